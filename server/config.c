@@ -1,0 +1,1 @@
+/* placeholder: config.c not written yet */

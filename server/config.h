@@ -1,0 +1,56 @@
+/* config.h - Veche configuration: defaults, the `key = value` file format of
+ * conf/veche.conf, and --set overrides from the command line.
+ *
+ * Directives are one table in config.c (name, type, field, help); unknown
+ * keys and bad values are errors with the file name and line number.  The
+ * struct is a plain value owned by the caller.
+ */
+#ifndef VECHE_CONFIG_H
+#define VECHE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VECHE_PATH_MAX 1024
+
+typedef struct {
+    /* HTTPS + WSS listener */
+    char listen_address[64];      /* "0.0.0.0"; "127.0.0.1" for local only */
+    uint16_t port;                /* 8443 */
+    bool tls;                     /* true; false only for debugging */
+    char tls_cert[VECHE_PATH_MAX];/* empty: generate into data_dir */
+    char tls_key[VECHE_PATH_MAX];
+    char tls_names[256];          /* extra subjectAltNames for the generated cert */
+    char web_root[VECHE_PATH_MAX];/* the web-client directory */
+    char data_dir[VECHE_PATH_MAX];/* "./veche-data" */
+    size_t ws_max_message;        /* bytes, 65536 */
+    /* media plane */
+    char ice_addresses[512];      /* comma-separated local IPs for ICE; empty = all */
+    uint16_t rtp_port_min;        /* 0 = any */
+    uint16_t rtp_port_max;
+    char stun_server[256];        /* host or IP, empty = none */
+    uint16_t stun_port;           /* 3478 */
+    char public_address[64];      /* 1:1 NAT address announced instead of host IPs */
+    unsigned max_room_participants;  /* 100 */
+    unsigned nack_buffer_packets; /* 1024 per video track */
+    unsigned max_bitrate_kbps;    /* REMB cap sent to publishers, 2500 */
+    /* logging */
+    char log_level[16];           /* "debug", "info", "warn", "error" */
+} veche_config;
+
+/* Fill with the defaults above. */
+void veche_config_defaults(veche_config *c);
+/* Read a file on top of what *c holds.  Returns 0, or a negative code with
+ * "path:line: reason" in err. */
+int veche_config_load(veche_config *c, const char *path, char *err, size_t errcap);
+/* Set one directive by name, e.g. from "--set port=9443". */
+int veche_config_set(veche_config *c, const char *key, const char *value,
+                     char *err, size_t errcap);
+/* Check cross-field rules (port range order, ...). */
+int veche_config_validate(const veche_config *c, char *err, size_t errcap);
+/* Print every directive with its help text and current value (for
+ * `veche --help-config` and to keep conf/veche.conf honest). */
+void veche_config_print(const veche_config *c, void *file /* FILE* */);
+
+#endif

@@ -1,0 +1,1 @@
+/* placeholder: dtls.c not written yet */

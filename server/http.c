@@ -1,0 +1,1 @@
+/* placeholder: http.c not written yet */

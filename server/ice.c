@@ -1,0 +1,1 @@
+/* placeholder: ice.c not written yet */

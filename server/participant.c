@@ -1,0 +1,1 @@
+/* placeholder: participant.c not written yet */

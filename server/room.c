@@ -1,0 +1,1 @@
+/* placeholder: room.c not written yet */

@@ -1,0 +1,1 @@
+/* placeholder: rtcp.c not written yet */

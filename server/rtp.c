@@ -1,0 +1,1 @@
+/* placeholder: rtp.c not written yet */

@@ -1,0 +1,1 @@
+/* placeholder: rtpstats.c not written yet */

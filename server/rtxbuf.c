@@ -1,0 +1,1 @@
+/* placeholder: rtxbuf.c not written yet */

@@ -1,0 +1,1 @@
+/* placeholder: sdp.c not written yet */

@@ -1,0 +1,172 @@
+/* sdp.h - Session Description Protocol for WebRTC (RFC 8866, RFC 8829
+ * JSEP, RFC 8843 BUNDLE, RFC 8830 msid, RFC 8285 extmap, RFC 5245/8839 ICE,
+ * RFC 8122 fingerprint), Unified Plan.
+ *
+ * The parser turns SDP text into a veche_sdp tree; the writer turns a tree
+ * back into text.  The server builds answers and offers by filling a tree.
+ * Only attributes WebRTC uses are modelled; any other attribute line is kept
+ * verbatim in `other` so nothing is lost.  Session-level ICE and DTLS
+ * attributes are copied into every media section by the parser, so callers
+ * only look at media sections.
+ *
+ * Ownership: veche_sdp_parse() and veche_sdp_new() return a tree the caller
+ * frees with veche_sdp_free().  Every string inside is owned by the tree.
+ * Limits (bad input gets VECHE_ELIMIT / EMALFORMED and a reason, never a
+ * crash): text up to 256 KiB, 512 media sections, 64 codecs per section,
+ * lines up to 4 KiB.
+ */
+#ifndef VECHE_SDP_H
+#define VECHE_SDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    VECHE_SDP_AUDIO,
+    VECHE_SDP_VIDEO,
+    VECHE_SDP_APPLICATION,
+    VECHE_SDP_OTHER,
+} veche_sdp_kind;
+
+typedef enum {
+    VECHE_SDP_SENDRECV,
+    VECHE_SDP_SENDONLY,
+    VECHE_SDP_RECVONLY,
+    VECHE_SDP_INACTIVE,
+} veche_sdp_dir;
+
+typedef enum {
+    VECHE_SDP_SETUP_NONE,
+    VECHE_SDP_SETUP_ACTPASS,
+    VECHE_SDP_SETUP_ACTIVE,
+    VECHE_SDP_SETUP_PASSIVE,
+} veche_sdp_setup;
+
+#define VECHE_SDP_MAX_FB 12
+
+typedef struct {
+    uint8_t pt;
+    char name[32];            /* encoding name as written, e.g. "opus", "VP8" */
+    uint32_t clock_rate;
+    uint8_t channels;         /* 0 when absent */
+    char *fmtp;               /* a=fmtp parameters or NULL */
+    char *fb[VECHE_SDP_MAX_FB];  /* a=rtcp-fb values, e.g. "nack pli" */
+    int n_fb;
+} veche_sdp_codec;
+
+typedef struct {
+    uint8_t id;
+    char *uri;
+} veche_sdp_extmap;
+
+typedef struct {
+    uint32_t ssrc;
+    char *cname;              /* NULL when absent */
+    char *msid;               /* "stream track" from a=ssrc:N msid:, or NULL */
+} veche_sdp_ssrc;
+
+typedef struct {
+    char semantics[16];       /* "FID", "SIM" */
+    uint32_t ssrcs[8];
+    int n;
+} veche_sdp_ssrc_group;
+
+typedef struct {
+    veche_sdp_kind kind;
+    char *kind_name;          /* "audio", "video", "application", ... */
+    uint16_t port;            /* 0 = rejected / stopped */
+    char *proto;              /* "UDP/TLS/RTP/SAVPF" */
+    char *mid;                /* NULL when absent */
+    veche_sdp_dir dir;
+    char *msid;               /* a=msid value "stream track", or NULL */
+    veche_sdp_codec *codecs;  /* in m-line order */
+    int n_codecs;
+    veche_sdp_extmap *extmaps;
+    int n_extmaps;
+    veche_sdp_ssrc *ssrcs;
+    int n_ssrcs;
+    veche_sdp_ssrc_group *groups;
+    int n_groups;
+    char *ice_ufrag;
+    char *ice_pwd;
+    bool ice_trickle;         /* a=ice-options:trickle */
+    char *fingerprint_alg;    /* "sha-256" */
+    char *fingerprint;        /* "AB:CD:..." */
+    veche_sdp_setup setup;
+    bool rtcp_mux;
+    bool rtcp_rsize;
+    char **candidates;        /* "candidate:..." values without "a=" */
+    int n_candidates;
+    bool end_of_candidates;
+    char *conn_addr;          /* c= address, or NULL */
+    char **other;             /* other a= lines, verbatim without "a=" */
+    int n_other;
+} veche_sdp_media;
+
+typedef struct {
+    uint64_t session_id;
+    uint64_t session_version;
+    char *origin_user;        /* "-" normally */
+    char *session_name;       /* "-" normally */
+    char **bundle;            /* mids of a=group:BUNDLE */
+    int n_bundle;
+    char *msid_semantic;      /* e.g. "WMS *", or NULL */
+    bool ice_lite;
+    veche_sdp_media *media;
+    int n_media;
+} veche_sdp;
+
+/* Parse SDP text (CRLF or LF line ends).  Returns a tree, or NULL with a
+ * static or tree-independent reason in *err_desc (e.g. "line 7: bad m= line").
+ * err_desc may be NULL. */
+veche_sdp *veche_sdp_parse(const char *text, size_t len, const char **err_desc);
+
+/* Free a tree; accepts NULL. */
+void veche_sdp_free(veche_sdp *sdp);
+
+/* An empty tree (v=0, o=- <random id> 2 IN IP4 127.0.0.1, s=-, t=0 0). */
+veche_sdp *veche_sdp_new(void);
+
+/* Append an empty media section (port 9, proto UDP/TLS/RTP/SAVPF, c=IN IP4
+ * 0.0.0.0, direction sendrecv) and return it; pointer valid until the next
+ * add.  NULL on OOM or past the limit. */
+veche_sdp_media *veche_sdp_add_media(veche_sdp *sdp, veche_sdp_kind kind);
+
+/* Builders for a media section.  Each copies its strings; return 0 or
+ * VECHE_ENOMEM / VECHE_ELIMIT. */
+int veche_sdp_media_set(char **field, const char *value); /* replace a string field */
+veche_sdp_codec *veche_sdp_media_add_codec(veche_sdp_media *m, uint8_t pt,
+                                           const char *name, uint32_t clock_rate,
+                                           uint8_t channels, const char *fmtp);
+int veche_sdp_codec_add_fb(veche_sdp_codec *c, const char *fb);
+int veche_sdp_media_add_extmap(veche_sdp_media *m, uint8_t id, const char *uri);
+int veche_sdp_media_add_ssrc(veche_sdp_media *m, uint32_t ssrc,
+                             const char *cname, const char *msid);
+int veche_sdp_media_add_group(veche_sdp_media *m, const char *semantics,
+                              const uint32_t *ssrcs, int n);
+int veche_sdp_media_add_candidate(veche_sdp_media *m, const char *candidate);
+int veche_sdp_add_bundle(veche_sdp *sdp, const char *mid);
+
+/* Lookups. */
+const veche_sdp_codec *veche_sdp_media_find_codec(const veche_sdp_media *m,
+                                                  const char *name);  /* case-insensitive */
+const veche_sdp_codec *veche_sdp_media_codec_by_pt(const veche_sdp_media *m,
+                                                   uint8_t pt);
+/* The RTX payload type whose fmtp says apt=<pt>, or -1. */
+int veche_sdp_media_rtx_for(const veche_sdp_media *m, uint8_t pt);
+/* Extension id for a URI, or 0. */
+uint8_t veche_sdp_media_extmap_id(const veche_sdp_media *m, const char *uri);
+bool veche_sdp_codec_has_fb(const veche_sdp_codec *c, const char *fb);
+/* The primary SSRC of a section (first one not an FID secondary), or 0; the
+ * FID (RTX) partner of it, or 0. */
+uint32_t veche_sdp_media_primary_ssrc(const veche_sdp_media *m);
+uint32_t veche_sdp_media_rtx_ssrc(const veche_sdp_media *m, uint32_t primary);
+
+/* Serialize to text with CRLF line ends.  Returns a malloc'd string the caller
+ * frees with free(), or NULL on OOM. */
+char *veche_sdp_write(const veche_sdp *sdp);
+
+const char *veche_sdp_dir_name(veche_sdp_dir d);
+
+#endif

@@ -1,0 +1,1 @@
+/* placeholder: server.c not written yet */

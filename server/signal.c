@@ -1,0 +1,1 @@
+/* placeholder: signal.c not written yet */

@@ -1,0 +1,1 @@
+/* placeholder: srtp.c not written yet */

@@ -1,0 +1,1 @@
+/* placeholder: stun.c not written yet */

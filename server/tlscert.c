@@ -1,0 +1,1 @@
+/* placeholder: tlscert.c not written yet */

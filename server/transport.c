@@ -1,0 +1,1 @@
+/* placeholder: transport.c not written yet */

@@ -1,0 +1,1 @@
+/* placeholder: vp8.c not written yet */
