@@ -1,1 +1,222 @@
-/* placeholder: ice.c not written yet */
+/* ice.c - ICE through libnice: one agent, one stream, one component.
+ *
+ * Implements what ice.h promises on top of NiceAgent in full mode with the
+ * RFC 5245 compatibility and trickle option.  Remote candidates that cannot
+ * be used here (mDNS ".local" names, TCP) are ignored, as are candidates that
+ * arrive before the remote credentials: the caller sets credentials first
+ * from the SDP.  Not here: ICE-TCP, TURN, ICE restarts.
+ */
+#include "ice.h"
+
+#include <string.h>
+#include <nice/agent.h>
+
+#include "err.h"
+#include "log.h"
+
+struct veche_ice {
+    veche_ice_callbacks cb;
+    void *ud;
+    NiceAgent *agent;
+    guint stream_id;
+    char *public_address;
+    char *ufrag;
+    char *pwd;
+    bool remote_creds;
+    veche_ice_state state;
+};
+
+static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
+{
+    veche_ice *ice = data;
+    NiceCandidate *c = nice_candidate_copy(cand);
+    if (ice->public_address && c->type == NICE_CANDIDATE_TYPE_HOST) {
+        guint port = nice_address_get_port(&c->addr);
+        if (nice_address_set_from_string(&c->addr, ice->public_address))
+            nice_address_set_port(&c->addr, port);
+    }
+    gchar *sdp = nice_agent_generate_local_candidate_sdp(agent, c);
+    nice_candidate_free(c);
+    if (!sdp)
+        return;
+    const char *line = g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp;
+    ice->cb.on_candidate(ice->ud, line);
+    g_free(sdp);
+}
+
+static void on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
+{
+    veche_ice *ice = data;
+    ice->cb.on_candidate(ice->ud, NULL);
+}
+
+static void on_component_state(NiceAgent *agent, guint stream_id, guint component,
+                               guint state, gpointer data)
+{
+    veche_ice *ice = data;
+    veche_ice_state next = ice->state;
+    if (state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY)
+        next = VECHE_ICE_CONNECTED;
+    else if (state == NICE_COMPONENT_STATE_FAILED)
+        next = VECHE_ICE_FAILED;
+    if (next == ice->state || ice->state == VECHE_ICE_FAILED)
+        return;
+    ice->state = next;
+    ice->cb.on_state(ice->ud, next);
+}
+
+static void on_recv(NiceAgent *agent, guint stream_id, guint component, guint len,
+                    gchar *buf, gpointer data)
+{
+    veche_ice *ice = data;
+    ice->cb.on_recv(ice->ud, (uint8_t *)buf, len);
+}
+
+/* Add each address of a comma-separated list; 0 or VECHE_EINVAL. */
+static int add_local_addresses(NiceAgent *agent, const char *list)
+{
+    if (!list || !*list)
+        return 0;
+    gchar **parts = g_strsplit(list, ",", -1);
+    int rc = 0;
+    for (gchar **p = parts; *p; p++) {
+        gchar *ip = g_strstrip(*p);
+        if (!*ip)
+            continue;
+        NiceAddress addr;
+        nice_address_init(&addr);
+        if (!nice_address_set_from_string(&addr, ip) ||
+            !nice_agent_add_local_address(agent, &addr)) {
+            rc = VECHE_EINVAL;
+            break;
+        }
+    }
+    g_strfreev(parts);
+    return rc;
+}
+
+static int configure_agent(veche_ice *ice, const veche_ice_config *cfg)
+{
+    g_object_set(ice->agent, "controlling-mode", cfg->controlling, "upnp", FALSE,
+                 "ice-tcp", FALSE, "ice-udp", TRUE, NULL);
+    if (cfg->stun_server && *cfg->stun_server)
+        g_object_set(ice->agent, "stun-server", cfg->stun_server, "stun-server-port",
+                     (guint)cfg->stun_port, NULL);
+    if (add_local_addresses(ice->agent, cfg->local_addresses) != 0)
+        return VECHE_EINVAL;
+    ice->stream_id = nice_agent_add_stream(ice->agent, 1);
+    if (!ice->stream_id)
+        return VECHE_EIO;
+    if (cfg->port_min && cfg->port_max)
+        nice_agent_set_port_range(ice->agent, ice->stream_id, 1, cfg->port_min,
+                                  cfg->port_max);
+    gchar *ufrag = NULL, *pwd = NULL;
+    if (!nice_agent_get_local_credentials(ice->agent, ice->stream_id, &ufrag, &pwd))
+        return VECHE_EIO;
+    ice->ufrag = ufrag;
+    ice->pwd = pwd;
+    g_signal_connect(ice->agent, "new-candidate-full", G_CALLBACK(on_new_candidate), ice);
+    g_signal_connect(ice->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done),
+                     ice);
+    g_signal_connect(ice->agent, "component-state-changed", G_CALLBACK(on_component_state),
+                     ice);
+    if (!nice_agent_attach_recv(ice->agent, ice->stream_id, 1, cfg->ctx, on_recv, ice))
+        return VECHE_EIO;
+    return 0;
+}
+
+veche_ice *veche_ice_new(const veche_ice_config *cfg, const veche_ice_callbacks *cb,
+                         void *ud)
+{
+    veche_ice *ice = g_new0(veche_ice, 1);
+    ice->cb = *cb;
+    ice->ud = ud;
+    ice->state = VECHE_ICE_CHECKING;
+    if (cfg->public_address && *cfg->public_address)
+        ice->public_address = g_strdup(cfg->public_address);
+    ice->agent = nice_agent_new_full(cfg->ctx, NICE_COMPATIBILITY_RFC5245,
+                                     NICE_AGENT_OPTION_ICE_TRICKLE);
+    if (!ice->agent || configure_agent(ice, cfg) != 0) {
+        veche_ice_free(ice);
+        return NULL;
+    }
+    return ice;
+}
+
+void veche_ice_free(veche_ice *ice)
+{
+    if (!ice)
+        return;
+    if (ice->agent) {
+        g_signal_handlers_disconnect_by_data(ice->agent, ice);
+        if (ice->stream_id) {
+            nice_agent_attach_recv(ice->agent, ice->stream_id, 1, NULL, NULL, NULL);
+            nice_agent_remove_stream(ice->agent, ice->stream_id);
+        }
+        g_object_unref(ice->agent);
+    }
+    g_free(ice->public_address);
+    g_free(ice->ufrag);
+    g_free(ice->pwd);
+    g_free(ice);
+}
+
+int veche_ice_gather(veche_ice *ice)
+{
+    return nice_agent_gather_candidates(ice->agent, ice->stream_id) ? 0 : VECHE_EIO;
+}
+
+const char *veche_ice_local_ufrag(const veche_ice *ice) { return ice->ufrag; }
+const char *veche_ice_local_pwd(const veche_ice *ice) { return ice->pwd; }
+
+int veche_ice_set_remote_credentials(veche_ice *ice, const char *ufrag, const char *pwd)
+{
+    if (!ufrag || !pwd || !*ufrag || !*pwd)
+        return VECHE_EINVAL;
+    if (!nice_agent_set_remote_credentials(ice->agent, ice->stream_id, ufrag, pwd))
+        return VECHE_EINVAL;
+    ice->remote_creds = true;
+    return 0;
+}
+
+/* Whether a candidate line names something libnice here can reach. */
+static bool candidate_usable(const char *line)
+{
+    /* "candidate:F C TRANSPORT PRIO ADDR PORT typ T ..." */
+    gchar **f = g_strsplit(line, " ", 8);
+    bool ok = g_strv_length(f) >= 8 && g_ascii_strcasecmp(f[2], "udp") == 0 &&
+              !g_str_has_suffix(f[4], ".local") && strcmp(f[1], "1") == 0;
+    g_strfreev(f);
+    return ok;
+}
+
+int veche_ice_add_remote_candidate(veche_ice *ice, const char *candidate)
+{
+    if (!candidate || !*candidate) {
+        nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream_id);
+        return 0;
+    }
+    if (!ice->remote_creds)
+        return VECHE_ESTATE;
+    const char *line = g_str_has_prefix(candidate, "a=") ? candidate + 2 : candidate;
+    if (!g_str_has_prefix(line, "candidate:"))
+        return VECHE_EINVAL;
+    if (!candidate_usable(line))
+        return 0;
+    gchar *sdp = g_strconcat("a=", line, NULL);
+    NiceCandidate *c = nice_agent_parse_remote_candidate_sdp(ice->agent, ice->stream_id, sdp);
+    g_free(sdp);
+    if (!c)
+        return VECHE_EINVAL;
+    GSList *list = g_slist_append(NULL, c);
+    int n = nice_agent_set_remote_candidates(ice->agent, ice->stream_id, 1, list);
+    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    return n >= 0 ? 0 : VECHE_EINVAL;
+}
+
+int veche_ice_send(veche_ice *ice, const uint8_t *buf, size_t len)
+{
+    /* libnice refuses (-1) until a pair is selected; DTLS retransmits. */
+    gint n = nice_agent_send(ice->agent, ice->stream_id, 1, (guint)len, (const gchar *)buf);
+    return n < 0 ? VECHE_EIO : n;
+}

@@ -1,1 +1,490 @@
-/* placeholder: participant.c not written yet */
+/* participant.c - one person in a room: the publish and subscribe
+ * negotiations (JSEP) and the callbacks of their two transports.
+ *
+ * Publish:   client offer -> veche_negotiate_publish() -> tracks added or
+ *            removed by mid/SSRC -> our answer (a=setup:passive).
+ * Subscribe: downtracks change -> one offer at a time (a=setup:actpass);
+ *            a change while an offer is outstanding sets reoffer_needed and
+ *            is offered when the answer arrives.
+ *
+ *   subscribe state:  idle --change--> offer_outstanding --answer--> idle
+ *                                         \--change--> (reoffer_needed)
+ *
+ * Not here: ICE restart (an offer with new ICE credentials is refused),
+ * simulcast.
+ */
+#include "sfu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+
+#define MAX_PUBLISH_MEDIA 16
+
+static void set_err(veche_sfu_error *err, const char *code, const char *reason)
+{
+    err->code = code;
+    g_strlcpy(err->reason, reason, sizeof err->reason);
+}
+
+void veche_participant_send(veche_participant *p, json_t *msg)
+{
+    if (p->room && p->sink.send)
+        p->sink.send(p->sink_ud, msg);
+    else
+        json_decref(msg);
+}
+
+static const char *room_id(const veche_participant *p)
+{
+    return p->room ? p->room->id : NULL;
+}
+
+static void send_candidate(veche_participant *p, const char *pc, const char *cand)
+{
+    veche_participant_send(p, json_pack("{s:s, s:s, s:s}", "type", "candidate", "pc", pc,
+                                        "candidate", cand ? cand : ""));
+}
+
+/* --- transport callbacks (publish) --- */
+
+static void fail_media(veche_participant *p, const char *which, const char *reason)
+{
+    if (!p->room)
+        return;
+    VLOG_WARN(room_id(p), p->id, "%s transport failed: %s", which, reason);
+    veche_participant_sink sink = p->sink;
+    void *ud = p->sink_ud;
+    veche_participant_leave(p);
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s connection failed: %s", which, reason);
+    if (sink.media_failed)
+        sink.media_failed(ud, msg);
+}
+
+static void pub_candidate(void *ud, const char *cand)
+{
+    veche_participant *p = ud;
+    if (p->pub_answered)
+        send_candidate(p, "publish", cand);
+}
+
+static void pub_connected(void *ud)
+{
+    veche_participant *p = ud;
+    VLOG_INFO(room_id(p), p->id, "publish transport connected");
+}
+
+static void pub_failed(void *ud, const char *reason) { fail_media(ud, "publish", reason); }
+
+static void pub_rtp(void *ud, uint8_t *buf, size_t len)
+{
+    veche_participant *p = ud;
+    uint32_t ssrc = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | buf[10] << 8 | buf[11];
+    for (guint i = 0; i < p->tracks->len; i++) {
+        veche_track *t = g_ptr_array_index(p->tracks, i);
+        if (t->ssrc == ssrc) {
+            veche_track_on_rtp(t, buf, len);
+            return;
+        }
+    }
+}
+
+static void pub_rtcp(void *ud, uint8_t *buf, size_t len)
+{
+    veche_track_on_publisher_rtcp(ud, buf, len);
+}
+
+/* --- transport callbacks (subscribe) --- */
+
+static void sub_candidate(void *ud, const char *cand)
+{
+    veche_participant *p = ud;
+    if (p->sub_offered)
+        send_candidate(p, "subscribe", cand);
+}
+
+static void request_keyframes(veche_participant *p)
+{
+    for (guint i = 0; i < p->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(p->downtracks, i);
+        if (dt->track && dt->negotiated && !dt->rejected)
+            veche_track_request_keyframe(dt->track, false);
+    }
+}
+
+static void sub_connected(void *ud)
+{
+    veche_participant *p = ud;
+    VLOG_INFO(room_id(p), p->id, "subscribe transport connected");
+    request_keyframes(p);
+}
+
+static void sub_failed(void *ud, const char *reason) { fail_media(ud, "subscribe", reason); }
+static void sub_rtp(void *ud, uint8_t *buf, size_t len) { (void)ud; (void)buf; (void)len; }
+
+static void sub_rtcp(void *ud, uint8_t *buf, size_t len)
+{
+    veche_track_on_subscriber_rtcp(ud, buf, len);
+}
+
+static veche_transport *make_transport(veche_participant *p, bool controlling,
+                                       const veche_transport_callbacks *cb)
+{
+    const veche_config *cfg = p->room->env.cfg;
+    veche_transport_config tc = {
+        .ctx = p->room->env.ctx, .local_addresses = cfg->ice_addresses,
+        .port_min = cfg->rtp_port_min, .port_max = cfg->rtp_port_max,
+        .stun_server = cfg->stun_server, .stun_port = cfg->stun_port,
+        .public_address = cfg->public_address, .controlling = controlling,
+        .cert = p->room->env.cert, .log_room = p->room->id, .log_peer = p->id,
+    };
+    veche_transport *t = veche_transport_new(&tc, cb, p);
+    if (t && veche_transport_gather(t) != 0) {
+        veche_transport_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* --- lifecycle --- */
+
+veche_participant *veche_participant_new(veche_room *room, const char *name,
+                                         const veche_participant_sink *sink, void *ud)
+{
+    veche_participant *p = g_new0(veche_participant, 1);
+    p->room = room;
+    snprintf(p->id, sizeof p->id, "%08x", g_random_int());
+    p->name = g_strdup(name);
+    p->sink = *sink;
+    p->sink_ud = ud;
+    p->rtcp_ssrc = g_random_int() | 1;
+    p->tracks = g_ptr_array_new();
+    p->downtracks = g_ptr_array_new_with_free_func(g_free);
+    return p;
+}
+
+void veche_participant_free(veche_participant *p)
+{
+    if (!p)
+        return;
+    veche_transport_free(p->pub);
+    veche_transport_free(p->sub);
+    for (guint i = 0; i < p->tracks->len; i++)
+        veche_track_free(g_ptr_array_index(p->tracks, i));
+    g_ptr_array_free(p->tracks, TRUE);
+    g_ptr_array_free(p->downtracks, TRUE);
+    g_free(p->pub_ufrag);
+    g_free(p->name);
+    g_free(p);
+}
+
+static gboolean free_later(gpointer data)
+{
+    veche_participant_free(data);
+    return G_SOURCE_REMOVE;
+}
+
+void veche_participant_leave(veche_participant *p)
+{
+    veche_room *room = p->room;
+    if (!room)
+        return;
+    while (p->tracks->len > 0) {
+        veche_track *t = g_ptr_array_steal_index(p->tracks, p->tracks->len - 1);
+        veche_room_track_removed(room, t);
+        veche_track_free(t);
+    }
+    for (guint i = 0; i < p->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(p->downtracks, i);
+        if (dt->track)
+            g_ptr_array_remove(dt->track->downtracks, dt);
+        dt->track = NULL;
+    }
+    g_ptr_array_remove(room->participants, p);
+    veche_room_broadcast(room, p, json_pack("{s:s, s:s}", "type", "participant-left",
+                                            "participant", p->id));
+    VLOG_INFO(room->id, p->id, "left");
+    p->room = NULL;
+    /* Transports may be inside a callback right now: free on the next turn. */
+    GSource *idle = g_idle_source_new();
+    g_source_set_callback(idle, free_later, p, NULL);
+    g_source_attach(idle, room->env.ctx);
+    g_source_unref(idle);
+}
+
+const char *veche_participant_id(const veche_participant *p) { return p->id; }
+veche_room *veche_participant_room(const veche_participant *p) { return p->room; }
+
+/* --- publish --- */
+
+static veche_track *find_track(veche_participant *p, const veche_pub_media *pm)
+{
+    for (guint i = 0; i < p->tracks->len; i++) {
+        veche_track *t = g_ptr_array_index(p->tracks, i);
+        if (strcmp(t->pub_mid, pm->mid) == 0 && t->ssrc == pm->ssrc &&
+            t->codec.pt == pm->codec.pt)
+            return t;
+    }
+    return NULL;
+}
+
+static bool media_has_track(const veche_pub_media *media, int n, const veche_track *t)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(t->pub_mid, media[i].mid) == 0 && t->ssrc == media[i].ssrc &&
+            t->codec.pt == media[i].codec.pt)
+            return true;
+    return false;
+}
+
+/* Bring p->tracks in line with the accepted m-lines. */
+static void update_tracks(veche_participant *p, const veche_pub_media *media, int n)
+{
+    for (guint i = p->tracks->len; i-- > 0;) {
+        veche_track *t = g_ptr_array_index(p->tracks, i);
+        if (!media_has_track(media, n, t)) {
+            g_ptr_array_remove_index(p->tracks, i);
+            veche_room_track_removed(p->room, t);
+            veche_track_free(t);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (find_track(p, &media[i]))
+            continue;
+        char id[16];
+        snprintf(id, sizeof id, "%c%u", media[i].codec.kind == VECHE_SDP_AUDIO ? 'a' : 'v',
+                 ++p->room->next_track_no);
+        veche_track *t = veche_track_new(p, id, &media[i].codec, media[i].ssrc,
+                                         media[i].rtx_ssrc,
+                                         p->room->env.cfg->nack_buffer_packets);
+        if (!t)
+            continue;
+        g_strlcpy(t->pub_mid, media[i].mid, sizeof t->pub_mid);
+        t->nack = media[i].nack;
+        g_ptr_array_add(p->tracks, t);
+        veche_room_track_added(p->room, t);
+    }
+}
+
+static void add_sdp_candidates(veche_transport *t, const veche_sdp *sdp)
+{
+    for (int i = 0; i < sdp->n_media; i++)
+        for (int j = 0; j < sdp->media[i].n_candidates; j++)
+            veche_transport_add_remote_candidate(t, sdp->media[i].candidates[j]);
+}
+
+/* Set up the publish transport from the first accepted m-line. */
+static int start_publish_transport(veche_participant *p, const veche_sdp_media *m,
+                                   veche_dtls_role role, veche_sfu_error *err)
+{
+    static const veche_transport_callbacks cb = {
+        .on_candidate = pub_candidate, .on_connected = pub_connected,
+        .on_failed = pub_failed, .on_rtp = pub_rtp, .on_rtcp = pub_rtcp,
+    };
+    p->pub = make_transport(p, false, &cb);
+    if (!p->pub) {
+        set_err(err, "internal", "cannot create the ICE agent (check ice_addresses)");
+        return VECHE_EIO;
+    }
+    if (veche_transport_set_remote(p->pub, m->ice_ufrag, m->ice_pwd, m->fingerprint_alg,
+                                   m->fingerprint, role) != 0) {
+        set_err(err, "bad-sdp", "unusable ICE credentials or fingerprint");
+        return VECHE_EINVAL;
+    }
+    p->pub_ufrag = g_strdup(m->ice_ufrag);
+    return 0;
+}
+
+int veche_participant_publish(veche_participant *p, const char *sdp_text, char **answer,
+                              veche_sfu_error *err)
+{
+    const char *why = NULL;
+    veche_sdp *offer = veche_sdp_parse(sdp_text, strlen(sdp_text), &why);
+    if (!offer) {
+        set_err(err, "bad-sdp", why ? why : "unparsable SDP");
+        return VECHE_EMALFORMED;
+    }
+    veche_pub_media media[MAX_PUBLISH_MEDIA];
+    int n = veche_negotiate_publish(offer, media, MAX_PUBLISH_MEDIA, err);
+    int rc = n < 0 ? n : 0;
+    const veche_sdp_media *first = n > 0 ? &offer->media[media[0].index] : NULL;
+    veche_dtls_role role = first && first->setup == VECHE_SDP_SETUP_PASSIVE
+                               ? VECHE_DTLS_CLIENT : VECHE_DTLS_SERVER;
+    if (rc == 0 && !p->pub)
+        rc = start_publish_transport(p, first, role, err);
+    else if (rc == 0 && g_strcmp0(p->pub_ufrag, first->ice_ufrag) != 0) {
+        set_err(err, "unsupported", "ICE restart is not supported; join again");
+        rc = VECHE_EUNSUPPORTED;
+    }
+    if (rc == 0) {
+        add_sdp_candidates(p->pub, offer);
+        update_tracks(p, media, n);
+        *answer = veche_negotiate_publish_answer(
+            offer, media, n, p->pub, veche_dtls_cert_fingerprint(p->room->env.cert),
+            role == VECHE_DTLS_SERVER ? VECHE_SDP_SETUP_PASSIVE : VECHE_SDP_SETUP_ACTIVE);
+        p->pub_answered = true;
+        if (!*answer) {
+            set_err(err, "internal", "out of memory");
+            rc = VECHE_ENOMEM;
+        }
+    }
+    veche_sdp_free(offer);
+    return rc;
+}
+
+/* --- subscribe --- */
+
+veche_downtrack *veche_participant_add_downtrack(veche_participant *p, veche_track *t)
+{
+    veche_downtrack *dt = g_new0(veche_downtrack, 1);
+    dt->sub = p;
+    dt->track = t;
+    snprintf(dt->mid, sizeof dt->mid, "%u", p->next_mid++);
+    snprintf(dt->msid, sizeof dt->msid, "%s %s", t->owner->id, t->id);
+    dt->codec = t->codec;
+    dt->ssrc = t->ssrc;
+    dt->rtx_ssrc = g_random_int() | 2;
+    dt->rtx_seq = (uint16_t)g_random_int();
+    g_ptr_array_add(p->downtracks, dt);
+    g_ptr_array_add(t->downtracks, dt);
+    return dt;
+}
+
+static void send_offer(veche_participant *p)
+{
+    char *sdp = veche_negotiate_subscribe_offer(
+        p, veche_dtls_cert_fingerprint(p->room->env.cert));
+    if (!sdp)
+        return;
+    for (guint i = 0; i < p->downtracks->len; i++)
+        ((veche_downtrack *)g_ptr_array_index(p->downtracks, i))->offered = true;
+    veche_participant_send(p, json_pack("{s:s, s:s, s:s}", "type", "offer", "pc",
+                                        "subscribe", "sdp", sdp));
+    free(sdp);
+    p->sub_offered = true;
+    p->offer_outstanding = true;
+    p->reoffer_needed = false;
+}
+
+void veche_participant_subscribe_changed(veche_participant *p)
+{
+    if (!p->sub_wanted || !p->room || p->downtracks->len == 0)
+        return;
+    if (p->offer_outstanding)
+        p->reoffer_needed = true;
+    else
+        send_offer(p);
+}
+
+int veche_participant_subscribe(veche_participant *p, veche_sfu_error *err)
+{
+    static const veche_transport_callbacks cb = {
+        .on_candidate = sub_candidate, .on_connected = sub_connected,
+        .on_failed = sub_failed, .on_rtp = sub_rtp, .on_rtcp = sub_rtcp,
+    };
+    if (p->sub_wanted) {
+        set_err(err, "bad-state", "already subscribed");
+        return VECHE_ESTATE;
+    }
+    p->sub = make_transport(p, true, &cb);
+    if (!p->sub) {
+        set_err(err, "internal", "cannot create the ICE agent (check ice_addresses)");
+        return VECHE_EIO;
+    }
+    p->sub_wanted = true;
+    for (guint i = 0; i < p->room->participants->len; i++) {
+        veche_participant *o = g_ptr_array_index(p->room->participants, i);
+        for (guint j = 0; o != p && j < o->tracks->len; j++)
+            veche_participant_add_downtrack(p, g_ptr_array_index(o->tracks, j));
+    }
+    veche_participant_subscribe_changed(p);
+    return 0;
+}
+
+static const veche_sdp_media *answer_media(const veche_sdp *ans, const char *mid)
+{
+    for (int i = 0; i < ans->n_media; i++)
+        if (ans->media[i].mid && strcmp(ans->media[i].mid, mid) == 0)
+            return &ans->media[i];
+    return NULL;
+}
+
+/* Mark downtracks negotiated or rejected; return the first usable m-line. */
+static const veche_sdp_media *apply_answer(veche_participant *p, const veche_sdp *ans)
+{
+    const veche_sdp_media *first = NULL;
+    for (guint i = 0; i < p->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(p->downtracks, i);
+        if (!dt->offered)
+            continue;
+        const veche_sdp_media *m = answer_media(ans, dt->mid);
+        if (!m || m->port == 0) {
+            dt->rejected = true;
+            continue;
+        }
+        dt->negotiated = true;
+        if (!first)
+            first = m;
+    }
+    return first;
+}
+
+int veche_participant_subscribe_answer(veche_participant *p, const char *sdp_text,
+                                       veche_sfu_error *err)
+{
+    if (!p->offer_outstanding) {
+        set_err(err, "bad-state", "no subscribe offer is outstanding");
+        return VECHE_ESTATE;
+    }
+    const char *why = NULL;
+    veche_sdp *ans = veche_sdp_parse(sdp_text, strlen(sdp_text), &why);
+    if (!ans) {
+        set_err(err, "bad-sdp", why ? why : "unparsable SDP");
+        return VECHE_EMALFORMED;
+    }
+    const veche_sdp_media *m = apply_answer(p, ans);
+    int rc = 0;
+    if (m && !p->sub_remote_set) {
+        veche_dtls_role role = m->setup == VECHE_SDP_SETUP_PASSIVE ? VECHE_DTLS_CLIENT
+                                                                    : VECHE_DTLS_SERVER;
+        if (!m->ice_ufrag || !m->ice_pwd || !m->fingerprint || !m->fingerprint_alg ||
+            veche_transport_set_remote(p->sub, m->ice_ufrag, m->ice_pwd,
+                                       m->fingerprint_alg, m->fingerprint, role) != 0) {
+            set_err(err, "bad-sdp", "answer lacks usable ICE credentials or fingerprint");
+            rc = VECHE_EMALFORMED;
+        } else {
+            p->sub_remote_set = true;
+        }
+    }
+    if (rc == 0 && p->sub_remote_set)
+        add_sdp_candidates(p->sub, ans);
+    veche_sdp_free(ans);
+    p->offer_outstanding = false;
+    if (rc == 0 && veche_transport_is_connected(p->sub))
+        request_keyframes(p);
+    if (p->reoffer_needed)
+        send_offer(p);
+    return rc;
+}
+
+int veche_participant_candidate(veche_participant *p, bool publish, const char *candidate,
+                                veche_sfu_error *err)
+{
+    veche_transport *t = publish ? p->pub : p->sub;
+    if (!t) {
+        set_err(err, "bad-state", publish ? "nothing published yet" : "not subscribed");
+        return VECHE_ESTATE;
+    }
+    int rc = veche_transport_add_remote_candidate(t, candidate);
+    if (rc == VECHE_ESTATE)
+        return 0;  /* before the answer: the SDP will carry it again */
+    if (rc != 0) {
+        set_err(err, "bad-request", "unparsable candidate");
+        return rc;
+    }
+    return 0;
+}

@@ -1,1 +1,150 @@
-/* placeholder: room.c not written yet */
+/* room.c - a room: its participants, the events they are told, and the
+ * once-a-second RTCP timer (receiver reports and REMB to publishers).
+ *
+ * Track events: a new track gets a downtrack in every subscribed
+ * participant and a `track-added` to everyone else; an ended track leaves
+ * its downtracks inactive and sends `track-removed`; either way subscribers
+ * get a new offer.  Media forwarding itself lives in track.c.
+ */
+#include "sfu.h"
+
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+
+#define RTCP_INTERVAL_MS 1000
+
+static gboolean on_rtcp_timer(gpointer data)
+{
+    veche_room *room = data;
+    for (guint i = 0; i < room->participants->len; i++)
+        veche_track_send_receiver_reports(g_ptr_array_index(room->participants, i),
+                                          room->env.cfg->max_bitrate_kbps);
+    return G_SOURCE_CONTINUE;
+}
+
+veche_room *veche_room_new(const char *id, const veche_sfu_env *env)
+{
+    veche_room *room = g_new0(veche_room, 1);
+    room->id = g_strdup(id);
+    room->env = *env;
+    room->participants = g_ptr_array_new();
+    room->rtcp_timer = g_timeout_source_new(RTCP_INTERVAL_MS);
+    g_source_set_callback(room->rtcp_timer, on_rtcp_timer, room, NULL);
+    g_source_attach(room->rtcp_timer, env->ctx);
+    VLOG_INFO(room->id, NULL, "room created");
+    return room;
+}
+
+void veche_room_free(veche_room *room)
+{
+    if (!room)
+        return;
+    /* Shutting down: no events, free directly (no callback is running). */
+    for (guint i = 0; i < room->participants->len; i++) {
+        veche_participant *p = g_ptr_array_index(room->participants, i);
+        p->room = NULL;
+    }
+    for (guint i = 0; i < room->participants->len; i++) {
+        veche_participant *p = g_ptr_array_index(room->participants, i);
+        for (guint j = 0; j < p->downtracks->len; j++)
+            ((veche_downtrack *)g_ptr_array_index(p->downtracks, j))->track = NULL;
+    }
+    for (guint i = 0; i < room->participants->len; i++) {
+        veche_participant *p = g_ptr_array_index(room->participants, i);
+        for (guint j = 0; j < p->tracks->len; j++)
+            g_ptr_array_set_size(((veche_track *)g_ptr_array_index(p->tracks, j))->downtracks, 0);
+        veche_participant_free(p);
+    }
+    g_ptr_array_free(room->participants, TRUE);
+    g_source_destroy(room->rtcp_timer);
+    g_source_unref(room->rtcp_timer);
+    VLOG_INFO(room->id, NULL, "room closed");
+    g_free(room->id);
+    g_free(room);
+}
+
+const char *veche_room_id(const veche_room *room) { return room->id; }
+unsigned veche_room_size(const veche_room *room) { return room->participants->len; }
+
+void veche_room_broadcast(veche_room *room, veche_participant *except, json_t *msg)
+{
+    for (guint i = 0; i < room->participants->len; i++) {
+        veche_participant *p = g_ptr_array_index(room->participants, i);
+        if (p != except)
+            veche_participant_send(p, json_incref(msg));
+    }
+    json_decref(msg);
+}
+
+static const char *kind_name(veche_sdp_kind kind)
+{
+    return kind == VECHE_SDP_AUDIO ? "audio" : "video";
+}
+
+static json_t *track_json(const veche_track *t)
+{
+    return json_pack("{s:s, s:s}", "id", t->id, "kind", kind_name(t->codec.kind));
+}
+
+void veche_room_track_added(veche_room *room, veche_track *t)
+{
+    VLOG_INFO(room->id, t->owner->id, "track %s (%s %s ssrc %u) added", t->id,
+              kind_name(t->codec.kind), t->codec.name, t->ssrc);
+    veche_room_broadcast(room, t->owner,
+                         json_pack("{s:s, s:s, s:o}", "type", "track-added", "participant",
+                                   t->owner->id, "track", track_json(t)));
+    for (guint i = 0; i < room->participants->len; i++) {
+        veche_participant *p = g_ptr_array_index(room->participants, i);
+        if (p == t->owner || !p->sub_wanted)
+            continue;
+        veche_participant_add_downtrack(p, t);
+        veche_participant_subscribe_changed(p);
+    }
+}
+
+void veche_room_track_removed(veche_room *room, veche_track *t)
+{
+    VLOG_INFO(room->id, t->owner->id, "track %s removed", t->id);
+    for (guint i = 0; i < t->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
+        dt->track = NULL;
+        veche_participant_subscribe_changed(dt->sub);
+    }
+    g_ptr_array_set_size(t->downtracks, 0);
+    veche_room_broadcast(room, t->owner,
+                         json_pack("{s:s, s:s, s:s}", "type", "track-removed", "participant",
+                                   t->owner->id, "track", t->id));
+}
+
+static json_t *participant_json(const veche_participant *p)
+{
+    json_t *tracks = json_array();
+    for (guint i = 0; i < p->tracks->len; i++)
+        json_array_append_new(tracks, track_json(g_ptr_array_index(p->tracks, i)));
+    return json_pack("{s:s, s:s, s:o}", "id", p->id, "name", p->name, "tracks", tracks);
+}
+
+veche_participant *veche_room_join(veche_room *room, const char *name,
+                                   const veche_participant_sink *sink, void *sink_ud,
+                                   json_t **joined, veche_sfu_error *err)
+{
+    if (room->participants->len >= room->env.cfg->max_room_participants) {
+        err->code = "room-full";
+        g_strlcpy(err->reason, "the room is full", sizeof err->reason);
+        return NULL;
+    }
+    veche_participant *p = veche_participant_new(room, name, sink, sink_ud);
+    json_t *others = json_array();
+    for (guint i = 0; i < room->participants->len; i++)
+        json_array_append_new(others, participant_json(g_ptr_array_index(room->participants, i)));
+    *joined = json_pack("{s:s, s:s, s:s, s:o}", "type", "joined", "room", room->id,
+                        "participant", p->id, "participants", others);
+    veche_room_broadcast(room, NULL,
+                         json_pack("{s:s, s:{s:s, s:s}}", "type", "participant-joined",
+                                   "participant", "id", p->id, "name", p->name));
+    g_ptr_array_add(room->participants, p);
+    VLOG_INFO(room->id, p->id, "joined");
+    return p;
+}

@@ -46,7 +46,7 @@ int veche_rtp_parse(const uint8_t *buf, size_t len, veche_rtp_view *out,
 bool veche_rtp_is_rtcp(const uint8_t *buf, size_t len);
 
 /* Find header extension `id` (one-byte or two-byte form).  Returns 0 and sets
- * *data/*len, or VECHE_ENOTFOUND. */
+ * *data and *len, or VECHE_ENOTFOUND. */
 int veche_rtp_find_ext(const veche_rtp_view *v, uint8_t id,
                        const uint8_t **data, size_t *len);
 

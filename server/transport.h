@@ -25,9 +25,6 @@
 #include <glib.h>
 #include "dtls.h"
 
-/* Receive buffers handed to on_rtp/on_rtcp have at least this capacity, so a
- * callback may grow a packet in place (e.g. to re-protect it). */
-#define VECHE_TRANSPORT_BUF 2048
 
 typedef struct veche_transport veche_transport;
 
@@ -39,8 +36,8 @@ typedef struct {
     void (*on_connected)(void *ud);
     /* ICE or DTLS failed; the transport is dead. Called at most once. */
     void (*on_failed)(void *ud, const char *reason);
-    /* A plain RTP / RTCP packet; buf has VECHE_TRANSPORT_BUF bytes of room and
-     * may be modified; valid only during the call. */
+    /* A plain RTP / RTCP packet, unprotected in place in the receive
+     * buffer; it may be modified but not grown; valid only during the call. */
     void (*on_rtp)(void *ud, uint8_t *buf, size_t len);
     void (*on_rtcp)(void *ud, uint8_t *buf, size_t len);
 } veche_transport_callbacks;

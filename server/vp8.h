@@ -21,6 +21,11 @@ typedef struct {
     uint8_t tid;
     size_t descriptor_len;    /* offset of the VP8 payload header */
     bool keyframe;            /* start of partition 0 and P bit clear */
+    /* added after the first draft; zero when absent */
+    bool non_reference;       /* N bit */
+    bool layer_sync;          /* Y bit, valid when has_tid */
+    bool has_keyidx;
+    uint8_t keyidx;           /* 5 bits */
 } veche_vp8_descriptor;
 
 int veche_vp8_parse(const uint8_t *payload, size_t len,

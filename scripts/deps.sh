@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian 12 packages Veche needs, only those missing.
+#   deps.sh run    build and run the server
+#   deps.sh test   also everything the test suites need
+set -euo pipefail
+RUN_PKGS="meson ninja-build pkg-config gcc libc6-dev python3 openssl curl ca-certificates
+  libglib2.0-dev libnice-dev libssl-dev libsrtp2-dev libwebsockets-dev libjansson-dev
+  libopus-dev libvpx-dev libsoup-3.0-dev"
+TEST_PKGS="clang libclang-rt-14-dev chromium jq iproute2 nodejs npm"
+want="$RUN_PKGS"
+[ "${1:-run}" = test ] && want="$want $TEST_PKGS"
+missing=""
+for p in $want; do
+    # node/npm may come from elsewhere on developer machines: accept any.
+    case $p in
+        nodejs) command -v node >/dev/null && continue ;;
+        npm) command -v npm >/dev/null && continue ;;
+    esac
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+fi

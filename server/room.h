@@ -1,0 +1,79 @@
+/* room.h - the SFU's public face to signalling: rooms and the participants
+ * in them.
+ *
+ * A room holds participants; each participant has at most one publish
+ * transport (its offer, our answer) carrying its tracks, and at most one
+ * subscribe transport (our offer, its answer) carrying everyone else's
+ * tracks.  Every published track is forwarded to every subscriber.
+ *
+ * Ownership: the caller (the server) owns rooms.  A room owns its
+ * participants; veche_participant_leave() detaches one at once (others are
+ * told) and frees it on the next main-loop iteration, so it is safe to call
+ * from any callback.  Everything runs on env->ctx's thread.
+ */
+#ifndef VECHE_ROOM_H
+#define VECHE_ROOM_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "dtls.h"
+
+typedef struct veche_room veche_room;
+typedef struct veche_participant veche_participant;
+
+/* What the room needs from the process; pointers outlive the room. */
+typedef struct {
+    GMainContext *ctx;
+    const veche_config *cfg;
+    veche_dtls_cert *cert;
+} veche_sfu_env;
+
+/* An error for the signalling reply: a protocol code and a reason. */
+typedef struct {
+    const char *code;         /* "bad-sdp", "unsupported", "bad-state", ... */
+    char reason[200];
+} veche_sfu_error;
+
+/* How a participant talks back to its client. */
+typedef struct {
+    /* Send a message; takes ownership of msg (one reference). */
+    void (*send)(void *ud, json_t *msg);
+    /* A transport failed; the participant has already left the room. */
+    void (*media_failed)(void *ud, const char *reason);
+} veche_participant_sink;
+
+veche_room *veche_room_new(const char *id, const veche_sfu_env *env);
+/* Frees every participant still inside; accepts NULL. */
+void veche_room_free(veche_room *room);
+const char *veche_room_id(const veche_room *room);
+unsigned veche_room_size(const veche_room *room);
+
+/* Add a participant; returns it and fills *joined with the `joined` reply
+ * (caller owns it), or NULL with *err (room full). Others get
+ * `participant-joined`. */
+veche_participant *veche_room_join(veche_room *room, const char *name,
+                                   const veche_participant_sink *sink, void *sink_ud,
+                                   json_t **joined, veche_sfu_error *err);
+/* Leave: others get `track-removed` and `participant-left`; the sink is
+ * never called again. */
+void veche_participant_leave(veche_participant *p);
+const char *veche_participant_id(const veche_participant *p);
+veche_room *veche_participant_room(const veche_participant *p);
+
+/* Apply a publish offer; on success *answer is the SDP text (caller frees
+ * with free()). */
+int veche_participant_publish(veche_participant *p, const char *sdp, char **answer,
+                              veche_sfu_error *err);
+/* Start receiving: the server sends `offer` messages from now on. */
+int veche_participant_subscribe(veche_participant *p, veche_sfu_error *err);
+/* The client's answer to our last subscribe offer. */
+int veche_participant_subscribe_answer(veche_participant *p, const char *sdp,
+                                       veche_sfu_error *err);
+/* A trickled candidate for the publish (publish=true) or subscribe PC. */
+int veche_participant_candidate(veche_participant *p, bool publish, const char *candidate,
+                                veche_sfu_error *err);
+
+#endif

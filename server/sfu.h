@@ -1,0 +1,157 @@
+/* sfu.h - private structures shared by the SFU core files: room.c
+ * (membership, events, RTCP timer), participant.c (negotiation and the
+ * transports), track.c (the media path) and negotiate.c (SDP building).
+ * Nothing outside those files includes this.
+ *
+ * Object graph (-> owns, ~> points to):
+ *
+ *   room -> participant -> publish transport, track[] -> rtxbuf
+ *                       -> subscribe transport, downtrack[]
+ *   track ~> downtrack[] (one per subscriber receiving it)
+ *   downtrack ~> track (NULL once the track ended; the m-line stays inactive)
+ */
+#ifndef VECHE_SFU_H
+#define VECHE_SFU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "room.h"
+#include "rtpstats.h"
+#include "rtxbuf.h"
+#include "sdp.h"
+#include "transport.h"
+
+typedef struct veche_track veche_track;
+typedef struct veche_downtrack veche_downtrack;
+
+/* The codec of a track, as negotiated with its publisher. */
+typedef struct {
+    veche_sdp_kind kind;
+    uint8_t pt;
+    char name[32];
+    uint32_t clock_rate;
+    uint8_t channels;
+    char fmtp[256];
+} veche_codec;
+
+struct veche_room {
+    char *id;
+    veche_sfu_env env;
+    GPtrArray *participants;     /* veche_participant*, owned */
+    GSource *rtcp_timer;
+    unsigned next_track_no;
+};
+
+struct veche_participant {
+    veche_room *room;            /* NULL once left */
+    char id[17];
+    char *name;
+    veche_participant_sink sink;
+    void *sink_ud;
+    uint32_t rtcp_ssrc;          /* our SSRC in RTCP sent to this client */
+    /* publish side */
+    veche_transport *pub;
+    bool pub_answered;           /* an answer went out: trickle from now on */
+    char *pub_ufrag;             /* the client's ICE ufrag, to spot restarts */
+    GPtrArray *tracks;           /* veche_track*, owned */
+    /* subscribe side */
+    veche_transport *sub;
+    bool sub_wanted;
+    bool sub_remote_set;
+    bool sub_offered;            /* an offer went out: trickle from now on */
+    bool offer_outstanding;
+    bool reoffer_needed;
+    uint64_t sub_version;
+    GPtrArray *downtracks;       /* veche_downtrack*, owned, in mid order */
+    unsigned next_mid;
+};
+
+struct veche_track {
+    veche_participant *owner;
+    char id[16];
+    char pub_mid[32];
+    veche_codec codec;
+    uint32_t ssrc;
+    uint32_t rtx_ssrc;           /* publisher's RTX SSRC, 0 if none */
+    bool nack;                   /* publisher negotiated generic NACK */
+    veche_rtxbuf *rtxbuf;        /* video only */
+    veche_rtpstats stats;
+    uint64_t last_keyframe_request_ms;
+    uint8_t fir_seq;
+    GPtrArray *downtracks;       /* veche_downtrack*, not owned */
+};
+
+struct veche_downtrack {
+    veche_participant *sub;      /* the subscriber */
+    veche_track *track;          /* NULL once the track ended */
+    char mid[16];
+    char msid[64];               /* "<participant> <track>" */
+    veche_codec codec;
+    uint32_t ssrc;
+    uint32_t rtx_ssrc;           /* ours, for RTX towards the subscriber */
+    uint8_t rtx_pt;              /* 0 = no RTX */
+    uint16_t rtx_seq;
+    bool offered;                /* in an offer sent to the client */
+    bool negotiated;             /* the client answered an offer with it */
+    bool rejected;               /* the client rejected the m-line */
+    uint64_t packets;
+    uint64_t octets;
+};
+
+/* track.c: the media path */
+veche_track *veche_track_new(veche_participant *owner, const char *id,
+                             const veche_codec *codec, uint32_t ssrc, uint32_t rtx_ssrc,
+                             unsigned nack_slots);
+void veche_track_free(veche_track *t);
+void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len);
+void veche_track_on_publisher_sr(veche_track *t, const uint8_t *sr_pkt, uint64_t ntp,
+                                 uint32_t rtp_ts);
+/* Ask the publisher for a key frame (rate-limited); fir selects FIR. */
+void veche_track_request_keyframe(veche_track *t, bool fir);
+/* NACKed seqs from a subscriber: resend what we have, forward the rest. */
+void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *seqs, int n);
+/* RTCP from a subscriber transport, whole compound. */
+void veche_track_on_subscriber_rtcp(veche_participant *sub, const uint8_t *buf, size_t len);
+/* RTCP from a publisher transport, whole compound. */
+void veche_track_on_publisher_rtcp(veche_participant *pub, const uint8_t *buf, size_t len);
+/* Periodic RR + REMB towards a publisher. */
+void veche_track_send_receiver_reports(veche_participant *pub, unsigned max_kbps);
+uint64_t veche_now_ms(void);
+
+/* negotiate.c: SDP */
+/* Accepted publish m-line. */
+typedef struct {
+    int index;                   /* in the offer */
+    char mid[32];
+    veche_codec codec;
+    uint32_t ssrc;
+    uint32_t rtx_ssrc;
+    bool nack;
+} veche_pub_media;
+
+/* Choose what to accept from a publish offer; fills media (up to max) and
+ * returns how many, or a negative code with *err. */
+int veche_negotiate_publish(const veche_sdp *offer, veche_pub_media *media, int max,
+                            veche_sfu_error *err);
+/* Build the answer text for a publish offer. */
+char *veche_negotiate_publish_answer(const veche_sdp *offer, const veche_pub_media *media,
+                                     int n, veche_transport *t, const char *fingerprint,
+                                     veche_sdp_setup setup);
+/* Build the subscribe offer text for the participant's downtracks. */
+char *veche_negotiate_subscribe_offer(veche_participant *p, const char *fingerprint);
+
+/* room.c: events */
+void veche_room_broadcast(veche_room *room, veche_participant *except, json_t *msg);
+void veche_room_track_added(veche_room *room, veche_track *t);
+void veche_room_track_removed(veche_room *room, veche_track *t);
+
+/* participant.c */
+veche_participant *veche_participant_new(veche_room *room, const char *name,
+                                         const veche_participant_sink *sink, void *ud);
+void veche_participant_send(veche_participant *p, json_t *msg);
+void veche_participant_subscribe_changed(veche_participant *p);
+veche_downtrack *veche_participant_add_downtrack(veche_participant *p, veche_track *t);
+void veche_participant_free(veche_participant *p);
+
+#endif

@@ -1,1 +1,0 @@
-/* placeholder: signal.c not written yet */

@@ -1,0 +1,337 @@
+/* signalling.c - signalling protocol v1: message schema table, validation, and
+ * dispatch to the room and participant calls in room.h.
+ *
+ * One table row per message type gives its name, the members it needs and
+ * its handler; validation is driven by the table, so adding a message is one
+ * row and one handler.  Every failure becomes an `error` message with a code
+ * and a reason; nothing a client sends can crash the server or leak.
+ */
+#include "signalling.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+
+#define MAX_ROOM_ID 64
+#define MAX_NAME_CHARS 64
+#define MAX_CANDIDATE 1024
+
+enum {
+    F_ROOM = 1 << 0,
+    F_NAME = 1 << 1,
+    F_SDP = 1 << 2,
+    F_PC = 1 << 3,
+    F_CANDIDATE = 1 << 4,
+};
+
+struct veche_signal {
+    veche_sfu_env env;
+    GHashTable *rooms;        /* id -> veche_room*, owned */
+};
+
+struct veche_signal_conn {
+    veche_signal *sig;
+    veche_ws *ws;
+    veche_participant *participant;
+};
+
+typedef int (*handler_fn)(veche_signal_conn *c, const veche_signal_msg *m,
+                          veche_sfu_error *err);
+
+static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_publish(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_subscribe(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_answer(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_candidate(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_ping(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+
+static const struct {
+    const char *name;
+    veche_signal_type type;
+    unsigned fields;
+    bool needs_room;
+    handler_fn handler;
+} messages[] = {
+    {"join", VECHE_MSG_JOIN, F_ROOM | F_NAME, false, on_join},
+    {"publish", VECHE_MSG_PUBLISH, F_SDP, true, on_publish},
+    {"subscribe", VECHE_MSG_SUBSCRIBE, 0, true, on_subscribe},
+    {"answer", VECHE_MSG_ANSWER, F_SDP | F_PC, true, on_answer},
+    {"candidate", VECHE_MSG_CANDIDATE, F_PC | F_CANDIDATE, true, on_candidate},
+    {"leave", VECHE_MSG_LEAVE, 0, true, on_leave},
+    {"ping", VECHE_MSG_PING, 0, false, on_ping},
+};
+
+static int fail(veche_sfu_error *err, const char *code, const char *reason)
+{
+    err->code = code;
+    g_strlcpy(err->reason, reason, sizeof err->reason);
+    return VECHE_EINVAL;
+}
+
+static bool valid_room_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > MAX_ROOM_ID)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
+            return false;
+    return true;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!g_utf8_validate(s, -1, NULL))
+        return false;
+    glong n = g_utf8_strlen(s, -1);
+    if (n == 0 || n > MAX_NAME_CHARS)
+        return false;
+    for (const char *p = s; *p; p = g_utf8_next_char(p))
+        if (g_unichar_iscntrl(g_utf8_get_char(p)))
+            return false;
+    return true;
+}
+
+static const char *string_member(json_t *root, const char *key)
+{
+    json_t *v = json_object_get(root, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Check the members the table asks for; 0 or an error. */
+static int check_fields(veche_signal_msg *m, unsigned fields, veche_sfu_error *err)
+{
+    m->room = string_member(m->root, "room");
+    m->name = string_member(m->root, "name");
+    m->sdp = string_member(m->root, "sdp");
+    m->pc = string_member(m->root, "pc");
+    m->candidate = string_member(m->root, "candidate");
+    if ((fields & F_ROOM) && (!m->room || !valid_room_id(m->room)))
+        return fail(err, "bad-request", "room must be 1-64 of A-Z a-z 0-9 _ . -");
+    if ((fields & F_NAME) && (!m->name || !valid_name(m->name)))
+        return fail(err, "bad-request", "name must be 1-64 printable characters");
+    if ((fields & F_SDP) && (!m->sdp || !*m->sdp))
+        return fail(err, "bad-request", "sdp must be a non-empty string");
+    if ((fields & F_PC) && (!m->pc || (strcmp(m->pc, "publish") && strcmp(m->pc, "subscribe"))))
+        return fail(err, "bad-request", "pc must be \"publish\" or \"subscribe\"");
+    if ((fields & F_CANDIDATE) && (!m->candidate || strlen(m->candidate) > MAX_CANDIDATE))
+        return fail(err, "bad-request", "candidate must be a string of at most 1024 bytes");
+    return 0;
+}
+
+int veche_signal_parse(const char *text, size_t len, veche_signal_msg *out,
+                       veche_sfu_error *err)
+{
+    memset(out, 0, sizeof *out);
+    json_error_t jerr;
+    out->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!out->root || !json_is_object(out->root)) {
+        char reason[200];
+        snprintf(reason, sizeof reason, "not a JSON object: %s",
+                 out->root ? "wrong type" : jerr.text);
+        return fail(err, "bad-json", reason);
+    }
+    json_t *id = json_object_get(out->root, "id");
+    if (json_is_string(id) || json_is_integer(id))
+        out->id = id;
+    const char *type = string_member(out->root, "type");
+    if (!type)
+        return fail(err, "bad-request", "missing string member \"type\"");
+    for (size_t i = 0; i < G_N_ELEMENTS(messages); i++) {
+        if (strcmp(messages[i].name, type) == 0) {
+            out->type = messages[i].type;
+            return check_fields(out, messages[i].fields, err);
+        }
+    }
+    return fail(err, "unknown-type", "unknown message type");
+}
+
+void veche_signal_msg_clear(veche_signal_msg *m)
+{
+    json_decref(m->root);
+    memset(m, 0, sizeof *m);
+}
+
+/* --- sending --- */
+
+static void conn_send(veche_signal_conn *c, json_t *msg, json_t *id)
+{
+    if (!msg)
+        return;
+    if (id)
+        json_object_set(msg, "id", id);
+    char *text = json_dumps(msg, JSON_COMPACT);
+    if (text) {
+        veche_ws_send(c->ws, text, strlen(text));
+        free(text);
+    }
+    json_decref(msg);
+}
+
+static void send_error(veche_signal_conn *c, const veche_sfu_error *err, json_t *id)
+{
+    conn_send(c, json_pack("{s:s, s:s, s:s}", "type", "error", "code", err->code, "reason",
+                           err->reason), id);
+}
+
+static void sink_send(void *ud, json_t *msg) { conn_send(ud, msg, NULL); }
+
+static void drop_room_if_empty(veche_signal *s, veche_room *room)
+{
+    if (room && veche_room_size(room) == 0)
+        g_hash_table_remove(s->rooms, veche_room_id(room));
+}
+
+static void sink_media_failed(void *ud, const char *reason)
+{
+    veche_signal_conn *c = ud;
+    veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
+    c->participant = NULL;
+    veche_sfu_error err = {.code = "media-failed"};
+    g_strlcpy(err.reason, reason, sizeof err.reason);
+    send_error(c, &err, NULL);
+    conn_send(c, json_pack("{s:s}", "type", "left"), NULL);
+    drop_room_if_empty(c->sig, room);
+}
+
+/* --- handlers --- */
+
+static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    if (c->participant)
+        return fail(err, "already-joined", "leave the current room first");
+    veche_room *room = g_hash_table_lookup(c->sig->rooms, m->room);
+    if (!room) {
+        room = veche_room_new(m->room, &c->sig->env);
+        g_hash_table_insert(c->sig->rooms, g_strdup(m->room), room);
+    }
+    static const veche_participant_sink sink = {sink_send, sink_media_failed};
+    json_t *joined = NULL;
+    c->participant = veche_room_join(room, m->name, &sink, c, &joined, err);
+    if (!c->participant) {
+        drop_room_if_empty(c->sig, room);
+        return VECHE_ELIMIT;
+    }
+    conn_send(c, joined, m->id);
+    return 0;
+}
+
+static int on_publish(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    char *answer = NULL;
+    int rc = veche_participant_publish(c->participant, m->sdp, &answer, err);
+    if (rc != 0)
+        return rc;
+    conn_send(c, json_pack("{s:s, s:s, s:s}", "type", "answer", "pc", "publish", "sdp",
+                           answer), m->id);
+    free(answer);
+    return 0;
+}
+
+static int on_subscribe(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    return veche_participant_subscribe(c->participant, err);
+}
+
+static int on_answer(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    if (strcmp(m->pc, "subscribe") != 0)
+        return fail(err, "bad-request", "answers are only for the subscribe connection");
+    return veche_participant_subscribe_answer(c->participant, m->sdp, err);
+}
+
+static int on_candidate(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    return veche_participant_candidate(c->participant, strcmp(m->pc, "publish") == 0,
+                                       m->candidate, err);
+}
+
+static void leave_room(veche_signal_conn *c)
+{
+    if (!c->participant)
+        return;
+    veche_room *room = veche_participant_room(c->participant);
+    veche_participant_leave(c->participant);
+    c->participant = NULL;
+    drop_room_if_empty(c->sig, room);
+}
+
+static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    leave_room(c);
+    conn_send(c, json_pack("{s:s}", "type", "left"), m->id);
+    return 0;
+}
+
+static int on_ping(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    conn_send(c, json_pack("{s:s}", "type", "pong"), m->id);
+    return 0;
+}
+
+/* --- connections --- */
+
+void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t len)
+{
+    veche_signal_msg m;
+    veche_sfu_error err = {0};
+    int rc = veche_signal_parse(text, len, &m, &err);
+    for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(messages); i++) {
+        if (messages[i].type != m.type)
+            continue;
+        if (messages[i].needs_room && !c->participant)
+            rc = fail(&err, "not-joined", "join a room first");
+        else
+            rc = messages[i].handler(c, &m, &err);
+        break;
+    }
+    if (rc != 0) {
+        const char *room = c->participant ? veche_room_id(veche_participant_room(c->participant)) : NULL;
+        VLOG_INFO(room, c->participant ? veche_participant_id(c->participant) : NULL,
+                  "request refused: %s: %s", err.code, err.reason);
+        send_error(c, &err, m.id);
+    }
+    veche_signal_msg_clear(&m);
+}
+
+veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws)
+{
+    veche_signal_conn *c = g_new0(veche_signal_conn, 1);
+    c->sig = s;
+    c->ws = ws;
+    return c;
+}
+
+void veche_signal_conn_free(veche_signal_conn *c)
+{
+    if (!c)
+        return;
+    leave_room(c);
+    g_free(c);
+}
+
+veche_signal *veche_signal_new(const veche_sfu_env *env)
+{
+    veche_signal *s = g_new0(veche_signal, 1);
+    s->env = *env;
+    s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                     (GDestroyNotify)veche_room_free);
+    return s;
+}
+
+void veche_signal_free(veche_signal *s)
+{
+    if (!s)
+        return;
+    g_hash_table_destroy(s->rooms);
+    g_free(s);
+}
+
+unsigned veche_signal_room_count(const veche_signal *s)
+{
+    return g_hash_table_size(s->rooms);
+}

@@ -1,0 +1,61 @@
+/* signalling.h - the signalling service (named so because "signal.h" would
+ * shadow the C library header of that name), protocol v1 (docs/protocol.md):
+ * parses and validates client messages, keeps the registry of rooms, and
+ * turns requests into room and participant calls.
+ *
+ * veche_signal_parse() is pure (no I/O, no state) and is what the fuzzer
+ * drives.  Ownership: veche_signal owns its rooms; a veche_signal_conn is
+ * created per WebSocket by the server and freed when the socket closes
+ * (which is the same as `leave`).  All on the main loop's thread.
+ */
+#ifndef VECHE_SIGNALLING_H
+#define VECHE_SIGNALLING_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "http.h"
+#include "room.h"
+
+typedef enum {
+    VECHE_MSG_JOIN,
+    VECHE_MSG_PUBLISH,
+    VECHE_MSG_SUBSCRIBE,
+    VECHE_MSG_ANSWER,
+    VECHE_MSG_CANDIDATE,
+    VECHE_MSG_LEAVE,
+    VECHE_MSG_PING,
+} veche_signal_type;
+
+/* A validated client message; string members point into root. */
+typedef struct {
+    veche_signal_type type;
+    json_t *root;             /* owned; freed by veche_signal_msg_clear() */
+    json_t *id;               /* borrowed from root, or NULL */
+    const char *room;
+    const char *name;
+    const char *sdp;
+    const char *pc;
+    const char *candidate;
+} veche_signal_msg;
+
+/* Parse and validate one message.  Returns 0, or a negative code with
+ * err->code / err->reason set (out->id is still set when the message had
+ * one, so the error can carry it; clear out either way). */
+int veche_signal_parse(const char *text, size_t len, veche_signal_msg *out,
+                       veche_sfu_error *err);
+void veche_signal_msg_clear(veche_signal_msg *m);
+
+typedef struct veche_signal veche_signal;
+typedef struct veche_signal_conn veche_signal_conn;
+
+veche_signal *veche_signal_new(const veche_sfu_env *env);
+void veche_signal_free(veche_signal *s);  /* accepts NULL; frees all rooms */
+unsigned veche_signal_room_count(const veche_signal *s);
+
+veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws);
+/* The socket closed: leave the room, free. Accepts NULL. */
+void veche_signal_conn_free(veche_signal_conn *c);
+void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,285 @@
+/* track.c - the media path of the SFU: a published track and its
+ * downtracks (one per subscriber).
+ *
+ *   publisher transport --plain RTP--> veche_track_on_rtp()
+ *       account (rtpstats), keep a copy for NACKs (video),
+ *       for each downtrack: copy once into a stack buffer, SRTP-protect,
+ *       send on the subscriber's transport.
+ *   subscriber RTCP --> PLI/FIR: rate-limited key frame request upstream;
+ *                       NACK: resend from the rtxbuf (as RTX when
+ *                       negotiated), forward what we no longer have.
+ *   publisher RTCP  --> SR: an SR per downtrack with the publisher's
+ *                       NTP/RTP mapping and the downtrack's own counts.
+ *
+ * SSRCs, sequence numbers and timestamps are forwarded unchanged (no
+ * simulcast layer switching yet), so no rewriting is needed.  Nothing here
+ * allocates per packet or takes a lock: all of a room runs on one thread.
+ */
+#include "sfu.h"
+
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "rtcp.h"
+#include "rtp.h"
+#include "srtp.h"
+
+#define KEYFRAME_REQUEST_INTERVAL_MS 500
+#define RTX_MAX_AGE_MS 1000
+#define MAX_NACKS 64
+#define OUT_CAP (VECHE_RTP_MAX_PACKET + 2 + VECHE_SRTP_MAX_OVERHEAD)
+#define RTCP_CAP (1200 + VECHE_SRTP_MAX_OVERHEAD)
+
+uint64_t veche_now_ms(void)
+{
+    return (uint64_t)(g_get_monotonic_time() / 1000);
+}
+
+veche_track *veche_track_new(veche_participant *owner, const char *id,
+                             const veche_codec *codec, uint32_t ssrc, uint32_t rtx_ssrc,
+                             unsigned nack_slots)
+{
+    veche_track *t = g_new0(veche_track, 1);
+    t->owner = owner;
+    g_strlcpy(t->id, id, sizeof t->id);
+    t->codec = *codec;
+    t->ssrc = ssrc;
+    t->rtx_ssrc = rtx_ssrc;
+    t->downtracks = g_ptr_array_new();
+    veche_rtpstats_init(&t->stats, ssrc, codec->clock_rate);
+    if (codec->kind == VECHE_SDP_VIDEO) {
+        t->rtxbuf = veche_rtxbuf_new(nack_slots);
+        if (!t->rtxbuf) {
+            veche_track_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+void veche_track_free(veche_track *t)
+{
+    if (!t)
+        return;
+    for (guint i = 0; i < t->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
+        dt->track = NULL;
+    }
+    g_ptr_array_free(t->downtracks, TRUE);
+    veche_rtxbuf_free(t->rtxbuf);
+    g_free(t);
+}
+
+static bool downtrack_ready(const veche_downtrack *dt)
+{
+    return dt->negotiated && !dt->rejected && dt->sub->sub &&
+           veche_transport_is_connected(dt->sub->sub);
+}
+
+/* Copy a plain packet into out and send it on dt's transport. */
+static void send_copy(veche_downtrack *dt, const uint8_t *pkt, size_t len)
+{
+    uint8_t out[OUT_CAP];
+    memcpy(out, pkt, len);
+    if (veche_transport_send_rtp(dt->sub->sub, out, len, sizeof out) == 0) {
+        dt->packets++;
+        dt->octets += len;
+    }
+}
+
+void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len)
+{
+    veche_rtp_view v;
+    if (len > VECHE_RTP_MAX_PACKET || veche_rtp_parse(buf, len, &v, NULL) != 0)
+        return;
+    uint64_t now = veche_now_ms();
+    veche_rtpstats_update(&t->stats, v.seq, v.timestamp, now, len);
+    if (t->rtxbuf)
+        veche_rtxbuf_put(t->rtxbuf, v.seq, buf, len, now);
+    for (guint i = 0; i < t->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
+        if (downtrack_ready(dt))
+            send_copy(dt, buf, len);
+    }
+}
+
+static void send_rtcp_to(veche_transport *tr, uint8_t *buf, int len)
+{
+    if (tr && len > 0)
+        veche_transport_send_rtcp(tr, buf, (size_t)len, RTCP_CAP);
+}
+
+void veche_track_request_keyframe(veche_track *t, bool fir)
+{
+    uint64_t now = veche_now_ms();
+    if (t->codec.kind != VECHE_SDP_VIDEO || !t->owner->pub ||
+        now - t->last_keyframe_request_ms < KEYFRAME_REQUEST_INTERVAL_MS)
+        return;
+    t->last_keyframe_request_ms = now;
+    uint8_t buf[RTCP_CAP];
+    int n = fir ? veche_rtcp_write_fir(buf, 1200, t->owner->rtcp_ssrc, t->ssrc, ++t->fir_seq)
+                : veche_rtcp_write_pli(buf, 1200, t->owner->rtcp_ssrc, t->ssrc);
+    send_rtcp_to(t->owner->pub, buf, n);
+}
+
+/* Wrap a stored packet as RTX (RFC 4588): new SSRC, PT and seq, the
+ * original seq in front of the payload. */
+static void send_rtx(veche_downtrack *dt, const uint8_t *pkt, size_t len)
+{
+    veche_rtp_view v;
+    if (veche_rtp_parse(pkt, len, &v, NULL) != 0 || v.padding)
+        return;
+    uint8_t out[OUT_CAP];
+    memcpy(out, pkt, v.header_len);
+    out[v.header_len] = (uint8_t)(v.seq >> 8);
+    out[v.header_len + 1] = (uint8_t)v.seq;
+    memcpy(out + v.header_len + 2, v.payload, v.payload_len);
+    veche_rtp_set_ssrc(out, dt->rtx_ssrc);
+    veche_rtp_set_payload_type(out, dt->rtx_pt);
+    veche_rtp_set_seq(out, dt->rtx_seq++);
+    veche_transport_send_rtp(dt->sub->sub, out, v.header_len + 2 + v.payload_len, sizeof out);
+}
+
+void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *seqs, int n)
+{
+    if (!t->rtxbuf || !downtrack_ready(dt))
+        return;
+    uint16_t missing[MAX_NACKS];
+    int n_missing = 0;
+    uint64_t now = veche_now_ms();
+    for (int i = 0; i < n; i++) {
+        const uint8_t *pkt;
+        size_t len;
+        if (veche_rtxbuf_get(t->rtxbuf, seqs[i], now, RTX_MAX_AGE_MS, &pkt, &len) == 0) {
+            if (dt->rtx_pt)
+                send_rtx(dt, pkt, len);
+            else
+                send_copy(dt, pkt, len);
+        } else if (n_missing < MAX_NACKS) {
+            missing[n_missing++] = seqs[i];
+        }
+    }
+    if (n_missing && t->nack && t->owner->pub) {
+        uint8_t buf[RTCP_CAP];
+        int len = veche_rtcp_write_nack(buf, 1200, t->owner->rtcp_ssrc, t->ssrc, missing,
+                                        n_missing);
+        send_rtcp_to(t->owner->pub, buf, len);
+    }
+}
+
+void veche_track_on_publisher_sr(veche_track *t, const uint8_t *sr_pkt, uint64_t ntp,
+                                 uint32_t rtp_ts)
+{
+    veche_rtpstats_on_sr(&t->stats, ntp, veche_now_ms());
+    for (guint i = 0; i < t->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
+        if (!downtrack_ready(dt))
+            continue;
+        uint8_t buf[RTCP_CAP];
+        int n = veche_rtcp_write_sr(buf, 1200, dt->ssrc, ntp, rtp_ts, (uint32_t)dt->packets,
+                                    (uint32_t)dt->octets, NULL, 0);
+        send_rtcp_to(dt->sub->sub, buf, n);
+    }
+}
+
+static veche_downtrack *downtrack_by_ssrc(veche_participant *sub, uint32_t ssrc)
+{
+    for (guint i = 0; i < sub->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(sub->downtracks, i);
+        if (dt->ssrc == ssrc && dt->track)
+            return dt;
+    }
+    return NULL;
+}
+
+static void on_subscriber_fb(veche_participant *sub, const veche_rtcp_item *item)
+{
+    veche_rtcp_fb fb;
+    if (veche_rtcp_parse_fb(item, &fb) != 0)
+        return;
+    if (item->type == VECHE_RTCP_PSFB && item->fmt == VECHE_RTCP_FMT_FIR) {
+        uint32_t target;
+        uint8_t seq_nr;
+        for (int i = 0; veche_rtcp_fir_entry(&fb, i, &target, &seq_nr) == 0; i++) {
+            veche_downtrack *dt = downtrack_by_ssrc(sub, target);
+            if (dt)
+                veche_track_request_keyframe(dt->track, true);
+        }
+        return;
+    }
+    veche_downtrack *dt = downtrack_by_ssrc(sub, fb.media_ssrc);
+    if (!dt)
+        return;
+    if (item->type == VECHE_RTCP_PSFB && item->fmt == VECHE_RTCP_FMT_PLI) {
+        veche_track_request_keyframe(dt->track, false);
+    } else if (item->type == VECHE_RTCP_RTPFB && item->fmt == VECHE_RTCP_FMT_NACK) {
+        uint16_t seqs[MAX_NACKS];
+        int n = veche_rtcp_nack_expand(&fb, seqs, MAX_NACKS);
+        if (n > 0)
+            veche_track_on_nack(dt->track, dt, seqs, n);
+    }
+}
+
+void veche_track_on_subscriber_rtcp(veche_participant *sub, const uint8_t *buf, size_t len)
+{
+    veche_rtcp_iter it;
+    veche_rtcp_item item;
+    veche_rtcp_iter_init(&it, buf, len);
+    while (veche_rtcp_iter_next(&it, &item, NULL) == 1) {
+        if (item.type == VECHE_RTCP_RTPFB || item.type == VECHE_RTCP_PSFB)
+            on_subscriber_fb(sub, &item);
+    }
+}
+
+static veche_track *track_by_ssrc(veche_participant *pub, uint32_t ssrc)
+{
+    for (guint i = 0; i < pub->tracks->len; i++) {
+        veche_track *t = g_ptr_array_index(pub->tracks, i);
+        if (t->ssrc == ssrc)
+            return t;
+    }
+    return NULL;
+}
+
+void veche_track_on_publisher_rtcp(veche_participant *pub, const uint8_t *buf, size_t len)
+{
+    veche_rtcp_iter it;
+    veche_rtcp_item item;
+    veche_rtcp_iter_init(&it, buf, len);
+    while (veche_rtcp_iter_next(&it, &item, NULL) == 1) {
+        veche_rtcp_sr sr;
+        if (item.type != VECHE_RTCP_SR || veche_rtcp_parse_sr(&item, &sr) != 0)
+            continue;
+        veche_track *t = track_by_ssrc(pub, sr.ssrc);
+        if (t)
+            veche_track_on_publisher_sr(t, item.data, sr.ntp, sr.rtp_ts);
+    }
+}
+
+void veche_track_send_receiver_reports(veche_participant *pub, unsigned max_kbps)
+{
+    if (!pub->pub || !veche_transport_is_connected(pub->pub) || pub->tracks->len == 0)
+        return;
+    veche_rtcp_report_block blocks[31];
+    uint32_t video_ssrcs[31];
+    int n = 0, n_video = 0;
+    uint64_t now = veche_now_ms();
+    for (guint i = 0; i < pub->tracks->len && n < 31; i++) {
+        veche_track *t = g_ptr_array_index(pub->tracks, i);
+        if (!t->stats.started)
+            continue;
+        veche_rtpstats_report(&t->stats, now, &blocks[n++]);
+        if (t->codec.kind == VECHE_SDP_VIDEO)
+            video_ssrcs[n_video++] = t->ssrc;
+    }
+    uint8_t buf[RTCP_CAP];
+    int len = veche_rtcp_write_rr(buf, 1200, pub->rtcp_ssrc, blocks, n);
+    if (len > 0 && n_video > 0) {
+        int r = veche_rtcp_write_remb(buf + len, 1200 - (size_t)len, pub->rtcp_ssrc,
+                                      (uint64_t)max_kbps * 1000, video_ssrcs, n_video);
+        if (r > 0)
+            len += r;
+    }
+    send_rtcp_to(pub->pub, buf, len);
+}

@@ -1,0 +1,95 @@
+/* verify.h - per-track receive accounting of veche-peer.
+ *
+ * A remote track is known by the publishing participant's id, its track id
+ * (from the subscribe SDP's msid) and its SSRC, within one of our own
+ * subscribe sessions (a rejoin starts a new session).  For each track we
+ * count packets, loss from sequence gaps, duplicates, and whether each payload
+ * is byte-identical to the clip: the first payload found in the clip anchors
+ * the clip index, and every later packet must carry payload
+ * (first_idx + (ext_seq - first_ext_seq)) mod N.  Packets arriving more than
+ * VPEER_VERIFY_GRACE_US after the track was removed (track-removed,
+ * participant-left or an inactive m-line) are counted in after_removed.
+ *
+ * Times are monotonic microseconds passed in by the caller, so the module is
+ * testable with synthetic packets.  Ownership: the verifier borrows the clip,
+ * which must outlive it; strings are copied.  One thread.
+ */
+#ifndef VPEER_VERIFY_H
+#define VPEER_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clip.h"
+
+#define VPEER_VERIFY_GRACE_US 1000000
+
+typedef struct vpeer_verify vpeer_verify;
+
+/* Read-only view of one track for reports. */
+typedef struct {
+    const char *participant;
+    const char *name;         /* "" when unknown */
+    const char *track;
+    vpeer_kind kind;
+    uint32_t ssrc;
+    int session;
+    uint64_t packets;         /* distinct packets */
+    uint64_t lost;
+    uint64_t duplicates;
+    uint64_t identical;
+    uint64_t mismatched;
+    uint64_t after_removed;
+    int64_t added_us;
+    int64_t removed_us;       /* -1 while the track is live */
+    int64_t first_us, last_us;/* -1 before the first packet */
+} vpeer_track_info;
+
+typedef enum {
+    VPEER_RTP_OK,
+    VPEER_RTP_FIRST_VIDEO,    /* first packet of a video track: send a PLI */
+    VPEER_RTP_UNKNOWN_SSRC,
+    VPEER_RTP_MALFORMED,
+} vpeer_rtp_result;
+
+vpeer_verify *vpeer_verify_new(const vpeer_clip *clip);
+void vpeer_verify_free(vpeer_verify *v);  /* accepts NULL */
+
+/* Add a track seen in session `session`, or refresh it when the same
+ * (session, participant, track, ssrc) is already there (a re-offer repeats
+ * m-lines).  Returns its index. */
+int vpeer_verify_add_track(vpeer_verify *v, int session,
+                           const char *participant, const char *track,
+                           vpeer_kind kind, uint32_t ssrc, int64_t now_us);
+/* Remember a participant's name (applies to its tracks, past and future). */
+void vpeer_verify_set_name(vpeer_verify *v, const char *participant,
+                           const char *name);
+/* Mark live tracks removed; track NULL = all tracks of the participant. */
+void vpeer_verify_remove(vpeer_verify *v, const char *participant,
+                         const char *track, int64_t now_us);
+/* Our own session ended (we left): its live tracks stop being live without
+ * counting as removed by the server. */
+void vpeer_verify_end_session(vpeer_verify *v, int session, int64_t now_us);
+
+/* Account one plain RTP packet received in a session. */
+vpeer_rtp_result vpeer_verify_on_rtp(vpeer_verify *v, int session,
+                                     const uint8_t *buf, size_t len,
+                                     int64_t now_us);
+/* Note a sender report (for the LSR/DLSR of our receiver reports). */
+void vpeer_verify_on_sr(vpeer_verify *v, int session, uint32_t ssrc,
+                        uint64_t ntp, int64_t now_us);
+/* Write a receiver report (with report blocks for up to 31 live tracks of the
+ * session that got packets) into buf.  Returns its length or a negative
+ * code. */
+int vpeer_verify_write_rr(vpeer_verify *v, int session, uint32_t our_ssrc,
+                          uint8_t *buf, size_t cap, int64_t now_us);
+/* SSRCs of the session's live video tracks (up to max); returns the count. */
+int vpeer_verify_live_video(const vpeer_verify *v, int session,
+                            uint32_t *ssrcs, int max);
+
+uint64_t vpeer_verify_unknown_ssrc(const vpeer_verify *v);
+int vpeer_verify_count(const vpeer_verify *v);
+void vpeer_verify_get(const vpeer_verify *v, int i, vpeer_track_info *out);
+
+#endif
