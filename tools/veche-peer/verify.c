@@ -27,7 +27,7 @@ typedef struct {
     uint32_t ssrc;
     int session;
     bool ended;               /* our session ended */
-    int64_t added_us, removed_us, first_us, last_us;
+    int64_t added_us, removed_us, ended_us, first_us, last_us;
     /* sequence accounting */
     bool started;
     int64_t first_ext, min_ext, max_ext;
@@ -100,7 +100,7 @@ int vpeer_verify_add_track(vpeer_verify *v, int session,
     t->ssrc = ssrc;
     t->session = session;
     t->added_us = now_us;
-    t->removed_us = t->first_us = t->last_us = -1;
+    t->removed_us = t->ended_us = t->first_us = t->last_us = -1;
     t->anchor_idx = -1;
     t->seen = g_new(int64_t, SEEN_RING);
     for (int i = 0; i < SEEN_RING; i++)
@@ -132,10 +132,11 @@ void vpeer_verify_end_session(vpeer_verify *v, int session, int64_t now_us)
 {
     for (guint i = 0; i < v->tracks->len; i++) {
         track *t = track_at(v, (int)i);
-        if (t->session == session)
+        if (t->session == session && !t->ended) {
             t->ended = true;
+            t->ended_us = now_us;
+        }
     }
-    (void)now_us;
 }
 
 /* The newest track of the session with this SSRC, live or not: packets of a
@@ -298,7 +299,8 @@ void vpeer_verify_get(const vpeer_verify *v, int i, vpeer_track_info *out)
         .lost = lost > 0 ? (uint64_t)lost : 0, .duplicates = t->duplicates,
         .identical = t->identical, .mismatched = t->mismatched,
         .after_removed = t->after_removed, .added_us = t->added_us,
-        .removed_us = t->removed_us, .first_us = t->first_us,
+        .removed_us = t->removed_us, .ended_us = t->ended_us,
+        .first_us = t->first_us,
         .last_us = t->last_us,
     };
 }

@@ -42,7 +42,8 @@ typedef struct {
     uint64_t mismatched;
     uint64_t after_removed;
     int64_t added_us;
-    int64_t removed_us;       /* -1 while the track is live */
+    int64_t removed_us;       /* -1 unless the server removed it */
+    int64_t ended_us;         /* -1 unless our session ended first */
     int64_t first_us, last_us;/* -1 before the first packet */
 } vpeer_track_info;
 
