@@ -45,6 +45,19 @@ typedef enum {
 
 #define VECHE_SDP_MAX_FB 12
 
+/* Parser limits (see the comment at the top).  The per-section caps on
+ * extmaps, SSRCs, groups, candidates and other lines bound the work a
+ * hostile offer can cause; real browser offers use a small fraction. */
+#define VECHE_SDP_MAX_TEXT       (256 * 1024)  /* bytes of SDP text */
+#define VECHE_SDP_MAX_LINE       4096          /* bytes per line, without CRLF */
+#define VECHE_SDP_MAX_MEDIA      512           /* media sections (and BUNDLE mids) */
+#define VECHE_SDP_MAX_CODECS     64            /* per section */
+#define VECHE_SDP_MAX_EXTMAPS    64            /* per section */
+#define VECHE_SDP_MAX_SSRCS      64            /* per section */
+#define VECHE_SDP_MAX_GROUPS     32            /* a=ssrc-group lines per section */
+#define VECHE_SDP_MAX_CANDIDATES 256           /* per section */
+#define VECHE_SDP_MAX_OTHER      256           /* unmodelled a= lines per section */
+
 typedef struct {
     uint8_t pt;
     char name[32];            /* encoding name as written, e.g. "opus", "VP8" */
@@ -102,6 +115,9 @@ typedef struct {
     char *conn_addr;          /* c= address, or NULL */
     char **other;             /* other a= lines, verbatim without "a=" */
     int n_other;
+    /* Added after the first draft of this header: */
+    char *fmt;                /* m= format list when proto is not RTP (e.g.
+                               * "webrtc-datachannel"), or NULL */
 } veche_sdp_media;
 
 typedef struct {
@@ -119,8 +135,20 @@ typedef struct {
 
 /* Parse SDP text (CRLF or LF line ends).  Returns a tree, or NULL with a
  * static or tree-independent reason in *err_desc (e.g. "line 7: bad m= line").
- * err_desc may be NULL. */
+ * err_desc may be NULL.  The reason lives in a thread-local buffer that the
+ * next veche_sdp_parse() on the same thread overwrites; code that wants no
+ * hidden state uses veche_sdp_parse_r().  *err_desc is NULL on success. */
 veche_sdp *veche_sdp_parse(const char *text, size_t len, const char **err_desc);
+
+/* The reentrant parser behind veche_sdp_parse(): returns 0 and the tree in
+ * *out, or a negative code (VECHE_EMALFORMED, VECHE_ELIMIT, VECHE_ENOMEM,
+ * VECHE_EINVAL) with *out = NULL and the reason written into reason
+ * (reason_size bytes, truncated; reason may be NULL).
+ * Every tree it returns writes (veche_sdp_write) to text that parses back to
+ * an equal tree: input whose canonical form would break the limits (say one
+ * session-level fingerprint copied into 512 sections) is refused. */
+int veche_sdp_parse_r(const char *text, size_t len, veche_sdp **out,
+                      char *reason, size_t reason_size);
 
 /* Free a tree; accepts NULL. */
 void veche_sdp_free(veche_sdp *sdp);
@@ -134,7 +162,12 @@ veche_sdp *veche_sdp_new(void);
 veche_sdp_media *veche_sdp_add_media(veche_sdp *sdp, veche_sdp_kind kind);
 
 /* Builders for a media section.  Each copies its strings; return 0 or
- * VECHE_ENOMEM / VECHE_ELIMIT. */
+ * VECHE_ENOMEM / VECHE_ELIMIT, or VECHE_EINVAL for a value the writer could
+ * not print (CR or LF inside), a duplicate (payload type, extmap id, SSRC)
+ * or an out-of-range number; add_codec returns NULL for all of these.
+ * add_fb ignores a value the codec already has; add_candidate puts
+ * "candidate:" in front when the value lacks it; add_group takes 1 to 8
+ * SSRCs. */
 int veche_sdp_media_set(char **field, const char *value); /* replace a string field */
 veche_sdp_codec *veche_sdp_media_add_codec(veche_sdp_media *m, uint8_t pt,
                                            const char *name, uint32_t clock_rate,
@@ -164,9 +197,25 @@ uint32_t veche_sdp_media_primary_ssrc(const veche_sdp_media *m);
 uint32_t veche_sdp_media_rtx_ssrc(const veche_sdp_media *m, uint32_t primary);
 
 /* Serialize to text with CRLF line ends.  Returns a malloc'd string the caller
- * frees with free(), or NULL on OOM. */
+ * frees with free(), or NULL on OOM.  NULL fields are left out, except
+ * origin_user and session_name ("-"), kind_name (from kind) and proto
+ * ("UDP/TLS/RTP/SAVPF").  The m= line lists `fmt` when proto is not RTP and
+ * fmt is set, else the codecs' payload types, else "0" (m= needs one
+ * format).  Codecs with an empty name get no a=rtpmap; SSRCs with neither
+ * cname nor msid get no a=ssrc line. */
 char *veche_sdp_write(const veche_sdp *sdp);
 
+/* True when the section's proto carries RTP ("RTP/" in it), so its formats
+ * are payload types; false for SCTP data channels and the like. */
+bool veche_sdp_media_is_rtp(const veche_sdp_media *m);
+
+/* True when two trees agree in every modelled field (the o= address, t=,
+ * a=rtcp, extmap directions and unknown session attributes are not
+ * modelled).  Either may be NULL; two NULLs are equal. */
+bool veche_sdp_equal(const veche_sdp *a, const veche_sdp *b);
+
+/* "sendrecv", "sendonly", "recvonly", "inactive"; "sendrecv" for a value
+ * outside the enum. */
 const char *veche_sdp_dir_name(veche_sdp_dir d);
 
 #endif

@@ -177,3 +177,10 @@ void vpeer_signal_close(vpeer_signal *s)
         soup_websocket_connection_close(s->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
                                         NULL);
 }
+
+bool vpeer_signal_is_open(const vpeer_signal *s)
+{
+    return s->state == SIG_OPEN && s->ws &&
+           soup_websocket_connection_get_state(s->ws) ==
+               SOUP_WEBSOCKET_STATE_OPEN;
+}

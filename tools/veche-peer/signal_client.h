@@ -18,6 +18,7 @@
 #ifndef VPEER_SIGNAL_CLIENT_H
 #define VPEER_SIGNAL_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -44,6 +45,7 @@ int vpeer_signal_connect(vpeer_signal *s);
 int vpeer_signal_send(vpeer_signal *s, const json_t *msg);
 /* Send arbitrary text as one message. */
 int vpeer_signal_send_text(vpeer_signal *s, const char *text);
+bool vpeer_signal_is_open(const vpeer_signal *s);
 /* Start a normal close (1000); on_closed follows. */
 void vpeer_signal_close(vpeer_signal *s);
 

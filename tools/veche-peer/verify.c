@@ -86,9 +86,11 @@ int vpeer_verify_add_track(vpeer_verify *v, int session,
                            const char *participant, const char *track_id,
                            vpeer_kind kind, uint32_t ssrc, int64_t now_us)
 {
+    /* A re-offer repeats live tracks; one written before a removal reached
+     * us may even repeat a removed one: never add a track twice. */
     for (int i = (int)v->tracks->len - 1; i >= 0; i--) {
         track *t = track_at(v, i);
-        if (t->session == session && t->ssrc == ssrc && live(t) &&
+        if (t->session == session && t->ssrc == ssrc &&
             strcmp(t->participant, participant) == 0 &&
             strcmp(t->track, track_id) == 0)
             return i;

@@ -57,9 +57,9 @@ typedef enum {
 vpeer_verify *vpeer_verify_new(const vpeer_clip *clip);
 void vpeer_verify_free(vpeer_verify *v);  /* accepts NULL */
 
-/* Add a track seen in session `session`, or refresh it when the same
- * (session, participant, track, ssrc) is already there (a re-offer repeats
- * m-lines).  Returns its index. */
+/* Add a track seen in session `session`; when the same (session,
+ * participant, track, ssrc) is already there, live or removed, nothing
+ * changes (re-offers repeat m-lines).  Returns its index. */
 int vpeer_verify_add_track(vpeer_verify *v, int session,
                            const char *participant, const char *track,
                            vpeer_kind kind, uint32_t ssrc, int64_t now_us);

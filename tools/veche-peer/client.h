@@ -1,0 +1,72 @@
+/* client.h - one veche-peer participant: a signalling session
+ * (signal_client.h), a publish connection that sends the clip, and a
+ * subscribe connection whose tracks are checked by verify.h.  Reusable: a
+ * load generator runs many clients on one main context.
+ *
+ * States (per join; leave/join can repeat on the same WebSocket):
+ *
+ *   IDLE --start--> CONNECTING --open--> JOINING --joined--> JOINED
+ *   JOINED --leave--> LEFT --join--> JOINING
+ *   any --close (unexpected)--> CLOSED (an error is recorded)
+ *   CONNECTING/JOINED --misbehave too-large close--> CONNECTING (rejoin)
+ *
+ * Each join is a new "session" number in verify.h, with a new publish
+ * connection (new random SSRCs) and a new subscribe connection.
+ *
+ * Ownership: the client borrows clip, verify and report (they outlive it)
+ * and copies the strings of its config.  Free with vpeer_client_free(), not
+ * from inside a callback.  Everything runs on cfg->ctx, which must be the
+ * thread-default context of the thread that calls vpeer_client_start().
+ */
+#ifndef VPEER_CLIENT_H
+#define VPEER_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "clip.h"
+#include "dtls.h"
+#include "report.h"
+#include "verify.h"
+
+typedef struct vpeer_client vpeer_client;
+
+typedef struct {
+    GMainContext *ctx;
+    const char *url;
+    const char *room;
+    const char *name;
+    const char *ice_addresses;    /* comma-separated, NULL = all */
+    bool publish;
+    bool misbehave;
+    veche_dtls_cert *cert;        /* the client takes a reference */
+    const vpeer_clip *clip;
+    vpeer_verify *verify;
+    vpeer_report *report;
+} vpeer_client_config;
+
+typedef struct {
+    uint64_t audio, video;        /* RTP packets sent, all sessions */
+    uint64_t nack_seqs, resent, pli, fir, sr;
+    int joins;
+} vpeer_client_totals;
+
+vpeer_client *vpeer_client_new(const vpeer_client_config *cfg);
+void vpeer_client_free(vpeer_client *c);  /* accepts NULL */
+
+/* Connect and join. */
+int vpeer_client_start(vpeer_client *c);
+/* Leave the room (stop media, drop both connections), keep the WebSocket. */
+int vpeer_client_leave(vpeer_client *c);
+/* Join again after a leave. */
+int vpeer_client_join(vpeer_client *c);
+/* Leave if joined and close the WebSocket; done() is called once the server
+ * said "left" and the connection closed, or after a short grace time. */
+void vpeer_client_finish(vpeer_client *c, void (*done)(void *ud), void *ud);
+
+/* Current participant id ("" before the first join). */
+const char *vpeer_client_participant(const vpeer_client *c);
+void vpeer_client_totals_get(const vpeer_client *c, vpeer_client_totals *out);
+
+#endif
