@@ -61,10 +61,10 @@ static bool printable(const char *s)
     return s && strpbrk(s, "\r\n") == NULL;
 }
 
-/* A non-empty value without spaces (mid, ufrag, URI, ...). */
+/* A non-empty value without blanks (mid, ufrag, URI, ...). */
 static bool is_token(const char *s)
 {
-    return s && *s && strpbrk(s, " \r\n") == NULL;
+    return s && *s && strpbrk(s, " \t\r\n") == NULL;
 }
 
 /* Copy s onto the end of a string array. */
@@ -110,30 +110,24 @@ static bool parse_num(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
-/* Cut the next space-separated token off *s, in place; NULL when none. */
-static char *next_tok(char **s)
-{
-    char *p = *s;
-    while (*p == ' ')
-        p++;
-    if (!*p) {
-        *s = p;
-        return NULL;
-    }
-    char *start = p;
-    while (*p && *p != ' ')
-        p++;
-    if (*p)
-        *p++ = '\0';
-    *s = p;
-    return start;
-}
-
+/* Fields are separated by spaces; tabs count as spaces so that no token
+ * ends in a blank the line reader would strip on the way back. */
 static char *skip_spaces(char *s)
 {
-    while (*s == ' ')
-        s++;
-    return s;
+    return s + strspn(s, " \t");
+}
+
+/* Cut the next blank-separated token off *s, in place; NULL when none. */
+static char *next_tok(char **s)
+{
+    char *start = skip_spaces(*s), *end = start + strcspn(start, " \t");
+    if (!*start) {
+        *s = start;
+        return NULL;
+    }
+    *s = *end ? end + 1 : end;
+    *end = '\0';
+    return start;
 }
 
 /* ------------------------------------------------------------------ */
@@ -288,7 +282,7 @@ veche_sdp_codec *veche_sdp_media_add_codec(veche_sdp_media *m, uint8_t pt,
 {
     name = name ? name : "";
     if (pt > 127 || codec_by_pt(m, pt) || m->n_codecs >= VECHE_SDP_MAX_CODECS ||
-        strlen(name) >= sizeof m->codecs->name || strpbrk(name, " /\r\n") ||
+        strlen(name) >= sizeof m->codecs->name || strpbrk(name, " \t/\r\n") ||
         (fmtp && !printable(fmtp)))
         return NULL;
     char *f = fmtp ? strdup(fmtp) : NULL;
@@ -737,10 +731,9 @@ static int a_setup(parser *p, veche_sdp_media *m, const attr_handler *h, char *v
     return bad(p, h);
 }
 
-/* The payload type that starts a=rtpmap/fmtp/rtcp-fb. */
-static int take_pt(parser *p, const attr_handler *h, char **val, unsigned *pt)
+/* A payload type token of a=rtpmap/fmtp/rtcp-fb. */
+static int parse_pt(parser *p, const attr_handler *h, const char *tok, unsigned *pt)
 {
-    char *tok = *val ? next_tok(val) : NULL;
     uint64_t v;
     if (!tok)
         return bad(p, h);
@@ -748,6 +741,12 @@ static int take_pt(parser *p, const attr_handler *h, char **val, unsigned *pt)
         return fail(p, VECHE_EMALFORMED, "bad payload type in a=%s", h->name);
     *pt = (unsigned)v;
     return 0;
+}
+
+/* The payload type that starts the value, cut off *val. */
+static int take_pt(parser *p, const attr_handler *h, char **val, unsigned *pt)
+{
+    return parse_pt(p, h, *val ? next_tok(val) : NULL, pt);
 }
 
 /* "opus/48000/2" into c (NULL: a payload type not in the m= line). */
@@ -811,12 +810,11 @@ static int add_fb(parser *p, veche_sdp_codec *c, const char *fb)
 
 static int a_rtcp_fb(parser *p, veche_sdp_media *m, const attr_handler *h, char *val)
 {
-    bool all = val && strncmp(skip_spaces(val), "* ", 2) == 0;
+    char *tok = val ? next_tok(&val) : NULL;
+    bool all = tok && strcmp(tok, "*") == 0;  /* RFC 4585 4.2: every codec */
     unsigned pt = 0;
-    int rc = 0;
-    if (all)
-        next_tok(&val);
-    else if ((rc = take_pt(p, h, &val, &pt)))
+    int rc = all ? 0 : parse_pt(p, h, tok, &pt);
+    if (rc)
         return rc;
     val = skip_spaces(val);
     if (!*val)
