@@ -1,1 +1,495 @@
-/* placeholder: config.c not written yet */
+/* config.c - the Veche configuration: defaults, the directive table, the
+ * `key = value` file format of conf/veche.conf, --set overrides, the
+ * cross-field checks and the printer that writes the same format back.
+ *
+ * File format, one directive per line:
+ *
+ *   # a comment                      (first non-blank character is '#')
+ *   key = value                      (blanks around key and value trimmed)
+ *   key = "a value with  spaces"     (outer double quotes removed; the
+ *                                     text between them is taken verbatim,
+ *                                     so a value cannot contain `" #`)
+ *   key = value   # trailing comment ('#' after a blank, outside quotes;
+ *                                     `key = # x` sets an empty value)
+ *
+ * Unknown keys, bad numbers, out-of-range values, overlong strings, bad
+ * booleans and control characters are errors reported as "path:line: reason".
+ * A file is applied all or nothing: on error *c is left unchanged.
+ *
+ * Does not: expand variables or '~', include other files, or know which
+ * directive a module reads (it only stores values).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "log.h"
+
+#define MAX_FILE_SIZE (1u << 20)   /* a configuration is a few KiB */
+#define WS_MESSAGE_MIN 1024u
+#define WS_MESSAGE_MAX (16u << 20)
+
+typedef enum { T_STRING, T_U16, T_UINT, T_SIZE, T_BOOL } dtype;
+
+typedef struct {
+    const char *name;
+    dtype type;
+    size_t offset;
+    size_t size;               /* field size; for strings the buffer size */
+    unsigned long long min, max;
+    const char *section;       /* printed before the first directive of a section */
+    const char *help;          /* may hold several lines */
+} directive;
+
+#define FIELD_SIZE(f) sizeof(((veche_config *)0)->f)
+#define DIR(f, t, lo, hi, sec, h) {#f, t, offsetof(veche_config, f), FIELD_SIZE(f), lo, hi, sec, h}
+
+static const directive directives[] = {
+    DIR(listen_address, T_STRING, 0, 0, "HTTPS + WSS listener",
+        "IP address to listen on for HTTPS and the signalling WebSocket:\n"
+        "0.0.0.0 for every IPv4 interface, :: for every interface (IPv6 and\n"
+        "IPv4), 127.0.0.1 for this machine only."),
+    DIR(port, T_U16, 1, 65535, NULL, "TCP port of the HTTPS/WSS listener."),
+    DIR(tls, T_BOOL, 0, 1, NULL,
+        "Serve HTTPS/WSS (true) or plain HTTP/WS (false, for debugging only:\n"
+        "browsers allow camera and microphone only on https or localhost)."),
+    DIR(tls_cert, T_STRING, 0, 0, NULL,
+        "PEM certificate chain for HTTPS.  Empty: a self-signed certificate is\n"
+        "generated into data_dir on first start and reused."),
+    DIR(tls_key, T_STRING, 0, 0, NULL,
+        "PEM private key of tls_cert (set both or neither)."),
+    DIR(tls_names, T_STRING, 0, 0, NULL,
+        "Extra comma-separated subjectAltNames (host names or IPs) for the\n"
+        "generated certificate, besides localhost, 127.0.0.1 and ::1."),
+    DIR(web_root, T_STRING, 0, 0, NULL,
+        "Directory of the web client served at /."),
+    DIR(data_dir, T_STRING, 0, 0, NULL,
+        "Directory for state kept between runs (the generated certificate)."),
+    DIR(ws_max_message, T_SIZE, WS_MESSAGE_MIN, WS_MESSAGE_MAX, NULL,
+        "Largest signalling message accepted, in bytes; a larger one closes\n"
+        "the WebSocket with code 1009."),
+    DIR(ice_addresses, T_STRING, 0, 0, "media plane",
+        "Comma-separated local IP addresses offered as ICE candidates.\n"
+        "Empty: every address of every interface."),
+    DIR(rtp_port_min, T_U16, 0, 65535, NULL,
+        "Lowest UDP port for media (0 with rtp_port_max 0: any port)."),
+    DIR(rtp_port_max, T_U16, 0, 65535, NULL,
+        "Highest UDP port for media; open rtp_port_min..rtp_port_max in the\n"
+        "firewall."),
+    DIR(stun_server, T_STRING, 0, 0, NULL,
+        "STUN server (host or IP) used to learn the public address; empty: none."),
+    DIR(stun_port, T_U16, 1, 65535, NULL, "UDP port of stun_server."),
+    DIR(public_address, T_STRING, 0, 0, NULL,
+        "Public IP of a 1:1 NAT, announced instead of the host addresses;\n"
+        "empty: none."),
+    DIR(max_room_participants, T_UINT, 1, 100000, NULL,
+        "Most participants in one room; more are refused."),
+    DIR(nack_buffer_packets, T_UINT, 16, 65536, NULL,
+        "Packets kept per video track to answer retransmission requests\n"
+        "(NACK); rounded up to a power of two."),
+    DIR(max_bitrate_kbps, T_UINT, 50, 1000000, NULL,
+        "Highest bitrate asked of each publisher (REMB), in kbit/s."),
+    DIR(log_level, T_STRING, 0, 0, "logging",
+        "Least severe events logged: debug, info, warn or error."),
+};
+
+#define N_DIRECTIVES (sizeof directives / sizeof directives[0])
+
+void veche_config_defaults(veche_config *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->listen_address, sizeof c->listen_address, "0.0.0.0");
+    c->port = 8443;
+    c->tls = true;
+    snprintf(c->web_root, sizeof c->web_root, "web-client");
+    snprintf(c->data_dir, sizeof c->data_dir, "./veche-data");
+    c->ws_max_message = 65536;
+    c->stun_port = 3478;
+    c->max_room_participants = 100;
+    c->nack_buffer_packets = 1024;
+    c->max_bitrate_kbps = 2500;
+    snprintf(c->log_level, sizeof c->log_level, "info");
+}
+
+static const directive *find_directive(const char *key, size_t klen)
+{
+    for (size_t i = 0; i < N_DIRECTIVES; i++)
+        if (strlen(directives[i].name) == klen && memcmp(directives[i].name, key, klen) == 0)
+            return &directives[i];
+    return NULL;
+}
+
+/* Case-insensitive comparison of a counted string with a C string. */
+static bool word_is(const char *s, size_t len, const char *word)
+{
+    return strlen(word) == len && strncasecmp(s, word, len) == 0;
+}
+
+/* Parse an unsigned decimal number of at most 20 digits; no sign, no blanks. */
+static int parse_number(const char *s, size_t len, unsigned long long *out)
+{
+    if (len == 0 || len > 20)
+        return VECHE_EINVAL;
+    unsigned long long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return VECHE_EINVAL;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (ULLONG_MAX - d) / 10)
+            return VECHE_ELIMIT;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Store value (len bytes, not NUL-terminated) into the field of d in c.
+ * On failure writes the reason (without location) into why. */
+static int apply(veche_config *c, const directive *d, const char *value, size_t len,
+                 char *why, size_t whycap)
+{
+    char *field = (char *)c + d->offset;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        if (ch < 0x20 || ch == 0x7f) {
+            snprintf(why, whycap, "%s: control character in value", d->name);
+            return VECHE_EMALFORMED;
+        }
+    }
+    int shown = len > 40 ? 40 : (int)len;
+    if (d->type == T_STRING) {
+        if (len >= d->size) {
+            snprintf(why, whycap, "%s: value too long (%zu bytes, at most %zu)", d->name, len,
+                     d->size - 1);
+            return VECHE_ELIMIT;
+        }
+        memset(field, 0, d->size);  /* no stale bytes after the NUL */
+        memcpy(field, value, len);
+        return 0;
+    }
+    if (d->type == T_BOOL) {
+        bool b;
+        if (word_is(value, len, "true") || word_is(value, len, "yes") ||
+            word_is(value, len, "on") || word_is(value, len, "1"))
+            b = true;
+        else if (word_is(value, len, "false") || word_is(value, len, "no") ||
+                 word_is(value, len, "off") || word_is(value, len, "0"))
+            b = false;
+        else {
+            snprintf(why, whycap, "%s: '%.*s' is not a boolean (true/false/yes/no/on/off/1/0)",
+                     d->name, shown, value);
+            return VECHE_EINVAL;
+        }
+        *(bool *)field = b;
+        return 0;
+    }
+    unsigned long long v;
+    int rc = parse_number(value, len, &v);
+    if (rc == VECHE_EINVAL) {
+        snprintf(why, whycap, "%s: '%.*s' is not a number", d->name, shown, value);
+        return rc;
+    }
+    if (rc != 0 || v < d->min || v > d->max) {
+        snprintf(why, whycap, "%s: '%.*s' out of range %llu..%llu", d->name, shown, value,
+                 d->min, d->max);
+        return VECHE_ELIMIT;
+    }
+    switch (d->type) {
+    case T_U16: *(uint16_t *)field = (uint16_t)v; break;
+    case T_UINT: *(unsigned *)field = (unsigned)v; break;
+    case T_SIZE: *(size_t *)field = (size_t)v; break;
+    default: break;
+    }
+    return 0;
+}
+
+int veche_config_set(veche_config *c, const char *key, const char *value, char *err,
+                     size_t errcap)
+{
+    if (!c || !key || !value) {
+        snprintf(err, errcap, "missing key or value");
+        return VECHE_EINVAL;
+    }
+    const directive *d = find_directive(key, strlen(key));
+    if (!d) {
+        snprintf(err, errcap, "unknown directive '%.64s'", key);
+        return VECHE_ENOTFOUND;
+    }
+    veche_config tmp = *c;
+    int rc = apply(&tmp, d, value, strlen(value), err, errcap);
+    if (rc == 0)
+        *c = tmp;
+    return rc;
+}
+
+static bool is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+static bool is_key_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '_' || ch == '-';
+}
+
+/* Parse one line (without its '\n') into c.  Returns 0 or a negative code
+ * with the reason (no location) in why. */
+static int parse_line(veche_config *c, const char *p, size_t len, char *why, size_t whycap)
+{
+    const char *end = p + len;
+    while (p < end && is_blank(*p))
+        p++;
+    while (end > p && is_blank(end[-1]))
+        end--;
+    if (p == end || *p == '#')
+        return 0;
+    if (memchr(p, '\0', (size_t)(end - p))) {
+        snprintf(why, whycap, "NUL byte in line");
+        return VECHE_EMALFORMED;
+    }
+    const char *key = p;
+    while (p < end && is_key_char(*p))
+        p++;
+    size_t klen = (size_t)(p - key);
+    while (p < end && is_blank(*p))
+        p++;
+    if (klen == 0 || p == end || *p != '=') {
+        snprintf(why, whycap, "expected 'key = value'");
+        return VECHE_EMALFORMED;
+    }
+    p++;
+    while (p < end && is_blank(*p))
+        p++;
+
+    const char *val = p, *vend;
+    if (p < end && *p == '"') {
+        /* The value ends at the first quote followed only by blanks or a
+         * comment, so `"a" # say "b"` is "a" (and a value cannot hold `" #`). */
+        val = p + 1;
+        vend = NULL;
+        for (const char *q = val; q < end && !vend; q++) {
+            if (*q != '"')
+                continue;
+            const char *t = q + 1;
+            while (t < end && is_blank(*t))
+                t++;
+            if (t == end || *t == '#')
+                vend = q;
+        }
+        if (!vend) {
+            snprintf(why, whycap, "quoted value must end with '\"' (then only a comment)");
+            return VECHE_EMALFORMED;
+        }
+    } else {
+        vend = p;
+        while (vend < end && !(*vend == '#' && (vend == val || is_blank(vend[-1]))))
+            vend++;
+        while (vend > val && is_blank(vend[-1]))
+            vend--;
+    }
+
+    const directive *d = find_directive(key, klen);
+    if (!d) {
+        snprintf(why, whycap, "unknown directive '%.*s'", klen > 64 ? 64 : (int)klen, key);
+        return VECHE_ENOTFOUND;
+    }
+    return apply(c, d, val, (size_t)(vend - val), why, whycap);
+}
+
+int veche_config_load_buffer(veche_config *c, const char *name, const char *text, size_t len,
+                             char *err, size_t errcap)
+{
+    if (!c || (!text && len)) {
+        snprintf(err, errcap, "%s: no input", name ? name : "(config)");
+        return VECHE_EINVAL;
+    }
+    veche_config tmp = *c;
+    unsigned line = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        char why[256];
+        line++;
+        int rc = parse_line(&tmp, text + pos, llen, why, sizeof why);
+        if (rc != 0) {
+            snprintf(err, errcap, "%s:%u: %s", name ? name : "(config)", line, why);
+            return rc;
+        }
+        pos += llen + (nl ? 1 : 0);
+    }
+    *c = tmp;
+    return 0;
+}
+
+int veche_config_load(veche_config *c, const char *path, char *err, size_t errcap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errcap, "%s: %s", path, strerror(errno));
+        return VECHE_EIO;
+    }
+    char *buf = malloc(MAX_FILE_SIZE + 1);
+    if (!buf) {
+        fclose(f);
+        snprintf(err, errcap, "%s: out of memory", path);
+        return VECHE_ENOMEM;
+    }
+    size_t len = fread(buf, 1, MAX_FILE_SIZE + 1, f);
+    int failed = ferror(f);
+    fclose(f);
+    int rc;
+    if (failed) {
+        snprintf(err, errcap, "%s: read error", path);
+        rc = VECHE_EIO;
+    } else if (len > MAX_FILE_SIZE) {
+        snprintf(err, errcap, "%s: larger than %u bytes", path, MAX_FILE_SIZE);
+        rc = VECHE_ELIMIT;
+    } else {
+        rc = veche_config_load_buffer(c, path, buf, len, err, errcap);
+    }
+    free(buf);
+    return rc;
+}
+
+static bool is_ip_literal(const char *s, size_t len)
+{
+    char tmp[64];
+    unsigned char addr[16];
+    if (len == 0 || len >= sizeof tmp)
+        return false;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    return inet_pton(AF_INET, tmp, addr) == 1 || inet_pton(AF_INET6, tmp, addr) == 1;
+}
+
+/* Check the comma-separated ICE address list: every entry an IP literal. */
+static int check_ice_addresses(const char *list, char *err, size_t errcap)
+{
+    const char *p = list;
+    if (!*p)
+        return 0;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        const char *e = comma ? comma : p + strlen(p);
+        const char *s = p;
+        while (s < e && is_blank(*s))
+            s++;
+        const char *t = e;
+        while (t > s && is_blank(t[-1]))
+            t--;
+        if (!is_ip_literal(s, (size_t)(t - s))) {
+            snprintf(err, errcap, "ice_addresses: '%.*s' is not an IPv4 or IPv6 address",
+                     (int)((t - s) > 64 ? 64 : (t - s)), s);
+            return VECHE_EINVAL;
+        }
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+int veche_config_validate(const veche_config *c, char *err, size_t errcap)
+{
+    if (!is_ip_literal(c->listen_address, strnlen(c->listen_address, sizeof c->listen_address))) {
+        snprintf(err, errcap, "listen_address: '%.64s' is not an IPv4 or IPv6 address",
+                 c->listen_address);
+        return VECHE_EINVAL;
+    }
+    if (c->port == 0) {
+        snprintf(err, errcap, "port: must not be 0");
+        return VECHE_EINVAL;
+    }
+    if ((c->tls_cert[0] == '\0') != (c->tls_key[0] == '\0')) {
+        snprintf(err, errcap, "tls_cert and tls_key: set both or neither");
+        return VECHE_EINVAL;
+    }
+    if (c->web_root[0] == '\0') {
+        snprintf(err, errcap, "web_root: must not be empty");
+        return VECHE_EINVAL;
+    }
+    if (c->tls && c->tls_cert[0] == '\0' && c->data_dir[0] == '\0') {
+        snprintf(err, errcap, "data_dir: must not be empty when the certificate is generated");
+        return VECHE_EINVAL;
+    }
+    if (c->ws_max_message < WS_MESSAGE_MIN || c->ws_max_message > WS_MESSAGE_MAX) {
+        snprintf(err, errcap, "ws_max_message: %zu out of range %u..%u", c->ws_max_message,
+                 WS_MESSAGE_MIN, WS_MESSAGE_MAX);
+        return VECHE_EINVAL;
+    }
+    if ((c->rtp_port_min == 0) != (c->rtp_port_max == 0)) {
+        snprintf(err, errcap, "rtp_port_min and rtp_port_max: set both or neither (0)");
+        return VECHE_EINVAL;
+    }
+    if (c->rtp_port_min > c->rtp_port_max) {
+        snprintf(err, errcap, "rtp_port_min (%u) is above rtp_port_max (%u)", c->rtp_port_min,
+                 c->rtp_port_max);
+        return VECHE_EINVAL;
+    }
+    if (c->stun_server[0] && c->stun_port == 0) {
+        snprintf(err, errcap, "stun_port: must not be 0");
+        return VECHE_EINVAL;
+    }
+    int rc = check_ice_addresses(c->ice_addresses, err, errcap);
+    if (rc != 0)
+        return rc;
+    if (c->public_address[0] &&
+        !is_ip_literal(c->public_address, strnlen(c->public_address, sizeof c->public_address))) {
+        snprintf(err, errcap, "public_address: '%.64s' is not an IPv4 or IPv6 address",
+                 c->public_address);
+        return VECHE_EINVAL;
+    }
+    if (veche_log_parse_level(c->log_level, NULL) != 0) {
+        snprintf(err, errcap, "log_level: '%.16s' is not debug, info, warn or error",
+                 c->log_level);
+        return VECHE_EINVAL;
+    }
+    return 0;
+}
+
+/* Print help as "# " lines, one per line of the help text. */
+static void print_comment(FILE *f, const char *text)
+{
+    while (*text) {
+        const char *nl = strchr(text, '\n');
+        int n = nl ? (int)(nl - text) : (int)strlen(text);
+        fprintf(f, "# %.*s\n", n, text);
+        text += n + (nl ? 1 : 0);
+    }
+}
+
+void veche_config_print(const veche_config *c, void *file)
+{
+    FILE *f = file;
+    fprintf(f, "# Veche configuration: one `key = value` per line; '#' starts a comment;\n"
+               "# strings may be double-quoted.  `veche --help-config` prints this list\n"
+               "# with the current values.\n");
+    for (size_t i = 0; i < N_DIRECTIVES; i++) {
+        const directive *d = &directives[i];
+        const char *field = (const char *)c + d->offset;
+        if (d->section)
+            fprintf(f, "\n# ---- %s ----\n", d->section);
+        fprintf(f, "\n");
+        print_comment(f, d->help);
+        switch (d->type) {
+        case T_STRING:
+            fprintf(f, "%s = \"%.*s\"\n", d->name, (int)strnlen(field, d->size), field);
+            break;
+        case T_U16: fprintf(f, "%s = %u\n", d->name, (unsigned)*(const uint16_t *)field); break;
+        case T_UINT: fprintf(f, "%s = %u\n", d->name, *(const unsigned *)field); break;
+        case T_SIZE: fprintf(f, "%s = %zu\n", d->name, *(const size_t *)field); break;
+        case T_BOOL:
+            fprintf(f, "%s = %s\n", d->name, *(const bool *)field ? "true" : "false");
+            break;
+        }
+    }
+}

@@ -44,6 +44,11 @@ void veche_config_defaults(veche_config *c);
 /* Read a file on top of what *c holds.  Returns 0, or a negative code with
  * "path:line: reason" in err. */
 int veche_config_load(veche_config *c, const char *path, char *err, size_t errcap);
+/* Parse configuration text (len bytes, need not be NUL-terminated) on top of
+ * *c; name is used in error messages ("name:line: reason").  *c is unchanged
+ * on error.  veche_config_load() reads a file and calls this. */
+int veche_config_load_buffer(veche_config *c, const char *name, const char *text,
+                             size_t len, char *err, size_t errcap);
 /* Set one directive by name, e.g. from "--set port=9443". */
 int veche_config_set(veche_config *c, const char *key, const char *value,
                      char *err, size_t errcap);

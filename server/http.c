@@ -1,1 +1,487 @@
-/* placeholder: http.c not written yet */
+/* http.c - the HTTPS + WSS listener: libwebsockets 4.1 on the caller's GLib
+ * main loop (the glib event-lib plugin with a foreign GMainLoop).
+ *
+ * One vhost on listen_address:port with three routes:
+ *   /          static files of web_root (index.html by default)
+ *   /healthz   200 "ok\n"
+ *   /ws        the signalling WebSocket, subprotocol "veche-v1"; it is the
+ *              first protocol of the vhost, so a client that offers no
+ *              subprotocol gets it too.  Upgrades on other paths are refused.
+ *
+ * Each WebSocket is a heap veche_ws pointed to by the lws per-session data.
+ * Text fragments are joined up to ws_max_message; sends are copied into a
+ * queue written one message per WRITEABLE callback; a close requested by
+ * the user is sent once that queue is empty.  on_close is called exactly
+ * once per connection: from LWS_CALLBACK_CLOSED, or, for any connection lws
+ * did not report while its context was destroyed, from veche_http_free().
+ *
+ * Does not: parse the signalling protocol, authenticate, compress, speak
+ * HTTP/2 (ALPN offers http/1.1 only), or create the certificate itself
+ * (tlscert.c does).
+ */
+#include "http.h"
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "tlscert.h"
+
+#define WS_PROTOCOL "veche-v1"
+#define HTTP_PROTOCOL "veche-http"
+#define SEND_QUEUE_LIMIT ((size_t)4 << 20)  /* bytes queued before a peer is "too slow" */
+#define CLOSE_GRACE_SECS 10                 /* to flush the queue and close */
+#define RX_KEEP_BYTES 65536                 /* reassembly buffer kept between messages */
+
+/* A queued outgoing message with the headroom lws_write() needs. */
+typedef struct {
+    size_t len;
+    unsigned char buf[];  /* LWS_PRE bytes, then len bytes of text */
+} tx_msg;
+
+struct veche_ws {
+    veche_http *h;
+    struct lws *wsi;            /* dangling once on_close has started */
+    void *conn_ud;
+    GList *node;                /* in h->conns */
+    unsigned char *rx;          /* reassembly of the current message */
+    size_t rx_len, rx_cap;
+    GQueue txq;                 /* of tx_msg */
+    size_t tx_bytes;
+    bool closing;               /* no more sends; input is ignored */
+    int close_code;
+    char close_reason[124];     /* a close frame carries at most 123 bytes */
+    char peer[64];
+};
+
+struct veche_http {
+    struct lws_context *ctx;
+    veche_http_ws_callbacks cb;
+    void *ud;
+    size_t max_message;
+    GQueue conns;               /* of veche_ws, open connections */
+    bool freeing;
+    void *foreign_loops[1];
+    char iface[64];
+    char web_root[VECHE_PATH_MAX];
+    char cert[VECHE_PATH_MAX], key[VECHE_PATH_MAX];
+    struct lws_http_mount mount_root, mount_health;
+};
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len);
+
+/* The WebSocket protocol comes first: lws binds protocol 0 when an upgrade
+ * names no subprotocol.  The pss of both is a veche_ws pointer. */
+static const struct lws_protocols protocols[] = {
+    {WS_PROTOCOL, callback, sizeof(veche_ws *), 0, 0, NULL, 0},
+    {HTTP_PROTOCOL, callback, sizeof(veche_ws *), 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* MIME types lws 4.1 does not know (it maps .js, .css, .svg, .json, .html
+ * and images itself); listed ones it knows are there for the reader. */
+static const struct lws_protocol_vhost_options mime_types[] = {
+    {&mime_types[1], NULL, ".mjs", "text/javascript"},
+    {&mime_types[2], NULL, ".js", "text/javascript"},
+    {&mime_types[3], NULL, ".css", "text/css"},
+    {&mime_types[4], NULL, ".svg", "image/svg+xml"},
+    {&mime_types[5], NULL, ".json", "application/json"},
+    {&mime_types[6], NULL, ".map", "application/json"},
+    {&mime_types[7], NULL, ".webm", "video/webm"},
+    {&mime_types[8], NULL, ".ogg", "audio/ogg"},
+    {NULL, NULL, ".wasm", "application/wasm"},
+};
+
+/* Headers added to every HTTP response of the vhost. */
+static const struct lws_protocol_vhost_options extra_headers[] = {
+    {&extra_headers[1], NULL, "x-content-type-options:", "nosniff"},
+    {&extra_headers[2], NULL, "referrer-policy:", "no-referrer"},
+    {NULL, NULL, "x-frame-options:", "DENY"},
+};
+
+/* lws log lines (warnings and errors only) go through veche_log, which
+ * applies our level. */
+static void lws_log_emit(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    veche_log(level & LLL_ERR ? VECHE_LOG_ERROR : VECHE_LOG_WARN, NULL, NULL,
+              "libwebsockets: %.*s", (int)n, line);
+}
+
+static void tx_clear(veche_ws *ws)
+{
+    tx_msg *m;
+    while ((m = g_queue_pop_head(&ws->txq)))
+        g_free(m);
+    ws->tx_bytes = 0;
+}
+
+/* Append a copy of text to the send queue and ask for a WRITEABLE. */
+static void tx_push(veche_ws *ws, const char *text, size_t len)
+{
+    tx_msg *m = g_malloc(sizeof *m + LWS_PRE + len);
+    m->len = len;
+    if (len)
+        memcpy(m->buf + LWS_PRE, text, len);
+    g_queue_push_tail(&ws->txq, m);
+    ws->tx_bytes += len;
+    lws_callback_on_writable(ws->wsi);
+}
+
+/* Mark the connection closing with code/reason; the close frame goes out
+ * from the WRITEABLE callback once the queue is empty, or lws drops the
+ * connection after CLOSE_GRACE_SECS if the peer does not read. */
+static void start_close(veche_ws *ws, int code, const char *reason)
+{
+    if (ws->closing)
+        return;
+    ws->closing = true;
+    if (code < 1000 || code > 4999 || code == 1005 || code == 1006 || code == 1015)
+        code = LWS_CLOSE_STATUS_NORMAL;
+    ws->close_code = code;
+    snprintf(ws->close_reason, sizeof ws->close_reason, "%s", reason ? reason : "");
+    ws->rx_len = 0;
+    if (ws->h->freeing)
+        return;  /* the context is going; lws closes everything */
+    lws_set_timeout(ws->wsi, PENDING_TIMEOUT_CLOSE_SEND, CLOSE_GRACE_SECS);
+    lws_callback_on_writable(ws->wsi);
+}
+
+/* Refuse a message: send the JSON error, then close with code. */
+static void ws_fail(veche_ws *ws, int code, const char *what, const char *reason)
+{
+    char msg[256];
+    int n = snprintf(msg, sizeof msg, "{\"type\":\"error\",\"code\":\"%s\",\"reason\":\"%s\"}",
+                     what, reason);
+    VLOG_INFO(NULL, NULL, "websocket from %s: %s, closing with %d", ws->peer, reason, code);
+    if (n > 0 && (size_t)n < sizeof msg && !ws->h->freeing)
+        tx_push(ws, msg, (size_t)n);
+    start_close(ws, code, reason);
+}
+
+/* Accept an upgrade only on /ws, for our protocol, while running. */
+static int ws_filter(veche_http *h, struct lws *wsi)
+{
+    char uri[8];
+    if (h->freeing || lws_get_protocol(wsi) != &protocols[0])
+        return -1;
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
+        return -1;
+    return 0;
+}
+
+static int ws_established(veche_http *h, struct lws *wsi, veche_ws **pws)
+{
+    if (!pws)
+        return -1;
+    veche_ws *ws = g_new0(veche_ws, 1);
+    ws->h = h;
+    ws->wsi = wsi;
+    g_queue_init(&ws->txq);
+    if (!lws_get_peer_simple(wsi, ws->peer, sizeof ws->peer))
+        snprintf(ws->peer, sizeof ws->peer, "?");
+    g_queue_push_tail(&h->conns, ws);
+    ws->node = h->conns.tail;
+    *pws = ws;
+    VLOG_INFO(NULL, NULL, "websocket open from %s", ws->peer);
+    if (h->cb.on_open)
+        h->cb.on_open(h->ud, ws, &ws->conn_ud);
+    return 0;
+}
+
+/* Join fragments; deliver a complete text message, refuse binary frames
+ * and messages over the limit. */
+static int ws_receive(veche_ws *ws, const void *in, size_t len)
+{
+    veche_http *h = ws->h;
+    if (ws->closing)
+        return 0;
+    if (lws_frame_is_binary(ws->wsi)) {
+        ws_fail(ws, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "unsupported",
+                "binary frames are not accepted");
+        return 0;
+    }
+    if (len > h->max_message - ws->rx_len) {
+        char reason[64];
+        snprintf(reason, sizeof reason, "message exceeds %zu bytes", h->max_message);
+        ws_fail(ws, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "too-large", reason);
+        return 0;
+    }
+    if (ws->rx_len + len > ws->rx_cap) {
+        size_t cap = ws->rx_cap ? ws->rx_cap * 2 : 1024;
+        if (cap < ws->rx_len + len)
+            cap = ws->rx_len + len;
+        if (cap > h->max_message)
+            cap = h->max_message;
+        ws->rx = g_realloc(ws->rx, cap);
+        ws->rx_cap = cap;
+    }
+    if (len)
+        memcpy(ws->rx + ws->rx_len, in, len);
+    ws->rx_len += len;
+    if (!lws_is_final_fragment(ws->wsi) || lws_remaining_packet_payload(ws->wsi) != 0)
+        return 0;
+    size_t n = ws->rx_len;
+    ws->rx_len = 0;
+    if (h->cb.on_message)
+        h->cb.on_message(h->ud, ws, ws->conn_ud, (const char *)ws->rx, n);
+    if (ws->rx_cap > RX_KEEP_BYTES && ws->rx_len == 0) {
+        g_free(ws->rx);
+        ws->rx = NULL;
+        ws->rx_cap = 0;
+    }
+    return 0;
+}
+
+/* One queued message per call; the close frame in a call of its own after
+ * the last message, so lws has flushed everything before it. */
+static int ws_writeable(veche_ws *ws)
+{
+    tx_msg *m = g_queue_pop_head(&ws->txq);
+    if (m) {
+        size_t len = m->len;
+        ws->tx_bytes -= len;
+        int n = lws_write(ws->wsi, m->buf + LWS_PRE, len, LWS_WRITE_TEXT);
+        g_free(m);
+        if (n < 0 || (size_t)n < len)
+            return -1;
+        if (!g_queue_is_empty(&ws->txq) || ws->closing)
+            lws_callback_on_writable(ws->wsi);
+        return 0;
+    }
+    if (ws->closing) {
+        lws_close_reason(ws->wsi, (enum lws_close_status)ws->close_code,
+                         (unsigned char *)ws->close_reason, strlen(ws->close_reason));
+        return -1;
+    }
+    return 0;
+}
+
+/* The connection is gone: tell the user once, then free. */
+static void ws_finish(veche_ws *ws)
+{
+    veche_http *h = ws->h;
+    ws->closing = true;
+    g_queue_delete_link(&h->conns, ws->node);
+    VLOG_INFO(NULL, NULL, "websocket closed from %s", ws->peer);
+    if (h->cb.on_close)
+        h->cb.on_close(h->ud, ws, ws->conn_ud);
+    tx_clear(ws);
+    g_free(ws->rx);
+    g_free(ws);
+}
+
+/* GET /healthz: headers now, the body from HTTP_WRITEABLE. */
+static int health_request(struct lws *wsi)
+{
+    char uri[16];
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 ||
+        strcmp(uri, "/healthz") != 0) {
+        if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
+            return -1;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
+                                      *end = buf + sizeof buf - 1;
+    if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/plain", 3, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)"no-store", 8, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int health_body(struct lws *wsi)
+{
+    unsigned char buf[LWS_PRE + 4];
+    memcpy(buf + LWS_PRE, "ok\n", 3);
+    if (lws_write(wsi, buf + LWS_PRE, 3, LWS_WRITE_HTTP_FINAL) != 3)
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* The one lws callback of both protocols. */
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    struct lws_context *lctx = lws_get_context(wsi);
+    veche_http *h = lctx ? lws_context_user(lctx) : NULL;
+    veche_ws **pws = user;
+    if (!h)
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return ws_filter(h, wsi);
+    case LWS_CALLBACK_ESTABLISHED:
+        return ws_established(h, wsi, pws);
+    case LWS_CALLBACK_RECEIVE:
+        return pws && *pws ? ws_receive(*pws, in, len) : 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return pws && *pws ? ws_writeable(*pws) : 0;
+    case LWS_CALLBACK_CLOSED:
+        if (pws && *pws) {
+            veche_ws *ws = *pws;
+            *pws = NULL;
+            ws_finish(ws);
+        }
+        return 0;
+    case LWS_CALLBACK_HTTP:
+        return health_request(wsi);
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (lws_get_protocol(wsi) == &protocols[1])
+            return health_body(wsi);
+        break;
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* Fill h->cert and h->key from the config or the generated certificate. */
+static int resolve_tls(veche_http *h, const veche_config *cfg, char *err, size_t errcap)
+{
+    if (cfg->tls_cert[0]) {
+        snprintf(h->cert, sizeof h->cert, "%s", cfg->tls_cert);
+        snprintf(h->key, sizeof h->key, "%s", cfg->tls_key);
+        return 0;
+    }
+    if (g_mkdir_with_parents(cfg->data_dir, 0700) != 0) {
+        snprintf(err, errcap, "cannot create data_dir %s: %s", cfg->data_dir, g_strerror(errno));
+        return VECHE_EIO;
+    }
+    char why[256] = "";
+    int rc = veche_tlscert_ensure(cfg->data_dir, cfg->tls_names, h->cert, h->key,
+                                  (unsigned)sizeof h->cert, why, (unsigned)sizeof why);
+    if (rc != 0) {
+        snprintf(err, errcap, "TLS certificate in %s: %s", cfg->data_dir, why);
+        return rc;
+    }
+    return 0;
+}
+
+veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
+                           const veche_http_ws_callbacks *cb, void *ud, char *err, size_t errcap)
+{
+    if (!cfg || !loop || !cb) {
+        snprintf(err, errcap, "veche_http_new: missing argument");
+        return NULL;
+    }
+    veche_http *h = g_new0(veche_http, 1);
+    h->cb = *cb;
+    h->ud = ud;
+    h->max_message = cfg->ws_max_message ? cfg->ws_max_message : 65536;
+    g_queue_init(&h->conns);
+    snprintf(h->web_root, sizeof h->web_root, "%s", cfg->web_root);
+
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
+
+    uint64_t options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+                       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+    const char *iface = NULL;
+    if (strcmp(cfg->listen_address, "0.0.0.0") == 0) {
+        options |= LWS_SERVER_OPTION_DISABLE_IPV6;  /* every IPv4 interface */
+    } else if (strcmp(cfg->listen_address, "::") != 0 && cfg->listen_address[0]) {
+        snprintf(h->iface, sizeof h->iface, "%s", cfg->listen_address);
+        iface = h->iface;
+        if (!strchr(h->iface, ':'))
+            options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    }
+
+    h->mount_health = (struct lws_http_mount){
+        .mountpoint = "/healthz", .mountpoint_len = 8, .origin = HTTP_PROTOCOL,
+        .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
+    };
+    h->mount_root = (struct lws_http_mount){
+        .mount_next = &h->mount_health, .mountpoint = "/", .mountpoint_len = 1,
+        .origin = h->web_root, .def = "index.html", .origin_protocol = LWSMPRO_FILE,
+        .extra_mimetypes = mime_types, .cache_max_age = 0, .cache_revalidate = 1,
+    };
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = cfg->port;
+    info.iface = iface;
+    info.protocols = protocols;
+    info.mounts = &h->mount_root;
+    info.headers = extra_headers;
+    info.options = options;
+    h->foreign_loops[0] = loop;
+    info.foreign_loops = h->foreign_loops;
+    info.user = h;
+    info.vhost_name = "veche";
+    info.server_string = "veche";
+    info.alpn = "http/1.1";
+    if (cfg->tls) {
+        if (resolve_tls(h, cfg, err, errcap) != 0) {
+            g_free(h);
+            return NULL;
+        }
+        info.ssl_cert_filepath = h->cert;
+        info.ssl_private_key_filepath = h->key;
+    }
+
+    h->ctx = lws_create_context(&info);
+    if (!h->ctx) {
+        snprintf(err, errcap, "cannot listen on %s port %u (in use, or bad TLS files?)",
+                 cfg->listen_address, (unsigned)cfg->port);
+        g_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void veche_http_free(veche_http *h)
+{
+    if (!h)
+        return;
+    h->freeing = true;
+    if (h->ctx)
+        lws_context_destroy(h->ctx);  /* CLOSED for each open WebSocket */
+    h->ctx = NULL;
+    veche_ws *ws;
+    while ((ws = g_queue_peek_head(&h->conns)))
+        ws_finish(ws);  /* any lws did not report */
+    g_free(h);
+}
+
+int veche_ws_send(veche_ws *ws, const char *text, size_t len)
+{
+    if (!ws || (!text && len))
+        return VECHE_EINVAL;
+    if (ws->closing || ws->h->freeing)
+        return VECHE_ESTATE;
+    if (len > SEND_QUEUE_LIMIT - ws->tx_bytes) {
+        VLOG_WARN(NULL, NULL, "websocket from %s: peer too slow (%zu bytes queued), closing",
+                  ws->peer, ws->tx_bytes);
+        tx_clear(ws);
+        ws->closing = true;
+        ws->rx_len = 0;
+        static const char reason[] = "send queue full";
+        lws_close_reason(ws->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)reason,
+                         sizeof reason - 1);
+        lws_set_timeout(ws->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        return VECHE_ELIMIT;
+    }
+    tx_push(ws, text, len);
+    return 0;
+}
+
+void veche_ws_close(veche_ws *ws, int code, const char *reason)
+{
+    if (ws)
+        start_close(ws, code, reason);
+}
+
+const char *veche_ws_peer_addr(const veche_ws *ws)
+{
+    return ws ? ws->peer : "-";
+}
