@@ -158,7 +158,7 @@ static SSL_CTX *make_ctx(EVP_PKEY *pkey, X509 *x)
         return NULL;
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_any);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
     return ctx;
 }
 
@@ -563,6 +563,8 @@ int veche_dtls_handle(veche_dtls *d, const uint8_t *buf, size_t len)
     return rc;
 }
 
+/* The timer is looked at (and serviced below) while handshaking and once
+ * connected, so a timeout reported here is never left unhandled. */
 int veche_dtls_timeout_ms(veche_dtls *d)
 {
     if (!d || (d->state != VECHE_DTLS_HANDSHAKING && d->state != VECHE_DTLS_CONNECTED))
@@ -576,7 +578,8 @@ int veche_dtls_timeout_ms(veche_dtls *d)
 
 void veche_dtls_handle_timeout(veche_dtls *d)
 {
-    if (!d || d->busy || d->state != VECHE_DTLS_HANDSHAKING)
+    if (!d || d->busy ||
+        (d->state != VECHE_DTLS_HANDSHAKING && d->state != VECHE_DTLS_CONNECTED))
         return;
     d->busy = true;
     ERR_clear_error();
