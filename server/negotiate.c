@@ -82,6 +82,7 @@ int veche_negotiate_publish(const veche_sdp *offer, veche_pub_media *media, int 
         pm->ssrc = ssrc;
         pm->rtx_ssrc = veche_sdp_media_rtx_ssrc(m, ssrc);
         pm->nack = veche_sdp_codec_has_fb(c, "nack");
+        pm->audio_level_id = veche_sdp_media_extmap_id(m, URI_AUDIO_LEVEL);
     }
     if (n == 0) {
         set_err(err, "unsupported", "%s", "no sendable Opus or VP8 m-line with an a=ssrc");

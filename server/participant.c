@@ -152,12 +152,15 @@ static veche_transport *make_transport(veche_participant *p, bool controlling,
 
 /* --- lifecycle --- */
 
-veche_participant *veche_participant_new(veche_room *room, const char *name,
+veche_participant *veche_participant_new(veche_room *room, const char *id, const char *name,
                                          const veche_participant_sink *sink, void *ud)
 {
     veche_participant *p = g_new0(veche_participant, 1);
     p->room = room;
-    snprintf(p->id, sizeof p->id, "%08x", g_random_int());
+    if (id)
+        g_strlcpy(p->id, id, sizeof p->id);
+    else
+        snprintf(p->id, sizeof p->id, "%08x", g_random_int());
     p->name = g_strdup(name);
     p->sink = *sink;
     p->sink_ud = ud;
@@ -188,16 +191,41 @@ static gboolean free_later(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+static void remove_tracks(veche_participant *p)
+{
+    while (p->tracks->len > 0) {
+        veche_track *t = g_ptr_array_steal_index(p->tracks, p->tracks->len - 1);
+        veche_room_track_removed(p->room, t);
+        veche_track_free(t);
+    }
+}
+
+void veche_participant_unpublish(veche_participant *p)
+{
+    if (!p->room || !p->pub)
+        return;
+    remove_tracks(p);
+    veche_transport_free(p->pub);
+    p->pub = NULL;
+    p->pub_answered = false;
+    g_free(p->pub_ufrag);
+    p->pub_ufrag = NULL;
+    VLOG_INFO(room_id(p), p->id, "publish connection closed by the server");
+}
+
+void veche_participant_drop(veche_participant *p)
+{
+    p->dropped = true;
+    veche_participant_leave(p);
+}
+
 void veche_participant_leave(veche_participant *p)
 {
     veche_room *room = p->room;
     if (!room)
         return;
-    while (p->tracks->len > 0) {
-        veche_track *t = g_ptr_array_steal_index(p->tracks, p->tracks->len - 1);
-        veche_room_track_removed(room, t);
-        veche_track_free(t);
-    }
+    remove_tracks(p);
+    veche_moderation_on_leave(p);
     for (guint i = 0; i < p->downtracks->len; i++) {
         veche_downtrack *dt = g_ptr_array_index(p->downtracks, i);
         if (dt->track)
@@ -264,6 +292,8 @@ static void update_tracks(veche_participant *p, const veche_pub_media *media, in
         if (!t)
             continue;
         g_strlcpy(t->pub_mid, media[i].mid, sizeof t->pub_mid);
+        g_strlcpy(t->source, media[i].source, sizeof t->source);
+        t->audio_level_id = media[i].audio_level_id;
         t->nack = media[i].nack;
         g_ptr_array_add(p->tracks, t);
         veche_room_track_added(p->room, t);
@@ -299,9 +329,30 @@ static int start_publish_transport(veche_participant *p, const veche_sdp_media *
     return 0;
 }
 
-int veche_participant_publish(veche_participant *p, const char *sdp_text, char **answer,
-                              veche_sfu_error *err)
+/* The source of each accepted m-line: from the client's `sources` map
+ * (mid -> camera/microphone/screen), else audio is the microphone, the
+ * first video the camera and any further video a screen share. */
+static const char *media_source(json_t *sources, const veche_pub_media *media, int i)
 {
+    const char *s = json_string_value(json_object_get(sources, media[i].mid));
+    if (s && (!strcmp(s, "camera") || !strcmp(s, "microphone") || !strcmp(s, "screen")))
+        return s;
+    if (media[i].codec.kind == VECHE_SDP_AUDIO)
+        return "microphone";
+    for (int j = 0; j < i; j++)
+        if (media[j].codec.kind == VECHE_SDP_VIDEO)
+            return "screen";
+    return "camera";
+}
+
+int veche_participant_publish(veche_participant *p, const char *sdp_text, json_t *sources,
+                              char **answer, veche_sfu_error *err)
+{
+    veche_right right = VECHE_RIGHT_PUBLISH;
+    if (!veche_policy_allows(p->room->kind, p->role, p->has_floor, right)) {
+        set_err(err, "forbidden", veche_policy_refusal(p->room->kind, right));
+        return VECHE_EDENIED;
+    }
     const char *why = NULL;
     veche_sdp *offer = veche_sdp_parse(sdp_text, strlen(sdp_text), &why);
     if (!offer) {
@@ -311,6 +362,15 @@ int veche_participant_publish(veche_participant *p, const char *sdp_text, char *
     veche_pub_media media[MAX_PUBLISH_MEDIA];
     int n = veche_negotiate_publish(offer, media, MAX_PUBLISH_MEDIA, err);
     int rc = n < 0 ? n : 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        const char *src = media_source(sources, media, i);
+        g_strlcpy(media[i].source, src, sizeof media[i].source);
+        if (!strcmp(src, "screen") &&
+            !veche_policy_allows(p->room->kind, p->role, p->has_floor, VECHE_RIGHT_SCREEN)) {
+            set_err(err, "forbidden", veche_policy_refusal(p->room->kind, VECHE_RIGHT_SCREEN));
+            rc = VECHE_EDENIED;
+        }
+    }
     const veche_sdp_media *first = n > 0 ? &offer->media[media[0].index] : NULL;
     veche_dtls_role role = first && first->setup == VECHE_SDP_SETUP_PASSIVE
                                ? VECHE_DTLS_CLIENT : VECHE_DTLS_SERVER;

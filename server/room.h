@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "dtls.h"
+#include "policy.h"
 
 typedef struct veche_room veche_room;
 typedef struct veche_participant veche_participant;
@@ -43,9 +44,22 @@ typedef struct {
     void (*send)(void *ud, json_t *msg);
     /* A transport failed; the participant has already left the room. */
     void (*media_failed)(void *ud, const char *reason);
+    /* A moderator removed the participant, or it resumed on another
+     * connection; it has already left the room. */
+    void (*removed)(void *ud, const char *reason);
 } veche_participant_sink;
 
-veche_room *veche_room_new(const char *id, const veche_sfu_env *env);
+/* How a participant asks to join. */
+typedef struct {
+    const char *name;
+    const char *moderator_key;   /* NULL, or the room's key: moderator role */
+    const char *resume_id;       /* NULL, or come back as this participant */
+    const char *resume_key;
+} veche_join_request;
+
+/* A new room of the given kind; the first to join moderates it. */
+veche_room *veche_room_new(const char *id, veche_room_kind kind, const veche_sfu_env *env);
+veche_room_kind veche_room_get_kind(const veche_room *room);
 /* Frees every participant still inside; accepts NULL. */
 void veche_room_free(veche_room *room);
 const char *veche_room_id(const veche_room *room);
@@ -54,19 +68,21 @@ unsigned veche_room_size(const veche_room *room);
 /* Add a participant; returns it and fills *joined with the `joined` reply
  * (caller owns it), or NULL with *err (room full). Others get
  * `participant-joined`. */
-veche_participant *veche_room_join(veche_room *room, const char *name,
+veche_participant *veche_room_join(veche_room *room, const veche_join_request *req,
                                    const veche_participant_sink *sink, void *sink_ud,
                                    json_t **joined, veche_sfu_error *err);
 /* Leave: others get `track-removed` and `participant-left`; the sink is
  * never called again. */
 void veche_participant_leave(veche_participant *p);
+/* The connection dropped: leave, but keep a resume record for a while. */
+void veche_participant_drop(veche_participant *p);
 const char *veche_participant_id(const veche_participant *p);
 veche_room *veche_participant_room(const veche_participant *p);
 
 /* Apply a publish offer; on success *answer is the SDP text (caller frees
  * with free()). */
-int veche_participant_publish(veche_participant *p, const char *sdp, char **answer,
-                              veche_sfu_error *err);
+int veche_participant_publish(veche_participant *p, const char *sdp, json_t *sources,
+                              char **answer, veche_sfu_error *err);
 /* Start receiving: the server sends `offer` messages from now on. */
 int veche_participant_subscribe(veche_participant *p, veche_sfu_error *err);
 /* The client's answer to our last subscribe offer. */
@@ -75,5 +91,20 @@ int veche_participant_subscribe_answer(veche_participant *p, const char *sdp,
 /* A trickled candidate for the publish (publish=true) or subscribe PC. */
 int veche_participant_candidate(veche_participant *p, bool publish, const char *candidate,
                                 veche_sfu_error *err);
+
+/* Moderation and room features (moderation.c); each checks the caller's
+ * rights (veche_policy_allows) and fails with code "forbidden" otherwise.
+ * `target` is a participant id. */
+int veche_participant_chat(veche_participant *p, const char *text, veche_sfu_error *err);
+int veche_participant_set_hand(veche_participant *p, const char *target, bool raised,
+                               veche_sfu_error *err);
+int veche_participant_set_floor(veche_participant *p, const char *target, bool granted,
+                                veche_sfu_error *err);
+/* target NULL: everyone but moderators (mute-all). */
+int veche_participant_mute(veche_participant *p, const char *target, veche_sfu_error *err);
+int veche_participant_unmute(veche_participant *p, veche_sfu_error *err);
+int veche_participant_remove(veche_participant *p, const char *target, const char *reason,
+                             veche_sfu_error *err);
+int veche_participant_lock(veche_participant *p, bool locked, veche_sfu_error *err);
 
 #endif

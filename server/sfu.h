@@ -16,10 +16,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chat.h"
+#include "policy.h"
 #include "room.h"
 #include "rtpstats.h"
 #include "rtxbuf.h"
 #include "sdp.h"
+#include "speaker.h"
 #include "transport.h"
 
 typedef struct veche_track veche_track;
@@ -40,13 +43,41 @@ struct veche_room {
     veche_sfu_env env;
     GPtrArray *participants;     /* veche_participant*, owned */
     GSource *rtcp_timer;
+    GSource *speaker_timer;
     unsigned next_track_no;
+    unsigned rtcp_ticks;
+    /* room kind and moderation (moderation.c) */
+    veche_room_kind kind;
+    bool claimed;                /* the creator has joined (and moderates) */
+    bool locked;
+    char moderator_key[33];
+    veche_chat *chat;
+    veche_speaker *speaker;
+    GPtrArray *hands;            /* participant ids (char*, owned), in order raised */
+    GHashTable *departed;        /* id -> veche_departed*, for resume */
 };
+
+/* Who left without saying goodbye (dropped connection): kept for
+ * VECHE_RESUME_GRACE_MS so they can come back as the same participant. */
+#define VECHE_RESUME_GRACE_MS 60000
+typedef struct {
+    char key[33];
+    veche_role role;
+    bool has_floor;
+    bool muted;
+    uint64_t left_ms;
+} veche_departed;
 
 struct veche_participant {
     veche_room *room;            /* NULL once left */
     char id[17];
     char *name;
+    veche_role role;
+    bool has_floor;
+    bool hand_raised;
+    bool muted;                  /* audio not forwarded (moderator or self) */
+    bool dropped;                /* the connection went away: may resume */
+    char resume_key[33];
     veche_participant_sink sink;
     void *sink_ud;
     uint32_t rtcp_ssrc;          /* our SSRC in RTCP sent to this client */
@@ -71,6 +102,9 @@ struct veche_track {
     veche_participant *owner;
     char id[16];
     char pub_mid[32];
+    char source[12];             /* "camera", "microphone", "screen" */
+    uint8_t audio_level_id;      /* RFC 6464 extension id, 0 = none */
+    uint8_t last_fraction_lost;  /* of the last RR we sent, /256 */
     veche_codec codec;
     uint32_t ssrc;
     uint32_t rtx_ssrc;           /* publisher's RTX SSRC, 0 if none */
@@ -128,6 +162,8 @@ typedef struct {
     uint32_t ssrc;
     uint32_t rtx_ssrc;
     bool nack;
+    uint8_t audio_level_id;
+    char source[12];             /* set by participant.c */
 } veche_pub_media;
 
 /* Choose what to accept from a publish offer; fills media (up to max) and
@@ -146,9 +182,26 @@ void veche_room_broadcast(veche_room *room, veche_participant *except, json_t *m
 void veche_room_track_added(veche_room *room, veche_track *t);
 void veche_room_track_removed(veche_room *room, veche_track *t);
 
+/* moderation.c: room kind, roles, chat, hands, floor, mute, speaker */
+void veche_moderation_init(veche_room *room, veche_room_kind kind);
+void veche_moderation_free(veche_room *room);
+/* Fill the moderation members of a participant's JSON description. */
+void veche_moderation_describe(const veche_participant *p, json_t *obj);
+/* A participant is leaving: hands, speaker, resume record. */
+void veche_moderation_on_leave(veche_participant *p);
+/* Once a second from the RTCP timer: quality reports every 2 s. */
+void veche_moderation_rtcp_tick(veche_room *room);
+veche_participant *veche_room_find(veche_room *room, const char *id);
+/* Decide a joining participant's role and restore a resumed one's state;
+ * refuses with "room-locked". */
+int veche_moderation_admit(veche_room *room, veche_participant *p,
+                           const veche_join_request *req, veche_sfu_error *err);
+
 /* participant.c */
-veche_participant *veche_participant_new(veche_room *room, const char *name,
+veche_participant *veche_participant_new(veche_room *room, const char *id, const char *name,
                                          const veche_participant_sink *sink, void *ud);
+/* Drop the publish transport and tracks (floor taken back). */
+void veche_participant_unpublish(veche_participant *p);
 void veche_participant_send(veche_participant *p, json_t *msg);
 void veche_participant_subscribe_changed(veche_participant *p);
 veche_downtrack *veche_participant_add_downtrack(veche_participant *p, veche_track *t);

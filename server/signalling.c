@@ -25,6 +25,8 @@ enum {
     F_SDP = 1 << 2,
     F_PC = 1 << 3,
     F_CANDIDATE = 1 << 4,
+    F_TEXT = 1 << 5,
+    F_PARTICIPANT = 1 << 6,
 };
 
 struct veche_signal {
@@ -48,6 +50,8 @@ static int on_answer(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_
 static int on_candidate(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
 static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
 static int on_ping(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
+                         veche_sfu_error *err);
 
 static const struct {
     const char *name;
@@ -63,6 +67,17 @@ static const struct {
     {"candidate", VECHE_MSG_CANDIDATE, F_PC | F_CANDIDATE, true, on_candidate},
     {"leave", VECHE_MSG_LEAVE, 0, true, on_leave},
     {"ping", VECHE_MSG_PING, 0, false, on_ping},
+    {"chat", VECHE_MSG_CHAT, F_TEXT, true, on_moderation},
+    {"raise-hand", VECHE_MSG_RAISE_HAND, 0, true, on_moderation},
+    {"lower-hand", VECHE_MSG_LOWER_HAND, 0, true, on_moderation},
+    {"give-floor", VECHE_MSG_GIVE_FLOOR, F_PARTICIPANT, true, on_moderation},
+    {"take-floor", VECHE_MSG_TAKE_FLOOR, F_PARTICIPANT, true, on_moderation},
+    {"mute", VECHE_MSG_MUTE, F_PARTICIPANT, true, on_moderation},
+    {"mute-all", VECHE_MSG_MUTE_ALL, 0, true, on_moderation},
+    {"unmute", VECHE_MSG_UNMUTE, 0, true, on_moderation},
+    {"remove", VECHE_MSG_REMOVE, F_PARTICIPANT, true, on_moderation},
+    {"lock", VECHE_MSG_LOCK, 0, true, on_moderation},
+    {"unlock", VECHE_MSG_UNLOCK, 0, true, on_moderation},
 };
 
 static int fail(veche_sfu_error *err, const char *code, const char *reason)
@@ -102,6 +117,27 @@ static const char *string_member(json_t *root, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* The optional members of `join`: kind, moderatorKey, resume. */
+static int check_join(veche_signal_msg *m, veche_sfu_error *err)
+{
+    json_t *kind = json_object_get(m->root, "kind");
+    m->kind = VECHE_ROOM_MEETING;
+    if (kind && !veche_room_kind_parse(json_string_value(kind), &m->kind))
+        return fail(err, "bad-request", "kind must be \"meeting\" or \"training\"");
+    json_t *key = json_object_get(m->root, "moderatorKey");
+    m->moderator_key = json_string_value(key);
+    if (key && !m->moderator_key)
+        return fail(err, "bad-request", "moderatorKey must be a string");
+    json_t *resume = json_object_get(m->root, "resume");
+    if (resume) {
+        m->resume_id = string_member(resume, "participant");
+        m->resume_key = string_member(resume, "key");
+        if (!json_is_object(resume) || !m->resume_id || !m->resume_key)
+            return fail(err, "bad-request", "resume must be {participant, key}");
+    }
+    return 0;
+}
+
 /* Check the members the table asks for; 0 or an error. */
 static int check_fields(veche_signal_msg *m, unsigned fields, veche_sfu_error *err)
 {
@@ -120,6 +156,22 @@ static int check_fields(veche_signal_msg *m, unsigned fields, veche_sfu_error *e
         return fail(err, "bad-request", "pc must be \"publish\" or \"subscribe\"");
     if ((fields & F_CANDIDATE) && (!m->candidate || strlen(m->candidate) > MAX_CANDIDATE))
         return fail(err, "bad-request", "candidate must be a string of at most 1024 bytes");
+    m->text = string_member(m->root, "text");
+    if ((fields & F_TEXT) && !m->text)
+        return fail(err, "bad-request", "text must be a string");
+    m->participant = string_member(m->root, "participant");
+    json_t *target = json_object_get(m->root, "participant");
+    if (((fields & F_PARTICIPANT) && !m->participant) || (target && !m->participant))
+        return fail(err, "bad-request", "participant must be a participant id");
+    m->reason = string_member(m->root, "reason");
+    if (m->reason && g_utf8_strlen(m->reason, -1) > 200)
+        return fail(err, "bad-request", "reason must be at most 200 characters");
+    if (m->type == VECHE_MSG_JOIN)
+        return check_join(m, err);
+    json_t *sources = json_object_get(m->root, "sources");
+    if (sources && !json_is_object(sources))
+        return fail(err, "bad-request", "sources must be an object from mid to source");
+    m->sources = sources;
     return 0;
 }
 
@@ -180,6 +232,18 @@ static void send_error(veche_signal_conn *c, const veche_sfu_error *err, json_t 
 
 static void sink_send(void *ud, json_t *msg) { conn_send(ud, msg, NULL); }
 
+static void drop_room_if_empty(veche_signal *s, veche_room *room);
+
+/* Removed by a moderator (or superseded by a resumed connection). */
+static void sink_removed(void *ud, const char *reason)
+{
+    veche_signal_conn *c = ud;
+    veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
+    c->participant = NULL;
+    conn_send(c, json_pack("{s:s, s:s}", "type", "removed", "reason", reason), NULL);
+    drop_room_if_empty(c->sig, room);
+}
+
 static void drop_room_if_empty(veche_signal *s, veche_room *room)
 {
     if (room && veche_room_size(room) == 0)
@@ -206,12 +270,16 @@ static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_er
         return fail(err, "already-joined", "leave the current room first");
     veche_room *room = g_hash_table_lookup(c->sig->rooms, m->room);
     if (!room) {
-        room = veche_room_new(m->room, &c->sig->env);
+        room = veche_room_new(m->room, m->kind, &c->sig->env);
         g_hash_table_insert(c->sig->rooms, g_strdup(m->room), room);
     }
-    static const veche_participant_sink sink = {sink_send, sink_media_failed};
+    static const veche_participant_sink sink = {sink_send, sink_media_failed, sink_removed};
+    const veche_join_request req = {
+        .name = m->name, .moderator_key = m->moderator_key,
+        .resume_id = m->resume_id, .resume_key = m->resume_key,
+    };
     json_t *joined = NULL;
-    c->participant = veche_room_join(room, m->name, &sink, c, &joined, err);
+    c->participant = veche_room_join(room, &req, &sink, c, &joined, err);
     if (!c->participant) {
         drop_room_if_empty(c->sig, room);
         return VECHE_ELIMIT;
@@ -223,7 +291,7 @@ static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_er
 static int on_publish(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
     char *answer = NULL;
-    int rc = veche_participant_publish(c->participant, m->sdp, &answer, err);
+    int rc = veche_participant_publish(c->participant, m->sdp, m->sources, &answer, err);
     if (rc != 0)
         return rc;
     conn_send(c, json_pack("{s:s, s:s, s:s}", "type", "answer", "pc", "publish", "sdp",
@@ -250,19 +318,23 @@ static int on_candidate(veche_signal_conn *c, const veche_signal_msg *m, veche_s
                                        m->candidate, err);
 }
 
-static void leave_room(veche_signal_conn *c)
+/* dropped: the connection went away (the participant may resume). */
+static void leave_room(veche_signal_conn *c, bool dropped)
 {
     if (!c->participant)
         return;
     veche_room *room = veche_participant_room(c->participant);
-    veche_participant_leave(c->participant);
+    if (dropped)
+        veche_participant_drop(c->participant);
+    else
+        veche_participant_leave(c->participant);
     c->participant = NULL;
     drop_room_if_empty(c->sig, room);
 }
 
 static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    leave_room(c);
+    leave_room(c, false);
     conn_send(c, json_pack("{s:s}", "type", "left"), m->id);
     return 0;
 }
@@ -271,6 +343,39 @@ static int on_ping(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_er
 {
     conn_send(c, json_pack("{s:s}", "type", "pong"), m->id);
     return 0;
+}
+
+/* Room features and moderation: rights are checked in moderation.c. */
+static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
+                         veche_sfu_error *err)
+{
+    veche_participant *p = c->participant;
+    int rc;
+    switch (m->type) {
+    case VECHE_MSG_CHAT: rc = veche_participant_chat(p, m->text, err); break;
+    case VECHE_MSG_RAISE_HAND: rc = veche_participant_set_hand(p, NULL, true, err); break;
+    case VECHE_MSG_LOWER_HAND:
+        rc = veche_participant_set_hand(p, m->participant, false, err);
+        break;
+    case VECHE_MSG_GIVE_FLOOR:
+        rc = veche_participant_set_floor(p, m->participant, true, err);
+        break;
+    case VECHE_MSG_TAKE_FLOOR:
+        rc = veche_participant_set_floor(p, m->participant, false, err);
+        break;
+    case VECHE_MSG_MUTE: rc = veche_participant_mute(p, m->participant, err); break;
+    case VECHE_MSG_MUTE_ALL: rc = veche_participant_mute(p, NULL, err); break;
+    case VECHE_MSG_UNMUTE: rc = veche_participant_unmute(p, err); break;
+    case VECHE_MSG_REMOVE:
+        rc = veche_participant_remove(p, m->participant, m->reason, err);
+        break;
+    case VECHE_MSG_LOCK: rc = veche_participant_lock(p, true, err); break;
+    case VECHE_MSG_UNLOCK: rc = veche_participant_lock(p, false, err); break;
+    default: rc = fail(err, "internal", "unhandled message"); break;
+    }
+    if (rc == 0 && m->id)
+        conn_send(c, json_pack("{s:s}", "type", "ok"), m->id);
+    return rc;
 }
 
 /* --- connections --- */
@@ -310,7 +415,7 @@ void veche_signal_conn_free(veche_signal_conn *c)
 {
     if (!c)
         return;
-    leave_room(c);
+    leave_room(c, true);
     g_free(c);
 }
 

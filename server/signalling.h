@@ -25,6 +25,17 @@ typedef enum {
     VECHE_MSG_CANDIDATE,
     VECHE_MSG_LEAVE,
     VECHE_MSG_PING,
+    VECHE_MSG_CHAT,
+    VECHE_MSG_RAISE_HAND,
+    VECHE_MSG_LOWER_HAND,
+    VECHE_MSG_GIVE_FLOOR,
+    VECHE_MSG_TAKE_FLOOR,
+    VECHE_MSG_MUTE,
+    VECHE_MSG_MUTE_ALL,
+    VECHE_MSG_UNMUTE,
+    VECHE_MSG_REMOVE,
+    VECHE_MSG_LOCK,
+    VECHE_MSG_UNLOCK,
 } veche_signal_type;
 
 /* A validated client message; string members point into root. */
@@ -37,6 +48,14 @@ typedef struct {
     const char *sdp;
     const char *pc;
     const char *candidate;
+    const char *text;         /* chat */
+    const char *participant;  /* target of a moderation request */
+    const char *reason;       /* remove */
+    veche_room_kind kind;     /* join; meeting when absent */
+    const char *moderator_key;
+    const char *resume_id;
+    const char *resume_key;
+    json_t *sources;          /* publish: mid -> source, borrowed, or NULL */
 } veche_signal_msg;
 
 /* Parse and validate one message.  Returns 0, or a negative code with

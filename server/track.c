@@ -97,6 +97,16 @@ void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len)
     veche_rtpstats_update(&t->stats, v.seq, v.timestamp, now, len);
     if (t->rtxbuf)
         veche_rtxbuf_put(t->rtxbuf, v.seq, buf, len, now);
+    if (t->codec.kind == VECHE_SDP_AUDIO) {
+        /* Muted by a moderator or by themselves: enforced here. */
+        if (t->owner->muted || !t->owner->room)
+            return;
+        uint8_t level;
+        bool voice;
+        if (t->audio_level_id &&
+            veche_rtp_audio_level(&v, t->audio_level_id, &level, &voice) == 0)
+            veche_speaker_add(t->owner->room->speaker, t->owner, level);
+    }
     for (guint i = 0; i < t->downtracks->len; i++) {
         veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
         if (downtrack_ready(dt))
@@ -269,7 +279,8 @@ void veche_track_send_receiver_reports(veche_participant *pub, unsigned max_kbps
         veche_track *t = g_ptr_array_index(pub->tracks, i);
         if (!t->stats.started)
             continue;
-        veche_rtpstats_report(&t->stats, now, &blocks[n++]);
+        veche_rtpstats_report(&t->stats, now, &blocks[n]);
+        t->last_fraction_lost = blocks[n++].fraction_lost;
         if (t->codec.kind == VECHE_SDP_VIDEO)
             video_ssrcs[n_video++] = t->ssrc;
     }
