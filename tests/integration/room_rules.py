@@ -214,7 +214,7 @@ def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build/server/veche")
     srv = Server(binary)
     failed = 0
-    print(f"1..{len(CASES)}")
+    print(f"1..{len(CASES) + 1}")
     try:
         for i, fn in enumerate(CASES, 1):
             try:
@@ -229,9 +229,11 @@ def main():
         alive = srv.proc.poll() is None
     finally:
         srv.stop()
-    if not alive:
-        print("# the server died; its log:")
-        print("\n".join("# " + l for l in open(os.path.join(srv.data, "server.log")).read().splitlines()[-30:]))
+    log = open(os.path.join(srv.data, "server.log"), errors="replace").read()
+    clean = alive and "Sanitizer" not in log and srv.proc.returncode == 0
+    print(f"{'ok' if clean else 'not ok'} {len(CASES) + 1} - server alive, clean exit, no sanitizer report")
+    if not clean:
+        print("\n".join("# " + l for l in log.splitlines()[-40:]))
         failed += 1
     return 1 if failed else 0
 

@@ -1,0 +1,215 @@
+// meeting.test.mjs - two browsers meet through a real Veche server.
+//
+//   VECHE_URL=https://127.0.0.1:PORT/ node --test --test-reporter=tap meeting.test.mjs
+//
+// Uses Debian's chromium with fake camera/microphone.  Page A and page B
+// (separate browser contexts, i.e. separate people) join one room; each must
+// decode the other's video and receive its audio; then B leaves and A's
+// tile for B must go.  Then: the UI language switch, and a refused join
+// showing the server's reason.  Screenshots go to screenshots/ for people to
+// look at.  Only 127.0.0.1 is contacted: other origins are aborted.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.VECHE_URL || 'https://127.0.0.1:8443/';
+const ORIGIN = new URL(BASE).origin;
+const ROOM = `browser-${Date.now().toString(36)}`;
+const MEDIA_TIMEOUT_MS = 30000;
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns', '--ignore-certificate-errors',
+];
+
+let browser;
+const pages = {};       // 'A' | 'B' -> Page
+const logs = [];        // console output of the pages, printed when a test fails
+let joinError = null;   // why the two pages could not join, if they could not
+let failed = false;     // some test failed: print the console logs at the end
+
+// A test body that records its failure (for the log dump in after()).
+const recorded = (fn) => async (t) => {
+  try {
+    await fn(t);
+  } catch (err) {
+    failed = true;
+    throw err;
+  }
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function newPage(label) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+  // Never leave 127.0.0.1 (the page has no external resources anyway).
+  await context.route('**/*', (route) =>
+    (new URL(route.request().url()).origin === ORIGIN ? route.continue() : route.abort()));
+  const page = await context.newPage();
+  page.on('console', (m) => logs.push(`[${label} ${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`[${label} pageerror] ${e.message}`));
+  return page;
+}
+
+// Open the page, fill the form, join ROOM; resolves with our participant id.
+async function join(page, name) {
+  await page.goto(`${BASE}?room=${ROOM}`);
+  await page.fill('#name', name);
+  await page.click('#join');
+  await page.waitForFunction(() => window.veche.conn && window.veche.conn.participantId,
+    null, { timeout: 15000 });
+  return page.evaluate(() => window.veche.conn.participantId);
+}
+
+// What a page knows about its connections, for failure messages.
+function diagnose(page) {
+  return page.evaluate(async () => {
+    const c = window.veche.conn;
+    if (!c) return { conn: null, banner: document.getElementById('error-text').textContent };
+    const pcState = (side) => side && {
+      connection: side.pc.connectionState, ice: side.pc.iceConnectionState,
+      signaling: side.pc.signalingState,
+    };
+    const out = [];
+    if (c.pub) {
+      (await c.pub.pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp') out.push({ kind: s.kind, packetsSent: s.packetsSent });
+      });
+    }
+    return {
+      id: c.participantId, publish: pcState(c.pub), subscribe: pcState(c.sub), outbound: out,
+      inbound: await window.veche.stats(),
+      banner: document.getElementById('error').hidden ? null
+        : document.getElementById('error-text').textContent,
+    };
+  });
+}
+
+// The media page receives from participant `from`, summed per kind.
+async function received(page, from) {
+  const stats = await page.evaluate(() => window.veche.stats());
+  const mine = stats.filter((s) => s.participant === from);
+  const video = mine.find((s) => s.kind === 'video') || {};
+  const audio = mine.find((s) => s.kind === 'audio') || {};
+  return {
+    videoWidth: video.videoWidth || 0, framesDecoded: video.framesDecoded || 0,
+    audioPackets: audio.packetsReceived || 0,
+  };
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  pages.A = await newPage('A');
+  pages.B = await newPage('B');
+  try {
+    pages.A.id = await join(pages.A, 'Anna');
+    pages.B.id = await join(pages.B, 'Борис');
+  } catch (err) {
+    joinError = err;
+  }
+});
+
+after(async () => {
+  if (failed || joinError || process.env.VECHE_TEST_VERBOSE) {
+    process.stderr.write(`--- browser console (${logs.length} lines) ---\n${logs.join('\n')}\n`);
+  }
+  if (browser) await browser.close();
+});
+
+test('each participant decodes the other\'s video and receives its audio', { timeout: 90000 },
+  recorded(async (t) => {
+    if (joinError) throw joinError;
+    const pairs = [[pages.A, pages.B.id], [pages.B, pages.A.id]];
+    const ready = (r) => r.videoWidth > 0 && r.framesDecoded > 0 && r.audioPackets > 0;
+    const deadline = Date.now() + MEDIA_TIMEOUT_MS;
+    let first;
+    for (;;) {
+      first = await Promise.all(pairs.map(([page, from]) => received(page, from)));
+      if (first.every(ready) || Date.now() > deadline) break;
+      await sleep(500);
+    }
+    await pages.A.screenshot({ path: `${SHOTS}/A.png` });
+    await pages.B.screenshot({ path: `${SHOTS}/B.png` });
+    if (!first.every(ready)) {
+      const diag = await Promise.all([diagnose(pages.A), diagnose(pages.B)]);
+      assert.fail(`no media within ${MEDIA_TIMEOUT_MS} ms: A<-B ${JSON.stringify(first[0])}, ` +
+        `B<-A ${JSON.stringify(first[1])}\nA: ${JSON.stringify(diag[0])}\nB: ${JSON.stringify(diag[1])}`);
+    }
+    await sleep(2000);
+    const second = await Promise.all(pairs.map(([page, from]) => received(page, from)));
+    for (const [i, who] of [[0, 'A from B'], [1, 'B from A']]) {
+      assert.ok(second[i].framesDecoded > first[i].framesDecoded,
+        `${who}: framesDecoded did not grow (${first[i].framesDecoded} -> ${second[i].framesDecoded})`);
+      assert.ok(second[i].audioPackets > first[i].audioPackets,
+        `${who}: audio packetsReceived did not grow (${first[i].audioPackets} -> ${second[i].audioPackets})`);
+    }
+    for (const [i, who] of [[0, 'A from B'], [1, 'B from A']]) {
+      t.diagnostic(`${who}: video ${second[i].videoWidth} px wide, frames decoded ` +
+        `${first[i].framesDecoded} -> ${second[i].framesDecoded}, audio packets ` +
+        `${first[i].audioPackets} -> ${second[i].audioPackets} in 2 s`);
+    }
+    // The tile's own <video> plays the audio: it must not be muted.
+    const muted = await pages.A.$eval(`[data-participant="${pages.B.id}"] video`, (v) => v.muted);
+    assert.equal(muted, false, 'A plays B unmuted');
+    assert.equal(await pages.A.isVisible('#join-form'), false, 'the join form is hidden in a meeting');
+    // Phone-sized screen: the grid fits without horizontal scrolling.
+    await pages.A.setViewportSize({ width: 390, height: 844 });
+    const overflow = await pages.A.evaluate(() =>
+      document.scrollingElement.scrollWidth - window.innerWidth);
+    await pages.A.screenshot({ path: `${SHOTS}/A-phone.png`, fullPage: true });
+    assert.ok(overflow <= 0, `page is ${overflow} px wider than a phone screen`);
+  }));
+
+test('when B leaves, A\'s tile for B disappears', { timeout: 30000 }, recorded(async () => {
+  if (joinError) throw joinError;
+  const tile = pages.A.locator(`[data-participant="${pages.B.id}"]`);
+  await tile.waitFor({ state: 'attached', timeout: 5000 });
+  assert.equal(await tile.locator('figcaption').textContent(), 'Борис');
+  await pages.B.click('#leave');
+  await tile.waitFor({ state: 'detached', timeout: 15000 });
+  await pages.B.locator('#join-form').waitFor({ state: 'visible', timeout: 5000 });
+  await pages.A.screenshot({ path: `${SHOTS}/A-after-B-left.png` });
+  // A stays in the meeting and handled the server's re-offer without error.
+  assert.equal(await pages.A.isVisible('#meeting'), true, 'A is still in the meeting');
+  assert.equal(await pages.A.isVisible('#error'), false,
+    `A shows an error: ${await pages.A.textContent('#error-text')}`);
+}));
+
+test('the UI switches between Russian and English', { timeout: 30000 }, recorded(async () => {
+  const page = pages.B.id ? pages.B : await newPage('L');
+  if (!page.url().startsWith(ORIGIN)) await page.goto(BASE);
+  await page.selectOption('#lang', 'ru');
+  assert.equal(await page.textContent('#join'), 'Войти');
+  assert.equal(await page.textContent('label[for="room"]'), 'Комната');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+  await page.reload();  // the choice is remembered
+  assert.equal(await page.textContent('#join'), 'Войти');
+  await page.screenshot({ path: `${SHOTS}/lang-ru.png` });
+  await page.selectOption('#lang', 'en');
+  assert.equal(await page.textContent('#join'), 'Join');
+  assert.equal(await page.textContent('label[for="room"]'), 'Room');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+}));
+
+test('a refused join shows the server\'s reason in the error banner', { timeout: 30000 },
+  recorded(async () => {
+    const page = await newPage('E');
+    await page.goto(BASE);
+    await page.selectOption('#lang', 'en');
+    // Bypass the form's own check so that the server refuses the room name.
+    await page.evaluate(() => document.getElementById('room').removeAttribute('pattern'));
+    await page.fill('#room', 'no spaces allowed');
+    await page.fill('#name', 'Eve');
+    await page.click('#join');
+    await page.locator('#error').waitFor({ state: 'visible', timeout: 10000 });
+    const text = await page.textContent('#error-text');
+    assert.match(text, /^Invalid request \(room must be/, `banner: ${text}`);
+    await page.locator('#join-form').waitFor({ state: 'visible', timeout: 5000 });
+    await page.screenshot({ path: `${SHOTS}/error-banner.png` });
+  }));
