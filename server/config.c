@@ -6,9 +6,8 @@
  *
  *   # a comment                      (first non-blank character is '#')
  *   key = value                      (blanks around key and value trimmed)
- *   key = "a value with  spaces"     (outer double quotes removed; the
- *                                     text between them is taken verbatim,
- *                                     so a value cannot contain `" #`)
+ *   key = "a value with  spaces"     (outer double quotes removed; inside,
+ *                                     \" is a quote and \\ a backslash)
  *   key = value   # trailing comment ('#' after a blank, outside quotes;
  *                                     `key = # x` sets an empty value)
  *
@@ -270,38 +269,47 @@ static int parse_line(veche_config *c, const char *p, size_t len, char *why, siz
     while (p < end && is_blank(*p))
         p++;
 
-    const char *val = p, *vend;
-    if (p < end && *p == '"') {
-        /* The value ends at the first quote followed only by blanks or a
-         * comment, so `"a" # say "b"` is "a" (and a value cannot hold `" #`). */
-        val = p + 1;
-        vend = NULL;
-        for (const char *q = val; q < end && !vend; q++) {
-            if (*q != '"')
-                continue;
-            const char *t = q + 1;
-            while (t < end && is_blank(*t))
-                t++;
-            if (t == end || *t == '#')
-                vend = q;
-        }
-        if (!vend) {
-            snprintf(why, whycap, "quoted value must end with '\"' (then only a comment)");
-            return VECHE_EMALFORMED;
-        }
-    } else {
-        vend = p;
-        while (vend < end && !(*vend == '#' && (vend == val || is_blank(vend[-1]))))
-            vend++;
-        while (vend > val && is_blank(vend[-1]))
-            vend--;
-    }
-
     const directive *d = find_directive(key, klen);
     if (!d) {
         snprintf(why, whycap, "unknown directive '%.*s'", klen > 64 ? 64 : (int)klen, key);
         return VECHE_ENOTFOUND;
     }
+
+    if (p < end && *p == '"') {
+        /* Quoted: \" is a quote and \\ a backslash (any other backslash is
+         * kept); the first other quote ends the value, and only blanks or a
+         * comment may follow it. */
+        char *buf = malloc((size_t)(end - p));
+        if (!buf) {
+            snprintf(why, whycap, "out of memory");
+            return VECHE_ENOMEM;
+        }
+        size_t n = 0;
+        const char *q = p + 1;
+        for (; q < end && *q != '"'; q++) {
+            if (*q == '\\' && q + 1 < end && (q[1] == '"' || q[1] == '\\'))
+                q++;
+            buf[n++] = *q;
+        }
+        const char *t = q < end ? q + 1 : end;
+        while (t < end && is_blank(*t))
+            t++;
+        int rc;
+        if (q == end || (t < end && *t != '#')) {
+            snprintf(why, whycap, "quoted value must end with '\"' (then only a comment)");
+            rc = VECHE_EMALFORMED;
+        } else {
+            rc = apply(c, d, buf, n, why, whycap);
+        }
+        free(buf);
+        return rc;
+    }
+    /* Unquoted: up to a '#' that starts the value or follows a blank. */
+    const char *val = p, *vend = p;
+    while (vend < end && !(*vend == '#' && (vend == val || is_blank(vend[-1]))))
+        vend++;
+    while (vend > val && is_blank(vend[-1]))
+        vend--;
     return apply(c, d, val, (size_t)(vend - val), why, whycap);
 }
 
@@ -467,6 +475,18 @@ static void print_comment(FILE *f, const char *text)
     }
 }
 
+/* Print `name = "value"` with \" and \\ escaped, the inverse of parse_line. */
+static void print_quoted(FILE *f, const char *name, const char *value, size_t len)
+{
+    fprintf(f, "%s = \"", name);
+    for (size_t i = 0; i < len; i++) {
+        if (value[i] == '"' || value[i] == '\\')
+            fputc('\\', f);
+        fputc(value[i], f);
+    }
+    fputs("\"\n", f);
+}
+
 void veche_config_print(const veche_config *c, void *file)
 {
     FILE *f = file;
@@ -482,7 +502,7 @@ void veche_config_print(const veche_config *c, void *file)
         print_comment(f, d->help);
         switch (d->type) {
         case T_STRING:
-            fprintf(f, "%s = \"%.*s\"\n", d->name, (int)strnlen(field, d->size), field);
+            print_quoted(f, d->name, field, strnlen(field, d->size));
             break;
         case T_U16: fprintf(f, "%s = %u\n", d->name, (unsigned)*(const uint16_t *)field); break;
         case T_UINT: fprintf(f, "%s = %u\n", d->name, *(const unsigned *)field); break;

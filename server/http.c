@@ -75,6 +75,13 @@ struct veche_http {
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len);
 
+/* lws keeps its own copy of the protocol table: compare by name. */
+static bool bound_to(struct lws *wsi, const char *name)
+{
+    const struct lws_protocols *p = lws_get_protocol(wsi);
+    return p && p->name && strcmp(p->name, name) == 0;
+}
+
 /* The WebSocket protocol comes first: lws binds protocol 0 when an upgrade
  * names no subprotocol.  The pss of both is a veche_ws pointer. */
 static const struct lws_protocols protocols[] = {
@@ -170,7 +177,7 @@ static void ws_fail(veche_ws *ws, int code, const char *what, const char *reason
 static int ws_filter(veche_http *h, struct lws *wsi)
 {
     char uri[8];
-    if (h->freeing || lws_get_protocol(wsi) != &protocols[0])
+    if (h->freeing || !bound_to(wsi, WS_PROTOCOL))
         return -1;
     if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
         return -1;
@@ -337,7 +344,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP:
         return health_request(wsi);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (lws_get_protocol(wsi) == &protocols[1])
+        if (bound_to(wsi, HTTP_PROTOCOL))
             return health_body(wsi);
         break;
     default:
@@ -403,7 +410,8 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
     h->mount_root = (struct lws_http_mount){
         .mount_next = &h->mount_health, .mountpoint = "/", .mountpoint_len = 1,
         .origin = h->web_root, .def = "index.html", .origin_protocol = LWSMPRO_FILE,
-        .extra_mimetypes = mime_types, .cache_max_age = 0, .cache_revalidate = 1,
+        .extra_mimetypes = mime_types, .cache_max_age = 0, .cache_reusable = 1,
+        .cache_revalidate = 1,  /* "max-age=0, must-revalidate" with the ETag */
     };
 
     struct lws_context_creation_info info;
