@@ -20,7 +20,14 @@
     X(ENOTFOUND,   -9,  "not found")                           \
     X(EIO,         -10, "input/output error")                  \
     X(ELIMIT,      -11, "limit exceeded")                      \
-    X(EAUTH,       -12, "authentication failed")
+    X(EAUTH,       -12, "authentication failed")               \
+    X(EEXPIRED,    -13, "expired")                             \
+    X(EBADSIG,     -14, "bad signature")                       \
+    X(EEXISTS,     -15, "already exists")                      \
+    X(EUSED,       -16, "already used")                        \
+    X(EPOLICY,     -17, "rejected by policy")                  \
+    X(EDENIED,     -18, "permission denied")                   \
+    X(EBLOCKED,    -19, "account blocked")
 
 typedef enum {
 #define VECHE_ERR_ENUM(name, code, msg) VECHE_##name = (code),
