@@ -47,7 +47,7 @@ if { [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true \
         ninja -C build-fuzz; then
     pass=0 fail=0
     for f in build-fuzz/tests/fuzz/fuzz_*; do
-        [ -x "$f" ] || continue
+        [ -f "$f" ] && [ -x "$f" ] || continue
         name=$(basename "$f" | sed 's/^fuzz_//')
         work=$(mktemp -d)
         cp -r "tests/fuzz/corpus/$name/." "$work/" 2>/dev/null
