@@ -1,0 +1,344 @@
+/* store.h - the persistent store: organizations, people, accounts, bodies,
+ * courses, events, admission, sessions, invitations, attendance, quorum log.
+ *
+ * This is the ONLY module that speaks SQL.  The rest of Veche sees the C
+ * structs and functions below, so that a PostgreSQL backend can be added
+ * behind the same header later.  The backend today is SQLite, one database
+ * file in the data directory, opened with:
+ *
+ *   journal_mode=WAL      readers (vechectl backup) never block the server
+ *   foreign_keys=ON       every reference checked
+ *   synchronous=FULL      a commit is on disk when the call returns, so an
+ *                         acknowledged attendance record survives kill -9
+ *                         and power loss
+ *   busy_timeout=5000 ms  for a second process (vechectl) writing at once
+ *
+ * and a versioned list of migrations (store_schema.c) applied in one
+ * transaction; the table schema_version says which ran.  The tables are
+ * described in docs/data-model.md.
+ *
+ * Conventions.  Ids are positive int64; 0 means "none".  Times are passed
+ * in, never read from the clock: *_at and expires are unix seconds, ts_ms
+ * unix milliseconds.  Every function returns 0 (or a count) or a negative
+ * veche_err: VECHE_ENOTFOUND (no such row), VECHE_EEXISTS (unique key
+ * taken), VECHE_EINVAL (bad argument, or a referenced row is missing
+ * where that is the caller's mistake), VECHE_EIO (database error, logged).
+ * A failed call changes nothing: every write is one transaction.  Strings
+ * are copied in; results are copied into caller-owned structs, or handed
+ * to a callback one row at a time (the pointer valid during the call; a
+ * non-zero return stops the listing and is returned).
+ *
+ * A veche_store is one connection used from one thread.
+ */
+#ifndef VECHE_STORE_H
+#define VECHE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "access.h"
+#include "password.h"
+#include "policy.h"
+#include "presence.h"
+#include "quorum.h"
+#include "roster_import.h"
+#include "token.h"
+
+/* The database's file name in the data directory. */
+#define VECHE_STORE_FILE "veche.db"
+
+#define VECHE_TITLE_MAX 200       /* bytes of an organization/body/course/event name */
+#define VECHE_ROOM_ID_MAX 64      /* bytes of a room id */
+#define VECHE_SOURCE_MAX 15       /* bytes of an attendance source */
+
+typedef struct veche_store veche_store;
+
+/* ---- lifecycle ---- */
+
+/* Open or create the database at path (created 0600), configure it and
+ * bring its schema up to date.  VECHE_EUNSUPPORTED when the file has a
+ * newer schema than this build knows, VECHE_EMALFORMED when it is not a
+ * database. */
+int veche_store_open(const char *path, veche_store **out);
+void veche_store_close(veche_store *s);  /* accepts NULL */
+
+/* The schema version of the open database, and the newest this build has. */
+int veche_store_schema_version(veche_store *s);
+int veche_store_schema_latest(void);
+
+/* Online backup (sqlite3_backup_*) into a new file dest (0600; written
+ * beside it and renamed into place when complete; VECHE_EEXISTS if dest
+ * exists).  Other connections may keep writing meanwhile. */
+int veche_store_backup(veche_store *s, const char *dest);
+/* Replace the whole database with the backup at src (checked first: a
+ * Veche database passing quick_check, schema not newer than ours), then
+ * migrate it to the latest schema.  Nothing changes if a check fails. */
+int veche_store_restore(veche_store *s, const char *src);
+
+/* ---- organizations ---- */
+
+typedef enum {
+    VECHE_ORG_CENTRAL = 0,        /* no parent */
+    VECHE_ORG_REGIONAL = 1,       /* parent: central */
+    VECHE_ORG_PRIMARY = 2,        /* parent: regional or central */
+} veche_org_level;
+
+typedef struct {
+    int64_t id;
+    int64_t parent_id;            /* 0 for a central organization */
+    veche_org_level level;
+    char name[VECHE_TITLE_MAX + 1];
+} veche_org;
+
+/* The parent must exist and sit at a higher level (VECHE_EINVAL).  Names
+ * are unique among siblings (VECHE_EEXISTS). */
+int veche_store_org_create(veche_store *s, const char *name,
+                           veche_org_level level, int64_t parent_id,
+                           int64_t now, int64_t *id);
+int veche_store_org_get(veche_store *s, int64_t id, veche_org *out);
+/* Make person an administrator of org (and so of every organization below
+ * it), or stop that. */
+int veche_store_org_admin_set(veche_store *s, int64_t org_id,
+                              int64_t person_id, bool admin);
+/* 1 if person administers org or one of its ancestors, 0 if not. */
+int veche_store_org_is_admin(veche_store *s, int64_t org_id,
+                             int64_t person_id);
+
+/* ---- people and accounts ---- */
+
+typedef struct {
+    int64_t id;
+    int64_t org_id;               /* 0: none */
+    char full_name[VECHE_NAME_MAX + 1];  /* exact bytes as given */
+    char email[VECHE_EMAIL_MAX + 1];     /* unique, ASCII case ignored */
+    char phone[VECHE_PHONE_MAX + 1];     /* "" when none */
+} veche_person;
+
+/* p->id is ignored.  VECHE_EINVAL for an empty or over-long name or a bad
+ * e-mail (veche_roster_email_valid), VECHE_EEXISTS if the e-mail is taken
+ * in any letter case. */
+int veche_store_person_create(veche_store *s, const veche_person *p,
+                              int64_t now, int64_t *id);
+int veche_store_person_get(veche_store *s, int64_t id, veche_person *out);
+/* Find by e-mail, ASCII case ignored. */
+int veche_store_person_find_email(veche_store *s, const char *email,
+                                  veche_person *out);
+
+typedef struct {
+    int64_t person_id;
+    char password_hash[VECHE_PASSWORD_HASH_SIZE];  /* "" when none set */
+    bool blocked;
+    bool must_change_password;
+    bool platform_admin;
+} veche_account;
+
+/* One account per person (VECHE_EEXISTS); hash may be NULL (no password:
+ * sign-in impossible until one is set). */
+int veche_store_account_create(veche_store *s, int64_t person_id,
+                               const char *password_hash,
+                               bool must_change_password, int64_t now);
+int veche_store_account_get(veche_store *s, int64_t person_id,
+                            veche_account *out);
+int veche_store_account_set_password(veche_store *s, int64_t person_id,
+                                     const char *password_hash,
+                                     bool must_change_password, int64_t now);
+/* Block or unblock.  Blocking deletes the person's sessions in the same
+ * transaction (their count in *sessions_ended, which may be NULL); the
+ * caller then closes the live connections of that person. */
+int veche_store_account_set_blocked(veche_store *s, int64_t person_id,
+                                    bool blocked, int64_t now,
+                                    int *sessions_ended);
+int veche_store_account_set_platform_admin(veche_store *s, int64_t person_id,
+                                           bool admin);
+
+/* ---- bodies and courses ---- */
+
+typedef struct {
+    int64_t id;
+    int64_t org_id;
+    char name[VECHE_TITLE_MAX + 1];
+    veche_quorum_rule quorum;
+} veche_body;
+
+typedef struct {
+    int64_t id;
+    int64_t org_id;
+    char name[VECHE_TITLE_MAX + 1];
+} veche_course;
+
+typedef struct {
+    int64_t person_id;
+    veche_access_role role;
+    bool voting;                  /* always false on a course */
+} veche_member;
+
+typedef int (*veche_store_member_cb)(void *ud, const veche_member *m);
+
+/* rule NULL: the default, more than half. */
+int veche_store_body_create(veche_store *s, int64_t org_id, const char *name,
+                            const veche_quorum_rule *rule, int64_t *id);
+int veche_store_body_get(veche_store *s, int64_t id, veche_body *out);
+int veche_store_body_set_quorum(veche_store *s, int64_t id,
+                                const veche_quorum_rule *rule);
+/* Add or update a membership; role must be a body role (VECHE_EINVAL). */
+int veche_store_body_member_set(veche_store *s, int64_t body_id,
+                                int64_t person_id, veche_access_role role,
+                                bool voting);
+int veche_store_body_member_remove(veche_store *s, int64_t body_id,
+                                   int64_t person_id);
+/* Members ordered by person id. */
+int veche_store_body_members(veche_store *s, int64_t body_id,
+                             veche_store_member_cb cb, void *ud);
+int veche_store_body_voting_count(veche_store *s, int64_t body_id,
+                                  unsigned *count);
+
+int veche_store_course_create(veche_store *s, int64_t org_id, const char *name,
+                              int64_t *id);
+int veche_store_course_get(veche_store *s, int64_t id, veche_course *out);
+/* role must be trainer or activist (VECHE_EINVAL). */
+int veche_store_course_member_set(veche_store *s, int64_t course_id,
+                                  int64_t person_id, veche_access_role role);
+int veche_store_course_member_remove(veche_store *s, int64_t course_id,
+                                     int64_t person_id);
+int veche_store_course_members(veche_store *s, int64_t course_id,
+                               veche_store_member_cb cb, void *ud);
+
+/* ---- events and admission ---- */
+
+typedef struct {
+    int64_t id;
+    int64_t body_id;              /* exactly one of body_id, course_id */
+    int64_t course_id;
+    int64_t org_id;               /* read-only: the body's or course's */
+    char title[VECHE_TITLE_MAX + 1];
+    int64_t starts_at, ends_at;   /* unix seconds */
+    veche_room_kind room_kind;    /* policy.h: meeting or training */
+    char room_id[VECHE_ROOM_ID_MAX + 1];  /* unique; the signalling room */
+} veche_event;
+
+/* ev->id and ev->org_id are ignored. */
+int veche_store_event_create(veche_store *s, const veche_event *ev,
+                             int64_t now, int64_t *id);
+int veche_store_event_get(veche_store *s, int64_t id, veche_event *out);
+int veche_store_event_find_room(veche_store *s, const char *room_id,
+                                veche_event *out);
+int veche_store_event_guest_add(veche_store *s, int64_t event_id,
+                                int64_t person_id);
+int veche_store_event_guest_remove(veche_store *s, int64_t event_id,
+                                   int64_t person_id);
+
+typedef enum {
+    VECHE_ADMIT_OK = 0,
+    VECHE_REFUSE_NO_PERSON,       /* no such person */
+    VECHE_REFUSE_BLOCKED,         /* the person's account is blocked */
+    VECHE_REFUSE_NOT_LISTED,      /* not on the roster, not a guest, not staff */
+} veche_refusal;
+
+typedef struct {
+    veche_access_role role;              /* the highest role held in this event */
+    bool voting;                  /* a voting member of the event's body */
+    veche_refusal refusal;
+} veche_admission;
+
+/* May person join event?  Returns 0 (admitted: role, voting), VECHE_EDENIED
+ * (refusal says why; role NONE) or VECHE_ENOTFOUND (no such event).  The
+ * decision table is in docs/data-model.md. */
+int veche_store_admit(veche_store *s, int64_t event_id, int64_t person_id,
+                      veche_admission *out);
+/* "ok", "no_person", "blocked", "not_listed". */
+const char *veche_store_refusal_name(veche_refusal r);
+
+/* ---- sessions ---- */
+
+/* Store a session under the token's hash (token.h). */
+int veche_store_session_create(veche_store *s,
+                               const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                               int64_t person_id, int64_t now,
+                               int64_t expires);
+/* The person of a live session: 0; VECHE_ENOTFOUND when unknown or expired
+ * (expired when now >= expires); VECHE_EBLOCKED when the account is
+ * blocked. */
+int veche_store_session_lookup(veche_store *s,
+                               const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                               int64_t now, int64_t *person_id);
+/* Sign-out: 0 or VECHE_ENOTFOUND. */
+int veche_store_session_delete(veche_store *s,
+                               const uint8_t hash[VECHE_TOKEN_HASH_LEN]);
+/* Delete expired sessions; returns how many. */
+int veche_store_session_expire(veche_store *s, int64_t now);
+
+/* ---- invitations (single use) ---- */
+
+/* Record an issued invitation (the nonce is the key).  created_by may be 0. */
+int veche_store_invitation_add(veche_store *s, const veche_invitation *inv,
+                               int64_t created_by, int64_t now);
+/* Use a verified invitation once: 0; VECHE_EUSED when used before;
+ * VECHE_ENOTFOUND when unknown, revoked or not matching inv's ids;
+ * VECHE_EEXPIRED when now >= its expiry. */
+int veche_store_invitation_use(veche_store *s, const veche_invitation *inv,
+                               int64_t now);
+int veche_store_invitation_revoke(veche_store *s,
+                                  const uint8_t nonce[VECHE_TOKEN_NONCE_LEN]);
+
+/* ---- attendance and quorum log ---- */
+
+typedef struct {
+    int64_t id;                   /* assigned by append */
+    int64_t event_id;
+    int64_t person_id;
+    veche_presence_kind kind;
+    int64_t ts_ms;                /* server time */
+    int64_t conn_id;              /* connection, for presence merging */
+    char source[VECHE_SOURCE_MAX + 1];  /* "session", "invitation", "server" */
+} veche_attendance;
+
+typedef int (*veche_store_attendance_cb)(void *ud, const veche_attendance *a);
+typedef int (*veche_store_quorum_cb)(void *ud, const veche_quorum_change *c);
+
+/* Append one join or leave in its own synchronous transaction: when this
+ * returns 0 the record is on disk.  a->id is ignored; the new id in *id
+ * (may be NULL). */
+int veche_store_attendance_append(veche_store *s, const veche_attendance *a,
+                                  int64_t *id);
+/* An event's records in the order appended. */
+int veche_store_attendance_list(veche_store *s, int64_t event_id,
+                                veche_store_attendance_cb cb, void *ud);
+/* The records as RFC 4180 CSV, UTF-8, header row first:
+ *   event_id,person_id,full_name,email,kind,time_utc,ts_ms,conn_id,source */
+int veche_store_attendance_export_csv(veche_store *s, int64_t event_id,
+                                      FILE *f);
+/* One row per person with merged presence (presence.h):
+ *   person_id,full_name,email,first_join_utc,last_leave_utc,intervals,
+ *   present_seconds
+ * last_leave_utc is empty for a person still present at now_ms. */
+int veche_store_presence_export_csv(veche_store *s, int64_t event_id,
+                                    int64_t grace_ms, int64_t now_ms,
+                                    FILE *f);
+
+int veche_store_quorum_log_append(veche_store *s, int64_t event_id,
+                                  const veche_quorum_change *c);
+int veche_store_quorum_log_list(veche_store *s, int64_t event_id,
+                                veche_store_quorum_cb cb, void *ud);
+
+/* ---- roster import ---- */
+
+typedef struct {
+    unsigned persons_created;     /* e-mails not yet known */
+    unsigned persons_existing;    /* known e-mails: the stored person is kept */
+    unsigned members_set;         /* memberships added or updated */
+    unsigned members_removed;     /* replace: members not in the file */
+} veche_roster_stats;
+
+/* Apply a validated roster to the body or course target_id (the kind the
+ * roster was read for) in ONE transaction: new e-mails become persons of
+ * the target's organization; every row's membership is set; with replace,
+ * members absent from the file are removed.  VECHE_EINVAL when the roster
+ * has issues (nothing is done), VECHE_ENOTFOUND when the target does not
+ * exist; on any error nothing is imported.  stats may be NULL. */
+int veche_store_roster_apply(veche_store *s, const veche_roster_import *r,
+                             int64_t target_id, bool replace, int64_t now,
+                             veche_roster_stats *stats);
+
+#endif

@@ -1,0 +1,171 @@
+/* store_schema.c - the database schema as a list of migrations.
+ *
+ * Migration i (0-based) brings the schema from version i to i + 1; the
+ * runner (store.c) applies the missing ones in one transaction and records
+ * each in schema_version.  Rules: never edit a migration that has shipped,
+ * append a new one; keep to SQL that PostgreSQL also understands where
+ * that costs nothing (TEXT enums with CHECK, INTEGER times, no SQLite-only
+ * types); a migration runs with foreign keys ON.  The tables are explained
+ * in docs/data-model.md.
+ */
+#include <stddef.h>
+
+#include "store_int.h"
+
+static const char v1[] =
+    /* Organizations form a tree: central > regional > primary. */
+    "CREATE TABLE organization ("
+    "  id INTEGER PRIMARY KEY,"
+    "  parent_id INTEGER REFERENCES organization(id) ON DELETE RESTRICT,"
+    "  level TEXT NOT NULL CHECK (level IN ('central', 'regional', 'primary')),"
+    "  name TEXT NOT NULL CHECK (length(name) > 0),"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((level = 'central') = (parent_id IS NULL))"
+    ");"
+    "CREATE UNIQUE INDEX organization_name"
+    "  ON organization (ifnull(parent_id, 0), name);"
+
+    /* A person; the e-mail is the login, unique in any ASCII case. */
+    "CREATE TABLE person ("
+    "  id INTEGER PRIMARY KEY,"
+    "  organization_id INTEGER REFERENCES organization(id) ON DELETE SET NULL,"
+    "  full_name TEXT NOT NULL CHECK (length(full_name) > 0),"
+    "  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  phone TEXT,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX person_organization ON person (organization_id);"
+
+    /* At most one account per person; guests may have none. */
+    "CREATE TABLE account ("
+    "  person_id INTEGER PRIMARY KEY REFERENCES person(id) ON DELETE CASCADE,"
+    "  password_hash TEXT,"
+    "  blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),"
+    "  must_change_password INTEGER NOT NULL DEFAULT 1"
+    "    CHECK (must_change_password IN (0, 1)),"
+    "  platform_admin INTEGER NOT NULL DEFAULT 0"
+    "    CHECK (platform_admin IN (0, 1)),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+
+    "CREATE TABLE org_admin ("
+    "  organization_id INTEGER NOT NULL"
+    "    REFERENCES organization(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (organization_id, person_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX org_admin_person ON org_admin (person_id);"
+
+    /* A body (presidium, board...) with its quorum rule. */
+    "CREATE TABLE body ("
+    "  id INTEGER PRIMARY KEY,"
+    "  organization_id INTEGER NOT NULL"
+    "    REFERENCES organization(id) ON DELETE RESTRICT,"
+    "  name TEXT NOT NULL CHECK (length(name) > 0),"
+    "  quorum_num INTEGER NOT NULL DEFAULT 1,"
+    "  quorum_den INTEGER NOT NULL DEFAULT 2,"
+    "  quorum_mode TEXT NOT NULL DEFAULT 'more_than'"
+    "    CHECK (quorum_mode IN ('more_than', 'at_least')),"
+    "  CHECK (quorum_den > 0 AND quorum_num >= 0 AND quorum_num <= quorum_den),"
+    "  UNIQUE (organization_id, name)"
+    ");"
+    "CREATE TABLE body_member ("
+    "  body_id INTEGER NOT NULL REFERENCES body(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL CHECK (role IN ('chair', 'secretary', 'member')),"
+    "  voting INTEGER NOT NULL CHECK (voting IN (0, 1)),"
+    "  PRIMARY KEY (body_id, person_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX body_member_person ON body_member (person_id);"
+
+    "CREATE TABLE course ("
+    "  id INTEGER PRIMARY KEY,"
+    "  organization_id INTEGER NOT NULL"
+    "    REFERENCES organization(id) ON DELETE RESTRICT,"
+    "  name TEXT NOT NULL CHECK (length(name) > 0),"
+    "  UNIQUE (organization_id, name)"
+    ");"
+    "CREATE TABLE course_member ("
+    "  course_id INTEGER NOT NULL REFERENCES course(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL CHECK (role IN ('trainer', 'activist')),"
+    "  PRIMARY KEY (course_id, person_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX course_member_person ON course_member (person_id);"
+
+    /* A meeting of a body or a session of a course. */
+    "CREATE TABLE event ("
+    "  id INTEGER PRIMARY KEY,"
+    "  body_id INTEGER REFERENCES body(id) ON DELETE RESTRICT,"
+    "  course_id INTEGER REFERENCES course(id) ON DELETE RESTRICT,"
+    "  title TEXT NOT NULL CHECK (length(title) > 0),"
+    "  starts_at INTEGER NOT NULL,"
+    "  ends_at INTEGER NOT NULL,"
+    "  room_kind TEXT NOT NULL CHECK (room_kind IN ('meeting', 'training')),"
+    "  room_id TEXT NOT NULL UNIQUE CHECK (length(room_id) > 0),"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((body_id IS NULL) <> (course_id IS NULL)),"
+    "  CHECK (ends_at >= starts_at)"
+    ");"
+    "CREATE INDEX event_body ON event (body_id);"
+    "CREATE INDEX event_course ON event (course_id);"
+    "CREATE TABLE event_guest ("
+    "  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (event_id, person_id)"
+    ") WITHOUT ROWID;"
+
+    /* Sessions by SHA-256 of the cookie token: a leaked table opens none. */
+    "CREATE TABLE session ("
+    "  token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX session_person ON session (person_id);"
+    "CREATE INDEX session_expires ON session (expires_at);"
+
+    /* Issued invitation links; used_at makes each single-use. */
+    "CREATE TABLE invitation ("
+    "  nonce BLOB PRIMARY KEY CHECK (length(nonce) = 16),"
+    "  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  expires_at INTEGER NOT NULL,"
+    "  created_by INTEGER REFERENCES person(id) ON DELETE SET NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  used_at INTEGER"
+    ") WITHOUT ROWID;"
+
+    /* The attendance record: append-only, kept when people are deleted. */
+    "CREATE TABLE attendance_event ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE RESTRICT,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE RESTRICT,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('join', 'leave')),"
+    "  ts_ms INTEGER NOT NULL,"
+    "  conn_id INTEGER NOT NULL DEFAULT 0,"
+    "  source TEXT NOT NULL"
+    ");"
+    "CREATE INDEX attendance_event_event"
+    "  ON attendance_event (event_id, person_id, id);"
+
+    "CREATE TABLE quorum_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE RESTRICT,"
+    "  ts_ms INTEGER NOT NULL,"
+    "  reached INTEGER NOT NULL CHECK (reached IN (0, 1)),"
+    "  present INTEGER NOT NULL CHECK (present >= 0),"
+    "  voting INTEGER NOT NULL CHECK (voting >= 0)"
+    ");"
+    "CREATE INDEX quorum_log_event ON quorum_log (event_id, id);";
+
+static const char *const migrations[] = {
+    v1,
+};
+
+const char *const *store_migrations(size_t *count)
+{
+    *count = sizeof migrations / sizeof migrations[0];
+    return migrations;
+}

@@ -1,0 +1,121 @@
+/* store_sessions.c - sign-in sessions (by token hash) and single-use
+ * invitations (by nonce).  See store.h; the tokens themselves are made and
+ * checked in token.c. */
+#include "err.h"
+#include "store_int.h"
+
+/* ---- sessions ---- */
+
+int veche_store_session_create(veche_store *s,
+                               const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                               int64_t person_id, int64_t now,
+                               int64_t expires)
+{
+    if (!s || !hash || expires <= now)
+        return VECHE_EINVAL;
+    int r = store_exec(s, "INSERT INTO session (token_hash, person_id,"
+                          " created_at, expires_at) VALUES (?, ?, ?, ?)",
+                       "xiii", (const void *)hash, VECHE_TOKEN_HASH_LEN,
+                       person_id, now, expires);
+    return r == VECHE_ENOTFOUND ? VECHE_EINVAL : r < 0 ? r : 0;
+}
+
+int veche_store_session_lookup(veche_store *s,
+                               const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                               int64_t now, int64_t *person_id)
+{
+    if (!s || !hash || !person_id)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st,
+        "SELECT s.person_id, ifnull(a.blocked, 0) FROM session s"
+        " LEFT JOIN account a ON a.person_id = s.person_id"
+        " WHERE s.token_hash = ? AND s.expires_at > ?",
+        "xi", (const void *)hash, VECHE_TOKEN_HASH_LEN, now);
+    if (r < 0)
+        return r;
+    r = store_step(s, st);
+    if (r == 1) {
+        r = sqlite3_column_int(st, 1) ? VECHE_EBLOCKED : 0;
+        if (r == 0)
+            *person_id = sqlite3_column_int64(st, 0);
+    } else if (r == 0) {
+        r = VECHE_ENOTFOUND;
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+int veche_store_session_delete(veche_store *s,
+                               const uint8_t hash[VECHE_TOKEN_HASH_LEN])
+{
+    if (!s || !hash)
+        return VECHE_EINVAL;
+    int r = store_exec(s, "DELETE FROM session WHERE token_hash = ?", "x",
+                       (const void *)hash, VECHE_TOKEN_HASH_LEN);
+    return r < 0 ? r : r == 0 ? VECHE_ENOTFOUND : 0;
+}
+
+int veche_store_session_expire(veche_store *s, int64_t now)
+{
+    if (!s)
+        return VECHE_EINVAL;
+    return store_exec(s, "DELETE FROM session WHERE expires_at <= ?", "i",
+                      now);
+}
+
+/* ---- invitations ---- */
+
+int veche_store_invitation_add(veche_store *s, const veche_invitation *inv,
+                               int64_t created_by, int64_t now)
+{
+    if (!s || !inv || inv->event_id <= 0 || inv->person_id <= 0)
+        return VECHE_EINVAL;
+    int r = store_exec(s, "INSERT INTO invitation (nonce, event_id, person_id,"
+                          " expires_at, created_by, created_at)"
+                          " VALUES (?, ?, ?, ?, nullif(?, 0), ?)",
+                       "xiiiii", (const void *)inv->nonce,
+                       VECHE_TOKEN_NONCE_LEN, inv->event_id, inv->person_id,
+                       inv->expires, created_by, now);
+    return r == VECHE_ENOTFOUND ? VECHE_EINVAL : r < 0 ? r : 0;
+}
+
+int veche_store_invitation_use(veche_store *s, const veche_invitation *inv,
+                               int64_t now)
+{
+    if (!s || !inv)
+        return VECHE_EINVAL;
+    int r = store_begin(s);
+    if (r < 0)
+        return r;
+    sqlite3_stmt *st;
+    r = store_prepare(s, &st, "SELECT used_at IS NOT NULL, expires_at"
+                              " FROM invitation WHERE nonce = ?"
+                              " AND event_id = ? AND person_id = ?",
+                      "xii", (const void *)inv->nonce, VECHE_TOKEN_NONCE_LEN,
+                      inv->event_id, inv->person_id);
+    if (r == 0) {
+        r = store_step(s, st);
+        if (r == 0)
+            r = VECHE_ENOTFOUND;
+        else if (r == 1)
+            r = sqlite3_column_int(st, 0) ? VECHE_EUSED
+                : now >= sqlite3_column_int64(st, 1) ? VECHE_EEXPIRED : 0;
+        sqlite3_finalize(st);
+    }
+    if (r == 0)
+        r = store_exec(s, "UPDATE invitation SET used_at = ? WHERE nonce = ?",
+                       "ix", now, (const void *)inv->nonce,
+                       VECHE_TOKEN_NONCE_LEN);
+    return store_end(s, r < 0 ? r : 0);
+}
+
+int veche_store_invitation_revoke(veche_store *s,
+                                  const uint8_t nonce[VECHE_TOKEN_NONCE_LEN])
+{
+    if (!s || !nonce)
+        return VECHE_EINVAL;
+    int r = store_exec(s, "DELETE FROM invitation WHERE nonce = ?", "x",
+                       (const void *)nonce, VECHE_TOKEN_NONCE_LEN);
+    return r < 0 ? r : r == 0 ? VECHE_ENOTFOUND : 0;
+}
