@@ -3,8 +3,9 @@
 #   tests/browser/run.sh [SERVER_BINARY]      (default: build/server/veche)
 # Installs the npm dependencies when node_modules is missing, starts the
 # server on a free port (TLS with a generated self-signed certificate, ICE on
-# 127.0.0.1 only), waits for /healthz, runs meeting.test.mjs with TAP on
-# stdout, stops the server and exits with the tests' status.  The server log
+# 127.0.0.1 only), waits for /healthz, runs every *.test.mjs here (or those
+# named in VECHE_TESTS) in one node --test run with TAP on stdout, stops the
+# server and exits with the tests' status.  The server log
 # goes to stderr when something failed (VECHE_LOG_LEVEL=debug for more).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -51,7 +52,11 @@ if [ $up -ne 1 ]; then
     bail "the server did not answer https://127.0.0.1:$PORT/healthz"
 fi
 
-VECHE_URL="https://127.0.0.1:$PORT/" node --test --test-reporter=tap meeting.test.mjs
+# One node --test run: its TAP lists every test of every file at the top
+# level (what scripts/summarize.py counts); files run one after another.
+read -r -a TESTS <<< "${VECHE_TESTS:-$(ls ./*.test.mjs | tr '\n' ' ')}"
+VECHE_URL="https://127.0.0.1:$PORT/" node --test --test-concurrency=1 --test-reporter=tap "${TESTS[@]}"
+
 status=$?
 
 # Stop the server and check that it survived the tests and exits cleanly

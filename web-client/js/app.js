@@ -1,215 +1,389 @@
-// app.js - the page: join form, local preview, one tile per remote
-// participant (name, video and audio), mic/camera toggles, leave, errors.
-// All signalling and WebRTC is in protocol.js; strings are in i18n.js.
+// app.js - the page: ties the connection (protocol.js), the room state
+// (state.js), our devices (media.js) and the UI modules (ui/*.js) together.
+//
+// Who sends what: in a meeting everyone sends camera and microphone from
+// the start; in a training session the trainer does, and an activist sends
+// only while given the floor - the camera and microphone turn on by
+// themselves when the trainer gives the floor (the page says so) and off
+// when it is taken back.  The server enforces all of it; this mirrors it.
 
 import { VecheConnection, defaultUrl } from './protocol.js';
 import { LANGUAGES, apply, errorText, getLang, setLang, t } from './i18n.js';
+import { RoomState } from './state.js';
+import { LocalMedia, mediaErrorKey } from './media.js';
+import { QualityMeter } from './quality.js';
+import { $ } from './ui/dom.js';
+import {
+  announce, hideError, initBanners, setReconnecting, showError, showNotice,
+} from './ui/banners.js';
+import { JoinForm } from './ui/joinform.js';
+import { Tiles } from './ui/tiles.js';
+import { PeoplePanel } from './ui/people.js';
+import { ChatPanel } from './ui/chat.js';
+import { Controls } from './ui/controls.js';
+import { DevicesDialog } from './ui/devices.js';
+import { installTestHooks } from './testhooks.js';
 
-const $ = (id) => document.getElementById(id);
-const ui = {
-  form: $('join-form'), room: $('room'), name: $('name'), join: $('join'),
-  meeting: $('meeting'), grid: $('grid'), local: $('local-video'),
-  mic: $('mic'), cam: $('cam'), leave: $('leave'),
-  error: $('error'), errorText: $('error-text'), errorClose: $('error-close'),
-  status: $('status'), lang: $('lang'),
-};
+const QUALITY_EVERY_MS = 2000;
+const WIDE = window.matchMedia('(min-width: 900px)');
 
-let conn = null;            // VecheConnection while in a room
-let localStream = null;     // our camera + microphone, or null
-const tiles = new Map();    // participant id -> {el, video, stream, name, unmute}
+const state = new RoomState();
+const media = new LocalMedia();
+const quality = new QualityMeter();
+let conn = null;              // VecheConnection while in a room
+let myName = '';
+let qualityTimer = null;
+let renderQueued = false;
+const panels = { people: WIDE.matches, chat: WIDE.matches };
 
-// --- messages for people ---
+const tiles = new Tiles(state, {
+  main: $('stage-main'), grid: $('grid'), self: $('self-tile'), selfVideo: $('local-video'),
+});
+const people = new PeoplePanel(state, { conn: () => conn, inviteLink });
+const chat = new ChatPanel(state, { conn: () => conn, isOpen: () => panels.chat });
+const devices = new DevicesDialog(media, {
+  onTrack: async (source, track) => {
+    if (conn) await conn.replaceTrack(source, track);
+    showSelf();
+  },
+  onSpeaker: (id) => tiles.setSink(id),
+});
+const controls = new Controls({
+  mic: toggleMic, cam: toggleCam, screen: toggleScreen, hand: toggleHand,
+  people: () => togglePanel('people'), chat: () => togglePanel('chat'),
+  settings: () => devices.open(), leave,
+});
+const form = new JoinForm(join);
 
-function showError(text) {
-  ui.errorText.textContent = text;
-  ui.error.hidden = false;
-}
+// --- drawing ---
 
-function hideError() {
-  ui.error.hidden = true;
-}
-
-function announce(text) {
-  ui.status.textContent = text;
-}
-
-// --- remote tiles ---
-
-function tileLabel(tile) {
-  tile.video.setAttribute('aria-label', t('video_of', { name: tile.name }));
-  tile.caption.textContent = tile.name;
-  tile.unmute.textContent = t('enable_sound');
-}
-
-function ensureTile(id, name) {
-  let tile = tiles.get(id);
-  if (tile) {
-    if (name && name !== tile.name) {
-      tile.name = name;
-      tileLabel(tile);
-    }
-    return tile;
+function renderAll() {
+  renderQueued = false;
+  const inRoom = !!conn && !!state.room;
+  $('room-info').hidden = !inRoom;
+  if (inRoom) {
+    $('room-name').textContent = state.room;
+    $('room-kind').textContent = t(`kind.${state.kind}`);
+    $('my-role').textContent = t('you_are', { role: t(`role.${state.role}`) });
+    $('room-locked').hidden = !state.locked;
   }
-  const el = document.createElement('figure');
-  el.className = 'tile';
-  el.dataset.participant = id;
-  const video = document.createElement('video');
-  video.autoplay = true;
-  video.playsInline = true;  // not muted: the tile plays the participant's audio
-  const caption = document.createElement('figcaption');
-  const unmute = document.createElement('button');
-  unmute.type = 'button';
-  unmute.className = 'unmute';
-  unmute.hidden = true;
-  el.append(video, caption, unmute);
-  tile = { el, video, caption, unmute, name: name || id, stream: new MediaStream() };
-  video.srcObject = tile.stream;
-  unmute.addEventListener('click', () => {
-    video.muted = false;
-    video.play().then(() => { unmute.hidden = true; }, () => {});
+  document.body.classList.toggle('training', state.kind === 'training');
+  selfAvatar();
+  tiles.render();
+  people.render();
+  chat.showUnread();
+  renderControls();
+  renderHint();
+  $('people-panel').hidden = !panels.people;
+  $('chat-panel').hidden = !panels.chat;
+  $('side').hidden = !panels.people && !panels.chat;
+}
+
+// Redraw once however many events arrive together (a timer, not
+// requestAnimationFrame: that one stops in background tabs).
+function queueRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  setTimeout(renderAll, 16);
+}
+
+function renderControls() {
+  const me = state.people.get(state.me);
+  const sending = !!conn && conn.publishing().length > 0;
+  controls.render({
+    micOn: !!media.mic && media.micOn && sending, camOn: !!media.camera && media.camOn && sending,
+    sharing: !!media.screen,
+    canShare: !!(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia) &&
+      !!conn && conn.maySend,
+    hand: !!(me && me.hand), showHand: !state.moderator,
+    peopleOpen: panels.people, chatOpen: panels.chat,
   });
-  tileLabel(tile);
-  tiles.set(id, tile);
-  ui.grid.append(el);
-  return tile;
 }
 
-// Start playback; if the browser refuses sound without a gesture, play muted
-// and offer a button to enable it.
-function play(tile) {
-  tile.video.play().catch(() => {
-    tile.video.muted = true;
-    tile.unmute.hidden = false;
-    tile.video.play().catch(() => {});
-  });
+// A line above the controls saying what an activist can do.
+function renderHint() {
+  const hint = $('role-hint');
+  let key = null;
+  if (state.kind === 'training' && !state.moderator) {
+    const me = state.people.get(state.me);
+    key = me && me.floor ? 'hint.floor' : 'hint.activist';
+  }
+  hint.hidden = !key;
+  if (key) hint.textContent = t(key);
 }
 
-function removeTile(id) {
-  const tile = tiles.get(id);
-  if (!tile) return;
-  tile.video.srcObject = null;
-  tile.el.remove();
-  tiles.delete(id);
+// Our initials instead of the self view while the camera is off or missing.
+function selfAvatar() {
+  $('self-tile').querySelector('.avatar').textContent = (myName || '?').slice(0, 2).toUpperCase();
+  $('self-tile').classList.toggle('no-video', !(media.camera && media.camOn));
 }
 
-// --- mic / camera toggles ---
-
-function setToggle(button, kind) {
-  const tracks = localStream ? localStream.getTracks().filter((x) => x.kind === kind) : [];
-  const on = tracks.some((x) => x.enabled);
-  const key = kind === 'audio' ? (on ? 'mic_off' : 'mic_on') : (on ? 'cam_off' : 'cam_on');
-  button.textContent = t(key);
-  button.setAttribute('aria-pressed', String(!on));  // pressed = muted
-  button.disabled = tracks.length === 0;
+function showSelf() {
+  selfAvatar();
+  if (!media.screen && tiles.selfScreen) tiles.setSelfScreen(null);
+  tiles.setSelf(media.preview, !!media.camera && !!conn && conn.publishing().includes('camera'));
 }
 
-function toggle(kind) {
-  if (!localStream) return;
-  const tracks = localStream.getTracks().filter((x) => x.kind === kind);
-  const on = !tracks.some((x) => x.enabled);
-  for (const track of tracks) track.enabled = on;  // disabled = silence / black
-  refreshToggles();
+function togglePanel(name) {
+  panels[name] = !panels[name];
+  if (panels[name] && !WIDE.matches) {
+    for (const other of Object.keys(panels)) if (other !== name) panels[other] = false;
+  }
+  if (panels.chat) chat.showUnread();
+  renderAll();
+  if (panels[name] && name === 'chat') $('chat-input').focus({ preventScroll: true });
 }
 
-function refreshToggles() {
-  setToggle(ui.mic, 'audio');
-  setToggle(ui.cam, 'video');
+function inviteLink(moderator) {
+  const base = `${location.origin}${location.pathname}?room=${encodeURIComponent(state.room)}`;
+  return moderator && conn && conn.moderatorKey ? `${base}#key=${conn.moderatorKey}` : base;
 }
 
-// --- joining and leaving ---
-
-async function getMedia() {
+// The moderator key of a room, kept for this tab (a reload stays moderator).
+function savedKey(room) {
   try {
-    return await navigator.mediaDevices.getUserMedia({
-      audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 } },
-    });
-  } catch (err) {
-    console.warn('[veche] getUserMedia failed', err);
-    announce(t('no_media'));
-    showError(t('no_media'));
+    return sessionStorage.getItem(`veche.key.${room}`);
+  } catch {
     return null;
   }
 }
 
-function wire(c) {
-  c.addEventListener('joined', (e) => {
-    for (const p of e.detail.participants) ensureTile(p.id, p.name);
-    announce(t('joined_room', { room: e.detail.room }));
-  });
-  c.addEventListener('participant-joined', (e) => {
-    ensureTile(e.detail.id, e.detail.name);
-    announce(t('someone_joined', { name: e.detail.name }));
-  });
-  c.addEventListener('participant-left', (e) => {
-    const tile = tiles.get(e.detail.id);
-    if (tile) announce(t('someone_left', { name: tile.name }));
-    removeTile(e.detail.id);
-  });
-  c.addEventListener('track', (e) => {
-    const { participant, track } = e.detail;
-    if (!participant) return;
-    const tile = ensureTile(participant);
-    for (const old of tile.stream.getTracks().filter((x) => x.kind === track.kind)) {
-      tile.stream.removeTrack(old);  // one audio and one video per tile
+function saveKey(room, key) {
+  try {
+    if (key) sessionStorage.setItem(`veche.key.${room}`, key);
+  } catch { /* storage disabled */ }
+}
+
+// --- sending our media ---
+
+function showMediaProblem(key) {
+  showError(`${t(key)} ${t('media.watch_anyway')}`);
+}
+
+/** Get the devices still missing and send them; the server may refuse
+ *  (an activist without the floor): then the devices are let go. */
+async function startSending({ audio = true, video = true } = {}) {
+  const c = conn;
+  if (!c) return;
+  media.setMic(!c.muted);
+  const problem = await media.start({ audio, video });
+  if (problem) showMediaProblem(problem);
+  if (conn !== c) {
+    media.stop();
+    return;
+  }
+  const list = media.tracks();
+  if (list.length) {
+    try {
+      await c.publish(list);
+    } catch (err) {
+      if (err.code !== 'lost') media.stop();   // refused: the 'error' event said why
+      if (!err.code) showError(errorText('client', err.message));
     }
-    tile.stream.addTrack(track);
-    play(tile);
+  }
+  showSelf();
+  renderControls();
+}
+
+async function toggleMic() {
+  if (!conn) return;
+  if (!media.mic || !conn.publishing().includes('microphone')) {
+    await startSending({ audio: true, video: !media.camera });
+    return;
+  }
+  const on = !media.micOn;
+  media.setMic(on);     // at once, whatever the network does
+  renderControls();
+  try {
+    await (on ? conn.unmute() : conn.mute());
+  } catch { /* shown by the 'error' event */ }
+}
+
+async function toggleCam() {
+  if (!conn) return;
+  if (!media.camera || !conn.publishing().includes('camera')) {
+    await startSending({ audio: !media.mic, video: true });
+    return;
+  }
+  media.setCamera(!media.camOn);
+  renderAll();
+}
+
+async function toggleScreen() {
+  const c = conn;
+  if (!c) return;
+  if (media.screen) {
+    media.stopScreen();
+    tiles.setSelfScreen(null);
+    renderControls();
+    await c.unpublish('screen').catch(() => {});
+    return;
+  }
+  let track;
+  try {
+    track = await media.startScreen(() => { if (media.screen) toggleScreen(); });
+  } catch (err) {
+    if (err.name !== 'NotAllowedError') showError(t(mediaErrorKey(err)));
+    return;   // NotAllowedError: the person cancelled the browser's dialog
+  }
+  renderControls();
+  try {
+    await c.publish([{ track, source: 'screen' }]);
+    tiles.setSelfScreen(track);
+    showNotice(t('sharing'));
+  } catch (err) {
+    media.stopScreen();
+    tiles.setSelfScreen(null);
+    if (!err.code) showError(errorText('client', err.message));
+  }
+  renderControls();
+}
+
+async function toggleHand() {
+  if (!conn) return;
+  const me = state.people.get(state.me);
+  try {
+    await (me && me.hand ? conn.lowerHand() : conn.raiseHand());
+  } catch { /* shown by the 'error' event */ }
+}
+
+// --- events from the connection ---
+
+function onError(d) {
+  if (d.code === 'forbidden' && d.request === 'publish') showError(t('err.forbidden_publish'));
+  else showError(errorText(d.code, d.reason));
+}
+
+function wire(c) {
+  const on = (type, fn) => c.addEventListener(type, (e) => { if (conn === c) fn(e.detail); });
+  for (const type of ['participant-joined', 'participant-left', 'track-added', 'track-removed',
+    'hand', 'floor', 'muted', 'locked', 'speaker', 'chat']) {
+    on(type, (d) => {
+      if (type === 'participant-left') {
+        announce(t('someone_left', { name: state.name(d.id) }));
+        tiles.left(d.id);
+      }
+      state.apply(type, d);
+    });
+  }
+  on('participant-joined', (d) => {
+    tiles.person(d.id);
+    announce(t('someone_joined', { name: d.name }));
   });
-  c.addEventListener('track-removed', (e) => {
-    const tile = tiles.get(e.detail.participant);
-    if (tile && e.detail.track) tile.stream.removeTrack(e.detail.track);
+  on('track', (d) => tiles.track(d));
+  on('track-removed', (d) => tiles.trackRemoved(d));
+  on('chat', () => chat.render());
+  on('quality', (d) => quality.fromServer(d));
+  on('floor', (d) => {
+    if (d.participant !== state.me || state.moderator) return;
+    if (d.granted) {
+      showNotice(t('floor_given'));
+      startSending();
+    } else {
+      media.stop();
+      showSelf();
+      showNotice(t('floor_taken'));
+    }
   });
-  c.addEventListener('error', (e) => showError(errorText(e.detail.code, e.detail.reason)));
-  c.addEventListener('closed', (e) => {
-    if (conn !== c) return;
-    if (e.detail.reason !== 'left the room') showError(errorText('closed', e.detail.reason));
-    endMeeting();
+  on('muted', (d) => {
+    if (d.participant !== state.me) return;
+    media.setMic(!d.muted);
+    if (d.muted && d.by && d.by !== state.me) showNotice(t('muted_by', { name: state.name(d.by) }), 0);
+    renderControls();
+  });
+  on('locked', (d) => announce(t(d.locked ? 'room_locked' : 'room_unlocked')));
+  on('publish-stopped', () => {
+    media.stop();
+    showSelf();
+    renderControls();
+  });
+  on('reconnecting', (d) => {
+    setReconnecting(t('reconnecting', { seconds: Math.max(1, Math.round(d.delay / 1000)) }));
+  });
+  on('rejoined', (j) => {
+    state.fromJoined(j, myName);
+    tiles.clear();
+    for (const p of j.participants) tiles.person(p.id);
+    if (!c.maySend) media.stop();
+    media.setMic(media.micOn && !c.muted);
+    setReconnecting(null);
+    showNotice(t('reconnected'));
+    chat.render(true);
+    showSelf();
+  });
+  on('error', onError);
+  on('closed', (d) => {
+    if (!c.entered) return;   // a refused join: the form is still there
+    exitRoom();
+    if (d.code === 'removed') showError(t('removed', { reason: d.reason || '' }));
+    else if (d.code !== 'left') showError(errorText(d.code || 'closed', d.reason));
   });
 }
 
-async function join(ev) {
-  ev.preventDefault();
+// --- joining and leaving ---
+
+async function join(args) {
   hideError();
-  const room = ui.room.value.trim();
-  const name = ui.name.value.trim();
-  try {
-    localStorage.setItem('veche.name', name);
-  } catch { /* storage disabled */ }
-  ui.join.disabled = true;
-  ui.join.textContent = t('joining');
-  localStream = await getMedia();
-  ui.local.srcObject = localStream;
+  form.setBusy(true);
+  myName = args.name;
+  if (!args.moderatorKey) args.moderatorKey = savedKey(args.room);
   const c = new VecheConnection(defaultUrl());
   conn = c;
   wire(c);
-  ui.form.hidden = true;
-  ui.meeting.hidden = false;
-  refreshToggles();
+  let joined;
   try {
-    await c.join(room, name, localStream);
-    history.replaceState(null, '', `?room=${encodeURIComponent(room)}`);
+    joined = await c.join(args);
   } catch (err) {
-    // Server errors were shown by the 'error' event; show the rest.
-    if (!err.code) showError(errorText('client', err.message));
-    if (conn === c) {
-      c.leave();
-      endMeeting();
-    }
-  } finally {
-    ui.join.disabled = false;
-    ui.join.textContent = t('join');
+    // Server refusals were shown by the 'error' event; show the rest.
+    if (!err.code || err.code === 'closed') showError(errorText('closed', err.message));
+    if (conn === c) conn = null;
+    form.setBusy(false);
+    return;
+  }
+  form.setBusy(false);
+  c.entered = true;
+  enterRoom(joined);
+  if (c.maySend) await startSending();
+}
+
+function enterRoom(j) {
+  state.fromJoined(j, myName);
+  saveKey(j.room, conn.moderatorKey);
+  history.replaceState(null, '', `?room=${encodeURIComponent(j.room)}${location.hash}`);
+  form.show(false);
+  $('meeting').hidden = false;
+  tiles.clear();
+  for (const p of j.participants) tiles.person(p.id);
+  if (media.prefs.audiooutput) tiles.setSink(media.prefs.audiooutput);
+  showSelf();
+  chat.render(true);
+  renderAll();
+  clearInterval(qualityTimer);
+  qualityTimer = setInterval(sampleQuality, QUALITY_EVERY_MS);
+  announce(t('joined_room', { room: j.room }));
+}
+
+async function sampleQuality() {
+  if (!conn || conn.state !== 'joined') return;
+  await quality.sample(conn).catch(() => {});
+  for (const p of state.people.values()) {
+    state.setQuality(p.id, p.id === state.me ? quality.ownLevel(p.id) : quality.levelOf(p.id));
   }
 }
 
-// Back to the join form; stop the camera.
-function endMeeting() {
+// Back to the join form; let go of the devices.
+function exitRoom() {
   conn = null;
-  for (const id of [...tiles.keys()]) removeTile(id);
-  if (localStream) for (const track of localStream.getTracks()) track.stop();
-  localStream = null;
-  ui.local.srcObject = null;
-  ui.meeting.hidden = true;
-  ui.form.hidden = false;
+  clearInterval(qualityTimer);
+  media.stop();
+  tiles.clear();
+  tiles.setSelfScreen(null);
+  tiles.setSelf(null, false);
+  state.clear();
+  setReconnecting(null);
+  $('meeting').hidden = true;
+  form.show(true);
+  renderAll();
 }
 
 async function leave() {
@@ -217,60 +391,40 @@ async function leave() {
   if (!c) return;
   conn = null;
   await c.leave();
-  endMeeting();
+  exitRoom();
   announce(t('left_room'));
 }
 
-// --- for the browser tests: what each remote track receives ---
+// --- for the browser tests (and curious people): window.veche ---
 
-async function stats() {
-  if (!conn) return [];
-  const report = await conn.subscribeStats();
-  const inbound = [];
-  if (report) report.forEach((s) => { if (s.type === 'inbound-rtp') inbound.push(s); });
-  return conn.remoteTracks().map((rt) => {
-    const s = inbound.find((x) => x.mid === rt.mid) ||
-              inbound.find((x) => x.trackIdentifier === rt.track.id) || {};
-    const tile = tiles.get(rt.participant);
-    return {
-      kind: rt.kind, participant: rt.participant, trackId: rt.trackId, mid: rt.mid,
-      videoWidth: rt.kind === 'video' && tile ? tile.video.videoWidth : 0,
-      framesDecoded: s.framesDecoded || 0,
-      packetsReceived: s.packetsReceived || 0,
-    };
-  });
-}
-
-window.veche = {
-  get conn() { return conn; },
-  stats,
-};
+installTestHooks({ conn: () => conn, state, media, tiles });
 
 // --- start ---
 
 function relabel() {
   apply();
-  refreshToggles();
-  for (const tile of tiles.values()) tileLabel(tile);
-  if (!ui.join.disabled) ui.join.textContent = t('join');
+  form.render();
+  renderAll();
+  chat.render(true);
 }
 
 function init() {
+  initBanners();
   for (const [code, label] of Object.entries(LANGUAGES)) {
-    ui.lang.append(new Option(label, code, false, code === getLang()));
+    $('lang').append(new Option(label, code, false, code === getLang()));
   }
-  ui.lang.addEventListener('change', () => setLang(ui.lang.value));
+  $('lang').addEventListener('change', () => setLang($('lang').value));
   document.addEventListener('veche-lang', relabel);
-  const params = new URLSearchParams(location.search);
-  ui.room.value = params.get('room') || '';
-  try {
-    ui.name.value = localStorage.getItem('veche.name') || '';
-  } catch { /* storage disabled */ }
-  ui.form.addEventListener('submit', join);
-  ui.leave.addEventListener('click', leave);
-  ui.mic.addEventListener('click', () => toggle('audio'));
-  ui.cam.addEventListener('click', () => toggle('video'));
-  ui.errorClose.addEventListener('click', hideError);
+  for (const b of document.querySelectorAll('.close-panel')) {
+    b.addEventListener('click', () => togglePanel(b.dataset.close));
+  }
+  state.addEventListener('change', queueRender);
+  // Turning a phone (or resizing) across the breakpoint: panels open on
+  // wide screens, closed over the video on narrow ones.
+  WIDE.addEventListener('change', () => {
+    panels.people = panels.chat = WIDE.matches;
+    renderAll();
+  });
   window.addEventListener('pagehide', () => { if (conn) conn.leave(); });
   relabel();
 }

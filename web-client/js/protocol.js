@@ -1,22 +1,42 @@
 // protocol.js - the Veche signalling protocol v1 (docs/protocol.md) and the
 // two RTCPeerConnections it drives.  No DOM code here: the UI listens to the
-// events below.
+// events below and calls the methods.
 //
-//   publish PC:   our offer (sendonly audio + video) -> server answer
+//   publish PC:   our offer (sendonly tracks, each with a source) -> server
+//                 answer; offered again whenever we add or drop a track
 //   subscribe PC: server offer (one sendonly m-line per remote track) -> our
 //                 answer; the server offers again whenever tracks come or go
 //
+// Recovery: when the WebSocket closes unexpectedly, nothing arrives from the
+// server for DEAD_MS, a PeerConnection fails or stays disconnected for
+// DISCONNECTED_GRACE_MS, or the server reports media-failed, the connection
+// reconnects on its own with backoff: a new WebSocket, `join` with
+// `resume: {participant, key}`, then new subscribe and publish PCs (the same
+// tracks as before, if we may still send).
+//
 // Events (CustomEvent, data in `detail`):
-//   joined              {room, participant, participants: [{id, name, tracks}]}
-//   participant-joined  {id, name}
+//   joined / rejoined   the `joined` message (rejoined: after a reconnect)
+//   participant-joined  {id, name, role, muted, hand, floor}
 //   participant-left    {id}
-//   track               {participant, trackId, kind, mid, track}  remote media
-//   track-removed       {participant, trackId, track|null}
-//   error               {code, reason}  (server errors, `removed`, local failures)
-//   closed              {reason}        (left, or the WebSocket went away)
+//   track               {participant, trackId, kind, source, mid, track}
+//   track-added         {participant, track: {id, kind, source}}
+//   track-removed       {participant, trackId, source, track|null}
+//   chat hand floor muted locked speaker quality   the server's event message
+//   publish-stopped     {reason}  we no longer send (floor taken, refused)
+//   reconnecting        {reason, attempt, delay}
+//   error               {code, reason, request}  (request: the refused type)
+//   closed              {reason, code}  (left, removed, or gave up)
 
 const PC_CONFIG = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
-const PING_MS = 25000;
+const PING_MS = 10000;
+const DEAD_MS = 30000;
+const DISCONNECTED_GRACE_MS = 5000;
+const CONNECT_TIMEOUT_MS = 8000;
+const BACKOFF_MS = [300, 1000, 2000, 4000, 8000, 15000];
+// Join refusals that another attempt cannot fix.
+const FATAL = new Set(['room-locked', 'room-full', 'bad-request', 'forbidden']);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // The first BUNDLEd mid of an SDP (a place for candidates that carry none).
 function firstMid(sdp) {
@@ -36,9 +56,14 @@ function parseMsids(sdp) {
   return out;
 }
 
+function requestError(msg) {
+  return Object.assign(new Error(msg.reason || msg.code), { code: msg.code });
+}
+
 // One RTCPeerConnection plus what the protocol needs around it: a serial
-// queue so offers, answers and candidates are applied in arrival order, and
-// a buffer for remote candidates that arrive before the remote description.
+// queue so offers, answers and candidates are applied in arrival order, a
+// buffer for remote candidates that arrive before the remote description,
+// and a watch on its connection state.
 class Side {
   constructor(name, conn) {
     this.name = name;                 // 'publish' or 'subscribe'
@@ -47,6 +72,7 @@ class Side {
     this.pendingRemote = [];          // remote candidates waiting for the SDP
     this.pendingLocal = [];           // local candidates waiting for our SDP to be sent
     this.canTrickle = false;          // true once the server has our SDP
+    this.discTimer = null;
     this.pc.onicecandidate = (e) => {
       // null = gathering done: "" tells the server there are no more.
       const c = e.candidate ? { candidate: e.candidate.candidate, mid: e.candidate.sdpMid }
@@ -54,11 +80,7 @@ class Side {
       if (this.canTrickle) conn._sendCandidate(this.name, c);
       else this.pendingLocal.push(c);
     };
-    this.pc.onconnectionstatechange = () => {
-      const state = this.pc.connectionState;
-      console.debug(`[veche] ${name} pc ${state}`);
-      if (state === 'failed') conn._emit('error', { code: 'media-failed', reason: `${name} connection failed` });
-    };
+    this.pc.onconnectionstatechange = () => conn._pcState(this);
   }
 
   // Run fn after everything queued before it; errors are reported, not thrown.
@@ -79,7 +101,7 @@ class Side {
       this.pendingRemote.push(msg);
       return;
     }
-    // The server may omit mid: with BUNDLE any bundled m-line will do.
+    // The server omits mid: with BUNDLE any bundled m-line will do.
     const sdpMid = msg.mid != null ? String(msg.mid) : firstMid(this.pc.remoteDescription.sdp);
     try {
       await this.pc.addIceCandidate({ candidate: msg.candidate, sdpMid });
@@ -93,8 +115,12 @@ class Side {
     for (const msg of this.pendingRemote.splice(0)) await this.addRemoteCandidate(msg);
   }
 
+  // Forget the callbacks, then close (sends DTLS close_notify).
   close() {
+    clearTimeout(this.discTimer);
     this.pc.onicecandidate = null;
+    this.pc.onconnectionstatechange = null;
+    this.pc.ontrack = null;
     this.pc.close();
   }
 }
@@ -105,15 +131,38 @@ export class VecheConnection extends EventTarget {
     super();
     this.url = url;
     this.ws = null;
+    this.state = 'idle';             // idle | joining | joined | reconnecting | closed
+    this.closed = false;
+    this.joinArgs = null;            // {room, name, kind, moderatorKey}
     this.room = null;
     this.participantId = null;
+    this.kind = null;                // meeting | training
+    this.role = null;                // chair | trainer | member | activist
+    this.moderatorKey = null;
+    this.resumeKey = null;
+    this.floor = false;
+    this.muted = false;
     this.pub = null;                 // Side
     this.sub = null;                 // Side
+    this.pubSources = new Map();     // publish transceiver -> source
+    this.wanted = new Map();         // source -> {track, stream}: what we mean to send
+    this.pubChain = Promise.resolve();
     this.midInfo = new Map();        // subscribe mid -> {participant, trackId, kind}
+    this.trackInfo = new Map();      // track id -> {participant, kind, source}
     this.requests = new Map();       // request id -> {resolve, reject, type}
     this.nextId = 1;
-    this.closed = false;
-    this.pingTimer = null;
+    this.lastRx = 0;
+    this.timers = [];
+    this.reconnects = 0;             // successful reconnections so far
+  }
+
+  get moderator() {
+    return this.role === 'chair' || this.role === 'trainer';
+  }
+
+  // May we send media now (the server decides; this mirrors its policy)?
+  get maySend() {
+    return this.kind !== 'training' || this.moderator || this.floor;
   }
 
   _emit(type, detail) {
@@ -128,9 +177,19 @@ export class VecheConnection extends EventTarget {
   _request(msg) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.requests.set(id, { resolve, reject });
+      this.requests.set(id, { resolve, reject, type: msg.type });
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+        this.requests.delete(id);
+        reject(Object.assign(new Error('not connected'), { code: 'lost' }));
+        return;
+      }
       this._send({ ...msg, id });
     });
+  }
+
+  _rejectAll(reason, code) {
+    for (const { reject } of this.requests.values()) reject(Object.assign(new Error(reason), { code }));
+    this.requests.clear();
   }
 
   _sendCandidate(pc, c) {
@@ -144,53 +203,247 @@ export class VecheConnection extends EventTarget {
     this._emit('error', { code: 'client', reason });
   }
 
+  // Open a WebSocket and make it the current one; resolves when it is open.
   _openSocket() {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url, 'veche-v1');
       this.ws = ws;
-      ws.onopen = () => resolve();
-      ws.onerror = () => reject(new Error(`cannot connect to ${this.url}`));
-      ws.onmessage = (e) => this._onMessage(e.data);
+      const timer = setTimeout(() => { ws.close(); reject(new Error('connection timed out')); },
+        CONNECT_TIMEOUT_MS);
+      ws.onopen = () => { clearTimeout(timer); this.lastRx = Date.now(); resolve(); };
+      ws.onerror = () => { clearTimeout(timer); reject(new Error(`cannot connect to ${this.url}`)); };
+      ws.onmessage = (e) => { if (ws === this.ws) this._onMessage(e.data); };
       ws.onclose = (e) => {
+        clearTimeout(timer);
         reject(new Error(`connection closed (${e.code})`));
-        this._shutdown(e.reason || `connection closed (${e.code})`);
+        if (ws !== this.ws) return;
+        const reason = e.reason || `connection closed (${e.code})`;
+        this._rejectAll(reason, 'lost');
+        if (this.state === 'joined') this._lost(reason);
+        else if (this.state === 'joining') this._shutdown(reason, 'closed');
       };
     });
   }
 
-  // Connect, join `room` as `name`, receive others' media and send `stream`
-  // (may be null to only watch).  Resolves with the `joined` message.
-  async join(room, name, stream) {
-    await this._openSocket();
-    const joined = await this._request({ type: 'join', room, name });
-    this.room = joined.room;
-    this.participantId = joined.participant;
+  // Drop the current WebSocket without telling anyone (it is being replaced).
+  _dropSocket() {
+    const ws = this.ws;
+    this.ws = null;
+    if (!ws) return;
+    ws.onmessage = ws.onclose = ws.onerror = ws.onopen = null;
+    try { ws.close(1000); } catch { /* already closed */ }
+  }
+
+  _joinMessage(resume) {
+    const { room, name, kind, moderatorKey } = this.joinArgs;
+    const msg = { type: 'join', room, name };
+    if (kind) msg.kind = kind;
+    const key = this.moderatorKey || moderatorKey;
+    if (key) msg.moderatorKey = key;
+    if (resume) msg.resume = resume;
+    return msg;
+  }
+
+  _applyJoined(j) {
+    this.room = j.room;
+    this.participantId = j.participant;
+    this.kind = j.kind || 'meeting';
+    this.role = j.role || 'member';
+    if (j.moderatorKey) this.moderatorKey = j.moderatorKey;
+    this.resumeKey = j.resumeKey || null;
+    this.floor = !!j.floor;
+    this.muted = !!j.muted;
+    this.trackInfo.clear();
+    for (const p of j.participants || []) {
+      for (const t of p.tracks || []) {
+        this.trackInfo.set(t.id, { participant: p.id, kind: t.kind, source: t.source });
+      }
+    }
+  }
+
+  // Connect and join: {room, name, kind?, moderatorKey?}.  Receives the
+  // others' media at once; sending is up to publish().  Resolves with the
+  // `joined` message; rejects (code set for server refusals) otherwise.
+  async join(args) {
+    this.joinArgs = { ...args };
+    this.state = 'joining';
+    let joined;
+    try {
+      await this._openSocket();
+      joined = await this._request(this._joinMessage(null));
+    } catch (err) {
+      this._shutdown(err.message, err.code || 'closed');
+      throw err;
+    }
+    this._applyJoined(joined);
+    this.state = 'joined';
+    this._startTimers();
     this._emit('joined', joined);
-    this.pingTimer = setInterval(() => this._send({ type: 'ping' }), PING_MS);
-    this.sub = new Side('subscribe', this);
-    this.sub.pc.ontrack = (e) => this._onTrack(e);
-    this._send({ type: 'subscribe' });
-    if (stream && stream.getTracks().length) await this.publish(stream);
+    this._subscribe();
     return joined;
   }
 
-  // Offer our tracks on the publish connection and apply the server's answer.
-  async publish(stream) {
-    if (!this.pub) this.pub = new Side('publish', this);
-    const side = this.pub;
-    for (const track of stream.getTracks()) {
-      side.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  _subscribe() {
+    this.midInfo.clear();
+    this.sub = new Side('subscribe', this);
+    this.sub.pc.ontrack = (e) => this._onTrack(e);
+    this._send({ type: 'subscribe' });
+  }
+
+  _startTimers() {
+    this._stopTimers();
+    this.timers.push(setInterval(() => this._send({ type: 'ping' }), PING_MS));
+    this.timers.push(setInterval(() => {
+      if (this.state === 'joined' && Date.now() - this.lastRx > DEAD_MS) {
+        this._lost('no answer from the server');
+      }
+    }, 2000));
+  }
+
+  _stopTimers() {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  // A PeerConnection changed state: failed, or disconnected for too long,
+  // means reconnecting.
+  _pcState(side) {
+    const state = side.pc.connectionState;
+    console.debug(`[veche] ${side.name} pc ${state}`);
+    if (state === 'failed') {
+      this._lost(`${side.name} connection failed`);
+    } else if (state === 'disconnected') {
+      clearTimeout(side.discTimer);
+      side.discTimer = setTimeout(() => {
+        if (['disconnected', 'failed'].includes(side.pc.connectionState)) {
+          this._lost(`${side.name} connection interrupted`);
+        }
+      }, DISCONNECTED_GRACE_MS);
+    } else {
+      clearTimeout(side.discTimer);
     }
-    const offer = await side.pc.createOffer();
-    await side.pc.setLocalDescription(offer);
-    const reply = this._request({ type: 'publish', sdp: side.pc.localDescription.sdp });
-    side.startTrickle(this);
-    const answer = await reply;
+  }
+
+  // --- sending media ---
+
+  /** Send these tracks: [{track, source, stream?}] (source: camera,
+   *  microphone or screen), replacing any track of the same source. */
+  publish(list) {
+    for (const { track, source, stream } of list) {
+      this.wanted.set(source, { track, stream: stream || new MediaStream([track]) });
+    }
+    return this._queuePublish();
+  }
+
+  /** Stop sending the track of `source` (e.g. the screen share). */
+  unpublish(source) {
+    this.wanted.delete(source);
+    return this._queuePublish();
+  }
+
+  /** Put another device's track on the same m-line (no renegotiation). */
+  async replaceTrack(source, track) {
+    const w = this.wanted.get(source);
+    if (!w) return;
+    w.track = track;
+    for (const [tr, src] of this.pubSources) {
+      if (src === source && !tr.stopped) await tr.sender.replaceTrack(track);
+    }
+  }
+
+  /** Sources being sent (or about to be). */
+  publishing() {
+    return [...this.wanted.keys()];
+  }
+
+  _queuePublish() {
+    const run = this.pubChain.then(() => this._syncPublish());
+    this.pubChain = run.catch(() => {});
+    return run;
+  }
+
+  // Close the publish PC and forget what we send.
+  _dropPublish(reason) {
+    if (this.pub) this.pub.close();
+    this.pub = null;
+    this.pubSources = new Map();
+    const had = this.wanted.size > 0;
+    this.wanted.clear();
+    if (had) this._emit('publish-stopped', { reason });
+  }
+
+  // Bring the publish PC in line with `wanted`, offering again if anything
+  // changed.  Rejects with the server's error (e.g. code 'forbidden').
+  async _syncPublish() {
+    if (this.state !== 'joined') return;
+    if (!this.pub) {
+      if (this.wanted.size === 0) return;
+      this.pub = new Side('publish', this);
+      this.pubSources = new Map();
+    }
+    const side = this.pub;
+    const pc = side.pc;
+    const added = [];
+    const removed = [];
+    for (const [tr, source] of this.pubSources) {
+      const w = this.wanted.get(source);
+      if (w && tr.sender.track !== w.track) await tr.sender.replaceTrack(w.track);
+      if (!w) removed.push(tr);
+    }
+    const have = new Set(this.pubSources.values());
+    for (const [source, w] of this.wanted) {
+      if (have.has(source)) continue;
+      const tr = pc.addTransceiver(w.track, { direction: 'sendonly', streams: [w.stream] });
+      this.pubSources.set(tr, source);
+      added.push(tr);
+    }
+    if (this.wanted.size === 0) {
+      // The server refuses an offer that sends nothing, and closing the
+      // publish PC would make it drop us: keep the m-lines, send nothing.
+      for (const tr of removed) await tr.sender.replaceTrack(null);
+      return;
+    }
+    for (const tr of removed) {
+      await tr.sender.replaceTrack(null);
+      tr.stop();
+      this.pubSources.delete(tr);
+    }
+    if (added.length === 0 && removed.length === 0) return;
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const sources = {};
+    for (const [tr, source] of this.pubSources) if (tr.mid != null) sources[tr.mid] = source;
+    let answer;
+    try {
+      // Our candidates go after the answer: if the server refuses the
+      // offer (say, an activist without the floor), it gets none of them.
+      answer = await this._request({ type: 'publish', sdp: pc.localDescription.sdp, sources });
+      if (side === this.pub) side.startTrickle(this);
+    } catch (err) {
+      if (side !== this.pub) throw err;   // reconnected meanwhile
+      if (!pc.remoteDescription) {
+        // Refused before anything was connected: start from scratch.
+        this._dropPublish(err.message);
+      } else {
+        // A refused re-offer: roll back and forget the tracks it added.
+        await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+        for (const tr of added) {
+          const source = this.pubSources.get(tr);
+          this.pubSources.delete(tr);
+          this.wanted.delete(source);
+          tr.stop();
+        }
+      }
+      throw err;
+    }
+    if (side !== this.pub) return;
     await side.run(async () => {
-      await side.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
       await side.flushRemote();
     }, this);
   }
+
+  // --- receiving media ---
 
   // A subscribe offer: apply it and answer, strictly one after another.
   _onSubscribeOffer(sdp) {
@@ -201,6 +454,7 @@ export class VecheConnection extends EventTarget {
       await side.flushRemote();
       const answer = await side.pc.createAnswer();
       await side.pc.setLocalDescription(answer);
+      if (side !== this.sub) return;
       this._send({ type: 'answer', pc: 'subscribe', sdp: side.pc.localDescription.sdp });
       side.startTrickle(this);
     }, this);
@@ -211,7 +465,9 @@ export class VecheConnection extends EventTarget {
     const info = this.midInfo.get(mid) || {
       participant: e.streams[0] ? e.streams[0].id : null, trackId: e.track.id, kind: e.track.kind,
     };
-    this._emit('track', { ...info, kind: e.track.kind, mid, track: e.track });
+    const known = this.trackInfo.get(info.trackId);
+    const source = known ? known.source : (e.track.kind === 'audio' ? 'microphone' : 'camera');
+    this._emit('track', { ...info, kind: e.track.kind, source, mid, track: e.track });
   }
 
   // The receiving MediaStreamTrack of a remote track, or null.
@@ -225,14 +481,16 @@ export class VecheConnection extends EventTarget {
     return null;
   }
 
-  /** Remote tracks currently known: [{mid, participant, trackId, kind, track}]. */
+  /** Remote tracks being received: [{mid, participant, trackId, kind, source, track}]. */
   remoteTracks() {
     if (!this.sub) return [];
     const out = [];
     for (const tr of this.sub.pc.getTransceivers()) {
       const info = this.midInfo.get(tr.mid);
       if (info && tr.currentDirection !== 'inactive' && !tr.stopped) {
-        out.push({ mid: tr.mid, ...info, track: tr.receiver.track });
+        const known = this.trackInfo.get(info.trackId);
+        out.push({ mid: tr.mid, ...info, source: known ? known.source : null,
+          track: tr.receiver.track });
       }
     }
     return out;
@@ -243,8 +501,33 @@ export class VecheConnection extends EventTarget {
     return this.sub ? this.sub.pc.getStats() : null;
   }
 
+  // --- requests (rights are checked by the server) ---
+
+  /** Any request; resolves when the server has done it. */
+  request(type, fields = {}) {
+    return this._request({ type, ...fields });
+  }
+
+  chat(text) { return this.request('chat', { text }); }
+  raiseHand() { return this.request('raise-hand'); }
+  lowerHand(participant) {
+    return this.request('lower-hand', participant ? { participant } : {});
+  }
+  giveFloor(participant) { return this.request('give-floor', { participant }); }
+  takeFloor(participant) { return this.request('take-floor', { participant }); }
+  mute(participant = this.participantId) { return this.request('mute', { participant }); }
+  muteAll() { return this.request('mute-all'); }
+  unmute() { return this.request('unmute'); }
+  remove(participant, reason) {
+    return this.request('remove', reason ? { participant, reason } : { participant });
+  }
+  lock(locked = true) { return this.request(locked ? 'lock' : 'unlock'); }
+
+  // --- incoming messages ---
+
   _onMessage(text) {
     if (this.closed) return;
+    this.lastRx = Date.now();
     let msg;
     try {
       msg = JSON.parse(text);
@@ -256,8 +539,12 @@ export class VecheConnection extends EventTarget {
     if (waiting) this.requests.delete(msg.id);
     switch (msg.type) {
       case 'error':
-        this._emit('error', { code: msg.code, reason: msg.reason });
-        if (waiting) waiting.reject(Object.assign(new Error(msg.reason), { code: msg.code }));
+        if (msg.code === 'media-failed') {
+          this._lost(msg.reason || 'media failed');
+          return;
+        }
+        this._emit('error', { code: msg.code, reason: msg.reason, request: waiting && waiting.type });
+        if (waiting) waiting.reject(requestError(msg));
         return;
       case 'offer':
         if (msg.pc === 'subscribe' && this.sub) this._onSubscribeOffer(msg.sdp);
@@ -274,49 +561,137 @@ export class VecheConnection extends EventTarget {
         this._emit('participant-left', { id: msg.participant });
         break;
       case 'track-added':
-        break;  // the media arrives with the next subscribe offer ('track')
-      case 'track-removed':
+        this.trackInfo.set(msg.track.id, {
+          participant: msg.participant, kind: msg.track.kind, source: msg.track.source,
+        });
+        this._emit('track-added', { participant: msg.participant, track: msg.track });
+        break;  // the media itself arrives with the next subscribe offer
+      case 'track-removed': {
+        const info = this.trackInfo.get(msg.track);
         this._emit('track-removed', {
-          participant: msg.participant, trackId: msg.track,
+          participant: msg.participant, trackId: msg.track, source: info ? info.source : null,
           track: this._receiverTrack(msg.participant, msg.track),
         });
+        this.trackInfo.delete(msg.track);
+        break;
+      }
+      case 'floor':
+        if (msg.participant === this.participantId) {
+          this.floor = !!msg.granted;
+          // Taken back: the server has already closed its side.
+          if (!this.maySend) this._dropPublish('floor taken');
+        }
+        this._emit('floor', msg);
+        break;
+      case 'muted':
+        if (msg.participant === this.participantId) this.muted = !!msg.muted;
+        this._emit('muted', msg);
+        break;
+      case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality':
+        this._emit(msg.type, msg);
         break;
       case 'left':
-        if (!waiting) this._shutdown('left the room');  // e.g. after media-failed
+        if (!waiting) this._shutdown('left the room', 'left');
         break;
       case 'removed':  // a moderator removed us
-        this._emit('error', { code: 'removed', reason: msg.reason || '' });
-        this._shutdown('left the room');
-        break;
+        this._shutdown(msg.reason || '', 'removed');
+        return;
       default:
-        break;  // joined, answer, pong: handled by the waiting request
+        break;  // joined, answer, ok, pong: handled by the waiting request
     }
     if (waiting) waiting.resolve(msg);
   }
 
-  // Leave the room and close everything.
-  async leave() {
-    if (this.closed) return;
-    if (this.room) {
-      const left = this._request({ type: 'leave' });
-      await Promise.race([left.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+  // --- recovery ---
+
+  // The connection is broken: start reconnecting (once).
+  _lost(reason) {
+    if (this.closed || this.state !== 'joined') return;
+    console.warn('[veche] connection lost:', reason);
+    this.state = 'reconnecting';
+    this._stopTimers();
+    this._dropSocket();
+    this._rejectAll(reason, 'lost');
+    // Keep the old PCs open until the server has let go of us: closing
+    // them first would look like a media failure to it.
+    this.stale = [this.pub, this.sub].filter(Boolean);
+    for (const side of this.stale) {
+      clearTimeout(side.discTimer);
+      side.pc.onconnectionstatechange = null;
+      side.pc.ontrack = null;
+      side.pc.onicecandidate = null;
     }
-    this._shutdown('left the room');
+    this.pub = null;
+    this.sub = null;
+    this.pubSources = new Map();
+    this.pubChain = Promise.resolve();
+    this._reconnectLoop(reason);
   }
 
-  _shutdown(reason) {
+  async _reconnectLoop(reason) {
+    for (let attempt = 0; !this.closed; attempt++) {
+      const base = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
+      const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
+      this._emit('reconnecting', { reason, attempt: attempt + 1, delay });
+      await sleep(delay);
+      if (this.closed) return;
+      let joined;
+      try {
+        await this._openSocket();
+        joined = await this._request(this._joinMessage(
+          { participant: this.participantId, key: this.resumeKey }));
+      } catch (err) {
+        this._dropSocket();
+        if (err.code && FATAL.has(err.code)) {
+          this._shutdown(err.message, err.code);
+          return;
+        }
+        console.warn('[veche] reconnect attempt failed:', err.message);
+        continue;
+      }
+      if (this.closed) return;
+      const previous = this.participantId;
+      for (const side of this.stale || []) side.close();
+      this.stale = [];
+      this._applyJoined(joined);
+      this.state = 'joined';
+      this.reconnects++;
+      this._startTimers();
+      this._emit('rejoined', { ...joined, previous });
+      this._subscribe();
+      if (!this.maySend) this._dropPublish('no floor');
+      else if (this.wanted.size) {
+        this._queuePublish().catch((err) => {
+          if (err.code !== 'lost') this._dropPublish(err.message);
+        });
+      }
+      return;
+    }
+  }
+
+  // --- leaving ---
+
+  /** Leave the room and close everything. */
+  async leave() {
+    if (this.closed) return;
+    if (this.state === 'joined') {
+      const left = this._request({ type: 'leave' });
+      await Promise.race([left.catch(() => {}), sleep(2000)]);
+    }
+    this._shutdown('left the room', 'left');
+  }
+
+  _shutdown(reason, code) {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.pingTimer);
-    if (this.pub) this.pub.close();
-    if (this.sub) this.sub.close();
-    for (const { reject } of this.requests.values()) reject(new Error(reason));
-    this.requests.clear();
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close(1000);
-    }
-    this._emit('closed', { reason });
+    this.state = 'closed';
+    this._stopTimers();
+    for (const side of [this.pub, this.sub, ...(this.stale || [])]) if (side) side.close();
+    this.pub = this.sub = null;
+    this.stale = [];
+    this._rejectAll(reason, code === 'left' ? 'lost' : code);
+    this._dropSocket();
+    this._emit('closed', { reason, code });
   }
 }
 

@@ -1,0 +1,151 @@
+// state.js - what the page knows about the room, kept from the server's
+// messages: the people (with role, mute, hand, floor, quality), raised hands
+// in order, the floor, the active speaker, the lock and the chat.  The UI
+// modules read it and re-render on its 'change' event; only the server's
+// messages change it (the client mirrors, the server decides).
+
+export class RoomState extends EventTarget {
+  constructor() {
+    super();
+    this.clear();
+  }
+
+  clear() {
+    this.room = null;
+    this.kind = 'meeting';
+    this.me = null;               // our participant id
+    this.role = null;
+    this.locked = false;
+    this.speaker = null;
+    this.hands = [];              // participant ids, in the order raised
+    this.people = new Map();      // id -> person
+    this.chat = [];               // [{seq, from, name, text, ts}]
+    this.order = [];              // ids in order of first arrival (tile positions)
+  }
+
+  get moderator() {
+    return this.role === 'chair' || this.role === 'trainer';
+  }
+
+  _changed(what) {
+    this.dispatchEvent(new CustomEvent('change', { detail: what }));
+  }
+
+  _person(p) {
+    const old = this.people.get(p.id);
+    const person = {
+      id: p.id, name: p.name ?? (old ? old.name : p.id), role: p.role ?? (old && old.role),
+      muted: !!p.muted, hand: !!p.hand, floor: !!p.floor,
+      quality: old ? old.quality : null, tracks: new Map(),
+    };
+    for (const t of p.tracks || []) person.tracks.set(t.id, { kind: t.kind, source: t.source });
+    this.people.set(p.id, person);
+    if (!this.order.includes(p.id)) this.order.push(p.id);
+    return person;
+  }
+
+  /** From a `joined` message (first join or after a reconnect); `name` is ours. */
+  fromJoined(j, name) {
+    const keepOrder = this.room === j.room ? this.order : [];
+    const chatKnown = this.room === j.room ? this.chat : [];
+    this.clear();
+    this.order = keepOrder;
+    this.room = j.room;
+    this.kind = j.kind || 'meeting';
+    this.me = j.participant;
+    this.role = j.role || 'member';
+    this.locked = !!j.locked;
+    this.speaker = j.speaker || null;
+    this.hands = [...(j.hands || [])];
+    // The chat history of the server, plus anything we saw it has forgotten.
+    const seen = new Set((j.chat || []).map((c) => c.seq));
+    this.chat = [...chatKnown.filter((c) => !seen.has(c.seq)), ...(j.chat || [])]
+      .sort((a, b) => a.seq - b.seq);
+    this._person({ id: j.participant, name, role: this.role, muted: j.muted,
+      hand: this.hands.includes(j.participant), floor: j.floor });
+    for (const p of j.participants || []) this._person(p);
+    this._changed('all');
+  }
+
+  /** One server event (the protocol module's event name and detail). */
+  apply(type, d) {
+    switch (type) {
+      case 'participant-joined':
+        this._person(d);
+        if (d.hand && !this.hands.includes(d.id)) this.hands.push(d.id);
+        break;
+      case 'participant-left':
+        this.people.delete(d.id);
+        this.hands = this.hands.filter((h) => h !== d.id);
+        if (this.speaker === d.id) this.speaker = null;
+        break;
+      case 'track-added': {
+        const p = this.people.get(d.participant);
+        if (p) p.tracks.set(d.track.id, { kind: d.track.kind, source: d.track.source });
+        break;
+      }
+      case 'track-removed': {
+        const p = this.people.get(d.participant);
+        if (p) p.tracks.delete(d.trackId);
+        break;
+      }
+      case 'hand': {
+        const p = this.people.get(d.participant);
+        if (p) p.hand = !!d.raised;
+        this.hands = this.hands.filter((h) => h !== d.participant);
+        if (d.raised) this.hands.push(d.participant);
+        break;
+      }
+      case 'floor': {
+        const p = this.people.get(d.participant);
+        if (p) p.floor = !!d.granted;
+        break;
+      }
+      case 'muted': {
+        const p = this.people.get(d.participant);
+        if (p) p.muted = !!d.muted;
+        break;
+      }
+      case 'locked':
+        this.locked = !!d.locked;
+        break;
+      case 'speaker':
+        this.speaker = d.participant || null;
+        break;
+      case 'chat':
+        if (!this.chat.some((c) => c.seq === d.seq)) this.chat.push(d);
+        break;
+      default:
+        return;
+    }
+    this._changed(type);
+  }
+
+  /** Set the shown connection quality of a person ('good' | 'fair' | 'poor' | null). */
+  setQuality(id, level) {
+    const p = this.people.get(id);
+    if (!p || p.quality === level) return;
+    p.quality = level;
+    this._changed('quality');
+  }
+
+  /** A person's sources being sent, e.g. {camera: true, microphone: true}. */
+  sources(id) {
+    const out = {};
+    const p = this.people.get(id);
+    if (p) for (const t of p.tracks.values()) out[t.source] = true;
+    return out;
+  }
+
+  name(id) {
+    const p = this.people.get(id);
+    return p ? p.name : id;
+  }
+
+  /** People as a list: us first, then moderators, then in arrival order. */
+  list() {
+    const rank = (p) => (p.id === this.me ? 0 : (p.role === 'chair' || p.role === 'trainer') ? 1 : 2);
+    return [...this.people.values()].sort((a, b) =>
+      rank(a) - rank(b) || this.order.indexOf(a.id) - this.order.indexOf(b.id));
+  }
+}
