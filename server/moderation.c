@@ -140,6 +140,12 @@ static void expire_departed(veche_room *room)
             g_hash_table_iter_remove(&it);
 }
 
+bool veche_room_resumable(veche_room *room)
+{
+    expire_departed(room);
+    return g_hash_table_size(room->departed) > 0;
+}
+
 void veche_moderation_rtcp_tick(veche_room *room)
 {
     expire_departed(room);

@@ -197,7 +197,7 @@ static void add_downtrack_media(veche_sdp *sdp, veche_participant *p, veche_down
     m->rtcp_rsize = true;
     add_transport_attrs(m, p->sub, fp, VECHE_SDP_SETUP_ACTPASS);
     add_codec(m, &dt->codec, NULL);
-    if (dt->codec.kind == VECHE_SDP_VIDEO) {
+    if (dt->codec.kind == VECHE_SDP_VIDEO && dt->rtx_ssrc) {  /* 0: refused */
         char apt[16];
         if (!dt->rtx_pt)
             dt->rtx_pt = pick_rtx_pt(dt->codec.pt);

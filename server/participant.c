@@ -58,7 +58,8 @@ static void fail_media(veche_participant *p, const char *which, const char *reas
     VLOG_WARN(room_id(p), p->id, "%s transport failed: %s", which, reason);
     veche_participant_sink sink = p->sink;
     void *ud = p->sink_ud;
-    veche_participant_leave(p);
+    /* A network failure, not a goodbye: the client may resume. */
+    veche_participant_drop(p);
     char msg[200];
     snprintf(msg, sizeof msg, "%s connection failed: %s", which, reason);
     if (sink.media_failed)
@@ -78,7 +79,31 @@ static void pub_connected(void *ud)
     VLOG_INFO(room_id(p), p->id, "publish transport connected");
 }
 
-static void pub_failed(void *ud, const char *reason) { fail_media(ud, "publish", reason); }
+static gboolean unpublish_later(gpointer data)
+{
+    veche_participant *p = data;
+    p->unpublish_idle = NULL;
+    veche_participant_unpublish(p);
+    return G_SOURCE_REMOVE;
+}
+
+/* The client closing its publish connection (DTLS close_notify) means it
+ * stopped sending, not that it left: drop the transport and its tracks on
+ * the next loop turn (not from inside the transport's own callback). */
+static void pub_failed(void *ud, const char *reason)
+{
+    veche_participant *p = ud;
+    if (strcmp(reason, "closed by peer") != 0) {
+        fail_media(p, "publish", reason);
+        return;
+    }
+    if (p->room && !p->unpublish_idle) {
+        p->unpublish_idle = g_idle_source_new();
+        g_source_set_callback(p->unpublish_idle, unpublish_later, p, NULL);
+        g_source_attach(p->unpublish_idle, p->room->env.ctx);
+        g_source_unref(p->unpublish_idle);
+    }
+}
 
 static void pub_rtp(void *ud, uint8_t *buf, size_t len)
 {
@@ -174,6 +199,8 @@ void veche_participant_free(veche_participant *p)
 {
     if (!p)
         return;
+    if (p->unpublish_idle)
+        g_source_destroy(p->unpublish_idle);
     veche_transport_free(p->pub);
     veche_transport_free(p->sub);
     for (guint i = 0; i < p->tracks->len; i++)
@@ -487,6 +514,13 @@ static const veche_sdp_media *apply_answer(veche_participant *p, const veche_sdp
             continue;
         }
         dt->negotiated = true;
+        /* RTX only if the answer kept our RTX payload type (RFC 4588,
+         * JSEP); else NACKs are answered with the packet itself.  A zero
+         * rtx_ssrc remembers the refusal so later offers leave RTX out. */
+        if (dt->rtx_pt && !veche_sdp_media_codec_by_pt(m, dt->rtx_pt)) {
+            dt->rtx_pt = 0;
+            dt->rtx_ssrc = 0;
+        }
         if (!first)
             first = m;
     }

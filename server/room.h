@@ -76,6 +76,11 @@ veche_participant *veche_room_join(veche_room *room, const veche_join_request *r
 void veche_participant_leave(veche_participant *p);
 /* The connection dropped: leave, but keep a resume record for a while. */
 void veche_participant_drop(veche_participant *p);
+/* Stop publishing: the publish transport and its tracks go (others get
+ * `track-removed`); publishing again starts a new connection. */
+void veche_participant_unpublish(veche_participant *p);
+/* Whether someone who dropped may still come back (keep the room). */
+bool veche_room_resumable(veche_room *room);
 const char *veche_participant_id(const veche_participant *p);
 veche_room *veche_participant_room(const veche_participant *p);
 

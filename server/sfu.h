@@ -77,6 +77,7 @@ struct veche_participant {
     bool hand_raised;
     bool muted;                  /* audio not forwarded (moderator or self) */
     bool dropped;                /* the connection went away: may resume */
+    GSource *unpublish_idle;     /* pending unpublish (publish PC closed) */
     char resume_key[33];
     veche_participant_sink sink;
     void *sink_ud;
@@ -200,8 +201,7 @@ int veche_moderation_admit(veche_room *room, veche_participant *p,
 /* participant.c */
 veche_participant *veche_participant_new(veche_room *room, const char *id, const char *name,
                                          const veche_participant_sink *sink, void *ud);
-/* Drop the publish transport and tracks (floor taken back). */
-void veche_participant_unpublish(veche_participant *p);
+
 void veche_participant_send(veche_participant *p, json_t *msg);
 void veche_participant_subscribe_changed(veche_participant *p);
 veche_downtrack *veche_participant_add_downtrack(veche_participant *p, veche_track *t);

@@ -32,6 +32,7 @@ enum {
 struct veche_signal {
     veche_sfu_env env;
     GHashTable *rooms;        /* id -> veche_room*, owned */
+    GSource *sweep_timer;     /* frees empty rooms once resume ran out */
 };
 
 struct veche_signal_conn {
@@ -78,6 +79,7 @@ static const struct {
     {"remove", VECHE_MSG_REMOVE, F_PARTICIPANT, true, on_moderation},
     {"lock", VECHE_MSG_LOCK, 0, true, on_moderation},
     {"unlock", VECHE_MSG_UNLOCK, 0, true, on_moderation},
+    {"unpublish", VECHE_MSG_UNPUBLISH, 0, true, on_moderation},
 };
 
 static int fail(veche_sfu_error *err, const char *code, const char *reason)
@@ -244,10 +246,24 @@ static void sink_removed(void *ud, const char *reason)
     drop_room_if_empty(c->sig, room);
 }
 
+/* An empty room goes once nobody who dropped can resume into it (its
+ * moderator key, chat and resume records live as long as it does). */
 static void drop_room_if_empty(veche_signal *s, veche_room *room)
 {
-    if (room && veche_room_size(room) == 0)
+    if (room && veche_room_size(room) == 0 && !veche_room_resumable(room))
         g_hash_table_remove(s->rooms, veche_room_id(room));
+}
+
+static gboolean sweep_rooms(gpointer data)
+{
+    veche_signal *s = data;
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, s->rooms);
+    while (g_hash_table_iter_next(&it, &key, &value))
+        if (veche_room_size(value) == 0 && !veche_room_resumable(value))
+            g_hash_table_iter_remove(&it);
+    return G_SOURCE_CONTINUE;
 }
 
 static void sink_media_failed(void *ud, const char *reason)
@@ -371,6 +387,7 @@ static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
         break;
     case VECHE_MSG_LOCK: rc = veche_participant_lock(p, true, err); break;
     case VECHE_MSG_UNLOCK: rc = veche_participant_lock(p, false, err); break;
+    case VECHE_MSG_UNPUBLISH: veche_participant_unpublish(p); rc = 0; break;
     default: rc = fail(err, "internal", "unhandled message"); break;
     }
     if (rc == 0 && m->id)
@@ -425,6 +442,9 @@ veche_signal *veche_signal_new(const veche_sfu_env *env)
     s->env = *env;
     s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify)veche_room_free);
+    s->sweep_timer = g_timeout_source_new_seconds(5);
+    g_source_set_callback(s->sweep_timer, sweep_rooms, s, NULL);
+    g_source_attach(s->sweep_timer, env->ctx);
     return s;
 }
 
@@ -432,6 +452,8 @@ void veche_signal_free(veche_signal *s)
 {
     if (!s)
         return;
+    g_source_destroy(s->sweep_timer);
+    g_source_unref(s->sweep_timer);
     g_hash_table_destroy(s->rooms);
     g_free(s);
 }

@@ -36,6 +36,7 @@ typedef enum {
     VECHE_MSG_REMOVE,
     VECHE_MSG_LOCK,
     VECHE_MSG_UNLOCK,
+    VECHE_MSG_UNPUBLISH,
 } veche_signal_type;
 
 /* A validated client message; string members point into root. */

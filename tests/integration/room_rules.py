@@ -191,6 +191,28 @@ def resume_after_drop(srv):
 
 
 @case
+def empty_room_kept_for_resume(srv):
+    t, tj = srv.join("solo", "Trainer", kind="training")
+    t.send(dict(type="chat", text="remember me"))
+    t.expect("chat")
+    t.sock.close()  # the only participant drops
+    time.sleep(0.3)
+    t2, t2j = srv.join("solo", "Trainer", resume=dict(participant=tj["participant"], key=tj["resumeKey"]))
+    assert t2j["participant"] == tj["participant"] and t2j["role"] == "trainer", t2j
+    assert t2j["kind"] == "training" and t2j["moderatorKey"] == tj["moderatorKey"]
+    assert [c["text"] for c in t2j["chat"]] == ["remember me"]
+    t2.send(dict(type="unpublish", id=3))
+    t2.expect("ok")
+    t2.send(dict(type="leave"))
+    t2.expect("left")
+    t2.close()
+    # a goodbye (leave) keeps nothing: the next joiner creates a new room
+    n, nj = srv.join("solo", "Newcomer")
+    assert nj["kind"] == "meeting" and nj["role"] == "chair" and nj["chat"] == [], nj
+    n.close()
+
+
+@case
 def bad_requests(srv):
     w = WS(srv.port)
     w.send(dict(type="join", room="r", name="n", kind="party"))
