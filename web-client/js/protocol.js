@@ -398,9 +398,12 @@ export class VecheConnection extends EventTarget {
       added.push(tr);
     }
     if (this.wanted.size === 0) {
-      // The server refuses an offer that sends nothing, and closing the
-      // publish PC would make it drop us: keep the m-lines, send nothing.
-      for (const tr of removed) await tr.sender.replaceTrack(null);
+      // Nothing left to send: the server closes its side and removes our
+      // tracks; the next publish starts a new connection.
+      this.pub = null;
+      this.pubSources = new Map();
+      side.close();
+      await this._request({ type: 'unpublish' }).catch(() => {});
       return;
     }
     for (const tr of removed) {
