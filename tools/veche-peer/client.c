@@ -1,10 +1,11 @@
 /* client.c - one veche-peer participant: drives the signalling protocol of
- * docs/protocol.md (join, publish, subscribe, trickle, leave), owns the
- * publish and subscribe connections of the current session, and wires media
- * to sender.c (out) and verify.c (in).  See client.h for the states.
+ * docs/protocol.md (join, leave, the room events, errors) and owns the
+ * media session of the current join (session.c: publish, subscribe,
+ * trickle).  See client.h for the states.
  *
  * Does not: decide when to leave or rejoin (main.c's scenario does), judge
- * the results (report.c does), or retry a failed connection.
+ * the results (report.c does), handle media itself, or retry a failed
+ * connection.
  */
 #include "client.h"
 
@@ -12,18 +13,11 @@
 
 #include "err.h"
 #include "misbehave.h"
-#include "pc.h"
-#include "peer_sdp.h"
-#include "rtcp.h"
-#include "sdp.h"
-#include "sender.h"
+#include "session.h"
 #include "signal_client.h"
-#include "srtp.h"
 
-#define RR_INTERVAL_MS 1000
 #define UDP_GARBAGE_DELAY_MS 2000
 #define FINISH_GRACE_MS 1500
-#define RTCP_CAP (1500 + VECHE_SRTP_MAX_OVERHEAD)
 
 typedef enum {
     ST_IDLE, ST_CONNECTING, ST_JOINING, ST_JOINED, ST_LEFT, ST_CLOSED,
@@ -33,7 +27,8 @@ struct vpeer_client {
     /* passed in (strings copied, objects borrowed or referenced) */
     GMainContext *ctx;
     char *url, *room, *name, *ice;
-    bool publish, misbehave;
+    bool publish, misbehave, trickle_only, rtx;
+    unsigned drop_video, drop_send;
     veche_dtls_cert *cert;
     const vpeer_clip *clip;
     vpeer_verify *verify;
@@ -45,11 +40,7 @@ struct vpeer_client {
     char *participant;
     int session;
     int next_id;
-    vpeer_pc *pub, *sub;          /* current session's connections */
-    vpeer_sender *sender;
-    uint32_t sub_ssrc;            /* our SSRC for RTCP on subscribe */
-    char *sub_mid;                /* mid for our subscribe candidates */
-    GSource *rr_timer;
+    vpeer_session *sess;          /* the current join's media, or NULL */
     GSource *udp_timer;
     bool udp_done;
     vpeer_client_totals totals;   /* of finished sessions */
@@ -57,6 +48,7 @@ struct vpeer_client {
     void (*done)(void *ud);
     void *done_ud;
     GSource *finish_timer;
+    GHashTable *unhandled;        /* server message types we do not know */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -83,14 +75,6 @@ static GSource *add_timeout(vpeer_client *c, guint ms, GSourceFunc fn)
     return src;
 }
 
-static char *random_hex(int bytes)
-{
-    GString *s = g_string_new(NULL);
-    for (int i = 0; i < bytes; i++)
-        g_string_append_printf(s, "%02x", g_random_int() & 0xff);
-    return g_string_free(s, FALSE);
-}
-
 static void send_json(vpeer_client *c, json_t *msg)
 {
     if (vpeer_signal_send(c->sig, msg) != 0)
@@ -105,209 +89,56 @@ static const char *str_member(json_t *msg, const char *key)
     return s ? s : "";
 }
 
-/* ---- session teardown ----------------------------------------------------- */
-
-static void add_sender_totals(vpeer_client *c)
-{
-    if (!c->sender)
-        return;
-    const vpeer_sender_stats *st = vpeer_sender_get_stats(c->sender);
-    c->totals.audio += st->packets[VPEER_AUDIO];
-    c->totals.video += st->packets[VPEER_VIDEO];
-    c->totals.nack_seqs += st->nack_seqs;
-    c->totals.resent += st->resent;
-    c->totals.pli += st->pli;
-    c->totals.fir += st->fir;
-    c->totals.sr += st->sr;
-}
+/* ---- the media session ---------------------------------------------------- */
 
 /* End the current session: stop media, drop both connections. */
 static void end_session(vpeer_client *c)
 {
-    drop_source(&c->rr_timer);
     drop_source(&c->udp_timer);
-    if (c->session > 0)
-        vpeer_verify_end_session(c->verify, c->session, now_us());
-    add_sender_totals(c);
-    vpeer_sender_free(c->sender);
-    c->sender = NULL;
-    vpeer_pc_free(c->pub);
-    vpeer_pc_free(c->sub);
-    c->pub = c->sub = NULL;
-    g_free(c->sub_mid);
-    c->sub_mid = NULL;
+    vpeer_session_add_totals(c->sess, &c->totals.media);
+    vpeer_session_free(c->sess);
+    c->sess = NULL;
 }
 
-/* ---- connection callbacks ------------------------------------------------- */
-
-static const char *pc_label(const vpeer_client *c, const vpeer_pc *pc)
+static void session_signal(void *ud, json_t *msg)
 {
-    return pc == c->pub ? "publish" : "subscribe";
+    send_json(ud, msg);
 }
 
-static void on_local_candidate(void *ud, vpeer_pc *pc, const char *cand)
-{
-    vpeer_client *c = ud;
-    const char *mid = pc == c->pub ? "0" : (c->sub_mid ? c->sub_mid : "0");
-    send_json(c, json_pack("{s:s, s:s, s:s, s:s}", "type", "candidate",
-                           "pc", pc_label(c, pc), "candidate",
-                           cand ? cand : "", "mid", mid));
-}
-
-static gboolean on_udp_timer(gpointer ud);
-
-static void on_pc_connected(void *ud, vpeer_pc *pc)
-{
-    vpeer_client *c = ud;
-    vpeer_report_event(c->report, "connected",
-                       json_pack("{s:s, s:i}", "pc", pc_label(c, pc),
-                                 "session", c->session));
-    if (pc == c->pub && c->sender)
-        vpeer_sender_start(c->sender, c->ctx);
-    if (pc == c->pub && c->misbehave && !c->udp_done && !c->udp_timer)
-        c->udp_timer = add_timeout(c, UDP_GARBAGE_DELAY_MS, on_udp_timer);
-}
-
-static void on_pc_failed(void *ud, vpeer_pc *pc, const char *reason)
-{
-    vpeer_client *c = ud;
-    vpeer_report_error(c->report, "%s connection failed (session %d): %s",
-                       pc_label(c, pc), c->session, reason);
-}
-
-static int sender_send(void *ud, uint8_t *buf, size_t len, size_t cap,
-                       bool rtcp)
-{
-    vpeer_client *c = ud;
-    if (!c->pub || !vpeer_pc_connected(c->pub))
-        return VECHE_ESTATE;
-    return vpeer_pc_send(c->pub, buf, len, cap, rtcp);
-}
-
-static void send_pli(vpeer_client *c, uint32_t media_ssrc)
-{
-    uint8_t buf[RTCP_CAP];
-    int n = veche_rtcp_write_pli(buf, sizeof buf, c->sub_ssrc, media_ssrc);
-    if (n > 0)
-        vpeer_pc_send(c->sub, buf, (size_t)n, sizeof buf, true);
-}
-
-static void on_pc_rtp(void *ud, vpeer_pc *pc, uint8_t *buf, size_t len)
-{
-    vpeer_client *c = ud;
-    if (pc != c->sub)
-        return;
-    vpeer_rtp_result r = vpeer_verify_on_rtp(c->verify, c->session, buf, len,
-                                             now_us());
-    if (r == VPEER_RTP_FIRST_VIDEO && len >= 12)
-        send_pli(c, (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 |
-                    (uint32_t)buf[10] << 8 | buf[11]);
-}
-
-static void on_sub_rtcp(vpeer_client *c, const uint8_t *buf, size_t len)
-{
-    veche_rtcp_iter it;
-    veche_rtcp_item item;
-    veche_rtcp_iter_init(&it, buf, len);
-    while (veche_rtcp_iter_next(&it, &item, NULL) == 1) {
-        veche_rtcp_sr sr;
-        if (item.type == VECHE_RTCP_SR && veche_rtcp_parse_sr(&item, &sr) == 0)
-            vpeer_verify_on_sr(c->verify, c->session, sr.ssrc, sr.ntp,
-                               now_us());
-    }
-}
-
-static void on_pc_rtcp(void *ud, vpeer_pc *pc, uint8_t *buf, size_t len)
-{
-    vpeer_client *c = ud;
-    if (pc == c->pub && c->sender)
-        vpeer_sender_on_rtcp(c->sender, buf, len);
-    else if (pc == c->sub)
-        on_sub_rtcp(c, buf, len);
-}
-
-static const vpeer_pc_callbacks PC_CB = {
-    on_local_candidate, on_pc_connected, on_pc_failed, on_pc_rtp, on_pc_rtcp,
-};
-
-static vpeer_pc *make_pc(vpeer_client *c, bool offerer)
-{
-    char *label = g_strdup_printf("%s/%s", c->name,
-                                  offerer ? "publish" : "subscribe");
-    vpeer_pc_config cfg = { c->ctx, c->ice, offerer, c->cert, label };
-    vpeer_pc *pc = vpeer_pc_new(&cfg, &PC_CB, c);
-    g_free(label);
-    if (!pc)
-        vpeer_report_error(c->report, "could not create the %s transport",
-                           offerer ? "publish" : "subscribe");
-    return pc;
-}
-
-/* ---- timers --------------------------------------------------------------- */
-
-static gboolean on_rr_timer(gpointer ud)
-{
-    vpeer_client *c = ud;
-    if (!c->sub || !vpeer_pc_connected(c->sub))
-        return G_SOURCE_CONTINUE;
-    uint8_t buf[RTCP_CAP];
-    int n = vpeer_verify_write_rr(c->verify, c->session, c->sub_ssrc, buf,
-                                  sizeof buf, now_us());
-    if (n > 0)
-        vpeer_pc_send(c->sub, buf, (size_t)n, sizeof buf, true);
-    return G_SOURCE_CONTINUE;
-}
-
-/* Collect both connections' server candidates and send them garbage. */
+/* --misbehave, once per run: garbage and junk at our connections. */
 static gboolean on_udp_timer(gpointer ud)
 {
     vpeer_client *c = ud;
     g_source_unref(c->udp_timer);
     c->udp_timer = NULL;
     c->udp_done = true;
-    GPtrArray *all = g_ptr_array_new();
-    vpeer_pc *pcs[2] = { c->pub, c->sub };
-    for (int i = 0; i < 2; i++)
-        for (const char *const *p = pcs[i] ? vpeer_pc_remote_candidates(pcs[i])
-                                           : NULL; p && *p; p++)
-            g_ptr_array_add(all, (gpointer)*p);
-    g_ptr_array_add(all, NULL);
-    int n = vpeer_misbehave_udp(c->report, (const char *const *)all->pdata,
-                                c->ice);
-    vpeer_report_event(c->report, "udp-garbage-sent",
-                       json_pack("{s:i}", "datagrams", n));
-    g_ptr_array_unref(all);
+    if (c->sess)
+        vpeer_session_misbehave(c->sess);
     return G_SOURCE_REMOVE;
 }
 
-/* ---- publish and subscribe ------------------------------------------------ */
-
-static void start_publish(vpeer_client *c)
+static void session_publish_connected(void *ud)
 {
-    c->pub = make_pc(c, true);
-    if (!c->pub)
-        return;
-    char *cname = random_hex(8), *stream = random_hex(6);
-    char *atrack = random_hex(4), *vtrack = random_hex(4);
-    vpeer_sdp_publish p = { g_random_int(), g_random_int(), cname, stream,
-                            atrack, vtrack };
-    while (p.video_ssrc == p.audio_ssrc)
-        p.video_ssrc = g_random_int();
-    c->sender = vpeer_sender_new(c->clip, p.audio_ssrc, p.video_ssrc, cname,
-                                 sender_send, c);
-    vpeer_sdp_local local;
-    vpeer_pc_local(c->pub, &local);
-    char *offer = vpeer_sdp_publish_offer(&local, &p);
-    if (offer)
-        send_json(c, json_pack("{s:s, s:i, s:s}", "type", "publish",
-                               "id", ++c->next_id, "sdp", offer));
-    else
-        vpeer_report_error(c->report, "could not build the publish offer");
-    free(offer);
-    g_free(cname);
-    g_free(stream);
-    g_free(atrack);
-    g_free(vtrack);
+    vpeer_client *c = ud;
+    if (c->misbehave && !c->udp_done && !c->udp_timer)
+        c->udp_timer = add_timeout(c, UDP_GARBAGE_DELAY_MS, on_udp_timer);
+}
+
+/* A new session for the join that just succeeded. */
+static void begin_session(vpeer_client *c)
+{
+    end_session(c);
+    vpeer_session_config sc = {
+        .ctx = c->ctx, .ice_addresses = c->ice,
+        .trickle_only = c->trickle_only, .rtx = c->rtx,
+        .drop_video = c->drop_video, .drop_send = c->drop_send,
+        .cert = c->cert, .clip = c->clip, .verify = c->verify,
+        .report = c->report, .number = c->session,
+        .participant = c->participant, .name = c->name,
+        .signal = session_signal,
+        .publish_connected = session_publish_connected, .ud = c,
+    };
+    c->sess = vpeer_session_new(&sc);
 }
 
 /* Send subscribe and publish once joined (and after misbehaving). */
@@ -315,129 +146,36 @@ static void start_media(vpeer_client *c)
 {
     send_json(c, json_pack("{s:s, s:i}", "type", "subscribe",
                            "id", ++c->next_id));
-    if (c->publish)
-        start_publish(c);
-}
-
-static veche_sdp *parse_sdp(vpeer_client *c, json_t *msg, const char *what)
-{
-    const char *text = str_member(msg, "sdp");
-    const char *err = "?";
-    veche_sdp *sdp = veche_sdp_parse(text, strlen(text), &err);
-    if (!sdp)
-        vpeer_report_error(c->report, "server %s does not parse: %s", what,
-                           err);
-    return sdp;
+    if (c->publish && c->sess)
+        vpeer_session_publish(c->sess, ++c->next_id);
 }
 
 static void on_answer(vpeer_client *c, json_t *msg)
 {
-    if (c->state != ST_JOINED)
-        return;   /* an answer to a session we already left */
-    if (strcmp(str_member(msg, "pc"), "publish") != 0 || !c->pub) {
-        vpeer_report_error(c->report, "unexpected answer for pc \"%s\"",
-                           str_member(msg, "pc"));
-        return;
-    }
-    veche_sdp *sdp = parse_sdp(c, msg, "publish answer");
-    if (!sdp)
-        return;
-    const char *err = "?";
-    if (vpeer_pc_set_remote(c->pub, sdp, &err) != 0)
-        vpeer_report_error(c->report, "publish answer: %s", err);
-    veche_sdp_free(sdp);
-}
-
-/* Update verify.h from the tracks of a subscribe offer. */
-static void note_offer_tracks(vpeer_client *c, const veche_sdp *sdp)
-{
-    for (int i = 0; i < sdp->n_media; i++) {
-        vpeer_sdp_track t;
-        if (!vpeer_sdp_track_at(sdp, i, &t))
-            continue;
-        if (strcmp(t.participant, c->participant) == 0)
-            vpeer_report_error(c->report, "subscribe offer: mid %s is our "
-                               "own track", t.mid);
-        else if (!t.active)
-            vpeer_verify_remove(c->verify, t.participant, t.track, now_us());
-        else if (t.ssrc == 0)
-            vpeer_report_error(c->report, "subscribe offer: mid %s has no "
-                               "a=ssrc", t.mid);
-        else if (t.pt != 0)
-            vpeer_verify_add_track(c->verify, c->session, t.participant,
-                                   t.track, t.kind, t.ssrc, now_us());
-    }
-}
-
-static bool ensure_sub(vpeer_client *c, const veche_sdp *sdp)
-{
-    if (c->sub)
-        return true;
-    c->sub = make_pc(c, false);
-    if (!c->sub)
-        return false;
-    c->sub_ssrc = g_random_int();
-    for (int i = 0; i < sdp->n_media && !c->sub_mid; i++)
-        if (sdp->media[i].port != 0 && sdp->media[i].mid)
-            c->sub_mid = g_strdup(sdp->media[i].mid);
-    c->rr_timer = add_timeout(c, RR_INTERVAL_MS, on_rr_timer);
-    return true;
-}
-
-static void answer_offer(vpeer_client *c, const veche_sdp *sdp)
-{
-    vpeer_sdp_local local;
-    vpeer_pc_local(c->sub, &local);
-    const char *err = "?";
-    char *answer = vpeer_sdp_subscribe_answer(sdp, &local, &err);
-    if (!answer) {
-        vpeer_report_error(c->report, "subscribe answer: %s", err);
-        return;
-    }
-    send_json(c, json_pack("{s:s, s:s, s:s}", "type", "answer",
-                           "pc", "subscribe", "sdp", answer));
-    free(answer);
+    if (c->state == ST_JOINED && c->sess)
+        vpeer_session_on_answer(c->sess, msg);
 }
 
 static void on_offer(vpeer_client *c, json_t *msg)
 {
-    if (c->state != ST_JOINED)
-        return;   /* an offer for a session we already left */
-    if (strcmp(str_member(msg, "pc"), "subscribe") != 0) {
-        vpeer_report_error(c->report, "offer for pc \"%s\"",
-                           str_member(msg, "pc"));
-        return;
-    }
-    veche_sdp *sdp = parse_sdp(c, msg, "subscribe offer");
-    if (!sdp)
-        return;
-    if (!ensure_sub(c, sdp)) {
-        veche_sdp_free(sdp);
-        return;
-    }
-    vpeer_sdp_remote r;
-    const char *err = "?";
-    bool has_media = vpeer_sdp_remote_params(sdp, &r, &err) == 0;
-    if (has_media && vpeer_pc_set_remote(c->sub, sdp, &err) != 0)
-        vpeer_report_error(c->report, "subscribe offer: %s", err);
-    note_offer_tracks(c, sdp);
-    vpeer_report_event(c->report, "subscribe-offer",
-                       json_pack("{s:i}", "sections", sdp->n_media));
-    answer_offer(c, sdp);
-    veche_sdp_free(sdp);
+    if (c->state == ST_JOINED && c->sess)
+        vpeer_session_on_offer(c->sess, msg);
 }
 
 static void on_candidate_msg(vpeer_client *c, json_t *msg)
 {
-    const char *which = str_member(msg, "pc");
-    vpeer_pc *pc = strcmp(which, "publish") == 0 ? c->pub
-                 : strcmp(which, "subscribe") == 0 ? c->sub : NULL;
-    if (!pc)
-        return;   /* a late candidate for a connection we dropped */
-    vpeer_pc_add_candidate(pc, str_member(msg, "candidate"));
+    if (c->state == ST_JOINED && c->sess)
+        vpeer_session_on_candidate(c->sess, msg);
 }
 
 /* ---- room events ---------------------------------------------------------- */
+
+/* Tracks were removed: stop asking for their missing packets. */
+static void forget_removed(vpeer_client *c)
+{
+    if (c->sess)
+        vpeer_session_tracks_removed(c->sess);
+}
 
 static void note_participant(vpeer_client *c, json_t *p, json_t *names)
 {
@@ -454,6 +192,7 @@ static void on_joined(vpeer_client *c, json_t *msg)
     c->state = ST_JOINED;
     c->session++;
     c->totals.joins++;
+    begin_session(c);
     json_t *present = json_array();
     size_t i;
     json_t *p;
@@ -484,6 +223,7 @@ static void on_participant_left(vpeer_client *c, json_t *msg)
 {
     const char *id = str_member(msg, "participant");
     vpeer_verify_remove(c->verify, id, NULL, now_us());
+    forget_removed(c);
     vpeer_report_event(c->report, "participant-left",
                        json_pack("{s:s}", "participant", id));
 }
@@ -503,6 +243,7 @@ static void on_track_removed(vpeer_client *c, json_t *msg)
     const char *id = str_member(msg, "participant");
     const char *track = str_member(msg, "track");
     vpeer_verify_remove(c->verify, id, track, now_us());
+    forget_removed(c);
     vpeer_report_event(c->report, "track-removed",
                        json_pack("{s:s, s:s}", "participant", id,
                                  "track", track));
@@ -511,8 +252,36 @@ static void on_track_removed(vpeer_client *c, json_t *msg)
 static void on_left(vpeer_client *c, json_t *msg)
 {
     vpeer_report_event(c->report, "left", NULL);
+    if (c->state == ST_JOINED) {
+        /* not asked for: the server gave up on us (media-failed, whose
+         * error is already recorded) */
+        end_session(c);
+        c->state = ST_LEFT;
+    }
     if (c->finishing)
         vpeer_signal_close(c->sig);
+}
+
+/* A moderator removed us: we are out of the room. */
+static void on_removed(vpeer_client *c, json_t *msg)
+{
+    const char *reason = str_member(msg, "reason");
+    vpeer_report_event(c->report, "removed",
+                       json_pack("{s:s}", "reason", reason));
+    vpeer_report_error(c->report, "removed from the room: %s", reason);
+    end_session(c);
+    c->state = ST_LEFT;
+}
+
+/* Every 2 s the server reports each publisher's uplink loss; keep ours. */
+static void on_quality(vpeer_client *c, json_t *msg)
+{
+    json_t *q = json_object_get(json_object_get(msg, "participants"),
+                                c->participant);
+    json_t *loss = json_object_get(q, "loss");
+    if (json_is_number(loss) &&
+        json_number_value(loss) > c->totals.uplink_loss_max)
+        c->totals.uplink_loss_max = json_number_value(loss);
 }
 
 static void on_error_msg(vpeer_client *c, json_t *msg)
@@ -546,6 +315,8 @@ static const handler HANDLERS[] = {
     { "track-added", on_track_added },
     { "track-removed", on_track_removed },
     { "left", on_left },
+    { "removed", on_removed },
+    { "quality", on_quality },
     { "error", on_error_msg },
     { "pong", on_ignore },
 };
@@ -577,7 +348,11 @@ static void on_sig_message(void *ud, json_t *msg)
             HANDLERS[i].fn(c, msg);
             return;
         }
-    vpeer_report_error(c->report, "unknown message type \"%s\"", type);
+    /* Later protocol versions add messages (chat, speakers, ...): note
+     * each new type once; they are not errors. */
+    if (g_hash_table_add(c->unhandled, g_strdup(type)))
+        vpeer_report_event(c->report, "unhandled-message",
+                           json_pack("{s:s}", "type", type));
 }
 
 static void on_sig_bad_message(void *ud, const char *text)
@@ -655,11 +430,17 @@ vpeer_client *vpeer_client_new(const vpeer_client_config *cfg)
     c->ice = g_strdup(cfg->ice_addresses);
     c->publish = cfg->publish;
     c->misbehave = cfg->misbehave;
+    c->trickle_only = cfg->trickle_only;
+    c->rtx = cfg->rtx;
+    c->drop_video = cfg->drop_video;
+    c->drop_send = cfg->drop_send;
     c->cert = veche_dtls_cert_ref(cfg->cert);
     c->clip = cfg->clip;
     c->verify = cfg->verify;
     c->report = cfg->report;
     c->participant = g_strdup("");
+    c->totals.uplink_loss_max = -1;
+    c->unhandled = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     c->sig = vpeer_signal_new(c->url, &SIG_CB, c);
     if (c->misbehave)
         c->mb = vpeer_misbehave_new(c->ctx, c->report, &MB_HOOKS, c);
@@ -675,6 +456,7 @@ void vpeer_client_free(vpeer_client *c)
     vpeer_misbehave_free(c->mb);
     vpeer_signal_free(c->sig);
     veche_dtls_cert_unref(c->cert);
+    g_hash_table_unref(c->unhandled);
     g_free(c->participant);
     g_free(c->url);
     g_free(c->room);
@@ -741,14 +523,5 @@ const char *vpeer_client_participant(const vpeer_client *c)
 void vpeer_client_totals_get(const vpeer_client *c, vpeer_client_totals *out)
 {
     *out = c->totals;
-    if (!c->sender)
-        return;
-    const vpeer_sender_stats *st = vpeer_sender_get_stats(c->sender);
-    out->audio += st->packets[VPEER_AUDIO];
-    out->video += st->packets[VPEER_VIDEO];
-    out->nack_seqs += st->nack_seqs;
-    out->resent += st->resent;
-    out->pli += st->pli;
-    out->fir += st->fir;
-    out->sr += st->sr;
+    vpeer_session_add_totals(c->sess, &out->media);
 }

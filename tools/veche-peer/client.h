@@ -1,17 +1,21 @@
-/* client.h - one veche-peer participant: a signalling session
- * (signal_client.h), a publish connection that sends the clip, and a
- * subscribe connection whose tracks are checked by verify.h.  Reusable: a
- * load generator runs many clients on one main context.
+/* client.h - one veche-peer participant: a signalling connection
+ * (signal_client.h) and, per join, a media session (session.h: a publish
+ * connection that sends the clip and a subscribe connection whose tracks
+ * are checked by verify.h).  Reusable: a load generator runs many clients
+ * on one main context.
  *
  * States (per join; leave/join can repeat on the same WebSocket):
  *
  *   IDLE --start--> CONNECTING --open--> JOINING --joined--> JOINED
  *   JOINED --leave--> LEFT --join--> JOINING
+ *   JOINED --server sends left (media-failed) or removed--> LEFT
  *   any --close (unexpected)--> CLOSED (an error is recorded)
  *   CONNECTING/JOINED --misbehave too-large close--> CONNECTING (rejoin)
  *
  * Each join is a new "session" number in verify.h, with a new publish
- * connection (new random SSRCs) and a new subscribe connection.
+ * connection (new random SSRCs) and a new subscribe connection.  Server
+ * messages of types it does not know (later protocol additions) are noted
+ * once as "unhandled-message" events, not errors.
  *
  * Ownership: the client borrows clip, verify and report (they outlive it)
  * and copies the strings of its config.  Free with vpeer_client_free(), not
@@ -28,6 +32,7 @@
 #include "clip.h"
 #include "dtls.h"
 #include "report.h"
+#include "session.h"
 #include "verify.h"
 
 typedef struct vpeer_client vpeer_client;
@@ -40,6 +45,11 @@ typedef struct {
     const char *ice_addresses;    /* comma-separated, NULL = all */
     bool publish;
     bool misbehave;
+    bool trickle_only;            /* no candidates in our SDP, trickle all */
+    bool rtx;                     /* accept RTX for video in our answers */
+    unsigned drop_video;          /* simulated video loss, per mille (nack.h);
+                                   * only with rtx (see main.c --drop-video) */
+    unsigned drop_send;           /* simulated upstream loss (sender.h) */
     veche_dtls_cert *cert;        /* the client takes a reference */
     const vpeer_clip *clip;
     vpeer_verify *verify;
@@ -47,9 +57,10 @@ typedef struct {
 } vpeer_client_config;
 
 typedef struct {
-    uint64_t audio, video;        /* RTP packets sent, all sessions */
-    uint64_t nack_seqs, resent, pli, fir, sr;
+    vpeer_session_totals media;   /* all sessions */
     int joins;
+    double uplink_loss_max;       /* worst uplink loss the server reported
+                                   * for us in `quality` (0..1), -1: none */
 } vpeer_client_totals;
 
 vpeer_client *vpeer_client_new(const vpeer_client_config *cfg);

@@ -2,9 +2,11 @@
  *
  * Parses options, builds the clip, runs one client through the scenario
  * (join; optionally leave after N s and rejoin M s later; finish after the
- * duration), then writes the JSON report and exits 0 only when every
- * expectation of report.h holds.  `--clip-hash` only prints the clip's
- * SHA-256 (to check that the clip is identical across processes).
+ * duration), writes the JSON-lines report (report.h) to stdout or --report
+ * FILE and a short human summary to stderr, and exits 0 only when every
+ * expectation of report.h holds (1 when one does not, 2 on a usage or
+ * set-up error).  `--clip-hash` only prints the clip's SHA-256 (to check
+ * that the clip is identical across processes).
  *
  * Does not: contain protocol or media code (client.c and friends do).
  */
@@ -26,9 +28,10 @@
 
 typedef struct {
     char *url, *room, *name, *report_file, *ice, *log_level;
-    int duration, leave_after, rejoin_after, expect_peers;
+    int duration, leave_after, rejoin_after, expect_peers, drop_video,
+        drop_send;
     double min_ratio;
-    gboolean misbehave, no_publish, clip_hash;
+    gboolean misbehave, no_publish, clip_hash, trickle_only, rtx;
 } options;
 
 typedef struct {
@@ -42,10 +45,9 @@ typedef struct {
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    *o = (options){ .room = g_strdup("veche-peer"), .name = g_strdup("peer"),
-                    .duration = 20, .min_ratio = 0.99,
-                    .ice = g_strdup("127.0.0.1"),
-                    .log_level = g_strdup("warn") };
+    /* String defaults are filled in after parsing: GOption overwrites a
+     * preset string without freeing it. */
+    *o = (options){ .duration = 20, .min_ratio = 0.99 };
     GOptionEntry entries[] = {
         { "url", 0, 0, G_OPTION_ARG_STRING, &o->url,
           "signalling URL, e.g. wss://127.0.0.1:8443/ws", "URL" },
@@ -61,7 +63,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "rejoin-after", 0, 0, G_OPTION_ARG_INT, &o->rejoin_after,
           "join again SEC seconds after leaving", "SEC" },
         { "report", 0, 0, G_OPTION_ARG_FILENAME, &o->report_file,
-          "write the JSON report to FILE", "FILE" },
+          "write the JSON-lines report to FILE instead of stdout", "FILE" },
         { "expect-peers", 0, 0, G_OPTION_ARG_INT, &o->expect_peers,
           "number of other peers that must deliver media", "N" },
         { "min-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &o->min_ratio,
@@ -70,6 +72,16 @@ static int parse_options(int argc, char **argv, options *o)
           "send bad signalling and garbage UDP first", NULL },
         { "no-publish", 0, 0, G_OPTION_ARG_NONE, &o->no_publish,
           "only subscribe", NULL },
+        { "trickle-only", 0, 0, G_OPTION_ARG_NONE, &o->trickle_only,
+          "put no candidates in our SDP, trickle them all", NULL },
+        { "rtx", 0, 0, G_OPTION_ARG_NONE, &o->rtx,
+          "accept RTX (RFC 4588) for the video we receive", NULL },
+        { "drop-video", 0, 0, G_OPTION_ARG_INT, &o->drop_video,
+          "throw away about N per mille of received video packets (they "
+          "must come back as RTX after our NACKs; needs --rtx)", "N" },
+        { "drop-send", 0, 0, G_OPTION_ARG_INT, &o->drop_send,
+          "leave out about N per mille of our video packets the first time "
+          "(they must be fetched by the server's NACKs)", "N" },
         { "clip-hash", 0, 0, G_OPTION_ARG_NONE, &o->clip_hash,
           "print the clip's SHA-256 and exit", NULL },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level,
@@ -86,8 +98,31 @@ static int parse_options(int argc, char **argv, options *o)
         g_error_free(err);
         return -1;
     }
+    if (!o->room)
+        o->room = g_strdup("veche-peer");
+    if (!o->name)
+        o->name = g_strdup("peer");
+    if (!o->ice)
+        o->ice = g_strdup("127.0.0.1");
+    if (!o->log_level)
+        o->log_level = g_strdup("warn");
     if (!o->clip_hash && !o->url) {
         fprintf(stderr, "veche-peer: --url is required\n");
+        return -1;
+    }
+    if (o->duration <= 0 || o->leave_after < 0 || o->rejoin_after < 0 ||
+        o->expect_peers < 0 || o->min_ratio < 0 || o->min_ratio > 1 ||
+        o->drop_video < 0 || o->drop_video > 500 || o->drop_send < 0 ||
+        o->drop_send > 500) {
+        fprintf(stderr, "veche-peer: bad --duration, --leave-after, "
+                        "--rejoin-after, --expect-peers, --min-ratio, "
+                        "--drop-video or --drop-send\n");
+        return -1;
+    }
+    /* A packet dropped after SRTP accepted it cannot come back as a plain
+     * retransmission (SRTP replay protection): only RTX can repair it. */
+    if (o->drop_video && !o->rtx) {
+        fprintf(stderr, "veche-peer: --drop-video needs --rtx\n");
         return -1;
     }
     return 0;
@@ -156,13 +191,14 @@ static gboolean on_rejoin(gpointer ud)
 static void schedule(scenario *s)
 {
     const options *o = s->opt;
+    /* g_timeout_add, not _seconds: those may fire up to a second late */
     if (o->leave_after > 0) {
-        g_timeout_add_seconds((guint)o->leave_after, on_leave, s);
+        g_timeout_add((guint)o->leave_after * 1000, on_leave, s);
         if (o->rejoin_after > 0)
-            g_timeout_add_seconds((guint)(o->leave_after + o->rejoin_after),
-                                  on_rejoin, s);
+            g_timeout_add((guint)(o->leave_after + o->rejoin_after) * 1000,
+                          on_rejoin, s);
     }
-    g_timeout_add_seconds((guint)o->duration, on_end, s);
+    g_timeout_add((guint)o->duration * 1000, on_end, s);
     g_unix_signal_add(SIGINT, on_signal, s);
     g_unix_signal_add(SIGTERM, on_signal, s);
 }
@@ -173,53 +209,76 @@ static json_t *sent_json(const vpeer_client *c)
 {
     vpeer_client_totals t;
     vpeer_client_totals_get(c, &t);
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
-                     "audio", (json_int_t)t.audio, "video", (json_int_t)t.video,
-                     "nack_seqs", (json_int_t)t.nack_seqs,
-                     "resent", (json_int_t)t.resent, "pli", (json_int_t)t.pli,
-                     "fir", (json_int_t)t.fir, "sr", (json_int_t)t.sr,
-                     "joins", t.joins);
+    const vpeer_session_totals *m = &t.media;
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+                     "s:i, s:o}",
+                     "audio", (json_int_t)m->audio,
+                     "video", (json_int_t)m->video,
+                     "skipped", (json_int_t)m->skipped,
+                     "send_errors", (json_int_t)m->send_errors,
+                     "rtcp_errors", (json_int_t)m->rtcp_errors,
+                     "nack_seqs", (json_int_t)m->nack_seqs,
+                     "resent", (json_int_t)m->resent, "pli", (json_int_t)m->pli,
+                     "fir", (json_int_t)m->fir, "sr", (json_int_t)m->sr,
+                     "joins", t.joins, "uplink_loss_max",
+                     t.uplink_loss_max < 0 ? json_null()
+                                           : json_real(t.uplink_loss_max));
 }
 
-static json_t *build_report(const options *o, scenario *s,
-                            const vpeer_verify *v, const vpeer_clip *clip)
+static json_t *nack_json(const vpeer_client *c)
+{
+    vpeer_client_totals t;
+    vpeer_client_totals_get(c, &t);
+    const vpeer_nack_stats *n = &t.media.nack;
+    return json_pack("{s:I, s:I, s:I, s:I, s:I}",
+                     "missing", (json_int_t)n->missing,
+                     "requested", (json_int_t)n->requested,
+                     "recovered", (json_int_t)n->recovered,
+                     "given_up", (json_int_t)n->given_up,
+                     "dropped", (json_int_t)n->dropped);
+}
+
+/* One line per track and failure, for people, on stderr. */
+static void print_summary(const char *name, bool ok, const vpeer_verify *v,
+                          json_t *failures)
+{
+    fprintf(stderr, "veche-peer %s: %s\n", name, ok ? "ok" : "FAILED");
+    for (int i = 0; i < vpeer_verify_count(v); i++) {
+        vpeer_track_info t;
+        vpeer_verify_get(v, i, &t);
+        fprintf(stderr, "  %-8s %-5s %-8s s%d pkts=%llu lost=%llu "
+                "identical=%llu after_removed=%llu\n", t.name,
+                vpeer_kind_name(t.kind), t.participant, t.session,
+                (unsigned long long)t.packets, (unsigned long long)t.lost,
+                (unsigned long long)t.identical,
+                (unsigned long long)t.after_removed);
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(failures, i, f)
+        fprintf(stderr, "  failure: %s\n", json_string_value(f));
+}
+
+/* Evaluate, write the track and result records; returns the exit status. */
+static int write_report(const options *o, scenario *s, const vpeer_verify *v,
+                        const vpeer_clip *clip)
 {
     vpeer_expect e = { o->expect_peers, o->min_ratio, 0.5, s->end_us };
     json_t *failures = vpeer_report_failures(s->report, v, clip, o->name, &e);
+    bool ok = failures && json_array_size(failures) == 0;
     char hash[65];
     vpeer_clip_sha256_hex(clip, hash);
-    json_t *r = json_pack(
-        "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:o}",
-        "participant", vpeer_client_participant(s->client), "name", o->name,
-        "room", o->room, "clip_sha256", hash,
-        "tracks", vpeer_report_tracks(s->report, v),
-        "events", vpeer_report_events(s->report), "sent", sent_json(s->client),
+    vpeer_report_emit_tracks(s->report, v);
+    vpeer_report_emit_result(s->report, json_pack(
+        "{s:b, s:s, s:s, s:s, s:o, s:o, s:I, s:O*}", "ok", ok,
+        "participant", vpeer_client_participant(s->client), "room", o->room,
+        "clip_sha256", hash, "sent", sent_json(s->client),
+        "nack", nack_json(s->client),
         "unknown_ssrc_packets", (json_int_t)vpeer_verify_unknown_ssrc(v),
-        "errors", vpeer_report_errors(s->report),
-        "checks", vpeer_report_checks(s->report));
-    json_object_set_new(r, "ok", json_boolean(json_array_size(failures) == 0));
-    json_object_set_new(r, "failures", failures);
-    return r;
-}
-
-static void print_summary(const char *name, json_t *r)
-{
-    size_t i;
-    json_t *t;
-    printf("veche-peer %s: %s\n", name,
-           json_is_true(json_object_get(r, "ok")) ? "ok" : "FAILED");
-    json_array_foreach(json_object_get(r, "tracks"), i, t)
-        printf("  %-8s %-5s %-8s pkts=%lld lost=%lld identical=%lld "
-               "after_removed=%lld\n",
-               json_string_value(json_object_get(t, "name")),
-               json_string_value(json_object_get(t, "kind")),
-               json_string_value(json_object_get(t, "participant")),
-               json_integer_value(json_object_get(t, "packets")),
-               json_integer_value(json_object_get(t, "lost")),
-               json_integer_value(json_object_get(t, "identical")),
-               json_integer_value(json_object_get(t, "after_removed")));
-    json_array_foreach(json_object_get(r, "failures"), i, t)
-        printf("  failure: %s\n", json_string_value(t));
+        "failures", failures));
+    print_summary(o->name, ok, v, failures);
+    json_decref(failures);
+    return ok ? 0 : 1;
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -236,48 +295,64 @@ static int print_clip_hash(const vpeer_clip *clip)
 
 static int run(const options *o, const vpeer_clip *clip)
 {
+    FILE *out = stdout;
+    if (o->report_file && strcmp(o->report_file, "-") != 0 &&
+        !(out = fopen(o->report_file, "w"))) {
+        fprintf(stderr, "veche-peer: cannot write %s\n", o->report_file);
+        return 2;
+    }
     veche_dtls_cert *cert = veche_dtls_cert_new();
     if (!cert) {
         fprintf(stderr, "veche-peer: could not make a DTLS certificate\n");
+        if (out != stdout)
+            fclose(out);
         return 2;
     }
     vpeer_verify *v = vpeer_verify_new(clip);
     scenario s = { .opt = o, .loop = g_main_loop_new(NULL, FALSE),
-                   .report = vpeer_report_new(g_get_monotonic_time()) };
+                   .report = vpeer_report_new(g_get_monotonic_time(), o->name,
+                                              out) };
     vpeer_client_config cfg = {
         .ctx = g_main_context_default(), .url = o->url, .room = o->room,
         .name = o->name, .ice_addresses = o->ice, .publish = !o->no_publish,
-        .misbehave = o->misbehave, .cert = cert, .clip = clip, .verify = v,
-        .report = s.report,
+        .misbehave = o->misbehave, .trickle_only = o->trickle_only,
+        .rtx = o->rtx, .drop_video = (unsigned)o->drop_video,
+        .drop_send = (unsigned)o->drop_send, .cert = cert, .clip = clip,
+        .verify = v, .report = s.report,
     };
     s.client = vpeer_client_new(&cfg);
-    vpeer_client_start(s.client);
-    schedule(&s);
-    g_main_loop_run(s.loop);
-    json_t *r = build_report(o, &s, v, clip);
-    int status = json_is_true(json_object_get(r, "ok")) ? 0 : 1;
-    if (o->report_file &&
-        json_dump_file(r, o->report_file, JSON_INDENT(1)) != 0) {
-        fprintf(stderr, "veche-peer: cannot write %s\n", o->report_file);
+    int status;
+    if (vpeer_client_start(s.client) != 0) {
+        fprintf(stderr, "veche-peer: bad --url %s\n", o->url);
         status = 2;
+    } else {
+        schedule(&s);
+        g_main_loop_run(s.loop);
+        status = write_report(o, &s, v, clip);
     }
-    print_summary(o->name, r);
-    json_decref(r);
     vpeer_client_free(s.client);
     vpeer_report_free(s.report);
     vpeer_verify_free(v);
     veche_dtls_cert_unref(cert);
     g_main_loop_unref(s.loop);
+    if (out != stdout && fclose(out) != 0) {
+        fprintf(stderr, "veche-peer: cannot write %s\n", o->report_file);
+        status = 2;
+    }
     return status;
 }
 
 int main(int argc, char **argv)
 {
     options o;
-    if (parse_options(argc, argv, &o) != 0)
+    if (parse_options(argc, argv, &o) != 0) {
+        free_options(&o);
         return 2;
+    }
     veche_log_level level = VECHE_LOG_WARN;
-    veche_log_parse_level(o.log_level, &level);
+    if (veche_log_parse_level(o.log_level, &level) != 0)
+        fprintf(stderr, "veche-peer: unknown --log-level %s, using warn\n",
+                o.log_level);
     veche_log_set_level(level);
     const char *err = "?";
     vpeer_clip *clip = vpeer_clip_new(&err);

@@ -1,6 +1,7 @@
 /* misbehave.c - the --misbehave script (see misbehave.h): a table of bad
- * signalling messages with the error each must draw, and garbage datagrams
- * for the server's ICE ports.
+ * signalling messages with the error each must draw, garbage datagrams for
+ * the server's ICE ports, and authenticated junk (junk.h) through our own
+ * connections.
  *
  * Does not: send UDP anywhere but 127.0.0.1 and the --ice-address list, or
  * judge the server beyond the error codes and the close; whether the room
@@ -11,25 +12,55 @@
 #include <string.h>
 #include <gio/gio.h>
 
+#include "err.h"
+#include "junk.h"
 #include "peer_sdp.h"
+#include "srtp.h"
 
 #define STEP_TIMEOUT_MS 5000
 #define BIG_MESSAGE (100 * 1024)
+#define JUNK_ROUNDS 3             /* each junk kind goes out this often */
 
-typedef enum { BUILD_BAD_JSON, BUILD_UNKNOWN, BUILD_BAD_SDP, BUILD_BIG } build;
+/* Messages other than the oversized one, sent as they are. */
+static const char MSG_BAD_JSON[] = "{\"type\": \"join\", this is not json";
+static const char MSG_NOT_OBJECT[] = "[\"join\", 1, 2]";
+static const char MSG_UNKNOWN[] =
+    "{\"type\":\"no-such-type\",\"id\":\"mb-unknown\"}";
+static const char MSG_BAD_REQUEST[] =
+    "{\"type\":\"candidate\",\"id\":7,\"pc\":\"sideways\","
+    "\"candidate\":\"\"}";
+static const char MSG_ALREADY_JOINED[] =
+    "{\"type\":\"join\",\"room\":\"elsewhere\",\"name\":\"M2\"}";
+static const char MSG_BAD_STATE[] =
+    "{\"type\":\"answer\",\"pc\":\"subscribe\",\"sdp\":\"v=0\\r\\n\"}";
+static const char MSG_BAD_SDP[] =
+    "{\"type\":\"publish\",\"id\":\"mb-sdp\","
+    "\"sdp\":\"v=0\\r\\nthis is not sdp\\r\\n\"}";
+/* Parses, but offers nothing the server forwards (PCMU only). */
+static const char MSG_UNSUPPORTED_SDP[] =
+    "{\"type\":\"publish\",\"sdp\":\"v=0\\r\\no=- 1 1 IN IP4 127.0.0.1\\r\\n"
+    "s=-\\r\\nt=0 0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 0\\r\\n"
+    "c=IN IP4 0.0.0.0\\r\\na=mid:0\\r\\na=sendonly\\r\\na=rtcp-mux\\r\\n"
+    "a=rtpmap:0 PCMU/8000\\r\\na=ssrc:1 cname:x\\r\\n\"}";
 
 typedef struct {
     const char *name;         /* check name */
-    build what;
+    const char *text;         /* the message; NULL = the oversized one */
     const char *expect;       /* error code */
     bool expect_close;
 } step;
 
+/* The oversized message goes last: the server closes the connection. */
 static const step STEPS[] = {
-    { "bad-json", BUILD_BAD_JSON, "bad-json", false },
-    { "unknown-type", BUILD_UNKNOWN, "unknown-type", false },
-    { "bad-sdp", BUILD_BAD_SDP, "bad-sdp", false },
-    { "too-large", BUILD_BIG, "too-large", true },
+    { "bad-json", MSG_BAD_JSON, "bad-json", false },
+    { "not-an-object", MSG_NOT_OBJECT, "bad-json", false },
+    { "unknown-type", MSG_UNKNOWN, "unknown-type", false },
+    { "bad-request", MSG_BAD_REQUEST, "bad-request", false },
+    { "already-joined", MSG_ALREADY_JOINED, "already-joined", false },
+    { "bad-state", MSG_BAD_STATE, "bad-state", false },
+    { "bad-sdp", MSG_BAD_SDP, "bad-sdp", false },
+    { "unsupported-sdp", MSG_UNSUPPORTED_SDP, "unsupported", false },
+    { "too-large", NULL, "too-large", true },
 };
 #define N_STEPS ((int)(sizeof STEPS / sizeof *STEPS))
 
@@ -73,26 +104,15 @@ void vpeer_misbehave_free(vpeer_misbehave *m)
     g_free(m);
 }
 
-static char *build_message(build what)
+/* The oversized message: a ping padded to BIG_MESSAGE bytes. */
+static char *big_message(void)
 {
-    switch (what) {
-    case BUILD_BAD_JSON:
-        return g_strdup("{\"type\": \"join\", this is not json");
-    case BUILD_UNKNOWN:
-        return g_strdup("{\"type\":\"no-such-type\",\"id\":\"mb-unknown\"}");
-    case BUILD_BAD_SDP:
-        return g_strdup("{\"type\":\"publish\",\"id\":\"mb-sdp\","
-                        "\"sdp\":\"v=0\\r\\nthis is not sdp\\r\\n\"}");
-    case BUILD_BIG: {
-        GString *s = g_string_new("{\"type\":\"ping\",\"id\":\"mb-big\","
-                                  "\"pad\":\"");
-        while (s->len < BIG_MESSAGE)
-            g_string_append_c(s, 'x');
-        g_string_append(s, "\"}");
-        return g_string_free(s, FALSE);
-    }
-    }
-    return NULL;
+    GString *s = g_string_new("{\"type\":\"ping\",\"id\":\"mb-big\","
+                              "\"pad\":\"");
+    while (s->len < BIG_MESSAGE)
+        g_string_append_c(s, 'x');
+    g_string_append(s, "\"}");
+    return g_string_free(s, FALSE);
 }
 
 static void run_step(vpeer_misbehave *m);
@@ -105,10 +125,10 @@ static gboolean on_timeout(gpointer ud)
     m->timer = NULL;
     if (!m->got_error)
         vpeer_report_check(m->report, st->name, false,
-                           "no error within 5 s");
+                           "no error within the time limit");
     if (st->expect_close)
         vpeer_report_check(m->report, "too-large-close", false,
-                           "connection not closed within 5 s");
+                           "connection not closed within the time limit");
     m->step++;
     run_step(m);
     return G_SOURCE_REMOVE;
@@ -122,9 +142,9 @@ static void run_step(vpeer_misbehave *m)
     }
     const step *st = &STEPS[m->step];
     m->got_error = false;
-    char *text = build_message(st->what);
-    int rc = m->hooks.send_text(m->ud, text);
-    g_free(text);
+    char *big = st->text ? NULL : big_message();
+    int rc = m->hooks.send_text(m->ud, st->text ? st->text : big);
+    g_free(big);
     if (rc != 0) {
         vpeer_report_check(m->report, st->name, false, "could not send");
         m->step++;
@@ -293,4 +313,77 @@ int vpeer_misbehave_udp(vpeer_report *r, const char *const *candidates,
     vpeer_report_check(r, "udp-garbage", sent > 0, detail);
     g_free(detail);
     return sent;
+}
+
+/* ---- authenticated junk --------------------------------------------------- */
+
+int vpeer_misbehave_srtp(vpeer_report *r, const char *check,
+                         vpeer_misbehave_send_fn send, void *ud,
+                         const uint32_t *media, int n_media, bool with_rtp)
+{
+    GRand *rng = g_rand_new();
+    uint32_t self = g_rand_int(rng) | 1;      /* an SSRC of the junk's own */
+    uint32_t rtp_ssrc = g_rand_int(rng) | 2;
+    uint8_t buf[VPEER_JUNK_MAX + VECHE_SRTP_MAX_OVERHEAD];
+    int sent = 0, failed = 0;
+    for (int round = 0; round < JUNK_ROUNDS; round++) {
+        for (int i = 0; i < VPEER_JUNK_RTCP_KINDS; i++) {
+            uint32_t m = n_media > 0 ? media[(round + i) % n_media]
+                                     : g_rand_int(rng);
+            int n = vpeer_junk_rtcp(i, self, m, rng, buf, sizeof buf);
+            if (n > 0 && send(ud, buf, (size_t)n, sizeof buf, true) == 0)
+                sent++;
+            else
+                failed++;
+        }
+        for (int i = 0; with_rtp && i < VPEER_JUNK_RTP_KINDS; i++) {
+            int n = vpeer_junk_rtp(i, rtp_ssrc, (uint16_t)(round * 16 + i),
+                                   rng, buf, sizeof buf);
+            if (n > 0 && send(ud, buf, (size_t)n, sizeof buf, false) == 0)
+                sent++;
+            else
+                failed++;
+        }
+    }
+    g_rand_free(rng);
+    char *detail = g_strdup_printf("%d packets sent, %d not sent", sent,
+                                   failed);
+    vpeer_report_check(r, check, sent > 0 && failed == 0, detail);
+    g_free(detail);
+    return sent;
+}
+
+static int junk_send(void *ud, uint8_t *buf, size_t len, size_t cap,
+                     bool rtcp)
+{
+    vpeer_pc *pc = ud;
+    return vpeer_pc_connected(pc) ? vpeer_pc_send(pc, buf, len, cap, rtcp)
+                                  : VECHE_ESTATE;
+}
+
+void vpeer_misbehave_media(vpeer_report *r, vpeer_pc *pub, vpeer_pc *sub,
+                           const uint32_t *videos, int n_videos,
+                           const char *ice_addresses)
+{
+    GPtrArray *all = g_ptr_array_new();
+    vpeer_pc *pcs[2] = { pub, sub };
+    for (int i = 0; i < 2; i++)
+        for (const char *const *p = pcs[i] ? vpeer_pc_remote_candidates(pcs[i])
+                                           : NULL; p && *p; p++)
+            g_ptr_array_add(all, (gpointer)*p);
+    g_ptr_array_add(all, NULL);
+    int n = vpeer_misbehave_udp(r, (const char *const *)all->pdata,
+                                ice_addresses);
+    g_ptr_array_unref(all);
+    int junk_pub = pub ? vpeer_misbehave_srtp(r, "srtp-junk-publish",
+                                              junk_send, pub, NULL, 0, true)
+                       : 0;
+    int junk_sub = sub ? vpeer_misbehave_srtp(r, "srtp-junk-subscribe",
+                                              junk_send, sub, videos,
+                                              n_videos, false)
+                       : 0;
+    vpeer_report_event(r, "garbage-sent",
+                       json_pack("{s:i, s:i, s:i, s:i}", "datagrams", n,
+                                 "junk_publish", junk_pub, "junk_subscribe",
+                                 junk_sub, "videos", n_videos));
 }

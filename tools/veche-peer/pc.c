@@ -19,7 +19,13 @@ struct vpeer_pc {
     char *name;
     veche_dtls_cert *cert;        /* reference */
     veche_transport *t;           /* owned */
-    bool local_sent;
+    bool trickle_only;
+    bool offerer;
+    veche_sdp_setup local_setup;  /* what our next answer says */
+    bool local_sent;              /* trickle from now on */
+    guint sdp_cands;              /* local candidates in the last snapshot */
+    bool sdp_end;                 /* ... and whether it said end-of-cands */
+    unsigned trickled;            /* local candidates trickled */
     bool remote_set;
     bool remote_end;              /* end of candidates seen */
     bool connected, failed;
@@ -27,11 +33,19 @@ struct vpeer_pc {
     GPtrArray *remote_cands;      /* char *, NULL-terminated */
 };
 
+/* Hand one local candidate (NULL: the end) to the owner to trickle. */
+static void trickle(vpeer_pc *pc, const char *cand)
+{
+    if (cand)
+        pc->trickled++;
+    pc->cb.on_local_candidate(pc->ud, pc, cand);
+}
+
 static void on_candidate(void *ud, const char *cand)
 {
     vpeer_pc *pc = ud;
     if (pc->local_sent)
-        pc->cb.on_local_candidate(pc->ud, pc, cand);
+        trickle(pc, cand);
 }
 
 static void on_connected(void *ud)
@@ -68,6 +82,10 @@ vpeer_pc *vpeer_pc_new(const vpeer_pc_config *cfg,
     pc->cb = *cb;
     pc->ud = ud;
     pc->name = g_strdup(cfg->log_name);
+    pc->trickle_only = cfg->trickle_only;
+    pc->offerer = cfg->offerer;
+    pc->local_setup = cfg->offerer ? VECHE_SDP_SETUP_ACTPASS
+                                   : VECHE_SDP_SETUP_ACTIVE;
     pc->cert = veche_dtls_cert_ref(cfg->cert);
     pc->remote_cands = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(pc->remote_cands, NULL);
@@ -99,38 +117,75 @@ void vpeer_pc_free(vpeer_pc *pc)
     g_free(pc);
 }
 
+static guint count_candidates(const char *const *c)
+{
+    guint n = 0;
+    while (c && c[n])
+        n++;
+    return n;
+}
+
 void vpeer_pc_local(vpeer_pc *pc, vpeer_sdp_local *out)
 {
+    const char *const *cands = veche_transport_local_candidates(pc->t);
+    bool done = veche_transport_gathering_done(pc->t);
     *out = (vpeer_sdp_local){
         .ufrag = veche_transport_local_ufrag(pc->t),
         .pwd = veche_transport_local_pwd(pc->t),
         .fingerprint = veche_dtls_cert_fingerprint(pc->cert),
-        .candidates = veche_transport_local_candidates(pc->t),
-        .end_of_candidates = veche_transport_gathering_done(pc->t),
+        .candidates = pc->trickle_only ? NULL : cands,
+        .end_of_candidates = !pc->trickle_only && done,
+        .setup = pc->local_setup,
     };
+    if (!pc->local_sent) {
+        pc->sdp_cands = pc->trickle_only ? 0 : count_candidates(cands);
+        pc->sdp_end = out->end_of_candidates;
+    }
+}
+
+void vpeer_pc_local_sent(vpeer_pc *pc)
+{
+    if (pc->local_sent)
+        return;
     pc->local_sent = true;
+    const char *const *cands = veche_transport_local_candidates(pc->t);
+    for (guint i = pc->sdp_cands; cands && cands[i]; i++)
+        trickle(pc, cands[i]);
+    if (veche_transport_gathering_done(pc->t) && !pc->sdp_end)
+        trickle(pc, NULL);
 }
 
 /* Hand the transport the candidates that came before the remote
- * description. */
-static void flush_candidates(vpeer_pc *pc)
+ * description; returns how many it refused. */
+static int flush_candidates(vpeer_pc *pc)
 {
+    int refused = 0;
     for (guint i = 0; i + 1 < pc->remote_cands->len; i++)
-        veche_transport_add_remote_candidate(
-            pc->t, g_ptr_array_index(pc->remote_cands, i));
-    if (pc->remote_end)
-        veche_transport_add_remote_candidate(pc->t, NULL);
+        if (veche_transport_add_remote_candidate(
+                pc->t, g_ptr_array_index(pc->remote_cands, i)) != 0)
+            refused++;
+    if (pc->remote_end && veche_transport_add_remote_candidate(pc->t, NULL) != 0)
+        refused++;
+    return refused;
 }
+
+typedef struct {
+    vpeer_pc *pc;
+    int refused;
+} sdp_cands;
 
 static void add_sdp_candidate(void *ud, const char *cand)
 {
-    vpeer_pc_add_candidate(ud, cand);
+    sdp_cands *sc = ud;
+    if (vpeer_pc_add_candidate(sc->pc, cand) != 0)
+        sc->refused++;
 }
 
 int vpeer_pc_set_remote(vpeer_pc *pc, const veche_sdp *sdp,
                         const char **err_desc)
 {
     vpeer_sdp_remote r;
+    int refused = 0;
     int rc = vpeer_sdp_remote_params(sdp, &r, err_desc);
     if (rc != 0)
         return rc;
@@ -140,17 +195,34 @@ int vpeer_pc_set_remote(vpeer_pc *pc, const veche_sdp *sdp,
             return VECHE_EUNSUPPORTED;
         }
     } else {
+        /* RFC 5763: "active" makes us the DTLS server; actpass (in an
+         * offer) and passive (in an answer) leave us the client. */
+        veche_dtls_role role = r.setup == VECHE_SDP_SETUP_ACTIVE
+                                   ? VECHE_DTLS_SERVER : VECHE_DTLS_CLIENT;
+        if (!pc->offerer)
+            pc->local_setup = role == VECHE_DTLS_SERVER
+                                  ? VECHE_SDP_SETUP_PASSIVE
+                                  : VECHE_SDP_SETUP_ACTIVE;
         rc = veche_transport_set_remote(pc->t, r.ufrag, r.pwd, r.fp_alg,
-                                        r.fingerprint, VECHE_DTLS_CLIENT);
+                                        r.fingerprint, role);
         if (rc != 0) {
             *err_desc = "transport rejected the remote parameters";
             return rc;
         }
         pc->remote_set = true;
         pc->remote_ufrag = g_strdup(r.ufrag);
-        flush_candidates(pc);
+        refused = flush_candidates(pc);
     }
-    vpeer_sdp_foreach_candidate(sdp, add_sdp_candidate, pc);
+    sdp_cands sc = { pc, refused };
+    vpeer_sdp_foreach_candidate(sdp, add_sdp_candidate, &sc);
+    for (int i = 0; i < sdp->n_media; i++)
+        if (sdp->media[i].port != 0 && sdp->media[i].end_of_candidates &&
+            !pc->remote_end && vpeer_pc_add_candidate(pc, "") != 0)
+            sc.refused++;
+    if (sc.refused) {
+        *err_desc = "the transport refused a remote candidate";
+        return VECHE_EINVAL;
+    }
     return 0;
 }
 
@@ -180,6 +252,13 @@ int vpeer_pc_add_candidate(vpeer_pc *pc, const char *cand)
 const char *const *vpeer_pc_remote_candidates(const vpeer_pc *pc)
 {
     return (const char *const *)pc->remote_cands->pdata;
+}
+
+void vpeer_pc_candidate_counts(const vpeer_pc *pc, unsigned *in_sdp,
+                               unsigned *trickled)
+{
+    *in_sdp = pc->sdp_cands;
+    *trickled = pc->trickled;
 }
 
 bool vpeer_pc_connected(const vpeer_pc *pc)

@@ -2,8 +2,8 @@
  * the server/sdp.h builder, and reads what it needs from the server's SDP.
  *
  * Does not: parse SDP text itself (veche_sdp_parse does), hold any state, or
- * negotiate anything beyond Opus and VP8 (no RTX, no header extensions, so
- * packets arrive exactly as the publisher sent their payloads).
+ * negotiate anything beyond Opus, VP8 and (when asked) RTX for VP8: no
+ * header extensions, so packets arrive exactly as the publisher sent them.
  */
 #include "peer_sdp.h"
 
@@ -140,10 +140,17 @@ static int answer_section(veche_sdp *sdp, const veche_sdp_media *om,
             rc |= copy_codec(m, &om->codecs[0]);
         return rc ? VECHE_ENOMEM : 0;
     }
-    rc |= fill_local(m, l, VECHE_SDP_SETUP_ACTIVE);
+    rc |= fill_local(m, l, l->setup == VECHE_SDP_SETUP_NONE
+                               ? VECHE_SDP_SETUP_ACTIVE : l->setup);
     m->dir = answer_dir(om->dir);
     m->rtcp_rsize = om->rtcp_rsize;
     rc |= copy_codec(m, oc);
+    int rtx = l->rtx && om->kind == VECHE_SDP_VIDEO
+                  ? veche_sdp_media_rtx_for(om, oc->pt) : -1;
+    const veche_sdp_codec *rc_codec =
+        rtx >= 0 ? veche_sdp_media_codec_by_pt(om, (uint8_t)rtx) : NULL;
+    if (rc_codec)
+        rc |= copy_codec(m, rc_codec);
     return rc ? VECHE_ENOMEM : 0;
 }
 
@@ -254,6 +261,9 @@ bool vpeer_sdp_track_at(const veche_sdp *offer, int i, vpeer_sdp_track *out)
     out->active = m->port != 0 && (m->dir == VECHE_SDP_SENDONLY ||
                                    m->dir == VECHE_SDP_SENDRECV);
     out->pt = c ? c->pt : 0;
+    int rtx = c ? veche_sdp_media_rtx_for(m, c->pt) : -1;
+    out->rtx_pt = rtx >= 0 ? (uint8_t)rtx : 0;
+    out->rtx_ssrc = out->ssrc ? veche_sdp_media_rtx_ssrc(m, out->ssrc) : 0;
     return true;
 }
 

@@ -20,6 +20,8 @@ typedef struct {
     const char *fingerprint;          /* sha-256, "AB:CD:..." */
     const char *const *candidates;    /* NULL-terminated; NULL = none */
     bool end_of_candidates;
+    veche_sdp_setup setup;            /* of an answer; offers use actpass */
+    bool rtx;                         /* answers accept offered video RTX */
 } vpeer_sdp_local;
 
 /* What we publish: one audio and one video track in one stream. */
@@ -46,6 +48,8 @@ typedef struct {
     uint32_t ssrc;                    /* primary SSRC, 0 when absent */
     bool active;                      /* port != 0 and sending to us */
     uint8_t pt;                       /* the codec we accept, 0 if none */
+    uint32_t rtx_ssrc;                /* FID partner of ssrc, 0 if none */
+    uint8_t rtx_pt;                   /* RTX payload type for pt, 0 if none */
 } vpeer_sdp_track;
 
 /* Our publish offer: BUNDLE 0 1, Opus (mid 0, PT 111) and VP8 (mid 1, PT 96),
@@ -54,8 +58,10 @@ char *vpeer_sdp_publish_offer(const vpeer_sdp_local *l,
                               const vpeer_sdp_publish *p);
 
 /* Our answer to a subscribe offer: same mids, recvonly for sending sections,
- * inactive for inactive ones, port 0 for port 0 or when no codec we know is
- * offered, setup active.  NULL with *err_desc on failure. */
+ * inactive for inactive ones, the Opus or VP8 codec (and, with l->rtx, the
+ * RTX codec for VP8), port 0 for port 0 or when no codec we know is
+ * offered, a=setup from l->setup (active when NONE).  NULL with *err_desc
+ * on failure. */
 char *vpeer_sdp_subscribe_answer(const veche_sdp *offer,
                                  const vpeer_sdp_local *l,
                                  const char **err_desc);

@@ -1,7 +1,8 @@
-/* report.c - veche-peer's event log, errors, checks, the JSON "tracks"
- * array and the evaluation of expectations (see report.h for the rules).
+/* report.c - veche-peer's JSON-lines report (events, errors, checks,
+ * tracks, result) and the evaluation of expectations (see report.h for the
+ * record formats and the rules).
  *
- * Does not: write files or decide the exit status (main.c does), or count
+ * Does not: open files or decide the exit status (main.c does), or count
  * packets (verify.c does).
  */
 #include "report.h"
@@ -12,16 +13,18 @@
 
 struct vpeer_report {
     int64_t start_us;
-    json_t *events;           /* array, owned */
+    char *peer;
+    FILE *out;                /* borrowed, may be NULL */
     json_t *errors;           /* array of strings, owned */
     json_t *checks;           /* array of {name, ok, detail}, owned */
 };
 
-vpeer_report *vpeer_report_new(int64_t start_us)
+vpeer_report *vpeer_report_new(int64_t start_us, const char *peer, FILE *out)
 {
     vpeer_report *r = g_new0(vpeer_report, 1);
     r->start_us = start_us;
-    r->events = json_array();
+    r->peer = g_strdup(peer ? peer : "");
+    r->out = out;
     r->errors = json_array();
     r->checks = json_array();
     return r;
@@ -31,27 +34,52 @@ void vpeer_report_free(vpeer_report *r)
 {
     if (!r)
         return;
-    json_decref(r->events);
     json_decref(r->errors);
     json_decref(r->checks);
+    g_free(r->peer);
     g_free(r);
 }
 
 double vpeer_report_time(const vpeer_report *r, int64_t now_us)
 {
-    return (double)(now_us - r->start_us) / 1e6;
+    /* milliseconds are plenty, and keep the lines short */
+    return (double)((now_us - r->start_us) / 1000) / 1000.0;
+}
+
+/* Write one record: {"record": kind, "peer": .., "t": now} + fields (stolen;
+ * NULL = none).  Write errors are ignored: a report reader that went away
+ * must not stop the test. */
+static void emit(vpeer_report *r, const char *kind, bool with_time,
+                 json_t *fields)
+{
+    json_t *rec = json_pack("{s:s, s:s}", "record", kind, "peer", r->peer);
+    if (rec && with_time)
+        json_object_set_new(rec, "t", json_real(vpeer_report_time(
+                                          r, g_get_monotonic_time())));
+    if (rec && fields)
+        json_object_update(rec, fields);
+    json_decref(fields);
+    if (!rec)
+        return;
+    char *line = r->out ? json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                        JSON_REAL_PRECISION(10))
+                        : NULL;
+    if (line) {
+        fputs(line, r->out);
+        fputc('\n', r->out);
+        fflush(r->out);
+        free(line);
+    }
+    json_decref(rec);
 }
 
 void vpeer_report_event(vpeer_report *r, const char *type, json_t *fields)
 {
-    double t = vpeer_report_time(r, g_get_monotonic_time());
-    json_t *ev = json_pack("{s:f, s:s}", "t", (double)(int64_t)(t * 1000) / 1000,
-                           "type", type);
-    if (fields) {
-        json_object_update(ev, fields);
-        json_decref(fields);
-    }
-    json_array_append_new(r->events, ev);
+    json_t *f = json_pack("{s:s}", "event", type);
+    if (f && fields)
+        json_object_update(f, fields);
+    json_decref(fields);
+    emit(r, "event", true, f);
 }
 
 void vpeer_report_error(vpeer_report *r, const char *fmt, ...)
@@ -60,17 +88,19 @@ void vpeer_report_error(vpeer_report *r, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_printerr("veche-peer: error: %s\n", msg);
+    g_printerr("veche-peer %s: error: %s\n", r->peer, msg);
     json_array_append_new(r->errors, json_string(msg));
+    emit(r, "error", true, json_pack("{s:s}", "message", msg));
     g_free(msg);
 }
 
 void vpeer_report_check(vpeer_report *r, const char *name, bool ok,
                         const char *detail)
 {
-    json_array_append_new(r->checks,
-                          json_pack("{s:s, s:b, s:s}", "name", name, "ok", ok,
-                                    "detail", detail ? detail : ""));
+    json_t *c = json_pack("{s:s, s:b, s:s}", "name", name, "ok", ok,
+                          "detail", detail ? detail : "");
+    json_array_append(r->checks, c);
+    emit(r, "check", true, c);
 }
 
 int vpeer_report_error_count(const vpeer_report *r)
@@ -78,49 +108,49 @@ int vpeer_report_error_count(const vpeer_report *r)
     return (int)json_array_size(r->errors);
 }
 
-json_t *vpeer_report_events(const vpeer_report *r)
-{
-    return json_incref(r->events);
-}
-
-json_t *vpeer_report_errors(const vpeer_report *r)
-{
-    return json_incref(r->errors);
-}
-
-json_t *vpeer_report_checks(const vpeer_report *r)
-{
-    return json_incref(r->checks);
-}
-
 /* ---- tracks --------------------------------------------------------------- */
 
-static json_t *track_json(const vpeer_report *r, const vpeer_track_info *t)
+static json_t *time_or_null(const vpeer_report *r, int64_t us)
 {
+    return us < 0 ? json_null() : json_real(vpeer_report_time(r, us));
+}
+
+json_t *vpeer_report_track_json(const vpeer_report *r, const vpeer_verify *v,
+                                int i)
+{
+    vpeer_track_info t;
+    vpeer_verify_get(v, i, &t);
     json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
-        "participant", t->participant, "name", t->name, "track", t->track,
-        "kind", vpeer_kind_name(t->kind), "ssrc", (json_int_t)t->ssrc,
-        "packets", (json_int_t)t->packets, "lost", (json_int_t)t->lost,
-        "identical", (json_int_t)t->identical,
-        "mismatched", (json_int_t)t->mismatched,
-        "after_removed", (json_int_t)t->after_removed,
-        "duplicates", (json_int_t)t->duplicates, "session", t->session);
-    json_object_set_new(j, "added", json_real(vpeer_report_time(r, t->added_us)));
-    json_object_set_new(j, "removed", t->removed_us < 0 ? json_null()
-                        : json_real(vpeer_report_time(r, t->removed_us)));
+        "{s:s, s:s, s:s, s:s, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+        "participant", t.participant, "name", t.name, "track", t.track,
+        "kind", vpeer_kind_name(t.kind), "ssrc", (json_int_t)t.ssrc,
+        "session", t.session, "packets", (json_int_t)t.packets,
+        "lost", (json_int_t)t.lost, "identical", (json_int_t)t.identical,
+        "mismatched", (json_int_t)t.mismatched,
+        "bad_header", (json_int_t)t.bad_header,
+        "duplicates", (json_int_t)t.duplicates,
+        "after_removed", (json_int_t)t.after_removed);
+    if (!j)
+        return NULL;
+    json_object_set_new(j, "rtx", json_integer((json_int_t)t.rtx));
+    json_object_set_new(j, "rtx_refused",
+                        json_integer((json_int_t)t.rtx_refused));
+    json_object_set_new(j, "added", time_or_null(r, t.added_us));
+    json_object_set_new(j, "removed", time_or_null(r, t.removed_us));
+    json_object_set_new(j, "first", time_or_null(r, t.first_us));
+    json_object_set_new(j, "last", time_or_null(r, t.last_us));
     return j;
 }
 
-json_t *vpeer_report_tracks(const vpeer_report *r, const vpeer_verify *v)
+void vpeer_report_emit_tracks(vpeer_report *r, const vpeer_verify *v)
 {
-    json_t *a = json_array();
-    for (int i = 0; i < vpeer_verify_count(v); i++) {
-        vpeer_track_info t;
-        vpeer_verify_get(v, i, &t);
-        json_array_append_new(a, track_json(r, &t));
-    }
-    return a;
+    for (int i = 0; i < vpeer_verify_count(v); i++)
+        emit(r, "track", false, vpeer_report_track_json(r, v, i));
+}
+
+void vpeer_report_emit_result(vpeer_report *r, json_t *fields)
+{
+    emit(r, "result", false, fields);
 }
 
 /* ---- expectations --------------------------------------------------------- */
@@ -145,10 +175,12 @@ static void check_every_track(const vpeer_verify *v, json_t *failures)
         vpeer_track_info t;
         vpeer_verify_get(v, i, &t);
         if (t.identical != t.packets)
-            fail(failures, "%s %s of %s (%s): %llu of %llu payloads differ "
-                 "from the clip", vpeer_kind_name(t.kind), t.track, t.name,
-                 t.participant, (unsigned long long)(t.packets - t.identical),
-                 (unsigned long long)t.packets);
+            fail(failures, "%s %s of %s (%s): %llu of %llu packets differ "
+                 "from the clip (%llu in the RTP header)",
+                 vpeer_kind_name(t.kind), t.track, t.name, t.participant,
+                 (unsigned long long)(t.packets - t.identical),
+                 (unsigned long long)t.packets,
+                 (unsigned long long)t.bad_header);
         if (t.after_removed)
             fail(failures, "%s %s of %s (%s): %llu packets more than 1 s "
                  "after it was removed", vpeer_kind_name(t.kind), t.track,
@@ -208,6 +240,12 @@ static void check_latest(const vpeer_verify *v, const vpeer_clip *clip,
              (unsigned long long)t.packets, secs,
              e->min_estimate_share * estimate, e->min_estimate_share * 100,
              estimate);
+    if (t.removed_us < 0 && t.ended_us < 0 &&
+        (t.last_us < 0 || e->end_us - t.last_us > VPEER_STALL_US))
+        fail(failures, "%s %s: stalled, no packet in the last %.1f s of the "
+             "run", name, vpeer_kind_name(kind),
+             (double)(e->end_us - (t.last_us < 0 ? t.added_us : t.last_us)) /
+                 1e6);
 }
 
 /* Distinct non-empty remote names with tracks, in first-seen order. */

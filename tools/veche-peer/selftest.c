@@ -1,33 +1,48 @@
 /* selftest.c - unit checks of veche-peer's pieces without a server: clip
- * determinism, receive accounting with synthetic packets, sender ->
- * verifier loopback, SDP offer/answer parsing back with veche_sdp_parse,
- * candidate parsing, the UDP allow list, and expectation evaluation.
+ * determinism, receive accounting and packet checks with synthetic
+ * packets (loss, duplicates, reordering, header and timestamp checks, RTX
+ * unwrapping), sender -> verifier loopback, SDP offer/answer parsing back
+ * with veche_sdp_parse, candidate parsing, the UDP allow list, expectation
+ * evaluation, the JSON-lines report, NACK gap tracking and the simulated
+ * loss, and that every junk packet survives SRTP.
  *
  * Does not: open sockets or run ICE/DTLS (the integration tests do).
  */
+#include <stdio.h>
 #include <string.h>
 #include <glib.h>
+#include <jansson.h>
 
 #include "check.h"
 #include "clip.h"
+#include "junk.h"
 #include "misbehave.h"
+#include "nack.h"
 #include "peer_sdp.h"
 #include "report.h"
+#include "rtcp.h"
 #include "rtp.h"
 #include "sdp.h"
 #include "sender.h"
+#include "srtp.h"
 #include "verify.h"
 
 /* Built once in main(): encoding takes a moment. */
 static vpeer_clip *clip;
 
-/* Write RTP packet (seq, ssrc) carrying clip payload idx of kind k. */
-static size_t make_rtp(uint8_t *buf, vpeer_kind k, uint32_t idx, uint16_t seq,
+/* Write RTP packet (seq, ssrc) as a sender would for clip position pos
+ * (packet index counting loops): payload pos mod N, its marker, and the
+ * timestamp of its frame counting loops (sender.h). */
+static size_t make_rtp(uint8_t *buf, vpeer_kind k, uint32_t pos, uint16_t seq,
                        uint32_t ssrc)
 {
-    const vpeer_clip_packet *p = vpeer_clip_packet_at(clip, k, idx);
+    uint32_t n = vpeer_clip_packet_count(clip, k);
+    const vpeer_clip_packet *p = vpeer_clip_packet_at(clip, k, pos % n);
+    uint32_t frame = pos / n * vpeer_clip_frame_count(clip, k) + p->frame;
     int h = veche_rtp_write_header(buf, 1500, k == VPEER_AUDIO ? 111 : 96,
-                                   p->marker, seq, idx * 960, ssrc);
+                                   p->marker, seq,
+                                   1000u + frame * vpeer_clip_frame_ticks(k),
+                                   ssrc);
     memcpy(buf + h, p->data, p->len);
     return (size_t)h + p->len;
 }
@@ -71,23 +86,24 @@ TEST(clip_shape)
 }
 
 /* Packets 0..199 of audio starting at clip index 240 (so they loop) and at
- * seq 65500 (so the sequence wraps), with 5 dropped, 1 duplicated and one
- * corrupted. */
+ * seq 65500 (so the sequence wraps), with 5 dropped, 1 duplicated, one
+ * payload corrupted and one marker bit flipped. */
 TEST(verify_counts_loss_dups_and_mismatch)
 {
     vpeer_verify *v = vpeer_verify_new(clip);
     vpeer_verify_add_track(v, 1, "pB", "a1", VPEER_AUDIO, 42, 0);
     vpeer_verify_set_name(v, "pB", "B");
-    uint32_t n = vpeer_clip_packet_count(clip, VPEER_AUDIO);
     uint8_t buf[1600];
     int64_t t = 1000;
     for (uint32_t k = 0; k < 200; k++) {
         if (k >= 50 && k < 55)
             continue;
-        size_t len = make_rtp(buf, VPEER_AUDIO, (240 + k) % n,
+        size_t len = make_rtp(buf, VPEER_AUDIO, 240 + k,
                               (uint16_t)(65500 + k), 42);
         if (k == 120)
             buf[len - 1] ^= 0xff;
+        if (k == 140)
+            buf[1] ^= 0x80;
         vpeer_verify_on_rtp(v, 1, buf, len, t += 20000);
         if (k == 130)
             vpeer_verify_on_rtp(v, 1, buf, len, t);
@@ -97,8 +113,9 @@ TEST(verify_counts_loss_dups_and_mismatch)
     CHECK_EQ_INT(ti.packets, 195);
     CHECK_EQ_INT(ti.lost, 5);
     CHECK_EQ_INT(ti.duplicates, 1);
-    CHECK_EQ_INT(ti.mismatched, 1);
-    CHECK_EQ_INT(ti.identical, 194);
+    CHECK_EQ_INT(ti.mismatched, 2);
+    CHECK_EQ_INT(ti.bad_header, 1);
+    CHECK_EQ_INT(ti.identical, 193);
     CHECK_EQ_STR(ti.name, "B");
     vpeer_verify_free(v);
 }
@@ -124,6 +141,34 @@ TEST(verify_after_removed_and_first_video)
     CHECK_EQ_INT(ti.identical, 3);
     CHECK_EQ_INT(ti.after_removed, 1);
     CHECK_EQ_INT(vpeer_verify_unknown_ssrc(v), 1);
+    vpeer_verify_free(v);
+}
+
+/* Video packets out of order around the anchor, across a clip loop, and one
+ * with a wrong timestamp. */
+TEST(verify_video_reorder_and_timestamps)
+{
+    vpeer_verify *v = vpeer_verify_new(clip);
+    vpeer_verify_add_track(v, 1, "pV", "v", VPEER_VIDEO, 9, 0);
+    uint32_t n = vpeer_clip_packet_count(clip, VPEER_VIDEO);
+    uint8_t buf[1600];
+    /* positions n-3 .. n+5, delivered n-1 first (the anchor), then n-3,
+     * n-2 (before the anchor), then the rest */
+    uint32_t order[] = { n - 1, n - 3, n - 2, n, n + 1, n + 2, n + 3, n + 4,
+                         n + 5 };
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        size_t len = make_rtp(buf, VPEER_VIDEO, order[i],
+                              (uint16_t)(7 + order[i]), 9);
+        if (order[i] == n + 4)
+            buf[7] ^= 1;              /* timestamp off by one */
+        vpeer_verify_on_rtp(v, 1, buf, len, 1000 * (int64_t)i);
+    }
+    vpeer_track_info ti;
+    vpeer_verify_get(v, 0, &ti);
+    CHECK_EQ_INT(ti.packets, 9);
+    CHECK_EQ_INT(ti.lost, 0);
+    CHECK_EQ_INT(ti.identical, 8);
+    CHECK_EQ_INT(ti.bad_header, 1);
     vpeer_verify_free(v);
 }
 
@@ -168,8 +213,9 @@ static const char FP[] =
 
 TEST(publish_offer_parses_back)
 {
-    vpeer_sdp_local l = { "ufrg", "passwordpasswordpassword", FP, CANDS,
-                          false };
+    vpeer_sdp_local l = { .ufrag = "ufrg",
+                          .pwd = "passwordpasswordpassword",
+                          .fingerprint = FP, .candidates = CANDS };
     vpeer_sdp_publish p = { 1111, 2222, "cn", "stream", "ta", "tv" };
     char *text = vpeer_sdp_publish_offer(&l, &p);
     CHECK(text != NULL);
@@ -240,7 +286,8 @@ TEST(subscribe_answer)
     CHECK(t.active && t.ssrc == 5 && t.pt == 111);
     CHECK(vpeer_sdp_track_at(offer, 1, &t));
     CHECK(!t.active);
-    vpeer_sdp_local l = { "me", "mypasswordmypasswordmypa", FP, NULL, false };
+    vpeer_sdp_local l = { .ufrag = "me", .pwd = "mypasswordmypasswordmypa",
+                          .fingerprint = FP };
     char *text = vpeer_sdp_subscribe_answer(offer, &l, &err);
     CHECK(text != NULL);
     veche_sdp *ans = text ? veche_sdp_parse(text, strlen(text), &err) : NULL;
@@ -259,6 +306,13 @@ TEST(subscribe_answer)
     } else {
         fprintf(stderr, "# %s\n%s\n", err, text ? text : "");
     }
+    veche_sdp_free(ans);
+    free(text);
+    /* against a remote "active" we answer passive */
+    l.setup = VECHE_SDP_SETUP_PASSIVE;
+    text = vpeer_sdp_subscribe_answer(offer, &l, &err);
+    ans = text ? veche_sdp_parse(text, strlen(text), &err) : NULL;
+    CHECK(ans && ans->media[0].setup == VECHE_SDP_SETUP_PASSIVE);
     veche_sdp_free(ans);
     veche_sdp_free(offer);
     free(text);
@@ -281,23 +335,21 @@ TEST(candidates_and_allow_list)
     CHECK(!vpeer_misbehave_allowed("8.8.8.8", NULL));
 }
 
-/* Feed n packets of kind k for (participant, ssrc) in session 1. */
+/* Feed n packets of kind k for ssrc in session 1, one per step_us. */
 static void feed(vpeer_verify *v, vpeer_kind k, uint32_t ssrc, int n,
-                 int64_t t0)
+                 int64_t t0, int64_t step_us)
 {
     uint8_t buf[1600];
     for (int i = 0; i < n; i++) {
-        size_t len = make_rtp(buf, k, (uint32_t)i %
-                              vpeer_clip_packet_count(clip, k),
-                              (uint16_t)i, ssrc);
-        vpeer_verify_on_rtp(v, 1, buf, len, t0 + i * 1000);
+        size_t len = make_rtp(buf, k, (uint32_t)i, (uint16_t)i, ssrc);
+        vpeer_verify_on_rtp(v, 1, buf, len, t0 + i * step_us);
     }
 }
 
 TEST(expectations)
 {
     vpeer_verify *v = vpeer_verify_new(clip);
-    vpeer_report *r = vpeer_report_new(0);
+    vpeer_report *r = vpeer_report_new(0, "A", NULL);
     vpeer_verify_set_name(v, "pB", "B");
     vpeer_verify_set_name(v, "pC1", "C");
     vpeer_verify_set_name(v, "pC2", "C");
@@ -307,10 +359,10 @@ TEST(expectations)
     vpeer_verify_add_track(v, 1, "pC1", "v", VPEER_VIDEO, 4, 0);
     vpeer_verify_remove(v, "pC1", NULL, 1000000);
     vpeer_verify_add_track(v, 1, "pC2", "a", VPEER_AUDIO, 5, 2000000);
-    feed(v, VPEER_AUDIO, 1, 200, 0);
+    feed(v, VPEER_AUDIO, 1, 200, 0, 19000);
     feed(v, VPEER_VIDEO, 2, (int)vpeer_clip_packet_count(clip, VPEER_VIDEO),
-         0);
-    feed(v, VPEER_AUDIO, 5, 100, 2000000);
+         0, 17000);
+    feed(v, VPEER_AUDIO, 5, 100, 2000000, 19000);
     vpeer_expect e = { 2, 0.99, 0.5, 4000000 };
     json_t *f = vpeer_report_failures(r, v, clip, "A", &e);
     /* C's latest incarnation lacks video; everything else holds */
@@ -322,8 +374,205 @@ TEST(expectations)
     f = vpeer_report_failures(r, v, clip, "A", &e);
     CHECK_EQ_INT(json_array_size(f), 2);
     json_decref(f);
+    /* run on for 3 s more: B's live tracks stalled, C's too */
+    e.expect_peers = 2;
+    e.end_us = 7000000;
+    f = vpeer_report_failures(r, v, clip, "A", &e);
+    int stalled = 0;
+    for (size_t i = 0; i < json_array_size(f); i++)
+        stalled += strstr(json_string_value(json_array_get(f, i)),
+                          "stalled") != NULL;
+    CHECK_EQ_INT(stalled, 3);
+    json_decref(f);
+    /* a failed check fails the run */
+    vpeer_report_check(r, "x", false, "broken");
+    e.end_us = 4000000;
+    f = vpeer_report_failures(r, v, clip, "A", &e);
+    CHECK_EQ_INT(json_array_size(f), 2);
+    json_decref(f);
     vpeer_report_free(r);
     vpeer_verify_free(v);
+}
+
+/* Every junk packet is version 2, long enough, and survives SRTP protect
+ * and unprotect (so it really reaches the server's RTP/RTCP code). */
+TEST(junk_is_protectable)
+{
+    veche_srtp_keys a = { .profile = VECHE_SRTP_AES128_CM_SHA1_80, .len = 30 };
+    for (size_t i = 0; i < 30; i++) {
+        a.local[i] = (uint8_t)i;
+        a.remote[i] = (uint8_t)(100 + i);
+    }
+    veche_srtp_keys b = a;
+    memcpy(b.local, a.remote, 30);
+    memcpy(b.remote, a.local, 30);
+    CHECK_EQ_INT(veche_srtp_global_init(), 0);
+    veche_srtp *tx = veche_srtp_new(&a), *rx = veche_srtp_new(&b);
+    CHECK(tx && rx);
+    GRand *rng = g_rand_new_with_seed(7);
+    uint8_t buf[VPEER_JUNK_MAX + VECHE_SRTP_MAX_OVERHEAD];
+    int good = 0;
+    for (int round = 0; tx && rx && round < 2; round++) {
+        for (int i = 0; i < VPEER_JUNK_RTCP_KINDS; i++) {
+            int n = vpeer_junk_rtcp(i, 5, 6, rng, buf, sizeof buf);
+            CHECK(n >= 8 && n <= VPEER_JUNK_MAX && buf[0] >> 6 == 2);
+            size_t len = (size_t)n;
+            if (n >= 8 &&
+                veche_srtp_protect_rtcp(tx, buf, &len, sizeof buf) == 0 &&
+                veche_srtp_unprotect_rtcp(rx, buf, &len) == 0 &&
+                len == (size_t)n)
+                good++;
+        }
+        for (int i = 0; i < VPEER_JUNK_RTP_KINDS; i++) {
+            int n = vpeer_junk_rtp(i, 9, (uint16_t)(round * 8 + i), rng, buf,
+                                   sizeof buf);
+            CHECK(n >= 12 && n <= VPEER_JUNK_MAX && buf[0] >> 6 == 2);
+            size_t len = (size_t)n;
+            if (n >= 12 &&
+                veche_srtp_protect_rtp(tx, buf, &len, sizeof buf) == 0 &&
+                veche_srtp_unprotect_rtp(rx, buf, &len) == 0 &&
+                len == (size_t)n)
+                good++;
+        }
+    }
+    CHECK_EQ_INT(good, 2 * (VPEER_JUNK_RTCP_KINDS + VPEER_JUNK_RTP_KINDS));
+    CHECK_EQ_INT(vpeer_junk_rtcp(VPEER_JUNK_RTCP_KINDS, 1, 2, rng, buf,
+                                 sizeof buf), -1);
+    g_rand_free(rng);
+    veche_srtp_free(tx);
+    veche_srtp_free(rx);
+}
+
+/* Gaps become NACKs, retried then given up; arrivals recover; the
+ * simulated drop only ever drops packets newer than everything seen. */
+TEST(nacker_gaps_retries_and_drops)
+{
+    vpeer_nacker *n = vpeer_nacker_new(0);
+    uint8_t buf[1500];
+    vpeer_nacker_on_packet(n, 7, 65534, 0);
+    vpeer_nacker_on_packet(n, 7, 2, 1000);      /* 65535, 0, 1 missing */
+    int len = vpeer_nacker_write(n, 1, 2000, buf, sizeof buf);
+    CHECK(len == 16);                             /* one NACK, one FCI */
+    veche_rtcp_iter it;
+    veche_rtcp_item item;
+    veche_rtcp_fb fb;
+    uint16_t seqs[8];
+    veche_rtcp_iter_init(&it, buf, (size_t)(len > 0 ? len : 0));
+    CHECK(veche_rtcp_iter_next(&it, &item, NULL) == 1 &&
+          veche_rtcp_parse_fb(&item, &fb) == 0 && fb.media_ssrc == 7 &&
+          veche_rtcp_nack_expand(&fb, seqs, 8) == 3 && seqs[0] == 65535);
+    CHECK_EQ_INT(vpeer_nacker_write(n, 1, 3000, buf, sizeof buf), 0);
+    vpeer_nacker_on_packet(n, 7, 0, 4000);        /* recovered */
+    int64_t t = 2000;
+    for (int i = 1; i < VPEER_NACK_TRIES; i++)   /* retries of 65535 and 1 */
+        CHECK(vpeer_nacker_write(n, 1, t += VPEER_NACK_RETRY_US, buf,
+                                 sizeof buf) > 0);
+    CHECK_EQ_INT(vpeer_nacker_write(n, 1, t += VPEER_NACK_RETRY_US, buf,
+                                    sizeof buf), 0);
+    const vpeer_nack_stats *st = vpeer_nacker_stats(n);
+    CHECK_EQ_INT(st->missing, 3);
+    CHECK_EQ_INT(st->recovered, 1);
+    CHECK_EQ_INT(st->given_up, 2);
+    CHECK_EQ_INT(st->requested, 3 + 2 * (VPEER_NACK_TRIES - 1));
+    /* a restart (big jump) asks for nothing; a forgotten SSRC neither */
+    vpeer_nacker_on_packet(n, 7, 30000, t);
+    vpeer_nacker_on_packet(n, 8, 10, t);
+    vpeer_nacker_on_packet(n, 8, 15, t);
+    vpeer_nacker_forget(n, 8);
+    CHECK_EQ_INT(vpeer_nacker_write(n, 1, t + 1, buf, sizeof buf), 0);
+    vpeer_nacker_free(n);
+
+    /* 10 % simulated loss: about 10 % dropped, never an old number */
+    n = vpeer_nacker_new(100);
+    int dropped = 0;
+    vpeer_nacker_on_packet(n, 9, 0, 0);
+    for (uint16_t q = 1; q < 2001; q++) {
+        if (vpeer_nacker_simulate_drop(n, 9, q, q)) {
+            dropped++;
+            continue;
+        }
+        vpeer_nacker_on_packet(n, 9, q, q);
+    }
+    CHECK(dropped > 140 && dropped < 260);
+    CHECK(!vpeer_nacker_simulate_drop(n, 9, 5, 3000));   /* old: never */
+    CHECK_EQ_INT(vpeer_nacker_stats(n)->missing, dropped);
+    vpeer_nacker_free(n);
+}
+
+/* RTX we accepted becomes the original packet; RTX we refused is counted
+ * and reported as refused. */
+TEST(verify_rtx_unwrap)
+{
+    vpeer_verify *v = vpeer_verify_new(clip);
+    int k = vpeer_verify_add_track(v, 1, "pR", "v", VPEER_VIDEO, 11, 0);
+    vpeer_verify_set_rtx(v, k, 12, 97, true);
+    uint8_t orig[1600], rtx[1600];
+    size_t len = make_rtp(orig, VPEER_VIDEO, 5, 1005, 11);
+    /* RTX: header with SSRC 12, PT 97, its own seq; OSN; payload */
+    memcpy(rtx, orig, 12);
+    veche_rtp_set_ssrc(rtx, 12);
+    veche_rtp_set_payload_type(rtx, 97);
+    veche_rtp_set_seq(rtx, 77);
+    rtx[12] = 1005 >> 8;
+    rtx[13] = 1005 & 0xff;
+    memcpy(rtx + 14, orig + 12, len - 12);
+    size_t rlen = len + 2;
+    CHECK_EQ_INT(vpeer_verify_unwrap_rtx(v, 1, rtx, &rlen),
+                 VPEER_RTX_UNWRAPPED);
+    CHECK(rlen == len && memcmp(rtx, orig, len) == 0);
+    CHECK_EQ_INT(vpeer_verify_unwrap_rtx(v, 1, orig, &len), VPEER_RTX_NONE);
+    vpeer_verify_set_rtx(v, k, 12, 97, false);
+    memcpy(rtx, orig, 12);
+    veche_rtp_set_ssrc(rtx, 12);
+    rlen = len;
+    CHECK_EQ_INT(vpeer_verify_unwrap_rtx(v, 1, rtx, &rlen), VPEER_RTX_REFUSED);
+    vpeer_track_info ti;
+    vpeer_verify_get(v, k, &ti);
+    CHECK_EQ_INT(ti.rtx, 1);
+    CHECK_EQ_INT(ti.rtx_refused, 1);
+    vpeer_verify_free(v);
+}
+
+/* Every record is one JSON object on its own line, with record and peer. */
+TEST(report_json_lines)
+{
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    vpeer_report *r = vpeer_report_new(g_get_monotonic_time(), "P", f);
+    vpeer_verify *v = vpeer_verify_new(clip);
+    vpeer_verify_add_track(v, 1, "pB", "a", VPEER_AUDIO, 1, 0);
+    vpeer_report_event(r, "joined", json_pack("{s:s}", "participant", "x"));
+    vpeer_report_event(r, "left", NULL);
+    vpeer_report_check(r, "c", true, NULL);
+    vpeer_report_error(r, "e %d", 1);
+    vpeer_report_emit_tracks(r, v);
+    vpeer_report_emit_result(r, json_pack("{s:b}", "ok", 0));
+    rewind(f);
+    static const char *const want[] = { "event", "event", "check", "error",
+                                        "track", "result" };
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        CHECK(j != NULL);
+        if (j && n < 6) {
+            CHECK_EQ_STR(json_string_value(json_object_get(j, "record")),
+                         want[n]);
+            CHECK_EQ_STR(json_string_value(json_object_get(j, "peer")), "P");
+        }
+        if (j && n == 0)
+            CHECK_EQ_STR(json_string_value(json_object_get(j, "event")),
+                         "joined");
+        json_decref(j);
+        n++;
+    }
+    CHECK_EQ_INT(n, 6);
+    CHECK_EQ_INT(vpeer_report_error_count(r), 1);
+    vpeer_verify_free(v);
+    vpeer_report_free(r);
+    fclose(f);
 }
 
 int main(void)
@@ -338,11 +587,16 @@ int main(void)
     RUN(clip_shape);
     RUN(verify_counts_loss_dups_and_mismatch);
     RUN(verify_after_removed_and_first_video);
+    RUN(verify_video_reorder_and_timestamps);
     RUN(sender_to_verify_loopback);
     RUN(publish_offer_parses_back);
     RUN(subscribe_answer);
     RUN(candidates_and_allow_list);
     RUN(expectations);
+    RUN(report_json_lines);
+    RUN(junk_is_protectable);
+    RUN(nacker_gaps_retries_and_drops);
+    RUN(verify_rtx_unwrap);
     vpeer_clip_free(clip);
     return check_finish();
 }

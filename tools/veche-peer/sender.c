@@ -8,7 +8,8 @@
  *
  * Does not: adapt its bitrate, react to REMB, send RTX (retransmissions reuse
  * the original SSRC and sequence number), or protect packets (the send
- * callback does).
+ * callback does).  Its simulated loss leaves packets out before SRTP, as a
+ * real loss would, so a retransmission passes the receiver's replay check.
  */
 #include "sender.h"
 
@@ -43,6 +44,7 @@ struct vpeer_sender {
     stream st[2];
     int64_t start_us;
     bool primed;
+    unsigned loss_per_mille;  /* simulated upstream loss of video */
     GSource *sr_timer;
     vpeer_sender_stats stats;
 };
@@ -95,6 +97,26 @@ void vpeer_sender_free(vpeer_sender *s)
 
 /* ---- RTP ------------------------------------------------------------------ */
 
+void vpeer_sender_set_loss(vpeer_sender *s, unsigned per_mille)
+{
+    s->loss_per_mille = per_mille > 500 ? 500 : per_mille;
+}
+
+/* Whether to leave out the first transmission of (ssrc, seq): a hash of
+ * both, so about loss_per_mille of them, the same ones in every run. */
+static bool skip_first(const vpeer_sender *s, const stream *st)
+{
+    if (!s->loss_per_mille || st->kind != VPEER_VIDEO)
+        return false;
+    uint32_t x = st->ssrc ^ (st->seq * 0x9E3779B1u);
+    x ^= x >> 15;
+    x *= 0x2C1B3C6Du;
+    x ^= x >> 12;
+    x *= 0x297A2D39u;
+    x ^= x >> 15;
+    return x % 1000 < s->loss_per_mille;
+}
+
 static void send_packet(vpeer_sender *s, stream *st,
                         const vpeer_clip_packet *p, uint32_t ts,
                         int64_t now_us)
@@ -107,10 +129,13 @@ static void send_packet(vpeer_sender *s, stream *st,
     size_t len = (size_t)h + p->len;
     veche_rtxbuf_put(st->history, st->seq, buf, len,
                      (uint64_t)(now_us / 1000));
+    bool skip = skip_first(s, st);
     st->seq++;
     s->stats.packets[st->kind]++;
     s->stats.octets[st->kind] += p->len;
-    if (s->send(s->ud, buf, len, sizeof buf, false) != 0)
+    if (skip)
+        s->stats.skipped++;
+    else if (s->send(s->ud, buf, len, sizeof buf, false) != 0)
         s->stats.send_errors++;
 }
 

@@ -6,6 +6,10 @@
  * Packet k of a stream (counting from its first) always carries clip
  * payload k mod N, which is what receivers check.
  *
+ * Simulated upstream loss: with vpeer_sender_set_loss(), about that many
+ * per mille of the video packets are not sent the first time (but kept in
+ * the history), so only a NACK from the server brings them to anyone.
+ *
  * Ownership: the sender borrows the clip; the caller frees the sender with
  * vpeer_sender_free().  Timers run on the GMainContext given to start().
  * The send callback gets a plain packet in a buffer of cap bytes that it may
@@ -38,12 +42,17 @@ typedef struct {
     uint64_t resent;
     uint64_t resend_missing;  /* asked for but no longer in the history */
     uint64_t pli, fir;
+    uint64_t skipped;         /* first transmissions left out on purpose */
 } vpeer_sender_stats;
 
 vpeer_sender *vpeer_sender_new(const vpeer_clip *clip, uint32_t audio_ssrc,
                                uint32_t video_ssrc, const char *cname,
                                vpeer_send_fn send, void *ud);
 void vpeer_sender_free(vpeer_sender *s);  /* accepts NULL; stops timers */
+
+/* Leave out about per_mille (at most 500) of the first transmissions of
+ * video packets; 0 (the default) sends everything. */
+void vpeer_sender_set_loss(vpeer_sender *s, unsigned per_mille);
 
 /* Start sending now (idempotent). */
 void vpeer_sender_start(vpeer_sender *s, GMainContext *ctx);

@@ -40,6 +40,9 @@ vpeer_signal *vpeer_signal_new(const char *url,
     s->ud = ud;
     s->url = g_strdup(url);
     s->session = soup_session_new();
+    /* Direct connections only: test traffic goes to the URL's address and
+     * nowhere else, whatever proxy the environment names. */
+    soup_session_set_proxy_resolver(s->session, NULL);
     s->state = SIG_CLOSED;
     return s;
 }

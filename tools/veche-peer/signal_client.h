@@ -1,10 +1,11 @@
 /* signal_client.h - one WebSocket signalling connection of veche-peer
  * (docs/protocol.md), on libsoup-3.0.
  *
- * Connects to a ws:// or wss:// URL with subprotocol "veche-v1", accepting
- * any server certificate (the server is ours and self-signed: this is a test
- * tool).  Incoming text messages are parsed as JSON and handed up; messages
- * go out as JSON objects or, for misbehaviour tests, as raw text.
+ * Connects to a ws:// or wss:// URL with subprotocol "veche-v1", directly
+ * (no proxy), accepting any server certificate (the server is ours and
+ * self-signed: this is a test tool).  Incoming text messages are parsed
+ * as JSON and handed up; messages go out as JSON objects or, for
+ * misbehaviour tests, as raw text.
  *
  * States:  NEW --connect--> CONNECTING --ok--> OPEN --close/error--> CLOSED
  *                                  \--error------------------------> CLOSED

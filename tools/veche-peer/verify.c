@@ -25,6 +25,10 @@ typedef struct {
     char *participant, *track;
     vpeer_kind kind;
     uint32_t ssrc;
+    uint32_t rtx_ssrc;        /* 0: none offered */
+    uint8_t rtx_pt;
+    bool rtx_accepted;
+    uint64_t rtx, rtx_refused;
     int session;
     bool ended;               /* our session ended */
     int64_t added_us, removed_us, ended_us, first_us, last_us;
@@ -32,9 +36,11 @@ typedef struct {
     bool started;
     int64_t first_ext, min_ext, max_ext;
     int64_t *seen;            /* SEEN_RING entries, -1 = empty */
-    uint64_t packets, duplicates, identical, mismatched, after_removed;
-    /* payload anchor: clip index of first_ext_anchor, or -1 */
+    uint64_t packets, duplicates, identical, mismatched, bad_header,
+             after_removed;
+    /* anchor: clip index of the packet with ext seq anchor_ext, or -1 */
     int64_t anchor_idx, anchor_ext;
+    uint32_t anchor_ts;
     veche_rtpstats stats;
 } track;
 
@@ -113,6 +119,15 @@ int vpeer_verify_add_track(vpeer_verify *v, int session,
     return (int)v->tracks->len - 1;
 }
 
+void vpeer_verify_set_rtx(vpeer_verify *v, int i, uint32_t rtx_ssrc,
+                          uint8_t rtx_pt, bool accepted)
+{
+    track *t = track_at(v, i);
+    t->rtx_ssrc = rtx_ssrc;
+    t->rtx_pt = rtx_pt;
+    t->rtx_accepted = accepted && rtx_ssrc != 0;
+}
+
 void vpeer_verify_set_name(vpeer_verify *v, const char *participant,
                            const char *name)
 {
@@ -178,26 +193,58 @@ static int64_t mod_n(int64_t a, int64_t n)
     return r < 0 ? r + n : r;
 }
 
-/* Compare the payload with the clip packet it should be. */
-static void check_payload(const vpeer_verify *v, track *t, int64_t ext,
-                          const uint8_t *p, size_t n)
+/* Floor division for a possibly negative numerator. */
+static int64_t floor_div(int64_t a, int64_t n)
+{
+    return (a - mod_n(a, n)) / n;
+}
+
+/* Frame number, counting loops, of clip position pos (packet index plus
+ * loops * N; negative before the anchor's loop). */
+static int64_t abs_frame(const vpeer_clip *c, vpeer_kind k, int64_t pos)
+{
+    int64_t n = vpeer_clip_packet_count(c, k);
+    const vpeer_clip_packet *p = vpeer_clip_packet_at(c, k,
+                                                      (uint32_t)mod_n(pos, n));
+    return floor_div(pos, n) * vpeer_clip_frame_count(c, k) + p->frame;
+}
+
+/* Compare the packet with the clip packet it should be: payload byte for
+ * byte, then payload type, marker and timestamp (see verify.h). */
+static void check_packet(const vpeer_verify *v, track *t, int64_t ext,
+                         const veche_rtp_view *rv)
 {
     if (t->anchor_idx < 0) {
-        t->anchor_idx = vpeer_clip_lookup(v->clip, t->kind, p, n);
+        t->anchor_idx = vpeer_clip_lookup(v->clip, t->kind, rv->payload,
+                                          rv->payload_len);
         t->anchor_ext = ext;
+        t->anchor_ts = rv->timestamp;
         if (t->anchor_idx < 0) {
             t->mismatched++;
             return;
         }
     }
     int64_t count = vpeer_clip_packet_count(v->clip, t->kind);
-    int64_t idx = mod_n(t->anchor_idx + (ext - t->anchor_ext), count);
-    const vpeer_clip_packet *c = vpeer_clip_packet_at(v->clip, t->kind,
-                                                      (uint32_t)idx);
-    if (c->len == n && memcmp(c->data, p, n) == 0)
-        t->identical++;
-    else
+    int64_t pos = t->anchor_idx + (ext - t->anchor_ext);
+    const vpeer_clip_packet *c =
+        vpeer_clip_packet_at(v->clip, t->kind, (uint32_t)mod_n(pos, count));
+    if (c->len != rv->payload_len ||
+        memcmp(c->data, rv->payload, rv->payload_len) != 0) {
         t->mismatched++;
+        return;
+    }
+    int64_t frames = abs_frame(v->clip, t->kind, pos) -
+                     abs_frame(v->clip, t->kind, t->anchor_idx);
+    uint32_t ts = t->anchor_ts +
+                  (uint32_t)((uint64_t)frames * vpeer_clip_frame_ticks(t->kind));
+    uint8_t pt = t->kind == VPEER_AUDIO ? VPEER_AUDIO_PT : VPEER_VIDEO_PT;
+    if (rv->marker != c->marker || rv->payload_type != pt ||
+        rv->timestamp != ts) {
+        t->mismatched++;
+        t->bad_header++;
+        return;
+    }
+    t->identical++;
 }
 
 static void account(const vpeer_verify *v, track *t,
@@ -223,7 +270,44 @@ static void account(const vpeer_verify *v, track *t,
         t->after_removed++;
     veche_rtpstats_update(&t->stats, rv->seq, rv->timestamp,
                           (uint64_t)(now_us / 1000), len);
-    check_payload(v, t, ext, rv->payload, rv->payload_len);
+    check_packet(v, t, ext, rv);
+}
+
+vpeer_rtx_result vpeer_verify_unwrap_rtx(vpeer_verify *v, int session,
+                                         uint8_t *buf, size_t *len)
+{
+    veche_rtp_view rv;
+    if (veche_rtp_parse(buf, *len, &rv, NULL) != 0)
+        return VPEER_RTX_NONE;
+    track *t = NULL;
+    for (int i = (int)v->tracks->len - 1; i >= 0 && !t; i--) {
+        track *c = track_at(v, i);
+        if (c->session == session && !c->ended && c->rtx_ssrc == rv.ssrc)
+            t = c;
+    }
+    if (!t)
+        return VPEER_RTX_NONE;
+    if (!t->rtx_accepted || rv.payload_type != t->rtx_pt ||
+        rv.payload_len < 2) {
+        t->rtx_refused++;
+        return VPEER_RTX_REFUSED;
+    }
+    uint16_t osn = (uint16_t)(rv.payload[0] << 8 | rv.payload[1]);
+    memmove(buf + rv.header_len, buf + rv.header_len + 2,
+            *len - rv.header_len - 2);
+    *len -= 2;
+    veche_rtp_set_seq(buf, osn);
+    veche_rtp_set_ssrc(buf, t->ssrc);
+    veche_rtp_set_payload_type(buf, t->kind == VPEER_AUDIO ? VPEER_AUDIO_PT
+                                                           : VPEER_VIDEO_PT);
+    t->rtx++;
+    return VPEER_RTX_UNWRAPPED;
+}
+
+bool vpeer_verify_is_video(const vpeer_verify *v, int session, uint32_t ssrc)
+{
+    const track *t = find_ssrc(v, session, ssrc);
+    return t && t->kind == VPEER_VIDEO && live(t);
 }
 
 vpeer_rtp_result vpeer_verify_on_rtp(vpeer_verify *v, int session,
@@ -266,6 +350,18 @@ int vpeer_verify_write_rr(vpeer_verify *v, int session, uint32_t our_ssrc,
     return veche_rtcp_write_rr(buf, cap, our_ssrc, blocks, n);
 }
 
+int vpeer_verify_removed_ssrcs(const vpeer_verify *v, int session,
+                               uint32_t *ssrcs, int max)
+{
+    int n = 0;
+    for (guint i = 0; i < v->tracks->len && n < max; i++) {
+        track *t = track_at(v, (int)i);
+        if (t->session == session && !t->ended && t->removed_us >= 0)
+            ssrcs[n++] = t->ssrc;
+    }
+    return n;
+}
+
 int vpeer_verify_live_video(const vpeer_verify *v, int session,
                             uint32_t *ssrcs, int max)
 {
@@ -300,6 +396,8 @@ void vpeer_verify_get(const vpeer_verify *v, int i, vpeer_track_info *out)
         .session = t->session, .packets = t->packets,
         .lost = lost > 0 ? (uint64_t)lost : 0, .duplicates = t->duplicates,
         .identical = t->identical, .mismatched = t->mismatched,
+        .bad_header = t->bad_header, .rtx = t->rtx,
+        .rtx_refused = t->rtx_refused,
         .after_removed = t->after_removed, .added_us = t->added_us,
         .removed_us = t->removed_us, .ended_us = t->ended_us,
         .first_us = t->first_us,

@@ -3,10 +3,13 @@
  * A remote track is known by the publishing participant's id, its track id
  * (from the subscribe SDP's msid) and its SSRC, within one of our own
  * subscribe sessions (a rejoin starts a new session).  For each track we
- * count packets, loss from sequence gaps, duplicates, and whether each payload
- * is byte-identical to the clip: the first payload found in the clip anchors
- * the clip index, and every later packet must carry payload
- * (first_idx + (ext_seq - first_ext_seq)) mod N.  Packets arriving more than
+ * count packets, loss from sequence gaps, duplicates, and whether each packet
+ * is identical to what the sender sent: the first payload found in the clip
+ * anchors the clip index, and every later packet must carry payload
+ * i = (first_idx + (ext_seq - first_ext_seq)) mod N byte for byte, with the
+ * sender's payload type, clip packet i's marker bit, and the timestamp that
+ * follows from the anchor's by the frames in between (the sender's rules in
+ * sender.h).  Packets arriving more than
  * VPEER_VERIFY_GRACE_US after the track was removed (track-removed,
  * participant-left or an inactive m-line) are counted in after_removed.
  *
@@ -38,9 +41,12 @@ typedef struct {
     uint64_t packets;         /* distinct packets */
     uint64_t lost;
     uint64_t duplicates;
-    uint64_t identical;
-    uint64_t mismatched;
+    uint64_t identical;       /* payload and header as sent */
+    uint64_t mismatched;      /* packets - identical */
+    uint64_t bad_header;      /* of mismatched: payload right, header not */
     uint64_t after_removed;
+    uint64_t rtx;             /* packets that came as RTX (accepted) */
+    uint64_t rtx_refused;     /* RTX packets although we refused RTX */
     int64_t added_us;
     int64_t removed_us;       /* -1 unless the server removed it */
     int64_t ended_us;         /* -1 unless our session ended first */
@@ -63,6 +69,26 @@ void vpeer_verify_free(vpeer_verify *v);  /* accepts NULL */
 int vpeer_verify_add_track(vpeer_verify *v, int session,
                            const char *participant, const char *track,
                            vpeer_kind kind, uint32_t ssrc, int64_t now_us);
+/* The RTX stream (RFC 4588) the offer paired with track i: its SSRC and
+ * payload type, and whether our answer accepted RTX. */
+void vpeer_verify_set_rtx(vpeer_verify *v, int i, uint32_t rtx_ssrc,
+                          uint8_t rtx_pt, bool accepted);
+
+typedef enum {
+    VPEER_RTX_NONE,           /* not an RTX packet of ours */
+    VPEER_RTX_UNWRAPPED,      /* RTX we accepted, now the original packet */
+    VPEER_RTX_REFUSED,        /* RTX although our answer refused it */
+} vpeer_rtx_result;
+
+/* When buf is RTX of a track of the session, count it; if we accepted RTX,
+ * turn it back into the original packet in place (RFC 4588 section 4:
+ * sequence number from the OSN, the track's SSRC and payload type; *len
+ * shrinks by 2). */
+vpeer_rtx_result vpeer_verify_unwrap_rtx(vpeer_verify *v, int session,
+                                         uint8_t *buf, size_t *len);
+/* True when ssrc is a live video track of the session (one to NACK). */
+bool vpeer_verify_is_video(const vpeer_verify *v, int session, uint32_t ssrc);
+
 /* Remember a participant's name (applies to its tracks, past and future). */
 void vpeer_verify_set_name(vpeer_verify *v, const char *participant,
                            const char *name);
@@ -85,6 +111,10 @@ void vpeer_verify_on_sr(vpeer_verify *v, int session, uint32_t ssrc,
  * code. */
 int vpeer_verify_write_rr(vpeer_verify *v, int session, uint32_t our_ssrc,
                           uint8_t *buf, size_t cap, int64_t now_us);
+/* SSRCs of the session's tracks the server removed (up to max); returns
+ * the count. */
+int vpeer_verify_removed_ssrcs(const vpeer_verify *v, int session,
+                               uint32_t *ssrcs, int max);
 /* SSRCs of the session's live video tracks (up to max); returns the count. */
 int vpeer_verify_live_video(const vpeer_verify *v, int session,
                             uint32_t *ssrcs, int max);
