@@ -9,8 +9,12 @@ import { chromium } from 'playwright-core';
 
 export const BASE = process.env.VECHE_URL || 'https://127.0.0.1:8443/';
 export const ORIGIN = new URL(BASE).origin;
-// Screenshots for the README (committed), 1280x800 unless said otherwise.
-export const DOC_SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+// Screenshots, 1280x800 unless said otherwise: into screenshots/ (not
+// committed) on every run; VECHE_UPDATE_SCREENSHOTS=1 writes the README's
+// docs/screenshots/ instead, so test runs do not touch tracked files.
+export const DOC_SHOTS = fileURLToPath(new URL(
+  process.env.VECHE_UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots/' : './screenshots/',
+  import.meta.url));
 export const VIEWPORT = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
