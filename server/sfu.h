@@ -114,6 +114,11 @@ struct veche_track {
     veche_rtpstats stats;
     uint64_t last_keyframe_request_ms;
     uint8_t fir_seq;
+    /* sequence numbers recently NACKed upstream, so that several
+     * subscribers missing the same packet cause one upstream NACK */
+    uint16_t upstream_nacked[16];
+    uint64_t upstream_nacked_ms[16];
+    unsigned upstream_nacked_next;
     GPtrArray *downtracks;       /* veche_downtrack*, not owned */
 };
 

@@ -28,6 +28,8 @@
 #define KEYFRAME_REQUEST_INTERVAL_MS 500
 #define RTX_MAX_AGE_MS 1000
 #define MAX_NACKS 64
+#define UPSTREAM_NACK_WINDOW 512
+#define UPSTREAM_NACK_REPEAT_MS 100
 #define OUT_CAP (VECHE_RTP_MAX_PACKET + 2 + VECHE_SRTP_MAX_OVERHEAD)
 #define RTCP_CAP (1200 + VECHE_SRTP_MAX_OVERHEAD)
 
@@ -151,6 +153,25 @@ static void send_rtx(veche_downtrack *dt, const uint8_t *pkt, size_t len)
     veche_transport_send_rtp(dt->sub->sub, out, v.header_len + 2 + v.payload_len, sizeof out);
 }
 
+/* Whether a sequence number we do not hold is worth asking the publisher
+ * for: at most UPSTREAM_NACK_WINDOW behind the newest packet (a subscriber
+ * cannot make us NACK arbitrary numbers), and not asked for in the last
+ * UPSTREAM_NACK_REPEAT_MS. */
+static bool upstream_nack_wanted(veche_track *t, uint16_t seq, uint64_t now)
+{
+    uint16_t behind = (uint16_t)(t->stats.max_seq - seq);
+    if (!t->stats.started || behind == 0 || behind > UPSTREAM_NACK_WINDOW)
+        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(t->upstream_nacked); i++)
+        if (t->upstream_nacked[i] == seq && t->upstream_nacked_ms[i] != 0 &&
+            now - t->upstream_nacked_ms[i] < UPSTREAM_NACK_REPEAT_MS)
+            return false;
+    unsigned slot = t->upstream_nacked_next++ % G_N_ELEMENTS(t->upstream_nacked);
+    t->upstream_nacked[slot] = seq;
+    t->upstream_nacked_ms[slot] = now;
+    return true;
+}
+
 void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *seqs, int n)
 {
     if (!t->rtxbuf || !downtrack_ready(dt))
@@ -166,7 +187,7 @@ void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *se
                 send_rtx(dt, pkt, len);
             else
                 send_copy(dt, pkt, len);
-        } else if (n_missing < MAX_NACKS) {
+        } else if (n_missing < MAX_NACKS && upstream_nack_wanted(t, seqs[i], now)) {
             missing[n_missing++] = seqs[i];
         }
     }
