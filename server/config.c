@@ -96,6 +96,28 @@ static const directive directives[] = {
         "(NACK); rounded up to a power of two."),
     DIR(max_bitrate_kbps, T_UINT, 50, 1000000, NULL,
         "Highest bitrate asked of each publisher (REMB), in kbit/s."),
+    DIR(database, T_STRING, 0, 0, "accounts and attendance",
+        "SQLite database of organizations, rosters, accounts and attendance.\n"
+        "Empty: veche.db in data_dir."),
+    DIR(session_ttl_hours, T_UINT, 1, 8760, NULL,
+        "Hours a sign-in lasts (the veche_session cookie's Max-Age)."),
+    DIR(invitation_ttl_hours, T_UINT, 1, 8760, NULL,
+        "Hours an invitation link stays valid."),
+    DIR(presence_grace_seconds, T_UINT, 0, 86400, NULL,
+        "A reconnect within this many seconds is not an absence in the\n"
+        "attendance record."),
+    DIR(smtp_relay, T_STRING, 0, 0, NULL,
+        "SMTP relay \"host:port\" for password-reset mails (plain SMTP, no\n"
+        "authentication: a local relay).  Empty: no mails are sent."),
+    DIR(smtp_from, T_STRING, 0, 0, NULL,
+        "Sender address of the password-reset mails."),
+    DIR(public_url, T_STRING, 0, 0, NULL,
+        "The server's address as people reach it, for links in mails."),
+    DIR(demo, T_BOOL, 0, 1, NULL,
+        "Seed a demo organization with accounts (password \"demo-password-1\")\n"
+        "on start, once.  For trying Veche out only: never on a real server."),
+    DIR(allow_anonymous_rooms, T_BOOL, 0, 1, NULL,
+        "Allow rooms joined by name alone, without an event (no sign-in)."),
     DIR(log_level, T_STRING, 0, 0, "logging",
         "Least severe events logged: debug, info, warn or error."),
 };
@@ -115,7 +137,21 @@ void veche_config_defaults(veche_config *c)
     c->max_room_participants = 100;
     c->nack_buffer_packets = 1024;
     c->max_bitrate_kbps = 2500;
+    c->session_ttl_hours = 12;
+    c->invitation_ttl_hours = 72;
+    c->presence_grace_seconds = 60;
+    snprintf(c->smtp_from, sizeof c->smtp_from, "veche@localhost");
+    snprintf(c->public_url, sizeof c->public_url, "https://localhost:8443");
+    c->allow_anonymous_rooms = true;
     snprintf(c->log_level, sizeof c->log_level, "info");
+}
+
+void veche_config_database_path(const veche_config *c, char *out, size_t cap)
+{
+    if (c->database[0])
+        snprintf(out, cap, "%s", c->database);
+    else
+        snprintf(out, cap, "%s/veche.db", c->data_dir);
 }
 
 static const directive *find_directive(const char *key, size_t klen)
@@ -454,6 +490,15 @@ int veche_config_validate(const veche_config *c, char *err, size_t errcap)
         !is_ip_literal(c->public_address, strnlen(c->public_address, sizeof c->public_address))) {
         snprintf(err, errcap, "public_address: '%.64s' is not an IPv4 or IPv6 address",
                  c->public_address);
+        return VECHE_EINVAL;
+    }
+    if (c->smtp_relay[0] && !strchr(c->smtp_relay, ':')) {
+        snprintf(err, errcap, "smtp_relay: '%.64s' is not host:port", c->smtp_relay);
+        return VECHE_EINVAL;
+    }
+    if (strncmp(c->public_url, "https://", 8) != 0 && strncmp(c->public_url, "http://", 7) != 0) {
+        snprintf(err, errcap, "public_url: '%.64s' must start with https:// or http://",
+                 c->public_url);
         return VECHE_EINVAL;
     }
     if (veche_log_parse_level(c->log_level, NULL) != 0) {

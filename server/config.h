@@ -35,9 +35,22 @@ typedef struct {
     unsigned max_room_participants;  /* 100 */
     unsigned nack_buffer_packets; /* 1024 per video track */
     unsigned max_bitrate_kbps;    /* REMB cap sent to publishers, 2500 */
+    /* accounts and attendance */
+    char database[VECHE_PATH_MAX];/* empty: data_dir/veche.db */
+    unsigned session_ttl_hours;   /* 12 */
+    unsigned invitation_ttl_hours;/* 72 */
+    unsigned presence_grace_seconds; /* 60 */
+    char smtp_relay[256];         /* "host:port"; empty: no password-reset mail */
+    char smtp_from[256];          /* sender address of those mails */
+    char public_url[256];         /* "https://localhost:8443", for links in mails */
+    bool demo;                    /* false: seed a demo organization when true */
+    bool allow_anonymous_rooms;   /* true: rooms joined without an event */
     /* logging */
     char log_level[16];           /* "debug", "info", "warn", "error" */
 } veche_config;
+
+/* The database path: cfg->database, or data_dir/veche.db when empty. */
+void veche_config_database_path(const veche_config *c, char *out, size_t cap);
 
 /* Fill with the defaults above. */
 void veche_config_defaults(veche_config *c);

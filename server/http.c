@@ -1,9 +1,11 @@
 /* http.c - the HTTPS + WSS listener: libwebsockets 4.1 on the caller's GLib
  * main loop (the glib event-lib plugin with a foreign GMainLoop).
  *
- * One vhost on listen_address:port with three routes:
+ * One vhost on listen_address:port with four routes:
  *   /          static files of web_root (index.html by default)
  *   /healthz   200 "ok\n"
+ *   /api/      GET and POST handed whole (body up to 1 MiB) to the API hook;
+ *              the response is written from HTTP_WRITEABLE in chunks
  *   /ws        the signalling WebSocket, subprotocol "veche-v1"; it is the
  *              first protocol of the vhost, so a client that offers no
  *              subprotocol gets it too.  Upgrades on other paths are refused.
@@ -15,7 +17,7 @@
  * once per connection: from LWS_CALLBACK_CLOSED, or, for any connection lws
  * did not report while its context was destroyed, from veche_http_free().
  *
- * Does not: parse the signalling protocol, authenticate, compress, speak
+ * Does not: parse the signalling protocol or the API, authenticate, compress, speak
  * HTTP/2 (ALPN offers http/1.1 only), or create the certificate itself
  * (tlscert.c does).
  */
@@ -25,6 +27,7 @@
 #include <libwebsockets.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -56,7 +59,21 @@ struct veche_ws {
     int close_code;
     char close_reason[124];     /* a close frame carries at most 123 bytes */
     char peer[64];
+    char *cookie;               /* the upgrade's Cookie header, "" when none */
 };
+
+/* An /api/ request in progress: the pss of the HTTP protocol points here. */
+typedef struct {
+    char method[8];
+    char path[512];
+    char query[512];
+    char *cookie;
+    GByteArray *body;
+    bool too_large;
+    bool responding;
+    char *out;                  /* response body */
+    size_t out_len, out_pos;
+} api_req;
 
 struct veche_http {
     struct lws_context *ctx;
@@ -69,7 +86,10 @@ struct veche_http {
     char iface[64];
     char web_root[VECHE_PATH_MAX];
     char cert[VECHE_PATH_MAX], key[VECHE_PATH_MAX];
-    struct lws_http_mount mount_root, mount_health;
+    struct lws_http_mount mount_root, mount_health, mount_api;
+    veche_http_api_fn api;
+    void *api_ud;
+    bool tls;
 };
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -197,6 +217,11 @@ static int ws_established(veche_http *h, struct lws *wsi, veche_ws **pws)
     g_queue_push_tail(&h->conns, ws);
     ws->node = h->conns.tail;
     *pws = ws;
+    int clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COOKIE);
+    ws->cookie = g_malloc0(clen > 0 && clen < 8192 ? (size_t)clen + 1 : 1);
+    if (clen > 0 && clen < 8192 && lws_hdr_copy(wsi, ws->cookie, clen + 1,
+                                                 WSI_TOKEN_HTTP_COOKIE) < 0)
+        ws->cookie[0] = '\0';
     VLOG_INFO(NULL, NULL, "websocket open from %s", ws->peer);
     if (h->cb.on_open)
         h->cb.on_open(h->ud, ws, &ws->conn_ud);
@@ -282,19 +307,13 @@ static void ws_finish(veche_ws *ws)
         h->cb.on_close(h->ud, ws, ws->conn_ud);
     tx_clear(ws);
     g_free(ws->rx);
+    g_free(ws->cookie);
     g_free(ws);
 }
 
 /* GET /healthz: headers now, the body from HTTP_WRITEABLE. */
 static int health_request(struct lws *wsi)
 {
-    char uri[16];
-    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 ||
-        strcmp(uri, "/healthz") != 0) {
-        if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
-            return -1;
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
-    }
     unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
                                       *end = buf + sizeof buf - 1;
     if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/plain", 3, &p, end) ||
@@ -313,6 +332,161 @@ static int health_body(struct lws *wsi)
     if (lws_write(wsi, buf + LWS_PRE, 3, LWS_WRITE_HTTP_FINAL) != 3)
         return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ---- /api/ requests ---- */
+
+static void api_req_free(api_req *r)
+{
+    if (!r)
+        return;
+    g_free(r->cookie);
+    if (r->body)
+        g_byte_array_free(r->body, TRUE);
+    g_free(r->out);
+    g_free(r);
+}
+
+static int http_not_found(struct lws *wsi)
+{
+    if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* Call the hook and send the headers; the body follows from WRITEABLE. */
+static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
+{
+    veche_http_response resp;
+    memset(&resp, 0, sizeof resp);
+    if (r->too_large) {
+        resp.status = 413;
+        resp.body = g_strdup("{\"error\":\"too-large\",\"reason\":\"the body exceeds 1 MiB\"}");
+    } else if (!h->api) {
+        resp.status = 404;
+        resp.body = g_strdup("{\"error\":\"not-found\",\"reason\":\"no such route\"}");
+    } else {
+        g_byte_array_append(r->body, (const guint8 *)"", 1);  /* NUL, not counted */
+        veche_http_request req = {
+            .method = r->method, .path = r->path, .query = r->query,
+            .cookie = r->cookie ? r->cookie : "", .body = (const char *)r->body->data,
+            .body_len = r->body->len - 1, .tls = h->tls,
+        };
+        h->api(h->api_ud, &req, &resp);
+    }
+    if (resp.body && !resp.body_len)
+        resp.body_len = strlen(resp.body);
+    r->out = resp.body;
+    r->out_len = resp.body ? resp.body_len : 0;
+    r->out_pos = 0;
+    r->responding = true;
+    unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start,
+                                       *end = buf + sizeof buf - 1;
+    const char *ctype = resp.content_type ? resp.content_type : "application/json";
+    if (lws_add_http_common_headers(wsi, (unsigned)(resp.status ? resp.status : 500), ctype,
+                                    r->out_len, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)"no-store", 8, &p, end))
+        return -1;
+    if (resp.set_cookie[0] &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"set-cookie:",
+                                    (const unsigned char *)resp.set_cookie,
+                                    (int)strlen(resp.set_cookie), &p, end))
+        return -1;
+    if (resp.disposition[0] &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"content-disposition:",
+                                    (const unsigned char *)resp.disposition,
+                                    (int)strlen(resp.disposition), &p, end))
+        return -1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    if (r->out_len == 0)
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+/* Up to 16 KiB of the response body per call. */
+static int api_write(struct lws *wsi, api_req *r)
+{
+    if (!r->responding || r->out_pos >= r->out_len)
+        return 0;
+    enum { CHUNK = 16384 };
+    size_t n = r->out_len - r->out_pos;
+    if (n > CHUNK)
+        n = CHUNK;
+    unsigned char *buf = g_malloc(LWS_PRE + n);
+    memcpy(buf + LWS_PRE, r->out + r->out_pos, n);
+    bool last = r->out_pos + n == r->out_len;
+    int w = lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+    g_free(buf);
+    if (w < 0 || (size_t)w < n)
+        return -1;
+    r->out_pos += n;
+    if (!last) {
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    r->responding = false;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* A new HTTP transaction on the callback mounts: /healthz or /api/. */
+static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
+{
+    char path[512];
+    const char *method = "GET";
+    if (lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_GET_URI) <= 0) {
+        method = "POST";
+        if (lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_POST_URI) <= 0)
+            return http_not_found(wsi);
+    }
+    if (strcmp(path, "/healthz") == 0 && method[0] == 'G')
+        return health_request(wsi);
+    if (strncmp(path, "/api/", 5) != 0 || !pr)
+        return http_not_found(wsi);
+    api_req_free(*pr);
+    api_req *r = *pr = g_new0(api_req, 1);
+    snprintf(r->method, sizeof r->method, "%s", method);
+    snprintf(r->path, sizeof r->path, "%s", path);
+    r->body = g_byte_array_new();
+    size_t qn = 0;
+    for (int i = 0; i < 16; i++) {
+        char frag[256];
+        int n = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n <= 0)
+            break;
+        int w = snprintf(r->query + qn, sizeof r->query - qn, "%s%s", qn ? "&" : "", frag);
+        if (w < 0 || (size_t)w >= sizeof r->query - qn)
+            break;
+        qn += (size_t)w;
+    }
+    int clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COOKIE);
+    if (clen > 0 && clen < 8192) {
+        r->cookie = g_malloc0((size_t)clen + 1);
+        if (lws_hdr_copy(wsi, r->cookie, clen + 1, WSI_TOKEN_HTTP_COOKIE) < 0)
+            r->cookie[0] = '\0';
+    }
+    if (method[0] == 'P') {
+        char cl[24] = "";
+        if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+            strtoull(cl, NULL, 10) > 0)
+            return 0;  /* the body follows: HTTP_BODY, then BODY_COMPLETION */
+    }
+    return api_respond(h, wsi, r);
+}
+
+static int api_body(api_req *r, const void *in, size_t len)
+{
+    if (!r || r->too_large)
+        return 0;
+    if (len > VECHE_HTTP_BODY_MAX - r->body->len) {
+        r->too_large = true;
+        g_byte_array_set_size(r->body, 0);
+        return 0;
+    }
+    g_byte_array_append(r->body, in, (guint)len);
+    return 0;
 }
 
 /* The one lws callback of both protocols. */
@@ -342,10 +516,27 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         return 0;
     case LWS_CALLBACK_HTTP:
-        return health_request(wsi);
+        return http_request(h, wsi, bound_to(wsi, HTTP_PROTOCOL) ? (api_req **)user : NULL);
+    case LWS_CALLBACK_HTTP_BODY:
+        if (bound_to(wsi, HTTP_PROTOCOL) && user)
+            return api_body(*(api_req **)user, in, len);
+        break;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (bound_to(wsi, HTTP_PROTOCOL) && user && *(api_req **)user)
+            return api_respond(h, wsi, *(api_req **)user);
+        break;
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (bound_to(wsi, HTTP_PROTOCOL))
-            return health_body(wsi);
+        if (bound_to(wsi, HTTP_PROTOCOL)) {
+            api_req *r = user ? *(api_req **)user : NULL;
+            return r && r->responding ? api_write(wsi, r) : health_body(wsi);
+        }
+        break;
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (bound_to(wsi, HTTP_PROTOCOL) && user) {
+            api_req_free(*(api_req **)user);
+            *(api_req **)user = NULL;
+        }
         break;
     default:
         break;
@@ -386,6 +577,7 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
     h->cb = *cb;
     h->ud = ud;
     h->max_message = cfg->ws_max_message ? cfg->ws_max_message : 65536;
+    h->tls = cfg->tls;
     g_queue_init(&h->conns);
     snprintf(h->web_root, sizeof h->web_root, "%s", cfg->web_root);
 
@@ -403,7 +595,12 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
             options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     }
 
+    h->mount_api = (struct lws_http_mount){
+        .mountpoint = "/api", .mountpoint_len = 4, .origin = HTTP_PROTOCOL,
+        .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
+    };
     h->mount_health = (struct lws_http_mount){
+        .mount_next = &h->mount_api,
         .mountpoint = "/healthz", .mountpoint_len = 8, .origin = HTTP_PROTOCOL,
         .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
     };
@@ -492,4 +689,17 @@ void veche_ws_close(veche_ws *ws, int code, const char *reason)
 const char *veche_ws_peer_addr(const veche_ws *ws)
 {
     return ws ? ws->peer : "-";
+}
+
+const char *veche_ws_cookie(const veche_ws *ws)
+{
+    return ws && ws->cookie ? ws->cookie : "";
+}
+
+void veche_http_set_api(veche_http *h, veche_http_api_fn fn, void *ud)
+{
+    if (!h)
+        return;
+    h->api = fn;
+    h->api_ud = ud;
 }

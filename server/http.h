@@ -1,8 +1,9 @@
 /* http.h - the HTTPS + WSS listener (libwebsockets on the GLib main loop).
  *
- * Serves the static files of web_root over HTTPS and the signalling
- * WebSocket at /ws (subprotocol "veche-v1", also accepted without one).  It
- * knows nothing of the protocol carried: complete text messages go to the
+ * Serves the static files of web_root over HTTPS, the /api/ routes through
+ * one hook (api.c), and the signalling WebSocket at /ws (subprotocol
+ * "veche-v1", also accepted without one).  It knows nothing of the
+ * protocols carried: complete text messages go to the
  * callbacks; messages larger than ws_max_message and binary frames are
  * refused by closing with 1009 / 1003 after an error message.
  *
@@ -12,6 +13,7 @@
 #ifndef VECHE_HTTP_H
 #define VECHE_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <glib.h>
 #include "config.h"
@@ -29,6 +31,36 @@ typedef struct {
     void (*on_close)(void *ud, veche_ws *ws, void *conn_ud);
 } veche_http_ws_callbacks;
 
+/* Dynamic routes: a request under /api/ (method, decoded path, query,
+ * Cookie header and body) handed to the API hook, which fills a response.
+ * Bodies are at most VECHE_HTTP_BODY_MAX bytes (a larger one gets 413
+ * without reaching the hook). */
+#define VECHE_HTTP_BODY_MAX ((size_t)1 << 20)
+
+typedef struct {
+    const char *method;       /* "GET", "POST" */
+    const char *path;         /* "/api/events/3/attendance", decoded by lws */
+    const char *query;        /* "lang=ru&x=1" (decoded arguments joined by '&'), or "" */
+    const char *cookie;       /* the Cookie header, or "" */
+    const char *body;         /* NUL-terminated (the NUL not counted), "" when none */
+    size_t body_len;
+    bool tls;                 /* the listener speaks HTTPS */
+} veche_http_request;
+
+typedef struct {
+    int status;               /* 200, 404, ... */
+    const char *content_type; /* a static string; NULL: application/json */
+    char *body;               /* g_malloc'd, freed by http.c; NULL: empty */
+    size_t body_len;
+    char set_cookie[512];     /* the Set-Cookie value, "" for none */
+    char disposition[160];    /* Content-Disposition value, "" for none */
+} veche_http_response;
+
+/* Called on the main loop for each /api/ request; must fill resp->status
+ * (and usually a body) before returning. */
+typedef void (*veche_http_api_fn)(void *ud, const veche_http_request *req,
+                                  veche_http_response *resp);
+
 /* Start listening.  TLS files come from the config or are generated with
  * veche_tlscert_ensure().  NULL with a reason in err on failure. */
 veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
@@ -36,6 +68,8 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
                            char *err, size_t errcap);
 /* Close every connection (on_close is called for each) and stop. */
 void veche_http_free(veche_http *h);  /* accepts NULL */
+/* Route /api/ requests to fn (NULL: 404 for all of them). */
+void veche_http_set_api(veche_http *h, veche_http_api_fn fn, void *ud);
 
 /* Queue a text message (copied).  Returns 0 or VECHE_ESTATE when closing,
  * VECHE_ELIMIT when the peer is too slow (over 4 MiB queued; the connection
@@ -45,5 +79,8 @@ int veche_ws_send(veche_ws *ws, const char *text, size_t len);
 void veche_ws_close(veche_ws *ws, int code, const char *reason);
 /* The peer's address as text, for logs. */
 const char *veche_ws_peer_addr(const veche_ws *ws);
+/* The Cookie header of the upgrade request ("" when none); valid while
+ * the connection is. */
+const char *veche_ws_cookie(const veche_ws *ws);
 
 #endif

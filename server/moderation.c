@@ -6,8 +6,9 @@
  * media consequences are enforced here, not by the client: a muted
  * participant's audio is not forwarded (track.c checks owner->muted), and
  * taking the floor back drops the participant's publish transport.
- * Not here: rosters and accounts (who is chair comes from the creator of
- * the room or its moderator key until rosters exist).
+ * Not here: rosters and accounts.  In an event's room the role comes from
+ * the roster (req->fixed_role, decided in auth.c); in an anonymous room
+ * the creator moderates, and so does whoever presents its moderator key.
  */
 #include "sfu.h"
 
@@ -187,7 +188,9 @@ int veche_moderation_admit(veche_room *room, veche_participant *p,
                   strlen(req->moderator_key) == 32;
     random_key(p->resume_key);
     p->role = VECHE_ROLE_MEMBER;
-    if (!room->claimed || key_ok) {
+    if (req->fixed_role) {
+        p->role = req->role;  /* from the roster (signalling.c, auth.c) */
+    } else if (!room->claimed || key_ok) {
         p->role = VECHE_ROLE_MODERATOR;
         room->claimed = true;
     }
@@ -195,7 +198,7 @@ int veche_moderation_admit(veche_room *room, veche_participant *p,
                                        : NULL;
     if (d && req->resume_key && strcmp(d->key, req->resume_key) == 0 &&
         veche_now_ms() - d->left_ms <= VECHE_RESUME_GRACE_MS) {
-        if (d->role == VECHE_ROLE_MODERATOR)
+        if (d->role == VECHE_ROLE_MODERATOR && !req->fixed_role)
             p->role = VECHE_ROLE_MODERATOR;
         p->has_floor = d->has_floor;
         p->muted = d->muted;

@@ -55,6 +55,8 @@ typedef struct {
     const char *moderator_key;   /* NULL, or the room's key: moderator role */
     const char *resume_id;       /* NULL, or come back as this participant */
     const char *resume_key;
+    bool fixed_role;             /* an event room: role comes from the roster, */
+    veche_role role;             /* not from being first or the moderator key */
 } veche_join_request;
 
 /* A new room of the given kind; the first to join moderates it. */

@@ -1,22 +1,78 @@
 /* server.c - wires the listener (http.c) to the signalling service
- * (signal.c) and holds the process-wide DTLS certificate.  No protocol
- * logic lives here. */
+ * (signalling.c) and the API (api.c), and holds the process-wide state:
+ * the DTLS certificate, the store (accounts and attendance), the server
+ * secret that signs invitation links, the live roll, the mailer.  Seeds
+ * the demo organization when asked.  No protocol logic lives here. */
 #include "server.h"
 
+#include <errno.h>
 #include <stdio.h>
 
+#include "api.h"
+#include "demo.h"
 #include "dtls.h"
+#include "err.h"
 #include "http.h"
 #include "log.h"
+#include "mail.h"
+#include "roll.h"
 #include "signalling.h"
 #include "srtp.h"
+#include "store.h"
+#include "token.h"
 
 struct veche_server {
     const veche_config *cfg;
     veche_dtls_cert *cert;
+    veche_store *store;
+    veche_token_secret secret;
+    veche_roll *roll;
+    veche_mailer *mailer;
     veche_signal *signal;
+    veche_api *api;
     veche_http *http;
 };
+
+/* The store, the secret, the demo and the mailer. */
+static int open_accounts(veche_server *s, char *err, size_t errcap)
+{
+    const veche_config *cfg = s->cfg;
+    if (g_mkdir_with_parents(cfg->data_dir, 0700) != 0) {
+        snprintf(err, errcap, "cannot create data_dir %s: %s", cfg->data_dir, g_strerror(errno));
+        return -1;
+    }
+    char path[VECHE_PATH_MAX + 16];
+    veche_config_database_path(cfg, path, sizeof path);
+    int rc = veche_store_open(path, &s->store);
+    if (rc != 0) {
+        snprintf(err, errcap, "database %s: %s", path, veche_strerror(rc));
+        return rc;
+    }
+    char why[256] = "";
+    rc = veche_token_load_or_create_secret(cfg->data_dir, &s->secret, why, sizeof why);
+    if (rc != 0) {
+        snprintf(err, errcap, "server secret in %s: %s", cfg->data_dir, why);
+        return rc;
+    }
+    if (cfg->demo) {
+        veche_password_cost cost = veche_password_cost_interactive();
+        rc = veche_demo_seed(s->store, &cost, g_get_real_time() / 1000000);
+        if (rc < 0) {
+            snprintf(err, errcap, "demo: %s (remove the database to start over)",
+                     veche_strerror(rc));
+            return rc;
+        }
+    }
+    if (cfg->smtp_relay[0]) {
+        s->mailer = veche_mailer_new(cfg->smtp_relay, cfg->smtp_from);
+        if (!s->mailer) {
+            snprintf(err, errcap, "smtp_relay/smtp_from: cannot set up mail");
+            return -1;
+        }
+    }
+    s->roll = veche_roll_new(s->store);
+    return 0;
+}
 
 static void ws_open(void *ud, veche_ws *ws, void **conn_ud)
 {
@@ -49,16 +105,34 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         veche_server_free(s);
         return NULL;
     }
+    if (open_accounts(s, err, errcap) != 0) {
+        veche_server_free(s);
+        return NULL;
+    }
     veche_sfu_env env = {
         .ctx = g_main_loop_get_context(loop), .cfg = cfg, .cert = s->cert,
     };
     s->signal = veche_signal_new(&env);
+    const veche_signal_accounts acc = {
+        .store = s->store, .secret = &s->secret, .roll = s->roll,
+        .allow_anonymous_rooms = cfg->allow_anonymous_rooms,
+    };
+    veche_signal_set_accounts(s->signal, &acc);
+    const veche_api_env api_env = {
+        .cfg = cfg, .store = s->store, .secret = &s->secret, .roll = s->roll,
+        .signal = s->signal, .mailer = s->mailer,
+        .cost = veche_password_cost_interactive(),
+    };
+    s->api = veche_api_new(&api_env);
     static const veche_http_ws_callbacks cb = {ws_open, ws_message, ws_close};
     s->http = veche_http_new(cfg, loop, &cb, s, err, errcap);
-    if (!s->http) {
+    if (!s->http || !s->api) {
+        if (s->http)
+            snprintf(err, errcap, "cannot set up the API");
         veche_server_free(s);
         return NULL;
     }
+    veche_http_set_api(s->http, veche_api_handle, s->api);
     VLOG_INFO(NULL, NULL, "listening on %s:%u (%s), DTLS fingerprint sha-256 %s",
               cfg->listen_address, cfg->port, cfg->tls ? "https" : "http",
               veche_dtls_cert_fingerprint(s->cert));
@@ -69,8 +143,12 @@ void veche_server_free(veche_server *s)
 {
     if (!s)
         return;
-    veche_http_free(s->http);  /* closes connections: participants leave */
+    veche_http_free(s->http);  /* closes connections: participants leave (recorded) */
+    veche_api_free(s->api);
     veche_signal_free(s->signal);
+    veche_roll_free(s->roll);
+    veche_mailer_free(s->mailer);  /* waits for queued mail */
+    veche_store_close(s->store);
     veche_dtls_cert_unref(s->cert);
     g_free(s);
 }

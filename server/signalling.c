@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "err.h"
 #include "log.h"
 
@@ -33,12 +34,21 @@ struct veche_signal {
     veche_sfu_env env;
     GHashTable *rooms;        /* id -> veche_room*, owned */
     GSource *sweep_timer;     /* frees empty rooms once resume ran out */
+    veche_signal_accounts acc;/* store NULL: no accounts */
+    GQueue conns;             /* of veche_signal_conn, not owned */
+    int64_t last_conn_id;
 };
 
 struct veche_signal_conn {
     veche_signal *sig;
     veche_ws *ws;
+    GList *node;              /* in sig->conns */
     veche_participant *participant;
+    /* in an event's room (event_id != 0): who, for the roll */
+    int64_t event_id;
+    int64_t person_id;
+    int64_t conn_id;
+    veche_access_role access;
 };
 
 typedef int (*handler_fn)(veche_signal_conn *c, const veche_signal_msg *m,
@@ -61,7 +71,7 @@ static const struct {
     bool needs_room;
     handler_fn handler;
 } messages[] = {
-    {"join", VECHE_MSG_JOIN, F_ROOM | F_NAME, false, on_join},
+    {"join", VECHE_MSG_JOIN, 0, false, on_join},
     {"publish", VECHE_MSG_PUBLISH, F_SDP, true, on_publish},
     {"subscribe", VECHE_MSG_SUBSCRIBE, 0, true, on_subscribe},
     {"answer", VECHE_MSG_ANSWER, F_SDP | F_PC, true, on_answer},
@@ -119,9 +129,24 @@ static const char *string_member(json_t *root, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* The optional members of `join`: kind, moderatorKey, resume. */
+/* The members of `join`: room and name (required without an event or
+ * invitation, optional with one), event, invitation, kind, moderatorKey,
+ * resume. */
 static int check_join(veche_signal_msg *m, veche_sfu_error *err)
 {
+    json_t *event = json_object_get(m->root, "event");
+    if (event && (!json_is_integer(event) || json_integer_value(event) <= 0))
+        return fail(err, "bad-request", "event must be a positive event id");
+    m->event = event ? (int64_t)json_integer_value(event) : 0;
+    json_t *inv = json_object_get(m->root, "invitation");
+    m->invitation = json_string_value(inv);
+    if (inv && (!m->invitation || strlen(m->invitation) > 200))
+        return fail(err, "bad-request", "invitation must be an invitation token");
+    bool anonymous = !m->event && !m->invitation;
+    if ((anonymous || m->room) && (!m->room || !valid_room_id(m->room)))
+        return fail(err, "bad-request", "room must be 1-64 of A-Z a-z 0-9 _ . -");
+    if ((anonymous || m->name) && (!m->name || !valid_name(m->name)))
+        return fail(err, "bad-request", "name must be 1-64 printable characters");
     json_t *kind = json_object_get(m->root, "kind");
     m->kind = VECHE_ROOM_MEETING;
     if (kind && !veche_room_kind_parse(json_string_value(kind), &m->kind))
@@ -236,12 +261,53 @@ static void sink_send(void *ud, json_t *msg) { conn_send(ud, msg, NULL); }
 
 static void drop_room_if_empty(veche_signal *s, veche_room *room);
 
+/* --- event rooms: the roll and its messages to moderators --- */
+
+static bool conn_moderates(const veche_signal_conn *c)
+{
+    return c->participant && veche_access_room_role(c->access) == VECHE_ROLE_MODERATOR;
+}
+
+/* Send the event's `attendance` to its moderators, and `quorum` when it
+ * changed (and to `joiner`, a moderator who just came in, in any case). */
+static void notify_event(veche_signal *s, int64_t event_id, bool quorum_changed,
+                         const veche_signal_conn *joiner)
+{
+    json_t *att = veche_roll_attendance_msg(s->acc.roll, event_id);
+    json_t *q = veche_roll_quorum_msg(s->acc.roll, event_id);
+    for (GList *l = s->conns.head; l; l = l->next) {
+        veche_signal_conn *c = l->data;
+        if (c->event_id != event_id || !conn_moderates(c))
+            continue;
+        if (att)
+            conn_send(c, json_incref(att), NULL);
+        if (q && (quorum_changed || c == joiner))
+            conn_send(c, json_incref(q), NULL);
+    }
+    json_decref(att);
+    json_decref(q);
+}
+
+/* The connection is out of its event's room: record the leave. */
+static void event_left(veche_signal_conn *c)
+{
+    if (!c->event_id)
+        return;
+    int64_t event_id = c->event_id;
+    bool changed = false;
+    veche_roll_leave(c->sig->acc.roll, event_id, c->person_id, c->conn_id,
+                     g_get_real_time() / 1000, &changed);
+    c->event_id = 0;
+    notify_event(c->sig, event_id, changed, NULL);
+}
+
 /* Removed by a moderator (or superseded by a resumed connection). */
 static void sink_removed(void *ud, const char *reason)
 {
     veche_signal_conn *c = ud;
     veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
     c->participant = NULL;
+    event_left(c);
     conn_send(c, json_pack("{s:s, s:s}", "type", "removed", "reason", reason), NULL);
     drop_room_if_empty(c->sig, room);
 }
@@ -271,6 +337,7 @@ static void sink_media_failed(void *ud, const char *reason)
     veche_signal_conn *c = ud;
     veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
     c->participant = NULL;
+    event_left(c);
     veche_sfu_error err = {.code = "media-failed"};
     g_strlcpy(err.reason, reason, sizeof err.reason);
     send_error(c, &err, NULL);
@@ -280,16 +347,93 @@ static void sink_media_failed(void *ud, const char *reason)
 
 /* --- handlers --- */
 
+static const veche_participant_sink sink = {sink_send, sink_media_failed, sink_removed};
+
+/* A join naming an event or carrying an invitation: the store admits, the
+ * event gives the room and its kind, the roster the role and name. */
+static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    veche_signal *s = c->sig;
+    if (!s->acc.store)
+        return fail(err, "unsupported", "this server has no accounts");
+    int64_t now_ms = g_get_real_time() / 1000;
+    veche_auth_join aj;
+    int rc = veche_auth_admit_join(s->acc.store, s->acc.secret, veche_ws_cookie(c->ws),
+                                   m->event, m->invitation, now_ms / 1000, &aj);
+    if (rc != 0) {
+        VLOG_INFO(NULL, NULL, "event %lld: join refused: %s", (long long)m->event, aj.code);
+        return fail(err, aj.code, aj.reason);
+    }
+    veche_room *room = g_hash_table_lookup(s->rooms, aj.event.room_id);
+    if (!room) {
+        room = veche_room_new(aj.event.room_id, aj.event.room_kind, &s->env);
+        g_hash_table_insert(s->rooms, g_strdup(aj.event.room_id), room);
+    }
+    const veche_join_request req = {
+        .name = aj.person.full_name, .resume_id = m->resume_id, .resume_key = m->resume_key,
+        .fixed_role = true, .role = veche_access_room_role(aj.admission.role),
+    };
+    json_t *joined = NULL;
+    c->participant = veche_room_join(room, &req, &sink, c, &joined, err);
+    if (!c->participant) {
+        drop_room_if_empty(s, room);
+        return VECHE_ELIMIT;
+    }
+    if (s->last_conn_id < g_get_real_time())
+        s->last_conn_id = g_get_real_time();  /* unique across restarts too */
+    int64_t conn_id = ++s->last_conn_id;
+    bool changed = false;
+    rc = veche_roll_join(s->acc.roll, &aj.event, &aj.person, &aj.admission, conn_id,
+                         aj.source, now_ms, &changed);
+    if (rc != 0) {
+        VLOG_ERROR(aj.event.room_id, veche_participant_id(c->participant),
+                   "attendance: join not recorded (%s): refused", veche_errname(rc));
+        json_decref(joined);
+        veche_participant_leave(c->participant);
+        c->participant = NULL;
+        drop_room_if_empty(s, room);
+        return fail(err, "internal", "the attendance record could not be written");
+    }
+    c->event_id = aj.event.id;
+    c->person_id = aj.person.id;
+    c->conn_id = conn_id;
+    c->access = aj.admission.role;
+    VLOG_INFO(aj.event.room_id, veche_participant_id(c->participant),
+              "event %lld: person %lld admitted as %s%s (%s)", (long long)aj.event.id,
+              (long long)aj.person.id, veche_access_role_name(aj.admission.role),
+              aj.admission.voting ? ", voting" : "", aj.source);
+    if (joined) {
+        json_object_set_new(joined, "event", json_integer(aj.event.id));
+        json_object_set_new(joined, "person", json_integer(aj.person.id));
+        json_object_set_new(joined, "access", json_string(veche_access_role_name(aj.admission.role)));
+        json_object_set_new(joined, "voting", json_boolean(aj.admission.voting));
+        json_object_set_new(joined, "title", json_string(aj.event.title));
+    }
+    conn_send(c, joined, m->id);
+    notify_event(s, aj.event.id, changed, c);
+    return 0;
+}
+
 static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
     if (c->participant)
         return fail(err, "already-joined", "leave the current room first");
+    if (m->event || m->invitation)
+        return join_event(c, m, err);
+    if (c->sig->acc.store) {
+        veche_event ev;
+        if (!c->sig->acc.allow_anonymous_rooms)
+            return fail(err, "sign-in-required",
+                        "this server admits only signed-in people to events");
+        if (veche_store_event_find_room(c->sig->acc.store, m->room, &ev) == 0)
+            return fail(err, "sign-in-required",
+                        "this room belongs to an event: join it with the event's id");
+    }
     veche_room *room = g_hash_table_lookup(c->sig->rooms, m->room);
     if (!room) {
         room = veche_room_new(m->room, m->kind, &c->sig->env);
         g_hash_table_insert(c->sig->rooms, g_strdup(m->room), room);
     }
-    static const veche_participant_sink sink = {sink_send, sink_media_failed, sink_removed};
     const veche_join_request req = {
         .name = m->name, .moderator_key = m->moderator_key,
         .resume_id = m->resume_id, .resume_key = m->resume_key,
@@ -345,6 +489,7 @@ static void leave_room(veche_signal_conn *c, bool dropped)
     else
         veche_participant_leave(c->participant);
     c->participant = NULL;
+    event_left(c);
     drop_room_if_empty(c->sig, room);
 }
 
@@ -425,6 +570,8 @@ veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws)
     veche_signal_conn *c = g_new0(veche_signal_conn, 1);
     c->sig = s;
     c->ws = ws;
+    g_queue_push_tail(&s->conns, c);
+    c->node = s->conns.tail;
     return c;
 }
 
@@ -433,13 +580,44 @@ void veche_signal_conn_free(veche_signal_conn *c)
     if (!c)
         return;
     leave_room(c, true);
+    g_queue_delete_link(&c->sig->conns, c->node);
     g_free(c);
+}
+
+void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a)
+{
+    if (s && a)
+        s->acc = *a;
+}
+
+unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
+                                        const char *code, const char *reason)
+{
+    unsigned n = 0;
+    for (GList *l = s ? s->conns.head : NULL; l && person_id > 0; l = l->next) {
+        veche_signal_conn *c = l->data;
+        if (c->person_id != person_id)
+            continue;
+        n++;
+        const char *room = c->participant ? veche_room_id(veche_participant_room(c->participant))
+                                          : NULL;
+        VLOG_INFO(room, c->participant ? veche_participant_id(c->participant) : NULL,
+                  "disconnected: %s", code);
+        veche_sfu_error err = {.code = code};
+        g_strlcpy(err.reason, reason, sizeof err.reason);
+        send_error(c, &err, NULL);
+        leave_room(c, false);
+        veche_ws_close(c->ws, 1008, code);
+    }
+    return n;
 }
 
 veche_signal *veche_signal_new(const veche_sfu_env *env)
 {
     veche_signal *s = g_new0(veche_signal, 1);
     s->env = *env;
+    g_queue_init(&s->conns);
+    s->acc.allow_anonymous_rooms = true;
     s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify)veche_room_free);
     s->sweep_timer = g_timeout_source_new_seconds(5);

@@ -4,7 +4,8 @@
  * turns requests into room and participant calls.
  *
  * veche_signal_parse() is pure (no I/O, no state) and is what the fuzzer
- * drives.  Ownership: veche_signal owns its rooms; a veche_signal_conn is
+ * drives.  Ownership: veche_signal owns its rooms and knows every
+ * connection (to close a blocked person's); a veche_signal_conn is
  * created per WebSocket by the server and freed when the socket closes
  * (which is the same as `leave`).  All on the main loop's thread.
  */
@@ -15,7 +16,9 @@
 #include <jansson.h>
 
 #include "http.h"
+#include "roll.h"
 #include "room.h"
+#include "store.h"
 
 typedef enum {
     VECHE_MSG_JOIN,
@@ -57,6 +60,8 @@ typedef struct {
     const char *resume_id;
     const char *resume_key;
     json_t *sources;          /* publish: mid -> source, borrowed, or NULL */
+    int64_t event;            /* join: the event id, 0 when none */
+    const char *invitation;   /* join: an invitation token, or NULL */
 } veche_signal_msg;
 
 /* Parse and validate one message.  Returns 0, or a negative code with
@@ -72,6 +77,25 @@ typedef struct veche_signal_conn veche_signal_conn;
 veche_signal *veche_signal_new(const veche_sfu_env *env);
 void veche_signal_free(veche_signal *s);  /* accepts NULL; frees all rooms */
 unsigned veche_signal_room_count(const veche_signal *s);
+
+/* Accounts: joins naming an event (or carrying an invitation) are
+ * admitted by the store (auth.c) and recorded by the roll (roll.c); the
+ * room, its kind and each person's role come from the event and the
+ * roster.  Without this call such joins are refused.  The pointers must
+ * outlive the service. */
+typedef struct {
+    veche_store *store;
+    const veche_token_secret *secret;
+    veche_roll *roll;
+    bool allow_anonymous_rooms;   /* joins without an event */
+} veche_signal_accounts;
+void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a);
+
+/* Close every connection of person (blocked, signed out everywhere): each
+ * gets an `error` {code, reason}, leaves its room (recorded as a leave)
+ * and is closed.  Returns how many connections there were. */
+unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
+                                        const char *code, const char *reason);
 
 veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws);
 /* The socket closed: leave the room, free. Accepts NULL. */

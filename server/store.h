@@ -224,6 +224,12 @@ int veche_store_event_create(veche_store *s, const veche_event *ev,
 int veche_store_event_get(veche_store *s, int64_t id, veche_event *out);
 int veche_store_event_find_room(veche_store *s, const char *room_id,
                                 veche_event *out);
+typedef int (*veche_store_event_cb)(void *ud, const veche_event *ev);
+/* Every event, by start time then id. */
+int veche_store_events_list(veche_store *s, veche_store_event_cb cb, void *ud);
+/* An event's guests (role guest, voting false), by person id. */
+int veche_store_event_guests(veche_store *s, int64_t event_id,
+                             veche_store_member_cb cb, void *ud);
 int veche_store_event_guest_add(veche_store *s, int64_t event_id,
                                 int64_t person_id);
 int veche_store_event_guest_remove(veche_store *s, int64_t event_id,
@@ -281,6 +287,23 @@ int veche_store_invitation_use(veche_store *s, const veche_invitation *inv,
                                int64_t now);
 int veche_store_invitation_revoke(veche_store *s,
                                   const uint8_t nonce[VECHE_TOKEN_NONCE_LEN]);
+
+/* ---- password resets (single use, by token hash) ---- */
+
+/* Store a reset token's hash (a session-format token, token.h) for person,
+ * valid until expires. */
+int veche_store_reset_create(veche_store *s,
+                             const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                             int64_t person_id, int64_t now, int64_t expires);
+/* Use a reset token once, in one transaction: mark it used, set the
+ * person's password hash (must_change_password cleared) and end every
+ * session of the person.  0 with *person_id; VECHE_ENOTFOUND (unknown),
+ * VECHE_EUSED, VECHE_EEXPIRED (now >= expires), VECHE_EBLOCKED (the
+ * account is blocked: nothing changes). */
+int veche_store_reset_consume(veche_store *s,
+                              const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                              const char *password_hash, int64_t now,
+                              int64_t *person_id);
 
 /* ---- attendance and quorum log ---- */
 

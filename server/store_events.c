@@ -251,20 +251,26 @@ int veche_store_event_create(veche_store *s, const veche_event *ev,
     " FROM event e LEFT JOIN body b ON b.id = e.body_id"                      \
     " LEFT JOIN course c ON c.id = e.course_id "
 
+/* The columns of EVENT_COLUMNS in the current row. */
+static int event_columns(sqlite3_stmt *st, veche_event *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->body_id = sqlite3_column_int64(st, 1);
+    out->course_id = sqlite3_column_int64(st, 2);
+    out->org_id = sqlite3_column_int64(st, 3);
+    store_column_text(st, 4, out->title, sizeof out->title);
+    out->starts_at = sqlite3_column_int64(st, 5);
+    out->ends_at = sqlite3_column_int64(st, 6);
+    store_column_text(st, 8, out->room_id, sizeof out->room_id);
+    return veche_room_kind_parse((const char *)sqlite3_column_text(st, 7),
+                                 &out->room_kind) ? 0 : VECHE_EMALFORMED;
+}
+
 static int read_event(veche_store *s, sqlite3_stmt *st, veche_event *out)
 {
     int r = store_step(s, st);
     if (r == 1) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->body_id = sqlite3_column_int64(st, 1);
-        out->course_id = sqlite3_column_int64(st, 2);
-        out->org_id = sqlite3_column_int64(st, 3);
-        store_column_text(st, 4, out->title, sizeof out->title);
-        out->starts_at = sqlite3_column_int64(st, 5);
-        out->ends_at = sqlite3_column_int64(st, 6);
-        store_column_text(st, 8, out->room_id, sizeof out->room_id);
-        r = veche_room_kind_parse((const char *)sqlite3_column_text(st, 7),
-                                  &out->room_kind) ? 0 : VECHE_EMALFORMED;
+        r = event_columns(st, out);
     } else if (r == 0) {
         r = VECHE_ENOTFOUND;
     }
@@ -290,6 +296,35 @@ int veche_store_event_find_room(veche_store *s, const char *room_id,
     int r = store_prepare(s, &st, EVENT_COLUMNS "WHERE e.room_id = ?", "t",
                           room_id);
     return r < 0 ? r : read_event(s, st, out);
+}
+
+int veche_store_events_list(veche_store *s, veche_store_event_cb cb, void *ud)
+{
+    if (!s || !cb)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, EVENT_COLUMNS "ORDER BY e.starts_at, e.id", "");
+    if (r < 0)
+        return r;
+    while ((r = store_step(s, st)) == 1) {
+        veche_event ev;
+        if ((r = event_columns(st, &ev)) < 0 || (r = cb(ud, &ev)) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+int veche_store_event_guests(veche_store *s, int64_t event_id,
+                             veche_store_member_cb cb, void *ud)
+{
+    if (!s || !cb)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, "SELECT person_id, 'guest', 0 FROM event_guest"
+                                  " WHERE event_id = ? ORDER BY person_id",
+                          "i", event_id);
+    return r < 0 ? r : list_members(s, st, cb, ud);
 }
 
 int veche_store_event_guest_add(veche_store *s, int64_t event_id,

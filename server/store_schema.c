@@ -160,8 +160,21 @@ static const char v1[] =
     ");"
     "CREATE INDEX quorum_log_event ON quorum_log (event_id, id);";
 
+/* v2: single-use password reset links (the token's SHA-256, never the
+ * token). */
+static const char v2[] =
+    "CREATE TABLE password_reset ("
+    "  token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  used_at INTEGER"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX password_reset_person ON password_reset (person_id);";
+
 static const char *const migrations[] = {
     v1,
+    v2,
 };
 
 const char *const *store_migrations(size_t *count)

@@ -1,5 +1,5 @@
-/* store_sessions.c - sign-in sessions (by token hash) and single-use
- * invitations (by nonce).  See store.h; the tokens themselves are made and
+/* store_sessions.c - sign-in sessions (by token hash), single-use
+ * invitations (by nonce) and single-use password resets (by token hash).  See store.h; the tokens themselves are made and
  * checked in token.c. */
 #include "err.h"
 #include "store_int.h"
@@ -118,4 +118,69 @@ int veche_store_invitation_revoke(veche_store *s,
     int r = store_exec(s, "DELETE FROM invitation WHERE nonce = ?", "x",
                        (const void *)nonce, VECHE_TOKEN_NONCE_LEN);
     return r < 0 ? r : r == 0 ? VECHE_ENOTFOUND : 0;
+}
+
+/* ---- password resets ---- */
+
+int veche_store_reset_create(veche_store *s,
+                             const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                             int64_t person_id, int64_t now, int64_t expires)
+{
+    if (!s || !hash || expires <= now)
+        return VECHE_EINVAL;
+    int r = store_exec(s, "INSERT INTO password_reset (token_hash, person_id,"
+                          " created_at, expires_at) VALUES (?, ?, ?, ?)",
+                       "xiii", (const void *)hash, VECHE_TOKEN_HASH_LEN,
+                       person_id, now, expires);
+    return r == VECHE_ENOTFOUND ? VECHE_EINVAL : r < 0 ? r : 0;
+}
+
+int veche_store_reset_consume(veche_store *s,
+                              const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                              const char *password_hash, int64_t now,
+                              int64_t *person_id)
+{
+    if (!s || !hash || !password_hash || !*password_hash || !person_id)
+        return VECHE_EINVAL;
+    int r = store_begin(s);
+    if (r < 0)
+        return r;
+    sqlite3_stmt *st;
+    int64_t person = 0;
+    r = store_prepare(s, &st, "SELECT r.person_id, r.used_at IS NOT NULL,"
+                              " r.expires_at, ifnull(a.blocked, 0)"
+                              " FROM password_reset r"
+                              " LEFT JOIN account a ON a.person_id = r.person_id"
+                              " WHERE r.token_hash = ?",
+                      "x", (const void *)hash, VECHE_TOKEN_HASH_LEN);
+    if (r == 0) {
+        r = store_step(s, st);
+        if (r == 0)
+            r = VECHE_ENOTFOUND;
+        else if (r == 1) {
+            person = sqlite3_column_int64(st, 0);
+            r = sqlite3_column_int(st, 1) ? VECHE_EUSED
+                : now >= sqlite3_column_int64(st, 2) ? VECHE_EEXPIRED
+                : sqlite3_column_int(st, 3) ? VECHE_EBLOCKED : 0;
+        }
+        sqlite3_finalize(st);
+    }
+    if (r == 0)
+        r = store_exec(s, "UPDATE password_reset SET used_at = ?"
+                          " WHERE token_hash = ?", "ix", now,
+                       (const void *)hash, VECHE_TOKEN_HASH_LEN);
+    if (r >= 0)
+        r = store_exec(s, "INSERT INTO account (person_id, password_hash,"
+                          " must_change_password, created_at, updated_at)"
+                          " VALUES (?1, ?2, 0, ?3, ?3) ON CONFLICT (person_id)"
+                          " DO UPDATE SET password_hash = ?2,"
+                          " must_change_password = 0, updated_at = ?3",
+                       "iti", person, password_hash, now);
+    if (r >= 0)
+        r = store_exec(s, "DELETE FROM session WHERE person_id = ?", "i",
+                       person);
+    r = store_end(s, r < 0 ? r : 0);
+    if (r == 0)
+        *person_id = person;
+    return r;
 }

@@ -17,7 +17,8 @@ class Closed(Exception):
 
 
 class WS:
-    def __init__(self, port, path="/ws", protocol="veche-v1", tls=True, timeout=5.0):
+    def __init__(self, port, path="/ws", protocol="veche-v1", tls=True, timeout=5.0,
+                 cookie=None):
         raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         if tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -32,6 +33,8 @@ class WS:
                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
         if protocol:
             req += f"Sec-WebSocket-Protocol: {protocol}\r\n"
+        if cookie:
+            req += f"Cookie: {cookie}\r\n"
         self.sock.sendall((req + "\r\n").encode())
         while b"\r\n\r\n" not in self.buf:
             self._fill()

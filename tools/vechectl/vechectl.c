@@ -251,7 +251,7 @@ int main(int argc, char **argv)
         if (mkdir(cfg.data_dir, 0700) != 0 && errno != EEXIST)
             return fprintf(stderr, "vechectl: %s: %s\n", cfg.data_dir,
                            strerror(errno)), 1;
-        snprintf(db, sizeof db, "%s/%s", cfg.data_dir, VECHE_STORE_FILE);
+        veche_config_database_path(&cfg, db, sizeof db);  /* `database`, or the default */
     }
     veche_store *s = NULL;
     int r = veche_store_open(db, &s);

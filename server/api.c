@@ -1,0 +1,414 @@
+/* api.c - the /api/ router, the shared request helpers (api_int.h), and
+ * the account endpoints: login, logout, me, password change, password
+ * reset by mail and its confirmation, accepting an invitation link.  The
+ * event endpoints are in api_events.c, the administrators' in
+ * api_admin.c; the routes are listed in docs/api.md. */
+#include "api_int.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "err.h"
+#include "log.h"
+
+#define RESET_TTL_SECS 3600
+
+/* ---- helpers ---- */
+
+void api_reply(api_call *c, int status, json_t *json)
+{
+    c->resp->status = status;
+    c->resp->content_type = "application/json";
+    char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+    json_decref(json);
+    c->resp->body = g_strdup(text ? text : "{}");
+    c->resp->body_len = strlen(c->resp->body);
+    free(text);
+}
+
+void api_error(api_call *c, int status, const char *code, const char *reason)
+{
+    api_reply(c, status, json_pack("{s:s, s:s}", "error", code, "reason", reason));
+}
+
+bool api_need_person(api_call *c)
+{
+    if (c->blocked)
+        api_error(c, 403, "blocked", "this account is blocked");
+    else if (!c->person)
+        api_error(c, 401, "sign-in-required", "sign in first");
+    return c->person != 0;
+}
+
+bool api_need_body(api_call *c)
+{
+    if (!c->body)
+        api_error(c, 400, "bad-request", "the body must be a JSON object");
+    return c->body != NULL;
+}
+
+const char *api_str(api_call *c, const char *key)
+{
+    return c->body ? json_string_value(json_object_get(c->body, key)) : NULL;
+}
+
+int64_t api_id(const char *seg)
+{
+    if (!seg || !*seg || strlen(seg) > 18)
+        return 0;
+    for (const char *p = seg; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return strtoll(seg, NULL, 10);
+}
+
+void api_query(api_call *c, const char *name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t n = strlen(name);
+    for (const char *p = c->req->query; p && *p;) {
+        const char *end = strchr(p, '&');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > n && strncmp(p, name, n) == 0 && p[n] == '=') {
+            snprintf(out, cap, "%.*s", (int)(len - n - 1), p + n + 1);
+            return;
+        }
+        p = end ? end + 1 : NULL;
+    }
+}
+
+bool api_is_admin_of(api_call *c, int64_t org_id)
+{
+    veche_account acc;
+    if (veche_store_account_get(c->api->env.store, c->person, &acc) == 0 && acc.platform_admin)
+        return true;
+    return org_id > 0 && veche_store_org_is_admin(c->api->env.store, org_id, c->person) == 1;
+}
+
+int api_reset_link(api_call *c, int64_t person, int64_t ttl_secs, char *link, size_t cap)
+{
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    int rc = veche_token_session_new(token, hash);
+    if (rc == 0)
+        rc = veche_store_reset_create(c->api->env.store, hash, person, c->now,
+                                      c->now + ttl_secs);
+    if (rc == 0)
+        snprintf(link, cap, "%s/?reset=%s", c->api->env.cfg->public_url, token);
+    return rc;
+}
+
+/* Set (token) or clear (NULL) the session cookie. */
+static void set_cookie(api_call *c, const char *token)
+{
+    long max_age = token ? (long)c->api->env.cfg->session_ttl_hours * 3600 : 0;
+    snprintf(c->resp->set_cookie, sizeof c->resp->set_cookie,
+             "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s", VECHE_SESSION_COOKIE,
+             token ? token : "", max_age, c->req->tls ? "; Secure" : "");
+}
+
+/* Open a session for person and set its cookie. */
+static int open_session(api_call *c, int64_t person)
+{
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    int rc = veche_token_session_new(token, hash);
+    if (rc == 0)
+        rc = veche_store_session_create(c->api->env.store, hash, person, c->now,
+                                        c->now + (int64_t)c->api->env.cfg->session_ttl_hours *
+                                                     3600);
+    if (rc == 0)
+        set_cookie(c, token);
+    return rc;
+}
+
+typedef struct {
+    veche_store *st;
+    int64_t person;
+    unsigned mask;                /* bit per veche_access_role held somewhere */
+} roles_ctx;
+
+static int roles_cb(void *ud, const veche_event *ev)
+{
+    roles_ctx *r = ud;
+    veche_admission a;
+    if (veche_store_admit(r->st, ev->id, r->person, &a) == 0)
+        r->mask |= 1u << a.role;
+    return 0;
+}
+
+/* {person, name, email, roles, platformAdmin, mustChangePassword}: roles
+ * are the names of the roles the person holds in any event. */
+static json_t *person_json(api_call *c, int64_t person)
+{
+    veche_store *st = c->api->env.store;
+    veche_person p;
+    veche_account acc;
+    if (veche_store_person_get(st, person, &p) != 0)
+        return NULL;
+    bool has_acc = veche_store_account_get(st, person, &acc) == 0;
+    roles_ctx r = {st, person, 0};
+    if (veche_store_events_list(st, roles_cb, &r) < 0)
+        return NULL;
+    if (has_acc && acc.platform_admin)
+        r.mask |= 1u << VECHE_ACCESS_PLATFORM_ADMIN;
+    json_t *roles = json_array();
+    for (int i = VECHE_ACCESS_COUNT - 1; i > VECHE_ACCESS_NONE; i--)
+        if (r.mask & (1u << i))
+            json_array_append_new(roles, json_string(veche_access_role_name((veche_access_role)i)));
+    return json_pack("{s:I, s:s, s:s, s:o, s:b, s:b}", "person", (json_int_t)person, "name",
+                     p.full_name, "email", p.email, "roles", roles, "platformAdmin",
+                     has_acc && acc.platform_admin, "mustChangePassword",
+                     has_acc && acc.must_change_password);
+}
+
+/* ---- endpoints ---- */
+
+static void login(api_call *c)
+{
+    if (!api_need_body(c))
+        return;
+    const char *email = api_str(c, "email"), *password = api_str(c, "password");
+    if (!email || !password)
+        return api_error(c, 400, "bad-request", "email and password are required");
+    veche_store *st = c->api->env.store;
+    veche_person p;
+    veche_account acc;
+    int rc = veche_store_person_find_email(st, email, &p);
+    if (rc == 0)
+        rc = veche_store_account_get(st, p.id, &acc);
+    if (rc == 0 && acc.password_hash[0])
+        rc = veche_password_verify(acc.password_hash, password);
+    else if ((rc = veche_password_verify_dummy(password, &c->api->env.cost)) == 0)
+        rc = VECHE_EAUTH;  /* same work as a real check, so timing tells nothing */
+    if (rc != 0) {
+        VLOG_INFO(NULL, NULL, "api: sign-in failed");
+        return api_error(c, 401, "wrong-credentials", "wrong e-mail or password");
+    }
+    if (acc.blocked) {
+        VLOG_INFO(NULL, NULL, "api: person %lld: sign-in refused: blocked", (long long)p.id);
+        return api_error(c, 403, "blocked", "this account is blocked; ask an administrator");
+    }
+    if (open_session(c, p.id) != 0)
+        return api_error(c, 500, "internal", "could not open a session");
+    VLOG_INFO(NULL, NULL, "api: person %lld signed in", (long long)p.id);
+    json_t *me = person_json(c, p.id);
+    if (!me)
+        return api_error(c, 500, "internal", "database error");
+    api_reply(c, 200, me);
+}
+
+static void logout(api_call *c)
+{
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    if (veche_auth_cookie_token(c->req->cookie, token) == 0 &&
+        veche_token_session_hash(token, hash) == 0 &&
+        veche_store_session_delete(c->api->env.store, hash) == 0)
+        VLOG_INFO(NULL, NULL, "api: person %lld signed out", (long long)c->person);
+    set_cookie(c, NULL);
+    api_reply(c, 200, json_object());
+}
+
+static void me(api_call *c)
+{
+    if (!api_need_person(c))
+        return;
+    json_t *j = person_json(c, c->person);
+    if (!j)
+        return api_error(c, 500, "internal", "database error");
+    api_reply(c, 200, j);
+}
+
+static void change_password(api_call *c)
+{
+    if (!api_need_person(c) || !api_need_body(c))
+        return;
+    const char *old = api_str(c, "old"), *new_pw = api_str(c, "new");
+    if (!old || !new_pw)
+        return api_error(c, 400, "bad-request", "old and new are required");
+    veche_store *st = c->api->env.store;
+    veche_account acc;
+    veche_person p;
+    if (veche_store_account_get(st, c->person, &acc) != 0 ||
+        veche_store_person_get(st, c->person, &p) != 0)
+        return api_error(c, 500, "internal", "database error");
+    if (!acc.password_hash[0] || veche_password_verify(acc.password_hash, old) != 0)
+        return api_error(c, 403, "wrong-password", "the current password is wrong");
+    const char *why = NULL;
+    if (veche_password_check_policy(new_pw, p.email, &why) != 0)
+        return api_error(c, 400, "weak-password", why ? why : "the password is too weak");
+    char hash[VECHE_PASSWORD_HASH_SIZE];
+    if (veche_password_hash(new_pw, &c->api->env.cost, hash) != 0 ||
+        veche_store_account_set_password(st, c->person, hash, false, c->now) != 0)
+        return api_error(c, 500, "internal", "could not store the password");
+    VLOG_INFO(NULL, NULL, "api: person %lld changed the password", (long long)c->person);
+    api_reply(c, 200, json_pack("{s:b}", "mustChangePassword", 0));
+}
+
+static void reset_request(api_call *c)
+{
+    if (!api_need_body(c))
+        return;
+    const char *email = api_str(c, "email");
+    if (!email)
+        return api_error(c, 400, "bad-request", "email is required");
+    veche_store *st = c->api->env.store;
+    veche_person p;
+    veche_account acc;
+    char link[512];
+    /* The same answer whatever happens, so it tells nothing about accounts. */
+    if (c->api->env.mailer && veche_store_person_find_email(st, email, &p) == 0 &&
+        veche_store_account_get(st, p.id, &acc) == 0 && !acc.blocked &&
+        api_reset_link(c, p.id, RESET_TTL_SECS, link, sizeof link) == 0) {
+        char *body = g_strdup_printf(
+            "Здравствуйте!\n\nЧтобы задать новый пароль Veche, откройте ссылку (она действует"
+            " один час и один раз):\n%s\n\nЕсли вы не просили сменить пароль, ничего не"
+            " делайте.\n\n---\n\nHello,\n\nTo set a new Veche password, open this link (valid"
+            " for one hour, once):\n%s\n\nIf you did not ask for this, do nothing.\n",
+            link, link);
+        int rc = veche_mailer_send(c->api->env.mailer, p.email,
+                                   "Veche: новый пароль / new password", body);
+        g_free(body);
+        VLOG_INFO(NULL, NULL, "api: person %lld: password reset link %s", (long long)p.id,
+                  rc == 0 ? "queued" : "not sent");
+    }
+    api_reply(c, 202, json_pack("{s:s}", "status",
+                                "if the address has an account, a link is on its way"));
+}
+
+static void reset_confirm(api_call *c)
+{
+    if (!api_need_body(c))
+        return;
+    const char *token = api_str(c, "token"), *new_pw = api_str(c, "new");
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    if (!token || !new_pw)
+        return api_error(c, 400, "bad-request", "token and new are required");
+    if (veche_token_session_hash(token, hash) != 0)
+        return api_error(c, 400, "invalid-token", "this reset link is not valid");
+    const char *why = NULL;
+    if (veche_password_check_policy(new_pw, NULL, &why) != 0)
+        return api_error(c, 400, "weak-password", why ? why : "the password is too weak");
+    char pw_hash[VECHE_PASSWORD_HASH_SIZE];
+    if (veche_password_hash(new_pw, &c->api->env.cost, pw_hash) != 0)
+        return api_error(c, 500, "internal", "could not hash the password");
+    int64_t person = 0;
+    int rc = veche_store_reset_consume(c->api->env.store, hash, pw_hash, c->now, &person);
+    switch (rc) {
+    case 0: break;
+    case VECHE_ENOTFOUND: return api_error(c, 400, "invalid-token", "this reset link is not valid");
+    case VECHE_EUSED: return api_error(c, 400, "token-used", "this reset link was used before");
+    case VECHE_EEXPIRED: return api_error(c, 400, "token-expired", "this reset link has expired");
+    case VECHE_EBLOCKED: return api_error(c, 403, "blocked", "this account is blocked");
+    default: return api_error(c, 500, "internal", "database error");
+    }
+    VLOG_INFO(NULL, NULL, "api: person %lld set a new password by reset link", (long long)person);
+    api_reply(c, 200, json_pack("{s:I}", "person", (json_int_t)person));
+}
+
+/* Trade an invitation link for a session (single use), so a browser can
+ * then join with the event id and reconnect freely. */
+static void accept_invitation(api_call *c)
+{
+    if (!api_need_body(c))
+        return;
+    const char *token = api_str(c, "token");
+    if (!token)
+        return api_error(c, 400, "bad-request", "token is required");
+    veche_auth_join aj;
+    int rc = veche_auth_admit_join(c->api->env.store, c->api->env.secret, "", 0, token, c->now,
+                                   &aj);
+    if (rc != 0)
+        return api_error(c, strcmp(aj.code, "blocked") == 0 ? 403 : 400, aj.code, aj.reason);
+    if (open_session(c, aj.person.id) != 0)
+        return api_error(c, 500, "internal", "could not open a session");
+    VLOG_INFO(aj.event.room_id, NULL, "api: person %lld accepted an invitation to event %lld",
+              (long long)aj.person.id, (long long)aj.event.id);
+    api_reply(c, 200, json_pack("{s:I, s:I, s:s, s:s}", "event", (json_int_t)aj.event.id,
+                                "person", (json_int_t)aj.person.id, "name",
+                                aj.person.full_name, "title", aj.event.title));
+}
+
+/* ---- routing ---- */
+
+static bool is(const api_call *c, const char *method, size_t n, const char *s0,
+               const char *s1)
+{
+    return strcmp(c->req->method, method) == 0 && c->nsegs == n && strcmp(c->segs[0], s0) == 0 &&
+           (!s1 || (n > 1 && strcmp(c->segs[1], s1) == 0));
+}
+
+static void route(api_call *c)
+{
+    if (c->nsegs == 0)
+        return api_error(c, 404, "not-found", "no such route");
+    if (is(c, "POST", 1, "login", NULL))
+        return login(c);
+    if (is(c, "POST", 1, "logout", NULL))
+        return logout(c);
+    if (is(c, "GET", 1, "me", NULL))
+        return me(c);
+    if (is(c, "POST", 1, "password", NULL))
+        return change_password(c);
+    if (is(c, "POST", 1, "password-reset", NULL))
+        return reset_request(c);
+    if (is(c, "POST", 2, "password-reset", "confirm"))
+        return reset_confirm(c);
+    if (is(c, "POST", 2, "invitations", "accept"))
+        return accept_invitation(c);
+    if (strcmp(c->segs[0], "events") == 0)
+        return api_events(c);
+    if (strcmp(c->segs[0], "admin") == 0)
+        return api_admin(c);
+    api_error(c, 404, "not-found", "no such route");
+}
+
+void veche_api_handle(void *ud, const veche_http_request *req, veche_http_response *resp)
+{
+    veche_api *a = ud;
+    api_call c = {.api = a, .req = req, .resp = resp, .now = g_get_real_time() / 1000000};
+    char *path = g_strdup(req->path + strlen("/api/"));
+    for (char *save = NULL, *seg = strtok_r(path, "/", &save); seg;
+         seg = strtok_r(NULL, "/", &save)) {
+        if (c.nsegs == API_MAX_SEGS) {
+            c.nsegs = 0;
+            break;
+        }
+        c.segs[c.nsegs++] = seg;
+    }
+    int rc = veche_auth_cookie_person(a->env.store, req->cookie, c.now, &c.person);
+    c.blocked = rc == VECHE_EBLOCKED;
+    if (rc != 0)
+        c.person = 0;
+    if (req->body_len) {  /* a body that is not a JSON object leaves c.body NULL */
+        json_error_t jerr;
+        c.body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        if (c.body && !json_is_object(c.body)) {
+            json_decref(c.body);
+            c.body = NULL;
+        }
+    }
+    route(&c);
+    if (!resp->status)
+        api_error(&c, 500, "internal", "no response");
+    json_decref(c.body);
+    g_free(path);
+}
+
+veche_api *veche_api_new(const veche_api_env *env)
+{
+    if (!env || !env->store || !env->secret || !env->cfg)
+        return NULL;
+    veche_api *a = g_new0(veche_api, 1);
+    a->env = *env;
+    return a;
+}
+
+void veche_api_free(veche_api *a)
+{
+    g_free(a);
+}

@@ -1,0 +1,209 @@
+/* api_events.c - the event endpoints of the API (docs/api.md): the events
+ * a person may join, invitation links (organizers), and the attendance
+ * report as JSON, CSV and a printable page (chair, secretary, trainer,
+ * administrators).  Permissions: access.h's table for the role the person
+ * holds in that event (veche_store_admit). */
+#include "api_int.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "report.h"
+
+typedef struct {
+    api_call *c;
+    json_t *list;
+    int rc;
+} list_ctx;
+
+static json_t *time_json(int64_t secs)
+{
+    char buf[32];
+    veche_report_time(secs * 1000, buf);
+    return json_string(buf);
+}
+
+static int list_cb(void *ud, const veche_event *ev)
+{
+    list_ctx *l = ud;
+    veche_admission a;
+    int rc = veche_store_admit(l->c->api->env.store, ev->id, l->c->person, &a);
+    if (rc == VECHE_EDENIED)
+        return 0;
+    if (rc != 0)
+        return rc;
+    veche_role room_role = veche_access_room_role(a.role);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
+                          "id", (json_int_t)ev->id, "title", ev->title,
+                          "kind", veche_room_kind_name(ev->room_kind), "room", ev->room_id,
+                          "role", veche_access_role_name(a.role),
+                          "roomRole", veche_role_name(ev->room_kind, room_role),
+                          "voting", a.voting,
+                          "mayManage", veche_access_may(a.role, VECHE_ACCESS_MAY_MANAGE_EVENT),
+                          "mayExportAttendance",
+                          veche_access_may(a.role, VECHE_ACCESS_MAY_EXPORT_ATTENDANCE));
+    if (o) {
+        json_object_set_new(o, "startsAt", time_json(ev->starts_at));
+        json_object_set_new(o, "endsAt", time_json(ev->ends_at));
+    }
+    json_array_append_new(l->list, o);
+    return 0;
+}
+
+static void list_events(api_call *c)
+{
+    if (!api_need_person(c))
+        return;
+    list_ctx l = {c, json_array(), 0};
+    if (veche_store_events_list(c->api->env.store, list_cb, &l) != 0) {
+        json_decref(l.list);
+        return api_error(c, 500, "internal", "database error");
+    }
+    api_reply(c, 200, json_pack("{s:o}", "events", l.list));
+}
+
+/* The signed-in person's admission to event id with permission perm;
+ * replies with the error and returns false when refused. */
+static bool may(api_call *c, int64_t event_id, veche_access_perm perm, veche_event *ev)
+{
+    if (!api_need_person(c))
+        return false;
+    veche_admission a;
+    int rc = veche_store_admit(c->api->env.store, event_id, c->person, &a);
+    if (rc == VECHE_ENOTFOUND) {
+        api_error(c, 404, "not-found", "there is no such event");
+        return false;
+    }
+    if (rc == 0 && !veche_access_may(a.role, perm))
+        rc = VECHE_EDENIED;
+    if (rc == VECHE_EDENIED) {
+        api_error(c, 403, "forbidden", "your role in this event does not allow this");
+        return false;
+    }
+    if (rc != 0 || veche_store_event_get(c->api->env.store, event_id, ev) != 0) {
+        api_error(c, 500, "internal", "database error");
+        return false;
+    }
+    return true;
+}
+
+/* {person} or {email, name}: a person not otherwise admitted becomes a
+ * guest of the event; an unknown e-mail becomes a new person of the
+ * event's organization. */
+static void invite(api_call *c, int64_t event_id)
+{
+    veche_event ev;
+    if (!may(c, event_id, VECHE_ACCESS_MAY_MANAGE_EVENT, &ev) || !api_need_body(c))
+        return;
+    veche_store *st = c->api->env.store;
+    json_t *pj = json_object_get(c->body, "person");
+    int64_t person = json_is_integer(pj) ? (int64_t)json_integer_value(pj) : 0;
+    const char *email = api_str(c, "email"), *name = api_str(c, "name");
+    veche_person p;
+    int rc;
+    if (person > 0) {
+        rc = veche_store_person_get(st, person, &p);
+        if (rc == VECHE_ENOTFOUND)
+            return api_error(c, 404, "not-found", "there is no such person");
+    } else if (email) {
+        rc = veche_store_person_find_email(st, email, &p);
+        if (rc == VECHE_ENOTFOUND) {
+            if (!name)
+                return api_error(c, 400, "bad-request", "name is required for a new person");
+            veche_person np = {.org_id = ev.org_id};
+            snprintf(np.full_name, sizeof np.full_name, "%s", name);
+            snprintf(np.email, sizeof np.email, "%s", email);
+            rc = veche_store_person_create(st, &np, c->now, &np.id);
+            if (rc == VECHE_EINVAL)
+                return api_error(c, 400, "bad-request", "bad name or e-mail address");
+            p = np;
+        }
+    } else {
+        return api_error(c, 400, "bad-request", "person (an id) or email is required");
+    }
+    if (rc != 0)
+        return api_error(c, 500, "internal", "database error");
+    veche_admission a;
+    rc = veche_store_admit(st, event_id, p.id, &a);
+    if (rc == VECHE_EDENIED && a.refusal == VECHE_REFUSE_BLOCKED)
+        return api_error(c, 409, "blocked", "this person's account is blocked");
+    if (rc == VECHE_EDENIED && a.refusal == VECHE_REFUSE_NOT_LISTED)
+        rc = veche_store_event_guest_add(st, event_id, p.id);
+    veche_invitation inv;
+    char token[VECHE_TOKEN_INVITATION_SIZE];
+    int64_t expires = c->now + (int64_t)c->api->env.cfg->invitation_ttl_hours * 3600;
+    if (rc == 0)
+        rc = veche_token_invitation_create(c->api->env.secret, event_id, p.id, expires, &inv,
+                                           token);
+    if (rc == 0)
+        rc = veche_store_invitation_add(st, &inv, c->person, c->now);
+    if (rc != 0)
+        return api_error(c, 500, "internal", "could not create the invitation");
+    char link[512];
+    snprintf(link, sizeof link, "%s/?invitation=%s", c->api->env.cfg->public_url, token);
+    VLOG_INFO(ev.room_id, NULL, "api: person %lld invited person %lld to event %lld",
+              (long long)c->person, (long long)p.id, (long long)event_id);
+    json_t *out = json_pack("{s:I, s:I, s:s, s:s}", "event", (json_int_t)event_id, "person",
+                            (json_int_t)p.id, "token", token, "link", link);
+    if (out)
+        json_object_set_new(out, "expires", time_json(expires));
+    api_reply(c, 201, out);
+}
+
+/* GET attendance (JSON), attendance.csv, attendance.html?lang=ru|en */
+static void attendance(api_call *c, int64_t event_id, const char *what)
+{
+    veche_event ev;
+    if (!may(c, event_id, VECHE_ACCESS_MAY_EXPORT_ATTENDANCE, &ev))
+        return;
+    veche_report *r = NULL;
+    int64_t grace_ms = (int64_t)c->api->env.cfg->presence_grace_seconds * 1000;
+    if (veche_report_build(c->api->env.store, c->api->env.roll, event_id, grace_ms,
+                           g_get_real_time() / 1000, &r) != 0)
+        return api_error(c, 500, "internal", "could not build the report");
+    if (strcmp(what, "attendance") == 0) {
+        api_reply(c, 200, veche_report_json(r));
+    } else if (strcmp(what, "attendance.csv") == 0) {
+        char *csv = NULL;
+        size_t len = 0;
+        if (veche_report_csv(r, &csv, &len) != 0) {
+            veche_report_free(r);
+            return api_error(c, 500, "internal", "could not write the CSV");
+        }
+        c->resp->status = 200;
+        c->resp->content_type = "text/csv; charset=utf-8";
+        c->resp->body = csv;
+        c->resp->body_len = len;
+        snprintf(c->resp->disposition, sizeof c->resp->disposition,
+                 "attachment; filename=\"attendance-%lld.csv\"", (long long)event_id);
+    } else {
+        char lang[8];
+        api_query(c, "lang", lang, sizeof lang);
+        c->resp->status = 200;
+        c->resp->content_type = "text/html; charset=utf-8";
+        c->resp->body = veche_report_html(r, lang);
+        c->resp->body_len = strlen(c->resp->body);
+    }
+    veche_report_free(r);
+}
+
+void api_events(api_call *c)
+{
+    const char *m = c->req->method;
+    if (c->nsegs == 1 && strcmp(m, "GET") == 0)
+        return list_events(c);
+    int64_t id = c->nsegs == 3 ? api_id(c->segs[1]) : 0;
+    if (!id)
+        return api_error(c, 404, "not-found", "no such route");
+    const char *what = c->segs[2];
+    if (strcmp(m, "POST") == 0 && strcmp(what, "invitations") == 0)
+        return invite(c, id);
+    if (strcmp(m, "GET") == 0 && (strcmp(what, "attendance") == 0 ||
+                                  strcmp(what, "attendance.csv") == 0 ||
+                                  strcmp(what, "attendance.html") == 0))
+        return attendance(c, id, what);
+    api_error(c, 404, "not-found", "no such route");
+}

@@ -1,0 +1,122 @@
+/* auth.c - session cookies and invitation tokens to persons, and join
+ * admission (auth.h).  The decision table itself is the store's
+ * (veche_store_admit, docs/data-model.md); this file maps its answers to
+ * protocol error codes. */
+#include "auth.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+
+int veche_auth_cookie_token(const char *cookie_header,
+                            char out[VECHE_TOKEN_SESSION_SIZE])
+{
+    static const char name[] = VECHE_SESSION_COOKIE "=";
+    const char *p = cookie_header;
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t' || *p == ';')
+            p++;
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > sizeof name - 1 && strncmp(p, name, sizeof name - 1) == 0) {
+            const char *v = p + sizeof name - 1;
+            size_t vn = n - (sizeof name - 1);
+            while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+                vn--;
+            if (vn != VECHE_TOKEN_SESSION_CHARS)
+                return VECHE_ENOTFOUND;
+            memcpy(out, v, vn);
+            out[vn] = '\0';
+            return 0;
+        }
+        p = end;
+    }
+    return VECHE_ENOTFOUND;
+}
+
+int veche_auth_cookie_person(veche_store *st, const char *cookie_header,
+                             int64_t now, int64_t *person_id)
+{
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    if (veche_auth_cookie_token(cookie_header, token) != 0 ||
+        veche_token_session_hash(token, hash) != 0)
+        return VECHE_ENOTFOUND;
+    return veche_store_session_lookup(st, hash, now, person_id);
+}
+
+static int refuse(veche_auth_join *out, int rc, const char *code, const char *reason)
+{
+    out->code = code;
+    snprintf(out->reason, sizeof out->reason, "%s", reason);
+    return rc < 0 ? rc : VECHE_EDENIED;
+}
+
+/* Admission of a known person; fills out->event, admission, person. */
+static int admit(veche_store *st, int64_t event_id, int64_t person_id, veche_auth_join *out)
+{
+    int rc = veche_store_admit(st, event_id, person_id, &out->admission);
+    if (rc == VECHE_ENOTFOUND)
+        return refuse(out, rc, "no-such-event", "there is no such event");
+    if (rc == VECHE_EDENIED) {
+        if (out->admission.refusal == VECHE_REFUSE_BLOCKED)
+            return refuse(out, rc, "blocked", "this account is blocked");
+        return refuse(out, rc, "not-admitted",
+                      "you are not on this event's roster or guest list");
+    }
+    if (rc != 0 || (rc = veche_store_event_get(st, event_id, &out->event)) != 0 ||
+        (rc = veche_store_person_get(st, person_id, &out->person)) != 0)
+        return refuse(out, rc < 0 ? rc : VECHE_EIO, "internal", "database error");
+    return 0;
+}
+
+static int admit_invitation(veche_store *st, const veche_token_secret *secret,
+                            int64_t event_id, const char *token, int64_t now,
+                            veche_auth_join *out)
+{
+    veche_invitation inv;
+    int rc = veche_token_invitation_verify(secret, token, now, &inv);
+    if (rc == VECHE_EEXPIRED)
+        return refuse(out, rc, "invitation-expired", "this invitation link has expired");
+    if (rc != 0 || (event_id && inv.event_id != event_id))
+        return refuse(out, rc ? rc : VECHE_EINVAL, "invitation-invalid",
+                      "this invitation link is not valid for this event");
+    if ((rc = admit(st, inv.event_id, inv.person_id, out)) != 0)
+        return rc;
+    rc = veche_store_invitation_use(st, &inv, now);
+    if (rc == VECHE_EUSED)
+        return refuse(out, rc, "invitation-used", "this invitation link was used before");
+    if (rc == VECHE_EEXPIRED)
+        return refuse(out, rc, "invitation-expired", "this invitation link has expired");
+    if (rc == VECHE_ENOTFOUND)
+        return refuse(out, rc, "invitation-invalid", "this invitation link was revoked");
+    if (rc != 0)
+        return refuse(out, rc, "internal", "database error");
+    out->source = "invitation";
+    return 0;
+}
+
+int veche_auth_admit_join(veche_store *st, const veche_token_secret *secret,
+                          const char *cookie_header, int64_t event_id,
+                          const char *invitation, int64_t now,
+                          veche_auth_join *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!st || !secret)
+        return refuse(out, VECHE_ESTATE, "unsupported", "this server has no accounts");
+    if (invitation)
+        return admit_invitation(st, secret, event_id, invitation, now, out);
+    int64_t person = 0;
+    int rc = veche_auth_cookie_person(st, cookie_header, now, &person);
+    if (rc == VECHE_EBLOCKED)
+        return refuse(out, rc, "blocked", "this account is blocked");
+    if (rc == VECHE_ENOTFOUND)
+        return refuse(out, rc, "sign-in-required", "sign in to join this event");
+    if (rc != 0)
+        return refuse(out, rc, "internal", "database error");
+    if ((rc = admit(st, event_id, person, out)) != 0)
+        return rc;
+    out->source = "session";
+    return 0;
+}

@@ -1,0 +1,278 @@
+/* roll.c - the live roll of event rooms (roll.h): per live event, the
+ * roster with present flags and connection counts, the quorum tracker, and
+ * the write-through attendance record. */
+#include "roll.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+
+typedef struct {
+    int64_t person_id;
+    char name[VECHE_NAME_MAX + 1];
+    veche_access_role role;
+    bool voting;
+    bool on_roster;
+    unsigned conns;               /* joined connections */
+} roll_person;
+
+typedef struct {
+    veche_event ev;
+    veche_quorum_rule rule;
+    veche_quorum_tracker *tracker;  /* meetings only */
+    GArray *people;               /* roll_person, roster order, then late joiners */
+    unsigned conns;               /* joined connections in all */
+} roll_event;
+
+struct veche_roll {
+    veche_store *st;
+    GHashTable *events;           /* int64 id -> roll_event*, owned */
+};
+
+static void event_free(gpointer data)
+{
+    roll_event *e = data;
+    veche_quorum_tracker_free(e->tracker);
+    g_array_free(e->people, TRUE);
+    g_free(e);
+}
+
+veche_roll *veche_roll_new(veche_store *st)
+{
+    veche_roll *r = g_new0(veche_roll, 1);
+    r->st = st;
+    r->events = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, event_free);
+    return r;
+}
+
+void veche_roll_free(veche_roll *r)
+{
+    if (!r)
+        return;
+    g_hash_table_destroy(r->events);
+    g_free(r);
+}
+
+static roll_event *find_event(const veche_roll *r, int64_t id)
+{
+    return g_hash_table_lookup(r->events, &id);
+}
+
+static roll_person *find_person(roll_event *e, int64_t person_id)
+{
+    for (guint i = 0; i < e->people->len; i++) {
+        roll_person *p = &g_array_index(e->people, roll_person, i);
+        if (p->person_id == person_id)
+            return p;
+    }
+    return NULL;
+}
+
+typedef struct {
+    veche_roll *r;
+    roll_event *e;
+} load_ctx;
+
+static int add_member(void *ud, const veche_member *m)
+{
+    load_ctx *c = ud;
+    roll_person p = {.person_id = m->person_id, .role = m->role, .voting = m->voting,
+                     .on_roster = true};
+    veche_person who;
+    int rc = veche_store_person_get(c->r->st, m->person_id, &who);
+    if (rc != 0)
+        return rc;
+    snprintf(p.name, sizeof p.name, "%s", who.full_name);
+    g_array_append_val(c->e->people, p);
+    return 0;
+}
+
+/* The roster and rule of an event whose first connection joins. */
+static int load_event(veche_roll *r, const veche_event *ev, roll_event **out)
+{
+    roll_event *e = g_new0(roll_event, 1);
+    e->ev = *ev;
+    e->people = g_array_new(FALSE, TRUE, sizeof(roll_person));
+    veche_quorum_rule def = VECHE_QUORUM_RULE_DEFAULT;
+    e->rule = def;
+    load_ctx c = {r, e};
+    int rc;
+    if (ev->body_id) {
+        veche_body body;
+        rc = veche_store_body_get(r->st, ev->body_id, &body);
+        if (rc == 0) {
+            e->rule = body.quorum;
+            rc = veche_store_body_members(r->st, ev->body_id, add_member, &c);
+        }
+    } else {
+        rc = veche_store_course_members(r->st, ev->course_id, add_member, &c);
+    }
+    if (rc == 0)
+        rc = veche_store_event_guests(r->st, ev->id, add_member, &c);
+    if (rc == 0 && ev->room_kind == VECHE_ROOM_MEETING) {
+        e->tracker = veche_quorum_tracker_new(&e->rule);
+        if (!e->tracker)
+            rc = VECHE_EINVAL;
+    }
+    if (rc != 0) {
+        event_free(e);
+        return rc;
+    }
+    g_hash_table_insert(r->events, &e->ev.id, e);
+    *out = e;
+    return 0;
+}
+
+static void count_voting(const roll_event *e, unsigned *voting, unsigned *present)
+{
+    *voting = *present = 0;
+    for (guint i = 0; i < e->people->len; i++) {
+        const roll_person *p = &g_array_index(e->people, roll_person, i);
+        if (!p->voting)
+            continue;
+        ++*voting;
+        if (p->conns > 0)
+            ++*present;
+    }
+}
+
+/* Feed the tracker; a recorded change goes to the quorum log. */
+static bool update_quorum(veche_roll *r, roll_event *e, int64_t ts_ms)
+{
+    if (!e->tracker)
+        return false;
+    unsigned voting, present;
+    count_voting(e, &voting, &present);
+    veche_quorum_change ch;
+    int rc = veche_quorum_tracker_update(e->tracker, ts_ms, voting, present, &ch);
+    if (rc != 1)
+        return false;
+    if (veche_store_quorum_log_append(r->st, e->ev.id, &ch) != 0)
+        VLOG_ERROR(e->ev.room_id, NULL, "quorum log: write failed");
+    VLOG_INFO(e->ev.room_id, NULL, "quorum %s: %u of %u voting members present",
+              ch.reached ? "reached" : "not reached", ch.present, ch.voting);
+    return true;
+}
+
+static int append(veche_roll *r, int64_t event_id, int64_t person_id, veche_presence_kind kind,
+                  int64_t conn_id, const char *source, int64_t ts_ms)
+{
+    veche_attendance a = {.event_id = event_id, .person_id = person_id, .kind = kind,
+                          .ts_ms = ts_ms, .conn_id = conn_id};
+    snprintf(a.source, sizeof a.source, "%s", source);
+    return veche_store_attendance_append(r->st, &a, NULL);
+}
+
+int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *person,
+                    const veche_admission *a, int64_t conn_id, const char *source,
+                    int64_t ts_ms, bool *quorum_changed)
+{
+    if (quorum_changed)
+        *quorum_changed = false;
+    if (!r || !ev || !person || !a)
+        return VECHE_EINVAL;
+    roll_event *e = find_event(r, ev->id);
+    int rc;
+    if (!e && (rc = load_event(r, ev, &e)) != 0)
+        return rc;
+    rc = append(r, ev->id, person->id, VECHE_PRESENCE_JOIN, conn_id, source, ts_ms);
+    if (rc != 0) {
+        if (e->conns == 0)
+            g_hash_table_remove(r->events, &ev->id);
+        return rc;
+    }
+    roll_person *p = find_person(e, person->id);
+    if (!p) {
+        roll_person np = {.person_id = person->id, .role = a->role, .voting = a->voting};
+        snprintf(np.name, sizeof np.name, "%s", person->full_name);
+        g_array_append_val(e->people, np);
+        p = &g_array_index(e->people, roll_person, e->people->len - 1);
+    }
+    if (a->role > p->role)
+        p->role = a->role;
+    p->voting = p->voting || a->voting;
+    p->conns++;
+    e->conns++;
+    bool changed = update_quorum(r, e, ts_ms);
+    if (quorum_changed)
+        *quorum_changed = changed;
+    return 0;
+}
+
+int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id,
+                     int64_t conn_id, int64_t ts_ms, bool *quorum_changed)
+{
+    if (quorum_changed)
+        *quorum_changed = false;
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    roll_person *p = e ? find_person(e, person_id) : NULL;
+    if (!p || p->conns == 0)
+        return VECHE_ENOTFOUND;
+    int rc = append(r, event_id, person_id, VECHE_PRESENCE_LEAVE, conn_id, "session", ts_ms);
+    if (rc != 0)
+        VLOG_ERROR(e->ev.room_id, NULL, "attendance: leave not recorded (%s)",
+                   veche_errname(rc));
+    p->conns--;
+    e->conns--;
+    bool changed = update_quorum(r, e, ts_ms);
+    if (quorum_changed)
+        *quorum_changed = changed;
+    if (e->conns == 0)
+        g_hash_table_remove(r->events, &event_id);  /* the next join reloads the roster */
+    return rc;
+}
+
+int veche_roll_quorum_now(const veche_roll *r, int64_t event_id, veche_roll_quorum *q)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    if (!e || !e->tracker)
+        return VECHE_ENOTFOUND;
+    count_voting(e, &q->voting, &q->present);
+    q->needed = veche_quorum_needed(&e->rule, q->voting);
+    q->reached = veche_quorum_reached(&e->rule, q->voting, q->present);
+    return 0;
+}
+
+bool veche_roll_present(const veche_roll *r, int64_t event_id, int64_t person_id)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    roll_person *p = e ? find_person(e, person_id) : NULL;
+    return p && p->conns > 0;
+}
+
+json_t *veche_roll_attendance_msg(const veche_roll *r, int64_t event_id)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    if (!e)
+        return NULL;
+    json_t *roster = json_array();
+    unsigned present = 0;
+    for (guint i = 0; i < e->people->len; i++) {
+        const roll_person *p = &g_array_index(e->people, roll_person, i);
+        present += p->conns > 0;
+        json_array_append_new(roster, json_pack("{s:I, s:s, s:s, s:b, s:b, s:b}",
+                                                "person", (json_int_t)p->person_id,
+                                                "name", p->name,
+                                                "role", veche_access_role_name(p->role),
+                                                "voting", p->voting,
+                                                "present", p->conns > 0,
+                                                "onRoster", p->on_roster));
+    }
+    return json_pack("{s:s, s:I, s:i, s:i, s:o}", "type", "attendance",
+                     "event", (json_int_t)event_id, "present", (int)present,
+                     "total", (int)e->people->len, "roster", roster);
+}
+
+json_t *veche_roll_quorum_msg(const veche_roll *r, int64_t event_id)
+{
+    veche_roll_quorum q;
+    if (veche_roll_quorum_now(r, event_id, &q) != 0)
+        return NULL;
+    return json_pack("{s:s, s:I, s:i, s:i, s:i, s:b}", "type", "quorum",
+                     "event", (json_int_t)event_id, "present", (int)q.present,
+                     "voting", (int)q.voting, "needed", (int)q.needed,
+                     "reached", q.reached);
+}
