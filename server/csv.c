@@ -231,10 +231,29 @@ static int needs_quotes(const char *s)
            strncmp(s, "\xEF\xBB\xBF", 3) == 0;
 }
 
-static int write_field(FILE *f, const char *s)
+/* Whether a spreadsheet would take the field for a formula (OWASP's
+ * "CSV injection" list). */
+static int looks_like_formula(const char *s)
+{
+    return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+static int write_field(FILE *f, const char *s, int guard)
 {
     if (!s)
         return 0;
+    if (guard && looks_like_formula(s)) {
+        /* quoted, so the apostrophe and a leading TAB or CR survive */
+        if (fputs("\"'", f) < 0)
+            return VECHE_EIO;
+        for (; *s; s++) {
+            if (*s == '"' && fputc('"', f) == EOF)
+                return VECHE_EIO;
+            if (fputc(*s, f) == EOF)
+                return VECHE_EIO;
+        }
+        return fputc('"', f) == EOF ? VECHE_EIO : 0;
+    }
     if (!needs_quotes(s))
         return fputs(s, f) < 0 ? VECHE_EIO : 0;
     if (fputc('"', f) == EOF)
@@ -248,16 +267,26 @@ static int write_field(FILE *f, const char *s)
     return fputc('"', f) == EOF ? VECHE_EIO : 0;
 }
 
-int veche_csv_write_record(FILE *f, const char *const *fields, size_t n)
+static int write_record(FILE *f, const char *const *fields, size_t n, int guard)
 {
     if (!f || (!fields && n > 0))
         return VECHE_EINVAL;
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && fputc(',', f) == EOF)
             return VECHE_EIO;
-        int r = write_field(f, fields[i]);
+        int r = write_field(f, fields[i], guard);
         if (r != 0)
             return r;
     }
     return fputs("\r\n", f) < 0 ? VECHE_EIO : 0;
+}
+
+int veche_csv_write_record(FILE *f, const char *const *fields, size_t n)
+{
+    return write_record(f, fields, n, 0);
+}
+
+int veche_csv_write_export_record(FILE *f, const char *const *fields, size_t n)
+{
+    return write_record(f, fields, n, 1);
 }

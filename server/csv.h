@@ -68,4 +68,11 @@ long veche_csv_utf8_chars(const char *s, size_t len);
  * Returns 0 or VECHE_EIO. */
 int veche_csv_write_record(FILE *f, const char *const *fields, size_t n);
 
+/* The same for files people open in a spreadsheet (attendance exports): a
+ * field that starts with '=', '+', '-', '@', TAB or CR, which a spreadsheet
+ * would run as a formula, is written with a leading apostrophe ('=SUM(1)
+ * shows as text).  Not a round trip for such fields, by design.  Returns 0
+ * or VECHE_EIO. */
+int veche_csv_write_export_record(FILE *f, const char *const *fields, size_t n);
+
 #endif

@@ -271,7 +271,7 @@ int veche_report_csv(const veche_report *r, char **out, size_t *len)
             w->first_join_ms ? "yes" : "no", first, last, iv, secs,
             w->present_now ? "yes" : "no",
         };
-        rc = veche_csv_write_record(f, fields, G_N_ELEMENTS(fields));
+        rc = veche_csv_write_export_record(f, fields, G_N_ELEMENTS(fields));
     }
     if (fclose(f) != 0 && rc == 0)
         rc = VECHE_EIO;

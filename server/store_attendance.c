@@ -120,7 +120,7 @@ int veche_store_attendance_export_csv(veche_store *s, int64_t event_id,
             (const char *)sqlite3_column_text(st, 8), kind_name(a.kind),
             when, ts, conn, a.source,
         };
-        if ((r = veche_csv_write_record(f, row, 9)) != 0)
+        if ((r = veche_csv_write_export_record(f, row, 9)) != 0)
             break;
     }
     sqlite3_finalize(st);
@@ -169,7 +169,7 @@ static int write_person(FILE *f, int64_t person_id, const char *name,
         if (!iv[n - 1].open)
             format_utc(iv[n - 1].end_ms, last);
         const char *row[] = { pid, name, email, first, last, count, secs };
-        r = veche_csv_write_record(f, row, 7);
+        r = veche_csv_write_export_record(f, row, 7);
     }
     free(iv);
     return r;

@@ -187,6 +187,23 @@ TEST(field_limit)
     free(line);
 }
 
+TEST(export_writer_defuses_formulas)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    const char *row[] = { "=HYPERLINK(\"x\")", "+1", "-2", "@A1", "\tx",
+                          "Анна", "2026-11-29T12:00:00Z", "a=b", NULL };
+    CHECK_EQ_INT(veche_csv_write_export_record(f, row, 9), 0);
+    fclose(f);
+    CHECK_EQ_STR(buf, "\"'=HYPERLINK(\"\"x\"\")\",\"'+1\",\"'-2\",\"'@A1\",\"'\tx\","
+                      "Анна,2026-11-29T12:00:00Z,a=b,\r\n");
+    free(buf);
+}
+
 TEST(writer_round_trip)
 {
     char *buf = NULL;
@@ -508,6 +525,7 @@ int main(void)
     RUN(utf8_checks);
     RUN(field_limit);
     RUN(writer_round_trip);
+    RUN(export_writer_defuses_formulas);
     RUN(roster_valid_cyrillic);
     RUN(roster_columns_any_order);
     RUN(roster_bad_rows_reported_by_line);
