@@ -1,17 +1,182 @@
-/* api_admin.c - the administrators' endpoints of the API (docs/api.md):
- * create accounts (with a password or a reset link), block and unblock
- * (blocking closes the person's live connections at once), and import a
- * roster CSV into a body or course, all or nothing.  The role is checked
- * on every request: a platform administrator anywhere, an organization
- * administrator within their organization's subtree. */
-#include "api_int.h"
+/* api_admin.c - the administrators' endpoints of the API (docs/api.md,
+ * "Administration endpoints"): the router for /api/admin/, persons and
+ * their accounts (create with a password or a reset link, reset, block and
+ * unblock: blocking closes the person's live connections at once), roster
+ * listing and CSV import into a body or course (all or nothing), and the
+ * helpers api_admin_org.c shares (scope of a listing, times).
+ * Organizations, bodies, courses and events are in api_admin_org.c.
+ *
+ * The role is checked on every request: any route needs a platform
+ * administrator or an administrator of some organization (else 403), and
+ * then each request is checked against the organization it concerns: a
+ * platform administrator anywhere, an organization administrator within
+ * their organization's subtree. */
+#include "api_admin_int.h"
 
 #include <glib.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "err.h"
 #include "log.h"
+#include "report.h"
+
+/* ---- helpers shared with api_admin_org.c (api_admin_int.h) ---- */
+
+bool adm_is_platform(api_call *c)
+{
+    veche_account acc;
+    return veche_store_account_get(c->api->env.store, c->person, &acc) == 0 &&
+           acc.platform_admin;
+}
+
+static int stop_at_first(void *ud, const veche_org *o)
+{
+    (void)ud;
+    (void)o;
+    return 1;
+}
+
+/* Whether the signed-in person administers anything at all: a platform
+ * administrator or an administrator of at least one organization. */
+static bool is_any_admin(api_call *c)
+{
+    return adm_is_platform(c) ||
+           veche_store_orgs_list(c->api->env.store, 0, c->person, stop_at_first, NULL) == 1;
+}
+
+bool adm_scope(api_call *c, int64_t *org_id, int64_t *admin_id)
+{
+    char q[24];
+    api_query(c, "org", q, sizeof q);
+    *org_id = *admin_id = 0;
+    if (q[0]) {
+        *org_id = api_id(q);
+        if (!*org_id) {
+            api_error(c, 400, "bad-request", "org must be an organization id");
+            return false;
+        }
+        if (!api_is_admin_of(c, *org_id)) {
+            api_error(c, 403, "forbidden", "only an administrator of the organization may");
+            return false;
+        }
+    } else if (!adm_is_platform(c)) {
+        *admin_id = c->person;
+    }
+    return true;
+}
+
+int64_t adm_int(api_call *c, const char *key)
+{
+    json_t *v = c->body ? json_object_get(c->body, key) : NULL;
+    return json_is_integer(v) && json_integer_value(v) > 0 ? (int64_t)json_integer_value(v) : 0;
+}
+
+json_t *adm_id_json(int64_t id)
+{
+    return id > 0 ? json_integer((json_int_t)id) : json_null();
+}
+
+json_t *adm_time_json(int64_t secs)
+{
+    char buf[32];
+    veche_report_time(secs * 1000, buf);
+    return json_string(buf);
+}
+
+/* Read exactly n decimal digits at *p, advancing it; -1 when not there. */
+static int digits(const char **p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (**p < '0' || **p > '9')
+            return -1;
+        v = v * 10 + (**p - '0');
+    }
+    return v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int adm_time_parse(const json_t *v, int64_t *out)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const int64_t max = 253402300799;  /* 9999-12-31T23:59:59Z */
+    if (json_is_integer(v)) {
+        int64_t t = (int64_t)json_integer_value(v);
+        if (t <= 0 || t > max)
+            return VECHE_EINVAL;
+        *out = t;
+        return 0;
+    }
+    const char *p = json_string_value(v);
+    if (!p)
+        return VECHE_EINVAL;
+    int y = digits(&p, 4), mo, d, h, mi, sec = 0, off = 0;
+    if (y < 0 || *p++ != '-' || (mo = digits(&p, 2)) < 1 || mo > 12 || *p++ != '-' ||
+        (d = digits(&p, 2)) < 1 || d > mdays[mo - 1] || (*p != 'T' && *p != 't' && *p != ' '))
+        return VECHE_EINVAL;
+    p++;
+    if ((h = digits(&p, 2)) < 0 || h > 23 || *p++ != ':' || (mi = digits(&p, 2)) < 0 || mi > 59)
+        return VECHE_EINVAL;
+    if (*p == ':') {
+        p++;
+        if ((sec = digits(&p, 2)) < 0 || sec > 60)
+            return VECHE_EINVAL;
+        if (*p == '.' || *p == ',') {  /* fractions of a second are dropped */
+            p++;
+            if (*p < '0' || *p > '9')
+                return VECHE_EINVAL;
+            while (*p >= '0' && *p <= '9')
+                p++;
+        }
+    }
+    if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return VECHE_EINVAL;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh = digits(&p, 2), om = 0;
+        if (oh < 0 || oh > 23)
+            return VECHE_EINVAL;
+        if (*p == ':')
+            p++;
+        if (*p && (om = digits(&p, 2)) < 0)
+            return VECHE_EINVAL;
+        if (om > 59)
+            return VECHE_EINVAL;
+        off = sign * (oh * 3600 + om * 60);
+    }
+    if (*p)
+        return VECHE_EINVAL;
+    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+    if (t <= 0 || t > max)
+        return VECHE_EINVAL;
+    *out = t;
+    return 0;
+}
+
+/* ---- persons and accounts ---- */
+
+/* Mail text (a link in it) to person p when a mailer is configured; a
+ * failure is logged with the person id only. */
+static void mail_person(api_call *c, const veche_person *p, const char *subject, const char *text)
+{
+    if (c->api->env.mailer &&
+        veche_mailer_send(c->api->env.mailer, p->email, subject, text) != 0)
+        VLOG_WARN(NULL, NULL, "api: person %lld: mail not queued", (long long)p->id);
+}
 
 /* POST /api/admin/accounts {email, name, password?, org?} */
 static void create_account(api_call *c)
@@ -66,15 +231,71 @@ static void create_account(api_call *c)
                                      " ссылке (один раз):\n%s\n\nA Veche account was created"
                                      " for you. Set your password with this link (once):\n%s\n",
                                      link, link);
-        if (c->api->env.mailer &&
-            veche_mailer_send(c->api->env.mailer, p.email, "Veche: ваш аккаунт / your account",
-                              mail) != 0)
-            VLOG_WARN(NULL, NULL, "api: person %lld: account mail not queued", (long long)p.id);
+        mail_person(c, &p, "Veche: ваш аккаунт / your account", mail);
         g_free(mail);
     }
     VLOG_INFO(NULL, NULL, "api: person %lld created an account for person %lld",
               (long long)c->person, (long long)p.id);
     api_reply(c, 201, out);
+}
+
+/* POST /api/admin/accounts/{id}/reset: a new single-use link to set a
+ * password, mailed when a mailer is configured and returned either way. */
+static void reset_account(api_call *c, int64_t person)
+{
+    veche_store *st = c->api->env.store;
+    veche_person p;
+    veche_account acc;
+    int rc = veche_store_person_get(st, person, &p);
+    if (rc == VECHE_ENOTFOUND)
+        return api_error(c, 404, "not-found", "there is no such person");
+    if (rc != 0)
+        return api_error(c, 500, "internal", "database error");
+    if (!api_is_admin_of(c, p.org_id))
+        return api_error(c, 403, "forbidden", "only an administrator of the organization may");
+    rc = veche_store_account_get(st, person, &acc);
+    if (rc == VECHE_ENOTFOUND)
+        return api_error(c, 404, "not-found", "this person has no account");
+    char link[512];
+    int64_t ttl = (int64_t)c->api->env.cfg->invitation_ttl_hours * 3600;
+    if (rc != 0 || api_reset_link(c, person, ttl, link, sizeof link) != 0)
+        return api_error(c, 500, "internal", "could not create the link");
+    char *mail = g_strdup_printf("Администратор Veche выдал вам ссылку, чтобы задать пароль"
+                                 " (она действует один раз):\n%s\n\nA Veche administrator"
+                                 " issued you a link to set your password (valid once):\n%s\n",
+                                 link, link);
+    mail_person(c, &p, "Veche: новый пароль / new password", mail);
+    g_free(mail);
+    VLOG_INFO(NULL, NULL, "api: person %lld issued a reset link for person %lld",
+              (long long)c->person, (long long)person);
+    api_reply(c, 200, json_pack("{s:s}", "resetLink", link));
+}
+
+static int people_cb(void *ud, const veche_person_info *pi)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:b}",
+                          "id", (json_int_t)pi->person.id, "name", pi->person.full_name,
+                          "email", pi->person.email,
+                          "phone", pi->person.phone[0] ? json_string(pi->person.phone)
+                                                       : json_null(),
+                          "org", adm_id_json(pi->person.org_id), "account", pi->account,
+                          "blocked", pi->blocked, "mustChangePassword",
+                          pi->must_change_password, "platformAdmin", pi->platform_admin);
+    return o ? json_array_append_new(ud, o) == 0 ? 0 : VECHE_ENOMEM : VECHE_ENOMEM;
+}
+
+/* GET /api/admin/people[?org=ID] */
+static void list_people(api_call *c)
+{
+    int64_t org, admin;
+    if (!adm_scope(c, &org, &admin))
+        return;
+    json_t *list = json_array();
+    if (veche_store_people_list(c->api->env.store, org, admin, people_cb, list) != 0) {
+        json_decref(list);
+        return api_error(c, 500, "internal", "database error");
+    }
+    api_reply(c, 200, json_pack("{s:o}", "people", list));
 }
 
 /* POST /api/admin/accounts/{id}/block and /unblock */
@@ -111,13 +332,12 @@ static void set_blocked(api_call *c, int64_t person, bool blocked)
                                 "connectionsClosed", (int)closed));
 }
 
-/* POST /api/admin/roster/{body|course}/{id}[?replace=1] with a CSV body. */
-static void import_roster(api_call *c, const char *kind_name, int64_t target)
+/* Check that the body or course target exists and that the caller
+ * administers its organization; replies with the error and returns false
+ * when not. */
+static bool roster_target(api_call *c, bool body_kind, int64_t target)
 {
-    if (!api_need_person(c))
-        return;
     veche_store *st = c->api->env.store;
-    bool body_kind = strcmp(kind_name, "body") == 0;
     int64_t org = 0;
     int rc;
     if (body_kind) {
@@ -130,12 +350,59 @@ static void import_roster(api_call *c, const char *kind_name, int64_t target)
         org = k.org_id;
     }
     if (rc == VECHE_ENOTFOUND)
-        return api_error(c, 404, "not-found", body_kind ? "there is no such body"
-                                                        : "there is no such course");
+        api_error(c, 404, "not-found", body_kind ? "there is no such body"
+                                                 : "there is no such course");
+    else if (rc != 0)
+        api_error(c, 500, "internal", "database error");
+    else if (!api_is_admin_of(c, org))
+        api_error(c, 403, "forbidden", "only an administrator of the organization may");
+    else
+        return true;
+    return false;
+}
+
+typedef struct {
+    veche_store *st;
+    json_t *list;
+} members_ctx;
+
+static int member_cb(void *ud, const veche_member *m)
+{
+    members_ctx *mc = ud;
+    veche_person p;
+    int rc = veche_store_person_get(mc->st, m->person_id, &p);
     if (rc != 0)
+        return rc;
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:b}", "person", (json_int_t)p.id, "name",
+                          p.full_name, "email", p.email, "role",
+                          veche_access_role_name(m->role), "voting", m->voting);
+    return o ? json_array_append_new(mc->list, o) == 0 ? 0 : VECHE_ENOMEM : VECHE_ENOMEM;
+}
+
+/* GET /api/admin/roster/{body|course}/{id}: the members, by person id. */
+static void list_roster(api_call *c, const char *kind_name, int64_t target)
+{
+    bool body_kind = strcmp(kind_name, "body") == 0;
+    if (!roster_target(c, body_kind, target))
+        return;
+    members_ctx mc = {c->api->env.store, json_array()};
+    int rc = body_kind ? veche_store_body_members(mc.st, target, member_cb, &mc)
+                       : veche_store_course_members(mc.st, target, member_cb, &mc);
+    if (rc != 0) {
+        json_decref(mc.list);
         return api_error(c, 500, "internal", "database error");
-    if (!api_is_admin_of(c, org))
-        return api_error(c, 403, "forbidden", "only an administrator of the organization may");
+    }
+    api_reply(c, 200, json_pack("{s:o}", "members", mc.list));
+}
+
+/* POST /api/admin/roster/{body|course}/{id}[?replace=1] with a CSV body. */
+static void import_roster(api_call *c, const char *kind_name, int64_t target)
+{
+    veche_store *st = c->api->env.store;
+    bool body_kind = strcmp(kind_name, "body") == 0;
+    int rc;
+    if (!roster_target(c, body_kind, target))
+        return;
     char replace[8];
     api_query(c, "replace", replace, sizeof replace);
     veche_roster_import *r = NULL;
@@ -172,16 +439,39 @@ static void import_roster(api_call *c, const char *kind_name, int64_t target)
                                 "membersRemoved", (int)stats.members_removed));
 }
 
+/* ---- routing ---- */
+
+static bool seg_is(const api_call *c, size_t i, const char *s)
+{
+    return c->nsegs > i && strcmp(c->segs[i], s) == 0;
+}
+
+/* Every route under /api/admin/ (segs[0] is "admin"). */
 void api_admin(api_call *c)
 {
-    bool post = strcmp(c->req->method, "POST") == 0;
-    if (post && c->nsegs == 2 && strcmp(c->segs[1], "accounts") == 0)
+    if (!api_need_person(c))
+        return;
+    if (!is_any_admin(c)) {
+        VLOG_INFO(NULL, NULL, "api: person %lld refused an admin route: not an administrator",
+                  (long long)c->person);
+        return api_error(c, 403, "forbidden", "this needs an administrator");
+    }
+    bool post = strcmp(c->req->method, "POST") == 0, get = strcmp(c->req->method, "GET") == 0;
+    if (post && c->nsegs == 2 && seg_is(c, 1, "accounts"))
         return create_account(c);
-    if (post && c->nsegs == 4 && strcmp(c->segs[1], "accounts") == 0 && api_id(c->segs[2]) &&
-        (strcmp(c->segs[3], "block") == 0 || strcmp(c->segs[3], "unblock") == 0))
-        return set_blocked(c, api_id(c->segs[2]), strcmp(c->segs[3], "block") == 0);
-    if (post && c->nsegs == 4 && strcmp(c->segs[1], "roster") == 0 && api_id(c->segs[3]) &&
-        (strcmp(c->segs[2], "body") == 0 || strcmp(c->segs[2], "course") == 0))
-        return import_roster(c, c->segs[2], api_id(c->segs[3]));
+    if (get && c->nsegs == 2 && seg_is(c, 1, "people"))
+        return list_people(c);
+    if (post && c->nsegs == 4 && seg_is(c, 1, "accounts") && api_id(c->segs[2])) {
+        if (seg_is(c, 3, "block") || seg_is(c, 3, "unblock"))
+            return set_blocked(c, api_id(c->segs[2]), seg_is(c, 3, "block"));
+        if (seg_is(c, 3, "reset"))
+            return reset_account(c, api_id(c->segs[2]));
+    }
+    if ((post || get) && c->nsegs == 4 && seg_is(c, 1, "roster") && api_id(c->segs[3]) &&
+        (seg_is(c, 2, "body") || seg_is(c, 2, "course")))
+        return post ? import_roster(c, c->segs[2], api_id(c->segs[3]))
+                    : list_roster(c, c->segs[2], api_id(c->segs[3]));
+    if (api_admin_org(c))
+        return;
     api_error(c, 404, "not-found", "no such route");
 }

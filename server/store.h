@@ -152,6 +152,10 @@ int veche_store_account_set_blocked(veche_store *s, int64_t person_id,
                                     int *sessions_ended);
 int veche_store_account_set_platform_admin(veche_store *s, int64_t person_id,
                                            bool admin);
+/* SQLite's data_version: it changes when ANOTHER connection (vechectl)
+ * commits, not on this connection's own writes.  The server polls it to
+ * notice accounts blocked behind its back. */
+int veche_store_data_version(veche_store *s, int64_t *version);
 
 /* ---- bodies and courses ---- */
 
@@ -328,6 +332,10 @@ int veche_store_attendance_append(veche_store *s, const veche_attendance *a,
 /* An event's records in the order appended. */
 int veche_store_attendance_list(veche_store *s, int64_t event_id,
                                 veche_store_attendance_cb cb, void *ud);
+/* The joins, over all events, of connections with no later leave (left
+ * open by a crash), in the order appended. */
+int veche_store_attendance_open(veche_store *s, veche_store_attendance_cb cb,
+                                void *ud);
 /* The records as RFC 4180 CSV, UTF-8, header row first:
  *   event_id,person_id,full_name,email,kind,time_utc,ts_ms,conn_id,source */
 int veche_store_attendance_export_csv(veche_store *s, int64_t event_id,
@@ -344,6 +352,72 @@ int veche_store_quorum_log_append(veche_store *s, int64_t event_id,
                                   const veche_quorum_change *c);
 int veche_store_quorum_log_list(veche_store *s, int64_t event_id,
                                 veche_store_quorum_cb cb, void *ud);
+
+/* ---- listings for administrators (store_admin.c) ---- */
+
+/* Which organizations a listing covers:
+ *   org_id > 0     that organization and every one below it;
+ *   else admin_id > 0  the subtrees of the organizations admin_id
+ *                  administers (org_admin rows; none: an empty listing);
+ *   else           every organization (and, for persons, also those of no
+ *                  organization). */
+
+/* "central", "regional", "primary"; "?" if unknown. */
+const char *veche_store_org_level_name(veche_org_level level);
+/* Parse a level name as above: 0 or VECHE_EINVAL. */
+int veche_store_org_level_parse(const char *name, veche_org_level *out);
+
+typedef int (*veche_store_org_cb)(void *ud, const veche_org *o);
+/* Organizations in scope, by id (so a parent comes before its children). */
+int veche_store_orgs_list(veche_store *s, int64_t org_id, int64_t admin_id,
+                          veche_store_org_cb cb, void *ud);
+
+typedef struct {
+    veche_person person;
+    bool account;                 /* has an account; the flags below are false if not */
+    bool blocked;
+    bool must_change_password;
+    bool platform_admin;
+} veche_person_info;
+
+typedef int (*veche_store_person_info_cb)(void *ud, const veche_person_info *p);
+/* Persons in scope with their account flags, by full name then id. */
+int veche_store_people_list(veche_store *s, int64_t org_id, int64_t admin_id,
+                            veche_store_person_info_cb cb, void *ud);
+
+typedef struct {
+    veche_body body;
+    unsigned members;             /* memberships, voting or not */
+    unsigned voting;              /* voting members */
+} veche_body_info;
+
+typedef int (*veche_store_body_info_cb)(void *ud, const veche_body_info *b);
+/* Bodies of the organizations in scope with their member counts, by
+ * name then id. */
+int veche_store_bodies_list(veche_store *s, int64_t org_id, int64_t admin_id,
+                            veche_store_body_info_cb cb, void *ud);
+
+typedef struct {
+    veche_course course;
+    unsigned members;             /* trainers and activists */
+} veche_course_info;
+
+typedef int (*veche_store_course_info_cb)(void *ud, const veche_course_info *c);
+/* Courses of the organizations in scope with their member counts, by name
+ * then id. */
+int veche_store_courses_list(veche_store *s, int64_t org_id, int64_t admin_id,
+                             veche_store_course_info_cb cb, void *ud);
+
+typedef struct {
+    veche_event event;
+    unsigned guests;              /* event_guest rows */
+} veche_event_info;
+
+typedef int (*veche_store_event_info_cb)(void *ud, const veche_event_info *e);
+/* Events of the bodies and courses of the organizations in scope with their
+ * guest counts, by start time then id. */
+int veche_store_events_in(veche_store *s, int64_t org_id, int64_t admin_id,
+                          veche_store_event_info_cb cb, void *ud);
 
 /* ---- roster import ---- */
 

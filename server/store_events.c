@@ -315,6 +315,34 @@ int veche_store_events_list(veche_store *s, veche_store_event_cb cb, void *ud)
     return r;
 }
 
+int veche_store_events_in(veche_store *s, int64_t org_id, int64_t admin_id,
+                          veche_store_event_info_cb cb, void *ud)
+{
+    if (!s || !cb)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, STORE_SCOPE_CTE EVENT_COLUMNS
+                          "WHERE coalesce(b.organization_id, c.organization_id)"
+                          " IN scope ORDER BY e.starts_at, e.id",
+                          "ii", org_id, admin_id);
+    if (r < 0)
+        return r;
+    while ((r = store_step(s, st)) == 1) {
+        veche_event_info ei;
+        int64_t n = 0;
+        if ((r = event_columns(st, &ei.event)) < 0 ||
+            (r = store_query_int(s, &n, "SELECT count(*) FROM event_guest"
+                                        " WHERE event_id = ?", "i",
+                                 ei.event.id)) < 0)
+            break;
+        ei.guests = (unsigned)n;
+        if ((r = cb(ud, &ei)) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
 int veche_store_event_guests(veche_store *s, int64_t event_id,
                              veche_store_member_cb cb, void *ud)
 {

@@ -68,4 +68,17 @@ void store_column_text(sqlite3_stmt *st, int col, char *out, size_t cap);
 /* Text lengths: 0 < strlen(s) <= max, else VECHE_EINVAL. */
 int store_check_text(const char *s, size_t max);
 
+/* A common table expression "scope(id)" of the organizations a listing
+ * covers (store.h, "listings for administrators"), from parameters ?1
+ * (org_id) and ?2 (admin_id).  UNION (not UNION ALL) stops on a cycle. */
+#define STORE_SCOPE_CTE                                                     \
+    "WITH RECURSIVE scope(id) AS ("                                         \
+    " SELECT id FROM organization WHERE CASE"                               \
+    "  WHEN ?1 > 0 THEN id = ?1"                                            \
+    "  WHEN ?2 > 0 THEN id IN (SELECT organization_id FROM org_admin"      \
+    "                          WHERE person_id = ?2)"                       \
+    "  ELSE parent_id IS NULL END"                                          \
+    " UNION SELECT o.id FROM organization o JOIN scope"                     \
+    "  ON o.parent_id = scope.id) "
+
 #endif
