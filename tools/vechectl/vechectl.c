@@ -1,70 +1,148 @@
-/* vechectl.c - administer Veche's database from the command line.
+/* vechectl.c - administer Veche's database from the command line: the
+ * entry point (options, the command table, --help), the shared helpers of
+ * vechectl.h, and the organization, roster, backup and restore commands.
+ * Accounts are in cmd_accounts.c, events and attendance in cmd_events.c.
  *
  *   vechectl [-c FILE] [--db PATH] COMMAND [ARGS]
  *
- *   migrate                      create the database or bring its schema
- *                                up to date
- *   org-add LEVEL NAME [PARENT]  add an organization (central, regional,
- *                                primary); prints its id
- *   body-add ORG NAME [RULE]     add a body, RULE like ">1/2" or ">=2/3"
- *   course-add ORG NAME          add a course
- *   import-roster body|course ID FILE [--replace]
- *                                validate a roster CSV and import it whole,
- *                                or report every bad line and import nothing
- *   backup DEST                  online backup (the server may run)
- *   restore SRC                  replace the database (stop the server)
+ * The database is the `database` of the configuration (-c FILE, the same
+ * file the server reads; by default <data_dir>/veche.db), or PATH.  Links
+ * use its public_url and invitation_ttl_hours, reports its
+ * presence_grace_seconds.
  *
- * The database is <data_dir>/veche.db of the configuration (-c), or PATH.
- * Exit status: 0 done, 1 refused or failed (reasons on stderr), 2 usage.
- * All work is done by the store and roster modules; this file only parses
- * arguments and prints.
+ * Exit status: 0 done, 1 usage, 2 refused or invalid data, 3 database
+ * trouble (vechectl.h); one line on stderr says why.  All work is done by
+ * the store, roster, password, token and report modules; these files only
+ * parse arguments and print.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <glib.h>
+#include <sodium.h>
+
 #include "config.h"
 #include "err.h"
 #include "roster_import.h"
 #include "store.h"
+#include "vechectl.h"
 
 #define MAX_ROSTER_BYTES (32u << 20)
 
 typedef struct {
     const char *name;
     int min_args, max_args;
-    int (*run)(veche_store *s, int argc, char **argv);
+    int (*run)(vctl *c, int argc, char **argv);
+    const char *synopsis;         /* arguments, for usage messages */
 } command;
 
-static int fail(const char *what, int code)
+/* ---- shared helpers (vechectl.h) ---- */
+
+int vctl_fail(const char *what, int code)
 {
     fprintf(stderr, "vechectl: %s: %s\n", what, veche_strerror(code));
-    return 1;
+    return code == VECHE_EIO || code == VECHE_ENOMEM || code == VECHE_ECRYPTO
+               ? VCTL_TROUBLE : VCTL_REFUSED;
 }
 
-static int parse_id(const char *s, int64_t *out)
+int vctl_refuse(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("vechectl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return VCTL_REFUSED;
+}
+
+int vctl_usage(const char *synopsis)
+{
+    fprintf(stderr, "usage: vechectl %s\n", synopsis);
+    return VCTL_USAGE;
+}
+
+int vctl_check_text(const char *what, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0)
+        return vctl_refuse("%s: empty", what);
+    if (n > max)
+        return vctl_refuse("%s: longer than %zu bytes", what, max);
+    if (!g_utf8_validate(s, (gssize)n, NULL))
+        return vctl_refuse("%s: not valid UTF-8", what);
+    for (const char *q = s; *q; q = g_utf8_next_char(q))
+        if (g_unichar_iscntrl(g_utf8_get_char(q)))
+            return vctl_refuse("%s: contains a control character", what);
+    return VCTL_OK;
+}
+
+int vctl_parse_id(const char *s, int64_t *out)
 {
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s || v <= 0)
+    if (errno || *end || end == s || v <= 0 || s[0] < '0' || s[0] > '9')
         return -1;
     *out = v;
     return 0;
 }
 
-static int cmd_migrate(veche_store *s, int argc, char **argv)
+int vctl_find_person(vctl *c, const char *email, veche_person *p,
+                     veche_account *acc)
+{
+    int r = veche_store_person_find_email(c->st, email, p);
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("no person with e-mail %s", email);
+    if (r != 0)
+        return vctl_fail(email, r);
+    if (!acc)
+        return VCTL_OK;
+    r = veche_store_account_get(c->st, p->id, acc);
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("%s has no account", email);
+    return r != 0 ? vctl_fail(email, r) : VCTL_OK;
+}
+
+int vctl_reset_link(vctl *c, int64_t person_id, char *out, size_t cap)
+{
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    int64_t expires = c->now + (int64_t)c->cfg->invitation_ttl_hours * 3600;
+    int r = veche_token_session_new(token, hash);
+    if (r == 0)
+        r = veche_store_reset_create(c->st, hash, person_id, c->now, expires);
+    if (r != 0) {
+        sodium_memzero(token, sizeof token);
+        return vctl_fail("reset link", r);
+    }
+    size_t n = strlen(c->cfg->public_url);
+    while (n > 0 && c->cfg->public_url[n - 1] == '/')
+        n--;  /* "https://host/" and "https://host" give the same link */
+    int w = snprintf(out, cap, "%.*s/?reset=%s", (int)n, c->cfg->public_url,
+                     token);
+    sodium_memzero(token, sizeof token);
+    if (w < 0 || (size_t)w >= cap)
+        return vctl_refuse("public_url is too long for a link");
+    return VCTL_OK;
+}
+
+/* ---- organizations, bodies, courses ---- */
+
+static int cmd_migrate(vctl *c, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    printf("schema version %d\n", veche_store_schema_version(s));
-    return 0;
+    printf("schema version %d\n", veche_store_schema_version(c->st));
+    return VCTL_OK;
 }
 
-static int cmd_org_add(veche_store *s, int argc, char **argv)
+static int cmd_org_add(vctl *c, int argc, char **argv)
 {
     static const char *const levels[] = { "central", "regional", "primary" };
     int level = -1;
@@ -72,43 +150,65 @@ static int cmd_org_add(veche_store *s, int argc, char **argv)
         if (strcmp(argv[0], levels[i]) == 0)
             level = i;
     int64_t parent = 0, id;
-    if (level < 0 || (argc == 3 && parse_id(argv[2], &parent) != 0))
-        return fprintf(stderr, "vechectl: org-add LEVEL NAME [PARENT]\n"), 2;
-    int r = veche_store_org_create(s, argv[1], (veche_org_level)level, parent,
-                                   time(NULL), &id);
+    if (level < 0 || (argc == 3 && vctl_parse_id(argv[2], &parent) != 0))
+        return vctl_usage("org-add central|regional|primary NAME [PARENT_ID]");
+    int r = veche_store_org_create(c->st, argv[1], (veche_org_level)level,
+                                   parent, c->now, &id);
+    if (r == VECHE_EINVAL)
+        return vctl_refuse("org-add: bad name, or the parent does not exist"
+                           " or is not above a %s organization", argv[0]);
+    if (r == VECHE_EEXISTS)
+        return vctl_refuse("org-add: the name is taken at this place");
     if (r != 0)
-        return fail("org-add", r);
+        return vctl_fail("org-add", r);
     printf("%lld\n", (long long)id);
-    return 0;
+    return VCTL_OK;
 }
 
-static int cmd_body_add(veche_store *s, int argc, char **argv)
+static int cmd_body_add(vctl *c, int argc, char **argv)
 {
     int64_t org, id;
     veche_quorum_rule rule = VECHE_QUORUM_RULE_DEFAULT;
-    if (parse_id(argv[0], &org) != 0 ||
-        (argc == 3 && veche_quorum_rule_parse(argv[2], &rule) != 0))
-        return fprintf(stderr, "vechectl: body-add ORG NAME [>1/2|>=2/3]\n"),
-               2;
-    int r = veche_store_body_create(s, org, argv[1], &rule, &id);
+    if (vctl_parse_id(argv[0], &org) != 0)
+        return vctl_usage("body-add ORG_ID NAME [>1/2|>=2/3]");
+    if (argc == 3 && veche_quorum_rule_parse(argv[2], &rule) != 0)
+        return vctl_refuse("body-add: bad quorum rule \"%s\" (like >1/2 or"
+                           " >=2/3)", argv[2]);
+    veche_org org_row;
+    int r = veche_store_org_get(c->st, org, &org_row);
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("no organization %lld", (long long)org);
+    if (r == 0)
+        r = veche_store_body_create(c->st, org, argv[1], &rule, &id);
+    if (r == VECHE_EEXISTS)
+        return vctl_refuse("body-add: the name is taken");
     if (r != 0)
-        return fail("body-add", r);
+        return vctl_fail("body-add", r);
     printf("%lld\n", (long long)id);
-    return 0;
+    return VCTL_OK;
 }
 
-static int cmd_course_add(veche_store *s, int argc, char **argv)
+static int cmd_course_add(vctl *c, int argc, char **argv)
 {
     (void)argc;
     int64_t org, id;
-    if (parse_id(argv[0], &org) != 0)
-        return fprintf(stderr, "vechectl: course-add ORG NAME\n"), 2;
-    int r = veche_store_course_create(s, org, argv[1], &id);
+    if (vctl_parse_id(argv[0], &org) != 0)
+        return vctl_usage("course-add ORG_ID NAME");
+    veche_org org_row;
+    int r = veche_store_org_get(c->st, org, &org_row);
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("no organization %lld", (long long)org);
+    if (r == 0)
+        r = veche_store_course_create(c->st, org, argv[1], &id);
+    if (r == VECHE_EEXISTS)
+        return vctl_refuse("course-add: the name is taken");
     if (r != 0)
-        return fail("course-add", r);
+        return vctl_fail("course-add", r);
     printf("%lld\n", (long long)id);
-    return 0;
+    return VCTL_OK;
 }
+
+/* ---- roster import ---- */
 
 /* The whole file in memory (a roster is small; the cap keeps it so). */
 static char *read_file(const char *path, size_t *len)
@@ -137,10 +237,10 @@ static int print_issues(const char *file, const veche_roster_import *r)
         fprintf(stderr, "%s:%u: %s\n", file, is->line, is->message);
     }
     fprintf(stderr, "vechectl: %zu problem(s); nothing imported\n", n);
-    return 1;
+    return VCTL_REFUSED;
 }
 
-static int cmd_import(veche_store *s, int argc, char **argv)
+static int cmd_import(vctl *c, int argc, char **argv)
 {
     veche_roster_kind kind;
     int64_t target;
@@ -151,27 +251,28 @@ static int cmd_import(veche_store *s, int argc, char **argv)
         kind = VECHE_ROSTER_COURSE;
     else
         kind = (veche_roster_kind)-1;
-    if ((int)kind < 0 || parse_id(argv[1], &target) != 0 ||
+    if ((int)kind < 0 || vctl_parse_id(argv[1], &target) != 0 ||
         (argc == 4 && !replace))
-        return fprintf(stderr, "vechectl: import-roster body|course ID FILE"
-                               " [--replace]\n"), 2;
+        return vctl_usage("import-roster body|course ID FILE.csv [--replace]");
     size_t len = 0;
     char *data = read_file(argv[2], &len);
     if (!data)
-        return fprintf(stderr, "vechectl: %s: %s\n", argv[2],
-                       strerror(errno)), 1;
+        return vctl_refuse("%s: %s", argv[2], strerror(errno));
     veche_roster_import *r = NULL;
     int e = veche_roster_import_new(data, len, kind, &r);
     free(data);
     if (e != 0)
-        return fail(argv[2], e);
+        return vctl_fail(argv[2], e);
     veche_roster_stats st;
-    int rc = 0;
+    int rc = VCTL_OK;
     if (!veche_roster_import_ok(r))
         rc = print_issues(argv[2], r);
-    else if ((e = veche_store_roster_apply(s, r, target, replace, time(NULL),
-                                           &st)) != 0)
-        rc = fail("import-roster", e);
+    else if ((e = veche_store_roster_apply(c->st, r, target, replace, c->now,
+                                           &st)) == VECHE_ENOTFOUND)
+        rc = vctl_refuse("import-roster: no %s %lld", argv[0],
+                         (long long)target);
+    else if (e != 0)
+        rc = vctl_fail("import-roster", e);
     else
         printf("%zu rows: %u new persons, %u known, %u memberships set, "
                "%u removed\n", veche_roster_import_row_count(r),
@@ -181,44 +282,100 @@ static int cmd_import(veche_store *s, int argc, char **argv)
     return rc;
 }
 
-static int cmd_backup(veche_store *s, int argc, char **argv)
+/* ---- backup and restore ---- */
+
+static int cmd_backup(vctl *c, int argc, char **argv)
 {
     (void)argc;
-    int r = veche_store_backup(s, argv[0]);
-    return r != 0 ? fail(argv[0], r) : 0;
+    int r = veche_store_backup(c->st, argv[0]);
+    if (r == VECHE_EEXISTS)
+        return vctl_refuse("%s: exists; not overwritten", argv[0]);
+    return r != 0 ? vctl_fail(argv[0], r) : VCTL_OK;
 }
 
-static int cmd_restore(veche_store *s, int argc, char **argv)
+static int cmd_restore(vctl *c, int argc, char **argv)
 {
     (void)argc;
-    int r = veche_store_restore(s, argv[0]);
+    int r = veche_store_restore(c->st, argv[0]);
     if (r != 0)
-        return fail(argv[0], r);
-    printf("restored; schema version %d\n", veche_store_schema_version(s));
-    return 0;
+        return vctl_fail(argv[0], r);
+    printf("restored; schema version %d\n", veche_store_schema_version(c->st));
+    return VCTL_OK;
 }
+
+/* ---- the command table, usage, main ---- */
 
 static const command commands[] = {
-    { "migrate", 0, 0, cmd_migrate },
-    { "org-add", 2, 3, cmd_org_add },
-    { "body-add", 2, 3, cmd_body_add },
-    { "course-add", 2, 2, cmd_course_add },
-    { "import-roster", 3, 4, cmd_import },
-    { "backup", 1, 1, cmd_backup },
-    { "restore", 1, 1, cmd_restore },
+    { "migrate", 0, 0, cmd_migrate, "migrate" },
+    { "org-add", 2, 3, cmd_org_add,
+      "org-add central|regional|primary NAME [PARENT_ID]" },
+    { "body-add", 2, 3, cmd_body_add, "body-add ORG_ID NAME [>1/2|>=2/3]" },
+    { "course-add", 2, 2, cmd_course_add, "course-add ORG_ID NAME" },
+    { "import-roster", 3, 4, cmd_import,
+      "import-roster body|course ID FILE.csv [--replace]" },
+    { "event-add", 5, 6, cmd_event_add,
+      "event-add body|course ID TITLE START END [ROOM]" },
+    { "guest-add", 3, 3, cmd_guest_add, "guest-add EVENT_ID EMAIL NAME" },
+    { "events", 0, 0, cmd_events, "events" },
+    { "attendance", 1, 5, cmd_attendance,
+      "attendance EVENT_ID [--csv | --json | --html [--lang ru|en]]"
+      " [-o FILE]" },
+    { "account-add", 3, 4, cmd_account_add,
+      "account-add EMAIL NAME ORG_ID [--password-stdin | --reset-link]" },
+    { "reset-link", 1, 1, cmd_reset_link, "reset-link EMAIL" },
+    { "block", 1, 1, cmd_block, "block EMAIL" },
+    { "unblock", 1, 1, cmd_unblock, "unblock EMAIL" },
+    { "admin-add", 2, 3, cmd_admin_add,
+      "admin-add org ORG_ID EMAIL | admin-add platform EMAIL" },
+    { "admin-remove", 2, 3, cmd_admin_remove,
+      "admin-remove org ORG_ID EMAIL | admin-remove platform EMAIL" },
+    { "backup", 1, 1, cmd_backup, "backup DEST" },
+    { "restore", 1, 1, cmd_restore, "restore SRC" },
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-        "usage: vechectl [-c FILE] [--db PATH] COMMAND [ARGS]\n"
-        "  migrate\n"
-        "  org-add central|regional|primary NAME [PARENT_ID]\n"
-        "  body-add ORG_ID NAME [>1/2|>=2/3]\n"
-        "  course-add ORG_ID NAME\n"
-        "  import-roster body|course ID FILE.csv [--replace]\n"
-        "  backup DEST\n"
-        "  restore SRC   (stop the server first)\n");
+    fputs(
+"usage: vechectl [-c FILE] [--db PATH] COMMAND [ARGS]\n"
+"\n"
+"  -c FILE      the server's configuration (data_dir, database, public_url,\n"
+"               invitation_ttl_hours, presence_grace_seconds)\n"
+"  --db PATH    this database file instead\n"
+"\n"
+"Organizations and rosters:\n"
+"  migrate                        create the database or update its schema\n"
+"  org-add central|regional|primary NAME [PARENT_ID]   prints the id\n"
+"  body-add ORG_ID NAME [>1/2|>=2/3]                   prints the id\n"
+"  course-add ORG_ID NAME                              prints the id\n"
+"  import-roster body|course ID FILE.csv [--replace]\n"
+"                                 all rows or none; problems as FILE:LINE\n"
+"Events:\n"
+"  event-add body|course ID TITLE START END [ROOM]\n"
+"                                 times 2026-12-01T18:00 (UTC) or with Z or\n"
+"                                 +03:00; a meeting for a body, a training\n"
+"                                 for a course; prints the id and the room\n"
+"  guest-add EVENT_ID EMAIL NAME  invite a guest (a new e-mail becomes a\n"
+"                                 person of the event's organization)\n"
+"  events                         every event, one per line\n"
+"  attendance EVENT_ID [--csv | --json | --html [--lang ru|en]] [-o FILE]\n"
+"                                 the attendance report (CSV by default)\n"
+"Accounts:\n"
+"  account-add EMAIL NAME ORG_ID [--password-stdin | --reset-link]\n"
+"                                 prints the person id, then a one-time\n"
+"                                 link (the default) to set the password;\n"
+"                                 with --password-stdin the first line of\n"
+"                                 stdin, to be changed at first sign-in\n"
+"  reset-link EMAIL               a new one-time password reset link\n"
+"  block EMAIL | unblock EMAIL    blocking ends the person's sessions\n"
+"  admin-add org ORG_ID EMAIL     administrator of an organization\n"
+"  admin-add platform EMAIL       administrator of the whole platform\n"
+"  admin-remove org ORG_ID EMAIL | admin-remove platform EMAIL\n"
+"Backups:\n"
+"  backup DEST                    online backup (the server may run)\n"
+"  restore SRC                    replace the database (stop the server)\n"
+"\n"
+"Exit status: 0 done, 1 usage, 2 refused or invalid data, 3 database\n"
+"trouble.\n", f);
 }
 
 int main(int argc, char **argv)
@@ -228,36 +385,56 @@ int main(int argc, char **argv)
     veche_config_defaults(&cfg);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
-        if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return VCTL_OK;
+        } else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
             if (veche_config_load(&cfg, argv[++i], err, sizeof err) != 0)
-                return fprintf(stderr, "vechectl: %s\n", err), 2;
+                return vctl_refuse("%s", err);
         } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
             snprintf(db, sizeof db, "%s", argv[++i]);
         } else {
-            usage(!strcmp(argv[i], "-h") ? stdout : stderr);
-            return !strcmp(argv[i], "-h") ? 0 : 2;
+            fprintf(stderr, "vechectl: unknown option %s\n", argv[i]);
+            usage(stderr);
+            return VCTL_USAGE;
         }
     }
+    if (i == argc) {
+        usage(stderr);
+        return VCTL_USAGE;
+    }
     const command *cmd = NULL;
-    for (size_t k = 0; i < argc && k < sizeof commands / sizeof *commands; k++)
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
         if (!strcmp(argv[i], commands[k].name))
             cmd = &commands[k];
-    int nargs = argc - i - 1;
-    if (!cmd || nargs < cmd->min_args || nargs > cmd->max_args) {
-        usage(stderr);
-        return 2;
+    if (!cmd) {
+        fprintf(stderr, "vechectl: unknown command %s (see vechectl --help)\n",
+                argv[i]);
+        return VCTL_USAGE;
     }
+    int nargs = argc - i - 1;
+    if (nargs < cmd->min_args || nargs > cmd->max_args)
+        return vctl_usage(cmd->synopsis);
+    if (sodium_init() < 0)
+        return fprintf(stderr, "vechectl: libsodium failed to start\n"),
+               VCTL_TROUBLE;
     if (!db[0]) {
         if (mkdir(cfg.data_dir, 0700) != 0 && errno != EEXIST)
             return fprintf(stderr, "vechectl: %s: %s\n", cfg.data_dir,
-                           strerror(errno)), 1;
-        veche_config_database_path(&cfg, db, sizeof db);  /* `database`, or the default */
+                           strerror(errno)), VCTL_TROUBLE;
+        veche_config_database_path(&cfg, db, sizeof db);
     }
     veche_store *s = NULL;
     int r = veche_store_open(db, &s);
-    if (r != 0)
-        return fail(db, r);
-    int rc = cmd->run(s, nargs, argv + i + 1);
+    if (r != 0) {
+        fprintf(stderr, "vechectl: %s: %s\n", db, veche_strerror(r));
+        return VCTL_TROUBLE;
+    }
+    vctl c = { .st = s, .cfg = &cfg, .now = (int64_t)time(NULL) };
+    int rc = cmd->run(&c, nargs, argv + i + 1);
     veche_store_close(s);
+    if (fflush(stdout) != 0 && rc == VCTL_OK)
+        return fprintf(stderr, "vechectl: writing output: %s\n",
+                       strerror(errno)), VCTL_TROUBLE;
     return rc;
 }
