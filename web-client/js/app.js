@@ -6,6 +6,14 @@
 // only while given the floor - the camera and microphone turn on by
 // themselves when the trainer gives the floor (the page says so) and off
 // when it is taken back.  The server enforces all of it; this mirrors it.
+//
+// Screens: sign-in (ui/signin.js) -> "my events" (ui/events.js) -> an
+// event's room (joined with the event id; moderators get the attendance
+// panel, ui/attendance.js); administrators also reach ui/admin.js.  The
+// anonymous join form (a room by name) stays for servers that allow it, and
+// is what a ?room= link opens.  ?reset=TOKEN opens the new-password page,
+// ?invite=TOKEN (or ?invitation=) accepts an invitation and joins its event,
+// ?event=ID joins that event (after signing in).
 
 import { VecheConnection, defaultUrl } from './protocol.js';
 import { LANGUAGES, apply, errorText, getLang, setLang, t } from './i18n.js';
@@ -23,6 +31,11 @@ import { ChatPanel } from './ui/chat.js';
 import { Controls } from './ui/controls.js';
 import { DevicesDialog } from './ui/devices.js';
 import { installTestHooks } from './testhooks.js';
+import * as api from './api.js';
+import { PasswordDialog, SignIn } from './ui/signin.js';
+import { EventsView } from './ui/events.js';
+import { AttendancePanel } from './ui/attendance.js';
+import { AdminView } from './ui/admin.js';
 
 const QUALITY_EVERY_MS = 2000;
 const WIDE = window.matchMedia('(min-width: 900px)');
@@ -35,6 +48,10 @@ let myName = '';
 let qualityTimer = null;
 let renderQueued = false;
 const panels = { people: WIDE.matches, chat: WIDE.matches };
+let me = null;                // the signed-in person (GET /api/me), or null
+let accounts = true;          // false: this server has no accounts (/api/ missing)
+let eventInfo = null;         // the event whose room we are in (from GET /api/events)
+let view = null;              // the screen shown: see go()
 
 const tiles = new Tiles(state, {
   main: $('stage-main'), grid: $('grid'), self: $('self-tile'), selfVideo: $('local-video'),
@@ -54,6 +71,95 @@ const controls = new Controls({
   settings: () => devices.open(), leave,
 });
 const form = new JoinForm(join);
+const signin = new SignIn({
+  onSignedIn: (m) => {
+    const ev = pendingEvent;
+    pendingEvent = null;
+    signedIn(m, ev);
+  },
+  go,
+});
+const passwordDialog = new PasswordDialog({ onChanged: () => showNotice(t('pw.changed')) });
+const eventsView = new EventsView({ onJoin: (ev) => joinEvent(ev.id) });
+const attendance = new AttendancePanel();
+const adminView = new AdminView();
+
+// --- screens ---
+
+const VIEWS = {
+  signin: 'signin-view', forgot: 'forgot-view', reset: 'reset-view', events: 'events-view',
+  admin: 'admin-view', join: 'join-form', room: 'meeting',
+};
+
+/** Show one screen: signin, forgot, reset, events, admin, join, room (or none). */
+function go(name) {
+  view = name;
+  for (const [v, id] of Object.entries(VIEWS)) $(id).hidden = v !== name;
+  if (name === 'join') form.show(true);
+  $('join-signin-link').hidden = !accounts || !!me;
+  renderAccount();
+}
+
+function isAdmin() {
+  return !!me && (me.platformAdmin || (me.roles || []).includes('org_admin'));
+}
+
+function renderAccount() {
+  const bar = $('account-bar');
+  bar.hidden = !me || view === 'room';
+  if (bar.hidden) return;
+  $('account-name').textContent = me.name;
+  $('nav-admin').hidden = !isAdmin();
+  $('nav-events').hidden = view === 'events';
+  $('nav-admin').setAttribute('aria-pressed', String(view === 'admin'));
+}
+
+async function loadEvents() {
+  try {
+    const r = await api.events();
+    eventsView.set(r.events);
+  } catch (err) {
+    eventsView.set([]);
+    if (err.status === 401 || err.status === 403) return signedOut(err);
+    showError(errorText(err.code, err.reason));
+  }
+  return null;
+}
+
+/** Signed in (or found signed in): a forced password change first, then
+ *  the event asked for in the address, else "my events". */
+async function signedIn(person, eventId = null) {
+  me = person;
+  hideError();
+  if (me.mustChangePassword) {
+    go('events');
+    await passwordDialog.open({ forced: true });
+    me.mustChangePassword = false;
+  }
+  await loadEvents();
+  if (eventId) joinEvent(eventId);
+  else go('events');
+}
+
+function signedOut(err = null) {
+  me = null;
+  eventsView.set([]);
+  go('signin');
+  if (err && err.code === 'blocked') showError(t('signin.blocked'));
+}
+
+async function signOut() {
+  await api.logout().catch(() => {});
+  me = null;
+  history.replaceState(null, '', location.pathname);
+  signedOut();
+}
+
+/** Join an event's room as the signed-in person. */
+function joinEvent(id) {
+  eventInfo = eventsView.find(id);
+  join({ event: id });
+}
 
 // --- drawing ---
 
@@ -62,7 +168,7 @@ function renderAll() {
   const inRoom = !!conn && !!state.room;
   $('room-info').hidden = !inRoom;
   if (inRoom) {
-    $('room-name').textContent = state.room;
+    $('room-name').textContent = (eventInfo && eventInfo.title) || state.title || state.room;
     $('room-kind').textContent = t(`kind.${state.kind}`);
     $('my-role').textContent = t('you_are', { role: t(`role.${state.role}`) });
     $('room-locked').hidden = !state.locked;
@@ -77,6 +183,8 @@ function renderAll() {
   $('people-panel').hidden = !panels.people;
   $('chat-panel').hidden = !panels.chat;
   $('side').hidden = !panels.people && !panels.chat;
+  attendance.render();
+  renderAccount();
 }
 
 // Redraw once however many events arrive together (a timer, not
@@ -311,9 +419,20 @@ function wire(c) {
     chat.render(true);
     showSelf();
   });
+  on('attendance', (d) => attendance.setAttendance(d));
+  on('quorum', (d) => attendance.setQuorum(d));
   on('error', onError);
   on('closed', (d) => {
     if (!c.entered) return;   // a refused join: the form is still there
+    if (d.code === 'blocked' || d.code === 'sign-in-required') {
+      // The account was blocked (or the session ended): out, and no
+      // reconnecting; the sign-in page says why.
+      exitRoom();
+      me = null;
+      go('signin');
+      showError(errorText(d.code, d.reason));
+      return;
+    }
     exitRoom();
     if (d.code === 'removed') showError(t('removed', { reason: d.reason || '' }));
     else if (d.code !== 'left') showError(errorText(d.code || 'closed', d.reason));
@@ -325,8 +444,10 @@ function wire(c) {
 async function join(args) {
   hideError();
   form.setBusy(true);
-  myName = args.name;
-  if (!args.moderatorKey) args.moderatorKey = savedKey(args.room);
+  const byEvent = !!args.event;
+  myName = byEvent ? (me ? me.name : '') : args.name;
+  if (!byEvent && !args.moderatorKey) args.moderatorKey = savedKey(args.room);
+  if (!byEvent) eventInfo = null;
   const c = new VecheConnection(defaultUrl());
   conn = c;
   wire(c);
@@ -338,6 +459,12 @@ async function join(args) {
     if (!err.code || err.code === 'closed') showError(errorText('closed', err.message));
     if (conn === c) conn = null;
     form.setBusy(false);
+    if (byEvent) {
+      // Back to where the person can do something about it.
+      history.replaceState(null, '', location.pathname);
+      if (err.code === 'sign-in-required' || err.code === 'blocked') signedOut();
+      else go(me ? 'events' : 'signin');
+    }
     return;
   }
   form.setBusy(false);
@@ -348,10 +475,21 @@ async function join(args) {
 
 function enterRoom(j) {
   state.fromJoined(j, myName);
-  saveKey(j.room, conn.moderatorKey);
-  history.replaceState(null, '', `?room=${encodeURIComponent(j.room)}${location.hash}`);
+  state.title = j.title || null;
+  if (j.event) {
+    history.replaceState(null, '', `?event=${encodeURIComponent(j.event)}`);
+    const mod = ['chair', 'secretary', 'trainer', 'org_admin', 'platform_admin'].includes(j.access);
+    attendance.start(j.event, {
+      mayExport: eventInfo ? !!eventInfo.mayExportAttendance : mod,
+      mayManage: eventInfo ? !!eventInfo.mayManage : false,
+    });
+  } else {
+    saveKey(j.room, conn.moderatorKey);
+    history.replaceState(null, '', `?room=${encodeURIComponent(j.room)}${location.hash}`);
+    attendance.clear();
+  }
   form.show(false);
-  $('meeting').hidden = false;
+  go('room');
   tiles.clear();
   for (const p of j.participants) tiles.person(p.id);
   if (media.prefs.audiooutput) tiles.setSink(media.prefs.audiooutput);
@@ -380,9 +518,18 @@ function exitRoom() {
   tiles.setSelfScreen(null);
   tiles.setSelf(null, false);
   state.clear();
+  attendance.clear();
   setReconnecting(null);
-  $('meeting').hidden = true;
-  form.show(true);
+  // Back to "my events" after an event's room, else to the join form.
+  const fromEvent = !!eventInfo || /[?&]event=/.test(location.search);
+  eventInfo = null;
+  if (fromEvent && me) {
+    history.replaceState(null, '', location.pathname);
+    go('events');
+    loadEvents();
+  } else {
+    go('join');
+  }
   renderAll();
 }
 
@@ -397,16 +544,70 @@ async function leave() {
 
 // --- for the browser tests (and curious people): window.veche ---
 
-installTestHooks({ conn: () => conn, state, media, tiles });
+installTestHooks({ conn: () => conn, state, media, tiles, account: () => me, attendance });
 
 // --- start ---
 
 function relabel() {
   apply();
   form.render();
+  signin.render();
+  eventsView.render();
+  adminView.render();
   renderAll();
   chat.render(true);
 }
+
+/** What the address asks for, and whether we are signed in. */
+async function start() {
+  const params = new URLSearchParams(location.search);
+  const reset = params.get('reset');
+  const invitation = params.get('invite') || params.get('invitation');
+  const eventId = Number(params.get('event')) || null;
+  if (reset) {
+    signin.showReset(reset);
+    return;
+  }
+  if (params.get('room')) {
+    go('join');
+    // Signed in anyway?  Then the account bar shows (nothing else changes).
+    api.me().then((m) => { me = m; go(view); }).catch((err) => {
+      accounts = err.status === 401 || err.status === 403;
+      go(view);
+    });
+    return;
+  }
+  if (invitation) {
+    showNotice(t('invite.opening'));
+    history.replaceState(null, '', location.pathname);
+    try {
+      const r = await api.acceptInvitation(invitation);
+      const m = await api.me();
+      await signedIn(m, r.event);
+    } catch (err) {
+      go('signin');
+      showError(errorText(err.code, err.reason));
+    }
+    return;
+  }
+  let m;
+  try {
+    m = await api.me();
+  } catch (err) {
+    if (err.status === 401 || err.status === 403) {
+      signedOut(err);
+      if (eventId) showError(t('err.sign-in-required'));
+      pendingEvent = eventId;
+    } else {
+      accounts = false;       // no accounts on this server: rooms by name only
+      go('join');
+    }
+    return;
+  }
+  await signedIn(m, eventId);
+}
+
+let pendingEvent = null;      // ?event=ID opened while signed out: joined after sign-in
 
 function init() {
   initBanners();
@@ -426,7 +627,28 @@ function init() {
     renderAll();
   });
   window.addEventListener('pagehide', () => { if (conn) conn.leave(); });
+  $('nav-events').addEventListener('click', () => {
+    go('events');
+    loadEvents();
+  });
+  $('nav-admin').addEventListener('click', () => {
+    go('admin');
+    adminView.open(me);
+  });
+  $('nav-password').addEventListener('click', () => passwordDialog.open());
+  $('nav-signout').addEventListener('click', signOut);
+  $('room-open').addEventListener('click', (e) => {
+    e.preventDefault();
+    go('join');
+    $('room').focus();
+  });
+  $('events-room').addEventListener('click', (e) => {
+    e.preventDefault();
+    go('join');
+    $('room').focus();
+  });
   relabel();
+  start();
 }
 
 init();

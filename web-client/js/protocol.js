@@ -22,6 +22,7 @@
 //   track-added         {participant, track: {id, kind, source}}
 //   track-removed       {participant, trackId, source, track|null}
 //   chat hand floor muted locked speaker quality   the server's event message
+//   attendance quorum   the live roll of an event (its moderators only)
 //   publish-stopped     {reason}  we no longer send (floor taken, refused)
 //   reconnecting        {reason, attempt, delay}
 //   error               {code, reason, request}  (request: the refused type)
@@ -34,7 +35,12 @@ const DISCONNECTED_GRACE_MS = 5000;
 const CONNECT_TIMEOUT_MS = 8000;
 const BACKOFF_MS = [300, 1000, 2000, 4000, 8000, 15000];
 // Join refusals that another attempt cannot fix.
-const FATAL = new Set(['room-locked', 'room-full', 'bad-request', 'forbidden']);
+const FATAL = new Set(['room-locked', 'room-full', 'bad-request', 'forbidden', 'blocked',
+  'sign-in-required', 'no-such-event', 'not-admitted', 'invitation-expired', 'invitation-used',
+  'invitation-invalid', 'unsupported']);
+// Errors that end the connection for good when they come unasked (an
+// administrator blocked the account): no reconnecting.
+const ENDING = new Set(['blocked']);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -133,10 +139,12 @@ export class VecheConnection extends EventTarget {
     this.ws = null;
     this.state = 'idle';             // idle | joining | joined | reconnecting | closed
     this.closed = false;
-    this.joinArgs = null;            // {room, name, kind, moderatorKey}
+    this.joinArgs = null;            // {room, name, kind, moderatorKey} or {event}
     this.room = null;
     this.participantId = null;
     this.kind = null;                // meeting | training
+    this.event = null;               // the event id of an event's room
+    this.access = null;              // our role in that event (chair, secretary, ...)
     this.role = null;                // chair | trainer | member | activist
     this.moderatorKey = null;
     this.resumeKey = null;
@@ -218,6 +226,11 @@ export class VecheConnection extends EventTarget {
         reject(new Error(`connection closed (${e.code})`));
         if (ws !== this.ws) return;
         const reason = e.reason || `connection closed (${e.code})`;
+        // 1008 (policy) with a fatal code as its reason: e.g. blocked.
+        if (e.code === 1008 && (ENDING.has(e.reason) || FATAL.has(e.reason))) {
+          this._shutdown(reason, e.reason);
+          return;
+        }
         this._rejectAll(reason, 'lost');
         if (this.state === 'joined') this._lost(reason);
         else if (this.state === 'joining') this._shutdown(reason, 'closed');
@@ -235,7 +248,16 @@ export class VecheConnection extends EventTarget {
   }
 
   _joinMessage(resume) {
-    const { room, name, kind, moderatorKey } = this.joinArgs;
+    const { room, name, kind, moderatorKey, event, invitation } = this.joinArgs;
+    // An event's room: the server takes the room and the name from the
+    // event and the signed-in person (the WebSocket carries the cookie).
+    if (event || invitation) {
+      const msg = { type: 'join' };
+      if (event) msg.event = event;
+      else if (!resume) msg.invitation = invitation;
+      if (resume) msg.resume = resume;
+      return msg;
+    }
     const msg = { type: 'join', room, name };
     if (kind) msg.kind = kind;
     const key = this.moderatorKey || moderatorKey;
@@ -249,6 +271,9 @@ export class VecheConnection extends EventTarget {
     this.participantId = j.participant;
     this.kind = j.kind || 'meeting';
     this.role = j.role || 'member';
+    this.event = j.event || null;    // an event's room: its id, our access role
+    this.access = j.access || null;
+    if (j.event && this.joinArgs) this.joinArgs.event = j.event;
     if (j.moderatorKey) this.moderatorKey = j.moderatorKey;
     this.resumeKey = j.resumeKey || null;
     this.floor = !!j.floor;
@@ -261,7 +286,8 @@ export class VecheConnection extends EventTarget {
     }
   }
 
-  // Connect and join: {room, name, kind?, moderatorKey?}.  Receives the
+  // Connect and join: {room, name, kind?, moderatorKey?} or {event} (an
+  // event's room, as the signed-in person).  Receives the
   // others' media at once; sending is up to publish().  Resolves with the
   // `joined` message; rejects (code set for server refusals) otherwise.
   async join(args) {
@@ -546,6 +572,11 @@ export class VecheConnection extends EventTarget {
           this._lost(msg.reason || 'media failed');
           return;
         }
+        if (!waiting && ENDING.has(msg.code) && this.state !== 'closed') {
+          this._emit('error', { code: msg.code, reason: msg.reason, request: null });
+          this._shutdown(msg.reason || msg.code, msg.code);
+          return;
+        }
         this._emit('error', { code: msg.code, reason: msg.reason, request: waiting && waiting.type });
         if (waiting) waiting.reject(requestError(msg));
         return;
@@ -591,6 +622,7 @@ export class VecheConnection extends EventTarget {
         this._emit('muted', msg);
         break;
       case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality':
+      case 'attendance': case 'quorum':
         this._emit(msg.type, msg);
         break;
       case 'left':

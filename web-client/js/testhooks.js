@@ -5,9 +5,10 @@
 //   window.veche.conn      the VecheConnection (or null)
 //   window.veche.stats()   per remote track {participant, kind, source,
 //                          videoWidth, framesDecoded, packetsReceived, bytesReceived, ...}
-//   window.veche.state()   {connection, room, kind, me, role, people, chat, ...}
+//   window.veche.state()   {connection, room, kind, me, role, people, chat, event,
+//                          access, account, attendance, quorum, ...}
 
-let app = null;   // {conn(), state, media, tiles} from app.js
+let app = null;   // {conn(), state, media, tiles, account(), attendance} from app.js
 
 /** Per remote track being received: what arrives and what is decoded. */
 async function stats() {
@@ -44,6 +45,13 @@ function snapshot() {
       quality: p.quality, sources: Object.keys(st.sources(p.id)),
     })),
     chat: st.chat.map((m) => ({ from: m.from, name: m.name, text: m.text })),
+    event: conn ? conn.event : null, access: conn ? conn.access : null,
+    account: app.account ? app.account() : null,
+    attendance: app.attendance && app.attendance.roster ? {
+      present: app.attendance.roster.present, total: app.attendance.roster.total,
+      roster: app.attendance.roster.roster,
+    } : null,
+    quorum: app.attendance ? app.attendance.quorum : null,
   };
 }
 

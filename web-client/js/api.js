@@ -1,0 +1,103 @@
+// api.js - the HTTP JSON API under /api/ (docs/api.md): sign-in, passwords,
+// invitations, events, attendance and the administrators' endpoints.  No
+// DOM code here (like protocol.js): the UI modules call these and show the
+// results.  The session is an HttpOnly cookie the browser keeps; every call
+// resolves with the parsed JSON reply or rejects with an ApiError
+// {status, code, reason, data} (data: the whole error body, e.g. the
+// `issues` of an invalid roster).
+
+export class ApiError extends Error {
+  constructor(status, code, reason, data = null) {
+    super(reason || code);
+    this.status = status;
+    this.code = code;
+    this.reason = reason || '';
+    this.data = data;
+  }
+}
+
+/** One request: method, path below /api/, a JSON body (or {csv: text}). */
+export async function call(method, path, body = undefined) {
+  const init = { method, credentials: 'same-origin', headers: {} };
+  if (body !== undefined && body !== null) {
+    if (typeof body === 'object' && typeof body.csv === 'string') {
+      init.headers['Content-Type'] = 'text/csv; charset=utf-8';
+      init.body = body.csv;
+    } else {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+  }
+  let res;
+  try {
+    res = await fetch(`/api/${path}`, init);
+  } catch (err) {
+    throw new ApiError(0, 'network', err && err.message ? err.message : 'network error');
+  }
+  let data = null;
+  const text = await res.text();
+  try {
+    data = text ? JSON.parse(text) : {};
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const code = (data && data.error) || (res.status === 404 ? 'not-found' : 'http');
+    throw new ApiError(res.status, code, (data && data.reason) || `HTTP ${res.status}`, data);
+  }
+  return data || {};
+}
+
+const enc = encodeURIComponent;
+
+// --- sign-in, sessions, passwords, invitations ---
+
+/** {person, name, email, roles, platformAdmin, mustChangePassword} */
+export const login = (email, password) => call('POST', 'login', { email, password });
+export const logout = () => call('POST', 'logout', {});
+/** The signed-in person (as login), or rejects with 401 sign-in-required. */
+export const me = () => call('GET', 'me');
+export const changePassword = (old, next) => call('POST', 'password', { old, new: next });
+export const requestReset = (email) => call('POST', 'password-reset', { email });
+export const confirmReset = (token, next) =>
+  call('POST', 'password-reset/confirm', { token, new: next });
+/** {event, person, name, title}; sets the session cookie. */
+export const acceptInvitation = (token) => call('POST', 'invitations/accept', { token });
+
+// --- events and attendance ---
+
+/** {events: [{id, title, kind, room, role, roomRole, voting, mayManage,
+ *  mayExportAttendance, startsAt, endsAt}]} */
+export const events = () => call('GET', 'events');
+/** {email, name} or {person} -> {event, person, token, link, expires} */
+export const invite = (eventId, who) => call('POST', `events/${enc(eventId)}/invitations`, who);
+export const attendance = (eventId) => call('GET', `events/${enc(eventId)}/attendance`);
+export const attendanceCsvUrl = (eventId) => `/api/events/${enc(eventId)}/attendance.csv`;
+export const attendanceHtmlUrl = (eventId, lang) =>
+  `/api/events/${enc(eventId)}/attendance.html?lang=${enc(lang)}`;
+
+// --- administration ---
+
+export const admin = {
+  orgs: () => call('GET', 'admin/orgs'),
+  createOrg: (o) => call('POST', 'admin/orgs', o),
+  people: (org) => call('GET', `admin/people${org ? `?org=${enc(org)}` : ''}`),
+  /** {email, name, password?, org?} -> {person, resetLink?} */
+  createAccount: (a) => call('POST', 'admin/accounts', a),
+  block: (id) => call('POST', `admin/accounts/${enc(id)}/block`, {}),
+  unblock: (id) => call('POST', `admin/accounts/${enc(id)}/unblock`, {}),
+  /** -> {resetLink} */
+  reset: (id) => call('POST', `admin/accounts/${enc(id)}/reset`, {}),
+  bodies: () => call('GET', 'admin/bodies'),
+  createBody: (b) => call('POST', 'admin/bodies', b),
+  courses: () => call('GET', 'admin/courses'),
+  createCourse: (k) => call('POST', 'admin/courses', k),
+  /** kind: 'body' | 'course' -> {members: [{person, name, email, role, voting}]} */
+  roster: (kind, id) => call('GET', `admin/roster/${kind}/${enc(id)}`),
+  /** CSV text; rejects with 422 invalid-roster (data.issues: [{line, message}]). */
+  importRoster: (kind, id, csv, replace = false) =>
+    call('POST', `admin/roster/${kind}/${enc(id)}${replace ? '?replace=1' : ''}`, { csv }),
+  events: () => call('GET', 'admin/events'),
+  createEvent: (e) => call('POST', 'admin/events', e),
+  addGuest: (id, g) => call('POST', `admin/events/${enc(id)}/guests`, g),
+};

@@ -1,0 +1,61 @@
+// ui/events.js - "my events": the events the signed-in person may join
+// (GET /api/events), each with its title, kind, time and the person's role,
+// and a Join button.  Times are shown in the browser's time zone.
+
+import { getLang, t } from '../i18n.js';
+import { $, h } from './dom.js';
+
+/** A server time (ISO 8601) as local date and time; '' for none. */
+export function formatTime(iso, withDate = true) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const opts = withDate
+    ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }
+    : { hour: '2-digit', minute: '2-digit' };
+  return new Intl.DateTimeFormat(getLang(), opts).format(d);
+}
+
+export class EventsView {
+  /** onJoin(event) when a Join button is pressed. */
+  constructor({ onJoin }) {
+    this.onJoin = onJoin;
+    this.list = [];
+  }
+
+  set(list) {
+    this.list = list || [];
+    this.render();
+  }
+
+  find(id) {
+    return this.list.find((e) => e.id === id) || null;
+  }
+
+  render() {
+    const ul = $('events-list');
+    ul.replaceChildren();
+    $('events-empty').hidden = this.list.length > 0;
+    for (const ev of this.list) {
+      const role = t(`access.${ev.role}`);
+      const meta = [
+        h('span', { class: `pill kind-${ev.kind}` }, t(`events.kind.${ev.kind}`)),
+        h('span', { class: 'when' }, t('events.when',
+          { start: formatTime(ev.startsAt), end: formatTime(ev.endsAt) })),
+        h('span', { class: 'pill' }, t('events.role', { role })),
+      ];
+      if (ev.kind === 'meeting' && ['chair', 'secretary', 'member'].includes(ev.role)) {
+        meta.push(h('span', { class: 'pill' }, t(ev.voting ? 'events.voting' : 'events.nonvoting')));
+      }
+      ul.append(h('li', { class: 'event', dataset: { event: String(ev.id) } },
+        h('div', { class: 'event-main' },
+          h('h3', { class: 'event-title' }, ev.title),
+          h('div', { class: 'event-meta' }, meta)),
+        h('button', {
+          type: 'button', class: 'event-join', dataset: { event: String(ev.id) },
+          'aria-label': t('events.join_aria', { title: ev.title }),
+          onclick: () => this.onJoin(ev),
+        }, t('events.join'))));
+    }
+  }
+}
