@@ -628,6 +628,166 @@ TEST(invitations_single_use)
     veche_store_close(s);
 }
 
+/* ---- listings for administrators (store_admin.c) ---- */
+
+typedef struct {
+    int64_t ids[32];
+    unsigned n;
+    unsigned extra[32];           /* counts reported with each row */
+    int stop_after;               /* > 0: return 9 after this many rows */
+} listing;
+
+static int take(listing *l, int64_t id, unsigned extra)
+{
+    if (l->n < 32) {
+        l->ids[l->n] = id;
+        l->extra[l->n] = extra;
+    }
+    l->n++;
+    return l->stop_after > 0 && (int)l->n >= l->stop_after ? 9 : 0;
+}
+
+static int org_row(void *ud, const veche_org *o)
+{
+    return take(ud, o->id, (unsigned)o->level);
+}
+
+static int person_row(void *ud, const veche_person_info *p)
+{
+    return take(ud, p->person.id, (unsigned)p->account | (unsigned)p->blocked << 1 |
+                                      (unsigned)p->must_change_password << 2 |
+                                      (unsigned)p->platform_admin << 3);
+}
+
+static int body_row(void *ud, const veche_body_info *b)
+{
+    return take(ud, b->body.id, b->members * 100 + b->voting);
+}
+
+static int course_row(void *ud, const veche_course_info *k)
+{
+    return take(ud, k->course.id, k->members);
+}
+
+static int event_row(void *ud, const veche_event_info *e)
+{
+    return take(ud, e->event.id, e->guests);
+}
+
+static bool has(const listing *l, int64_t id)
+{
+    for (unsigned i = 0; i < l->n && i < 32; i++)
+        if (l->ids[i] == id)
+            return true;
+    return false;
+}
+
+TEST(admin_listings)
+{
+    char path[256];
+    veche_store *s = fresh(path, sizeof path);
+    if (!s)
+        return;
+    cast c;
+    build_cast(s, &c);
+    veche_org_level lv;
+    CHECK_EQ_STR(veche_store_org_level_name(VECHE_ORG_REGIONAL), "regional");
+    CHECK_EQ_INT(veche_store_org_level_parse("primary", &lv), 0);
+    CHECK_EQ_INT(lv, VECHE_ORG_PRIMARY);
+    CHECK_EQ_INT(veche_store_org_level_parse("Primary", &lv), VECHE_EINVAL);
+
+    /* organizations: all, one subtree, an admin's subtrees, an admin of none */
+    listing l = { 0 };
+    CHECK_EQ_INT(veche_store_orgs_list(s, 0, 0, org_row, &l), 0);
+    CHECK_EQ_INT(l.n, 4);
+    CHECK(l.ids[0] == c.central && l.extra[0] == VECHE_ORG_CENTRAL);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_orgs_list(s, c.region, 0, org_row, &l), 0);
+    CHECK(l.n == 2 && l.ids[0] == c.region && l.ids[1] == c.primary);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_orgs_list(s, 0, c.region_admin, org_row, &l), 0);
+    CHECK(l.n == 2 && has(&l, c.region) && has(&l, c.primary));
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_orgs_list(s, 0, c.chair, org_row, &l), 0);
+    CHECK_EQ_INT(l.n, 0);
+    l = (listing){ .stop_after = 1 };
+    CHECK_EQ_INT(veche_store_orgs_list(s, 0, 0, org_row, &l), 9);
+    CHECK_EQ_INT(l.n, 1);
+
+    /* persons: a person of no organization is only in the full listing */
+    int64_t loner = add_person(s, "Аарон Одиночка", "loner@x.org", 0);
+    int64_t centre = add_person(s, "Яна Центральная", "centre@x.org", c.central);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_people_list(s, 0, 0, person_row, &l), 0);
+    CHECK_EQ_INT(l.n, 14);
+    CHECK_EQ_INT(l.ids[0], loner);          /* by name: "Аарон" first */
+    CHECK_EQ_INT(l.ids[13], centre);        /* "Яна" last */
+    CHECK_EQ_INT(l.extra[0], 0);            /* no account */
+    for (unsigned i = 2; i < 13; i++)      /* equal names: by id */
+        CHECK(l.ids[i] > l.ids[i - 1]);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_people_list(s, c.region, 0, person_row, &l), 0);
+    CHECK_EQ_INT(l.n, 12);
+    CHECK(!has(&l, loner) && !has(&l, centre));
+    for (unsigned i = 0; i < l.n; i++) {
+        if (l.ids[i] == c.blocked)
+            CHECK_EQ_INT(l.extra[i], 1 | 2);
+        if (l.ids[i] == c.platform)
+            CHECK_EQ_INT(l.extra[i], 1 | 8);
+        if (l.ids[i] == c.no_account_guest)
+            CHECK_EQ_INT(l.extra[i], 0);
+    }
+    CHECK_EQ_INT(veche_store_account_create(s, centre, NULL, true, NOW), 0);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_people_list(s, c.central, 0, person_row, &l), 0);
+    CHECK_EQ_INT(l.n, 13);
+    CHECK(l.ids[12] == centre && l.extra[12] == (1 | 4));
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_people_list(s, 0, c.foreign_admin, person_row, &l), 0);
+    CHECK_EQ_INT(l.n, 0);
+
+    /* bodies and courses with their counts */
+    int64_t other_body;
+    CHECK_EQ_INT(veche_store_body_create(s, c.other_region, "Совет", NULL,
+                                         &other_body), 0);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_bodies_list(s, 0, c.region_admin, body_row, &l), 0);
+    CHECK(l.n == 1 && l.ids[0] == c.body);
+    CHECK_EQ_INT(l.extra[0], 4 * 100 + 3);  /* chair, secretary, blocked vote */
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_bodies_list(s, 0, 0, body_row, &l), 0);
+    CHECK(l.n == 2 && l.ids[0] == c.body && l.ids[1] == other_body);  /* by name */
+    CHECK_EQ_INT(l.extra[1], 0);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_courses_list(s, c.primary, 0, course_row, &l), 0);
+    CHECK(l.n == 1 && l.ids[0] == c.course && l.extra[0] == 2);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_courses_list(s, c.other_region, 0, course_row, &l), 0);
+    CHECK_EQ_INT(l.n, 0);
+
+    /* events with their guest counts, by start time */
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_events_in(s, 0, c.region_admin, event_row, &l), 0);
+    CHECK_EQ_INT(l.n, 2);
+    CHECK(has(&l, c.meeting) && has(&l, c.lesson));
+    for (unsigned i = 0; i < l.n; i++)
+        CHECK_EQ_INT(l.extra[i], l.ids[i] == c.meeting ? 3 : 0);
+    veche_event later = { 0, other_body, 0, 0, "Совет", NOW - 10, NOW,
+                          VECHE_ROOM_MEETING, "sovet-1" };
+    int64_t later_id;
+    CHECK_EQ_INT(veche_store_event_create(s, &later, NOW, &later_id), 0);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_events_in(s, 0, 0, event_row, &l), 0);
+    CHECK(l.n == 3 && l.ids[0] == later_id);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_events_in(s, 0, c.foreign_admin, event_row, &l), 0);
+    CHECK(l.n == 1 && l.ids[0] == later_id);
+    l = (listing){ 0 };
+    CHECK_EQ_INT(veche_store_events_in(s, 0, c.stranger, event_row, &l), 0);
+    CHECK_EQ_INT(l.n, 0);
+    veche_store_close(s);
+}
+
 /* ---- roster import ---- */
 
 int main(void)
@@ -648,6 +808,7 @@ int main(void)
     RUN(role_permissions);
     RUN(sessions_expire);
     RUN(invitations_single_use);
+    RUN(admin_listings);
     fixture_end();
     return check_finish();
 }
