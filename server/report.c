@@ -50,6 +50,7 @@ static int member_cb(void *ud, const veche_member *m)
 typedef struct {
     build_ctx *b;
     GHashTable *events;           /* person id -> GArray of veche_presence_event */
+    GArray *record;               /* veche_attendance, as recorded */
 } record_ctx;
 
 static int record_cb(void *ud, const veche_attendance *a)
@@ -67,6 +68,7 @@ static int record_cb(void *ud, const veche_attendance *a)
     }
     veche_presence_event e = {a->ts_ms, a->kind, a->conn_id};
     g_array_append_val(evs, e);
+    g_array_append_val(c->record, *a);
     return 0;
 }
 
@@ -76,12 +78,18 @@ static int log_cb(void *ud, const veche_quorum_change *ch)
     return 0;
 }
 
-/* Presence of one row from its events. */
+/* Presence of one row from its events.  An interval the record leaves
+ * open while the person is not in the room now (a leave that could not be
+ * written) is closed at its last known time rather than counted up to
+ * now; after a crash the server closes such intervals in the record at
+ * start (veche_roll_recover). */
 static int merge_row(veche_report_row *row, GArray *evs, int64_t grace_ms, int64_t now_ms)
 {
     veche_presence_interval *iv = g_new(veche_presence_interval, evs->len);
     int n = veche_presence_merge((const veche_presence_event *)(void *)evs->data, evs->len,
                                  grace_ms, iv, evs->len);
+    if (n > 0 && iv[n - 1].open && !row->present_now)
+        iv[n - 1].open = false;
     if (n > 0) {
         row->intervals = (unsigned)n;
         row->first_join_ms = iv[0].start_ms;
@@ -118,7 +126,7 @@ int veche_report_build(veche_store *st, const veche_roll *roll, int64_t event_id
     if (rc == 0)
         rc = veche_store_event_guests(st, event_id, member_cb, &b);
     r->roster = b.rows->len;
-    record_ctx rcx = {&b, events};
+    record_ctx rcx = {&b, events, g_array_new(FALSE, FALSE, sizeof(veche_attendance))};
     if (rc == 0)
         rc = veche_store_attendance_list(st, event_id, record_cb, &rcx);
     r->meeting = r->event.room_kind == VECHE_ROOM_MEETING;
@@ -127,9 +135,9 @@ int veche_report_build(veche_store *st, const veche_roll *roll, int64_t event_id
     for (guint i = 0; rc == 0 && i < b.rows->len; i++) {
         veche_report_row *row = &g_array_index(b.rows, veche_report_row, i);
         GArray *evs = g_hash_table_lookup(events, &row->person_id);
+        row->present_now = veche_roll_present(roll, event_id, row->person_id);
         if (evs)
             rc = merge_row(row, evs, grace_ms, now_ms);
-        row->present_now = veche_roll_present(roll, event_id, row->person_id);
         r->present_now += row->present_now;
         if (row->on_roster && row->first_join_ms)
             r->attended++;
@@ -140,6 +148,8 @@ int veche_report_build(veche_store *st, const veche_roll *roll, int64_t event_id
     r->rows = (veche_report_row *)(void *)g_array_free(b.rows, FALSE);
     r->n_log = log->len;
     r->log = (veche_quorum_change *)(void *)g_array_free(log, FALSE);
+    r->n_record = rcx.record->len;
+    r->record = (veche_attendance *)(void *)g_array_free(rcx.record, FALSE);
     if (rc == 0 && r->meeting) {
         if (veche_quorum_rule_format(&rule, r->rule, sizeof r->rule) < 0)
             snprintf(r->rule, sizeof r->rule, "?");
@@ -168,6 +178,7 @@ void veche_report_free(veche_report *r)
         return;
     g_free(r->rows);
     g_free(r->log);
+    g_free(r->record);
     g_free(r);
 }
 
@@ -220,6 +231,17 @@ json_t *veche_report_json(const veche_report *r)
                             "presentNow", (int)r->present_now);
     if (!out)
         return NULL;
+    json_t *rec = json_array();
+    for (size_t i = 0; i < r->n_record; i++) {
+        const veche_attendance *a = &r->record[i];
+        json_t *o = json_pack("{s:I, s:s, s:I, s:s}", "person", (json_int_t)a->person_id,
+                              "kind", a->kind == VECHE_PRESENCE_LEAVE ? "leave" : "join",
+                              "tsMs", (json_int_t)a->ts_ms, "source", a->source);
+        if (o)
+            json_object_set_new(o, "at", time_json(a->ts_ms));
+        json_array_append_new(rec, o);
+    }
+    json_object_set_new(out, "record", rec);
     json_t *ev = json_object_get(out, "event");
     json_object_set_new(ev, "startsAt", time_json(r->event.starts_at * 1000));
     json_object_set_new(ev, "endsAt", time_json(r->event.ends_at * 1000));

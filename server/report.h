@@ -44,6 +44,8 @@ typedef struct {
     bool quorum_live;
     veche_quorum_change *log;
     size_t n_log;
+    veche_attendance *record;     /* every join and leave, in recorded order */
+    size_t n_record;
     int64_t now_ms;
 } veche_report;
 

@@ -276,3 +276,74 @@ json_t *veche_roll_quorum_msg(const veche_roll *r, int64_t event_id)
                      "voting", (int)q.voting, "needed", (int)q.needed,
                      "reached", q.reached);
 }
+
+typedef struct {
+    veche_roll *r;
+    int64_t last_alive_ms;
+    GArray *closes;               /* veche_attendance: the leaves to write */
+} recover_ctx;
+
+static int recover_cb(void *ud, const veche_attendance *a)
+{
+    recover_ctx *c = ud;
+    veche_attendance leave = *a;
+    leave.id = 0;
+    leave.kind = VECHE_PRESENCE_LEAVE;
+    leave.ts_ms = c->last_alive_ms > a->ts_ms ? c->last_alive_ms : a->ts_ms;
+    snprintf(leave.source, sizeof leave.source, "server");
+    g_array_append_val(c->closes, leave);
+    return 0;
+}
+
+static int last_change_cb(void *ud, const veche_quorum_change *ch)
+{
+    *(veche_quorum_change *)ud = *ch;
+    return 0;
+}
+
+/* The meeting's quorum log ends with nobody present (a leave at ts_ms). */
+static void recover_quorum(veche_roll *r, int64_t event_id, int64_t ts_ms)
+{
+    veche_event ev;
+    veche_quorum_change last = {.ts_ms = -1};
+    if (veche_store_event_get(r->st, event_id, &ev) != 0 || ev.room_kind != VECHE_ROOM_MEETING ||
+        veche_store_quorum_log_list(r->st, event_id, last_change_cb, &last) != 0 ||
+        last.ts_ms < 0 || (last.present == 0 && !last.reached))
+        return;
+    veche_quorum_change ch = {.ts_ms = ts_ms > last.ts_ms ? ts_ms : last.ts_ms,
+                              .reached = false, .present = 0, .voting = last.voting};
+    if (veche_store_quorum_log_append(r->st, event_id, &ch) != 0)
+        VLOG_ERROR(ev.room_id, NULL, "quorum log: write failed");
+}
+
+int veche_roll_recover(veche_roll *r, int64_t last_alive_ms)
+{
+    if (!r)
+        return VECHE_EINVAL;
+    recover_ctx c = {r, last_alive_ms, g_array_new(FALSE, FALSE, sizeof(veche_attendance))};
+    int rc = veche_store_attendance_open(r->st, recover_cb, &c);
+    GHashTable *events = g_hash_table_new(g_int64_hash, g_int64_equal);
+    int closed = 0;
+    for (guint i = 0; rc == 0 && i < c.closes->len; i++) {
+        veche_attendance *a = &g_array_index(c.closes, veche_attendance, i);
+        rc = veche_store_attendance_append(r->st, a, NULL);
+        if (rc == 0) {
+            closed++;
+            g_hash_table_insert(events, &a->event_id, a);  /* the latest leave per event */
+        }
+    }
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, events);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const veche_attendance *a = value;
+        recover_quorum(r, a->event_id, a->ts_ms);
+    }
+    if (closed > 0)
+        VLOG_WARN(NULL, NULL, "attendance: %d connection(s) left open by the last run closed"
+                  " at its last sign of life (%u event(s))", closed,
+                  g_hash_table_size(events));
+    g_hash_table_destroy(events);
+    g_array_free(c.closes, TRUE);
+    return rc < 0 ? rc : closed;
+}

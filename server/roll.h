@@ -52,6 +52,15 @@ int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *pe
 int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id,
                      int64_t conn_id, int64_t ts_ms, bool *quorum_changed);
 
+/* After a crash (kill -9, power loss): close in the record every
+ * connection whose join has no leave, with a leave of source "server" at
+ * last_alive_ms (the server's last sign of life; never before that join),
+ * and for each such meeting whose quorum log does not end with nobody
+ * present, log "not reached, 0 present" at the same time.  Call once at
+ * start, before any join.  Returns how many connections were closed, or a
+ * store error. */
+int veche_roll_recover(veche_roll *r, int64_t last_alive_ms);
+
 /* The current quorum of a live meeting: 0, or VECHE_ENOTFOUND (nobody in,
  * or a training). */
 int veche_roll_quorum_now(const veche_roll *r, int64_t event_id, veche_roll_quorum *q);

@@ -6,7 +6,10 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "api.h"
 #include "demo.h"
@@ -31,7 +34,40 @@ struct veche_server {
     veche_signal *signal;
     veche_api *api;
     veche_http *http;
+    GSource *tick;                /* heartbeat and blocked accounts, every 500 ms */
+    char alive_path[VECHE_PATH_MAX + 16];
 };
+
+/* The heartbeat: the mtime of <data_dir>/alive is the server's last sign
+ * of life, which closes the attendance left open by a crash. */
+#define ALIVE_FILE "alive"
+#define TICK_MS 500
+
+static void touch_alive(veche_server *s)
+{
+    if (utimensat(AT_FDCWD, s->alive_path, NULL, 0) == 0)
+        return;
+    int fd = g_open(s->alive_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        g_close(fd, NULL);
+}
+
+/* The last sign of life of the previous run in unix ms, 0 when unknown. */
+static int64_t last_alive_ms(const veche_server *s)
+{
+    GStatBuf st;
+    if (g_stat(s->alive_path, &st) != 0)
+        return 0;
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+static gboolean on_tick(gpointer data)
+{
+    veche_server *s = data;
+    touch_alive(s);
+    veche_signal_check_blocked(s->signal);
+    return G_SOURCE_CONTINUE;
+}
 
 /* The store, the secret, the demo and the mailer. */
 static int open_accounts(veche_server *s, char *err, size_t errcap)
@@ -71,6 +107,14 @@ static int open_accounts(veche_server *s, char *err, size_t errcap)
         }
     }
     s->roll = veche_roll_new(s->store);
+    snprintf(s->alive_path, sizeof s->alive_path, "%s/%s", cfg->data_dir, ALIVE_FILE);
+    rc = veche_roll_recover(s->roll, last_alive_ms(s));
+    if (rc < 0) {
+        snprintf(err, errcap, "database %s: closing the last run's attendance: %s", path,
+                 veche_strerror(rc));
+        return rc;
+    }
+    touch_alive(s);
     return 0;
 }
 
@@ -133,6 +177,9 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         return NULL;
     }
     veche_http_set_api(s->http, veche_api_handle, s->api);
+    s->tick = g_timeout_source_new(TICK_MS);
+    g_source_set_callback(s->tick, on_tick, s, NULL);
+    g_source_attach(s->tick, env.ctx);
     VLOG_INFO(NULL, NULL, "listening on %s:%u (%s), DTLS fingerprint sha-256 %s",
               cfg->listen_address, cfg->port, cfg->tls ? "https" : "http",
               veche_dtls_cert_fingerprint(s->cert));
@@ -143,6 +190,10 @@ void veche_server_free(veche_server *s)
 {
     if (!s)
         return;
+    if (s->tick) {
+        g_source_destroy(s->tick);
+        g_source_unref(s->tick);
+    }
     veche_http_free(s->http);  /* closes connections: participants leave (recorded) */
     veche_api_free(s->api);
     veche_signal_free(s->signal);

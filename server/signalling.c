@@ -37,6 +37,7 @@ struct veche_signal {
     veche_signal_accounts acc;/* store NULL: no accounts */
     GQueue conns;             /* of veche_signal_conn, not owned */
     int64_t last_conn_id;
+    int64_t data_version;     /* the store's, at the last blocked check */
 };
 
 struct veche_signal_conn {
@@ -607,8 +608,39 @@ unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
         g_strlcpy(err.reason, reason, sizeof err.reason);
         send_error(c, &err, NULL);
         leave_room(c, false);
+        c->person_id = 0;  /* told and closing: not counted again */
         veche_ws_close(c->ws, 1008, code);
     }
+    return n;
+}
+
+unsigned veche_signal_check_blocked(veche_signal *s)
+{
+    int64_t version = 0;
+    if (!s || !s->acc.store || veche_store_data_version(s->acc.store, &version) != 0 ||
+        version == s->data_version)
+        return 0;
+    s->data_version = version;
+    GArray *people = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    for (GList *l = s->conns.head; l; l = l->next) {
+        const veche_signal_conn *c = l->data;
+        if (c->person_id > 0)
+            g_array_append_val(people, c->person_id);
+    }
+    unsigned n = 0;
+    for (guint i = 0; i < people->len; i++) {
+        int64_t id = g_array_index(people, int64_t, i);
+        veche_account acc;
+        if (veche_store_account_get(s->acc.store, id, &acc) != 0 || !acc.blocked)
+            continue;
+        unsigned closed = veche_signal_disconnect_person(s, id, "blocked",
+                                                         "this account has been blocked");
+        if (closed)
+            VLOG_INFO(NULL, NULL, "person %lld blocked elsewhere: %u connection(s) closed",
+                      (long long)id, closed);
+        n += closed;
+    }
+    g_array_free(people, TRUE);
     return n;
 }
 

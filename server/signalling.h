@@ -97,6 +97,12 @@ void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a);
 unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
                                         const char *code, const char *reason);
 
+/* Close the connections of people whose account was blocked by another
+ * process (vechectl writes the database directly): cheap when nothing
+ * changed (the store's data_version), so the server calls it every half
+ * second.  Returns how many connections were closed. */
+unsigned veche_signal_check_blocked(veche_signal *s);
+
 veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws);
 /* The socket closed: leave the room, free. Accepts NULL. */
 void veche_signal_conn_free(veche_signal_conn *c);

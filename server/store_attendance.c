@@ -264,3 +264,28 @@ int veche_store_quorum_log_list(veche_store *s, int64_t event_id,
     sqlite3_finalize(st);
     return r;
 }
+
+int veche_store_attendance_open(veche_store *s, veche_store_attendance_cb cb,
+                                void *ud)
+{
+    if (!s || !cb)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, ATTENDANCE_COLUMNS
+                          " FROM attendance_event a WHERE a.kind = 'join'"
+                          " AND NOT EXISTS (SELECT 1 FROM attendance_event l"
+                          "  WHERE l.event_id = a.event_id"
+                          "  AND l.person_id = a.person_id AND l.id > a.id"
+                          "  AND l.conn_id = a.conn_id AND l.kind = 'leave')"
+                          " ORDER BY a.id", NULL);
+    if (r < 0)
+        return r;
+    while ((r = store_step(s, st)) == 1) {
+        veche_attendance a;
+        read_attendance(st, &a);
+        if ((r = cb(ud, &a)) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return r;
+}

@@ -261,3 +261,10 @@ int veche_store_account_set_platform_admin(veche_store *s, int64_t person_id,
                                      " WHERE person_id = ?", "bi",
                                   (int)admin, person_id));
 }
+
+int veche_store_data_version(veche_store *s, int64_t *version)
+{
+    if (!s || !version)
+        return VECHE_EINVAL;
+    return store_query_int(s, version, "PRAGMA data_version", NULL);
+}
