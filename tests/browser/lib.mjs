@@ -151,3 +151,29 @@ export async function waitForMedia(page, from, { timeout = 30000, video = true, 
 export async function banner(page) {
   return (await page.isVisible('#error')) ? page.textContent('#error-text') : null;
 }
+
+// --- accounts (the server runs with --set demo=true: tests/browser/run.sh) ---
+
+/** The password of every demo account (server/demo.c). */
+export const DEMO_PASSWORD = 'demo-password-1';
+
+/** Open the start page in English and sign in; resolves when "my events" shows. */
+export async function signIn(page, email, password = DEMO_PASSWORD) {
+  await page.goto(BASE);
+  await page.selectOption('#lang', 'en');
+  await page.locator('#signin-email').waitFor({ state: 'visible', timeout: 10000 });
+  await page.fill('#signin-email', email);
+  await page.fill('#signin-password', password);
+  await page.click('#signin-submit');
+  await page.locator('#events-view').waitFor({ state: 'visible', timeout: 15000 });
+  await page.waitForFunction(() => window.veche.state().account, null, { timeout: 10000 });
+}
+
+/** Press Join on the event titled `title` in "my events"; resolves with our participant id. */
+export async function joinEvent(page, title) {
+  await page.locator('#events-list li.event', { hasText: title })
+    .locator('button.event-join').click();
+  await page.waitForFunction(() => window.veche.state().connection === 'joined' &&
+    window.veche.state().me, null, { timeout: 15000 });
+  return page.evaluate(() => window.veche.state().me);
+}

@@ -2,7 +2,8 @@
 # run.sh - run the browser tests against a real server on 127.0.0.1.
 #   tests/browser/run.sh [SERVER_BINARY]      (default: build/server/veche)
 # Installs the npm dependencies when node_modules is missing, starts the
-# server on a free port (TLS with a generated self-signed certificate, ICE on
+# server on a free port with the demo organization (--set demo=true: the
+# accounts of server/demo.c, shared by every test file) (TLS with a generated self-signed certificate, ICE on
 # 127.0.0.1 only), waits for /healthz, runs every *.test.mjs here (or those
 # named in VECHE_TESTS) in one node --test run with TAP on stdout, stops the
 # server and exits with the tests' status.  The server log
@@ -26,7 +27,7 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 DATA=$(mktemp -d)
 LOG=$DATA/server.log
 "$SERVER" --set listen_address=127.0.0.1 --set port="$PORT" --set ice_addresses=127.0.0.1 \
-    --set web_root="$ROOT/web-client" --set data_dir="$DATA" \
+    --set web_root="$ROOT/web-client" --set data_dir="$DATA" --set demo=true \
     --set log_level="${VECHE_LOG_LEVEL:-info}" > "$LOG" 2>&1 &
 SERVER_PID=$!
 cleanup() {

@@ -177,6 +177,7 @@ function renderAll() {
   selfAvatar();
   tiles.render();
   people.render();
+  if (conn && conn.event) $('copy-mod-invite').hidden = true;   // roles come from the roster
   chat.showUnread();
   renderControls();
   renderHint();
@@ -243,6 +244,9 @@ function togglePanel(name) {
 }
 
 function inviteLink(moderator) {
+  // An event's room: a link to the event (for those on its roster; guests
+  // get their own invitation from the attendance panel).
+  if (conn && conn.event) return `${location.origin}${location.pathname}?event=${conn.event}`;
   const base = `${location.origin}${location.pathname}?room=${encodeURIComponent(state.room)}`;
   return moderator && conn && conn.moderatorKey ? `${base}#key=${conn.moderatorKey}` : base;
 }

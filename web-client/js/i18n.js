@@ -266,7 +266,7 @@ const STRINGS = {
     'admin.csv_text': 'or paste the CSV here',
     'admin.replace': 'Remove members who are not in the file',
     'admin.import_submit': 'Import',
-    'admin.import_ok': 'Imported {rows} rows: {created} new people, {existing} known, {set} memberships set, {removed} removed.',
+    'admin.import_ok': 'Rows imported: {rows}; new people: {created}, known: {existing}, memberships set: {set}, removed: {removed}.',
     'admin.import_bad': 'Nothing was imported: the file has problems.',
     'admin.line': 'Line {line}: {message}',
     'admin.new_event': 'New event',

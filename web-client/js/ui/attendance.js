@@ -66,6 +66,13 @@ export class AttendancePanel {
     for (const p of msg.roster || []) {
       if (p.present && !this.since.has(p.person)) this.since.set(p.person, now);
     }
+    // The server sends `quorum` when the status flips (and to a moderator
+    // coming in); between flips the count of voting members present
+    // follows from the roll itself (`needed` stays the server's).
+    if (this.quorum) {
+      const present = (msg.roster || []).filter((p) => p.voting && p.onRoster && p.present).length;
+      this.quorum = { ...this.quorum, present, reached: present >= this.quorum.needed };
+    }
     this.render();
   }
 
