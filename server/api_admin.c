@@ -70,6 +70,8 @@ bool adm_scope(api_call *c, int64_t *org_id, int64_t *admin_id)
 int64_t adm_int(api_call *c, const char *key)
 {
     json_t *v = c->body ? json_object_get(c->body, key) : NULL;
+    if (json_is_string(v))  /* a form's value, "12" */
+        return api_id(json_string_value(v));
     return json_is_integer(v) && json_integer_value(v) > 0 ? (int64_t)json_integer_value(v) : 0;
 }
 
@@ -185,8 +187,7 @@ static void create_account(api_call *c)
         return;
     const char *email = api_str(c, "email"), *name = api_str(c, "name"),
                *password = api_str(c, "password");
-    json_t *oj = json_object_get(c->body, "org");
-    int64_t org = json_is_integer(oj) ? (int64_t)json_integer_value(oj) : 0;
+    int64_t org = adm_int(c, "org");
     if (!email || !name)
         return api_error(c, 400, "bad-request", "email and name are required");
     if (!api_is_admin_of(c, org))

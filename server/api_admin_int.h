@@ -19,8 +19,8 @@ bool adm_is_platform(api_call *c);
  * administrator.  Replies with the error and returns false on failure. */
 bool adm_scope(api_call *c, int64_t *org_id, int64_t *admin_id);
 
-/* A positive integer member of the JSON body, or 0 (absent, null, not a
- * positive integer). */
+/* A positive integer member of the JSON body (or a string of digits, as a
+ * form gives it), or 0 (absent, null, anything else). */
 int64_t adm_int(api_call *c, const char *key);
 
 /* An id as JSON, null for 0. */

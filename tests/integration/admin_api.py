@@ -253,8 +253,8 @@ def bodies_and_courses(srv):
                   dict(org=STATE["primary"], name="Z", quorum=">3/2")), 400, "bad-quorum")
     expect(a.call("POST", "/api/admin/bodies", dict(name="Z")), 400, "bad-request")
     expect(a.call("POST", "/api/admin/bodies", dict(org=999999, name="Z")), 404, "not-found")
-    k = expect(a.call("POST", "/api/admin/courses",
-                      dict(org=STATE["primary"], name="Школа лидеров")), 201)["id"]
+    k = expect(a.call("POST", "/api/admin/courses",  # an id as a form gives it
+                      dict(org=str(STATE["primary"]), name="Школа лидеров")), 201)["id"]
     STATE["course"] = k
     j = expect(a.call("GET", f"/api/admin/bodies?org={STATE['primary']}"), 200)
     assert j["bodies"] == [
