@@ -1,6 +1,7 @@
 /* cmd_accounts.c - vechectl's account commands: account-add (with an
  * initial password read from stdin, or a one-time reset link), reset-link,
- * block, unblock, admin-add and admin-remove (vechectl.h).
+ * block, unblock, admin-add, admin-remove and the people listing
+ * (vechectl.h).
  *
  * A password never appears on the command line: --password-stdin reads the
  * first line of stdin, checks it against the password policy, hashes it
@@ -225,4 +226,35 @@ int cmd_admin_add(vctl *c, int argc, char **argv)
 int cmd_admin_remove(vctl *c, int argc, char **argv)
 {
     return set_admin(c, argc, argv, false);
+}
+
+/* ---- people ---- */
+
+static int print_person(void *ud, const veche_person_info *pi)
+{
+    (void)ud;
+    const veche_person *p = &pi->person;
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)p->org_id);
+    printf("%lld\t%s\t%s\t%s\t%s\t%s%s%s\n", (long long)p->id,
+           p->org_id ? org : "-", p->email, p->full_name,
+           p->phone[0] ? p->phone : "-",
+           !pi->account ? "no-account" : pi->blocked ? "blocked" : "active",
+           pi->must_change_password ? ",must-change-password" : "",
+           pi->platform_admin ? ",platform-admin" : "");
+    return 0;
+}
+
+int cmd_people(vctl *c, int argc, char **argv)
+{
+    int64_t org = 0;
+    if (argc == 1 && vctl_parse_id(argv[0], &org) != 0)
+        return vctl_usage("people [ORG_ID]");
+    veche_org o;
+    int r = org ? veche_store_org_get(c->st, org, &o) : 0;
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("no organization %lld", (long long)org);
+    if (r == 0)
+        r = veche_store_people_list(c->st, org, 0, print_person, NULL);
+    return r < 0 ? vctl_fail("people", r) : VCTL_OK;
 }

@@ -1,5 +1,5 @@
 /* cmd_events.c - vechectl's event commands: event-add, guest-add, events
- * and attendance (vechectl.h), and the ISO-8601 time parser they use.
+ * [ORG_ID] and attendance (vechectl.h), and the ISO-8601 time parser they use.
  *
  * The attendance report is the one the web client downloads (report.h):
  * built from the store's record with the configuration's grace period.
@@ -233,11 +233,25 @@ static int print_event(void *ud, const veche_event *ev)
     return 0;
 }
 
+static int print_event_info(void *ud, const veche_event_info *e)
+{
+    return print_event(ud, &e->event);
+}
+
 int cmd_events(vctl *c, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    int r = veche_store_events_list(c->st, print_event, NULL);
+    int64_t org = 0;
+    if (argc == 1 && vctl_parse_id(argv[0], &org) != 0)
+        return vctl_usage("events [ORG_ID]");
+    int r = 0;
+    veche_org o;
+    if (org)
+        r = veche_store_org_get(c->st, org, &o);
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("no organization %lld", (long long)org);
+    if (r == 0)
+        r = org ? veche_store_events_in(c->st, org, 0, print_event_info, NULL)
+                : veche_store_events_list(c->st, print_event, NULL);
     return r < 0 ? vctl_fail("events", r) : VCTL_OK;
 }
 

@@ -48,6 +48,11 @@ course=$(run course-add "$org" "Школа"); is "course-add" "$course" 1
 is "bad quorum rule refused" "$(status body-add "$org" "Плохой" "2/3")" 2
 is "body of a missing organization" "$(status body-add 99 "Совет")" 2
 is "org-add duplicate name" "$(status org-add central "Союз")" 2
+is "org-add regional" "$(run org-add regional "Отделение" "$org")" 2
+is "org-add primary under a missing parent" "$(status org-add primary "Ячейка" 99)" 2
+is "orgs" "$(run orgs)" "$(printf '1\tcentral\t-\tСоюз\n2\tregional\t1\tОтделение')"
+is "orgs below one" "$(run orgs 2)" "$(printf '2\tregional\t1\tОтделение')"
+is "orgs of a missing organization" "$(status orgs 99)" 2
 
 printf 'full_name,email,role,voting\nИванов Иван,ivanov@example.ru,chair,yes\nПетрова Анна,petrova@example.ru,member,\n' > "$dir/good.csv"
 out=$(run import-roster body "$body" "$dir/good.csv"); st=$?
@@ -90,6 +95,9 @@ is "no bad event stored" "$(count "SELECT count(*) FROM event")" 2
 out=$(run events)
 is "events lists both" "$(echo "$out" | wc -l | tr -d ' ')" 2
 ok "events line" $(echo "$out" | grep -q "^2	training	course	1	2026-12-02T15:00:00Z	2026-12-02T17:00:00Z	lesson-1	Урок 1$"; echo $?)
+is "events of the organization" "$(run events "$org")" "$out"
+is "events of an organization without any" "$(run events 2)" ""
+is "events of a missing organization" "$(status events 99)" 2
 
 # ---- guests ----
 out=$(run guest-add "$meeting" guest@example.org "Гость Гостев")
@@ -178,6 +186,15 @@ is "admin-add missing organization" "$(status admin-add org 99 secretary@example
 is "admin-add unknown e-mail" "$(status admin-add platform nobody@example.org)" 2
 is "admin-add platform without an account" "$(status admin-add platform guest@example.org)" 2
 is "admin-add bad form" "$(status admin-add world admin@example.org)" 1
+out=$(run people); st=$?
+is "people" $st 0
+is "people lists everyone" "$(echo "$out" | wc -l | tr -d ' ')" "$(count "SELECT count(*) FROM person")"
+ok "people: a platform admin without a password yet" $(echo "$out" | grep -q "^$admin	1	admin@example.org	Админ Админов	-	active,platform-admin$"; echo $?)
+ok "people: an initial password to change" $(echo "$out" | grep -q "^$sec	1	secretary@example.org	Секретарь	-	active,must-change-password$"; echo $?)
+ok "people: a guest without an account" $(echo "$out" | grep -q "^3	1	guest@example.org	Гость Гостев	-	no-account$"; echo $?)
+is "people of an organization" "$(run people "$org" | wc -l | tr -d ' ')" "$(echo "$out" | wc -l | tr -d ' ')"
+is "people of a missing organization" "$(status people 99)" 2
+is "people with a bad id" "$(status people x)" 1
 is "admin-remove org" "$(status admin-remove org "$org" secretary@example.org)" 0
 is "org_admin row gone" "$(count "SELECT count(*) FROM org_admin WHERE person_id = $sec")" 0
 is "admin-remove platform" "$(status admin-remove platform admin@example.org)" 0

@@ -208,6 +208,31 @@ static int cmd_course_add(vctl *c, int argc, char **argv)
     return VCTL_OK;
 }
 
+static int print_org(void *ud, const veche_org *o)
+{
+    (void)ud;
+    char parent[24];
+    snprintf(parent, sizeof parent, "%lld", (long long)o->parent_id);
+    printf("%lld\t%s\t%s\t%s\n", (long long)o->id,
+           veche_store_org_level_name(o->level), o->parent_id ? parent : "-",
+           o->name);
+    return 0;
+}
+
+static int cmd_orgs(vctl *c, int argc, char **argv)
+{
+    int64_t org = 0;
+    if (argc == 1 && vctl_parse_id(argv[0], &org) != 0)
+        return vctl_usage("orgs [ORG_ID]");
+    veche_org o;
+    int r = org ? veche_store_org_get(c->st, org, &o) : 0;
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("no organization %lld", (long long)org);
+    if (r == 0)
+        r = veche_store_orgs_list(c->st, org, 0, print_org, NULL);
+    return r < 0 ? vctl_fail("orgs", r) : VCTL_OK;
+}
+
 /* ---- roster import ---- */
 
 /* The whole file in memory (a roster is small; the cap keeps it so). */
@@ -309,6 +334,7 @@ static const command commands[] = {
     { "migrate", 0, 0, cmd_migrate, "migrate" },
     { "org-add", 2, 3, cmd_org_add,
       "org-add central|regional|primary NAME [PARENT_ID]" },
+    { "orgs", 0, 1, cmd_orgs, "orgs [ORG_ID]" },
     { "body-add", 2, 3, cmd_body_add, "body-add ORG_ID NAME [>1/2|>=2/3]" },
     { "course-add", 2, 2, cmd_course_add, "course-add ORG_ID NAME" },
     { "import-roster", 3, 4, cmd_import,
@@ -316,7 +342,7 @@ static const command commands[] = {
     { "event-add", 5, 6, cmd_event_add,
       "event-add body|course ID TITLE START END [ROOM]" },
     { "guest-add", 3, 3, cmd_guest_add, "guest-add EVENT_ID EMAIL NAME" },
-    { "events", 0, 0, cmd_events, "events" },
+    { "events", 0, 1, cmd_events, "events [ORG_ID]" },
     { "attendance", 1, 5, cmd_attendance,
       "attendance EVENT_ID [--csv | --json | --html [--lang ru|en]]"
       " [-o FILE]" },
@@ -329,6 +355,7 @@ static const command commands[] = {
       "admin-add org ORG_ID EMAIL | admin-add platform EMAIL" },
     { "admin-remove", 2, 3, cmd_admin_remove,
       "admin-remove org ORG_ID EMAIL | admin-remove platform EMAIL" },
+    { "people", 0, 1, cmd_people, "people [ORG_ID]" },
     { "backup", 1, 1, cmd_backup, "backup DEST" },
     { "restore", 1, 1, cmd_restore, "restore SRC" },
 };
@@ -345,6 +372,7 @@ static void usage(FILE *f)
 "Organizations and rosters:\n"
 "  migrate                        create the database or update its schema\n"
 "  org-add central|regional|primary NAME [PARENT_ID]   prints the id\n"
+"  orgs [ORG_ID]                  organizations (below ORG_ID), one a line\n"
 "  body-add ORG_ID NAME [>1/2|>=2/3]                   prints the id\n"
 "  course-add ORG_ID NAME                              prints the id\n"
 "  import-roster body|course ID FILE.csv [--replace]\n"
@@ -356,7 +384,7 @@ static void usage(FILE *f)
 "                                 for a course; prints the id and the room\n"
 "  guest-add EVENT_ID EMAIL NAME  invite a guest (a new e-mail becomes a\n"
 "                                 person of the event's organization)\n"
-"  events                         every event, one per line\n"
+"  events [ORG_ID]                events (of ORG_ID and below), one a line\n"
 "  attendance EVENT_ID [--csv | --json | --html [--lang ru|en]] [-o FILE]\n"
 "                                 the attendance report (CSV by default)\n"
 "Accounts:\n"
@@ -370,6 +398,8 @@ static void usage(FILE *f)
 "  admin-add org ORG_ID EMAIL     administrator of an organization\n"
 "  admin-add platform EMAIL       administrator of the whole platform\n"
 "  admin-remove org ORG_ID EMAIL | admin-remove platform EMAIL\n"
+"  people [ORG_ID]                persons (of ORG_ID and below) with their\n"
+"                                 account state, one a line\n"
 "Backups:\n"
 "  backup DEST                    online backup (the server may run)\n"
 "  restore SRC                    replace the database (stop the server)\n"

@@ -67,6 +67,7 @@ int cmd_block(vctl *c, int argc, char **argv);
 int cmd_unblock(vctl *c, int argc, char **argv);
 int cmd_admin_add(vctl *c, int argc, char **argv);
 int cmd_admin_remove(vctl *c, int argc, char **argv);
+int cmd_people(vctl *c, int argc, char **argv);
 
 /* Commands: cmd_events.c */
 int cmd_event_add(vctl *c, int argc, char **argv);
