@@ -322,8 +322,12 @@ static void accept_invitation(api_call *c)
     veche_auth_join aj;
     int rc = veche_auth_admit_join(c->api->env.store, c->api->env.secret, "", 0, token, c->now,
                                    &aj);
-    if (rc != 0)
-        return api_error(c, strcmp(aj.code, "blocked") == 0 ? 403 : 400, aj.code, aj.reason);
+    if (rc != 0) {
+        int status = strcmp(aj.code, "blocked") == 0 ? 403
+                     : strcmp(aj.code, "internal") == 0 ? 500
+                     : strcmp(aj.code, "no-such-event") == 0 ? 404 : 400;
+        return api_error(c, status, aj.code, aj.reason);
+    }
     if (open_session(c, aj.person.id) != 0)
         return api_error(c, 500, "internal", "could not open a session");
     VLOG_INFO(aj.event.room_id, NULL, "api: person %lld accepted an invitation to event %lld",

@@ -578,7 +578,8 @@ def invitation_once(x):
     refused(srv, None, "invitation-invalid", event=x.meeting, invitation=inv["token"][:-2] + "AA")
     c, _ = srv.join_event(ccookie, x.meeting)
     g, gj = srv.join_event(None, x.meeting, invitation=inv["token"])
-    assert gj["access"] == "guest" and gj["person"] == guest and gj["voting"] is False, gj
+    assert gj["access"] == "guest" and gj["role"] == "guest" and gj["person"] == guest, gj
+    assert gj["voting"] is False, gj
     assert gj["name"] == "Гость Гостев" if "name" in gj else True
     a = c.wait_for(lambda y: y.get("type") == "attendance" and
                    any(r["person"] == guest and r["present"] for r in y["roster"]), 10)
