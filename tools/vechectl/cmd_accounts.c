@@ -24,23 +24,29 @@
 /* Room for a link: public_url (255), "/?reset=" and the token. */
 #define LINK_SIZE 320
 
-/* The first line of stdin without its line end into buf (cap bytes, at
- * least VECHE_PASSWORD_MAX_BYTES + 3).  0, or an exit status. */
+/* The first line of stdin without its line end ("\n" or "\r\n") into buf
+ * (cap bytes, at least VECHE_PASSWORD_MAX_BYTES + 2).  0, or an exit
+ * status. */
 static int read_password(char *buf, size_t cap)
 {
-    if (!fgets(buf, (int)cap, stdin))
+    size_t n = 0;
+    int ch;
+    while ((ch = getchar()) != EOF && ch != '\n') {
+        if (ch == '\0')
+            return vctl_refuse("account-add: the password contains a NUL"
+                               " byte");
+        if (n + 1 >= cap || n >= VECHE_PASSWORD_MAX_BYTES + 1)
+            return vctl_refuse("account-add: the password is longer than %d"
+                               " bytes", VECHE_PASSWORD_MAX_BYTES);
+        buf[n++] = (char)ch;
+    }
+    if (ferror(stdin))
+        return vctl_refuse("account-add: reading stdin failed");
+    if (n == 0 && ch == EOF)
         return vctl_refuse("account-add: no password on stdin");
-    size_t n = strlen(buf);
-    bool line_end = n > 0 && buf[n - 1] == '\n';
-    if (line_end)
-        buf[--n] = '\0';
     if (n > 0 && buf[n - 1] == '\r')
-        buf[--n] = '\0';
-    if (!line_end && !feof(stdin))
-        return vctl_refuse("account-add: the password is longer than %d"
-                           " bytes", VECHE_PASSWORD_MAX_BYTES);
-    if (strlen(buf) != n)
-        return vctl_refuse("account-add: the password contains a NUL byte");
+        n--;
+    buf[n] = '\0';
     return VCTL_OK;
 }
 

@@ -146,6 +146,11 @@ is "weak password refused" $st 2
 ok "... with the reason" $(echo "$err" | grep -q "weak password: password is shorter than 10 characters"; echo $?)
 is "... and no person created" "$(count "SELECT count(*) FROM person WHERE email = 'weak@example.org'")" 0
 is "password = e-mail refused" "$(echo 'same@example.org' | status account-add same@example.org "X" "$org" --password-stdin)" 2
+python3 -c 'print("x" * 2000)' > "$dir/long.txt"
+is "an over-long password refused" "$(status account-add long@example.org "X" "$org" --password-stdin < "$dir/long.txt")" 2
+is "a NUL byte in the password refused" "$(printf 'abcdefghijk\000lmnop\n' | status account-add nul@example.org "X" "$org" --password-stdin)" 2
+printf 'пароль-с-CRLF-1\r\n' | run account-add crlf@example.org "Crlf" "$org" --password-stdin >/dev/null 2>&1
+is "a CRLF line end is not part of the password" $? 0
 is "no password on stdin" "$(status account-add empty@example.org "X" "$org" --password-stdin </dev/null)" 2
 is "account exists" "$(status account-add admin@example.org "X" "$org")" 2
 is "account-add missing organization" "$(status account-add new@example.org "X" 99)" 2
