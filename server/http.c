@@ -71,6 +71,7 @@ typedef struct {
     GByteArray *body;
     bool too_large;
     bool responding;
+    bool answered;              /* the hook ran: BODY_COMPLETION must not answer again */
     char *out;                  /* response body */
     size_t out_len, out_pos;
 } api_req;
@@ -359,6 +360,9 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
 {
     veche_http_response resp;
     memset(&resp, 0, sizeof resp);
+    if (r->answered)
+        return 0;
+    r->answered = true;
     if (r->too_large) {
         resp.status = 413;
         resp.body = g_strdup("{\"error\":\"too-large\",\"reason\":\"the body exceeds 1 MiB\"}");

@@ -186,6 +186,16 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
+/* The API hook of the tests: echoes what it was given. */
+static void echo_api(void *ud, const veche_http_request *req, veche_http_response *resp)
+{
+    (void)ud;
+    resp->status = 200;
+    resp->body = g_strdup_printf("{\"method\":\"%s\",\"path\":\"%s\",\"query\":\"%s\","
+                                 "\"len\":%zu}", req->method, req->path, req->query,
+                                 req->body_len);
+}
+
 static gboolean fixture_start(fixture *f, bool tls)
 {
     memset(f, 0, sizeof *f);
@@ -219,6 +229,7 @@ static gboolean fixture_start(fixture *f, bool tls)
         fprintf(stderr, "# veche_http_new: %s\n", err);
         return FALSE;
     }
+    veche_http_set_api(f->http, echo_api, NULL);
     f->session = soup_session_new();
     soup_session_set_proxy_resolver(f->session, NULL);  /* 127.0.0.1 only */
     soup_session_set_timeout(f->session, 10);
@@ -492,6 +503,56 @@ out:
 
 /* ---- the cases, run for plain and TLS ---- */
 
+/* A request with a body (NULL: none) to the API; returns the status and
+ * the response body (caller frees). */
+static guint api_request(fixture *f, const char *method, const char *path, const char *body,
+                         char **out)
+{
+    char *url = g_strdup_printf("%s://127.0.0.1:%u%s", f->scheme, f->cfg.port, path);
+    SoupMessage *msg = soup_message_new(method, url);
+    g_free(url);
+    g_signal_connect(msg, "accept-certificate", G_CALLBACK(accept_cert), NULL);
+    if (body) {
+        GBytes *b = g_bytes_new(body, strlen(body));
+        soup_message_set_request_body_from_bytes(msg, "application/json", b);
+        g_bytes_unref(b);
+    }
+    http_result r = {0};
+    soup_session_send_and_read_async(f->session, msg, G_PRIORITY_DEFAULT, NULL, got_body, &r);
+    CHECK(run_until(&r.done, 10000));
+    guint status = soup_message_get_status(msg);
+    if (r.error) {
+        fprintf(stderr, "# %s %s: %s\n", method, path, r.error->message);
+        g_error_free(r.error);
+    }
+    gsize n = 0;
+    const char *data = r.body ? g_bytes_get_data(r.body, &n) : NULL;
+    *out = g_strndup(data ? data : "", n);
+    if (r.body)
+        g_bytes_unref(r.body);
+    g_object_unref(msg);
+    return status;
+}
+
+/* /api/ requests reach the hook once each, with and without a body, and
+ * the connection stays usable (keep-alive) after each. */
+static void check_api(fixture *f)
+{
+    char *out = NULL;
+    CHECK_EQ_INT(api_request(f, "POST", "/api/x/1/block", "", &out), 200);
+    CHECK_EQ_STR(out, "{\"method\":\"POST\",\"path\":\"/api/x/1/block\",\"query\":\"\","
+                      "\"len\":0}");
+    g_free(out);
+    CHECK_EQ_INT(api_request(f, "POST", "/api/login", "{\"a\":1}", &out), 200);
+    CHECK_EQ_STR(out, "{\"method\":\"POST\",\"path\":\"/api/login\",\"query\":\"\","
+                      "\"len\":7}");
+    g_free(out);
+    CHECK_EQ_INT(api_request(f, "GET", "/api/me?lang=ru", NULL, &out), 200);
+    CHECK_EQ_STR(out, "{\"method\":\"GET\",\"path\":\"/api/me\",\"query\":\"lang=ru\","
+                      "\"len\":0}");
+    g_free(out);
+}
+
 static void check_http(fixture *f)
 {
     char *body, *ct;
@@ -673,6 +734,7 @@ static void run_cases(bool tls)
         return;
     }
     check_http(&f);
+    check_api(&f);
     check_ws(&f);
     check_send_limit(&f);
     if (!tls) {
