@@ -200,7 +200,8 @@ test('the UI switches between Russian and English', { timeout: 30000 }, recorded
 test('a refused join shows the server\'s reason in the error banner', { timeout: 30000 },
   recorded(async () => {
     const page = await newPage('E');
-    await page.goto(BASE);
+    // ?room= opens the join form (a bare address opens the sign-in page).
+    await page.goto(`${BASE}?room=eve-room`);
     await page.selectOption('#lang', 'en');
     // Bypass the form's own check so that the server refuses the room name.
     await page.evaluate(() => document.getElementById('room').removeAttribute('pattern'));

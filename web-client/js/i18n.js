@@ -298,6 +298,9 @@ const STRINGS = {
     'err.not-found': 'Not found.',
     'err.network': 'The server cannot be reached.',
     'err.invalid-roster': 'The roster has problems: nothing was imported.',
+    'err.bad-quorum': 'The quorum is not understood: write it like >1/2 or >=2/3.',
+    'err.bad-time': 'Check the times: the end must come after the start.',
+    'err.bad-room': 'The room name may have only Latin letters, digits and . _ -',
   },
   ru: {
     title: 'Вече',
@@ -590,6 +593,9 @@ const STRINGS = {
     'err.not-found': 'Не найдено.',
     'err.network': 'Сервер недоступен.',
     'err.invalid-roster': 'В составе есть ошибки: ничего не загружено.',
+    'err.bad-quorum': 'Кворум не распознан: пишите, например, >1/2 или >=2/3.',
+    'err.bad-time': 'Проверьте время: конец должен быть позже начала.',
+    'err.bad-room': 'В названии комнаты допустимы только латинские буквы, цифры и . _ -',
   },
 };
 

@@ -7,7 +7,7 @@
 // reloads its lists from the server when opened or after a change.  The
 // server checks every request; this page only offers.
 
-import { admin as api } from '../api.js';
+import { admin as api, invite } from '../api.js';
 import { errorText, t } from '../i18n.js';
 import { $, copyText, h } from './dom.js';
 import { formatTime } from './events.js';
@@ -336,9 +336,15 @@ export class AdminView {
         class: 'inline-form',
         onsubmit: (e) => {
           e.preventDefault();
-          this.act(() => api.addGuest(ev.id, { email: gEmail.value.trim(), name: gName.value.trim() }),
-            (r) => [okLine(`${ev.title}: ${t('admin.guest_added')}`),
-              r && r.link ? linkBox(t('guest.done'), r.link, 'guest-admin-link') : null].filter(Boolean));
+          const g = { email: gEmail.value.trim() };
+          if (gName.value.trim()) g.name = gName.value.trim();
+          // Added to the guest list, then an invitation link to pass on.
+          this.act(async () => {
+            const r = await api.addGuest(ev.id, g);
+            const inv = await invite(ev.id, r.person ? { person: r.person } : g).catch(() => null);
+            return { ...r, link: inv && inv.link };
+          }, (r) => [okLine(`${ev.title}: ${t('admin.guest_added')}`),
+            r.link ? linkBox(t('guest.done'), r.link, 'guest-admin-link') : null].filter(Boolean));
         },
       }, gEmail, gName, h('button', { type: 'submit', class: 'small' }, t('admin.add_guest')));
       const target = ev.body ? t('admin.kind_body', { name: bodyName.get(ev.body) || ev.body })
