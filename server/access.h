@@ -48,7 +48,9 @@ typedef enum {
     VECHE_ACCESS_MAY_EXPORT_ATTENDANCE, /* attendance and quorum log as CSV */
     VECHE_ACCESS_MAY_MANAGE_ROSTER,     /* bodies, courses, memberships, CSV import */
     VECHE_ACCESS_MAY_MANAGE_ACCOUNTS,   /* create, block, reset passwords */
-    VECHE_ACCESS_MAY_MANAGE_ORGS,       /* organizations and their admins */
+    VECHE_ACCESS_MAY_MANAGE_ORGS,       /* top-level organizations, platform admins (an
+                                         * org admin creates sub-organizations below
+                                         * their own: api_admin_org.c) */
 } veche_access_perm;
 
 /* "chair", "org_admin", ...; "none" for VECHE_ACCESS_NONE, "?" if unknown. */
