@@ -186,3 +186,30 @@ test('accounts: the administrator imports a roster CSV; a bad one is reported by
     assert.match(await page.textContent('#admin-body'), /nothing was imported/);
     await page.screenshot({ path: `${DOC_SHOTS}/admin-roster.png`, fullPage: true });
   }));
+
+test('accounts: a person blocked while in the room is put out and told why, without reconnecting',
+  { timeout: 60000 }, s.recorded(async () => {
+    const admin = p.admin;
+    assert.ok(admin, 'the administrator is signed in');
+    const page = await s.page('observer');
+    await signIn(page, 'observer@veche.demo');
+    await joinEvent(page, MEETING);
+    await admin.click('#admin-tab-people');
+    const row = admin.locator('.admin-table tr', { hasText: 'observer@veche.demo' });
+    await row.locator('button[data-action="block"]').click();   // the confirm() is accepted
+    await page.locator('#signin-view').waitFor({ state: 'visible', timeout: 15000 });
+    assert.match(await banner(page), /Your account is blocked/);
+    await sleep(2500);   // no reconnecting afterwards
+    const st = await state(page);
+    assert.equal(st.connection, 'none');
+    assert.equal(await page.isVisible('#reconnecting'), false);
+    // Signing in again is refused with the reason.
+    await page.fill('#signin-email', 'observer@veche.demo');
+    await page.fill('#signin-password', 'demo-password-1');
+    await page.click('#signin-submit');
+    await page.locator('#signin-error').waitFor({ state: 'visible', timeout: 10000 });
+    assert.match(await page.textContent('#signin-error'), /This account is blocked/);
+    await row.locator('button[data-action="unblock"]').click();
+    await row.locator('button[data-action="block"]').waitFor({ timeout: 10000 });
+    await page.context().close();
+  }));

@@ -129,7 +129,9 @@ export class AdminView {
         err.status === 404 ? t('admin.missing', { reason: err.reason })
           : errorText(err.code, err.reason)));
     }
-    parts.push(...(this.messages[this.tab] || []));
+    // Results go next to what made them: under the roster's import form
+    // while a roster is open, else on top.
+    if (!this.detail) parts.push(...(this.messages[this.tab] || []));
     parts.push(...this[`draw_${this.tab}`](data));
     body.replaceChildren(...parts);
   }
@@ -260,6 +262,7 @@ export class AdminView {
         type: 'button', class: 'small roster-open', dataset: { id: String(g.id) },
         onclick: () => {
           this.detail = { kind, id: g.id, name: g.name };
+          this.csvDraft = '';
           this.messages[this.tab] = [];
           this.load();
         },
@@ -276,6 +279,7 @@ export class AdminView {
         e.preventDefault();
         const g = { org: Number(org.value), name: name.value.trim() };
         if (quorum && quorum.value.trim()) g.quorum = quorum.value.trim();
+        this.detail = null;
         this.act(() => (isBody ? api.createBody(g) : api.createCourse(g)));
       },
     }, h('h3', {}, t(isBody ? 'admin.new_body' : 'admin.new_course')),
@@ -298,6 +302,7 @@ export class AdminView {
       : ['admin.full_name', 'email', 'admin.role'];
     const file = h('input', { id: 'roster-file', type: 'file', accept: '.csv,text/csv' });
     const text = h('textarea', { id: 'roster-csv', rows: 5, spellcheck: 'false' });
+    text.value = this.csvDraft || '';   // kept across the reload, to be fixed
     const replace = h('input', { id: 'roster-replace', type: 'checkbox' });
     file.addEventListener('change', async () => {
       if (file.files[0]) text.value = await file.files[0].text();
@@ -307,18 +312,23 @@ export class AdminView {
       onsubmit: (e) => {
         e.preventDefault();
         const csv = text.value;
-        this.act(() => api.importRoster(kind, id, csv, replace.checked), (r) => [
+        this.csvDraft = csv;
+        this.act(() => api.importRoster(kind, id, csv, replace.checked), (r) => {
+          this.csvDraft = '';
+          return [
           h('div', { id: 'roster-report', class: 'result' }, okLine(t('admin.import_ok', {
             rows: r.rows, created: r.personsCreated, existing: r.personsExisting,
             set: r.membersSet, removed: r.membersRemoved,
-          })))]);
+          })))];
+        });
       },
     }, h('h3', {}, t('admin.import')), h('p', { class: 'note' }, t('admin.import_hint')),
     field('admin.csv_file', file), field('admin.csv_text', text),
     h('label', { class: 'check' }, replace, ` ${t('admin.replace')}`),
     h('button', { type: 'submit', id: 'roster-submit' }, t('admin.import_submit')));
     return h('section', { class: 'roster-detail', id: 'roster-detail' },
-      h('h3', {}, t('admin.roster_of', { name })), table(head, rows), form);
+      h('h3', {}, t('admin.roster_of', { name })), table(head, rows), form,
+      ...(this.messages[this.tab] || []));
   }
 
   // --- events ---
