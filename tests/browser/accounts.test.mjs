@@ -86,6 +86,7 @@ test('accounts: the chair and members join the presidium; attendance and quorum 
       { timeout: 15000, describe: async () => JSON.stringify((await state(p.chair)).quorum) });
     assert.equal(await p.chair.textContent('#quorum'), 'Quorum reached: 4 of 5, 3 needed');
     assert.equal(await p.chair.textContent('#attendance-count'), '4/6');
+    await p.chair.click('#chat-toggle');   // the participants panel gets the height
     await sleep(1500);   // let the video tiles settle for the picture
     await p.chair.screenshot({ path: `${DOC_SHOTS}/attendance.png` });
   }));
