@@ -298,8 +298,7 @@ def wrong_credentials(x):
     x.training = [e for e in b["events"] if e["kind"] == "training"][0]["id"]
     # logout ends the session
     c2, _ = srv.login("secretary" + DEMO)
-    # (with a body: http.c answers twice a POST with Content-Length: 0)
-    st, b, h = srv.api("POST", "/api/logout", {}, cookie=c2)
+    st, b, h = srv.api("POST", "/api/logout", cookie=c2)  # Content-Length: 0
     assert st == 200 and "Max-Age=0" in h.get("set-cookie", ""), (st, h)
     st, b, _ = srv.api("GET", "/api/me", cookie=c2)
     assert st == 401, (st, b)
@@ -436,7 +435,7 @@ def blocked_by_api_disconnected(x):
     c.wait_for(lambda y: y.get("type") == "attendance" and y["present"] == 2, 10)
     drain(m, 0.2)
     t0 = time.monotonic()
-    st, b, _ = srv.api("POST", f"/api/admin/accounts/{member}/block", {}, cookie=admin)
+    st, b, _ = srv.api("POST", f"/api/admin/accounts/{member}/block", cookie=admin)
     assert st == 200 and b["blocked"] and b["connectionsClosed"] == 1, (st, b)
     e = m.expect("error", 5)
     dt = time.monotonic() - t0
@@ -461,7 +460,7 @@ def blocked_by_api_disconnected(x):
     st, b, _ = srv.api("POST", f"/api/admin/accounts/{x.ids['chair']}/block", {},
                        cookie=ccookie)
     assert st == 403 and b["error"] == "forbidden", (st, b)
-    st, b, _ = srv.api("POST", f"/api/admin/accounts/{member}/unblock", {}, cookie=admin)
+    st, b, _ = srv.api("POST", f"/api/admin/accounts/{member}/unblock", cookie=admin)
     assert st == 200 and not b["blocked"], (st, b)
     del x.cookies["member3"]
     x.who("member3")
