@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "log.h"
 
 int veche_auth_cookie_token(const char *cookie_header,
                             char out[VECHE_TOKEN_SESSION_SIZE])
@@ -94,7 +95,19 @@ static int admit_invitation(veche_store *st, const veche_token_secret *secret,
     if (rc != 0)
         return refuse(out, rc, "internal", "database error");
     out->source = "invitation";
+    out->invitation = inv;
+    out->invitation_used_at = now;
     return 0;
+}
+
+void veche_auth_join_undo(veche_store *st, const veche_auth_join *aj)
+{
+    if (!st || !aj->source || strcmp(aj->source, "invitation") != 0)
+        return;
+    int rc = veche_store_invitation_unuse(st, &aj->invitation, aj->invitation_used_at);
+    if (rc != 0)
+        VLOG_WARN(NULL, NULL, "event %lld: invitation of person %lld not given back: %s",
+                  (long long)aj->event.id, (long long)aj->person.id, veche_errname(rc));
 }
 
 int veche_auth_admit_join(veche_store *st, const veche_token_secret *secret,

@@ -34,6 +34,8 @@ typedef struct {
     veche_person person;
     veche_admission admission;
     const char *source;          /* "session" or "invitation" */
+    veche_invitation invitation; /* source "invitation": the link used, */
+    int64_t invitation_used_at;  /* and when (for veche_auth_join_undo) */
     const char *code;            /* on refusal: "sign-in-required", ... */
     char reason[160];
 } veche_auth_join;
@@ -53,5 +55,10 @@ int veche_auth_admit_join(veche_store *st, const veche_token_secret *secret,
                           const char *cookie_header, int64_t event_id,
                           const char *invitation, int64_t now,
                           veche_auth_join *out);
+
+/* The join admitted by veche_auth_admit_join did not happen (room locked
+ * or full, attendance not written): give its invitation back, so the link
+ * is not lost.  Nothing for a session join. */
+void veche_auth_join_undo(veche_store *st, const veche_auth_join *aj);
 
 #endif

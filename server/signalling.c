@@ -377,6 +377,7 @@ static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu
     json_t *joined = NULL;
     c->participant = veche_room_join(room, &req, &sink, c, &joined, err);
     if (!c->participant) {
+        veche_auth_join_undo(s->acc.store, &aj);
         drop_room_if_empty(s, room);
         return VECHE_ELIMIT;
     }
@@ -392,6 +393,7 @@ static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu
         json_decref(joined);
         veche_participant_leave(c->participant);
         c->participant = NULL;
+        veche_auth_join_undo(s->acc.store, &aj);
         drop_room_if_empty(s, room);
         return fail(err, "internal", "the attendance record could not be written");
     }

@@ -289,6 +289,10 @@ int veche_store_invitation_add(veche_store *s, const veche_invitation *inv,
  * VECHE_EEXPIRED when now >= its expiry. */
 int veche_store_invitation_use(veche_store *s, const veche_invitation *inv,
                                int64_t now);
+/* Give back a use made at used_at (the join it admitted failed after all,
+ * e.g. the room is locked), so the link works again: 0 or VECHE_ENOTFOUND. */
+int veche_store_invitation_unuse(veche_store *s, const veche_invitation *inv,
+                                 int64_t used_at);
 int veche_store_invitation_revoke(veche_store *s,
                                   const uint8_t nonce[VECHE_TOKEN_NONCE_LEN]);
 

@@ -110,6 +110,18 @@ int veche_store_invitation_use(veche_store *s, const veche_invitation *inv,
     return store_end(s, r < 0 ? r : 0);
 }
 
+int veche_store_invitation_unuse(veche_store *s, const veche_invitation *inv,
+                                 int64_t used_at)
+{
+    if (!s || !inv)
+        return VECHE_EINVAL;
+    int r = store_exec(s, "UPDATE invitation SET used_at = NULL WHERE nonce = ?"
+                          " AND event_id = ? AND person_id = ? AND used_at = ?",
+                       "xiii", (const void *)inv->nonce, VECHE_TOKEN_NONCE_LEN,
+                       inv->event_id, inv->person_id, used_at);
+    return r < 0 ? r : r == 0 ? VECHE_ENOTFOUND : 0;
+}
+
 int veche_store_invitation_revoke(veche_store *s,
                                   const uint8_t nonce[VECHE_TOKEN_NONCE_LEN])
 {

@@ -480,8 +480,7 @@ def vechectl_has_block(x):
 
 @case
 def blocked_by_vechectl_disconnected(x):
-    if not vechectl_has_block(x):
-        return "SKIP vechectl has no block command"
+    assert vechectl_has_block(x), "vechectl has no block command"
     srv = x.srv
     mcookie, member = x.who("member2")
     m, _ = srv.join_event(mcookie, x.meeting)
@@ -576,6 +575,12 @@ def invitation_once(x):
     refused(srv, None, "invitation-invalid", event=x.training, invitation=inv["token"])
     refused(srv, None, "invitation-invalid", event=x.meeting, invitation=inv["token"][:-2] + "AA")
     c, _ = srv.join_event(ccookie, x.meeting)
+    # a join refused by the room (locked) does not use the link up
+    c.send(dict(type="lock"))
+    c.wait_for(lambda y: y.get("type") == "locked" and y.get("locked") is True, 10)
+    refused(srv, None, "room-locked", event=x.meeting, invitation=inv["token"])
+    c.send(dict(type="unlock"))
+    c.wait_for(lambda y: y.get("type") == "locked" and y.get("locked") is False, 10)
     g, gj = srv.join_event(None, x.meeting, invitation=inv["token"])
     assert gj["access"] == "guest" and gj["role"] == "guest" and gj["person"] == guest, gj
     assert gj["voting"] is False, gj
