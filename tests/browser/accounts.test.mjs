@@ -32,6 +32,9 @@ before(() => s.start());
 after(() => s.end());
 
 const attendanceOf = async (page) => (await state(page)).attendance;
+// The admin page has drawn what it loaded (it redraws after every change).
+const adminReady = (page) => page.locator('#admin-body[aria-busy="false"]')
+  .waitFor({ state: 'attached', timeout: 10000 });
 
 test('accounts: the sign-in page refuses a wrong password', { timeout: 30000 },
   s.recorded(async () => {
@@ -133,6 +136,7 @@ test('accounts: the administrator creates an account with an initial password',
     await page.locator('#nav-admin').waitFor({ state: 'visible' });
     await page.click('#nav-admin');
     await page.click('#admin-tab-people');
+    await adminReady(page);
     const email = `new-${Date.now().toString(36)}@example.org`;
     await page.locator('#acc-email').waitFor({ state: 'visible', timeout: 10000 });
     await page.fill('#acc-email', email);
@@ -165,6 +169,7 @@ test('accounts: the administrator imports a roster CSV; a bad one is reported by
       return;
     }
     await page.click('#admin-tab-courses');
+    await adminReady(page);
     const row = page.locator('.admin-table tr', { hasText: COURSE });
     await row.locator('button.roster-open').click();
     await page.locator('#roster-csv').waitFor({ state: 'visible', timeout: 10000 });
@@ -196,6 +201,7 @@ test('accounts: a person blocked while in the room is put out and told why, with
     await signIn(page, 'observer@veche.demo');
     await joinEvent(page, MEETING);
     await admin.click('#admin-tab-people');
+    await adminReady(admin);
     const row = admin.locator('.admin-table tr', { hasText: 'observer@veche.demo' });
     await row.locator('button[data-action="block"]').click();   // the confirm() is accepted
     await page.locator('#signin-view').waitFor({ state: 'visible', timeout: 15000 });

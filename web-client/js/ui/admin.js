@@ -91,6 +91,7 @@ export class AdminView {
       type: 'button', role: 'tab', id: `admin-tab-${name}`, class: 'tab',
       'aria-selected': String(name === this.tab),
       onclick: () => {
+        if (name === this.tab && !this.detail) return;   // keep what is being typed
         this.tab = name;
         this.detail = null;
         this.messages = {};
@@ -104,6 +105,7 @@ export class AdminView {
   async load() {
     const seq = ++this.seq;
     const body = $('admin-body');
+    body.setAttribute('aria-busy', 'true');
     if (!body.firstChild) body.append(h('p', { class: 'note' }, t('admin.loading')));
     const data = {};
     const problems = [];
@@ -134,6 +136,7 @@ export class AdminView {
     if (!this.detail) parts.push(...(this.messages[this.tab] || []));
     parts.push(...this[`draw_${this.tab}`](data));
     body.replaceChildren(...parts);
+    body.setAttribute('aria-busy', 'false');
   }
 
   /** Run a change; show its result (or error) on top and reload. */
