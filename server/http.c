@@ -363,7 +363,11 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
     if (r->answered)
         return 0;
     r->answered = true;
-    if (r->too_large) {
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "POST") != 0) {
+        resp.status = 405;
+        resp.body = g_strdup("{\"error\":\"method-not-allowed\","
+                             "\"reason\":\"the API takes GET and POST only\"}");
+    } else if (r->too_large) {
         resp.status = 413;
         resp.body = g_strdup("{\"error\":\"too-large\",\"reason\":\"the body exceeds 1 MiB\"}");
     } else if (!h->api) {
@@ -438,13 +442,21 @@ static int api_write(struct lws *wsi, api_req *r)
 /* A new HTTP transaction on the callback mounts: /healthz or /api/. */
 static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
 {
+    static const struct {
+        const char *name;
+        enum lws_token_indexes token;
+    } methods[] = {
+        {"GET", WSI_TOKEN_GET_URI},       {"POST", WSI_TOKEN_POST_URI},
+        {"PUT", WSI_TOKEN_PUT_URI},       {"PATCH", WSI_TOKEN_PATCH_URI},
+        {"DELETE", WSI_TOKEN_DELETE_URI}, {"OPTIONS", WSI_TOKEN_OPTIONS_URI},
+    };
     char path[512];
-    const char *method = "GET";
-    if (lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_GET_URI) <= 0) {
-        method = "POST";
-        if (lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_POST_URI) <= 0)
-            return http_not_found(wsi);
-    }
+    const char *method = NULL;
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0] && !method; i++)
+        if (lws_hdr_copy(wsi, path, sizeof path, methods[i].token) > 0)
+            method = methods[i].name;
+    if (!method)
+        return http_not_found(wsi);
     if (strcmp(path, "/healthz") == 0 && method[0] == 'G')
         return health_request(wsi);
     if (strncmp(path, "/api/", 5) != 0 || !pr)
@@ -471,7 +483,7 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
         if (lws_hdr_copy(wsi, r->cookie, clen + 1, WSI_TOKEN_HTTP_COOKIE) < 0)
             r->cookie[0] = '\0';
     }
-    if (method[0] == 'P') {
+    if (strcmp(method, "GET") != 0) {
         char cl[24] = "";
         if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
             strtoull(cl, NULL, 10) > 0)

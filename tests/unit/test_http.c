@@ -547,6 +547,12 @@ static void check_api(fixture *f)
     CHECK_EQ_STR(out, "{\"method\":\"POST\",\"path\":\"/api/login\",\"query\":\"\","
                       "\"len\":7}");
     g_free(out);
+    CHECK_EQ_INT(api_request(f, "DELETE", "/api/orgs/1", NULL, &out), 405);
+    CHECK_EQ_STR(out, "{\"error\":\"method-not-allowed\","
+                      "\"reason\":\"the API takes GET and POST only\"}");
+    g_free(out);
+    CHECK_EQ_INT(api_request(f, "PUT", "/api/orgs/1", "{}", &out), 405);
+    g_free(out);
     CHECK_EQ_INT(api_request(f, "GET", "/api/me?lang=ru", NULL, &out), 200);
     CHECK_EQ_STR(out, "{\"method\":\"GET\",\"path\":\"/api/me\",\"query\":\"lang=ru\","
                       "\"len\":0}");
