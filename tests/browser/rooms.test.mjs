@@ -123,7 +123,8 @@ test('meeting: a locked room refuses newcomers clearly; the chair removes someon
     if (setupError) throw setupError;
     await p.chair.click('#lock');
     await waitFor(async () => (await state(p.b)).locked, { timeout: 5000 });
-    assert.equal(await p.b.isVisible('#room-locked'), true, 'B sees the lock');
+    // The page redraws on a timer after the state changes: wait for it.
+    await p.b.locator('#room-locked').waitFor({ state: 'visible', timeout: 5000 });
     const e = await s.page('e');
     await e.goto(`${BASE}?room=${ROOM}`);
     await e.selectOption('#lang', 'en');
