@@ -142,6 +142,13 @@ static int roles_cb(void *ud, const veche_event *ev)
 
 /* {person, name, email, roles, platformAdmin, mustChangePassword}: roles
  * are the names of the roles the person holds in any event. */
+/* Collects the ids of the organizations a person administers (with
+ * those below them). */
+static int count_org_cb(void *ud, const veche_org *o)
+{
+    return json_array_append_new(ud, json_integer(o->id)) == 0 ? 0 : VECHE_EIO;
+}
+
 static json_t *person_json(api_call *c, int64_t person)
 {
     veche_store *st = c->api->env.store;
@@ -155,14 +162,21 @@ static json_t *person_json(api_call *c, int64_t person)
         return NULL;
     if (has_acc && acc.platform_admin)
         r.mask |= 1u << VECHE_ACCESS_PLATFORM_ADMIN;
+    json_t *admin_orgs = json_array();  /* what the admin pages may show */
+    if (veche_store_orgs_list(st, 0, person, count_org_cb, admin_orgs) < 0) {
+        json_decref(admin_orgs);
+        return NULL;
+    }
+    if (json_array_size(admin_orgs))
+        r.mask |= 1u << VECHE_ACCESS_ORG_ADMIN;
     json_t *roles = json_array();
     for (int i = VECHE_ACCESS_COUNT - 1; i > VECHE_ACCESS_NONE; i--)
         if (r.mask & (1u << i))
             json_array_append_new(roles, json_string(veche_access_role_name((veche_access_role)i)));
-    return json_pack("{s:I, s:s, s:s, s:o, s:b, s:b}", "person", (json_int_t)person, "name",
-                     p.full_name, "email", p.email, "roles", roles, "platformAdmin",
-                     has_acc && acc.platform_admin, "mustChangePassword",
-                     has_acc && acc.must_change_password);
+    return json_pack("{s:I, s:s, s:s, s:o, s:b, s:o, s:b}", "person", (json_int_t)person,
+                     "name", p.full_name, "email", p.email, "roles", roles, "platformAdmin",
+                     has_acc && acc.platform_admin, "adminOrgs", admin_orgs,
+                     "mustChangePassword", has_acc && acc.must_change_password);
 }
 
 /* ---- endpoints ---- */

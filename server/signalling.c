@@ -269,10 +269,10 @@ static bool conn_moderates(const veche_signal_conn *c)
     return c->participant && veche_access_room_role(c->access) == VECHE_ROLE_MODERATOR;
 }
 
-/* Send the event's `attendance` to its moderators, and `quorum` when it
- * changed (and to `joiner`, a moderator who just came in, in any case). */
-static void notify_event(veche_signal *s, int64_t event_id, bool quorum_changed,
-                         const veche_signal_conn *joiner)
+/* Send the event's `attendance` and, for a meeting, `quorum` to its
+ * moderators: after every join and leave (the counts change even when the
+ * status does not). */
+static void notify_event(veche_signal *s, int64_t event_id)
 {
     json_t *att = veche_roll_attendance_msg(s->acc.roll, event_id);
     json_t *q = veche_roll_quorum_msg(s->acc.roll, event_id);
@@ -282,7 +282,7 @@ static void notify_event(veche_signal *s, int64_t event_id, bool quorum_changed,
             continue;
         if (att)
             conn_send(c, json_incref(att), NULL);
-        if (q && (quorum_changed || c == joiner))
+        if (q)
             conn_send(c, json_incref(q), NULL);
     }
     json_decref(att);
@@ -299,7 +299,7 @@ static void event_left(veche_signal_conn *c)
     veche_roll_leave(c->sig->acc.roll, event_id, c->person_id, c->conn_id,
                      g_get_real_time() / 1000, &changed);
     c->event_id = 0;
-    notify_event(c->sig, event_id, changed, NULL);
+    notify_event(c->sig, event_id);
 }
 
 /* Removed by a moderator (or superseded by a resumed connection). */
@@ -413,7 +413,7 @@ static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu
         json_object_set_new(joined, "title", json_string(aj.event.title));
     }
     conn_send(c, joined, m->id);
-    notify_event(s, aj.event.id, changed, c);
+    notify_event(s, aj.event.id);
     return 0;
 }
 

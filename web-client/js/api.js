@@ -52,7 +52,7 @@ const enc = encodeURIComponent;
 
 // --- sign-in, sessions, passwords, invitations ---
 
-/** {person, name, email, roles, platformAdmin, mustChangePassword} */
+/** {person, name, email, roles, platformAdmin, adminOrgs, mustChangePassword} */
 export const login = (email, password) => call('POST', 'login', { email, password });
 export const logout = () => call('POST', 'logout', {});
 /** The signed-in person (as login), or rejects with 401 sign-in-required. */

@@ -101,20 +101,7 @@ function go(name) {
 }
 
 function isAdmin() {
-  return !!me && (me.platformAdmin || (me.roles || []).includes('org_admin') || me.orgAdmin);
-}
-
-// An administrator of an organization without events of their own is not
-// in /api/me's roles: ask the admin API whether it answers us.
-async function probeAdmin(person) {
-  if (isAdmin()) return;
-  try {
-    await api.admin.orgs();
-    if (me === person) {
-      me.orgAdmin = true;
-      renderAccount();
-    }
-  } catch { /* not an administrator */ }
+  return !!me && (me.platformAdmin || (me.adminOrgs || []).length > 0);
 }
 
 function renderAccount() {
@@ -150,7 +137,6 @@ async function signedIn(person, eventId = null) {
     me.mustChangePassword = false;
   }
   await loadEvents();
-  probeAdmin(me);
   if (eventId) joinEvent(eventId);
   else go('events');
 }
