@@ -118,6 +118,15 @@ static const directive directives[] = {
         "on start, once.  For trying Veche out only: never on a real server."),
     DIR(allow_anonymous_rooms, T_BOOL, 0, 1, NULL,
         "Allow rooms joined by name alone, without an event (no sign-in)."),
+    DIR(backup_interval_hours, T_UINT, 0, 8760, "backups",
+        "Hours between online backups of the database taken by the running\n"
+        "server (also one at start when the newest is older than that).\n"
+        "0: none (then schedule `vechectl backup` yourself)."),
+    DIR(backup_dir, T_STRING, 0, 0, NULL,
+        "Directory of those backups, veche-YYYYmmddTHHMMSS.mmmZ.db.  Empty:\n"
+        "data_dir/backups.  Copy it to another machine too."),
+    DIR(backup_keep, T_UINT, 1, 100000, NULL,
+        "How many of the newest backups are kept; older ones are removed."),
     DIR(log_level, T_STRING, 0, 0, "logging",
         "Least severe events logged: debug, info, warn or error."),
 };
@@ -143,6 +152,8 @@ void veche_config_defaults(veche_config *c)
     snprintf(c->smtp_from, sizeof c->smtp_from, "veche@localhost");
     snprintf(c->public_url, sizeof c->public_url, "https://localhost:8443");
     c->allow_anonymous_rooms = true;
+    c->backup_interval_hours = 24;
+    c->backup_keep = 14;
     snprintf(c->log_level, sizeof c->log_level, "info");
 }
 

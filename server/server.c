@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "api.h"
+#include "backup.h"
 #include "demo.h"
 #include "dtls.h"
 #include "err.h"
@@ -31,6 +32,7 @@ struct veche_server {
     veche_token_secret secret;
     veche_roll *roll;
     veche_mailer *mailer;
+    veche_backup *backup;         /* NULL: backup_interval_hours = 0 */
     veche_signal *signal;
     veche_api *api;
     veche_http *http;
@@ -153,6 +155,20 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         veche_server_free(s);
         return NULL;
     }
+    if (cfg->backup_interval_hours) {
+        char dir[VECHE_PATH_MAX + 16];
+        if (cfg->backup_dir[0])
+            g_strlcpy(dir, cfg->backup_dir, sizeof dir);
+        else
+            snprintf(dir, sizeof dir, "%s/backups", cfg->data_dir);
+        s->backup = veche_backup_new(s->store, dir, cfg->backup_interval_hours * 3600u,
+                                     cfg->backup_keep, g_main_loop_get_context(loop));
+        if (!s->backup) {
+            snprintf(err, errcap, "backup_dir %s cannot be created", dir);
+            veche_server_free(s);
+            return NULL;
+        }
+    }
     veche_sfu_env env = {
         .ctx = g_main_loop_get_context(loop), .cfg = cfg, .cert = s->cert,
     };
@@ -198,6 +214,7 @@ void veche_server_free(veche_server *s)
     veche_api_free(s->api);
     veche_signal_free(s->signal);
     veche_roll_free(s->roll);
+    veche_backup_free(s->backup);
     veche_mailer_free(s->mailer);  /* waits for queued mail */
     veche_store_close(s->store);
     veche_dtls_cert_unref(s->cert);

@@ -9,6 +9,7 @@
 
 #include "store_fixture.h"
 #include "store_int.h"
+#include "backup.h"
 
 static veche_roster_import *roster(const char *text, veche_roster_kind kind)
 {
@@ -393,6 +394,61 @@ TEST(backup_and_restore)
     veche_store_close(s);
 }
 
+/* Regular backups: one at start when none is recent, one per run, only
+ * the newest `keep` kept, each a sound database with the data. */
+TEST(scheduled_backups)
+{
+    char path[256], dir[256];
+    veche_store *s = fresh(path, sizeof path);
+    if (!s)
+        return;
+    int64_t org;
+    CHECK_EQ_INT(veche_store_org_create(s, "Профсоюз", VECHE_ORG_CENTRAL, 0, NOW, &org), 0);
+    db_path(dir, sizeof dir, "backups");
+    CHECK_EQ_INT(veche_backup_newest(dir), 0);
+    GMainContext *ctx = g_main_context_new();
+    veche_backup *b = veche_backup_new(s, dir, 3600, 2, ctx);
+    CHECK(b != NULL);
+    if (!b) {
+        g_main_context_unref(ctx);
+        veche_store_close(s);
+        return;
+    }
+    int64_t first = veche_backup_newest(dir);
+    CHECK(first > 0);  /* taken at once: there was none */
+    veche_backup_free(b);
+    /* a restart within the interval takes none */
+    b = veche_backup_new(s, dir, 3600, 2, ctx);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    int n = 0;
+    for (const char *name; d && (name = g_dir_read_name(d));)
+        n++;
+    if (d)
+        g_dir_close(d);
+    CHECK_EQ_INT(n, 1);
+    char last[512] = "";
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ_INT(veche_backup_run(b, last, sizeof last), 0);
+    d = g_dir_open(dir, 0, NULL);
+    n = 0;
+    for (const char *name; d && (name = g_dir_read_name(d));) {
+        n++;
+        CHECK(g_str_has_prefix(name, "veche-") && g_str_has_suffix(name, ".db"));
+    }
+    if (d)
+        g_dir_close(d);
+    CHECK_EQ_INT(n, 2);  /* keep = 2 */
+    CHECK(g_file_test(last, G_FILE_TEST_EXISTS));
+    CHECK_EQ_INT(query(last, "SELECT count(*) FROM organization WHERE name = 'Профсоюз'"), 1);
+    struct stat sb;
+    CHECK(stat(last, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    veche_backup_free(b);
+    veche_backup_free(NULL);
+    CHECK(veche_backup_new(s, dir, 0, 2, ctx) == NULL);
+    g_main_context_unref(ctx);
+    veche_store_close(s);
+}
+
 int main(void)
 {
     if (fixture_begin() != 0)
@@ -402,6 +458,7 @@ int main(void)
     RUN(attendance_csv_export);
     RUN(quorum_log);
     RUN(backup_and_restore);
+    RUN(scheduled_backups);
     fixture_end();
     return check_finish();
 }
