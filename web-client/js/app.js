@@ -22,7 +22,7 @@ import { LocalMedia, mediaErrorKey } from './media.js';
 import { QualityMeter } from './quality.js';
 import { $ } from './ui/dom.js';
 import {
-  announce, hideError, initBanners, setReconnecting, showError, showNotice,
+  announce, hideError, hideNotice, initBanners, setReconnecting, showError, showNotice,
 } from './ui/banners.js';
 import { JoinForm } from './ui/joinform.js';
 import { Tiles } from './ui/tiles.js';
@@ -587,8 +587,10 @@ async function start() {
     try {
       const r = await api.acceptInvitation(invitation);
       const m = await api.me();
+      hideNotice();     // opened: not "opening" any more
       await signedIn(m, r.event);
     } catch (err) {
+      hideNotice();     // the error says what happened instead
       go('signin');
       showError(errorText(err.code, err.reason));
     }
