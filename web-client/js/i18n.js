@@ -638,10 +638,23 @@ const SELF_EXPLANATORY = new Set(['room-locked', 'room-full', 'no-such-participa
   'invitation-expired', 'invitation-used', 'invitation-invalid', 'invalid-token', 'token-used',
   'token-expired', 'wrong-password', 'wrong-credentials', 'not-found', 'invalid-roster']);
 
+// The server's reasons are English; those a person may need to act on
+// (the password rules) are translated here, the rest shown as they are.
+const REASONS = {
+  ru: {
+    'password is too long': 'пароль слишком длинный',
+    'password is not valid UTF-8': 'пароль содержит недопустимые символы',
+    'password contains control characters': 'пароль содержит управляющие символы',
+    'password is shorter than 10 characters': 'пароль короче 10 символов',
+    'password must not be the e-mail address': 'пароль не должен совпадать с адресом почты',
+  },
+};
+
 export function errorText(code, reason) {
   const known = STRINGS.en[`err.${code}`] !== undefined;
   const base = t(known ? `err.${code}` : 'err.unknown');
-  return reason && !SELF_EXPLANATORY.has(code) ? `${base} (${reason})` : base;
+  const why = reason && (REASONS[lang]?.[reason] ?? reason);
+  return why && !SELF_EXPLANATORY.has(code) ? `${base} (${why})` : base;
 }
 
 // Fill the marked elements under root with the current language.
