@@ -5,7 +5,15 @@
  *   /          static files of web_root (index.html by default)
  *   /healthz   200 "ok\n"
  *   /api/      GET and POST handed whole (body up to 1 MiB) to the API hook;
- *              the response is written from HTTP_WRITEABLE in chunks
+ *              the response is written from HTTP_WRITEABLE in chunks.  The
+ *              hook may defer its answer (http.h): the request then waits,
+ *              holding a veche_http_pending that points back at it, and
+ *              veche_http_pending_finish() stores the response and asks for
+ *              a WRITEABLE, which sends the headers and then the body.  The
+ *              pending object and the request point at each other; whichever
+ *              goes first (the finish, or the connection: CLOSED_HTTP,
+ *              HTTP_DROP_PROTOCOL, a new transaction) unhooks the other, so
+ *              a finish after the client left frees and sends nothing.
  *   /ws        the signalling WebSocket, subprotocol "veche-v1"; it is the
  *              first protocol of the vhost, so a client that offers no
  *              subprotocol gets it too.  Upgrades on other paths are refused.
@@ -62,19 +70,30 @@ struct veche_ws {
     char *cookie;               /* the upgrade's Cookie header, "" when none */
 };
 
+#define DEFER_TIMEOUT_SECS 120                /* a deferred answer later than this: drop */
+
 /* An /api/ request in progress: the pss of the HTTP protocol points here. */
 typedef struct {
     char method[8];
     char path[512];
     char query[512];
     char *cookie;
+    char peer[64];
     GByteArray *body;
     bool too_large;
-    bool responding;
+    bool responding;            /* headers sent, the body goes out from WRITEABLE */
     bool answered;              /* the hook ran: BODY_COMPLETION must not answer again */
+    veche_http_pending *pending;/* deferred by the hook, not finished yet */
+    veche_http_response *ready; /* a deferred answer, its headers not sent yet */
     char *out;                  /* response body */
     size_t out_len, out_pos;
 } api_req;
+
+/* A deferred answer (http.h); r and wsi are NULL once the request is gone. */
+struct veche_http_pending {
+    api_req *r;
+    struct lws *wsi;
+};
 
 struct veche_http {
     struct lws_context *ctx;
@@ -341,6 +360,14 @@ static void api_req_free(api_req *r)
 {
     if (!r)
         return;
+    if (r->pending) {  /* the hook still holds it: its finish will only free */
+        r->pending->r = NULL;
+        r->pending->wsi = NULL;
+    }
+    if (r->ready) {
+        g_free(r->ready->body);
+        g_free(r->ready);
+    }
     g_free(r->cookie);
     if (r->body)
         g_byte_array_free(r->body, TRUE);
@@ -355,7 +382,47 @@ static int http_not_found(struct lws *wsi)
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-/* Call the hook and send the headers; the body follows from WRITEABLE. */
+/* Send the headers of resp (taking its body); the body follows from
+ * WRITEABLE. */
+static int api_send(struct lws *wsi, api_req *r, veche_http_response *resp)
+{
+    if (resp->body && !resp->body_len)
+        resp->body_len = strlen(resp->body);
+    g_free(r->out);
+    r->out = resp->body;
+    r->out_len = resp->body ? resp->body_len : 0;
+    r->out_pos = 0;
+    resp->body = NULL;
+    r->responding = true;
+    unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start,
+                                       *end = buf + sizeof buf - 1;
+    const char *ctype = resp->content_type ? resp->content_type : "application/json";
+    if (lws_add_http_common_headers(wsi, (unsigned)(resp->status ? resp->status : 500), ctype,
+                                    r->out_len, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)"no-store", 8, &p, end))
+        return -1;
+    if (resp->set_cookie[0] &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"set-cookie:",
+                                    (const unsigned char *)resp->set_cookie,
+                                    (int)strlen(resp->set_cookie), &p, end))
+        return -1;
+    if (resp->disposition[0] &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"content-disposition:",
+                                    (const unsigned char *)resp->disposition,
+                                    (int)strlen(resp->disposition), &p, end))
+        return -1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    if (r->out_len == 0) {
+        r->responding = false;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+/* Call the hook; send its answer, or wait for a deferred one. */
 static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
 {
     veche_http_response resp;
@@ -375,43 +442,58 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
         resp.body = g_strdup("{\"error\":\"not-found\",\"reason\":\"no such route\"}");
     } else {
         g_byte_array_append(r->body, (const guint8 *)"", 1);  /* NUL, not counted */
+        veche_http_pending *pending = g_new0(veche_http_pending, 1);
+        pending->r = r;
+        pending->wsi = wsi;
+        r->pending = pending;
         veche_http_request req = {
             .method = r->method, .path = r->path, .query = r->query,
             .cookie = r->cookie ? r->cookie : "", .body = (const char *)r->body->data,
-            .body_len = r->body->len - 1, .tls = h->tls,
+            .body_len = r->body->len - 1, .tls = h->tls, .peer = r->peer,
+            .pending = pending,
         };
         h->api(h->api_ud, &req, &resp);
+        if (resp.deferred) {
+            g_free(resp.body);  /* ignored (http.h) */
+            if (r->pending)     /* not finished from inside the hook */
+                lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, DEFER_TIMEOUT_SECS);
+            return 0;
+        }
+        r->pending = NULL;
+        g_free(pending);
     }
-    if (resp.body && !resp.body_len)
-        resp.body_len = strlen(resp.body);
-    r->out = resp.body;
-    r->out_len = resp.body ? resp.body_len : 0;
-    r->out_pos = 0;
-    r->responding = true;
-    unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start,
-                                       *end = buf + sizeof buf - 1;
-    const char *ctype = resp.content_type ? resp.content_type : "application/json";
-    if (lws_add_http_common_headers(wsi, (unsigned)(resp.status ? resp.status : 500), ctype,
-                                    r->out_len, &p, end) ||
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-                                    (const unsigned char *)"no-store", 8, &p, end))
-        return -1;
-    if (resp.set_cookie[0] &&
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"set-cookie:",
-                                    (const unsigned char *)resp.set_cookie,
-                                    (int)strlen(resp.set_cookie), &p, end))
-        return -1;
-    if (resp.disposition[0] &&
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"content-disposition:",
-                                    (const unsigned char *)resp.disposition,
-                                    (int)strlen(resp.disposition), &p, end))
-        return -1;
-    if (lws_finalize_write_http_header(wsi, start, &p, end))
-        return -1;
-    if (r->out_len == 0)
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    return api_send(wsi, r, &resp);
+}
+
+void veche_http_pending_finish(veche_http_pending *pending, veche_http_response *resp)
+{
+    if (!pending) {
+        if (resp) {
+            g_free(resp->body);
+            resp->body = NULL;
+        }
+        return;
+    }
+    api_req *r = pending->r;
+    struct lws *wsi = pending->wsi;
+    g_free(pending);
+    if (!r) {  /* the client went away meanwhile */
+        VLOG_DEBUG(NULL, NULL, "api: the client left before a deferred answer");
+        if (resp) {
+            g_free(resp->body);
+            resp->body = NULL;
+        }
+        return;
+    }
+    r->pending = NULL;
+    r->ready = g_new0(veche_http_response, 1);
+    if (resp) {
+        *r->ready = *resp;
+        resp->body = NULL;
+    }
+    r->ready->deferred = false;
+    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
     lws_callback_on_writable(wsi);
-    return 0;
 }
 
 /* Up to 16 KiB of the response body per call. */
@@ -455,14 +537,19 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
     for (size_t i = 0; i < sizeof methods / sizeof methods[0] && !method; i++)
         if (lws_hdr_copy(wsi, path, sizeof path, methods[i].token) > 0)
             method = methods[i].name;
+    if (pr) {  /* the previous transaction on this keep-alive connection */
+        api_req_free(*pr);
+        *pr = NULL;
+    }
     if (!method)
         return http_not_found(wsi);
     if (strcmp(path, "/healthz") == 0 && method[0] == 'G')
         return health_request(wsi);
     if (strncmp(path, "/api/", 5) != 0 || !pr)
         return http_not_found(wsi);
-    api_req_free(*pr);
     api_req *r = *pr = g_new0(api_req, 1);
+    if (!lws_get_peer_simple(wsi, r->peer, sizeof r->peer))
+        r->peer[0] = '\0';
     snprintf(r->method, sizeof r->method, "%s", method);
     snprintf(r->path, sizeof r->path, "%s", path);
     r->body = g_byte_array_new();
@@ -544,6 +631,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (bound_to(wsi, HTTP_PROTOCOL)) {
             api_req *r = user ? *(api_req **)user : NULL;
+            if (r && r->ready) {  /* a deferred answer: the headers first */
+                veche_http_response *resp = r->ready;
+                r->ready = NULL;
+                int rc = api_send(wsi, r, resp);
+                g_free(resp->body);
+                g_free(resp);
+                return rc;
+            }
+            if (r && r->pending)
+                return 0;  /* still waiting for the hook */
             return r && r->responding ? api_write(wsi, r) : health_body(wsi);
         }
         break;

@@ -9,6 +9,16 @@
  *
  * Ownership: veche_http owns every veche_ws; a veche_ws pointer is valid from
  * on_open until on_close returns.  Everything runs on the main loop's thread.
+ *
+ * Deferred /api/ responses: the hook may answer later instead of at once
+ * (work done on another thread, e.g. Argon2id).  It sets resp->deferred and
+ * keeps req->pending; later, on the main loop's thread, it calls
+ * veche_http_pending_finish(pending, &resp) exactly once, which takes the
+ * response (its body too) and frees the pending object.  Until then the
+ * pending object belongs to the hook: when the client goes away meanwhile
+ * (or veche_http_free() closes the connection), http.c only detaches it, and
+ * the finish frees the response and the object and sends nothing.  A hook
+ * that does not set deferred must forget req->pending when it returns.
  */
 #ifndef VECHE_HTTP_H
 #define VECHE_HTTP_H
@@ -20,6 +30,7 @@
 
 typedef struct veche_http veche_http;
 typedef struct veche_ws veche_ws;
+typedef struct veche_http_pending veche_http_pending;
 
 typedef struct {
     /* A WebSocket was opened; set *conn_ud to per-connection state. */
@@ -45,6 +56,10 @@ typedef struct {
     const char *body;         /* NUL-terminated (the NUL not counted), "" when none */
     size_t body_len;
     bool tls;                 /* the listener speaks HTTPS */
+    const char *peer;         /* the client's IP address as text, "" when unknown;
+                                 NULL is allowed too (callers other than http.c) */
+    veche_http_pending *pending; /* to answer later (see above); NULL when the
+                                 caller cannot wait (the hook must answer now) */
 } veche_http_request;
 
 typedef struct {
@@ -54,12 +69,24 @@ typedef struct {
     size_t body_len;
     char set_cookie[512];     /* the Set-Cookie value, "" for none */
     char disposition[160];    /* Content-Disposition value, "" for none */
+    bool deferred;            /* set by the hook: the answer comes later through
+                                 veche_http_pending_finish(req->pending); the
+                                 other members are then ignored (set none) */
 } veche_http_response;
 
 /* Called on the main loop for each /api/ request; must fill resp->status
- * (and usually a body) before returning. */
+ * (and usually a body) before returning, or, when req->pending is not NULL,
+ * set resp->deferred and answer later. */
 typedef void (*veche_http_api_fn)(void *ud, const veche_http_request *req,
                                   veche_http_response *resp);
+
+/* Answer a deferred request: takes *resp (the body is freed by http.c; the
+ * struct itself stays the caller's) and frees pending.  Call exactly once per
+ * deferred request, on the main loop's thread, never from inside the hook
+ * call that deferred it.  When the client has gone, nothing is sent.  The
+ * headers and body go out from lws's WRITEABLE callback; keep-alive goes on
+ * as for an immediate answer. */
+void veche_http_pending_finish(veche_http_pending *pending, veche_http_response *resp);
 
 /* Start listening.  TLS files come from the config or are generated with
  * veche_tlscert_ensure().  NULL with a reason in err on failure. */

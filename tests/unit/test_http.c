@@ -5,7 +5,10 @@
  * without the "veche-v1" subprotocol, fragment reassembly (a raw socket
  * client in a thread), refusals (too large -> 1009, binary -> 1003, wrong
  * path), server-side close after queued messages, the 4 MiB send limit,
- * on_close exactly once, and veche_http_free() with open connections.
+ * on_close exactly once, and veche_http_free() with open connections;
+ * /api/ requests answered at once and deferred ones (answered 50 ms later
+ * from a GLib timeout, keep-alive going on after them, a client that leaves
+ * or a listener freed before the answer).
  *
  * Only 127.0.0.1 is contacted; the soup session uses no proxy. */
 #include <arpa/inet.h>
@@ -60,6 +63,9 @@ typedef struct {
     int flood_limit_rc;  /* the first refused send */
     int flood_after_rc;  /* a send after that */
     char last_peer[64];
+    gint deferred;       /* API requests deferred */
+    gint finished;       /* ... and finished */
+    char api_peer[64];   /* req->peer of the last API request */
 } server_state;
 
 static void srv_open(void *ud, veche_ws *ws, void **conn_ud)
@@ -186,10 +192,47 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
-/* The API hook of the tests: echoes what it was given. */
+/* A deferred answer in flight. */
+typedef struct {
+    server_state *s;
+    veche_http_pending *pending;
+    char *body;
+} defer_job;
+
+static gboolean defer_finish(gpointer data)
+{
+    defer_job *j = data;
+    veche_http_response resp = {.status = 200, .body = j->body};
+    snprintf(resp.set_cookie, sizeof resp.set_cookie, "d=1; Path=/");
+    veche_http_pending_finish(j->pending, &resp);
+    CHECK(resp.body == NULL);  /* taken */
+    g_atomic_int_inc(&j->s->finished);
+    g_free(j);
+    return G_SOURCE_REMOVE;
+}
+
+/* The API hook of the tests: echoes what it was given; /api/defer/MS
+ * answers MS milliseconds later from a timeout. */
 static void echo_api(void *ud, const veche_http_request *req, veche_http_response *resp)
 {
-    (void)ud;
+    server_state *s = ud;
+    snprintf(s->api_peer, sizeof s->api_peer, "%s", req->peer ? req->peer : "(null)");
+    if (g_str_has_prefix(req->path, "/api/defer/")) {
+        CHECK(req->pending != NULL);
+        if (!req->pending) {
+            resp->status = 500;
+            return;
+        }
+        defer_job *j = g_new0(defer_job, 1);
+        j->s = s;
+        j->pending = req->pending;
+        j->body = g_strdup_printf("{\"deferred\":\"%s\",\"method\":\"%s\",\"len\":%zu}",
+                                  req->path + strlen("/api/defer/"), req->method, req->body_len);
+        resp->deferred = true;
+        g_atomic_int_inc(&s->deferred);
+        g_timeout_add((guint)atoi(req->path + strlen("/api/defer/")), defer_finish, j);
+        return;
+    }
     resp->status = 200;
     resp->body = g_strdup_printf("{\"method\":\"%s\",\"path\":\"%s\",\"query\":\"%s\","
                                  "\"len\":%zu}", req->method, req->path, req->query,
@@ -229,7 +272,7 @@ static gboolean fixture_start(fixture *f, bool tls)
         fprintf(stderr, "# veche_http_new: %s\n", err);
         return FALSE;
     }
-    veche_http_set_api(f->http, echo_api, NULL);
+    veche_http_set_api(f->http, echo_api, &f->s);
     f->session = soup_session_new();
     soup_session_set_proxy_resolver(f->session, NULL);  /* 127.0.0.1 only */
     soup_session_set_timeout(f->session, 10);
@@ -501,6 +544,113 @@ out:
     return NULL;
 }
 
+/* ---- a raw HTTP/1.1 client in a thread: keep-alive and leaving early ---- */
+
+typedef struct {
+    uint16_t port;
+    bool leave_early;    /* send one deferred request and close at once */
+    gint done;
+    int ok;
+    char why[160];
+} raw_http_job;
+
+static int raw_connect(uint16_t port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    struct timeval tv = {.tv_sec = 5};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (fd < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Send req on fd and read one response (headers, then Content-Length bytes
+ * of body into body).  The status, or -1. */
+static int raw_exchange(int fd, const char *req, char *body, size_t cap)
+{
+    char head[2048];
+    size_t n = 0;
+    if (send_all(fd, req, strlen(req)) != 0)
+        return -1;
+    while (n < sizeof head - 1 && (n < 4 || memcmp(head + n - 4, "\r\n\r\n", 4) != 0)) {
+        if (recv_all(fd, head + n, 1) != 0)
+            return -1;
+        n++;
+    }
+    head[n] = '\0';
+    int status = 0;
+    if (sscanf(head, "HTTP/1.1 %d", &status) != 1)
+        return -1;
+    const char *cl = strcasestr(head, "content-length:");
+    size_t len = cl ? strtoul(cl + 15, NULL, 10) : 0;
+    if (len >= cap || (len && recv_all(fd, body, len) != 0))
+        return -1;
+    body[len] = '\0';
+    return status;
+}
+
+static gpointer raw_http_client(gpointer data)
+{
+    raw_http_job *j = data;
+    int fd = raw_connect(j->port);
+    char body[512];
+    if (fd < 0) {
+        snprintf(j->why, sizeof j->why, "connect: %s", strerror(errno));
+        goto out;
+    }
+    if (j->leave_early) {
+        static const char req[] = "GET /api/defer/300 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        j->ok = send_all(fd, req, sizeof req - 1) == 0;
+        goto out;
+    }
+    /* a deferred GET, a deferred POST with a body, then an immediate GET,
+     * all on one keep-alive connection */
+    int st = raw_exchange(fd, "GET /api/defer/50 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", body,
+                          sizeof body);
+    if (st != 200 || strcmp(body, "{\"deferred\":\"50\",\"method\":\"GET\",\"len\":0}") != 0) {
+        snprintf(j->why, sizeof j->why, "first: %d %.80s", st, body);
+        goto out;
+    }
+    st = raw_exchange(fd, "POST /api/defer/20 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Content-Length: 7\r\n\r\n{\"a\":1}", body, sizeof body);
+    if (st != 200 || strcmp(body, "{\"deferred\":\"20\",\"method\":\"POST\",\"len\":7}") != 0) {
+        snprintf(j->why, sizeof j->why, "second: %d %.80s", st, body);
+        goto out;
+    }
+    st = raw_exchange(fd, "GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", body, sizeof body);
+    if (st != 200 || !strstr(body, "\"path\":\"/api/me\"")) {
+        snprintf(j->why, sizeof j->why, "third: %d %.80s", st, body);
+        goto out;
+    }
+    st = raw_exchange(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", body, sizeof body);
+    j->ok = st == 200 && strcmp(body, "ok\n") == 0;
+    if (!j->ok)
+        snprintf(j->why, sizeof j->why, "healthz: %d %.80s", st, body);
+out:
+    if (fd >= 0)
+        close(fd);
+    g_atomic_int_set(&j->done, 1);
+    g_main_context_wakeup(NULL);  /* the loop may be asleep with nothing else to do */
+    return NULL;
+}
+
+static bool run_raw_http(uint16_t port, bool leave_early)
+{
+    raw_http_job j = {.port = port, .leave_early = leave_early};
+    GThread *t = g_thread_new("raw-http", raw_http_client, &j);
+    CHECK(run_until(&j.done, 10000));
+    g_thread_join(t);
+    if (!j.ok)
+        fprintf(stderr, "# raw HTTP client: %s\n", j.why);
+    return j.ok;
+}
+
 /* ---- the cases, run for plain and TLS ---- */
 
 /* A request with a body (NULL: none) to the API; returns the status and
@@ -557,6 +707,28 @@ static void check_api(fixture *f)
     CHECK_EQ_STR(out, "{\"method\":\"GET\",\"path\":\"/api/me\",\"query\":\"lang=ru\","
                       "\"len\":0}");
     g_free(out);
+    CHECK_EQ_STR(f->s.api_peer, "127.0.0.1");
+}
+
+/* Deferred answers: the exact body ~50 ms later, and the connection goes
+ * on (soup reuses it: the next requests work). */
+static void check_api_deferred(fixture *f)
+{
+    char *out = NULL;
+    int finished = g_atomic_int_get(&f->s.finished);
+    gint64 t0 = g_get_monotonic_time();
+    CHECK_EQ_INT(api_request(f, "GET", "/api/defer/50", NULL, &out), 200);
+    gint64 took = g_get_monotonic_time() - t0;
+    CHECK_EQ_STR(out, "{\"deferred\":\"50\",\"method\":\"GET\",\"len\":0}");
+    CHECK(took >= 45000);
+    g_free(out);
+    CHECK_EQ_INT(api_request(f, "POST", "/api/defer/50", "{\"x\":[1,2]}", &out), 200);
+    CHECK_EQ_STR(out, "{\"deferred\":\"50\",\"method\":\"POST\",\"len\":11}");
+    g_free(out);
+    CHECK_EQ_INT(api_request(f, "GET", "/api/me", NULL, &out), 200);
+    CHECK_EQ_STR(out, "{\"method\":\"GET\",\"path\":\"/api/me\",\"query\":\"\",\"len\":0}");
+    g_free(out);
+    CHECK_EQ_INT(g_atomic_int_get(&f->s.finished), finished + 2);
 }
 
 static void check_http(fixture *f)
@@ -721,9 +893,31 @@ static void check_free_with_open_connections(fixture *f)
     CHECK_EQ_STR(ws_next_text(&a, 0), "hi");
     int closes = f->s.closes;
     CHECK_EQ_INT(f->s.opens - closes, 2);
+    /* and a deferred API request waiting: freed before its answer */
+    int deferred = g_atomic_int_get(&f->s.deferred);
+    int finished = g_atomic_int_get(&f->s.finished);
+    char *url = g_strdup_printf("%s://127.0.0.1:%u/api/defer/200", f->scheme, f->cfg.port);
+    SoupMessage *msg = soup_message_new("GET", url);
+    g_free(url);
+    g_signal_connect(msg, "accept-certificate", G_CALLBACK(accept_cert), NULL);
+    http_result r = {0};
+    soup_session_send_and_read_async(f->session, msg, G_PRIORITY_DEFAULT, NULL, got_body, &r);
+    for (int i = 0; i < 250 && g_atomic_int_get(&f->s.deferred) == deferred; i++)
+        run_for(20);
+    CHECK_EQ_INT(g_atomic_int_get(&f->s.deferred), deferred + 1);
     veche_http_free(f->http);
     f->http = NULL;
     CHECK_EQ_INT(f->s.closes, closes + 2);
+    CHECK(run_until(&r.done, 10000));  /* the client sees an error */
+    CHECK(soup_message_get_status(msg) != 200);
+    if (r.error)
+        g_error_free(r.error);
+    if (r.body)
+        g_bytes_unref(r.body);
+    g_object_unref(msg);
+    for (int i = 0; i < 100 && g_atomic_int_get(&f->s.finished) == finished; i++)
+        run_for(20);
+    CHECK_EQ_INT(g_atomic_int_get(&f->s.finished), finished + 1);
     /* the clients notice */
     CHECK(run_until(&a.closed, 5000));
     CHECK(run_until(&b.closed, 5000));
@@ -741,6 +935,7 @@ static void run_cases(bool tls)
     }
     check_http(&f);
     check_api(&f);
+    check_api_deferred(&f);
     check_ws(&f);
     check_send_limit(&f);
     if (!tls) {
@@ -752,6 +947,23 @@ static void run_cases(bool tls)
             fprintf(stderr, "# raw client: %s\n", j.why);
         CHECK(j.ok);
         run_for(50);
+        /* keep-alive across deferred answers, byte for byte */
+        CHECK(run_raw_http(f.cfg.port, false));
+        /* a client that leaves before the answer: no crash, no leak (lws 4.1
+         * reads nothing while a transaction waits, so the answer goes into the
+         * closed socket and the connection ends then; a connection closed by
+         * lws while waiting, below with veche_http_free(), detaches instead) */
+        int deferred = g_atomic_int_get(&f.s.deferred);
+        int finished = g_atomic_int_get(&f.s.finished);
+        CHECK(run_raw_http(f.cfg.port, true));
+        for (int i = 0; i < 100 && g_atomic_int_get(&f.s.finished) == finished; i++)
+            run_for(20);
+        CHECK_EQ_INT(g_atomic_int_get(&f.s.deferred), deferred + 1);
+        CHECK_EQ_INT(g_atomic_int_get(&f.s.finished), finished + 1);
+        /* the listener keeps serving */
+        char *body = NULL;
+        CHECK_EQ_INT(http_get(&f, "/healthz", &body, NULL), 200);
+        g_free(body);
     }
     check_free_with_open_connections(&f);
     fixture_stop(&f);
