@@ -118,6 +118,10 @@ static const directive directives[] = {
         "on start, once.  For trying Veche out only: never on a real server."),
     DIR(allow_anonymous_rooms, T_BOOL, 0, 1, NULL,
         "Allow rooms joined by name alone, without an event (no sign-in)."),
+    DIR(event_join_early_minutes, T_UINT, 0, 10080, NULL,
+        "Minutes before an event's start from which its members and guests may\n"
+        "join (chair, secretary, trainer and administrators: any time).  Joins\n"
+        "close at the event's end unless it is still under way."),
     DIR(backup_interval_hours, T_UINT, 0, 8760, "backups",
         "Hours between online backups of the database taken by the running\n"
         "server (also one at start when the newest is older than that).\n"
@@ -152,6 +156,7 @@ void veche_config_defaults(veche_config *c)
     snprintf(c->smtp_from, sizeof c->smtp_from, "veche@localhost");
     snprintf(c->public_url, sizeof c->public_url, "https://localhost:8443");
     c->allow_anonymous_rooms = true;
+    c->event_join_early_minutes = 60;
     c->backup_interval_hours = 24;
     c->backup_keep = 14;
     snprintf(c->log_level, sizeof c->log_level, "info");

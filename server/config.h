@@ -45,6 +45,7 @@ typedef struct {
     char public_url[256];         /* "https://localhost:8443", for links in mails */
     bool demo;                    /* false: seed a demo organization when true */
     bool allow_anonymous_rooms;   /* true: rooms joined without an event */
+    unsigned event_join_early_minutes; /* 60: members join this early */
     char backup_dir[VECHE_PATH_MAX];/* empty: data_dir/backups */
     unsigned backup_interval_hours; /* 24; 0: no automatic backups */
     unsigned backup_keep;         /* 14 newest backups kept */

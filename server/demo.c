@@ -83,12 +83,12 @@ int veche_demo_seed(veche_store *st, const veche_password_cost *cost, int64_t no
         if (rc)
             return fail("roster", rc);
     }
-    veche_event meeting = {.body_id = body, .starts_at = now + 3600,
-                           .ends_at = now + 30 * 86400, .room_kind = VECHE_ROOM_MEETING};
+    veche_event meeting = {.body_id = body, .starts_at = now,
+                           .ends_at = now + 365 * 86400, .room_kind = VECHE_ROOM_MEETING};
     snprintf(meeting.title, sizeof meeting.title, "Заседание президиума");
     snprintf(meeting.room_id, sizeof meeting.room_id, "demo-presidium");
-    veche_event training = {.course_id = course, .starts_at = now + 7200,
-                            .ends_at = now + 30 * 86400, .room_kind = VECHE_ROOM_TRAINING};
+    veche_event training = {.course_id = course, .starts_at = now,
+                            .ends_at = now + 365 * 86400, .room_kind = VECHE_ROOM_TRAINING};
     snprintf(training.title, sizeof training.title, "Занятие школы актива");
     snprintf(training.room_id, sizeof training.room_id, "demo-training");
     int64_t id;

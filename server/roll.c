@@ -236,6 +236,12 @@ int veche_roll_quorum_now(const veche_roll *r, int64_t event_id, veche_roll_quor
     return 0;
 }
 
+bool veche_roll_live(const veche_roll *r, int64_t event_id)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    return e && e->conns > 0;
+}
+
 bool veche_roll_present(const veche_roll *r, int64_t event_id, int64_t person_id)
 {
     roll_event *e = r ? find_event(r, event_id) : NULL;

@@ -64,6 +64,8 @@ int veche_roll_recover(veche_roll *r, int64_t last_alive_ms);
 /* The current quorum of a live meeting: 0, or VECHE_ENOTFOUND (nobody in,
  * or a training). */
 int veche_roll_quorum_now(const veche_roll *r, int64_t event_id, veche_roll_quorum *q);
+/* Whether anyone has a connection joined in event (it is under way). */
+bool veche_roll_live(const veche_roll *r, int64_t event_id);
 /* Whether person has a connection joined in event. */
 bool veche_roll_present(const veche_roll *r, int64_t event_id, int64_t person_id);
 

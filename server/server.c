@@ -176,6 +176,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     const veche_signal_accounts acc = {
         .store = s->store, .secret = &s->secret, .roll = s->roll,
         .allow_anonymous_rooms = cfg->allow_anonymous_rooms,
+        .join_early_secs = cfg->event_join_early_minutes * 60u,
     };
     veche_signal_set_accounts(s->signal, &acc);
     const veche_api_env api_env = {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "report.h"
 #include "err.h"
 #include "log.h"
 
@@ -350,6 +351,33 @@ static void sink_media_failed(void *ud, const char *reason)
 
 static const veche_participant_sink sink = {sink_send, sink_media_failed, sink_removed};
 
+/* Whether the event takes joins now: from join_early_secs before its start
+ * (staff -- chair, secretary, trainer, administrators -- any time, to
+ * prepare) until its end, and after the end while it is still under way
+ * (a meeting that runs over takes back whoever dropped out).  Otherwise
+ * fills err with event-not-started / event-ended. */
+static bool join_window_open(veche_signal *s, const veche_auth_join *aj, int64_t now,
+                             veche_sfu_error *err)
+{
+    const veche_event *ev = &aj->event;
+    bool staff = veche_access_may(aj->admission.role, VECHE_ACCESS_MAY_MANAGE_EVENT);
+    if (!staff && ev->starts_at && now < ev->starts_at - (int64_t)s->acc.join_early_secs) {
+        char when[32];
+        veche_report_time(ev->starts_at * 1000, when);
+        err->code = "event-not-started";
+        snprintf(err->reason, sizeof err->reason,
+                 "this event starts at %s UTC; joining opens %u minutes before", when,
+                 s->acc.join_early_secs / 60);
+        return false;
+    }
+    if (ev->ends_at && now >= ev->ends_at && !veche_roll_live(s->acc.roll, ev->id)) {
+        err->code = "event-ended";
+        snprintf(err->reason, sizeof err->reason, "this event has ended");
+        return false;
+    }
+    return true;
+}
+
 /* A join naming an event or carrying an invitation: the store admits, the
  * event gives the room and its kind, the roster the role and name. */
 static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
@@ -364,6 +392,12 @@ static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu
     if (rc != 0) {
         VLOG_INFO(NULL, NULL, "event %lld: join refused: %s", (long long)m->event, aj.code);
         return fail(err, aj.code, aj.reason);
+    }
+    if (!join_window_open(s, &aj, now_ms / 1000, err)) {
+        veche_auth_join_undo(s->acc.store, &aj);
+        VLOG_INFO(aj.event.room_id, NULL, "event %lld: person %lld refused: %s",
+                  (long long)aj.event.id, (long long)aj.person.id, err->code);
+        return VECHE_EINVAL;
     }
     veche_room *room = g_hash_table_lookup(s->rooms, aj.event.room_id);
     if (!room) {

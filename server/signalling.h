@@ -88,6 +88,7 @@ typedef struct {
     const veche_token_secret *secret;
     veche_roll *roll;
     bool allow_anonymous_rooms;   /* joins without an event */
+    unsigned join_early_secs;     /* members may join this long before the start */
 } veche_signal_accounts;
 void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a);
 

@@ -293,6 +293,8 @@ const STRINGS = {
     'err.token-expired': 'This link has expired. Ask for a new one.',
     'err.wrong-password': 'The current password is wrong.',
     'err.weak-password': 'The new password is too weak.',
+    'err.event-not-started': 'This event has not started yet: you can join shortly before its start time (see My events).',
+    'err.event-ended': 'This event has ended.',
     'err.wrong-credentials': 'Wrong e-mail or password.',
     'err.exists': 'It exists already.',
     'err.not-found': 'Not found.',
@@ -588,6 +590,8 @@ const STRINGS = {
     'err.token-expired': 'Срок действия ссылки истёк. Попросите новую.',
     'err.wrong-password': 'Текущий пароль неверен.',
     'err.weak-password': 'Новый пароль слишком простой.',
+    'err.event-not-started': 'Это мероприятие ещё не началось: войти можно незадолго до начала (время — в «Мои мероприятия»).',
+    'err.event-ended': 'Это мероприятие уже закончилось.',
     'err.wrong-credentials': 'Неверная почта или пароль.',
     'err.exists': 'Такая запись уже есть.',
     'err.not-found': 'Не найдено.',
@@ -636,7 +640,8 @@ export function t(key, params = {}) {
 const SELF_EXPLANATORY = new Set(['room-locked', 'room-full', 'no-such-participant', 'removed',
   'closed', 'lost', 'sign-in-required', 'blocked', 'no-such-event', 'not-admitted',
   'invitation-expired', 'invitation-used', 'invitation-invalid', 'invalid-token', 'token-used',
-  'token-expired', 'wrong-password', 'wrong-credentials', 'not-found', 'invalid-roster']);
+  'token-expired', 'wrong-password', 'wrong-credentials', 'not-found', 'invalid-roster',
+  'event-not-started', 'event-ended']);
 
 // The server's reasons are English; those a person may need to act on
 // (the password rules) are translated here, the rest shown as they are.

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""event_window.py - when an event takes joins (TAP).
+
+Members and guests may join from event_join_early_minutes before the start
+until the end; staff (chair, secretary, trainer, administrators) any time
+before the end; after the end only while the event is still under way (a
+meeting that runs over takes back whoever dropped out).  A refused
+invitation join does not use the link up.  Runs the real server with the
+demo organization; events are made through the admin API.
+
+usage: event_window.py VECHE_BINARY
+"""
+import os
+import sys
+import time
+import traceback
+from datetime import datetime, timedelta, timezone
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accounts import DEMO, Server, refused  # noqa: E402
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def main():
+    binary = sys.argv[1]
+    srv = Server(binary, settings=["event_join_early_minutes=30"])
+    failed = 0
+    n = 0
+
+    def check(name, fn):
+        nonlocal failed, n
+        n += 1
+        try:
+            fn()
+            print(f"ok {n} - {name}")
+        except Exception:  # noqa: BLE001 - report and go on
+            failed += 1
+            print(f"not ok {n} - {name}")
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+        sys.stdout.flush()
+
+    print("1..6")
+    admin, _ = srv.login("admin" + DEMO)
+    chair, _ = srv.login("chair" + DEMO)
+    member, _ = srv.login("member1" + DEMO)
+    st, bodies, _ = srv.api("GET", "/api/admin/bodies", cookie=admin)
+    assert st == 200, (st, bodies)
+    body = [b for b in bodies["bodies"] if b["name"] == "Президиум"][0]["id"]
+    now = datetime.now(timezone.utc)
+
+    def event(title, start, end):
+        st, b, _ = srv.api("POST", "/api/admin/events", {
+            "title": title, "body": body, "startsAt": iso(start), "endsAt": iso(end)},
+            cookie=admin)
+        assert st == 201, (st, b)
+        return b["id"]
+
+    later = event("Позже", now + timedelta(hours=3), now + timedelta(hours=5))
+    soon = event("Скоро", now + timedelta(minutes=20), now + timedelta(hours=2))
+    past = event("Вчера", now - timedelta(days=1, hours=2), now - timedelta(days=1))
+    short = event("Коротко", now - timedelta(minutes=5), now + timedelta(seconds=3))
+
+    def not_started():
+        m = refused(srv, member, "event-not-started", event=later)
+        assert "UTC" in m["reason"] and "30 minutes" in m["reason"], m
+        w, j = srv.join_event(chair, later)  # staff may prepare early
+        assert j["access"] == "chair", j
+        w.close()
+
+    def early_window():
+        w, j = srv.join_event(member, soon)  # 20 minutes ahead, window is 30
+        assert j["access"] == "member", j
+        w.close()
+
+    def ended():
+        refused(srv, member, "event-ended", event=past)
+        refused(srv, chair, "event-ended", event=past)
+
+    def runs_over():
+        c, _ = srv.join_event(chair, short)
+        time.sleep(4)  # past its end, the chair still in
+        w, j = srv.join_event(member, short)
+        assert j["event"] == short, j
+        for x in (w, c):
+            x.send(dict(type="leave"))
+            x.expect("left")
+            x.close()
+        time.sleep(0.3)
+        refused(srv, member, "event-ended", event=short)
+
+    def invitation_kept():
+        st, inv, _ = srv.api("POST", f"/api/events/{later}/invitations",
+                             {"email": "early.guest@example.org", "name": "Ранний Гость"},
+                             cookie=chair)
+        assert st == 201, (st, inv)
+        refused(srv, None, "event-not-started", event=later, invitation=inv["token"])
+        refused(srv, None, "event-not-started", event=later, invitation=inv["token"])
+
+    check("before the window: members refused with the start time, staff admitted",
+          not_started)
+    check("within event_join_early_minutes of the start: admitted", early_window)
+    check("after the end: refused for all", ended)
+    check("after the end while under way: admitted; once empty: refused", runs_over)
+    check("a refused invitation join does not use the link", invitation_kept)
+    alive = srv.proc.poll() is None
+    clean = srv.stop()
+    log = srv.log_text()
+    n += 1
+    ok = alive and clean and "Sanitizer" not in log and DEMO not in log
+    print(f"{'ok' if ok else 'not ok'} {n} - server alive, clean exit, no sanitizer report")
+    if not ok:
+        print("\n".join("# " + line for line in log.splitlines()[-40:]))
+        failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
