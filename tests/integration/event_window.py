@@ -62,7 +62,6 @@ def main():
     later = event("Позже", now + timedelta(hours=3), now + timedelta(hours=5))
     soon = event("Скоро", now + timedelta(minutes=20), now + timedelta(hours=2))
     past = event("Вчера", now - timedelta(days=1, hours=2), now - timedelta(days=1))
-    short = event("Коротко", now - timedelta(minutes=5), now + timedelta(seconds=3))
 
     def not_started():
         m = refused(srv, member, "event-not-started", event=later)
@@ -81,6 +80,8 @@ def main():
         refused(srv, chair, "event-ended", event=past)
 
     def runs_over():
+        t = datetime.now(timezone.utc)
+        short = event("Коротко", t - timedelta(minutes=5), t + timedelta(seconds=3))
         c, _ = srv.join_event(chair, short)
         time.sleep(4)  # past its end, the chair still in
         w, j = srv.join_event(member, short)
