@@ -5,8 +5,34 @@
  * an optional FID group for RTX), BUNDLE and rtcp-mux, and reject the rest
  * with port 0.  Subscribe: one sendonly m-line per downtrack, in mid order,
  * using the publisher's payload type and SSRC so packets need no rewriting,
- * with an RTX payload type and SSRC of our own for video.  Ended tracks keep
- * their m-line as inactive.  Not here: H.264, simulcast, data channels.
+ * with an RTX payload type and SSRC of our own for video.
+ *
+ * Ended tracks: their m-line goes inactive (no msid, no a=ssrc).  Once the
+ * client has answered an offer showing it inactive, the subscriber's next
+ * new downtrack of the same kind takes that m-line over: same mid, same
+ * position, sendonly again with the new track's msid, SSRC, payload type
+ * and a new RTX SSRC (participant.c: veche_participant_add_downtrack).  So
+ * the offer has at most as many m-lines per kind as the subscriber ever
+ * received at once (plus the few ended during one offer/answer round),
+ * however often people reconnect or get and lose the floor.
+ *
+ * Why the same mid and not JSEP m-line recycling (port 0 in one offer,
+ * then a new mid in that m-section in a later one): the browser sees an
+ * inactive transceiver become sendonly with a new a=msid, which by
+ * WebRTC 1.0 (4.4.1.6, "process the addition of a remote track") fires
+ * `ontrack` again with the new stream, on the same RTCRtpReceiver; a new
+ * SSRC on a known mid is an ordinary remote description change.  Chrome
+ * does exactly that (tests/browser/reconnect.test.mjs cycles a peer five
+ * times).  Recycling needs two negotiations per reuse, a stopped
+ * transceiver in between (RTCRtpTransceiver.stop() leaves it in
+ * getTransceivers() until the next negotiation) and a new receiver every
+ * time; the only thing it buys, a different mid, nobody needs, since
+ * clients map mid -> msid from every offer anyway.
+ *
+ * Waiting for the inactive answer matters: an m-line going straight from
+ * one sendonly msid to another fires no ontrack (the transceiver was
+ * already receiving), so a browser would silently swap the track's stream.
+ * Not here: H.264, simulcast, data channels.
  */
 #include "sfu.h"
 

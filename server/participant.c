@@ -425,20 +425,75 @@ int veche_participant_publish(veche_participant *p, const char *sdp_text, json_t
 
 /* --- subscribe --- */
 
+/* Whether a live downtrack of p other than except sends ssrc (as media
+ * or RTX). */
+static bool ssrc_in_use(const veche_participant *p, const veche_downtrack *except,
+                        uint32_t ssrc)
+{
+    for (guint i = 0; i < p->downtracks->len; i++) {
+        const veche_downtrack *dt = g_ptr_array_index(p->downtracks, i);
+        if (dt != except && dt->track && (dt->ssrc == ssrc || dt->rtx_ssrc == ssrc))
+            return true;
+    }
+    return false;
+}
+
+/* The first ended m-line of this kind that the client has answered as
+ * inactive, or -1. */
+static int reusable_slot(const veche_participant *p, veche_sdp_kind kind)
+{
+    for (guint i = 0; i < p->downtracks->len; i++) {
+        const veche_downtrack *dt = g_ptr_array_index(p->downtracks, i);
+        if (dt->reusable && !dt->track && !dt->rejected && dt->codec.kind == kind)
+            return (int)i;
+    }
+    return -1;
+}
+
 veche_downtrack *veche_participant_add_downtrack(veche_participant *p, veche_track *t)
 {
     veche_downtrack *dt = g_new0(veche_downtrack, 1);
     dt->sub = p;
     dt->track = t;
-    snprintf(dt->mid, sizeof dt->mid, "%u", p->next_mid++);
     snprintf(dt->msid, sizeof dt->msid, "%s %s", t->owner->id, t->id);
     dt->codec = t->codec;
     dt->ssrc = t->ssrc;
     dt->rtx_ssrc = g_random_int() | 2;
     dt->rtx_seq = (uint16_t)g_random_int();
-    g_ptr_array_add(p->downtracks, dt);
+    int slot = reusable_slot(p, t->codec.kind);
+    if (slot >= 0) {
+        /* Same mid and m-line, everything else new; the client still sees
+         * the m-line inactive until it answers the offer with this one.
+         * The old state goes: no track points at it (the track ended) and
+         * RTCP finds downtracks by the SSRC of a live one only. */
+        veche_downtrack *old = g_ptr_array_index(p->downtracks, (guint)slot);
+        g_strlcpy(dt->mid, old->mid, sizeof dt->mid);
+        dt->reusable = true;
+        p->downtracks->pdata[slot] = dt;
+        if (p->sub) {
+            if (!ssrc_in_use(p, dt, old->ssrc))
+                veche_transport_forget_ssrc(p->sub, old->ssrc);
+            if (old->rtx_ssrc && !ssrc_in_use(p, dt, old->rtx_ssrc))
+                veche_transport_forget_ssrc(p->sub, old->rtx_ssrc);
+        }
+        VLOG_DEBUG(room_id(p), p->id, "mid %s reused for track %s of %s (was %s)", dt->mid,
+                   t->id, t->owner->id, old->msid);
+        g_free(old);
+    } else {
+        snprintf(dt->mid, sizeof dt->mid, "%u", p->next_mid++);
+        g_ptr_array_add(p->downtracks, dt);
+    }
     g_ptr_array_add(t->downtracks, dt);
     return dt;
+}
+
+void veche_participant_downtrack_ended(veche_participant *p, veche_downtrack *dt)
+{
+    dt->track = NULL;
+    /* Never offered (and not a reused m-line): the client never saw its
+     * mid, so it simply goes (the array frees it). */
+    if (!dt->offered && !dt->reusable)
+        g_ptr_array_remove(p->downtracks, dt);
 }
 
 static void send_offer(veche_participant *p)
@@ -447,8 +502,11 @@ static void send_offer(veche_participant *p)
         p, veche_dtls_cert_fingerprint(p->room->env.cert));
     if (!sdp)
         return;
-    for (guint i = 0; i < p->downtracks->len; i++)
-        ((veche_downtrack *)g_ptr_array_index(p->downtracks, i))->offered = true;
+    for (guint i = 0; i < p->downtracks->len; i++) {
+        veche_downtrack *dt = g_ptr_array_index(p->downtracks, i);
+        dt->offered = true;
+        dt->offered_live = dt->track != NULL && !dt->rejected;
+    }
     veche_participant_send(p, json_pack("{s:s, s:s, s:s}", "type", "offer", "pc",
                                         "subscribe", "sdp", sdp));
     free(sdp);
@@ -514,6 +572,10 @@ static const veche_sdp_media *apply_answer(veche_participant *p, const veche_sdp
             continue;
         }
         dt->negotiated = true;
+        /* The client now sees the m-line as we offered it: inactive ones
+         * may take a new track (one that became sendonly with a new msid
+         * fires ontrack again in a browser, JSEP 5.10 / WebRTC 4.4.1.6). */
+        dt->reusable = !dt->offered_live;
         /* RTX only if the answer kept our RTX payload type (RFC 4588,
          * JSEP); else NACKs are answered with the packet itself.  A zero
          * rtx_ssrc remembers the refusal so later offers leave RTX out. */

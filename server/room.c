@@ -3,8 +3,9 @@
  *
  * Track events: a new track gets a downtrack in every subscribed
  * participant and a `track-added` to everyone else; an ended track leaves
- * its downtracks inactive and sends `track-removed`; either way subscribers
- * get a new offer.  Media forwarding itself lives in track.c.
+ * its downtracks inactive (reused by the next track of the same kind, see
+ * negotiate.c) and sends `track-removed`; either way subscribers get a new
+ * offer.  Media forwarding itself lives in track.c.
  */
 #include "sfu.h"
 
@@ -114,8 +115,9 @@ void veche_room_track_removed(veche_room *room, veche_track *t)
     VLOG_INFO(room->id, t->owner->id, "track %s removed", t->id);
     for (guint i = 0; i < t->downtracks->len; i++) {
         veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
-        dt->track = NULL;
-        veche_participant_subscribe_changed(dt->sub);
+        veche_participant *sub = dt->sub;
+        veche_participant_downtrack_ended(sub, dt);  /* may free dt */
+        veche_participant_subscribe_changed(sub);
     }
     g_ptr_array_set_size(t->downtracks, 0);
     veche_room_broadcast(room, t->owner,

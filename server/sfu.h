@@ -8,7 +8,9 @@
  *   room -> participant -> publish transport, track[] -> rtxbuf
  *                       -> subscribe transport, downtrack[]
  *   track ~> downtrack[] (one per subscriber receiving it)
- *   downtrack ~> track (NULL once the track ended; the m-line stays inactive)
+ *   downtrack ~> track (NULL once the track ended; the m-line goes inactive
+ *                and, once the client has answered that, is reused by the
+ *                subscriber's next downtrack of the same kind: negotiate.c)
  */
 #ifndef VECHE_SFU_H
 #define VECHE_SFU_H
@@ -133,8 +135,12 @@ struct veche_downtrack {
     uint8_t rtx_pt;              /* 0 = no RTX */
     uint16_t rtx_seq;
     bool offered;                /* in an offer sent to the client */
+    bool offered_live;           /* ... and that offer had it sendonly */
     bool negotiated;             /* the client answered an offer with it */
     bool rejected;               /* the client rejected the m-line */
+    bool reusable;               /* the client's last answered view of this
+                                  * m-line is inactive: a new downtrack of
+                                  * the same kind may take its mid over */
     uint64_t packets;
     uint64_t octets;
 };
@@ -209,7 +215,12 @@ veche_participant *veche_participant_new(veche_room *room, const char *id, const
 
 void veche_participant_send(veche_participant *p, json_t *msg);
 void veche_participant_subscribe_changed(veche_participant *p);
+/* A downtrack of t for p: an ended m-line of the same kind is reused
+ * (same mid, new SSRC/msid/codec) when the client has seen it inactive,
+ * else a new m-line is appended. */
 veche_downtrack *veche_participant_add_downtrack(veche_participant *p, veche_track *t);
+/* t ended: unhook dt from it; a downtrack the client never saw goes away. */
+void veche_participant_downtrack_ended(veche_participant *p, veche_downtrack *dt);
 void veche_participant_free(veche_participant *p);
 
 #endif

@@ -10,6 +10,7 @@
  */
 #include "srtp.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -100,6 +101,12 @@ veche_srtp *veche_srtp_new(const veche_srtp_keys *keys)
         return NULL;
     }
     return s;
+}
+
+void veche_srtp_forget_outbound(veche_srtp *s, uint32_t ssrc)
+{
+    if (s && s->out)
+        (void)srtp_remove_stream(s->out, htonl(ssrc));  /* none: not an error */
 }
 
 void veche_srtp_free(veche_srtp *s)

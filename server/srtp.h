@@ -50,4 +50,9 @@ int veche_srtp_unprotect_rtp(veche_srtp *s, uint8_t *buf, size_t *len);
 int veche_srtp_protect_rtcp(veche_srtp *s, uint8_t *buf, size_t *len, size_t cap);
 int veche_srtp_unprotect_rtcp(veche_srtp *s, uint8_t *buf, size_t *len);
 
+/* Drop the outbound stream state libsrtp keeps for ssrc (we will not send
+ * it again, or it starts over as a new stream).  Accepts NULL and an SSRC
+ * never sent. */
+void veche_srtp_forget_outbound(veche_srtp *s, uint32_t ssrc);
+
 #endif

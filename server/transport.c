@@ -320,6 +320,12 @@ int veche_transport_send_rtp(veche_transport *t, uint8_t *buf, size_t len, size_
     return 0;
 }
 
+void veche_transport_forget_ssrc(veche_transport *t, uint32_t ssrc)
+{
+    if (t && t->srtp)
+        veche_srtp_forget_outbound(t->srtp, ssrc);
+}
+
 int veche_transport_send_rtcp(veche_transport *t, uint8_t *buf, size_t len, size_t cap)
 {
     if (!t->connected)

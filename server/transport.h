@@ -96,6 +96,9 @@ int veche_transport_send_rtp(veche_transport *t, uint8_t *buf, size_t len,
 int veche_transport_send_rtcp(veche_transport *t, uint8_t *buf, size_t len,
                               size_t cap);
 
+/* An SSRC we no longer send: drop its SRTP stream state (srtp.h). */
+void veche_transport_forget_ssrc(veche_transport *t, uint32_t ssrc);
+
 const veche_transport_stats *veche_transport_get_stats(const veche_transport *t);
 
 #endif

@@ -1,8 +1,8 @@
 /* main.c - veche-peer: a native WebRTC test participant for Veche.
  *
  * Parses options, builds the clip, runs one client through the scenario
- * (join; optionally leave after N s and rejoin M s later; finish after the
- * duration), writes the JSON-lines report (report.h) to stdout or --report
+ * (join; optionally leave after N s and rejoin M s later, --cycles times;
+ * finish after the duration), writes the JSON-lines report (report.h) to stdout or --report
  * FILE and a short human summary to stderr, and exits 0 only when every
  * expectation of report.h holds (1 when one does not, 2 on a usage or
  * set-up error).  `--clip-hash` only prints the clip's SHA-256 (to check
@@ -28,8 +28,8 @@
 
 typedef struct {
     char *url, *room, *name, *report_file, *ice, *log_level;
-    int duration, leave_after, rejoin_after, expect_peers, drop_video,
-        drop_send;
+    int duration, leave_after, rejoin_after, cycles, expect_peers,
+        drop_video, drop_send;
     double min_ratio;
     gboolean misbehave, no_publish, clip_hash, trickle_only, rtx;
 } options;
@@ -41,13 +41,14 @@ typedef struct {
     vpeer_report *report;
     bool finishing;
     int64_t end_us;
+    int left;                     /* leaves so far (--cycles) */
 } scenario;
 
 static int parse_options(int argc, char **argv, options *o)
 {
     /* String defaults are filled in after parsing: GOption overwrites a
      * preset string without freeing it. */
-    *o = (options){ .duration = 20, .min_ratio = 0.99 };
+    *o = (options){ .duration = 20, .min_ratio = 0.99, .cycles = 1 };
     GOptionEntry entries[] = {
         { "url", 0, 0, G_OPTION_ARG_STRING, &o->url,
           "signalling URL, e.g. wss://127.0.0.1:8443/ws", "URL" },
@@ -62,6 +63,9 @@ static int parse_options(int argc, char **argv, options *o)
           "leave the room after SEC seconds", "SEC" },
         { "rejoin-after", 0, 0, G_OPTION_ARG_INT, &o->rejoin_after,
           "join again SEC seconds after leaving", "SEC" },
+        { "cycles", 0, 0, G_OPTION_ARG_INT, &o->cycles,
+          "leave and rejoin N times (each join lasting --leave-after SEC, "
+          "default 1)", "N" },
         { "report", 0, 0, G_OPTION_ARG_FILENAME, &o->report_file,
           "write the JSON-lines report to FILE instead of stdout", "FILE" },
         { "expect-peers", 0, 0, G_OPTION_ARG_INT, &o->expect_peers,
@@ -111,11 +115,12 @@ static int parse_options(int argc, char **argv, options *o)
         return -1;
     }
     if (o->duration <= 0 || o->leave_after < 0 || o->rejoin_after < 0 ||
+        o->cycles < 1 ||
         o->expect_peers < 0 || o->min_ratio < 0 || o->min_ratio > 1 ||
         o->drop_video < 0 || o->drop_video > 500 || o->drop_send < 0 ||
         o->drop_send > 500) {
         fprintf(stderr, "veche-peer: bad --duration, --leave-after, "
-                        "--rejoin-after, --expect-peers, --min-ratio, "
+                        "--rejoin-after, --cycles, --expect-peers, --min-ratio, "
                         "--drop-video or --drop-send\n");
         return -1;
     }
@@ -170,6 +175,8 @@ static gboolean on_signal(gpointer ud)
     return G_SOURCE_CONTINUE;
 }
 
+static gboolean on_rejoin(gpointer ud);
+
 static gboolean on_leave(gpointer ud)
 {
     scenario *s = ud;
@@ -177,6 +184,9 @@ static gboolean on_leave(gpointer ud)
         vpeer_report_error(s->report, "could not leave: not joined");
     else
         vpeer_report_event(s->report, "leave-sent", NULL);
+    s->left++;
+    if (s->opt->rejoin_after > 0)
+        g_timeout_add((guint)s->opt->rejoin_after * 1000, on_rejoin, s);
     return G_SOURCE_REMOVE;
 }
 
@@ -185,6 +195,8 @@ static gboolean on_rejoin(gpointer ud)
     scenario *s = ud;
     if (vpeer_client_join(s->client) != 0)
         vpeer_report_error(s->report, "could not rejoin: not left");
+    else if (s->left < s->opt->cycles)
+        g_timeout_add((guint)s->opt->leave_after * 1000, on_leave, s);
     return G_SOURCE_REMOVE;
 }
 
@@ -192,12 +204,8 @@ static void schedule(scenario *s)
 {
     const options *o = s->opt;
     /* g_timeout_add, not _seconds: those may fire up to a second late */
-    if (o->leave_after > 0) {
+    if (o->leave_after > 0)   /* on_leave schedules the rejoin, and so on */
         g_timeout_add((guint)o->leave_after * 1000, on_leave, s);
-        if (o->rejoin_after > 0)
-            g_timeout_add((guint)(o->leave_after + o->rejoin_after) * 1000,
-                          on_rejoin, s);
-    }
     g_timeout_add((guint)o->duration * 1000, on_end, s);
     g_unix_signal_add(SIGINT, on_signal, s);
     g_unix_signal_add(SIGTERM, on_signal, s);

@@ -132,6 +132,7 @@ json_t *vpeer_report_track_json(const vpeer_report *r, const vpeer_verify *v,
         "after_removed", (json_int_t)t.after_removed);
     if (!j)
         return NULL;
+    json_object_set_new(j, "mid", json_string(t.mid));
     json_object_set_new(j, "rtx", json_integer((json_int_t)t.rtx));
     json_object_set_new(j, "rtx_refused",
                         json_integer((json_int_t)t.rtx_refused));

@@ -39,10 +39,26 @@ struct vpeer_session {
     uint32_t sub_ssrc;            /* our SSRC for RTCP on subscribe */
     char *sub_mid;                /* mid for our subscribe candidates */
     vpeer_nacker *nacker;         /* with the subscribe connection */
+    GHashTable *mids;             /* subscribe mid -> vpeer_mid_track */
+    unsigned mid_reuses;          /* m-lines that carried a new track */
     GSource *rr_timer, *nack_timer;
     bool rtx_refused_noted;
     uint64_t rtcp_errors;         /* our RTCP that could not be sent */
 };
+
+/* What a subscribe m-line carries (or last carried, when inactive). */
+typedef struct {
+    char *participant, *track;
+    uint32_t ssrc;
+} mid_track;
+
+static void mid_track_free(gpointer p)
+{
+    mid_track *m = p;
+    g_free(m->participant);
+    g_free(m->track);
+    g_free(m);
+}
 
 static int64_t now_us(void)
 {
@@ -314,17 +330,65 @@ void vpeer_session_on_answer(vpeer_session *s, json_t *msg)
 
 /* ---- subscribe ------------------------------------------------------------ */
 
+/* The track a mid carried is over (its m-line went inactive or now
+ * carries another track): no more packets are expected from it. */
+static void mid_track_ended(vpeer_session *s, const mid_track *old)
+{
+    vpeer_verify_remove(s->cfg.verify, old->participant, old->track, now_us());
+    vpeer_session_tracks_removed(s);
+}
+
+/* Follow what each mid carries.  The server reuses the m-line of an ended
+ * track for the next track of the same kind: same mid, new msid and SSRC
+ * (negotiate.c).  A changed mid ends the old track and starts a new record
+ * in verify.h, so each track is counted on its own. */
+static void note_mid(vpeer_session *s, const char *mid, const vpeer_sdp_track *t)
+{
+    mid_track *old = g_hash_table_lookup(s->mids, mid);
+    if (!t) {                       /* inactive: no msid */
+        if (old)
+            mid_track_ended(s, old);
+        return;
+    }
+    if (old && strcmp(old->participant, t->participant) == 0 &&
+        strcmp(old->track, t->track) == 0 && old->ssrc == t->ssrc)
+        return;
+    if (old) {
+        s->mid_reuses++;
+        vpeer_report_event(s->cfg.report, "mid-reused",
+                           json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:I}",
+                                     "mid", mid, "session", s->cfg.number,
+                                     "from_participant", old->participant,
+                                     "from_track", old->track, "from_ssrc",
+                                     (json_int_t)old->ssrc, "to_participant",
+                                     t->participant, "to_track", t->track,
+                                     "to_ssrc", (json_int_t)t->ssrc));
+        mid_track_ended(s, old);
+    }
+    mid_track *m = g_new0(mid_track, 1);
+    m->participant = g_strdup(t->participant);
+    m->track = g_strdup(t->track);
+    m->ssrc = t->ssrc;
+    g_hash_table_replace(s->mids, g_strdup(mid), m);
+}
+
 /* Update verify.h from the tracks of a subscribe offer. */
 static void note_offer_tracks(vpeer_session *s, const veche_sdp *sdp)
 {
     for (int i = 0; i < sdp->n_media; i++) {
         vpeer_sdp_track t;
-        if (!vpeer_sdp_track_at(sdp, i, &t))
+        const char *mid = sdp->media[i].mid;
+        if (!vpeer_sdp_track_at(sdp, i, &t)) {
+            if (mid)
+                note_mid(s, mid, NULL);
             continue;
+        }
         if (strcmp(t.participant, s->participant) == 0) {
             vpeer_report_error(s->cfg.report, "subscribe offer: mid %s is our "
                                "own track", t.mid);
         } else if (!t.active) {
+            if (mid)
+                note_mid(s, mid, NULL);
             vpeer_verify_remove(s->cfg.verify, t.participant, t.track,
                                 now_us());
             vpeer_session_tracks_removed(s);
@@ -332,9 +396,12 @@ static void note_offer_tracks(vpeer_session *s, const veche_sdp *sdp)
             vpeer_report_error(s->cfg.report, "subscribe offer: mid %s has no "
                                "a=ssrc", t.mid);
         } else if (t.pt != 0) {
+            if (mid)
+                note_mid(s, mid, &t);
             int k = vpeer_verify_add_track(s->cfg.verify, s->cfg.number,
                                            t.participant, t.track, t.kind,
                                            t.ssrc, now_us());
+            vpeer_verify_set_mid(s->cfg.verify, k, t.mid);
             vpeer_verify_set_rtx(s->cfg.verify, k, t.rtx_ssrc, t.rtx_pt,
                                  s->cfg.rtx);
         }
@@ -395,8 +462,15 @@ void vpeer_session_on_offer(vpeer_session *s, json_t *msg)
     if (has_media && vpeer_pc_set_remote(s->sub, sdp, &err) != 0)
         vpeer_report_error(s->cfg.report, "subscribe offer: %s", err);
     note_offer_tracks(s, sdp);
+    int active = 0;
+    for (int i = 0; i < sdp->n_media; i++)
+        active += sdp->media[i].port != 0 &&
+                  sdp->media[i].dir == VECHE_SDP_SENDONLY;
     vpeer_report_event(s->cfg.report, "subscribe-offer",
-                       json_pack("{s:i}", "sections", sdp->n_media));
+                       json_pack("{s:i, s:i, s:i, s:i}", "session",
+                                 s->cfg.number, "sections", sdp->n_media,
+                                 "active", active, "mid_reuses",
+                                 (int)s->mid_reuses));
     answer_offer(s, sdp);
     veche_sdp_free(sdp);
 }
@@ -439,6 +513,8 @@ vpeer_session *vpeer_session_new(const vpeer_session_config *cfg)
     s->name = g_strdup(cfg->name ? cfg->name : "");
     s->cert = veche_dtls_cert_ref(cfg->cert);
     s->nacker = vpeer_nacker_new(cfg->drop_video);
+    s->mids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                    mid_track_free);
     return s;
 }
 
@@ -453,6 +529,7 @@ void vpeer_session_free(vpeer_session *s)
     vpeer_pc_free(s->pub);
     vpeer_pc_free(s->sub);
     vpeer_nacker_free(s->nacker);
+    g_hash_table_unref(s->mids);
     veche_dtls_cert_unref(s->cert);
     g_free(s->sub_mid);
     g_free(s->ice);

@@ -22,7 +22,7 @@
 #define MAX_RR_BLOCKS 31
 
 typedef struct {
-    char *participant, *track;
+    char *participant, *track, *mid;
     vpeer_kind kind;
     uint32_t ssrc;
     uint32_t rtx_ssrc;        /* 0: none offered */
@@ -56,6 +56,7 @@ static void track_free(gpointer p)
     track *t = p;
     g_free(t->participant);
     g_free(t->track);
+    g_free(t->mid);
     g_free(t->seen);
     g_free(t);
 }
@@ -117,6 +118,13 @@ int vpeer_verify_add_track(vpeer_verify *v, int session,
                         ? VPEER_AUDIO_CLOCK : VPEER_VIDEO_CLOCK);
     g_ptr_array_add(v->tracks, t);
     return (int)v->tracks->len - 1;
+}
+
+void vpeer_verify_set_mid(vpeer_verify *v, int i, const char *mid)
+{
+    track *t = track_at(v, i);
+    g_free(t->mid);
+    t->mid = g_strdup(mid);
 }
 
 void vpeer_verify_set_rtx(vpeer_verify *v, int i, uint32_t rtx_ssrc,
@@ -392,7 +400,8 @@ void vpeer_verify_get(const vpeer_verify *v, int i, vpeer_track_info *out)
     int64_t lost = span - (int64_t)t->packets;
     *out = (vpeer_track_info){
         .participant = t->participant, .name = name ? name : "",
-        .track = t->track, .kind = t->kind, .ssrc = t->ssrc,
+        .track = t->track, .mid = t->mid ? t->mid : "", .kind = t->kind,
+        .ssrc = t->ssrc,
         .session = t->session, .packets = t->packets,
         .lost = lost > 0 ? (uint64_t)lost : 0, .duplicates = t->duplicates,
         .identical = t->identical, .mismatched = t->mismatched,

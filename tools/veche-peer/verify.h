@@ -35,6 +35,7 @@ typedef struct {
     const char *participant;
     const char *name;         /* "" when unknown */
     const char *track;
+    const char *mid;          /* subscribe m-line it came on, "" if unknown */
     vpeer_kind kind;
     uint32_t ssrc;
     int session;
@@ -69,6 +70,10 @@ void vpeer_verify_free(vpeer_verify *v);  /* accepts NULL */
 int vpeer_verify_add_track(vpeer_verify *v, int session,
                            const char *participant, const char *track,
                            vpeer_kind kind, uint32_t ssrc, int64_t now_us);
+/* The mid of the subscribe m-line that carries track i (the server reuses
+ * the m-lines of ended tracks, so one mid may carry several tracks in turn:
+ * each is its own record). */
+void vpeer_verify_set_mid(vpeer_verify *v, int i, const char *mid);
 /* The RTX stream (RFC 4588) the offer paired with track i: its SSRC and
  * payload type, and whether our answer accepted RTX. */
 void vpeer_verify_set_rtx(vpeer_verify *v, int i, uint32_t rtx_ssrc,

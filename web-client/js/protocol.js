@@ -5,7 +5,11 @@
 //   publish PC:   our offer (sendonly tracks, each with a source) -> server
 //                 answer; offered again whenever we add or drop a track
 //   subscribe PC: server offer (one sendonly m-line per remote track) -> our
-//                 answer; the server offers again whenever tracks come or go
+//                 answer; the server offers again whenever tracks come or go.
+//                 An ended track's m-line goes inactive and is later reused
+//                 (same mid) for another track of the same kind: `ontrack`
+//                 fires again on the same receiver, and midInfo, refreshed
+//                 from every offer, says whose track it now is.
 //
 // Recovery: when the WebSocket closes unexpectedly, nothing arrives from the
 // server for DEAD_MS, a PeerConnection fails or stays disconnected for
@@ -50,14 +54,19 @@ function firstMid(sdp) {
   return m ? m[1] : null;
 }
 
-// mid -> {participant, trackId, kind} from the a=mid / a=msid lines of an SDP.
+// mid -> {participant, trackId, kind, ssrc} from the a=mid / a=msid /
+// a=ssrc lines of an SDP (inactive m-lines carry no msid: not listed).
 function parseMsids(sdp) {
   const out = new Map();
   for (const section of sdp.split(/\r?\nm=/).slice(1)) {
     const kind = section.split(' ', 1)[0];
     const mid = /^a=mid:(\S+)/m.exec(section);
     const msid = /^a=msid:(\S+) (\S+)/m.exec(section);
-    if (mid && msid) out.set(mid[1], { participant: msid[1], trackId: msid[2], kind });
+    const ssrc = /^a=ssrc:(\d+) /m.exec(section);
+    if (mid && msid) {
+      out.set(mid[1], { participant: msid[1], trackId: msid[2], kind,
+        ssrc: ssrc ? Number(ssrc[1]) : null });
+    }
   }
   return out;
 }
@@ -510,7 +519,7 @@ export class VecheConnection extends EventTarget {
     return null;
   }
 
-  /** Remote tracks being received: [{mid, participant, trackId, kind, source, track}]. */
+  /** Remote tracks being received: [{mid, participant, trackId, kind, ssrc, source, track}]. */
   remoteTracks() {
     if (!this.sub) return [];
     const out = [];

@@ -18,12 +18,14 @@ async function stats() {
   const inbound = [];
   if (report) report.forEach((s) => { if (s.type === 'inbound-rtp') inbound.push(s); });
   return conn.remoteTracks().map((rt) => {
-    const s = inbound.find((x) => x.mid === rt.mid) || {};
+    // A reused mid has had other SSRCs before: the current one counts.
+    const s = inbound.find((x) => rt.ssrc != null && x.ssrc === rt.ssrc) ||
+      inbound.find((x) => x.mid === rt.mid) || {};
     const tile = rt.source === 'screen' ? app.tiles.screens.get(rt.participant)
       : app.tiles.cams.get(rt.participant);
     return {
       kind: rt.kind, source: rt.source, participant: rt.participant, trackId: rt.trackId,
-      mid: rt.mid,
+      mid: rt.mid, ssrc: rt.ssrc,
       videoWidth: rt.kind === 'video' ? ((tile && tile.video.videoWidth) || s.frameWidth || 0) : 0,
       framesDecoded: s.framesDecoded || 0, packetsReceived: s.packetsReceived || 0,
       bytesReceived: s.bytesReceived || 0,

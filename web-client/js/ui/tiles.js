@@ -116,10 +116,22 @@ export class Tiles {
     } else {
       tile = this._camTile(participant);
     }
-    for (const old of tile.stream.getTracks().filter((x) => x.kind === kind)) {
-      tile.stream.removeTrack(old);  // one audio and one video per tile
+    // The server reuses an ended track's m-line for the next track of the
+    // same kind, and the browser hands the new one out on the same
+    // receiver, i.e. the same MediaStreamTrack: it belongs to this tile now
+    // and to no other (say, the tile of whoever had it before).
+    for (const other of [...this.cams.values(), ...this.screens.values()]) {
+      if (other !== tile && other.stream.getTracks().includes(track)) {
+        other.stream.removeTrack(track);
+        if (other.screen && other.stream.getTracks().length === 0) {
+          this._drop(this.screens, other.id);
+        }
+      }
     }
-    tile.stream.addTrack(track);
+    for (const old of tile.stream.getTracks().filter((x) => x.kind === kind)) {
+      if (old !== track) tile.stream.removeTrack(old);  // one audio and one video per tile
+    }
+    if (!tile.stream.getTracks().includes(track)) tile.stream.addTrack(track);
     this._play(tile);
     this.render();
   }

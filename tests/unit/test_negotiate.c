@@ -1,0 +1,416 @@
+/* test_negotiate.c - the subscribe offers of a room (room.c,
+ * participant.c, negotiate.c) without a network: participants join a room
+ * on a private main context, publish hand-written offers, and a subscriber
+ * answers every subscribe offer; ICE and DTLS never start.
+ *
+ * What is checked: an ended track's m-line goes inactive and, once the
+ * subscriber has answered that, the next track of the same kind takes it
+ * over (same mid, sendonly, the new SSRC, msid and RTX SSRC), so the offer's
+ * m-line count stays bounded however often people leave and come back; a
+ * track that ends before it was ever offered leaves no m-line behind; an
+ * m-line is not reused before the client has seen it inactive.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include <jansson.h>
+
+#include "check.h"
+#include "config.h"
+#include "dtls.h"
+#include "log.h"
+#include "room.h"
+#include "sdp.h"
+
+#define PWD "abcdefghijklmnopqrstuvwx"
+
+typedef struct {
+    char *offer;        /* the subscribe offer not answered yet, or NULL */
+    char *seen;         /* the last one answered */
+    int offers;
+} peer;
+
+static void peer_free(peer *pr)
+{
+    g_free(pr->offer);
+    g_free(pr->seen);
+}
+
+static void sink_send(void *ud, json_t *msg)
+{
+    peer *pr = ud;
+    const char *type = json_string_value(json_object_get(msg, "type"));
+    if (type && strcmp(type, "offer") == 0) {
+        g_free(pr->offer);
+        pr->offer = g_strdup(json_string_value(json_object_get(msg, "sdp")));
+        pr->offers++;
+    }
+    json_decref(msg);
+}
+
+static const veche_participant_sink SINK = {sink_send, NULL, NULL};
+
+typedef struct {
+    GMainContext *ctx;
+    veche_config cfg;
+    veche_dtls_cert *cert;
+    veche_room *room;
+} fixture;
+
+static void fixture_init(fixture *f)
+{
+    f->ctx = g_main_context_new();
+    veche_config_defaults(&f->cfg);
+    g_strlcpy(f->cfg.ice_addresses, "127.0.0.1", sizeof f->cfg.ice_addresses);
+    f->cfg.max_room_participants = 1000;
+    f->cert = veche_dtls_cert_new();
+    veche_sfu_env env = {f->ctx, &f->cfg, f->cert};
+    f->room = veche_room_new("negotiate", VECHE_ROOM_MEETING, &env);
+}
+
+static void spin(fixture *f)
+{
+    while (g_main_context_iteration(f->ctx, FALSE))
+        ;
+}
+
+static void fixture_free(fixture *f)
+{
+    spin(f);
+    veche_room_free(f->room);
+    spin(f);
+    veche_dtls_cert_unref(f->cert);
+    g_main_context_unref(f->ctx);
+}
+
+static veche_participant *join(fixture *f, const char *name, peer *pr)
+{
+    veche_join_request req = {.name = name};
+    json_t *joined = NULL;
+    veche_sfu_error err = {0};
+    veche_participant *p = veche_room_join(f->room, &req, &SINK, pr, &joined, &err);
+    json_decref(joined);
+    CHECK(p != NULL);
+    return p;
+}
+
+/* A publish offer: audio (mid "a") with audio_ssrc unless 0, video (mid
+ * vmid) with video_ssrc unless 0. */
+static int publish(fixture *f, veche_participant *p, uint32_t audio_ssrc, const char *vmid,
+                   uint32_t video_ssrc)
+{
+    const char *fp = veche_dtls_cert_fingerprint(f->cert);
+    GString *s = g_string_new("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+    g_string_append(s, "a=group:BUNDLE");
+    if (audio_ssrc)
+        g_string_append(s, " a");
+    if (video_ssrc)
+        g_string_append_printf(s, " %s", vmid);
+    g_string_append(s, "\r\n");
+    const char *common = "c=IN IP4 0.0.0.0\r\na=sendonly\r\na=ice-ufrag:pubu\r\n"
+                         "a=ice-pwd:" PWD "\r\na=setup:actpass\r\na=rtcp-mux\r\n";
+    if (audio_ssrc)
+        g_string_append_printf(s, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n%sa=mid:a\r\n"
+                               "a=fingerprint:sha-256 %s\r\na=rtpmap:111 opus/48000/2\r\n"
+                               "a=ssrc:%u cname:x\r\n", common, fp, audio_ssrc);
+    if (video_ssrc)
+        g_string_append_printf(s, "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n%sa=mid:%s\r\n"
+                               "a=fingerprint:sha-256 %s\r\na=rtpmap:96 VP8/90000\r\n"
+                               "a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
+                               "a=ssrc:%u cname:x\r\n", common, vmid, fp, video_ssrc);
+    char *answer = NULL;
+    veche_sfu_error err = {0};
+    int rc = veche_participant_publish(p, s->str, NULL, &answer, &err);
+    if (rc != 0)
+        fprintf(stderr, "# publish: %s %s\n", err.code, err.reason);
+    free(answer);
+    g_string_free(s, TRUE);
+    return rc;
+}
+
+/* Answer the subscriber's last offer (recvonly for sendonly m-lines,
+ * inactive for inactive ones, RTX accepted); the offer is consumed. */
+static int answer(fixture *f, veche_participant *p, peer *pr)
+{
+    const char *why = NULL;
+    veche_sdp *o = veche_sdp_parse(pr->offer, strlen(pr->offer), &why);
+    CHECK(o != NULL);
+    if (!o)
+        return -1;
+    GString *s = g_string_new("v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+    for (int i = 0; i < o->n_media; i++) {
+        const veche_sdp_media *m = &o->media[i];
+        g_string_append_printf(s, "m=%s %d UDP/TLS/RTP/SAVPF", m->kind_name,
+                               m->port == 0 ? 0 : 9);
+        for (int j = 0; j < m->n_codecs; j++)
+            g_string_append_printf(s, " %u", m->codecs[j].pt);
+        g_string_append_printf(s, "\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=%s\r\n"
+                               "a=ice-ufrag:subu\r\na=ice-pwd:" PWD "\r\n"
+                               "a=fingerprint:sha-256 %s\r\na=setup:active\r\na=rtcp-mux\r\n",
+                               m->mid, m->dir == VECHE_SDP_SENDONLY ? "recvonly" : "inactive",
+                               veche_dtls_cert_fingerprint(f->cert));
+        for (int j = 0; j < m->n_codecs; j++) {
+            const veche_sdp_codec *c = &m->codecs[j];
+            g_string_append_printf(s, "a=rtpmap:%u %s/%u", c->pt, c->name, c->clock_rate);
+            if (c->channels)
+                g_string_append_printf(s, "/%u", c->channels);
+            g_string_append(s, "\r\n");
+            if (c->fmtp)
+                g_string_append_printf(s, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
+        }
+    }
+    veche_sdp_free(o);
+    g_free(pr->seen);
+    pr->seen = pr->offer;
+    pr->offer = NULL;
+    veche_sfu_error err = {0};
+    int rc = veche_participant_subscribe_answer(p, s->str, &err);
+    if (rc != 0)
+        fprintf(stderr, "# answer: %s %s\n", err.code, err.reason);
+    g_string_free(s, TRUE);
+    return rc;
+}
+
+/* Answer offers until the server has nothing more to offer (one change
+ * may take several offers: one per track, the next after each answer). */
+static void settle(fixture *f, veche_participant *p, peer *pr)
+{
+    while (pr->offer)
+        CHECK_EQ_INT(answer(f, p, pr), 0);
+}
+
+/* The subscriber's view: the last offer it answered. */
+static veche_sdp *parse_offer(fixture *f, veche_participant *p, peer *pr)
+{
+    settle(f, p, pr);
+    const char *why = NULL;
+    veche_sdp *o = pr->seen ? veche_sdp_parse(pr->seen, strlen(pr->seen), &why) : NULL;
+    CHECK(o != NULL);
+    return o;
+}
+
+static const veche_sdp_media *by_mid(const veche_sdp *o, const char *mid)
+{
+    for (int i = 0; o && i < o->n_media; i++)
+        if (o->media[i].mid && strcmp(o->media[i].mid, mid) == 0)
+            return &o->media[i];
+    return NULL;
+}
+
+/* The m-line of mid carries a live track of participant `owner` with ssrc. */
+static void check_live(const veche_sdp *o, const char *mid, veche_participant *owner,
+                       uint32_t ssrc)
+{
+    const veche_sdp_media *m = by_mid(o, mid);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    CHECK_EQ_INT(m->dir, VECHE_SDP_SENDONLY);
+    CHECK(m->port != 0);
+    CHECK_EQ_INT(veche_sdp_media_primary_ssrc(m), ssrc);
+    const char *id = veche_participant_id(owner);
+    CHECK(m->msid && strncmp(m->msid, id, strlen(id)) == 0 && m->msid[strlen(id)] == ' ');
+}
+
+static void check_inactive(const veche_sdp *o, const char *mid)
+{
+    const veche_sdp_media *m = by_mid(o, mid);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    CHECK_EQ_INT(m->dir, VECHE_SDP_INACTIVE);
+    CHECK(m->msid == NULL);
+    CHECK_EQ_INT(m->n_ssrcs, 0);
+}
+
+/* 20 people in turn join, publish audio and video and leave while A
+ * watches: A's offer keeps two m-lines, mids 0 and 1, each reused with the
+ * newcomer's SSRC, msid and a new RTX SSRC. */
+TEST(bounded_across_leave_and_rejoin)
+{
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0};
+    veche_participant *a = join(&f, "A", &pa);
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(veche_participant_subscribe(a, &err), 0);
+    uint32_t last_rtx = 0;
+    for (int k = 0; k < 20; k++) {
+        peer pb = {0};
+        char name[16];
+        snprintf(name, sizeof name, "B%d", k);
+        veche_participant *b = join(&f, name, &pb);
+        uint32_t as = 1000 + 2 * (uint32_t)k, vs = 5000 + 2 * (uint32_t)k;
+        CHECK_EQ_INT(publish(&f, b, as, "v", vs), 0);
+        veche_sdp *o = parse_offer(&f, a, &pa);
+        if (o) {
+            CHECK_EQ_INT(o->n_media, 2);
+            check_live(o, "0", b, as);
+            check_live(o, "1", b, vs);
+            const veche_sdp_media *v = by_mid(o, "1");
+            uint32_t rtx = v ? veche_sdp_media_rtx_ssrc(v, vs) : 0;
+            CHECK(rtx != 0 && rtx != last_rtx);
+            last_rtx = rtx;
+            CHECK_EQ_INT(o->n_bundle, 2);
+            veche_sdp_free(o);
+        }
+        settle(&f, a, &pa);
+        veche_participant_leave(b);
+        spin(&f);
+        o = parse_offer(&f, a, &pa);
+        if (o) {
+            CHECK_EQ_INT(o->n_media, 2);
+            check_inactive(o, "0");
+            check_inactive(o, "1");
+            veche_sdp_free(o);
+        }
+        settle(&f, a, &pa);
+        peer_free(&pb);
+    }
+    peer_free(&pa);
+    fixture_free(&f);
+}
+
+/* B leaves; C publishes before A answered the offer showing B's m-lines
+ * inactive: C gets new m-lines (2, 3); once that is answered and C
+ * leaves, D reuses 0 and 1, and the count stays 4. */
+TEST(reuse_waits_for_the_inactive_answer)
+{
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0}, pb = {0}, pc = {0}, pd = {0};
+    veche_participant *a = join(&f, "A", &pa);
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(veche_participant_subscribe(a, &err), 0);
+    veche_participant *b = join(&f, "B", &pb);
+    CHECK_EQ_INT(publish(&f, b, 11, "v", 12), 0);
+    settle(&f, a, &pa);
+    veche_participant_leave(b);          /* offer (inactive) outstanding */
+    CHECK(pa.offer != NULL);
+    veche_participant *c = join(&f, "C", &pc);
+    CHECK_EQ_INT(publish(&f, c, 21, "v", 22), 0);
+    int before = pa.offers;
+    CHECK_EQ_INT(answer(&f, a, &pa), 0);  /* answers it; the next follows */
+    CHECK_EQ_INT(pa.offers, before + 1);
+    veche_sdp *o = parse_offer(&f, a, &pa);
+    if (o) {
+        CHECK_EQ_INT(o->n_media, 4);
+        check_inactive(o, "0");
+        check_inactive(o, "1");
+        check_live(o, "2", c, 21);
+        check_live(o, "3", c, 22);
+        veche_sdp_free(o);
+    }
+    veche_participant_leave(c);
+    settle(&f, a, &pa);
+    veche_participant *d = join(&f, "D", &pd);
+    CHECK_EQ_INT(publish(&f, d, 31, "v", 32), 0);
+    o = parse_offer(&f, a, &pa);
+    if (o) {
+        CHECK_EQ_INT(o->n_media, 4);
+        check_live(o, "0", d, 31);
+        check_live(o, "1", d, 32);
+        check_inactive(o, "2");
+        check_inactive(o, "3");
+        veche_sdp_free(o);
+    }
+    settle(&f, a, &pa);
+    peer_free(&pa);
+    peer_free(&pb);
+    peer_free(&pc);
+    peer_free(&pd);
+    fixture_free(&f);
+}
+
+/* A track that comes and goes while an offer is outstanding was never
+ * offered: it leaves no m-line behind. */
+TEST(unoffered_track_leaves_no_mline)
+{
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0}, pb = {0}, pc = {0};
+    veche_participant *a = join(&f, "A", &pa);
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(veche_participant_subscribe(a, &err), 0);
+    veche_participant *b = join(&f, "B", &pb);
+    CHECK_EQ_INT(publish(&f, b, 11, "v", 12), 0);  /* offer 1 outstanding */
+    CHECK(pa.offer != NULL);
+    veche_participant *c = join(&f, "C", &pc);
+    CHECK_EQ_INT(publish(&f, c, 21, "v", 22), 0);
+    veche_participant_unpublish(c);
+    CHECK_EQ_INT(answer(&f, a, &pa), 0);            /* re-offer follows */
+    veche_sdp *o = parse_offer(&f, a, &pa);
+    if (o) {
+        CHECK_EQ_INT(o->n_media, 2);
+        check_live(o, "0", b, 11);
+        check_live(o, "1", b, 12);
+        veche_sdp_free(o);
+    }
+    settle(&f, a, &pa);
+    /* C publishes again: two new m-lines after B's (mids 2 and 3 went
+     * unseen, so C gets 4 and 5). */
+    CHECK_EQ_INT(publish(&f, c, 23, "v", 24), 0);
+    o = parse_offer(&f, a, &pa);
+    if (o) {
+        CHECK_EQ_INT(o->n_media, 4);
+        check_live(o, "4", c, 23);
+        check_live(o, "5", c, 24);
+        veche_sdp_free(o);
+    }
+    settle(&f, a, &pa);
+    peer_free(&pa);
+    peer_free(&pb);
+    peer_free(&pc);
+    fixture_free(&f);
+}
+
+/* B turns the camera off and on 10 times (a publish offer without, then
+ * with a new video m-line and SSRC): A's video m-line is reused each time,
+ * the audio one never changes. */
+TEST(camera_toggle_reuses_the_video_mline)
+{
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0}, pb = {0};
+    veche_participant *a = join(&f, "A", &pa);
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(veche_participant_subscribe(a, &err), 0);
+    veche_participant *b = join(&f, "B", &pb);
+    CHECK_EQ_INT(publish(&f, b, 11, "v0", 100), 0);
+    settle(&f, a, &pa);
+    for (int k = 1; k <= 10; k++) {
+        CHECK_EQ_INT(publish(&f, b, 11, "v", 0), 0);      /* camera off */
+        veche_sdp *o = parse_offer(&f, a, &pa);
+        if (o) {
+            CHECK_EQ_INT(o->n_media, 2);
+            check_live(o, "0", b, 11);
+            check_inactive(o, "1");
+            veche_sdp_free(o);
+        }
+        settle(&f, a, &pa);
+        char vmid[8];
+        snprintf(vmid, sizeof vmid, "v%d", k);
+        CHECK_EQ_INT(publish(&f, b, 11, vmid, 100 + (uint32_t)k), 0);  /* on */
+        o = parse_offer(&f, a, &pa);
+        if (o) {
+            CHECK_EQ_INT(o->n_media, 2);
+            check_live(o, "0", b, 11);
+            check_live(o, "1", b, 100 + (uint32_t)k);
+            veche_sdp_free(o);
+        }
+        settle(&f, a, &pa);
+    }
+    peer_free(&pa);
+    peer_free(&pb);
+    fixture_free(&f);
+}
+
+int main(void)
+{
+    veche_log_set_level(VECHE_LOG_WARN);
+    RUN(bounded_across_leave_and_rejoin);
+    RUN(reuse_waits_for_the_inactive_answer);
+    RUN(unoffered_track_leaves_no_mline);
+    RUN(camera_toggle_reuses_the_video_mline);
+    return check_finish();
+}
