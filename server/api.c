@@ -2,7 +2,10 @@
  * the account endpoints: login, logout, me, password change, password
  * reset by mail and its confirmation, accepting an invitation link.  The
  * event endpoints are in api_events.c, the administrators' in
- * api_admin.c; the routes are listed in docs/api.md. */
+ * api_admin.c; the routes are listed in docs/api.md.  Argon2id goes through
+ * api_pw.c (off the main loop); sign-in guessing is limited by two guards
+ * (guard.h): per e-mail address login_max_failures within
+ * login_lockout_seconds, per client IP ten times that. */
 #include "api_int.h"
 
 #include <glib.h>
@@ -15,6 +18,8 @@
 #include "log.h"
 
 #define RESET_TTL_SECS 3600
+#define GUARD_CAPACITY 16384      /* keys kept per guard (least recently used go) */
+#define IP_FACTOR 10              /* an IP may fail this many times an address's limit */
 
 /* ---- helpers ---- */
 
@@ -181,6 +186,56 @@ static json_t *person_json(api_call *c, int64_t person)
 
 /* ---- endpoints ---- */
 
+static int64_t mono_secs(void)
+{
+    return g_get_monotonic_time() / G_USEC_PER_SEC;
+}
+
+/* Count a sign-in attempt against a guard key; logs when it locks. */
+static void guard_attempt(veche_guard *g, const char *key, const char *what, const char *ip,
+                          const veche_config *cfg)
+{
+    int64_t now = mono_secs();
+    bool was = veche_guard_locked(g, key, now, NULL);
+    veche_guard_fail(g, key, now);
+    if (!was && veche_guard_locked(g, key, now, NULL))
+        VLOG_WARN(NULL, NULL, "api: too many failed sign-ins %s%s: locked for %u s", what,
+                  ip ? ip : "", cfg->login_lockout_seconds);
+}
+
+static void login_done(api_call *c, api_pw_job *j)
+{
+    veche_api *a = c->api;
+    if (j->verify_rc != 0) {  /* counted when it started */
+        VLOG_INFO(NULL, NULL, "api: sign-in failed");
+        return api_error(c, 401, "wrong-credentials", "wrong e-mail or password");
+    }
+    veche_guard_clear(a->by_address, j->key);
+    if (j->peer[0])
+        veche_guard_undo(a->by_ip, j->peer);
+    veche_account acc;
+    int rc = veche_store_account_get(a->env.store, j->id, &acc);
+    if (rc == VECHE_ENOTFOUND || (rc == 0 && strcmp(acc.password_hash, j->verify_hash) != 0)) {
+        /* the account went, or its password changed, while we checked */
+        VLOG_INFO(NULL, NULL, "api: person %lld: sign-in failed: the password changed meanwhile",
+                  (long long)j->id);
+        return api_error(c, 401, "wrong-credentials", "wrong e-mail or password");
+    }
+    if (rc != 0)
+        return api_error(c, 500, "internal", "database error");
+    if (acc.blocked) {
+        VLOG_INFO(NULL, NULL, "api: person %lld: sign-in refused: blocked", (long long)j->id);
+        return api_error(c, 403, "blocked", "this account is blocked; ask an administrator");
+    }
+    if (open_session(c, j->id) != 0)
+        return api_error(c, 500, "internal", "could not open a session");
+    VLOG_INFO(NULL, NULL, "api: person %lld signed in", (long long)j->id);
+    json_t *me = person_json(c, j->id);
+    if (!me)
+        return api_error(c, 500, "internal", "database error");
+    api_reply(c, 200, me);
+}
+
 static void login(api_call *c)
 {
     if (!api_need_body(c))
@@ -188,31 +243,40 @@ static void login(api_call *c)
     const char *email = api_str(c, "email"), *password = api_str(c, "password");
     if (!email || !password)
         return api_error(c, 400, "bad-request", "email and password are required");
-    veche_store *st = c->api->env.store;
+    veche_api *a = c->api;
+    char key[VECHE_EMAIL_MAX + 1];
+    veche_guard_email_key(email, key, sizeof key);
+    const char *ip = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
+    int64_t now = mono_secs(), left = 0;
+    bool by_address = veche_guard_locked(a->by_address, key, now, &left);
+    if (by_address || (ip && veche_guard_locked(a->by_ip, ip, now, &left))) {
+        VLOG_INFO(NULL, NULL, "api: sign-in refused: too many failed attempts %s%s",
+                  by_address ? "for the address" : "from ", by_address ? "" : ip);
+        long mins = (long)((left + 59) / 60);
+        char reason[160];
+        snprintf(reason, sizeof reason, "too many failed sign-ins; try again in %ld minute%s",
+                 mins, mins == 1 ? "" : "s");
+        return api_reply(c, 429, json_pack("{s:s, s:s, s:I}", "error", "too-many-attempts",
+                                           "reason", reason, "retryAfter", (json_int_t)left));
+    }
+    if (api_pw_busy(c))
+        return;
+    /* counted now, taken back on success: guesses sent at once cannot all
+     * get in before the first result */
+    guard_attempt(a->by_address, key, "for an address", NULL, a->env.cfg);
+    if (ip)
+        guard_attempt(a->by_ip, ip, "from ", ip, a->env.cfg);
+    api_pw_job *j = api_pw_job_new(c, login_done);
+    snprintf(j->key, sizeof j->key, "%s", key);
+    j->password = g_strdup(password);
     veche_person p;
     veche_account acc;
-    int rc = veche_store_person_find_email(st, email, &p);
-    if (rc == 0)
-        rc = veche_store_account_get(st, p.id, &acc);
-    if (rc == 0 && acc.password_hash[0])
-        rc = veche_password_verify(acc.password_hash, password);
-    else if ((rc = veche_password_verify_dummy(password, &c->api->env.cost)) == 0)
-        rc = VECHE_EAUTH;  /* same work as a real check, so timing tells nothing */
-    if (rc != 0) {
-        VLOG_INFO(NULL, NULL, "api: sign-in failed");
-        return api_error(c, 401, "wrong-credentials", "wrong e-mail or password");
-    }
-    if (acc.blocked) {
-        VLOG_INFO(NULL, NULL, "api: person %lld: sign-in refused: blocked", (long long)p.id);
-        return api_error(c, 403, "blocked", "this account is blocked; ask an administrator");
-    }
-    if (open_session(c, p.id) != 0)
-        return api_error(c, 500, "internal", "could not open a session");
-    VLOG_INFO(NULL, NULL, "api: person %lld signed in", (long long)p.id);
-    json_t *me = person_json(c, p.id);
-    if (!me)
-        return api_error(c, 500, "internal", "database error");
-    api_reply(c, 200, me);
+    if (veche_store_person_find_email(a->env.store, email, &p) == 0 &&
+        veche_store_account_get(a->env.store, p.id, &acc) == 0 && acc.password_hash[0]) {
+        j->id = p.id;
+        snprintf(j->verify_hash, sizeof j->verify_hash, "%s", acc.password_hash);
+    }  /* else a dummy check: the same work, so timing tells nothing */
+    api_pw_submit(c, j);
 }
 
 static void logout(api_call *c)
@@ -237,6 +301,28 @@ static void me(api_call *c)
     api_reply(c, 200, j);
 }
 
+static void change_password_done(api_call *c, api_pw_job *j)
+{
+    veche_store *st = c->api->env.store;
+    if (j->verify_rc != 0)
+        return api_error(c, 403, "wrong-password", "the current password is wrong");
+    if (j->reason)
+        return api_error(c, 400, "weak-password", j->reason);
+    if (j->hash_rc != 0)
+        return api_error(c, 500, "internal", "could not hash the password");
+    veche_account acc;
+    if (veche_store_account_get(st, j->id, &acc) != 0)
+        return api_error(c, 500, "internal", "database error");
+    if (acc.blocked)
+        return api_error(c, 403, "blocked", "this account is blocked");
+    if (strcmp(acc.password_hash, j->verify_hash) != 0)  /* changed while we checked */
+        return api_error(c, 403, "wrong-password", "the current password is wrong");
+    if (veche_store_account_set_password(st, j->id, j->new_hash, false, c->now) != 0)
+        return api_error(c, 500, "internal", "could not store the password");
+    VLOG_INFO(NULL, NULL, "api: person %lld changed the password", (long long)j->id);
+    api_reply(c, 200, json_pack("{s:b}", "mustChangePassword", 0));
+}
+
 static void change_password(api_call *c)
 {
     if (!api_need_person(c) || !api_need_body(c))
@@ -250,17 +336,20 @@ static void change_password(api_call *c)
     if (veche_store_account_get(st, c->person, &acc) != 0 ||
         veche_store_person_get(st, c->person, &p) != 0)
         return api_error(c, 500, "internal", "database error");
-    if (!acc.password_hash[0] || veche_password_verify(acc.password_hash, old) != 0)
+    if (!acc.password_hash[0])
         return api_error(c, 403, "wrong-password", "the current password is wrong");
+    if (api_pw_busy(c))
+        return;
     const char *why = NULL;
-    if (veche_password_check_policy(new_pw, p.email, &why) != 0)
-        return api_error(c, 400, "weak-password", why ? why : "the password is too weak");
-    char hash[VECHE_PASSWORD_HASH_SIZE];
-    if (veche_password_hash(new_pw, &c->api->env.cost, hash) != 0 ||
-        veche_store_account_set_password(st, c->person, hash, false, c->now) != 0)
-        return api_error(c, 500, "internal", "could not store the password");
-    VLOG_INFO(NULL, NULL, "api: person %lld changed the password", (long long)c->person);
-    api_reply(c, 200, json_pack("{s:b}", "mustChangePassword", 0));
+    api_pw_job *j = api_pw_job_new(c, change_password_done);
+    j->id = c->person;
+    j->password = g_strdup(old);
+    snprintf(j->verify_hash, sizeof j->verify_hash, "%s", acc.password_hash);
+    if (veche_password_check_policy(new_pw, p.email, &why) != 0)  /* told after the check */
+        j->reason = why ? why : "the password is too weak";
+    else
+        j->new_password = g_strdup(new_pw);
+    api_pw_submit(c, j);
 }
 
 static void reset_request(api_call *c)
@@ -294,6 +383,24 @@ static void reset_request(api_call *c)
                                 "if the address has an account, a link is on its way"));
 }
 
+static void reset_confirm_done(api_call *c, api_pw_job *j)
+{
+    if (j->hash_rc != 0)
+        return api_error(c, 500, "internal", "could not hash the password");
+    int64_t person = 0;
+    int rc = veche_store_reset_consume(c->api->env.store, j->token, j->new_hash, c->now, &person);
+    switch (rc) {
+    case 0: break;
+    case VECHE_ENOTFOUND: return api_error(c, 400, "invalid-token", "this reset link is not valid");
+    case VECHE_EUSED: return api_error(c, 400, "token-used", "this reset link was used before");
+    case VECHE_EEXPIRED: return api_error(c, 400, "token-expired", "this reset link has expired");
+    case VECHE_EBLOCKED: return api_error(c, 403, "blocked", "this account is blocked");
+    default: return api_error(c, 500, "internal", "database error");
+    }
+    VLOG_INFO(NULL, NULL, "api: person %lld set a new password by reset link", (long long)person);
+    api_reply(c, 200, json_pack("{s:I}", "person", (json_int_t)person));
+}
+
 static void reset_confirm(api_call *c)
 {
     if (!api_need_body(c))
@@ -307,21 +414,12 @@ static void reset_confirm(api_call *c)
     const char *why = NULL;
     if (veche_password_check_policy(new_pw, NULL, &why) != 0)
         return api_error(c, 400, "weak-password", why ? why : "the password is too weak");
-    char pw_hash[VECHE_PASSWORD_HASH_SIZE];
-    if (veche_password_hash(new_pw, &c->api->env.cost, pw_hash) != 0)
-        return api_error(c, 500, "internal", "could not hash the password");
-    int64_t person = 0;
-    int rc = veche_store_reset_consume(c->api->env.store, hash, pw_hash, c->now, &person);
-    switch (rc) {
-    case 0: break;
-    case VECHE_ENOTFOUND: return api_error(c, 400, "invalid-token", "this reset link is not valid");
-    case VECHE_EUSED: return api_error(c, 400, "token-used", "this reset link was used before");
-    case VECHE_EEXPIRED: return api_error(c, 400, "token-expired", "this reset link has expired");
-    case VECHE_EBLOCKED: return api_error(c, 403, "blocked", "this account is blocked");
-    default: return api_error(c, 500, "internal", "database error");
-    }
-    VLOG_INFO(NULL, NULL, "api: person %lld set a new password by reset link", (long long)person);
-    api_reply(c, 200, json_pack("{s:I}", "person", (json_int_t)person));
+    if (api_pw_busy(c))
+        return;
+    api_pw_job *j = api_pw_job_new(c, reset_confirm_done);
+    memcpy(j->token, hash, sizeof j->token);
+    j->new_password = g_strdup(new_pw);
+    api_pw_submit(c, j);
 }
 
 /* Trade an invitation link for a session (single use), so a browser can
@@ -411,7 +509,7 @@ void veche_api_handle(void *ud, const veche_http_request *req, veche_http_respon
         }
     }
     route(&c);
-    if (!resp->status)
+    if (!resp->status && !resp->deferred)
         api_error(&c, 500, "internal", "no response");
     json_decref(c.body);
     g_free(path);
@@ -423,10 +521,20 @@ veche_api *veche_api_new(const veche_api_env *env)
         return NULL;
     veche_api *a = g_new0(veche_api, 1);
     a->env = *env;
+    unsigned limit = env->cfg->login_max_failures ? env->cfg->login_max_failures : 5;
+    int64_t window = env->cfg->login_lockout_seconds ? env->cfg->login_lockout_seconds : 900;
+    a->by_address = veche_guard_new(limit, window, GUARD_CAPACITY);
+    a->by_ip = veche_guard_new(limit * IP_FACTOR, window, GUARD_CAPACITY);
+    api_pw_start(a);
     return a;
 }
 
 void veche_api_free(veche_api *a)
 {
+    if (!a)
+        return;
+    api_pw_stop(a);  /* waits for the password threads; late results answered 503 */
+    veche_guard_free(a->by_address);
+    veche_guard_free(a->by_ip);
     g_free(a);
 }

@@ -6,12 +6,21 @@
  * Every request is authenticated from the veche_session cookie and every
  * permission checked on that request (access.h's table, where the role
  * holds); every error is JSON {"error": code, "reason": text}.  Handlers
- * run on the main loop and are synchronous, including Argon2id (about
- * 0.1 s per sign-in); mail goes out on mail.c's thread.  Logs name person
- * ids only, never e-mail addresses or names.
+ * run on the main loop.  Argon2id (about 0.1 s and 64 MiB per sign-in,
+ * password change, reset or account created with a password) does not: it
+ * runs on a small pool of threads owned by the veche_api (cores - 1 of
+ * them, 1 to 4), the store being read before and written after on the main
+ * thread, and the answer is deferred (http.h) until then, so the main loop
+ * (and the media on it) never waits for it.  Without env.ctx, or when a
+ * request cannot be deferred, that work runs inline (the fuzzer).  At most
+ * 64 such jobs are in flight; more get 503 busy.  Sign-in guessing is
+ * limited per e-mail address and per client IP (guard.h; docs/api.md).
+ * Mail goes out on mail.c's thread.  Logs name person ids only, never
+ * e-mail addresses or names.
  *
  * Ownership: the caller owns the veche_api; it borrows everything in env,
- * which must outlive it.
+ * which must outlive it.  veche_api_free() waits for the work in flight and
+ * answers its requests 503 (nothing is sent when the listener is gone).
  */
 #ifndef VECHE_API_H
 #define VECHE_API_H
@@ -32,6 +41,8 @@ typedef struct {
     veche_signal *signal;         /* to close a blocked person's connections */
     veche_mailer *mailer;         /* NULL: no mail */
     veche_password_cost cost;
+    GMainContext *ctx;            /* the main loop's context, where the API runs and
+                                     password work comes back; NULL: inline */
 } veche_api_env;
 
 typedef struct veche_api veche_api;

@@ -180,6 +180,45 @@ static void mail_person(api_call *c, const veche_person *p, const char *subject,
         VLOG_WARN(NULL, NULL, "api: person %lld: mail not queued", (long long)p->id);
 }
 
+/* The account of person p (after its password, if any, was hashed into
+ * hash): 201 {person[, resetLink]}. */
+static void create_account_finish(api_call *c, const veche_person *p, const char *hash)
+{
+    veche_store *st = c->api->env.store;
+    int rc = veche_store_account_create(st, p->id, hash, true, c->now);
+    if (rc == VECHE_EEXISTS)
+        return api_error(c, 409, "exists", "this person already has an account");
+    if (rc != 0)
+        return api_error(c, 500, "internal", "database error");
+    json_t *out = json_pack("{s:I}", "person", (json_int_t)p->id);
+    if (!hash) {
+        char link[512];
+        int64_t ttl = (int64_t)c->api->env.cfg->invitation_ttl_hours * 3600;
+        if (api_reset_link(c, p->id, ttl, link, sizeof link) != 0) {
+            json_decref(out);
+            return api_error(c, 500, "internal", "could not create the link");
+        }
+        json_object_set_new(out, "resetLink", json_string(link));
+        char *mail = g_strdup_printf("Для вас создан аккаунт Veche. Задайте пароль по"
+                                     " ссылке (один раз):\n%s\n\nA Veche account was created"
+                                     " for you. Set your password with this link (once):\n%s\n",
+                                     link, link);
+        mail_person(c, p, "Veche: ваш аккаунт / your account", mail);
+        g_free(mail);
+    }
+    VLOG_INFO(NULL, NULL, "api: person %lld created an account for person %lld",
+              (long long)c->person, (long long)p->id);
+    api_reply(c, 201, out);
+}
+
+static void create_account_hashed(api_call *c, api_pw_job *j)
+{
+    if (j->hash_rc != 0)
+        return api_error(c, 500, "internal", "could not hash the password");
+    veche_person p = {.id = j->id};
+    create_account_finish(c, &p, j->new_hash);
+}
+
 /* POST /api/admin/accounts {email, name, password?, org?} */
 static void create_account(api_call *c)
 {
@@ -196,6 +235,8 @@ static void create_account(api_call *c)
     const char *why = NULL;
     if (password && veche_password_check_policy(password, email, &why) != 0)
         return api_error(c, 400, "weak-password", why ? why : "the password is too weak");
+    if (password && api_pw_busy(c))
+        return;
     veche_person p;
     int rc = veche_store_person_find_email(st, email, &p);
     if (rc == VECHE_ENOTFOUND) {
@@ -211,33 +252,12 @@ static void create_account(api_call *c)
     }
     if (rc != 0)
         return api_error(c, 500, "internal", "database error");
-    char hash[VECHE_PASSWORD_HASH_SIZE] = "";
-    if (password && veche_password_hash(password, &c->api->env.cost, hash) != 0)
-        return api_error(c, 500, "internal", "could not hash the password");
-    rc = veche_store_account_create(st, p.id, password ? hash : NULL, true, c->now);
-    if (rc == VECHE_EEXISTS)
-        return api_error(c, 409, "exists", "this person already has an account");
-    if (rc != 0)
-        return api_error(c, 500, "internal", "database error");
-    json_t *out = json_pack("{s:I}", "person", (json_int_t)p.id);
-    if (!password) {
-        char link[512];
-        int64_t ttl = (int64_t)c->api->env.cfg->invitation_ttl_hours * 3600;
-        if (api_reset_link(c, p.id, ttl, link, sizeof link) != 0) {
-            json_decref(out);
-            return api_error(c, 500, "internal", "could not create the link");
-        }
-        json_object_set_new(out, "resetLink", json_string(link));
-        char *mail = g_strdup_printf("Для вас создан аккаунт Veche. Задайте пароль по"
-                                     " ссылке (один раз):\n%s\n\nA Veche account was created"
-                                     " for you. Set your password with this link (once):\n%s\n",
-                                     link, link);
-        mail_person(c, &p, "Veche: ваш аккаунт / your account", mail);
-        g_free(mail);
-    }
-    VLOG_INFO(NULL, NULL, "api: person %lld created an account for person %lld",
-              (long long)c->person, (long long)p.id);
-    api_reply(c, 201, out);
+    if (!password)
+        return create_account_finish(c, &p, NULL);
+    api_pw_job *j = api_pw_job_new(c, create_account_hashed);  /* hashed off the main loop */
+    j->id = p.id;
+    j->new_password = g_strdup(password);
+    api_pw_submit(c, j);
 }
 
 /* POST /api/admin/accounts/{id}/reset: a new single-use link to set a

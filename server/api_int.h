@@ -6,12 +6,24 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <glib.h>
 #include <jansson.h>
 
 #include "api.h"
+#include "guard.h"
+#include "token.h"
 
 struct veche_api {
     veche_api_env env;
+    veche_guard *by_address;      /* failed sign-ins per normalized e-mail */
+    veche_guard *by_ip;           /* ... and per client IP address */
+    /* api_pw.c: password work off the main loop */
+    GThreadPool *pool;            /* NULL: inline (no env.ctx) */
+    unsigned in_flight;           /* jobs submitted, not yet completed (main thread) */
+    gint stopping;                /* atomic: veche_api_free started, skip the work */
+    GMutex lock;                  /* guards done and wake */
+    GQueue done;                  /* of api_pw_job, worked, waiting for the main thread */
+    GSource *wake;                /* idle source on env.ctx delivering done, or NULL */
 };
 
 #define API_MAX_SEGS 8
@@ -50,6 +62,56 @@ bool api_is_admin_of(api_call *c, int64_t org_id);
 /* A new reset token for person, stored with the given lifetime; the link
  * (public_url + "/?reset=" + token) in link.  0 or an error. */
 int api_reset_link(api_call *c, int64_t person, int64_t ttl_secs, char *link, size_t cap);
+
+/* ---- api_pw.c: Argon2id off the main loop ----
+ *
+ * A handler that needs a password hashed or verified reads what it needs
+ * from the store, fills a job and submits it.  The work runs on the API's
+ * thread pool and the job comes back to the main thread, where done() runs
+ * with a fresh call (req has only tls and peer; resp is the deferred answer)
+ * and may use the store again.  Without a pool (no env.ctx) or without a
+ * way to defer (req->pending NULL: the fuzzer) the work runs inline and done
+ * gets the handler's own call.  At most API_PW_MAX_JOBS are in flight;
+ * check api_pw_busy() before submitting (it replies 503 busy). */
+#define API_PW_MAX_JOBS 64
+
+typedef struct api_pw_job api_pw_job;
+typedef void (*api_pw_done_fn)(api_call *c, api_pw_job *j);
+
+struct api_pw_job {
+    /* the work, set by the handler */
+    char *password;               /* g_malloc'd: verify it (NULL: no verification) */
+    char verify_hash[VECHE_PASSWORD_HASH_SIZE]; /* against this; "" = dummy check */
+    char *new_password;           /* g_malloc'd: hash it (NULL: no hashing); skipped
+                                     when a verification fails */
+    /* the results */
+    int verify_rc;                /* veche_password_verify(_dummy) */
+    int hash_rc;                  /* veche_password_hash; -1 when not run */
+    char new_hash[VECHE_PASSWORD_HASH_SIZE];
+    /* state the handler keeps for done() */
+    int64_t id;                   /* a person id */
+    uint8_t token[VECHE_TOKEN_HASH_LEN];
+    char key[VECHE_EMAIL_MAX + 1];/* a guard key */
+    const char *reason;           /* a static reason */
+    /* internal */
+    veche_api *api;
+    api_pw_done_fn done;
+    veche_http_pending *pending;
+    veche_password_cost cost;
+    bool tls, cancelled;
+    int64_t now, person;
+    char peer[64];
+};
+
+/* A new job for call c whose result goes to done. */
+api_pw_job *api_pw_job_new(api_call *c, api_pw_done_fn done);
+/* Reply 503 busy and return true when API_PW_MAX_JOBS are in flight. */
+bool api_pw_busy(api_call *c);
+/* Run j (see above); takes j. */
+void api_pw_submit(api_call *c, api_pw_job *j);
+/* Start and stop the pool (veche_api_new, veche_api_free). */
+void api_pw_start(veche_api *a);
+void api_pw_stop(veche_api *a);
 
 /* api_events.c */
 void api_events(api_call *c);

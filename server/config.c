@@ -122,6 +122,15 @@ static const directive directives[] = {
         "Minutes before an event's start from which its members and guests may\n"
         "join (chair, secretary, trainer and administrators: any time).  Joins\n"
         "close at the event's end unless it is still under way."),
+    DIR(login_max_failures, T_UINT, 1, 1000, "sign-in limits",
+        "Failed sign-ins allowed for one e-mail address within\n"
+        "login_lockout_seconds; then that address is refused (429) for\n"
+        "login_lockout_seconds without its password being checked.  One client\n"
+        "IP address may fail ten times as often (an office behind one NAT).\n"
+        "A successful sign-in clears the address's count."),
+    DIR(login_lockout_seconds, T_UINT, 1, 86400, NULL,
+        "The window in which failures are counted, and how long a locked\n"
+        "address (or IP) stays locked, in seconds."),
     DIR(backup_interval_hours, T_UINT, 0, 8760, "backups",
         "Hours between online backups of the database taken by the running\n"
         "server (also one at start when the newest is older than that).\n"
@@ -157,6 +166,8 @@ void veche_config_defaults(veche_config *c)
     snprintf(c->public_url, sizeof c->public_url, "https://localhost:8443");
     c->allow_anonymous_rooms = true;
     c->event_join_early_minutes = 60;
+    c->login_max_failures = 5;
+    c->login_lockout_seconds = 900;
     c->backup_interval_hours = 24;
     c->backup_keep = 14;
     snprintf(c->log_level, sizeof c->log_level, "info");

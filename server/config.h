@@ -46,6 +46,8 @@ typedef struct {
     bool demo;                    /* false: seed a demo organization when true */
     bool allow_anonymous_rooms;   /* true: rooms joined without an event */
     unsigned event_join_early_minutes; /* 60: members join this early */
+    unsigned login_max_failures;  /* 5 failed sign-ins per address (x10 per IP) ... */
+    unsigned login_lockout_seconds; /* ... within 900 s lock it for 900 s */
     char backup_dir[VECHE_PATH_MAX];/* empty: data_dir/backups */
     unsigned backup_interval_hours; /* 24; 0: no automatic backups */
     unsigned backup_keep;         /* 14 newest backups kept */

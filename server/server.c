@@ -183,6 +183,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         .cfg = cfg, .store = s->store, .secret = &s->secret, .roll = s->roll,
         .signal = s->signal, .mailer = s->mailer,
         .cost = veche_password_cost_interactive(),
+        .ctx = env.ctx,  /* Argon2id on the API's threads, answers back here */
     };
     s->api = veche_api_new(&api_env);
     static const veche_http_ws_callbacks cb = {ws_open, ws_message, ws_close};
@@ -212,7 +213,7 @@ void veche_server_free(veche_server *s)
         g_source_unref(s->tick);
     }
     veche_http_free(s->http);  /* closes connections: participants leave (recorded) */
-    veche_api_free(s->api);
+    veche_api_free(s->api);    /* waits for password work; its answers go nowhere */
     veche_signal_free(s->signal);
     veche_roll_free(s->roll);
     veche_backup_free(s->backup);
