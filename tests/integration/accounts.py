@@ -317,10 +317,11 @@ def https(port):
 @case
 def signins_keep_the_loop_free(x):
     """Argon2id runs off the main loop: while 8 sign-ins run in parallel,
-    /healthz (polled on one keep-alive connection) answers within 50 ms
-    every time.  A main loop that hashed would miss that on every round (each
-    hash holds it ~100 ms); other load on a shared machine may spoil one, so
-    up to 3 rounds are tried."""
+    /healthz (polled on one keep-alive connection) answers within 150 ms
+    every time (typically under 10 ms).  A main loop that hashed misses that
+    on every round (8 queued hashes of ~100 ms each: 280-650 ms measured);
+    other load on a shared machine (a CI runner, the ASan build) may spoil
+    one, so up to 3 rounds are tried."""
     srv = x.srv
     users = ["admin", "chair", "secretary", "member1", "observer", "trainer", "activist1",
              "activist2"]
@@ -362,7 +363,7 @@ def signins_keep_the_loop_free(x):
               f" {len(lat)} polls, median {lat[len(lat) // 2] * 1000:.1f} ms,"
               f" max {lat[-1] * 1000:.1f} ms")
         worst.append(lat[-1])
-        if lat[-1] < 0.050:
+        if lat[-1] < 0.150:
             return None
     raise AssertionError("/healthz took " + ", ".join(f"{w * 1000:.0f}" for w in worst) + " ms")
 
