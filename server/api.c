@@ -383,20 +383,42 @@ static void reset_request(api_call *c)
                                 "if the address has an account, a link is on its way"));
 }
 
-static void reset_confirm_done(api_call *c, api_pw_job *j)
+/* The reply for a reset token the store refused (rc from reset_check or
+ * reset_consume). */
+static void reset_refused(api_call *c, int rc)
 {
-    if (j->hash_rc != 0)
-        return api_error(c, 500, "internal", "could not hash the password");
-    int64_t person = 0;
-    int rc = veche_store_reset_consume(c->api->env.store, j->token, j->new_hash, c->now, &person);
     switch (rc) {
-    case 0: break;
     case VECHE_ENOTFOUND: return api_error(c, 400, "invalid-token", "this reset link is not valid");
     case VECHE_EUSED: return api_error(c, 400, "token-used", "this reset link was used before");
     case VECHE_EEXPIRED: return api_error(c, 400, "token-expired", "this reset link has expired");
     case VECHE_EBLOCKED: return api_error(c, 403, "blocked", "this account is blocked");
     default: return api_error(c, 500, "internal", "database error");
     }
+}
+
+/* GET /api/password-reset/check?token=...: whether the link can still be
+ * used, so the page can say so before anyone types a password. */
+static void reset_check(api_call *c)
+{
+    char token[VECHE_TOKEN_SESSION_SIZE + 8];
+    api_query(c, "token", token, sizeof token);
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    if (veche_token_session_hash(token, hash) != 0)
+        return api_error(c, 400, "invalid-token", "this reset link is not valid");
+    int rc = veche_store_reset_check(c->api->env.store, hash, c->now);
+    if (rc != 0)
+        return reset_refused(c, rc);
+    api_reply(c, 200, json_pack("{s:b}", "valid", 1));
+}
+
+static void reset_confirm_done(api_call *c, api_pw_job *j)
+{
+    if (j->hash_rc != 0)
+        return api_error(c, 500, "internal", "could not hash the password");
+    int64_t person = 0;
+    int rc = veche_store_reset_consume(c->api->env.store, j->token, j->new_hash, c->now, &person);
+    if (rc != 0)
+        return reset_refused(c, rc);
     VLOG_INFO(NULL, NULL, "api: person %lld set a new password by reset link", (long long)person);
     api_reply(c, 200, json_pack("{s:I}", "person", (json_int_t)person));
 }
@@ -411,6 +433,9 @@ static void reset_confirm(api_call *c)
         return api_error(c, 400, "bad-request", "token and new are required");
     if (veche_token_session_hash(token, hash) != 0)
         return api_error(c, 400, "invalid-token", "this reset link is not valid");
+    int rc = veche_store_reset_check(c->api->env.store, hash, c->now);
+    if (rc != 0)  /* before hashing: junk and used links cost no Argon2id */
+        return reset_refused(c, rc);
     const char *why = NULL;
     if (veche_password_check_policy(new_pw, NULL, &why) != 0)
         return api_error(c, 400, "weak-password", why ? why : "the password is too weak");
@@ -472,6 +497,8 @@ static void route(api_call *c)
         return change_password(c);
     if (is(c, "POST", 1, "password-reset", NULL))
         return reset_request(c);
+    if (is(c, "GET", 2, "password-reset", "check"))
+        return reset_check(c);
     if (is(c, "POST", 2, "password-reset", "confirm"))
         return reset_confirm(c);
     if (is(c, "POST", 2, "invitations", "accept"))

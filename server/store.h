@@ -308,6 +308,10 @@ int veche_store_reset_create(veche_store *s,
  * session of the person.  0 with *person_id; VECHE_ENOTFOUND (unknown),
  * VECHE_EUSED, VECHE_EEXPIRED (now >= expires), VECHE_EBLOCKED (the
  * account is blocked: nothing changes). */
+/* Whether a reset token could be used now, without using it: 0 or, as
+ * for consume, VECHE_ENOTFOUND, VECHE_EUSED, VECHE_EEXPIRED, VECHE_EBLOCKED. */
+int veche_store_reset_check(veche_store *s, const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                            int64_t now);
 int veche_store_reset_consume(veche_store *s,
                               const uint8_t hash[VECHE_TOKEN_HASH_LEN],
                               const char *password_hash, int64_t now,

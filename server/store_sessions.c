@@ -147,6 +147,30 @@ int veche_store_reset_create(veche_store *s,
     return r == VECHE_ENOTFOUND ? VECHE_EINVAL : r < 0 ? r : 0;
 }
 
+int veche_store_reset_check(veche_store *s, const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                            int64_t now)
+{
+    if (!s || !hash)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, "SELECT r.used_at IS NOT NULL, r.expires_at,"
+                                  " ifnull(a.blocked, 0) FROM password_reset r"
+                                  " LEFT JOIN account a ON a.person_id = r.person_id"
+                                  " WHERE r.token_hash = ?",
+                          "x", (const void *)hash, VECHE_TOKEN_HASH_LEN);
+    if (r != 0)
+        return r;
+    r = store_step(s, st);
+    if (r == 0)
+        r = VECHE_ENOTFOUND;
+    else if (r == 1)
+        r = sqlite3_column_int(st, 0) ? VECHE_EUSED
+            : now >= sqlite3_column_int64(st, 1) ? VECHE_EEXPIRED
+            : sqlite3_column_int(st, 2) ? VECHE_EBLOCKED : 0;
+    sqlite3_finalize(st);
+    return r;
+}
+
 int veche_store_reset_consume(veche_store *s,
                               const uint8_t hash[VECHE_TOKEN_HASH_LEN],
                               const char *password_hash, int64_t now,

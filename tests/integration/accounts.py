@@ -646,11 +646,20 @@ def password_reset_by_mail(x):
     time.sleep(0.5)
     assert not [m for m in sink.mails if "nobody@example.org" in m["to"]], sink.mails
     new = "fresh-Secret-42-horse"
+    st, b, _ = srv.api("GET", "/api/password-reset/check?token=" + token)
+    assert st == 200 and b["valid"] is True, (st, b)
     st, b, _ = srv.api("POST", "/api/password-reset/confirm", {"token": token, "new": "short"})
     assert st == 400 and b["error"] == "weak-password", (st, b)
     st, b, _ = srv.api("POST", "/api/password-reset/confirm", {"token": token, "new": new})
     assert st == 200 and b["person"] > 0, (st, b)
     st, b, _ = srv.api("POST", "/api/password-reset/confirm", {"token": token, "new": new + "x"})
+    assert st == 400 and b["error"] == "token-used", (st, b)
+    st, b, _ = srv.api("GET", "/api/password-reset/check?token=" + token)
+    assert st == 400 and b["error"] == "token-used", (st, b)
+    st, b, _ = srv.api("GET", "/api/password-reset/check?token=" + "A" * 43)
+    assert st == 400 and b["error"] == "invalid-token", (st, b)
+    # a used link is refused before any hashing, even with a weak password
+    st, b, _ = srv.api("POST", "/api/password-reset/confirm", {"token": token, "new": "x"})
     assert st == 400 and b["error"] == "token-used", (st, b)
     st, b, _ = srv.api("POST", "/api/password-reset/confirm", {"token": "A" * 43, "new": new})
     assert st == 400 and b["error"] == "invalid-token", (st, b)

@@ -59,6 +59,9 @@ export const logout = () => call('POST', 'logout', {});
 export const me = () => call('GET', 'me');
 export const changePassword = (old, next) => call('POST', 'password', { old, new: next });
 export const requestReset = (email) => call('POST', 'password-reset', { email });
+/** {valid: true}, or rejects with token-used / token-expired / invalid-token / blocked. */
+export const checkReset = (token) =>
+  call('GET', `password-reset/check?token=${encodeURIComponent(token)}`);
 export const confirmReset = (token, next) =>
   call('POST', 'password-reset/confirm', { token, new: next });
 /** {event, person, name, title}; sets the session cookie. */

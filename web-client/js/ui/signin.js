@@ -103,6 +103,13 @@ export class SignIn {
     $('reset-submit').hidden = false;
     this.go('reset');
     $('reset-new').focus();
+    // Say at once when the link cannot be used (used before, expired),
+    // rather than after the person has typed a new password twice.
+    api.checkReset(token).catch((err) => {
+      if (this.resetToken !== token || err.code === 'network') return;
+      formError($('reset-error'), err);
+      $('reset-submit').hidden = true;
+    });
   }
 
   async reset() {
