@@ -370,7 +370,7 @@ int veche_store_quorum_log_list(veche_store *s, int64_t event_id,
  *   else           every organization (and, for persons, also those of no
  *                  organization). */
 
-/* "central", "regional", "primary"; "?" if unknown. */
+/* "central", "regional", "primary"; "?" if unknown (store_people.c). */
 const char *veche_store_org_level_name(veche_org_level level);
 /* Parse a level name as above: 0 or VECHE_EINVAL. */
 int veche_store_org_level_parse(const char *name, veche_org_level *out);

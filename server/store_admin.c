@@ -9,23 +9,6 @@
 #include "err.h"
 #include "store_int.h"
 
-static const char *const level_names[] = { "central", "regional", "primary" };
-
-const char *veche_store_org_level_name(veche_org_level level)
-{
-    return (unsigned)level <= VECHE_ORG_PRIMARY ? level_names[level] : "?";
-}
-
-int veche_store_org_level_parse(const char *name, veche_org_level *out)
-{
-    for (int i = 0; i < 3; i++)
-        if (name && strcmp(name, level_names[i]) == 0) {
-            *out = (veche_org_level)i;
-            return 0;
-        }
-    return VECHE_EINVAL;
-}
-
 int veche_store_orgs_list(veche_store *s, int64_t org_id, int64_t admin_id,
                           veche_store_org_cb cb, void *ud)
 {
@@ -40,15 +23,7 @@ int veche_store_orgs_list(veche_store *s, int64_t org_id, int64_t admin_id,
         return r;
     while ((r = store_step(s, st)) == 1) {
         veche_org o;
-        o.id = sqlite3_column_int64(st, 0);
-        o.parent_id = sqlite3_column_int64(st, 1);
-        store_column_text(st, 3, o.name, sizeof o.name);
-        if (veche_store_org_level_parse((const char *)sqlite3_column_text(st, 2),
-                                        &o.level) != 0) {
-            r = VECHE_EMALFORMED;
-            break;
-        }
-        if ((r = cb(ud, &o)) != 0)
+        if ((r = store_row_org(st, &o)) != 0 || (r = cb(ud, &o)) != 0)
             break;
     }
     sqlite3_finalize(st);
@@ -76,11 +51,7 @@ int veche_store_people_list(veche_store *s, int64_t org_id, int64_t admin_id,
     while ((r = store_step(s, st)) == 1) {
         veche_person_info pi;
         memset(&pi, 0, sizeof pi);
-        pi.person.id = sqlite3_column_int64(st, 0);
-        pi.person.org_id = sqlite3_column_int64(st, 1);
-        store_column_text(st, 2, pi.person.full_name, sizeof pi.person.full_name);
-        store_column_text(st, 3, pi.person.email, sizeof pi.person.email);
-        store_column_text(st, 4, pi.person.phone, sizeof pi.person.phone);
+        store_row_person(st, &pi.person);
         pi.account = sqlite3_column_int(st, 5) != 0;
         pi.blocked = sqlite3_column_int(st, 6) != 0;
         pi.must_change_password = sqlite3_column_int(st, 7) != 0;
@@ -112,15 +83,7 @@ int veche_store_bodies_list(veche_store *s, int64_t org_id, int64_t admin_id,
     while ((r = store_step(s, st)) == 1) {
         veche_body_info bi;
         memset(&bi, 0, sizeof bi);
-        bi.body.id = sqlite3_column_int64(st, 0);
-        bi.body.org_id = sqlite3_column_int64(st, 1);
-        store_column_text(st, 2, bi.body.name, sizeof bi.body.name);
-        bi.body.quorum.num = (unsigned)sqlite3_column_int64(st, 3);
-        bi.body.quorum.den = (unsigned)sqlite3_column_int64(st, 4);
-        const char *m = (const char *)sqlite3_column_text(st, 5);
-        bi.body.quorum.mode = m && strcmp(m, "at_least") == 0
-                                  ? VECHE_QUORUM_AT_LEAST
-                                  : VECHE_QUORUM_MORE_THAN;
+        store_row_body(st, &bi.body);
         bi.members = (unsigned)sqlite3_column_int64(st, 6);
         bi.voting = (unsigned)sqlite3_column_int64(st, 7);
         if ((r = cb(ud, &bi)) != 0)
@@ -148,9 +111,7 @@ int veche_store_courses_list(veche_store *s, int64_t org_id, int64_t admin_id,
     while ((r = store_step(s, st)) == 1) {
         veche_course_info ci;
         memset(&ci, 0, sizeof ci);
-        ci.course.id = sqlite3_column_int64(st, 0);
-        ci.course.org_id = sqlite3_column_int64(st, 1);
-        store_column_text(st, 2, ci.course.name, sizeof ci.course.name);
+        store_row_course(st, &ci.course);
         ci.members = (unsigned)sqlite3_column_int64(st, 3);
         if ((r = cb(ud, &ci)) != 0)
             break;

@@ -18,6 +18,26 @@ static int insert_result(int r)
 
 /* ---- bodies ---- */
 
+void store_row_body(sqlite3_stmt *st, veche_body *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->org_id = sqlite3_column_int64(st, 1);
+    store_column_text(st, 2, out->name, sizeof out->name);
+    out->quorum.num = (unsigned)sqlite3_column_int64(st, 3);
+    out->quorum.den = (unsigned)sqlite3_column_int64(st, 4);
+    const char *m = (const char *)sqlite3_column_text(st, 5);
+    out->quorum.mode = m && strcmp(m, mode_name(VECHE_QUORUM_AT_LEAST)) == 0
+                           ? VECHE_QUORUM_AT_LEAST
+                           : VECHE_QUORUM_MORE_THAN;
+}
+
+void store_row_course(sqlite3_stmt *st, veche_course *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->org_id = sqlite3_column_int64(st, 1);
+    store_column_text(st, 2, out->name, sizeof out->name);
+}
+
 int veche_store_body_create(veche_store *s, int64_t org_id, const char *name,
                             const veche_quorum_rule *rule, int64_t *id)
 {
@@ -48,15 +68,7 @@ int veche_store_body_get(veche_store *s, int64_t id, veche_body *out)
         return r;
     r = store_step(s, st);
     if (r == 1) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->org_id = sqlite3_column_int64(st, 1);
-        store_column_text(st, 2, out->name, sizeof out->name);
-        out->quorum.num = (unsigned)sqlite3_column_int64(st, 3);
-        out->quorum.den = (unsigned)sqlite3_column_int64(st, 4);
-        const char *m = (const char *)sqlite3_column_text(st, 5);
-        out->quorum.mode = m && strcmp(m, "at_least") == 0
-                               ? VECHE_QUORUM_AT_LEAST
-                               : VECHE_QUORUM_MORE_THAN;
+        store_row_body(st, out);
         r = 0;
     } else if (r == 0) {
         r = VECHE_ENOTFOUND;
@@ -176,9 +188,7 @@ int veche_store_course_get(veche_store *s, int64_t id, veche_course *out)
         return r;
     r = store_step(s, st);
     if (r == 1) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->org_id = sqlite3_column_int64(st, 1);
-        store_column_text(st, 2, out->name, sizeof out->name);
+        store_row_course(st, out);
         r = 0;
     } else if (r == 0) {
         r = VECHE_ENOTFOUND;

@@ -65,6 +65,19 @@ int store_end(veche_store *s, int r);
  * NULL gives ""). */
 void store_column_text(sqlite3_stmt *st, int col, char *out, size_t cap);
 
+/* Rows read into structs, the columns from 0 in this order (one place per
+ * struct, for the _get functions and the listings alike):
+ *   org     id, ifnull(parent_id, 0), level, name; VECHE_EMALFORMED for an
+ *           unknown level, else 0 (store_people.c)
+ *   person  id, ifnull(organization_id, 0), full_name, email,
+ *           ifnull(phone, '') (store_people.c)
+ *   body    id, organization_id, name, quorum_num, quorum_den, quorum_mode
+ *   course  id, organization_id, name (store_events.c) */
+int store_row_org(sqlite3_stmt *st, veche_org *out);
+void store_row_person(sqlite3_stmt *st, veche_person *out);
+void store_row_body(sqlite3_stmt *st, veche_body *out);
+void store_row_course(sqlite3_stmt *st, veche_course *out);
+
 /* Text lengths: 0 < strlen(s) <= max, else VECHE_EINVAL. */
 int store_check_text(const char *s, size_t max);
 

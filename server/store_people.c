@@ -7,14 +7,37 @@
 
 static const char *const level_names[] = { "central", "regional", "primary" };
 
-static int level_parse(const char *t, veche_org_level *out)
+const char *veche_store_org_level_name(veche_org_level level)
+{
+    return (unsigned)level <= VECHE_ORG_PRIMARY ? level_names[level] : "?";
+}
+
+int veche_store_org_level_parse(const char *name, veche_org_level *out)
 {
     for (int i = 0; i < 3; i++)
-        if (t && strcmp(t, level_names[i]) == 0) {
+        if (name && strcmp(name, level_names[i]) == 0) {
             *out = (veche_org_level)i;
             return 0;
         }
-    return VECHE_EMALFORMED;
+    return VECHE_EINVAL;
+}
+
+int store_row_org(sqlite3_stmt *st, veche_org *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->parent_id = sqlite3_column_int64(st, 1);
+    store_column_text(st, 3, out->name, sizeof out->name);
+    return veche_store_org_level_parse((const char *)sqlite3_column_text(st, 2),
+                                       &out->level) == 0 ? 0 : VECHE_EMALFORMED;
+}
+
+void store_row_person(sqlite3_stmt *st, veche_person *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->org_id = sqlite3_column_int64(st, 1);
+    store_column_text(st, 2, out->full_name, sizeof out->full_name);
+    store_column_text(st, 3, out->email, sizeof out->email);
+    store_column_text(st, 4, out->phone, sizeof out->phone);
 }
 
 /* ---- organizations ---- */
@@ -56,10 +79,7 @@ int veche_store_org_get(veche_store *s, int64_t id, veche_org *out)
         return r;
     r = store_step(s, st);
     if (r == 1) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->parent_id = sqlite3_column_int64(st, 1);
-        r = level_parse((const char *)sqlite3_column_text(st, 2), &out->level);
-        store_column_text(st, 3, out->name, sizeof out->name);
+        r = store_row_org(st, out);
     } else if (r == 0) {
         r = VECHE_ENOTFOUND;
     }
@@ -123,11 +143,7 @@ static int read_person(veche_store *s, sqlite3_stmt *st, veche_person *out)
 {
     int r = store_step(s, st);
     if (r == 1) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->org_id = sqlite3_column_int64(st, 1);
-        store_column_text(st, 2, out->full_name, sizeof out->full_name);
-        store_column_text(st, 3, out->email, sizeof out->email);
-        store_column_text(st, 4, out->phone, sizeof out->phone);
+        store_row_person(st, out);
         r = 0;
     } else if (r == 0) {
         r = VECHE_ENOTFOUND;

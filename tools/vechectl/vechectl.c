@@ -144,16 +144,12 @@ static int cmd_migrate(vctl *c, int argc, char **argv)
 
 static int cmd_org_add(vctl *c, int argc, char **argv)
 {
-    static const char *const levels[] = { "central", "regional", "primary" };
-    int level = -1;
-    for (int i = 0; i < 3; i++)
-        if (strcmp(argv[0], levels[i]) == 0)
-            level = i;
+    veche_org_level level;
     int64_t parent = 0, id;
-    if (level < 0 || (argc == 3 && vctl_parse_id(argv[2], &parent) != 0))
+    if (veche_store_org_level_parse(argv[0], &level) != 0 ||
+        (argc == 3 && vctl_parse_id(argv[2], &parent) != 0))
         return vctl_usage("org-add central|regional|primary NAME [PARENT_ID]");
-    int r = veche_store_org_create(c->st, argv[1], (veche_org_level)level,
-                                   parent, c->now, &id);
+    int r = veche_store_org_create(c->st, argv[1], level, parent, c->now, &id);
     if (r == VECHE_EINVAL)
         return vctl_refuse("org-add: bad name, or the parent does not exist"
                            " or is not above a %s organization", argv[0]);
