@@ -13,56 +13,16 @@ Prints TAP.  Python 3 standard library only.
 import http.client
 import json
 import os
-import socket
 import ssl
-import subprocess
 import sys
-import tempfile
-import time
 import traceback
 
 ROOT = os.environ.get("VECHE_SOURCE_ROOT",
                       os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DEMO_PASSWORD = "demo-password-1"
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    def __init__(self, binary):
-        self.port = free_port()
-        self.data = tempfile.mkdtemp(prefix="veche-admin-")
-        self.log = open(os.path.join(self.data, "server.log"), "w")
-        self.proc = subprocess.Popen(
-            [binary, "--set", "listen_address=127.0.0.1", "--set", f"port={self.port}",
-             "--set", "ice_addresses=127.0.0.1", "--set", f"data_dir={self.data}",
-             "--set", f"web_root={ROOT}/web-client", "--set", "demo=true",
-             "--set", f"public_url=https://127.0.0.1:{self.port}"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accounts import Server  # noqa: E402  (the server harness the account tests use)
 
 
 class Client:
@@ -522,7 +482,7 @@ def main():
         alive = srv.proc.poll() is None
     finally:
         srv.stop()
-    log = open(os.path.join(srv.data, "server.log"), errors="replace").read()
+    log = srv.log_text()
     clean = (alive and "Sanitizer" not in log and "runtime error" not in log
              and srv.proc.returncode == 0)
     private = [line for line in log.splitlines()
