@@ -95,15 +95,8 @@ bool api_is_admin_of(api_call *c, int64_t org_id)
 
 int api_reset_link(api_call *c, int64_t person, int64_t ttl_secs, char *link, size_t cap)
 {
-    char token[VECHE_TOKEN_SESSION_SIZE];
-    uint8_t hash[VECHE_TOKEN_HASH_LEN];
-    int rc = veche_token_session_new(token, hash);
-    if (rc == 0)
-        rc = veche_store_reset_create(c->api->env.store, hash, person, c->now,
-                                      c->now + ttl_secs);
-    if (rc == 0)
-        snprintf(link, cap, "%s/?reset=%s", c->api->env.cfg->public_url, token);
-    return rc;
+    return veche_auth_reset_link(c->api->env.store, c->api->env.cfg->public_url, person, c->now,
+                                 ttl_secs, link, cap);
 }
 
 /* Set (token) or clear (NULL) the session cookie. */

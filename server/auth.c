@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "err.h"
 #include "log.h"
 
@@ -98,6 +100,26 @@ static int admit_invitation(veche_store *st, const veche_token_secret *secret,
     out->invitation = inv;
     out->invitation_used_at = now;
     return 0;
+}
+
+int veche_auth_reset_link(veche_store *st, const char *public_url, int64_t person, int64_t now,
+                          int64_t ttl_secs, char *link, size_t cap)
+{
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    int rc = veche_token_session_new(token, hash);
+    if (rc == 0)
+        rc = veche_store_reset_create(st, hash, person, now, now + ttl_secs);
+    if (rc == 0) {
+        size_t n = strlen(public_url);
+        while (n > 0 && public_url[n - 1] == '/')
+            n--;  /* "https://host/" and "https://host" give the same link */
+        int w = snprintf(link, cap, "%.*s/?reset=%s", (int)n, public_url, token);
+        if (w < 0 || (size_t)w >= cap)
+            rc = VECHE_ELIMIT;
+    }
+    sodium_memzero(token, sizeof token);
+    return rc;
 }
 
 void veche_auth_join_undo(veche_store *st, const veche_auth_join *aj)

@@ -1,6 +1,7 @@
 /* auth.h - who is asking: the veche_session cookie and invitation tokens
  * resolved to a person through the store, and the admission of a
- * signalling `join` to an event's room.
+ * signalling `join` to an event's room; and the one-time password reset
+ * links (for the API and vechectl alike).
  *
  * The cookie holds a session token (token.h); the store knows only its
  * hash.  A join names an event and proves the person by the cookie of the
@@ -55,6 +56,14 @@ int veche_auth_admit_join(veche_store *st, const veche_token_secret *secret,
                           const char *cookie_header, int64_t event_id,
                           const char *invitation, int64_t now,
                           veche_auth_join *out);
+
+/* A new one-time password reset link "public_url/?reset=TOKEN" (a trailing
+ * '/' of public_url not doubled) for person, valid for ttl_secs from now:
+ * the token's hash goes to the store, the token only into link.  0, a
+ * store or token error, or VECHE_ELIMIT when the link does not fit cap
+ * (the token is stored then, but nobody has it). */
+int veche_auth_reset_link(veche_store *st, const char *public_url, int64_t person, int64_t now,
+                          int64_t ttl_secs, char *link, size_t cap);
 
 /* The join admitted by veche_auth_admit_join did not happen (room locked
  * or full, attendance not written): give its invitation back, so the link

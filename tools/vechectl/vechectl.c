@@ -26,6 +26,7 @@
 #include <glib.h>
 #include <sodium.h>
 
+#include "auth.h"
 #include "config.h"
 #include "err.h"
 #include "roster_import.h"
@@ -111,25 +112,11 @@ int vctl_find_person(vctl *c, const char *email, veche_person *p,
 
 int vctl_reset_link(vctl *c, int64_t person_id, char *out, size_t cap)
 {
-    char token[VECHE_TOKEN_SESSION_SIZE];
-    uint8_t hash[VECHE_TOKEN_HASH_LEN];
-    int64_t expires = c->now + (int64_t)c->cfg->invitation_ttl_hours * 3600;
-    int r = veche_token_session_new(token, hash);
-    if (r == 0)
-        r = veche_store_reset_create(c->st, hash, person_id, c->now, expires);
-    if (r != 0) {
-        sodium_memzero(token, sizeof token);
-        return vctl_fail("reset link", r);
-    }
-    size_t n = strlen(c->cfg->public_url);
-    while (n > 0 && c->cfg->public_url[n - 1] == '/')
-        n--;  /* "https://host/" and "https://host" give the same link */
-    int w = snprintf(out, cap, "%.*s/?reset=%s", (int)n, c->cfg->public_url,
-                     token);
-    sodium_memzero(token, sizeof token);
-    if (w < 0 || (size_t)w >= cap)
+    int r = veche_auth_reset_link(c->st, c->cfg->public_url, person_id, c->now,
+                                  (int64_t)c->cfg->invitation_ttl_hours * 3600, out, cap);
+    if (r == VECHE_ELIMIT)
         return vctl_refuse("public_url is too long for a link");
-    return VCTL_OK;
+    return r != 0 ? vctl_fail("reset link", r) : VCTL_OK;
 }
 
 /* ---- organizations, bodies, courses ---- */
