@@ -29,10 +29,9 @@ json_t *adm_id_json(int64_t id);
 /* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ". */
 json_t *adm_time_json(int64_t secs);
 
-/* A time from JSON: an integer (unix seconds) or a string
- * "YYYY-MM-DDTHH:MM[:SS[.fff]]" with "Z", "+HH:MM", "-HH:MM", "+HHMM",
- * "+HH" or no zone (read as UTC); 'T' may be a space.  0 or VECHE_EINVAL
- * (also for times before 1970-01-01T00:00:01Z or after 9999). */
+/* A time from JSON: an integer (unix seconds) or an ISO 8601 string as
+ * isotime.h reads it.  0 or VECHE_EINVAL (also for times before
+ * 1970-01-01T00:00:01Z or after 9999). */
 int adm_time_parse(const json_t *v, int64_t *out);
 
 /* api_admin_org.c: the routes under orgs, bodies, courses, events; false

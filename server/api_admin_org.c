@@ -238,19 +238,6 @@ static void list_events(api_call *c)
                "events", list);
 }
 
-/* Whether room is a valid room id: [A-Za-z0-9_.-]{1,64}. */
-static bool room_ok(const char *room)
-{
-    size_t n = strlen(room);
-    if (n == 0 || n > VECHE_ROOM_ID_MAX)
-        return false;
-    for (const char *p = room; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
-            return false;
-    return true;
-}
-
 /* A fresh random room id "ev-" + 16 hex digits; 0 or VECHE_ECRYPTO. */
 static int new_room(char out[VECHE_ROOM_ID_MAX + 1])
 {
@@ -287,7 +274,7 @@ static void create_event(api_call *c)
                                              " \"2026-11-29T12:00:00Z\" or unix seconds");
     if (ev.ends_at < ev.starts_at)
         return api_error(c, 400, "bad-time", "endsAt is before startsAt");
-    if ((rj && !json_is_null(rj) && !room) || (room && !room_ok(room)))
+    if ((rj && !json_is_null(rj) && !room) || (room && !veche_room_id_valid(room)))
         return api_error(c, 400, "bad-room", "room is 1 to 64 of A-Z a-z 0-9 _ . -");
     int64_t org = 0;
     int rc;

@@ -14,6 +14,18 @@ bool veche_room_kind_parse(const char *s, veche_room_kind *out)
     return true;
 }
 
+bool veche_room_id_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > VECHE_ROOM_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+            return false;
+    return true;
+}
+
 const char *veche_room_kind_name(veche_room_kind k)
 {
     return k == VECHE_ROOM_TRAINING ? "training" : "meeting";

@@ -32,6 +32,11 @@ typedef enum {
 
 /* "meeting"/"training" <-> kind; parse returns false for anything else. */
 bool veche_room_kind_parse(const char *s, veche_room_kind *out);
+
+#define VECHE_ROOM_ID_MAX 64      /* bytes of a room id */
+/* Whether s is a room id: 1 to VECHE_ROOM_ID_MAX of A-Z a-z 0-9 _ . -
+ * (signalling, event rooms made by the admin API and vechectl alike). */
+bool veche_room_id_valid(const char *s);
 const char *veche_room_kind_name(veche_room_kind k);
 const char *veche_role_name(veche_room_kind k, veche_role r);  /* "chair", "trainer", ... */
 

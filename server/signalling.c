@@ -17,7 +17,6 @@
 #include "err.h"
 #include "log.h"
 
-#define MAX_ROOM_ID 64
 #define MAX_NAME_CHARS 64
 #define MAX_CANDIDATE 1024
 
@@ -101,17 +100,6 @@ static int fail(veche_sfu_error *err, const char *code, const char *reason)
     return VECHE_EINVAL;
 }
 
-static bool valid_room_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > MAX_ROOM_ID)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
-            return false;
-    return true;
-}
-
 static bool valid_name(const char *s)
 {
     if (!g_utf8_validate(s, -1, NULL))
@@ -145,7 +133,7 @@ static int check_join(veche_signal_msg *m, veche_sfu_error *err)
     if (inv && (!m->invitation || strlen(m->invitation) > 200))
         return fail(err, "bad-request", "invitation must be an invitation token");
     bool anonymous = !m->event && !m->invitation;
-    if ((anonymous || m->room) && (!m->room || !valid_room_id(m->room)))
+    if ((anonymous || m->room) && (!m->room || !veche_room_id_valid(m->room)))
         return fail(err, "bad-request", "room must be 1-64 of A-Z a-z 0-9 _ . -");
     if ((anonymous || m->name) && (!m->name || !valid_name(m->name)))
         return fail(err, "bad-request", "name must be 1-64 printable characters");
@@ -175,7 +163,7 @@ static int check_fields(veche_signal_msg *m, unsigned fields, veche_sfu_error *e
     m->sdp = string_member(m->root, "sdp");
     m->pc = string_member(m->root, "pc");
     m->candidate = string_member(m->root, "candidate");
-    if ((fields & F_ROOM) && (!m->room || !valid_room_id(m->room)))
+    if ((fields & F_ROOM) && (!m->room || !veche_room_id_valid(m->room)))
         return fail(err, "bad-request", "room must be 1-64 of A-Z a-z 0-9 _ . -");
     if ((fields & F_NAME) && (!m->name || !valid_name(m->name)))
         return fail(err, "bad-request", "name must be 1-64 printable characters");

@@ -50,7 +50,6 @@
 #define VECHE_STORE_FILE "veche.db"
 
 #define VECHE_TITLE_MAX 200       /* bytes of an organization/body/course/event name */
-#define VECHE_ROOM_ID_MAX 64      /* bytes of a room id */
 #define VECHE_SOURCE_MAX 15       /* bytes of an attendance source */
 
 typedef struct veche_store veche_store;

@@ -1,4 +1,6 @@
 /* test_policy.c - the rights table. */
+#include <string.h>
+
 #include "check.h"
 #include "policy.h"
 
@@ -15,6 +17,25 @@ TEST(kinds_and_names)
     CHECK_EQ_STR(veche_role_name(VECHE_ROOM_TRAINING, VECHE_ROLE_MODERATOR), "trainer");
     CHECK_EQ_STR(veche_role_name(VECHE_ROOM_TRAINING, VECHE_ROLE_MEMBER), "activist");
     CHECK_EQ_STR(veche_role_name(VECHE_ROOM_MEETING, VECHE_ROLE_GUEST), "guest");
+}
+
+TEST(room_ids)
+{
+    CHECK(veche_room_id_valid("demo-presidium"));
+    CHECK(veche_room_id_valid("ev-0123456789abcdef"));
+    CHECK(veche_room_id_valid("A.b_c-9"));
+    char longest[VECHE_ROOM_ID_MAX + 2];
+    memset(longest, 'x', VECHE_ROOM_ID_MAX);
+    longest[VECHE_ROOM_ID_MAX] = '\0';
+    CHECK(veche_room_id_valid(longest));
+    longest[VECHE_ROOM_ID_MAX] = 'x';
+    longest[VECHE_ROOM_ID_MAX + 1] = '\0';
+    CHECK(!veche_room_id_valid(longest));
+    CHECK(!veche_room_id_valid(""));
+    CHECK(!veche_room_id_valid(NULL));
+    CHECK(!veche_room_id_valid("a b"));
+    CHECK(!veche_room_id_valid("комната"));
+    CHECK(!veche_room_id_valid("a/b"));
 }
 
 TEST(meeting_rights)
@@ -53,6 +74,7 @@ TEST(training_rights)
 int main(void)
 {
     RUN(kinds_and_names);
+    RUN(room_ids);
     RUN(meeting_rights);
     RUN(training_rights);
     return check_finish();

@@ -18,94 +18,12 @@
 #include <sodium.h>
 
 #include "err.h"
+#include "isotime.h"
 #include "report.h"
 #include "store.h"
 #include "vechectl.h"
 
-/* ---- times ---- */
-
-/* n decimal digits at *p (advanced past them) into *out: 0, or -1. */
-static int digits(const char **p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++, (*p)++) {
-        if (**p < '0' || **p > '9')
-            return -1;
-        v = v * 10 + (**p - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar
- * (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[12] = { 31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31 };
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-int vctl_parse_time(const char *s, int64_t *out)
-{
-    const char *p = s;
-    int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
-    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
-        *p++ != '-' || digits(&p, 2, &d) || (*p != 'T' && *p != ' '))
-        return -1;
-    p++;
-    if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
-        return -1;
-    if (*p == ':') {
-        p++;
-        if (digits(&p, 2, &sec))
-            return -1;
-    }
-    if (*p == 'Z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        sign = *p++ == '+' ? 1 : -1;
-        if (digits(&p, 2, &oh))
-            return -1;
-        if (*p == ':')
-            p++;
-        if (*p && digits(&p, 2, &om))
-            return -1;
-    }
-    if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-        d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59 ||
-        oh > 14 || om > 59)
-        return -1;
-    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-    *out = t - sign * (oh * 3600 + om * 60);
-    return 0;
-}
-
 /* ---- event-add ---- */
-
-/* What the signalling server accepts as a room id. */
-static bool room_id_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > VECHE_ROOM_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '.' &&
-            s[i] != '-')
-            return false;
-    return true;
-}
 
 int cmd_event_add(vctl *c, int argc, char **argv)
 {
@@ -119,17 +37,17 @@ int cmd_event_add(vctl *c, int argc, char **argv)
     int rc = vctl_check_text("event-add: title", argv[2], VECHE_TITLE_MAX);
     if (rc != VCTL_OK)
         return rc;
-    if (vctl_parse_time(argv[3], &ev.starts_at) != 0)
+    if (veche_isotime_parse(argv[3], &ev.starts_at) != 0)
         return vctl_refuse("event-add: bad start time \"%s\" (like"
                            " 2026-12-01T18:00, UTC, or with Z or +03:00)",
                            argv[3]);
-    if (vctl_parse_time(argv[4], &ev.ends_at) != 0)
+    if (veche_isotime_parse(argv[4], &ev.ends_at) != 0)
         return vctl_refuse("event-add: bad end time \"%s\" (like"
                            " 2026-12-01T20:00, UTC, or with Z or +03:00)",
                            argv[4]);
     if (ev.ends_at <= ev.starts_at)
         return vctl_refuse("event-add: the end is not after the start");
-    if (argc == 6 && !room_id_valid(argv[5]))
+    if (argc == 6 && !veche_room_id_valid(argv[5]))
         return vctl_refuse("event-add: bad room id (1 to %d of A-Z a-z 0-9"
                            " _ . -)", VECHE_ROOM_ID_MAX);
     int r;

@@ -75,9 +75,5 @@ int cmd_guest_add(vctl *c, int argc, char **argv);
 int cmd_events(vctl *c, int argc, char **argv);
 int cmd_attendance(vctl *c, int argc, char **argv);
 
-/* "2026-12-01T18:00" (UTC), with optional ":SS", and an optional "Z",
- * "+03:00", "+0300" or "+03" (a space may stand for the T).  The date is
- * checked (no 31 April).  0 with unix seconds in *out, or -1. */
-int vctl_parse_time(const char *s, int64_t *out);
 
 #endif
