@@ -140,21 +140,20 @@ static void count_voting(const roll_event *e, unsigned *voting, unsigned *presen
 }
 
 /* Feed the tracker; a recorded change goes to the quorum log. */
-static bool update_quorum(veche_roll *r, roll_event *e, int64_t ts_ms)
+static void update_quorum(veche_roll *r, roll_event *e, int64_t ts_ms)
 {
     if (!e->tracker)
-        return false;
+        return;
     unsigned voting, present;
     count_voting(e, &voting, &present);
     veche_quorum_change ch;
     int rc = veche_quorum_tracker_update(e->tracker, ts_ms, voting, present, &ch);
     if (rc != 1)
-        return false;
+        return;
     if (veche_store_quorum_log_append(r->st, e->ev.id, &ch) != 0)
         VLOG_ERROR(e->ev.room_id, NULL, "quorum log: write failed");
     VLOG_INFO(e->ev.room_id, NULL, "quorum %s: %u of %u voting members present",
               ch.reached ? "reached" : "not reached", ch.present, ch.voting);
-    return true;
 }
 
 static int append(veche_roll *r, int64_t event_id, int64_t person_id, veche_presence_kind kind,
@@ -168,10 +167,8 @@ static int append(veche_roll *r, int64_t event_id, int64_t person_id, veche_pres
 
 int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *person,
                     const veche_admission *a, int64_t conn_id, const char *source,
-                    int64_t ts_ms, bool *quorum_changed)
+                    int64_t ts_ms)
 {
-    if (quorum_changed)
-        *quorum_changed = false;
     if (!r || !ev || !person || !a)
         return VECHE_EINVAL;
     roll_event *e = find_event(r, ev->id);
@@ -196,17 +193,13 @@ int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *pe
     p->voting = p->voting || a->voting;
     p->conns++;
     e->conns++;
-    bool changed = update_quorum(r, e, ts_ms);
-    if (quorum_changed)
-        *quorum_changed = changed;
+    update_quorum(r, e, ts_ms);
     return 0;
 }
 
 int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id,
-                     int64_t conn_id, int64_t ts_ms, bool *quorum_changed)
+                     int64_t conn_id, int64_t ts_ms)
 {
-    if (quorum_changed)
-        *quorum_changed = false;
     roll_event *e = r ? find_event(r, event_id) : NULL;
     roll_person *p = e ? find_person(e, person_id) : NULL;
     if (!p || p->conns == 0)
@@ -217,9 +210,7 @@ int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id,
                    veche_errname(rc));
     p->conns--;
     e->conns--;
-    bool changed = update_quorum(r, e, ts_ms);
-    if (quorum_changed)
-        *quorum_changed = changed;
+    update_quorum(r, e, ts_ms);
     if (e->conns == 0)
         g_hash_table_remove(r->events, &event_id);  /* the next join reloads the roster */
     return rc;

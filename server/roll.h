@@ -41,16 +41,16 @@ void veche_roll_free(veche_roll *r);  /* accepts NULL */
 
 /* Connection conn_id of person (admitted with a) joined ev at ts_ms.  The
  * record is on disk when this returns 0; on error nothing changed (refuse
- * the join).  *quorum_changed (may be NULL) tells whether the meeting's
- * quorum status was recorded anew. */
+ * the join).  A change of a meeting's quorum status goes to the quorum
+ * log, here and on leave. */
 int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *person,
                     const veche_admission *a, int64_t conn_id, const char *source,
-                    int64_t ts_ms, bool *quorum_changed);
+                    int64_t ts_ms);
 /* That connection left.  Writes the leave (an error is logged: the join
  * stays open in the record); 0, VECHE_ENOTFOUND (not joined) or a store
  * error. */
 int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id,
-                     int64_t conn_id, int64_t ts_ms, bool *quorum_changed);
+                     int64_t conn_id, int64_t ts_ms);
 
 /* After a crash (kill -9, power loss): close in the record every
  * connection whose join has no leave, with a leave of source "server" at

@@ -284,9 +284,8 @@ static void event_left(veche_signal_conn *c)
     if (!c->event_id)
         return;
     int64_t event_id = c->event_id;
-    bool changed = false;
     veche_roll_leave(c->sig->acc.roll, event_id, c->person_id, c->conn_id,
-                     g_get_real_time() / 1000, &changed);
+                     g_get_real_time() / 1000);
     c->event_id = 0;
     notify_event(c->sig, event_id);
 }
@@ -406,9 +405,8 @@ static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu
     if (s->last_conn_id < g_get_real_time())
         s->last_conn_id = g_get_real_time();  /* unique across restarts too */
     int64_t conn_id = ++s->last_conn_id;
-    bool changed = false;
     rc = veche_roll_join(s->acc.roll, &aj.event, &aj.person, &aj.admission, conn_id,
-                         aj.source, now_ms, &changed);
+                         aj.source, now_ms);
     if (rc != 0) {
         VLOG_ERROR(aj.event.room_id, veche_participant_id(c->participant),
                    "attendance: join not recorded (%s): refused", veche_errname(rc));
