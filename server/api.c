@@ -142,7 +142,7 @@ static int roles_cb(void *ud, const veche_event *ev)
  * are the names of the roles the person holds in any event. */
 /* Collects the ids of the organizations a person administers (with
  * those below them). */
-static int count_org_cb(void *ud, const veche_org *o)
+static int collect_org_id(void *ud, const veche_org *o)
 {
     return json_array_append_new(ud, json_integer(o->id)) == 0 ? 0 : VECHE_EIO;
 }
@@ -161,7 +161,7 @@ static json_t *person_json(api_call *c, int64_t person)
     if (has_acc && acc.platform_admin)
         r.mask |= 1u << VECHE_ACCESS_PLATFORM_ADMIN;
     json_t *admin_orgs = json_array();  /* what the admin pages may show */
-    if (veche_store_orgs_list(st, 0, person, count_org_cb, admin_orgs) < 0) {
+    if (veche_store_orgs_list(st, 0, person, collect_org_id, admin_orgs) < 0) {
         json_decref(admin_orgs);
         return NULL;
     }
