@@ -1,7 +1,7 @@
 // churn.test.mjs - someone on a flaky network: Una stays in the room, Vlad
 // leaves and joins again five times (a new participant each time).  The
 // server reuses the m-lines of Vlad's ended tracks for his next ones (same
-// mid, new SSRC and msid: server/negotiate.c), so after every cycle Una's
+// mid, new SSRC and msid: server/sfu/negotiate.c), so after every cycle Una's
 // page must show the new Vlad's picture and sound in the new Vlad's tile
 // (and no tile for the old one), decode it (framesDecoded growing,
 // videoWidth > 0), and her subscribe connection must not grow: at most

@@ -154,7 +154,7 @@ export async function banner(page) {
 
 // --- accounts (the server runs with --set demo=true: tests/browser/run.sh) ---
 
-/** The password of every demo account (server/demo.c). */
+/** The password of every demo account (server/api/demo.c). */
 export const DEMO_PASSWORD = 'demo-password-1';
 
 /** Open the start page in English and sign in; resolves when "my events" shows. */

@@ -3,7 +3,7 @@
 #   tests/browser/run.sh [SERVER_BINARY]      (default: build/server/veche)
 # Installs the npm dependencies when node_modules is missing, starts the
 # server on a free port with the demo organization (--set demo=true: the
-# accounts of server/demo.c, shared by every test file) (TLS with a generated self-signed certificate, ICE on
+# accounts of server/api/demo.c, shared by every test file) (TLS with a generated self-signed certificate, ICE on
 # 127.0.0.1 only), waits for /healthz, runs every *.test.mjs here (or those
 # named in VECHE_TESTS) in one node --test run with TAP on stdout, stops the
 # server and exits with the tests' status.  The server log

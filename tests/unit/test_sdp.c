@@ -1,5 +1,5 @@
-/* test_sdp.c - the SDP parser, builders, lookups and writer (server/sdp.c,
- * server/sdp_write.c) against real browser offers kept in
+/* test_sdp.c - the SDP parser, builders, lookups and writer (server/media/sdp.c,
+ * server/media/sdp_write.c) against real browser offers kept in
  * $VECHE_FIXTURES/sdp/ and rows of hand-written edge cases. */
 #include "check.h"
 

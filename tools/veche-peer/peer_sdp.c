@@ -1,5 +1,5 @@
 /* peer_sdp.c - builds veche-peer's publish offer and subscribe answer with
- * the server/sdp.h builder, and reads what it needs from the server's SDP.
+ * the server/media/sdp.h builder, and reads what it needs from the server's SDP.
  *
  * Does not: parse SDP text itself (veche_sdp_parse does), hold any state, or
  * negotiate anything beyond Opus, VP8 and (when asked) RTX for VP8: no

@@ -2,7 +2,7 @@
  * answer to the server's subscribe offer, and what it needs from the
  * server's SDP (ICE credentials, fingerprint, candidates, remote tracks).
  *
- * Pure functions over server/sdp.h trees: no I/O, no state.  Returned text
+ * Pure functions over server/media/sdp.h trees: no I/O, no state.  Returned text
  * is malloc'd and freed by the caller with free().
  */
 #ifndef VPEER_PEER_SDP_H
