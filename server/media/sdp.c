@@ -504,6 +504,45 @@ uint32_t veche_sdp_media_rtx_ssrc(const veche_sdp_media *m, uint32_t primary)
     return 0;
 }
 
+bool veche_sdp_media_bundled(const veche_sdp *sdp, const veche_sdp_media *m)
+{
+    for (int i = 0; m->mid && i < sdp->n_bundle; i++)
+        if (strcmp(sdp->bundle[i], m->mid) == 0)
+            return true;
+    return false;
+}
+
+bool veche_sdp_media_active(const veche_sdp *sdp, const veche_sdp_media *m)
+{
+    return m->port != 0 || (m->bundle_only && veche_sdp_media_bundled(sdp, m));
+}
+
+static bool has_transport(const veche_sdp_media *m)
+{
+    return m->ice_ufrag && m->ice_pwd && m->fingerprint && m->fingerprint_alg;
+}
+
+static const veche_sdp_media *media_by_mid(const veche_sdp *sdp, const char *mid)
+{
+    for (int i = 0; i < sdp->n_media; i++)
+        if (sdp->media[i].mid && strcmp(sdp->media[i].mid, mid) == 0)
+            return &sdp->media[i];
+    return NULL;
+}
+
+const veche_sdp_media *veche_sdp_media_transport(const veche_sdp *sdp,
+                                                 const veche_sdp_media *m)
+{
+    if (has_transport(m) || !veche_sdp_media_bundled(sdp, m))
+        return m;
+    for (int i = 0; i < sdp->n_bundle; i++) {
+        const veche_sdp_media *t = media_by_mid(sdp, sdp->bundle[i]);
+        if (t && has_transport(t) && veche_sdp_media_active(sdp, t))
+            return t;
+    }
+    return m;
+}
+
 bool veche_sdp_media_is_rtp(const veche_sdp_media *m)
 {
     return m->proto && strstr(m->proto, "RTP/") != NULL;
@@ -608,7 +647,8 @@ static int dup_attr(parser *p, const attr_handler *h)
 
 #define FIELD(m, type, off) ((type *)((char *)(m) + (off)))
 
-/* Flags without a value: a=rtcp-mux, a=rtcp-rsize, a=end-of-candidates. */
+/* Flags without a value: a=rtcp-mux, a=rtcp-rsize, a=end-of-candidates,
+ * a=bundle-only. */
 static int a_flag(parser *p, veche_sdp_media *m, const attr_handler *h, char *val)
 {
     if (val)
@@ -924,6 +964,7 @@ static const attr_handler attr_table[] = {
     {"rtcp-rsize", a_flag, MEDIA, OFF(rtcp_rsize)},
     {"candidate", a_candidate, MEDIA, 0},
     {"end-of-candidates", a_flag, MEDIA, OFF(end_of_candidates)},
+    {"bundle-only", a_flag, MEDIA, OFF(bundle_only)},
     {"rtcp", a_drop, MEDIA, 0},
 };
 

@@ -118,6 +118,9 @@ typedef struct {
     /* Added after the first draft of this header: */
     char *fmt;                /* m= format list when proto is not RTP (e.g.
                                * "webrtc-datachannel"), or NULL */
+    bool bundle_only;         /* a=bundle-only (RFC 8843 6): with port 0 and
+                               * its mid in the BUNDLE group the section is
+                               * live, not rejected; veche_sdp_media_active() */
 } veche_sdp_media;
 
 typedef struct {
@@ -195,6 +198,21 @@ bool veche_sdp_codec_has_fb(const veche_sdp_codec *c, const char *fb);
  * FID (RTX) partner of it, or 0. */
 uint32_t veche_sdp_media_primary_ssrc(const veche_sdp_media *m);
 uint32_t veche_sdp_media_rtx_ssrc(const veche_sdp_media *m, uint32_t primary);
+
+/* BUNDLE (RFC 8843).  bundled: the section's mid is in the BUNDLE group.
+ * active: the section is in use, i.e. its port is not 0, or it is port 0
+ * with a=bundle-only and bundled (RFC 8843 6, 7.2.1: Firefox, GStreamer
+ * webrtcbin and WHIP clients with max-bundle offer every section after the
+ * first that way).  Any other port-0 section is rejected or stopped (JSEP
+ * 5.2.2, 5.3.1).  transport: the section whose ICE and DTLS attributes
+ * apply to m: m itself when it has ice-ufrag, ice-pwd and a fingerprint,
+ * else, when m is bundled, the first active section of the group in
+ * group order (the tagged one, RFC 8843 7.2.1, 7.3.1) that has them, else
+ * m.  m must point into sdp. */
+bool veche_sdp_media_bundled(const veche_sdp *sdp, const veche_sdp_media *m);
+bool veche_sdp_media_active(const veche_sdp *sdp, const veche_sdp_media *m);
+const veche_sdp_media *veche_sdp_media_transport(const veche_sdp *sdp,
+                                                 const veche_sdp_media *m);
 
 /* Serialize to text with CRLF line ends.  Returns a malloc'd string the caller
  * frees with free(), or NULL on OOM.  NULL fields are left out, except

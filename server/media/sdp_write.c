@@ -2,7 +2,7 @@
  *
  * Writes a veche_sdp tree (sdp.h) as text in the order JSEP implementations
  * use (RFC 8829 5.2.1, 5.3.1): v, o, s, t, a=group:BUNDLE, a=msid-semantic,
- * a=ice-lite, then per section m, c, ICE (ufrag, pwd, options), DTLS
+ * a=ice-lite, then per section m, c, a=bundle-only, ICE (ufrag, pwd, options), DTLS
  * (fingerprint, setup), a=mid, a=extmap, direction, a=msid, a=rtcp-mux,
  * a=rtcp-rsize, per codec a=rtpmap/a=rtcp-fb/a=fmtp, a=ssrc-group, a=ssrc,
  * other lines, candidates, a=end-of-candidates.  CRLF line ends.
@@ -155,6 +155,8 @@ static void write_ssrcs(outbuf *b, const veche_sdp_media *m)
 static void write_media(outbuf *b, const veche_sdp_media *m)
 {
     write_mline(b, m);
+    if (m->bundle_only)
+        put(b, "a=bundle-only\r\n");
     write_transport(b, m);
     if (m->mid)
         put(b, "a=mid:%s\r\n", m->mid);
@@ -255,6 +257,7 @@ static bool media_eq(const veche_sdp_media *a, const veche_sdp_media *b)
            a->rtcp_mux == b->rtcp_mux && a->rtcp_rsize == b->rtcp_rsize &&
            strv_eq(a->candidates, a->n_candidates, b->candidates, b->n_candidates) &&
            a->end_of_candidates == b->end_of_candidates &&
+           a->bundle_only == b->bundle_only &&
            str_eq(a->conn_addr, b->conn_addr) &&
            strv_eq(a->other, a->n_other, b->other, b->n_other) && str_eq(a->fmt, b->fmt);
 }

@@ -3,7 +3,13 @@
  * Publish: the client offers sendonly (or sendrecv) audio and video; we
  * accept Opus for audio and VP8 for video, each m-line with one a=ssrc (and
  * an optional FID group for RTX), BUNDLE and rtcp-mux, and reject the rest
- * with port 0.  Subscribe: one sendonly m-line per downtrack, in mid order,
+ * with port 0.  An offered m-line with port 0 and a=bundle-only inside the
+ * BUNDLE group (RFC 8843 6, 7.2.1; Firefox and GStreamer webrtcbin with
+ * max-bundle, WHIP clients) is live: it is negotiated like any other, takes
+ * its ICE and DTLS attributes from the group's tagged m-line when it has
+ * none of its own, and is answered with port 9 and full transport
+ * attributes like every accepted m-line (JSEP 5.3.1: an answer never
+ * carries a=bundle-only).  Subscribe: one sendonly m-line per downtrack, in mid order,
  * using the publisher's payload type and SSRC so packets need no rewriting,
  * with an RTX payload type and SSRC of our own for video.
  *
@@ -64,9 +70,9 @@ static const veche_sdp_codec *choose_codec(const veche_sdp_media *m)
     return NULL;
 }
 
-static bool media_sends(const veche_sdp_media *m)
+static bool media_sends(const veche_sdp *sdp, const veche_sdp_media *m)
 {
-    return m->port != 0 && (m->dir == VECHE_SDP_SENDONLY || m->dir == VECHE_SDP_SENDRECV);
+    return veche_sdp_media_active(sdp, m) && (m->dir == VECHE_SDP_SENDONLY || m->dir == VECHE_SDP_SENDRECV);
 }
 
 static void codec_from_sdp(veche_codec *out, veche_sdp_kind kind, const veche_sdp_codec *c)
@@ -89,13 +95,16 @@ int veche_negotiate_publish(const veche_sdp *offer, veche_pub_media *media, int 
         const veche_sdp_media *m = &offer->media[i];
         const veche_sdp_codec *c = choose_codec(m);
         uint32_t ssrc = veche_sdp_media_primary_ssrc(m);
-        if (!media_sends(m) || !c || !ssrc || !m->mid)
+        if (!media_sends(offer, m) || !c || !ssrc || !m->mid)
             continue;
-        if (!m->rtcp_mux) {
+        /* rtcp-mux is a transport attribute too: a bundle-only m-line
+         * need not repeat it (RFC 8843 9.3.1.1). */
+        const veche_sdp_media *tm = veche_sdp_media_transport(offer, m);
+        if (!m->rtcp_mux && !tm->rtcp_mux) {
             set_err(err, "unsupported", "m-line %s lacks a=rtcp-mux", m->mid);
             return VECHE_EUNSUPPORTED;
         }
-        if (!m->ice_ufrag || !m->ice_pwd || !m->fingerprint || !m->fingerprint_alg) {
+        if (!tm->ice_ufrag || !tm->ice_pwd || !tm->fingerprint || !tm->fingerprint_alg) {
             set_err(err, "bad-sdp", "m-line %s lacks ICE credentials or a fingerprint",
                     m->mid);
             return VECHE_EMALFORMED;

@@ -398,7 +398,11 @@ int veche_participant_publish(veche_participant *p, const char *sdp_text, json_t
             rc = VECHE_EDENIED;
         }
     }
-    const veche_sdp_media *first = n > 0 ? &offer->media[media[0].index] : NULL;
+    /* The transport's ICE and DTLS attributes: the first accepted m-line's,
+     * or its BUNDLE group's tagged m-line's when it is a=bundle-only
+     * without them (RFC 8843). */
+    const veche_sdp_media *first =
+        n > 0 ? veche_sdp_media_transport(offer, &offer->media[media[0].index]) : NULL;
     veche_dtls_role role = first && first->setup == VECHE_SDP_SETUP_PASSIVE
                                ? VECHE_DTLS_CLIENT : VECHE_DTLS_SERVER;
     if (rc == 0 && !p->pub)
@@ -567,7 +571,7 @@ static const veche_sdp_media *apply_answer(veche_participant *p, const veche_sdp
         if (!dt->offered)
             continue;
         const veche_sdp_media *m = answer_media(ans, dt->mid);
-        if (!m || m->port == 0) {
+        if (!m || !veche_sdp_media_active(ans, m)) {
             dt->rejected = true;
             continue;
         }
@@ -584,7 +588,7 @@ static const veche_sdp_media *apply_answer(veche_participant *p, const veche_sdp
             dt->rtx_ssrc = 0;
         }
         if (!first)
-            first = m;
+            first = veche_sdp_media_transport(ans, m);
     }
     return first;
 }

@@ -8,7 +8,10 @@
  * over (same mid, sendonly, the new SSRC, msid and RTX SSRC), so the offer's
  * m-line count stays bounded however often people leave and come back; a
  * track that ends before it was ever offered leaves no m-line behind; an
- * m-line is not reused before the client has seen it inactive.
+ * m-line is not reused before the client has seen it inactive.  A
+ * publisher's m-line with port 0 and a=bundle-only inside the BUNDLE group
+ * (RFC 8843; Firefox and webrtcbin with max-bundle) is published and
+ * answered with a port, while a plain port-0 m-line stays rejected.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +408,89 @@ TEST(camera_toggle_reuses_the_video_mline)
     fixture_free(&f);
 }
 
+/* A max-bundle offer as RFC 8843 7.2.1 allows it: audio (mid "a") carries
+ * the transport; video (mid "v") has port 0, a=bundle-only and no ICE,
+ * DTLS or rtcp-mux lines of its own; a second video (mid "x") has port 0
+ * and no a=bundle-only, i.e. is rejected.  `group` is the BUNDLE line. */
+static char *bundle_only_offer(fixture *f, const char *group)
+{
+    return g_strdup_printf(
+        "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n%s"
+        "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=sendonly\r\n"
+        "a=ice-ufrag:pubu\r\na=ice-pwd:" PWD "\r\na=setup:actpass\r\na=rtcp-mux\r\n"
+        "a=mid:a\r\na=fingerprint:sha-256 %s\r\na=rtpmap:111 opus/48000/2\r\n"
+        "a=ssrc:71 cname:x\r\n"
+        "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=bundle-only\r\n"
+        "a=sendonly\r\na=mid:v\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\n"
+        "a=ssrc:72 cname:x\r\n"
+        "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=sendonly\r\n"
+        "a=mid:x\r\na=rtpmap:96 VP8/90000\r\na=ssrc:73 cname:x\r\n",
+        group, veche_dtls_cert_fingerprint(f->cert));
+}
+
+TEST(bundle_only_mline_is_published)
+{
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0}, pb = {0};
+    veche_participant *a = join(&f, "A", &pa), *b = join(&f, "B", &pb);
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(veche_participant_subscribe(a, &err), 0);
+    char *offer = bundle_only_offer(&f, "a=group:BUNDLE a v\r\n"), *text = NULL;
+    CHECK_EQ_INT(veche_participant_publish(b, offer, NULL, &text, &err), 0);
+    const char *why = NULL;
+    veche_sdp *ans = text ? veche_sdp_parse(text, strlen(text), &why) : NULL;
+    CHECK(ans != NULL);
+    if (ans) {
+        CHECK_EQ_INT(ans->n_media, 3);
+        const veche_sdp_media *v = by_mid(ans, "v"), *x = by_mid(ans, "x");
+        CHECK(v && v->port == 9 && !v->bundle_only && v->dir == VECHE_SDP_RECVONLY);
+        CHECK(v && v->ice_ufrag && v->fingerprint && v->rtcp_mux);
+        CHECK(v && v->n_codecs == 1 && strcmp(v->codecs[0].name, "VP8") == 0);
+        CHECK(x && x->port == 0);
+        CHECK_EQ_INT(ans->n_bundle, 2);
+        CHECK(v && veche_sdp_media_bundled(ans, v) && x && !veche_sdp_media_bundled(ans, x));
+        veche_sdp_free(ans);
+    }
+    veche_sdp *o = parse_offer(&f, a, &pa);
+    if (o) {
+        CHECK_EQ_INT(o->n_media, 2);  /* audio and the bundle-only video */
+        check_live(o, "0", b, 71);
+        check_live(o, "1", b, 72);
+        veche_sdp_free(o);
+    }
+    free(text);
+    g_free(offer);
+    peer_free(&pa);
+    peer_free(&pb);
+    fixture_free(&f);
+}
+
+/* a=bundle-only outside the BUNDLE group means nothing: port 0 rejects. */
+TEST(bundle_only_outside_the_group_is_rejected)
+{
+    fixture f;
+    fixture_init(&f);
+    peer pb = {0};
+    veche_participant *b = join(&f, "B", &pb);
+    veche_sfu_error err = {0};
+    char *offer = bundle_only_offer(&f, "a=group:BUNDLE a\r\n"), *text = NULL;
+    CHECK_EQ_INT(veche_participant_publish(b, offer, NULL, &text, &err), 0);
+    const char *why = NULL;
+    veche_sdp *ans = text ? veche_sdp_parse(text, strlen(text), &why) : NULL;
+    CHECK(ans != NULL);
+    if (ans) {
+        CHECK_EQ_INT(ans->n_media, 3);
+        CHECK(ans->media[0].port == 9 && ans->media[1].port == 0 && ans->media[2].port == 0);
+        CHECK_EQ_INT(ans->n_bundle, 1);
+        veche_sdp_free(ans);
+    }
+    free(text);
+    g_free(offer);
+    peer_free(&pb);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     veche_log_set_level(VECHE_LOG_WARN);
@@ -412,5 +498,7 @@ int main(void)
     RUN(reuse_waits_for_the_inactive_answer);
     RUN(unoffered_track_leaves_no_mline);
     RUN(camera_toggle_reuses_the_video_mline);
+    RUN(bundle_only_mline_is_published);
+    RUN(bundle_only_outside_the_group_is_rejected);
     return check_finish();
 }

@@ -807,6 +807,57 @@ TEST(lookups)
     veche_sdp_free(sdp);
 }
 
+/* RFC 8843: which sections are live and whose transport they use.  Rows:
+ * port, bundle-only, in the group -> active. */
+TEST(bundle_only)
+{
+    veche_sdp *sdp = parse_str(
+        HEAD "a=group:BUNDLE t b n\r\n"
+        "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:t\r\na=ice-ufrag:uf\r\n"
+        "a=ice-pwd:pwpwpwpwpwpwpwpwpwpwpwpw\r\na=fingerprint:sha-256 AB:CD\r\n"
+        "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+        "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=bundle-only\r\na=mid:b\r\n"
+        "a=rtpmap:96 VP8/90000\r\n"
+        "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:n\r\na=rtpmap:96 VP8/90000\r\n"
+        "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=bundle-only\r\na=mid:o\r\n"
+        "a=rtpmap:96 VP8/90000\r\n"
+        "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=bundle-only\r\na=rtpmap:96 VP8/90000\r\n");
+    CHECK(sdp != NULL);
+    if (!sdp)
+        return;
+    static const struct {
+        bool bundle_only, bundled, active;
+    } rows[] = {
+        {false, true, true},   /* t: port 9, the tagged section */
+        {true, true, true},    /* b: port 0, bundle-only, in the group */
+        {false, true, false},  /* n: port 0 without bundle-only: rejected */
+        {true, false, false},  /* o: bundle-only but not in the group */
+        {true, false, false},  /* no mid at all */
+    };
+    CHECK_EQ_INT(sdp->n_media, 5);
+    for (int i = 0; i < sdp->n_media && i < 5; i++) {
+        const veche_sdp_media *m = &sdp->media[i];
+        CHECK_EQ_INT(m->bundle_only, rows[i].bundle_only);
+        CHECK_EQ_INT(veche_sdp_media_bundled(sdp, m), rows[i].bundled);
+        CHECK_EQ_INT(veche_sdp_media_active(sdp, m), rows[i].active);
+        CHECK(!has_other(m, "bundle-only"));
+    }
+    /* b has no transport of its own: the tagged section's applies. */
+    CHECK(veche_sdp_media_transport(sdp, &sdp->media[1]) == &sdp->media[0]);
+    CHECK(veche_sdp_media_transport(sdp, &sdp->media[0]) == &sdp->media[0]);
+    CHECK(veche_sdp_media_transport(sdp, &sdp->media[3]) == &sdp->media[3]);
+    /* It prints back (right after m= and c=) and parses to an equal tree. */
+    char *text = veche_sdp_write(sdp);
+    CHECK(text && strstr(text, "a=mid:t\r\n") && strstr(text, "m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"
+                                                                 "a=bundle-only\r\n"));
+    veche_sdp *again = text ? parse_str(text) : NULL;
+    CHECK(veche_sdp_equal(sdp, again));
+    CHECK(again && again->media[1].bundle_only && !again->media[2].bundle_only);
+    veche_sdp_free(again);
+    free(text);
+    veche_sdp_free(sdp);
+}
+
 int main(void)
 {
     RUN(chromium_offer_session);
@@ -828,5 +879,6 @@ int main(void)
     RUN(limits_accepted);
     RUN(builder_errors);
     RUN(lookups);
+    RUN(bundle_only);
     return check_finish();
 }
