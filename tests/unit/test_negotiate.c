@@ -12,6 +12,9 @@
  * publisher's m-line with port 0 and a=bundle-only inside the BUNDLE group
  * (RFC 8843; Firefox and webrtcbin with max-bundle) is published and
  * answered with a port, while a plain port-0 m-line stays rejected.
+ * Browser SDP from $VECHE_FIXTURES/sdp/ (Firefox ESR 153 captured from the
+ * web client, a Safari 18 offer): what we accept and answer, and that a
+ * Firefox subscribe answer keeps both m-lines live.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -491,6 +494,149 @@ TEST(bundle_only_outside_the_group_is_rejected)
     fixture_free(&f);
 }
 
+static char *fixture_text(const char *name)
+{
+    const char *dir = getenv("VECHE_FIXTURES");
+    char *path = g_strdup_printf("%s/sdp/%s", dir ? dir : "tests/fixtures", name);
+    char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        fprintf(stderr, "# cannot read %s\n", path);
+    g_free(path);
+    return text;
+}
+
+/* The answer to a browser's publish offer: one m-line per offered one, same
+ * mids in order, each accepted with port 9, recvonly, one codec (the
+ * offer's Opus or VP8 payload type), full transport attributes, DTLS
+ * passive (the offer says actpass), in the BUNDLE group, no bundle-only. */
+static void check_publish_answer(const veche_sdp *offer, const veche_sdp *ans,
+                                 const uint8_t *pts)
+{
+    CHECK_EQ_INT(ans->n_media, offer->n_media);
+    CHECK_EQ_INT(ans->n_bundle, offer->n_media);
+    for (int i = 0; i < ans->n_media && i < offer->n_media; i++) {
+        const veche_sdp_media *am = &ans->media[i];
+        CHECK_EQ_STR(am->mid, offer->media[i].mid);
+        CHECK_EQ_INT(am->kind, offer->media[i].kind);
+        CHECK_EQ_INT(am->port, 9);
+        CHECK(!am->bundle_only && veche_sdp_media_bundled(ans, am));
+        CHECK_EQ_INT(am->dir, VECHE_SDP_RECVONLY);
+        CHECK_EQ_INT(am->n_codecs, 1);
+        CHECK_EQ_INT(am->n_codecs ? am->codecs[0].pt : 0, pts[i]);
+        CHECK_EQ_STR(am->n_codecs ? am->codecs[0].name : NULL,
+                     am->kind == VECHE_SDP_AUDIO ? "opus" : "VP8");
+        CHECK(am->ice_ufrag && am->ice_pwd && am->fingerprint && am->rtcp_mux);
+        CHECK_EQ_INT(am->setup, VECHE_SDP_SETUP_PASSIVE);
+        CHECK(am->n_candidates > 0);
+    }
+}
+
+/* B publishes a browser's offer (fixture `file`); A then subscribes and is
+ * offered both tracks with B's SSRCs and payload types, in pa->offer,
+ * unanswered.  *out_a is A, *out_b is B. */
+static void publish_fixture(fixture *f, const char *file, const uint8_t *pts,
+                            veche_participant **out_a, peer *pa,
+                            veche_participant **out_b, peer *pb)
+{
+    veche_participant *a = join(f, "A", pa), *b = join(f, "B", pb);
+    veche_sfu_error err = {0};
+    char *text = fixture_text(file), *answer = NULL;
+    const char *why = NULL;
+    veche_sdp *offer = text ? veche_sdp_parse(text, strlen(text), &why) : NULL;
+    CHECK(offer != NULL);
+    int rc = text ? veche_participant_publish(b, text, NULL, &answer, &err) : -1;
+    if (rc != 0)
+        fprintf(stderr, "# publish %s: %s %s\n", file, err.code, err.reason);
+    CHECK_EQ_INT(rc, 0);
+    veche_sdp *ans = answer ? veche_sdp_parse(answer, strlen(answer), &why) : NULL;
+    CHECK(ans != NULL);
+    if (offer && ans)
+        check_publish_answer(offer, ans, pts);
+    /* A subscribes now, so one offer carries both tracks. */
+    CHECK_EQ_INT(veche_participant_subscribe(a, &err), 0);
+    spin(f);
+    const char *sub_text = pa->offer;
+    veche_sdp *sub = sub_text ? veche_sdp_parse(sub_text, strlen(sub_text), &why) : NULL;
+    CHECK(sub != NULL);
+    for (int i = 0; sub && offer && i < offer->n_media; i++) {
+        const veche_sdp_media *m = by_mid(sub, i == 0 ? "0" : "1");
+        check_live(sub, i == 0 ? "0" : "1", b, veche_sdp_media_primary_ssrc(&offer->media[i]));
+        CHECK(m && m->n_codecs > 0 && m->codecs[0].pt == pts[i]);
+    }
+    veche_sdp_free(sub);
+    veche_sdp_free(ans);
+    veche_sdp_free(offer);
+    free(answer);
+    g_free(text);
+    *out_a = a;
+    *out_b = b;
+}
+
+TEST(firefox153_publish)
+{
+    static const uint8_t pts[] = {109, 120};
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0}, pb = {0};
+    veche_participant *a, *b;
+    publish_fixture(&f, "firefox153-offer.sdp", pts, &a, &pa, &b, &pb);
+    peer_free(&pa);
+    peer_free(&pb);
+    fixture_free(&f);
+}
+
+TEST(safari18_publish)
+{
+    static const uint8_t pts[] = {111, 127};
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0}, pb = {0};
+    veche_participant *a, *b;
+    publish_fixture(&f, "safari18-offer.sdp", pts, &a, &pa, &b, &pb);
+    peer_free(&pa);
+    peer_free(&pb);
+    fixture_free(&f);
+}
+
+/* A is Firefox: its captured answer (to the offer Veche made for a Firefox
+ * publisher: mids 0 and 1, Opus 109, VP8 120 with RTX 121) is taken, and
+ * both m-lines stay live with RTX in the next offer. */
+TEST(firefox153_subscribe_answer)
+{
+    static const uint8_t pts[] = {109, 120};
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0}, pb = {0}, pc = {0};
+    veche_participant *a, *b;
+    publish_fixture(&f, "firefox153-offer.sdp", pts, &a, &pa, &b, &pb);
+    char *text = fixture_text("firefox153-answer.sdp");
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(text ? veche_participant_subscribe_answer(a, text, &err) : -1, 0);
+    g_free(pa.seen);
+    pa.seen = pa.offer;
+    pa.offer = NULL;
+    veche_participant *c = join(&f, "C", &pc);
+    CHECK_EQ_INT(publish(&f, c, 31, "v", 32), 0);
+    spin(&f);
+    const char *why = NULL;
+    veche_sdp *o = pa.offer ? veche_sdp_parse(pa.offer, strlen(pa.offer), &why) : NULL;
+    CHECK(o != NULL);
+    if (o) {
+        CHECK_EQ_INT(o->n_media, 3);  /* C's video comes in the next offer */
+        const veche_sdp_media *v = by_mid(o, "1");
+        check_live(o, "0", b, 3582173939u);
+        check_live(o, "1", b, 2464941490u);
+        CHECK(v && veche_sdp_media_rtx_ssrc(v, veche_sdp_media_primary_ssrc(v)) != 0);
+        check_live(o, "2", c, 31);
+        veche_sdp_free(o);
+    }
+    g_free(text);
+    peer_free(&pa);
+    peer_free(&pb);
+    peer_free(&pc);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     veche_log_set_level(VECHE_LOG_WARN);
@@ -500,5 +646,8 @@ int main(void)
     RUN(camera_toggle_reuses_the_video_mline);
     RUN(bundle_only_mline_is_published);
     RUN(bundle_only_outside_the_group_is_rejected);
+    RUN(firefox153_publish);
+    RUN(safari18_publish);
+    RUN(firefox153_subscribe_answer);
     return check_finish();
 }

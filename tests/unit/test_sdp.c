@@ -287,6 +287,55 @@ TEST(round_trip_fixtures)
     check_round_trip("chromium-offer.sdp");
     check_round_trip("chromium-answer.sdp");
     check_round_trip("firefox-offer.sdp");
+    check_round_trip("firefox153-offer.sdp");
+    check_round_trip("firefox153-answer.sdp");
+    check_round_trip("safari18-offer.sdp");
+}
+
+/* Firefox ESR 153 with max-bundle (captured from the web client's publish):
+ * the video m-line is port 0, a=bundle-only, yet live. */
+TEST(firefox153_offer)
+{
+    veche_sdp *sdp = parse_fixture("firefox153-offer.sdp");
+    CHECK(sdp != NULL);
+    if (!sdp)
+        return;
+    CHECK_EQ_INT(sdp->n_media, 2);
+    CHECK_EQ_INT(sdp->n_bundle, 2);
+    const veche_sdp_media *a = &sdp->media[0], *v = &sdp->media[1];
+    CHECK(a->port == 9 && !a->bundle_only && a->dir == VECHE_SDP_SENDONLY);
+    CHECK(v->port == 0 && v->bundle_only && v->dir == VECHE_SDP_SENDONLY);
+    CHECK(veche_sdp_media_active(sdp, a) && veche_sdp_media_active(sdp, v));
+    CHECK(veche_sdp_media_transport(sdp, v) == v);  /* Firefox repeats ICE */
+    CHECK(!has_other(v, "bundle-only"));
+    CHECK(has_other(v, "extmap-allow-mixed"));
+    const veche_sdp_codec *vp8 = veche_sdp_media_find_codec(v, "VP8");
+    CHECK(vp8 && vp8->pt == 120 && veche_sdp_media_rtx_for(v, 120) == 124);
+    CHECK(veche_sdp_media_primary_ssrc(v) != 0 &&
+          veche_sdp_media_rtx_ssrc(v, veche_sdp_media_primary_ssrc(v)) != 0);
+    veche_sdp_free(sdp);
+}
+
+/* A Safari 18 offer: H.264 first, VP8 further down, extmap-allow-mixed at
+ * session level (dropped: not modelled), a=msid-semantic with a space. */
+TEST(safari18_offer)
+{
+    veche_sdp *sdp = parse_fixture("safari18-offer.sdp");
+    CHECK(sdp != NULL);
+    if (!sdp)
+        return;
+    CHECK_EQ_INT(sdp->n_media, 2);
+    CHECK_EQ_STR(sdp->msid_semantic, "WMS 3f1a9c7e-58d2-4b6a-9e0f-7c2d41b8a6e5");
+    const veche_sdp_media *v = &sdp->media[1];
+    CHECK_EQ_INT(v->n_codecs, 13);
+    CHECK_EQ_STR(v->codecs[0].name, "H264");
+    const veche_sdp_codec *vp8 = veche_sdp_media_find_codec(v, "VP8");
+    CHECK(vp8 && vp8->pt == 127 && veche_sdp_codec_has_fb(vp8, "nack pli"));
+    CHECK_EQ_INT(veche_sdp_media_rtx_for(v, 127), 125);
+    CHECK_EQ_INT(veche_sdp_media_primary_ssrc(v), 1387520946u);
+    CHECK_EQ_INT(veche_sdp_media_rtx_ssrc(v, 1387520946u), 3019476285u);
+    CHECK(!v->bundle_only && v->port == 9 && v->rtcp_rsize);
+    veche_sdp_free(sdp);
 }
 
 /* Build what negotiate.c builds: a publish answer. */
@@ -867,6 +916,8 @@ int main(void)
     RUN(chromium_answer);
     RUN(firefox_offer);
     RUN(round_trip_fixtures);
+    RUN(firefox153_offer);
+    RUN(safari18_offer);
     RUN(build_write_parse);
     RUN(new_is_random);
     RUN(wildcard_rtcp_fb);
