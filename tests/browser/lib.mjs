@@ -1,11 +1,16 @@
 // lib.mjs - what the browser tests share: launching Debian's chromium with
 // fake devices, pages that never leave 127.0.0.1, joining a room through
 // the form, reading window.veche.stats()/state(), waiting for conditions,
-// and printing the pages' console when a test failed.
+// and printing the pages' console when a test failed.  Also Debian's
+// firefox-esr through puppeteer-core (WebDriver BiDi), in a private Xvfb
+// display, behind the few Playwright Page methods the helpers use, so the
+// same helpers drive both browsers.
 
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 export const BASE = process.env.VECHE_URL || 'https://127.0.0.1:8443/';
 export const ORIGIN = new URL(BASE).origin;
@@ -29,6 +34,84 @@ export const CHROMIUM_ARGS = [
   '--ignore-certificate-errors',
 ];
 
+export const FIREFOX = '/usr/bin/firefox-esr';
+
+// Fake camera and microphone, no prompts, host candidates on loopback shown
+// as they are (not mDNS).  Every HTTP(S) request to another host goes to a
+// proxy at 127.0.0.1:9 that does not exist, so Firefox's own background
+// traffic (updates, telemetry, safe browsing...) never leaves the machine;
+// loopback is never proxied.
+export const FIREFOX_PREFS = {
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  'media.peerconnection.ice.loopback': true,
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
+  'network.proxy.type': 1,
+  'network.proxy.http': '127.0.0.1', 'network.proxy.http_port': 9,
+  'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': 9,
+  'network.proxy.no_proxies_on': '127.0.0.1',
+  'network.proxy.allow_hijacking_localhost': false,
+  'network.dns.disablePrefetch': true,
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+};
+
+/** Start Xvfb on a free display (it picks the number: -displayfd);
+ *  resolves with {display: ':N', proc}.  Headless Firefox has no screen to
+ *  share (getDisplayMedia: NotFoundError), so Firefox runs in this private
+ *  display: with media.navigator.permission.disabled its getDisplayMedia
+ *  shares that screen without a prompt, the real code path. */
+export function startXvfb() {
+  return new Promise((resolve, reject) => {
+    const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.stdio[3].on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve({ display: `:${out.trim()}`, proc });
+    });
+    proc.on('error', reject);
+    proc.on('exit', (code) => reject(new Error(`Xvfb exited (${code}): ${err.slice(-500)}`)));
+  });
+}
+
+/** A Firefox page (puppeteer-core) with the Playwright Page methods that
+ *  join(), received(), waitForMedia() and the tests use. */
+class FirefoxPage {
+  constructor(page, label) {
+    this.page = page;
+    this.label = label;
+  }
+
+  goto(url) { return this.page.goto(url); }
+  click(sel) { return this.page.click(sel); }
+  selectOption(sel, value) { return this.page.select(sel, value); }
+  screenshot(opts) { return this.page.screenshot(opts); }
+  evaluate(fn, arg) { return this.page.evaluate(fn, arg); }
+  textContent(sel) { return this.page.$eval(sel, (e) => e.textContent); }
+  close() { return this.page.browserContext().close(); }
+
+  async fill(sel, text) {
+    await this.page.$eval(sel, (e) => { e.value = ''; });
+    await this.page.type(sel, text);
+  }
+
+  async check(sel) {
+    if (!(await this.page.$eval(sel, (e) => e.checked))) await this.page.click(sel);
+  }
+
+  waitForFunction(fn, arg, { timeout = 30000 } = {}) {
+    return this.page.waitForFunction(fn, { timeout, polling: 100 }, arg);
+  }
+
+  isVisible(sel) {
+    return this.page.$eval(sel, (e) => e.getClientRects().length > 0 &&
+      getComputedStyle(e).visibility !== 'hidden').catch(() => false);
+  }
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A unique room name for one test file. */
@@ -40,6 +123,8 @@ export function roomName(prefix) {
 export class Session {
   constructor() {
     this.browser = null;
+    this.firefox = null;    // started by the first firefoxPage()
+    this.xvfb = null;
     this.logs = [];
     this.failed = false;
   }
@@ -66,6 +151,25 @@ export class Session {
     return page;
   }
 
+  /** A Firefox page in its own browser context (its own person); Firefox
+   *  starts with the first one, in a private Xvfb display. */
+  async firefoxPage(label) {
+    if (!this.firefox) {
+      this.xvfb = await startXvfb();
+      this.firefox = await puppeteer.launch({
+        browser: 'firefox', executablePath: FIREFOX, headless: false, acceptInsecureCerts: true,
+        extraPrefsFirefox: FIREFOX_PREFS, env: { ...process.env, DISPLAY: this.xvfb.display },
+        defaultViewport: VIEWPORT,
+      });
+    }
+    const context = await this.firefox.createBrowserContext();
+    const page = await context.newPage();
+    page.on('console', (m) => this.logs.push(`[${label} ${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => this.logs.push(`[${label} pageerror] ${e.message}`));
+    page.on('dialog', (d) => d.accept());
+    return new FirefoxPage(page, label);
+  }
+
   /** A test body that marks the session failed (for the log dump in end()). */
   recorded(fn) {
     return async (t) => {
@@ -83,6 +187,8 @@ export class Session {
       process.stderr.write(`--- browser console (${this.logs.length} lines) ---\n${this.logs.join('\n')}\n`);
     }
     if (this.browser) await this.browser.close();
+    if (this.firefox) await this.firefox.close();
+    if (this.xvfb) this.xvfb.proc.kill();
   }
 }
 
@@ -111,7 +217,7 @@ export async function received(page, from) {
   return {
     tracks: stats.filter((s) => s.participant === from).length,
     videoWidth: video.videoWidth || 0, framesDecoded: video.framesDecoded || 0,
-    audioPackets: audio.packetsReceived || 0,
+    audioPackets: audio.packetsReceived || 0, audioEnergy: audio.audioEnergy || 0,
     screenWidth: screen.videoWidth || 0, screenFrames: screen.framesDecoded || 0,
   };
 }

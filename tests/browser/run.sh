@@ -18,6 +18,8 @@ bail() { echo "not ok 1 - browser tests: $*"; echo "1..1"; exit 1; }
 
 [ -x "$SERVER" ] || bail "server binary $SERVER not found (build it first)"
 [ -x /usr/bin/chromium ] || bail "/usr/bin/chromium is missing (apt-get install chromium)"
+[ -x /usr/bin/firefox-esr ] || bail "/usr/bin/firefox-esr is missing (apt-get install firefox-esr)"
+command -v Xvfb >/dev/null || bail "Xvfb is missing (apt-get install xvfb)"
 cd "$HERE" || exit 1
 if [ ! -d node_modules ]; then
     npm ci --no-audit --no-fund >&2 || bail "npm ci failed"

@@ -59,8 +59,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         return 0;
     }
-    for (int i = 0; i < sdp->n_media; i++)
-        check_lookups(&sdp->media[i]);
+    for (int i = 0; i < sdp->n_media; i++) {
+        const veche_sdp_media *m = &sdp->media[i];
+        check_lookups(m);
+        /* BUNDLE (RFC 8843): port 0 is live only with bundle-only; a
+         * section's transport is itself or, for a bundled one, a live
+         * section of the group with ICE credentials. */
+        const veche_sdp_media *t = veche_sdp_media_transport(sdp, m);
+        if ((m->port == 0 && !m->bundle_only && veche_sdp_media_active(sdp, m)) ||
+            (t != m && (!veche_sdp_media_bundled(sdp, m) || !veche_sdp_media_bundled(sdp, t) ||
+                        !veche_sdp_media_active(sdp, t) || !t->ice_ufrag)))
+            abort();
+    }
     check_round_trip(sdp);
     veche_sdp_free(sdp);
     return 0;

@@ -4,7 +4,8 @@
 //
 //   window.veche.conn      the VecheConnection (or null)
 //   window.veche.stats()   per remote track {participant, kind, source,
-//                          videoWidth, framesDecoded, packetsReceived, bytesReceived, ...}
+//                          videoWidth, framesDecoded, packetsReceived, bytesReceived,
+//                          audioEnergy (totalAudioEnergy: what was heard), ...}
 //   window.veche.state()   {connection, room, kind, me, role, people, chat, event,
 //                          access, account, attendance, quorum, ...}
 
@@ -28,7 +29,7 @@ async function stats() {
       mid: rt.mid, ssrc: rt.ssrc,
       videoWidth: rt.kind === 'video' ? ((tile && tile.video.videoWidth) || s.frameWidth || 0) : 0,
       framesDecoded: s.framesDecoded || 0, packetsReceived: s.packetsReceived || 0,
-      bytesReceived: s.bytesReceived || 0,
+      bytesReceived: s.bytesReceived || 0, audioEnergy: s.totalAudioEnergy || 0,
     };
   });
 }
