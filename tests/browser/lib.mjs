@@ -26,12 +26,17 @@ export const PHONE = { width: 390, height: 844 };
 // --use-fake-ui-for-media-stream also accepts getDisplayMedia in headless
 // chromium, and --auto-select-desktop-capture-source picks the (fake)
 // screen, so screen sharing is the real code path, no stand-in.
+// --host-resolver-rules fails every name lookup but localhost at once, so
+// Chromium never asks the machine's DNS server (an address off loopback)
+// for the hosts its background features know; the tests use 127.0.0.1.
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream', '--auto-select-desktop-capture-source=Entire screen',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
   '--ignore-certificate-errors',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
+  '--dns-prefetch-disable', '--no-pings',
 ];
 
 export const FIREFOX = '/usr/bin/firefox-esr';
