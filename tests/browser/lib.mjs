@@ -57,6 +57,7 @@ export const FIREFOX_PREFS = {
   'network.proxy.no_proxies_on': '127.0.0.1',
   'network.proxy.allow_hijacking_localhost': false,
   'network.dns.disablePrefetch': true,
+  'network.trr.mode': 5,                 // no DNS over HTTPS either
   'network.captive-portal-service.enabled': false,
   'network.connectivity-service.enabled': false,
 };
