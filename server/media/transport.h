@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <glib.h>
 #include "dtls.h"
+#include "srtp.h"
 
 
 typedef struct veche_transport veche_transport;
@@ -100,5 +101,21 @@ int veche_transport_send_rtcp(veche_transport *t, uint8_t *buf, size_t len,
 void veche_transport_forget_ssrc(veche_transport *t, uint32_t ssrc);
 
 const veche_transport_stats *veche_transport_get_stats(const veche_transport *t);
+
+/* Test seams, for tests that drive the real media path without a network
+ * (tests/unit/test_media_alloc.c).  The server never calls them.
+ *
+ * veche_transport_set_send_hook: every datagram the transport would hand
+ * to the ICE agent (protected RTP and RTCP, DTLS) goes to hook instead, in
+ * the caller's buffer, valid only during the call; NULL restores the agent.
+ * veche_transport_test_connect: act as if ICE and DTLS had completed with
+ * these SRTP keys (on_connected is called).  Returns 0 or a code.
+ * veche_transport_test_receive: a datagram as if the ICE agent had received
+ * it (demuxed and unprotected in place, as from the network). */
+typedef void (*veche_transport_send_hook)(void *ud, const uint8_t *buf, size_t len);
+void veche_transport_set_send_hook(veche_transport *t, veche_transport_send_hook hook,
+                                   void *ud);
+int veche_transport_test_connect(veche_transport *t, const veche_srtp_keys *keys);
+void veche_transport_test_receive(veche_transport *t, uint8_t *buf, size_t len);
 
 #endif
