@@ -102,11 +102,15 @@ class VecheSignal:
         GLib.idle_add(self._drain)   # the handshake may have read ahead
 
     def send(self, obj):
-        self.ws.sock.setblocking(True)
+        if self.closed:
+            return
         try:
+            self.ws.sock.setblocking(True)
             self.ws.send(obj)
-        finally:
             self.ws.sock.setblocking(False)
+        except OSError as e:
+            log("signalling send failed:", e)
+            self.closed = True
 
     def _readable(self, fd, cond):
         try:
@@ -533,6 +537,8 @@ class Session:
         return False
 
     def on_local_candidate(self, webrtc, mline, cand):
+        if self.args.verbose:
+            log(self.name, "local candidate", mline, cand, "(sent)" if self.allowed(cand) else "")
         if not self.allowed(cand):
             return
         GLib.idle_add(self._send_candidate, mline, cand)
