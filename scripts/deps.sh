@@ -28,3 +28,8 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing
 fi
+
+# libsrtp2 with its OpenSSL backend, built once from Debian's source package
+# (meson.build prefers it; the packaged one is NSS-based: docs/performance.md).
+bash "$(dirname "$0")/srtp-openssl.sh" ||
+    echo "warning: libsrtp2 with OpenSSL could not be built; the packaged (NSS) one is used" >&2
