@@ -21,7 +21,8 @@ bail() { echo "not ok 1 - browser tests: $*"; echo "1..1"; exit 1; }
 [ -x /usr/bin/firefox-esr ] || bail "/usr/bin/firefox-esr is missing (apt-get install firefox-esr)"
 command -v Xvfb >/dev/null || bail "Xvfb is missing (apt-get install xvfb)"
 cd "$HERE" || exit 1
-if [ ! -d node_modules ]; then
+# (again when package-lock.json changed since the last install)
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund >&2 || bail "npm ci failed"
 fi
 
