@@ -115,6 +115,10 @@ static void pub_rtp(void *ud, uint8_t *buf, size_t len)
             veche_track_on_rtp(t, buf, len);
             return;
         }
+        if (t->rtx_pt && t->rtx_ssrc == ssrc) {
+            veche_track_on_rtx(t, buf, len);
+            return;
+        }
     }
 }
 
@@ -322,6 +326,7 @@ static void update_tracks(veche_participant *p, const veche_pub_media *media, in
         g_strlcpy(t->source, media[i].source, sizeof t->source);
         t->audio_level_id = media[i].audio_level_id;
         t->nack = media[i].nack;
+        t->rtx_pt = media[i].rtx_pt;
         g_ptr_array_add(p->tracks, t);
         veche_room_track_added(p->room, t);
     }
