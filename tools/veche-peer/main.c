@@ -31,7 +31,7 @@ typedef struct {
     int duration, leave_after, rejoin_after, cycles, expect_peers,
         drop_video, drop_send;
     double min_ratio;
-    gboolean misbehave, no_publish, clip_hash, trickle_only, rtx;
+    gboolean misbehave, no_publish, clip_hash, trickle_only, rtx, no_nack;
 } options;
 
 typedef struct {
@@ -86,6 +86,9 @@ static int parse_options(int argc, char **argv, options *o)
         { "drop-send", 0, 0, G_OPTION_ARG_INT, &o->drop_send,
           "leave out about N per mille of our video packets the first time "
           "(they must be fetched by the server's NACKs)", "N" },
+        { "no-nack", 0, 0, G_OPTION_ARG_NONE, &o->no_nack,
+          "never NACK the video we receive (so only the server's own NACKs "
+          "to the publisher can repair upstream loss)", NULL },
         { "clip-hash", 0, 0, G_OPTION_ARG_NONE, &o->clip_hash,
           "print the clip's SHA-256 and exit", NULL },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level,
@@ -325,7 +328,7 @@ static int run(const options *o, const vpeer_clip *clip)
         .name = o->name, .ice_addresses = o->ice, .publish = !o->no_publish,
         .misbehave = o->misbehave, .trickle_only = o->trickle_only,
         .rtx = o->rtx, .drop_video = (unsigned)o->drop_video,
-        .drop_send = (unsigned)o->drop_send, .cert = cert, .clip = clip,
+        .drop_send = (unsigned)o->drop_send, .no_nack = o->no_nack, .cert = cert, .clip = clip,
         .verify = v, .report = s.report,
     };
     s.client = vpeer_client_new(&cfg);

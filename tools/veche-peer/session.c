@@ -253,7 +253,7 @@ static gboolean on_rr_timer(gpointer ud)
 static gboolean on_nack_timer(gpointer ud)
 {
     vpeer_session *s = ud;
-    if (!vpeer_pc_connected(s->sub))
+    if (s->cfg.no_nack || !vpeer_pc_connected(s->sub))
         return G_SOURCE_CONTINUE;
     uint8_t buf[RTCP_CAP];
     send_sub_rtcp(s, buf, vpeer_nacker_write(s->nacker, s->sub_ssrc, now_us(),

@@ -38,6 +38,7 @@ typedef struct {
     bool rtx;                     /* accept RTX for video in our answers */
     unsigned drop_video;          /* simulated loss after SRTP (nack.h) */
     unsigned drop_send;           /* simulated loss before SRTP (sender.h) */
+    bool no_nack;                 /* never NACK what we receive */
     veche_dtls_cert *cert;
     const vpeer_clip *clip;
     vpeer_verify *verify;
