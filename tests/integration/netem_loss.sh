@@ -5,7 +5,7 @@
 #
 # Two network namespaces that this script creates, joined by a veth pair:
 #
-#   [ns srv: veche 10.231.0.1, subscribers S1 S2] ==veth== [ns pub: P 10.231.0.2]
+#   [ns srv: veche 10.231.0.1, subscribers S1 S2] ==veth== [ns pub: P, R 10.231.0.2]
 #                                                  ^ 5 % loss each way
 #
 # Loss: netem (tc qdisc ... netem loss 5%) on both ends of the veth; on a
@@ -14,14 +14,16 @@
 # loss on the same link.  The subscribers talk to the server over the
 # server namespace's lo, without loss.  They run with --no-nack, so the
 # only thing that can bring a lost video packet back is the server's
-# upstream NACK generator (server/media/nackgen.c) asking P, which answers
-# with plain retransmissions (veche-peer keeps what it sent).  Checked:
+# upstream NACK generator (server/media/nackgen.c) asking the publishers:
+# P answers with plain retransmissions on its media SSRC (veche-peer keeps
+# what it sent), R offers RTX (--send-rtx) and answers with RTX, which the
+# server unwraps (track.c).  Checked:
 #   - the loss was really injected (drop counters > 0) and shows on the
 #     audio, which nobody repairs (between 1 % and 10 % lost);
-#   - every subscriber got every video packet of P, identical: lost == 0,
+#   - every subscriber got every video packet of P and R, identical: lost == 0,
 #     so every video frame is complete;
-#   - the subscribers sent no NACK; P got NACKs (from the server) and
-#     resent at least as many packets as 2 % of its video;
+#   - the subscribers sent no NACK; P and R got NACKs (from the server) and
+#     resent at least as many packets as 2 % of their video, R all as RTX;
 #   - the server logged the socket buffer sizes and its repair counts with
 #     nothing given up; it stays up and exits cleanly.
 set -u
@@ -165,56 +167,71 @@ nl_peer() {
     IT_PIDS+=("$PEER_PID")
 }
 
-it_note "P publishes from $NS_PUB for $((DURATION + 6)) s; S1 and S2 subscribe without NACKs for $DURATION s"
-nl_peer "$NS_PUB" "$IP_PUB" P --room lossy --duration $((DURATION + 6)) --expect-peers 0
+it_note "P and R publish from $NS_PUB for $((DURATION + 6)) s (R with RTX);"
+it_note "S1 and S2 subscribe without NACKs for $DURATION s"
+nl_peer "$NS_PUB" "$IP_PUB" P --room lossy --duration $((DURATION + 6)) --expect-peers 0 \
+    --min-ratio 0
 PID_P=$PEER_PID
+nl_peer "$NS_PUB" "$IP_PUB" R --room lossy --duration $((DURATION + 6)) --expect-peers 0 \
+    --min-ratio 0 --send-rtx
+PID_R=$PEER_PID
 sleep 2
 # Audio is not repaired (no NACK for Opus), so about 5 % of it stays lost:
 # the subscribers' own delivery threshold is 0.9; video is checked below.
-nl_peer "$NS_SRV" "$IP_SRV" S1 --room lossy --duration $DURATION --expect-peers 1 \
+nl_peer "$NS_SRV" "$IP_SRV" S1 --room lossy --duration $DURATION --expect-peers 2 \
     --no-publish --no-nack --min-ratio 0.9
 PID_S1=$PEER_PID
-nl_peer "$NS_SRV" "$IP_SRV" S2 --room lossy --duration $DURATION --expect-peers 1 \
+nl_peer "$NS_SRV" "$IP_SRV" S2 --room lossy --duration $DURATION --expect-peers 2 \
     --no-publish --no-nack --min-ratio 0.9 --rtx
 PID_S2=$PEER_PID
 
 it_wait_peer S1 "$PID_S1" $((DURATION + 30))
 it_wait_peer S2 "$PID_S2" $((DURATION + 30))
 it_wait_peer P "$PID_P" 30
+it_wait_peer R "$PID_R" 30
 
 DROPPED=$(nl_dropped)
 it_check "the link really lost packets ($DROPPED dropped by $LOSS_METHOD)" \
     test "${DROPPED:-0}" -gt 50
 
 for s in S1 S2; do
-    V=$(jq -c -s "$IT_JQ_DEFS latest(\"P\"; \"video\") |
-        if . == null then \"none\" else {packets, lost, identical, rtx} end" \
-        "$IT_TMP/$s.jsonl" 2>/dev/null)
-    A=$(jq -c -s "$IT_JQ_DEFS latest(\"P\"; \"audio\") |
-        if . == null then \"none\" else {packets, lost} end" \
-        "$IT_TMP/$s.jsonl" 2>/dev/null)
-    it_jq_check $s 'latest("P"; "video") as $v
-        | $v != null and $v.packets > 500 and $v.lost == 0
-          and $v.identical == $v.packets and $v.after_removed == 0' \
-        "$s got every video packet of P (every frame complete), identical ($V)"
-    it_jq_check $s 'latest("P"; "audio") as $a
-        | $a != null and ($a | ratio) < 0.99 and ($a | ratio) > 0.9' \
-        "$s's audio of P (not repaired) shows the link's loss ($A)"
+    for p in P R; do
+        V=$(jq -c -s "$IT_JQ_DEFS latest(\"$p\"; \"video\") |
+            if . == null then \"none\" else {packets, lost, identical} end" \
+            "$IT_TMP/$s.jsonl" 2>/dev/null)
+        A=$(jq -c -s "$IT_JQ_DEFS latest(\"$p\"; \"audio\") |
+            if . == null then \"none\" else {packets, lost} end" \
+            "$IT_TMP/$s.jsonl" 2>/dev/null)
+        it_jq_check $s "latest(\"$p\"; \"video\") as \$v
+            | \$v != null and \$v.packets > 500 and \$v.lost == 0
+              and \$v.identical == \$v.packets and \$v.after_removed == 0" \
+            "$s got every video packet of $p (every frame complete), identical ($V)"
+        it_jq_check $s "latest(\"$p\"; \"audio\") as \$a
+            | \$a != null and (\$a | ratio) < 0.99 and (\$a | ratio) > 0.9" \
+            "$s's audio of $p (not repaired) shows the link's loss ($A)"
+    done
     it_jq_check $s 'map(select(.record == "result"))[0].nack.requested == 0' \
         "$s sent no NACK (--no-nack)"
 done
 
-SENT=$(jq -c -s 'map(select(.record == "result"))[0].sent' "$IT_TMP/P.jsonl" 2>/dev/null)
-it_note "P sent: $SENT"
-it_jq_check P 'map(select(.record == "result"))[0].sent as $s
-    | $s.nack_seqs > 0 and $s.resent * 50 >= $s.video' \
-    "the server NACKed P and P resent at least 2 % of its video"
+for p in P R; do
+    SENT=$(jq -c -s 'map(select(.record == "result"))[0].sent' "$IT_TMP/$p.jsonl" 2>/dev/null)
+    it_note "$p sent: $SENT"
+    it_jq_check $p 'map(select(.record == "result"))[0].sent as $s
+        | $s.nack_seqs > 0 and $s.resent * 50 >= $s.video' \
+        "the server NACKed $p and $p resent at least 2 % of its video"
+done
+it_jq_check P 'map(select(.record == "result"))[0].sent.resent_rtx == 0' \
+    "P resent plainly (same SSRC)"
+it_jq_check R 'map(select(.record == "result"))[0].sent as $s
+    | $s.resent_rtx > 0 and $s.resent_rtx == $s.resent' \
+    "R's offer of RTX was accepted and it resent as RTX"
 
 it_check "server logged its media socket buffer sizes" \
     grep -q 'media socket buffers: ' "$IT_TMP/server.log"
-REPAIR=$(grep -o 'upstream loss: .*' "$IT_TMP/server.log" | head -n 3 | tr '\n' ';')
+REPAIR=$(grep -o 'upstream loss: .*' "$IT_TMP/server.log" | head -n 4 | tr '\n' ';')
 it_note "server: $REPAIR"
-it_check "server repaired the upstream loss of P's video and gave nothing up" \
-    bash -c "grep 'upstream loss: ' '$IT_TMP/server.log' | grep -q ' 0 given up'"
+it_check "server repaired the upstream loss of both video tracks and gave nothing up" \
+    test "$(grep 'upstream loss: ' "$IT_TMP/server.log" | grep -c ' 0 given up')" = 2
 
 it_finish

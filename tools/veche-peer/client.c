@@ -29,7 +29,7 @@ struct vpeer_client {
     char *url, *room, *name, *ice;
     bool publish, misbehave, trickle_only, rtx;
     unsigned drop_video, drop_send;
-    bool no_nack;
+    bool no_nack, send_rtx;
     veche_dtls_cert *cert;
     const vpeer_clip *clip;
     vpeer_verify *verify;
@@ -133,6 +133,7 @@ static void begin_session(vpeer_client *c)
         .ctx = c->ctx, .ice_addresses = c->ice,
         .trickle_only = c->trickle_only, .rtx = c->rtx,
         .drop_video = c->drop_video, .drop_send = c->drop_send, .no_nack = c->no_nack,
+        .send_rtx = c->send_rtx,
         .cert = c->cert, .clip = c->clip, .verify = c->verify,
         .report = c->report, .number = c->session,
         .participant = c->participant, .name = c->name,
@@ -436,6 +437,7 @@ vpeer_client *vpeer_client_new(const vpeer_client_config *cfg)
     c->drop_video = cfg->drop_video;
     c->drop_send = cfg->drop_send;
     c->no_nack = cfg->no_nack;
+    c->send_rtx = cfg->send_rtx;
     c->cert = veche_dtls_cert_ref(cfg->cert);
     c->clip = cfg->clip;
     c->verify = cfg->verify;
