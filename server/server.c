@@ -21,6 +21,7 @@
 #include "mail.h"
 #include "roll.h"
 #include "signalling.h"
+#include "sockbuf.h"
 #include "srtp.h"
 #include "store.h"
 #include "token.h"
@@ -201,6 +202,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     VLOG_INFO(NULL, NULL, "listening on %s:%u (%s), DTLS fingerprint sha-256 %s",
               cfg->listen_address, cfg->port, cfg->tls ? "https" : "http",
               veche_dtls_cert_fingerprint(s->cert));
+    veche_sockbuf_check(cfg->udp_recv_buffer_kb, cfg->udp_send_buffer_kb);
     return s;
 }
 

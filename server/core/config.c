@@ -96,6 +96,14 @@ static const directive directives[] = {
         "(NACK); rounded up to a power of two."),
     DIR(max_bitrate_kbps, T_UINT, 50, 1000000, NULL,
         "Highest bitrate asked of each publisher (REMB), in kbit/s."),
+    DIR(udp_recv_buffer_kb, T_UINT, 64, 1048576, NULL,
+        "Receive buffer of each media socket, in KiB, so that bursts (key\n"
+        "frames, a busy CPU) are not dropped.  The kernel caps it at\n"
+        "net.core.rmem_max unless veche runs as root (SO_RCVBUFFORCE); the\n"
+        "log says at start what the kernel granted."),
+    DIR(udp_send_buffer_kb, T_UINT, 64, 1048576, NULL,
+        "Send buffer of each media socket, in KiB (capped at\n"
+        "net.core.wmem_max unless root)."),
     DIR(database, T_STRING, 0, 0, "accounts and attendance",
         "SQLite database of organizations, rosters, accounts and attendance.\n"
         "Empty: veche.db in data_dir."),
@@ -159,6 +167,8 @@ void veche_config_defaults(veche_config *c)
     c->max_room_participants = 100;
     c->nack_buffer_packets = 1024;
     c->max_bitrate_kbps = 2500;
+    c->udp_recv_buffer_kb = 4096;
+    c->udp_send_buffer_kb = 4096;
     c->session_ttl_hours = 12;
     c->invitation_ttl_hours = 72;
     c->presence_grace_seconds = 60;

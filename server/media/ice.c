@@ -4,7 +4,10 @@
  * RFC 5245 compatibility and trickle option.  Remote candidates that cannot
  * be used here (mDNS ".local" names, TCP) are ignored, as are candidates that
  * arrive before the remote credentials: the caller sets credentials first
- * from the SDP.  Not here: ICE-TCP, TURN, ICE restarts.
+ * from the SDP.  When a pair is selected, the socket that carries the media
+ * gets the configured kernel buffer sizes (sockbuf.h); the other host
+ * sockets only ever carry connectivity checks.
+ * Not here: ICE-TCP, TURN, ICE restarts.
  */
 #include "ice.h"
 
@@ -13,6 +16,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "sockbuf.h"
 
 struct veche_ice {
     veche_ice_callbacks cb;
@@ -22,6 +26,7 @@ struct veche_ice {
     char *public_address;
     char *ufrag;
     char *pwd;
+    unsigned recv_buffer_kb, send_buffer_kb;
     bool remote_creds;
     veche_ice_state state;
 };
@@ -63,6 +68,24 @@ static void on_component_state(NiceAgent *agent, guint stream_id, guint componen
         return;
     ice->state = next;
     ice->cb.on_state(ice->ud, next);
+}
+
+/* The pair that carries media from now on: size its socket's buffers. */
+static void on_selected_pair(NiceAgent *agent, guint stream_id, guint component,
+                             gchar *lfoundation, gchar *rfoundation, gpointer data)
+{
+    veche_ice *ice = data;
+    if (!ice->recv_buffer_kb && !ice->send_buffer_kb)
+        return;
+    GSocket *sock = nice_agent_get_selected_socket(agent, stream_id, component);
+    if (!sock)
+        return;
+    veche_sockbuf_sizes got;
+    if (veche_sockbuf_apply(g_socket_get_fd(sock), ice->recv_buffer_kb, ice->send_buffer_kb,
+                            &got) == 0)
+        VLOG_DEBUG(NULL, NULL, "media socket %d: receive buffer %d KiB, send %d KiB",
+                   g_socket_get_fd(sock), got.recv_bytes / 1024, got.send_bytes / 1024);
+    g_object_unref(sock);
 }
 
 static void on_recv(NiceAgent *agent, guint stream_id, guint component, guint len,
@@ -120,6 +143,7 @@ static int configure_agent(veche_ice *ice, const veche_ice_config *cfg)
                      ice);
     g_signal_connect(ice->agent, "component-state-changed", G_CALLBACK(on_component_state),
                      ice);
+    g_signal_connect(ice->agent, "new-selected-pair", G_CALLBACK(on_selected_pair), ice);
     if (!nice_agent_attach_recv(ice->agent, ice->stream_id, 1, cfg->ctx, on_recv, ice))
         return VECHE_EIO;
     return 0;
@@ -132,6 +156,8 @@ veche_ice *veche_ice_new(const veche_ice_config *cfg, const veche_ice_callbacks 
     ice->cb = *cb;
     ice->ud = ud;
     ice->state = VECHE_ICE_CHECKING;
+    ice->recv_buffer_kb = cfg->recv_buffer_kb;
+    ice->send_buffer_kb = cfg->send_buffer_kb;
     if (cfg->public_address && *cfg->public_address)
         ice->public_address = g_strdup(cfg->public_address);
     ice->agent = nice_agent_new_full(cfg->ctx, NICE_COMPATIBILITY_RFC5245,

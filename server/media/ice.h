@@ -30,6 +30,8 @@ typedef struct {
     uint16_t stun_port;
     const char *public_address;
     bool controlling;
+    unsigned recv_buffer_kb;      /* media socket buffers, 0 = the kernel's */
+    unsigned send_buffer_kb;
 } veche_ice_config;
 
 typedef struct {

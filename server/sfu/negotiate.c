@@ -2,7 +2,8 @@
  *
  * Publish: the client offers sendonly (or sendrecv) audio and video; we
  * accept Opus for audio and VP8 for video, each m-line with one a=ssrc (and
- * an optional FID group for RTX), BUNDLE and rtcp-mux, and reject the rest
+ * RTX, RFC 4588, when the offer has an rtx codec for VP8 and an FID group:
+ * browsers repair loss better with it), BUNDLE and rtcp-mux, and reject the rest
  * with port 0.  An offered m-line with port 0 and a=bundle-only inside the
  * BUNDLE group (RFC 8843 6, 7.2.1; Firefox and GStreamer webrtcbin with
  * max-bundle, WHIP clients) is live: it is negotiated like any other, takes
@@ -116,6 +117,11 @@ int veche_negotiate_publish(const veche_sdp *offer, veche_pub_media *media, int 
         codec_from_sdp(&pm->codec, m->kind, c);
         pm->ssrc = ssrc;
         pm->rtx_ssrc = veche_sdp_media_rtx_ssrc(m, ssrc);
+        int rtx = m->kind == VECHE_SDP_VIDEO ? veche_sdp_media_rtx_for(m, c->pt) : -1;
+        if (rtx > 0 && pm->rtx_ssrc)
+            pm->rtx_pt = (uint8_t)rtx;   /* RFC 4588 from the publisher: track.c */
+        else
+            pm->rtx_ssrc = 0;
         pm->nack = veche_sdp_codec_has_fb(c, "nack");
         pm->audio_level_id = veche_sdp_media_extmap_id(m, URI_AUDIO_LEVEL);
     }
@@ -202,6 +208,11 @@ char *veche_negotiate_publish_answer(const veche_sdp *offer, const veche_pub_med
         am->rtcp_rsize = m->rtcp_rsize;
         add_transport_attrs(am, t, fingerprint, setup);
         add_codec(am, &pm->codec, veche_sdp_media_codec_by_pt(m, pm->codec.pt));
+        if (pm->rtx_pt) {
+            char apt[16];
+            snprintf(apt, sizeof apt, "apt=%u", pm->codec.pt);
+            veche_sdp_media_add_codec(am, pm->rtx_pt, "rtx", 90000, 0, apt);
+        }
         uint8_t level_id = veche_sdp_media_extmap_id(m, URI_AUDIO_LEVEL);
         if (m->kind == VECHE_SDP_AUDIO && level_id)
             veche_sdp_media_add_extmap(am, level_id, URI_AUDIO_LEVEL);

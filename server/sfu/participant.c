@@ -115,6 +115,10 @@ static void pub_rtp(void *ud, uint8_t *buf, size_t len)
             veche_track_on_rtp(t, buf, len);
             return;
         }
+        if (t->rtx_pt && t->rtx_ssrc == ssrc) {
+            veche_track_on_rtx(t, buf, len);
+            return;
+        }
     }
 }
 
@@ -165,6 +169,7 @@ static veche_transport *make_transport(veche_participant *p, bool controlling,
         .port_min = cfg->rtp_port_min, .port_max = cfg->rtp_port_max,
         .stun_server = cfg->stun_server, .stun_port = cfg->stun_port,
         .public_address = cfg->public_address, .controlling = controlling,
+        .recv_buffer_kb = cfg->udp_recv_buffer_kb, .send_buffer_kb = cfg->udp_send_buffer_kb,
         .cert = p->room->env.cert, .log_room = p->room->id, .log_peer = p->id,
     };
     veche_transport *t = veche_transport_new(&tc, cb, p);
@@ -322,6 +327,7 @@ static void update_tracks(veche_participant *p, const veche_pub_media *media, in
         g_strlcpy(t->source, media[i].source, sizeof t->source);
         t->audio_level_id = media[i].audio_level_id;
         t->nack = media[i].nack;
+        t->rtx_pt = media[i].rtx_pt;
         g_ptr_array_add(p->tracks, t);
         veche_room_track_added(p->room, t);
     }

@@ -1,5 +1,6 @@
-/* room.c - a room: its participants, the events they are told, and the
- * once-a-second RTCP timer (receiver reports and REMB to publishers).
+/* room.c - a room: its participants, the events they are told, the
+ * once-a-second RTCP timer (receiver reports and REMB to publishers) and
+ * the 20 ms NACK timer (upstream NACK retries, track.c).
  *
  * Track events: a new track gets a downtrack in every subscribed
  * participant and a `track-added` to everyone else; an ended track leaves
@@ -15,6 +16,9 @@
 #include "log.h"
 
 #define RTCP_INTERVAL_MS 1000
+/* Finer than the retry interval of nackgen.h (100 ms) so retries go out
+ * close to when they are due. */
+#define NACK_INTERVAL_MS 20
 
 static gboolean on_rtcp_timer(gpointer data)
 {
@@ -26,15 +30,30 @@ static gboolean on_rtcp_timer(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static gboolean on_nack_timer(gpointer data)
+{
+    veche_room *room = data;
+    for (guint i = 0; i < room->participants->len; i++)
+        veche_track_nack_tick(g_ptr_array_index(room->participants, i));
+    return G_SOURCE_CONTINUE;
+}
+
+static GSource *add_timer(veche_room *room, guint ms, GSourceFunc fn)
+{
+    GSource *src = g_timeout_source_new(ms);
+    g_source_set_callback(src, fn, room, NULL);
+    g_source_attach(src, room->env.ctx);
+    return src;
+}
+
 veche_room *veche_room_new(const char *id, veche_room_kind kind, const veche_sfu_env *env)
 {
     veche_room *room = g_new0(veche_room, 1);
     room->id = g_strdup(id);
     room->env = *env;
     room->participants = g_ptr_array_new();
-    room->rtcp_timer = g_timeout_source_new(RTCP_INTERVAL_MS);
-    g_source_set_callback(room->rtcp_timer, on_rtcp_timer, room, NULL);
-    g_source_attach(room->rtcp_timer, env->ctx);
+    room->rtcp_timer = add_timer(room, RTCP_INTERVAL_MS, on_rtcp_timer);
+    room->nack_timer = add_timer(room, NACK_INTERVAL_MS, on_nack_timer);
     veche_moderation_init(room, kind);
     VLOG_INFO(room->id, NULL, "%s room created", veche_room_kind_name(kind));
     return room;
@@ -63,6 +82,8 @@ void veche_room_free(veche_room *room)
     g_ptr_array_free(room->participants, TRUE);
     g_source_destroy(room->rtcp_timer);
     g_source_unref(room->rtcp_timer);
+    g_source_destroy(room->nack_timer);
+    g_source_unref(room->nack_timer);
     veche_moderation_free(room);
     VLOG_INFO(room->id, NULL, "room closed");
     g_free(room->id);

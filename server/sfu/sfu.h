@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "room.h"
 #include "rtpstats.h"
+#include "nackgen.h"
 #include "rtxbuf.h"
 #include "sdp.h"
 #include "speaker.h"
@@ -45,6 +46,7 @@ struct veche_room {
     veche_sfu_env env;
     GPtrArray *participants;     /* veche_participant*, owned */
     GSource *rtcp_timer;
+    GSource *nack_timer;         /* upstream NACK retries (track.c) */
     GSource *speaker_timer;
     unsigned next_track_no;
     unsigned rtcp_ticks;
@@ -111,8 +113,10 @@ struct veche_track {
     veche_codec codec;
     uint32_t ssrc;
     uint32_t rtx_ssrc;           /* publisher's RTX SSRC, 0 if none */
+    uint8_t rtx_pt;              /* publisher's RTX payload type, 0 if none */
     bool nack;                   /* publisher negotiated generic NACK */
     veche_rtxbuf *rtxbuf;        /* video only */
+    veche_nackgen *nackgen;      /* video only: upstream NACKs and PLIs */
     veche_rtpstats stats;
     uint64_t last_keyframe_request_ms;
     uint8_t fir_seq;
@@ -151,6 +155,12 @@ veche_track *veche_track_new(veche_participant *owner, const char *id,
                              unsigned nack_slots);
 void veche_track_free(veche_track *t);
 void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len);
+/* An RTX packet (RFC 4588) on the track's rtx_ssrc: unwrapped in place
+ * (buf must be writable) and forwarded when it fills a gap. */
+void veche_track_on_rtx(veche_track *t, uint8_t *buf, size_t len);
+/* From the room's NACK timer: upstream NACK retries and give-up PLIs of
+ * every video track of pub. */
+void veche_track_nack_tick(veche_participant *pub);
 void veche_track_on_publisher_sr(veche_track *t, const uint8_t *sr_pkt, uint64_t ntp,
                                  uint32_t rtp_ts);
 /* Ask the publisher for a key frame (rate-limited); fir selects FIR. */
@@ -172,7 +182,8 @@ typedef struct {
     char mid[32];
     veche_codec codec;
     uint32_t ssrc;
-    uint32_t rtx_ssrc;
+    uint32_t rtx_ssrc;           /* 0 unless RTX is accepted */
+    uint8_t rtx_pt;              /* 0 = no RTX from the publisher */
     bool nack;
     uint8_t audio_level_id;
     char source[12];             /* set by participant.c */

@@ -2,7 +2,11 @@
  * downtracks (one per subscriber).
  *
  *   publisher transport --plain RTP--> veche_track_on_rtp()
+ *       (RTX from the publisher: veche_track_on_rtx() unwraps it first)
  *       account (rtpstats), keep a copy for NACKs (video),
+ *       upstream NACK generator (video, nackgen.c): a gap is NACKed to the
+ *       publisher at once, retried from the room's NACK timer
+ *       (veche_track_nack_tick), and a PLI follows when it stays unrepaired,
  *       for each downtrack: copy once into a stack buffer, SRTP-protect,
  *       send on the subscriber's transport.
  *   subscriber RTCP --> PLI/FIR: rate-limited key frame request upstream;
@@ -30,6 +34,7 @@
 #define MAX_NACKS 64
 #define UPSTREAM_NACK_WINDOW 512
 #define UPSTREAM_NACK_REPEAT_MS 100
+#define UPSTREAM_NACK_BATCH 256      /* seqs per NACK we send upstream */
 #define OUT_CAP (VECHE_RTP_MAX_PACKET + 2 + VECHE_SRTP_MAX_OVERHEAD)
 #define RTCP_CAP (1200 + VECHE_SRTP_MAX_OVERHEAD)
 
@@ -52,7 +57,8 @@ veche_track *veche_track_new(veche_participant *owner, const char *id,
     veche_rtpstats_init(&t->stats, ssrc, codec->clock_rate);
     if (codec->kind == VECHE_SDP_VIDEO) {
         t->rtxbuf = veche_rtxbuf_new(nack_slots);
-        if (!t->rtxbuf) {
+        t->nackgen = veche_nackgen_new(NULL);
+        if (!t->rtxbuf || !t->nackgen) {
             veche_track_free(t);
             return NULL;
         }
@@ -69,6 +75,16 @@ void veche_track_free(veche_track *t)
         dt->track = NULL;
     }
     g_ptr_array_free(t->downtracks, TRUE);
+    if (t->nackgen) {
+        const veche_nackgen_stats *st = veche_nackgen_get_stats(t->nackgen);
+        if (st->missing)
+            VLOG_INFO(NULL, t->owner->id,
+                      "track %s upstream loss: %" G_GUINT64_FORMAT " missing, %"
+                      G_GUINT64_FORMAT " repaired, %" G_GUINT64_FORMAT " given up, %"
+                      G_GUINT64_FORMAT " NACKed", t->id, st->missing, st->repaired,
+                      st->given_up, st->nacked);
+    }
+    veche_nackgen_free(t->nackgen);
     veche_rtxbuf_free(t->rtxbuf);
     g_free(t);
 }
@@ -90,15 +106,32 @@ static void send_copy(veche_downtrack *dt, const uint8_t *pkt, size_t len)
     }
 }
 
-void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len)
+static void send_rtcp_to(veche_transport *tr, uint8_t *buf, int len);
+
+/* NACK what the generator has due, and ask for a key frame when it gave
+ * something up (rate-limited in veche_track_request_keyframe). */
+static void upstream_nack_flush(veche_track *t, uint64_t now)
 {
-    veche_rtp_view v;
-    if (len > VECHE_RTP_MAX_PACKET || veche_rtp_parse(buf, len, &v, NULL) != 0)
-        return;
-    uint64_t now = veche_now_ms();
-    veche_rtpstats_update(&t->stats, v.seq, v.timestamp, now, len);
+    uint16_t seqs[UPSTREAM_NACK_BATCH];
+    bool keyframe = false;
+    int n = veche_nackgen_due(t->nackgen, now, seqs, UPSTREAM_NACK_BATCH, &keyframe);
+    if (n > 0 && t->nack && t->owner->pub) {
+        uint8_t buf[RTCP_CAP];
+        int len = veche_rtcp_write_nack(buf, 1200, t->owner->rtcp_ssrc, t->ssrc, seqs, n);
+        send_rtcp_to(t->owner->pub, buf, len);
+    }
+    if (keyframe)
+        veche_track_request_keyframe(t, false);
+}
+
+/* A parsed packet of t (an original, a plain retransmission or unwrapped
+ * RTX): account, keep, forward. */
+static void track_packet(veche_track *t, uint8_t *buf, size_t len, const veche_rtp_view *v,
+                         uint64_t now)
+{
+    veche_rtpstats_update(&t->stats, v->seq, v->timestamp, now, len);
     if (t->rtxbuf)
-        veche_rtxbuf_put(t->rtxbuf, v.seq, buf, len, now);
+        veche_rtxbuf_put(t->rtxbuf, v->seq, buf, len, now);
     if (t->codec.kind == VECHE_SDP_AUDIO) {
         /* Muted by a moderator or by themselves: enforced here. */
         if (t->owner->muted || !t->owner->room)
@@ -106,13 +139,70 @@ void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len)
         uint8_t level;
         bool voice;
         if (t->audio_level_id &&
-            veche_rtp_audio_level(&v, t->audio_level_id, &level, &voice) == 0)
+            veche_rtp_audio_level(v, t->audio_level_id, &level, &voice) == 0)
             veche_speaker_add(t->owner->room->speaker, t->owner, level);
     }
     for (guint i = 0; i < t->downtracks->len; i++) {
         veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
         if (downtrack_ready(dt))
             send_copy(dt, buf, len);
+    }
+}
+
+void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len)
+{
+    veche_rtp_view v;
+    if (len > VECHE_RTP_MAX_PACKET || veche_rtp_parse(buf, len, &v, NULL) != 0)
+        return;
+    uint64_t now = veche_now_ms();
+    if (t->nackgen) {
+        veche_nackgen_result r = veche_nackgen_on_packet(t->nackgen, v.seq, now);
+        if (r == VECHE_NACKGEN_GAP || r == VECHE_NACKGEN_RESET)
+            upstream_nack_flush(t, now);
+    }
+    track_packet(t, buf, len, &v, now);
+}
+
+/* RFC 4588 section 4: the RTX payload starts with the original sequence
+ * number (OSN).  Unwrapped in place: the header moves 2 bytes up over the
+ * OSN and gets the media SSRC, payload type and OSN; the payload and any
+ * padding stay where they are.  Only an RTX packet that fills a gap (or is
+ * newer than all we have) goes on: browsers also send RTX copies of old
+ * packets to probe bandwidth, and those are duplicates. */
+void veche_track_on_rtx(veche_track *t, uint8_t *buf, size_t len)
+{
+    veche_rtp_view v;
+    if (!t->nackgen || len > VECHE_RTP_MAX_PACKET ||
+        veche_rtp_parse(buf, len, &v, NULL) != 0 || v.payload_type != t->rtx_pt ||
+        v.payload_len <= 2)
+        return;                          /* padding only, or not ours */
+    uint16_t osn = (uint16_t)(v.payload[0] << 8 | v.payload[1]);
+    memmove(buf + 2, buf, v.header_len);
+    buf += 2;
+    len -= 2;
+    veche_rtp_set_ssrc(buf, t->ssrc);
+    veche_rtp_set_payload_type(buf, t->codec.pt);
+    veche_rtp_set_seq(buf, osn);
+    if (veche_rtp_parse(buf, len, &v, NULL) != 0)
+        return;
+    uint64_t now = veche_now_ms();
+    veche_nackgen_result r = veche_nackgen_on_packet(t->nackgen, osn, now);
+    if (r == VECHE_NACKGEN_OLD)
+        return;
+    if (r == VECHE_NACKGEN_GAP || r == VECHE_NACKGEN_RESET)
+        upstream_nack_flush(t, now);
+    track_packet(t, buf, len, &v, now);
+}
+
+void veche_track_nack_tick(veche_participant *pub)
+{
+    if (!pub->pub || !veche_transport_is_connected(pub->pub))
+        return;
+    uint64_t now = veche_now_ms();
+    for (guint i = 0; i < pub->tracks->len; i++) {
+        veche_track *t = g_ptr_array_index(pub->tracks, i);
+        if (t->nackgen)
+            upstream_nack_flush(t, now);
     }
 }
 
@@ -162,6 +252,8 @@ static bool upstream_nack_wanted(veche_track *t, uint16_t seq, uint64_t now)
     uint16_t behind = (uint16_t)(t->stats.max_seq - seq);
     if (!t->stats.started || behind == 0 || behind > UPSTREAM_NACK_WINDOW)
         return false;
+    if (t->nackgen && veche_nackgen_pending(t->nackgen, seq))
+        return false;                    /* our own NACK generator asks */
     for (size_t i = 0; i < G_N_ELEMENTS(t->upstream_nacked); i++)
         if (t->upstream_nacked[i] == seq && t->upstream_nacked_ms[i] != 0 &&
             now - t->upstream_nacked_ms[i] < UPSTREAM_NACK_REPEAT_MS)

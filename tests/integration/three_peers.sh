@@ -112,11 +112,15 @@ done
 it_jq_check A 'map(select(.record == "result"))[0].sent as $s
     | $s.skipped > 0 and $s.nack_seqs > 0 and $s.resent * 2 >= $s.skipped' \
     "A's left-out video packets were NACKed by the server and resent"
-for r in B C; do
-    it_jq_check $r 'map(select(.record == "result"))[0].nack as $n
-        | $n.missing > 0 and $n.requested > 0 and $n.given_up == 0' \
-        "$r NACKed its missing video packets and got every one of them"
-done
+it_jq_check B 'map(select(.record == "result"))[0].nack as $n
+    | $n.missing > 0 and $n.requested > 0 and $n.given_up == 0' \
+    "B NACKed its missing video packets and got every one of them"
+# A's left-out packets reach C late (the server NACKs A as soon as it sees
+# the gap, server/media/nackgen.c), usually before C's own NACK is due.
+it_jq_check C 'map(select(.record == "result"))[0].nack as $n
+    | $n.missing > 0 and $n.given_up == 0 and $n.recovered + 2 >= $n.missing' \
+    "C got A's left-out video packets late but every one of them"
+
 # (A packet thrown away just before its track ends is never repaired.)
 RTX_B=$(jq -r -s 'map(select(.record == "result"))[0].nack.dropped as $d
     | ([.[] | select(.record == "track") | .rtx] | add) as $r

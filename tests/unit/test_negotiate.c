@@ -507,7 +507,8 @@ static char *fixture_text(const char *name)
 
 /* The answer to a browser's publish offer: one m-line per offered one, same
  * mids in order, each accepted with port 9, recvonly, one codec (the
- * offer's Opus or VP8 payload type), full transport attributes, DTLS
+ * offer's Opus or VP8 payload type; for video also its RTX when offered
+ * with an FID group), full transport attributes, DTLS
  * passive (the offer says actpass), in the BUNDLE group, no bundle-only. */
 static void check_publish_answer(const veche_sdp *offer, const veche_sdp *ans,
                                  const uint8_t *pts)
@@ -521,7 +522,14 @@ static void check_publish_answer(const veche_sdp *offer, const veche_sdp *ans,
         CHECK_EQ_INT(am->port, 9);
         CHECK(!am->bundle_only && veche_sdp_media_bundled(ans, am));
         CHECK_EQ_INT(am->dir, VECHE_SDP_RECVONLY);
-        CHECK_EQ_INT(am->n_codecs, 1);
+        /* the codec, plus RTX for video when the offer has it with an FID
+         * group (RFC 4588: accepted from publishers) */
+        const veche_sdp_media *om = &offer->media[i];
+        int rtx = veche_sdp_media_rtx_for(om, pts[i]);
+        bool want_rtx = am->kind == VECHE_SDP_VIDEO && rtx > 0 &&
+                        veche_sdp_media_rtx_ssrc(om, veche_sdp_media_primary_ssrc(om)) != 0;
+        CHECK_EQ_INT(am->n_codecs, want_rtx ? 2 : 1);
+        CHECK_EQ_INT(veche_sdp_media_rtx_for(am, pts[i]), want_rtx ? rtx : -1);
         CHECK_EQ_INT(am->n_codecs ? am->codecs[0].pt : 0, pts[i]);
         CHECK_EQ_STR(am->n_codecs ? am->codecs[0].name : NULL,
                      am->kind == VECHE_SDP_AUDIO ? "opus" : "VP8");
@@ -637,6 +645,40 @@ TEST(firefox153_subscribe_answer)
     fixture_free(&f);
 }
 
+/* Chromium's publish offer (fixture) has rtx for VP8 and an FID group:
+ * the answer accepts RTX (RFC 4588) for the video, with the offered payload
+ * type and apt, and not for the audio. */
+TEST(publish_answer_accepts_rtx)
+{
+    fixture f;
+    fixture_init(&f);
+    peer pr = {0};
+    veche_participant *p = join(&f, "chromium", &pr);
+    char *path = g_build_filename(getenv("VECHE_FIXTURES"), "sdp", "chromium-offer.sdp",
+                                  NULL);
+    char *offer = NULL;
+    CHECK(g_file_get_contents(path, &offer, NULL, NULL));
+    char *answer = NULL;
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(veche_participant_publish(p, offer, NULL, &answer, &err), 0);
+    const char *why = NULL;
+    veche_sdp *a = answer ? veche_sdp_parse(answer, strlen(answer), &why) : NULL;
+    CHECK(a != NULL);
+    if (a) {
+        CHECK_EQ_INT(a->n_media, 2);
+        const veche_sdp_media *v = &a->media[1];
+        CHECK_EQ_INT(v->kind, VECHE_SDP_VIDEO);
+        CHECK_EQ_INT(veche_sdp_media_rtx_for(v, 96), 97);
+        CHECK_EQ_INT(veche_sdp_media_rtx_for(&a->media[0], 111), -1);
+        veche_sdp_free(a);
+    }
+    free(answer);
+    g_free(offer);
+    g_free(path);
+    fixture_free(&f);
+    peer_free(&pr);
+}
+
 int main(void)
 {
     veche_log_set_level(VECHE_LOG_WARN);
@@ -649,5 +691,6 @@ int main(void)
     RUN(firefox153_publish);
     RUN(safari18_publish);
     RUN(firefox153_subscribe_answer);
+    RUN(publish_answer_accepts_rtx);
     return check_finish();
 }

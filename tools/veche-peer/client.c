@@ -29,6 +29,7 @@ struct vpeer_client {
     char *url, *room, *name, *ice;
     bool publish, misbehave, trickle_only, rtx;
     unsigned drop_video, drop_send;
+    bool no_nack, send_rtx;
     veche_dtls_cert *cert;
     const vpeer_clip *clip;
     vpeer_verify *verify;
@@ -131,7 +132,8 @@ static void begin_session(vpeer_client *c)
     vpeer_session_config sc = {
         .ctx = c->ctx, .ice_addresses = c->ice,
         .trickle_only = c->trickle_only, .rtx = c->rtx,
-        .drop_video = c->drop_video, .drop_send = c->drop_send,
+        .drop_video = c->drop_video, .drop_send = c->drop_send, .no_nack = c->no_nack,
+        .send_rtx = c->send_rtx,
         .cert = c->cert, .clip = c->clip, .verify = c->verify,
         .report = c->report, .number = c->session,
         .participant = c->participant, .name = c->name,
@@ -434,6 +436,8 @@ vpeer_client *vpeer_client_new(const vpeer_client_config *cfg)
     c->rtx = cfg->rtx;
     c->drop_video = cfg->drop_video;
     c->drop_send = cfg->drop_send;
+    c->no_nack = cfg->no_nack;
+    c->send_rtx = cfg->send_rtx;
     c->cert = veche_dtls_cert_ref(cfg->cert);
     c->clip = cfg->clip;
     c->verify = cfg->verify;

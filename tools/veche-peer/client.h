@@ -50,6 +50,8 @@ typedef struct {
     unsigned drop_video;          /* simulated video loss, per mille (nack.h);
                                    * only with rtx (see main.c --drop-video) */
     unsigned drop_send;           /* simulated upstream loss (sender.h) */
+    bool no_nack;                 /* never NACK what we receive */
+    bool send_rtx;                /* offer RTX for the video we send */
     veche_dtls_cert *cert;        /* the client takes a reference */
     const vpeer_clip *clip;
     vpeer_verify *verify;

@@ -24,6 +24,7 @@ typedef enum { VPEER_AUDIO = 0, VPEER_VIDEO = 1 } vpeer_kind;
 #define VPEER_CLIP_MAX_PAYLOAD 1100
 #define VPEER_AUDIO_PT 111
 #define VPEER_VIDEO_PT 96
+#define VPEER_VIDEO_RTX_PT 97        /* what we offer for RTX we send */
 #define VPEER_AUDIO_CLOCK 48000
 #define VPEER_VIDEO_CLOCK 90000
 #define VPEER_AUDIO_FRAME_MS 20

@@ -31,7 +31,7 @@ typedef struct {
     int duration, leave_after, rejoin_after, cycles, expect_peers,
         drop_video, drop_send;
     double min_ratio;
-    gboolean misbehave, no_publish, clip_hash, trickle_only, rtx;
+    gboolean misbehave, no_publish, clip_hash, trickle_only, rtx, no_nack, send_rtx;
 } options;
 
 typedef struct {
@@ -86,6 +86,12 @@ static int parse_options(int argc, char **argv, options *o)
         { "drop-send", 0, 0, G_OPTION_ARG_INT, &o->drop_send,
           "leave out about N per mille of our video packets the first time "
           "(they must be fetched by the server's NACKs)", "N" },
+        { "no-nack", 0, 0, G_OPTION_ARG_NONE, &o->no_nack,
+          "never NACK the video we receive (so only the server's own NACKs "
+          "to the publisher can repair upstream loss)", NULL },
+        { "send-rtx", 0, 0, G_OPTION_ARG_NONE, &o->send_rtx,
+          "offer RTX (RFC 4588) for the video we publish and, when the "
+          "server accepts it, answer NACKs with RTX", NULL },
         { "clip-hash", 0, 0, G_OPTION_ARG_NONE, &o->clip_hash,
           "print the clip's SHA-256 and exit", NULL },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level,
@@ -218,7 +224,7 @@ static json_t *sent_json(const vpeer_client *c)
     vpeer_client_totals t;
     vpeer_client_totals_get(c, &t);
     const vpeer_session_totals *m = &t.media;
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
                      "s:i, s:o}",
                      "audio", (json_int_t)m->audio,
                      "video", (json_int_t)m->video,
@@ -226,7 +232,8 @@ static json_t *sent_json(const vpeer_client *c)
                      "send_errors", (json_int_t)m->send_errors,
                      "rtcp_errors", (json_int_t)m->rtcp_errors,
                      "nack_seqs", (json_int_t)m->nack_seqs,
-                     "resent", (json_int_t)m->resent, "pli", (json_int_t)m->pli,
+                     "resent", (json_int_t)m->resent,
+                     "resent_rtx", (json_int_t)m->resent_rtx, "pli", (json_int_t)m->pli,
                      "fir", (json_int_t)m->fir, "sr", (json_int_t)m->sr,
                      "joins", t.joins, "uplink_loss_max",
                      t.uplink_loss_max < 0 ? json_null()
@@ -325,7 +332,7 @@ static int run(const options *o, const vpeer_clip *clip)
         .name = o->name, .ice_addresses = o->ice, .publish = !o->no_publish,
         .misbehave = o->misbehave, .trickle_only = o->trickle_only,
         .rtx = o->rtx, .drop_video = (unsigned)o->drop_video,
-        .drop_send = (unsigned)o->drop_send, .cert = cert, .clip = clip,
+        .drop_send = (unsigned)o->drop_send, .no_nack = o->no_nack, .send_rtx = o->send_rtx, .cert = cert, .clip = clip,
         .verify = v, .report = s.report,
     };
     s.client = vpeer_client_new(&cfg);

@@ -2,7 +2,8 @@
  * the server/media/sdp.h builder, and reads what it needs from the server's SDP.
  *
  * Does not: parse SDP text itself (veche_sdp_parse does), hold any state, or
- * negotiate anything beyond Opus, VP8 and (when asked) RTX for VP8: no
+ * negotiate anything beyond Opus, VP8 and (when asked) RTX for VP8, received
+ * or sent: no
  * header extensions, so packets arrive exactly as the publisher sent them.
  */
 #include "peer_sdp.h"
@@ -63,6 +64,16 @@ static int add_publish_section(veche_sdp *sdp, vpeer_kind k,
         rc |= veche_sdp_codec_add_fb(c, VIDEO_FB[i]);
     rc |= veche_sdp_media_add_ssrc(m, audio ? p->audio_ssrc : p->video_ssrc,
                                    p->cname, msid);
+    if (!audio && p->video_rtx_ssrc) {
+        char apt[16];
+        snprintf(apt, sizeof apt, "apt=%u", VPEER_VIDEO_PT);
+        uint32_t group[2] = { p->video_ssrc, p->video_rtx_ssrc };
+        if (!veche_sdp_media_add_codec(m, VPEER_VIDEO_RTX_PT, "rtx",
+                                       VPEER_VIDEO_CLOCK, 0, apt))
+            return VECHE_ENOMEM;
+        rc |= veche_sdp_media_add_ssrc(m, p->video_rtx_ssrc, p->cname, msid);
+        rc |= veche_sdp_media_add_group(m, "FID", group, 2);
+    }
     return rc ? VECHE_ENOMEM : 0;
 }
 

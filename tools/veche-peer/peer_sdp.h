@@ -30,6 +30,7 @@ typedef struct {
     const char *cname;
     const char *stream_id;
     const char *audio_track, *video_track;
+    uint32_t video_rtx_ssrc;          /* offer RTX (PT 97) for VP8; 0 = no */
 } vpeer_sdp_publish;
 
 /* The remote side of a transport, pointing into a parsed tree. */

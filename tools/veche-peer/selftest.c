@@ -216,7 +216,7 @@ TEST(publish_offer_parses_back)
     vpeer_sdp_local l = { .ufrag = "ufrg",
                           .pwd = "passwordpasswordpassword",
                           .fingerprint = FP, .candidates = CANDS };
-    vpeer_sdp_publish p = { 1111, 2222, "cn", "stream", "ta", "tv" };
+    vpeer_sdp_publish p = { 1111, 2222, "cn", "stream", "ta", "tv", 0 };
     char *text = vpeer_sdp_publish_offer(&l, &p);
     CHECK(text != NULL);
     const char *err = NULL;

@@ -6,9 +6,10 @@
  * sends every frame that is due, so a late tick sends a burst rather than
  * skipping sequence numbers.
  *
- * Does not: adapt its bitrate, react to REMB, send RTX (retransmissions reuse
- * the original SSRC and sequence number), or protect packets (the send
- * callback does).  Its simulated loss leaves packets out before SRTP, as a
+ * Retransmissions reuse the original SSRC and sequence number, or, once
+ * vpeer_sender_set_rtx() was called (the server accepted our RTX), go as
+ * RTX for video.  Does not: adapt its bitrate, react to REMB, or protect
+ * packets (the send callback does).  Its simulated loss leaves packets out before SRTP, as a
  * real loss would, so a retransmission passes the receiver's replay check.
  */
 #include "sender.h"
@@ -45,6 +46,9 @@ struct vpeer_sender {
     int64_t start_us;
     bool primed;
     unsigned loss_per_mille;  /* simulated upstream loss of video */
+    uint32_t rtx_ssrc;        /* 0: plain retransmissions */
+    uint8_t rtx_pt;
+    uint16_t rtx_seq;
     GSource *sr_timer;
     vpeer_sender_stats stats;
 };
@@ -96,6 +100,13 @@ void vpeer_sender_free(vpeer_sender *s)
 }
 
 /* ---- RTP ------------------------------------------------------------------ */
+
+void vpeer_sender_set_rtx(vpeer_sender *s, uint32_t ssrc, uint8_t pt)
+{
+    s->rtx_ssrc = ssrc;
+    s->rtx_pt = pt;
+    s->rtx_seq = (uint16_t)g_random_int();
+}
 
 void vpeer_sender_set_loss(vpeer_sender *s, unsigned per_mille)
 {
@@ -217,6 +228,19 @@ static void resend(vpeer_sender *s, stream *st, uint16_t seq, int64_t now_us)
     }
     uint8_t buf[BUF_CAP];
     memcpy(buf, pkt, len);
+    if (s->rtx_ssrc && st->kind == VPEER_VIDEO) {
+        /* RFC 4588: new SSRC, PT and seq; the original seq (OSN) in front
+         * of the payload.  Our packets have a plain 12-byte header. */
+        memmove(buf + VECHE_RTP_HEADER_MIN + 2, buf + VECHE_RTP_HEADER_MIN,
+                len - VECHE_RTP_HEADER_MIN);
+        buf[VECHE_RTP_HEADER_MIN] = (uint8_t)(seq >> 8);
+        buf[VECHE_RTP_HEADER_MIN + 1] = (uint8_t)seq;
+        len += 2;
+        veche_rtp_set_ssrc(buf, s->rtx_ssrc);
+        veche_rtp_set_payload_type(buf, s->rtx_pt);
+        veche_rtp_set_seq(buf, s->rtx_seq++);
+        s->stats.resent_rtx++;
+    }
     s->stats.resent++;
     if (s->send(s->ud, buf, len, sizeof buf, false) != 0)
         s->stats.send_errors++;

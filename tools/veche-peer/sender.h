@@ -40,6 +40,7 @@ typedef struct {
     uint64_t nack_packets;    /* NACK feedback messages */
     uint64_t nack_seqs;       /* sequence numbers asked for */
     uint64_t resent;
+    uint64_t resent_rtx;      /* of those, sent as RTX */
     uint64_t resend_missing;  /* asked for but no longer in the history */
     uint64_t pli, fir;
     uint64_t skipped;         /* first transmissions left out on purpose */
@@ -53,6 +54,10 @@ void vpeer_sender_free(vpeer_sender *s);  /* accepts NULL; stops timers */
 /* Leave out about per_mille (at most 500) of the first transmissions of
  * video packets; 0 (the default) sends everything. */
 void vpeer_sender_set_loss(vpeer_sender *s, unsigned per_mille);
+
+/* Answer video NACKs with RTX (RFC 4588) on ssrc with payload type pt
+ * instead of plain retransmissions. */
+void vpeer_sender_set_rtx(vpeer_sender *s, uint32_t ssrc, uint8_t pt);
 
 /* Start sending now (idempotent). */
 void vpeer_sender_start(vpeer_sender *s, GMainContext *ctx);

@@ -36,6 +36,7 @@ struct vpeer_session {
     vpeer_pc *pub, *sub;
     vpeer_sender *sender;
     int pub_req_id;               /* id of our publish request */
+    uint32_t video_rtx_ssrc;      /* offered with --send-rtx, else 0 */
     uint32_t sub_ssrc;            /* our SSRC for RTCP on subscribe */
     char *sub_mid;                /* mid for our subscribe candidates */
     vpeer_nacker *nacker;         /* with the subscribe connection */
@@ -253,7 +254,7 @@ static gboolean on_rr_timer(gpointer ud)
 static gboolean on_nack_timer(gpointer ud)
 {
     vpeer_session *s = ud;
-    if (!vpeer_pc_connected(s->sub))
+    if (s->cfg.no_nack || !vpeer_pc_connected(s->sub))
         return G_SOURCE_CONTINUE;
     uint8_t buf[RTCP_CAP];
     send_sub_rtcp(s, buf, vpeer_nacker_write(s->nacker, s->sub_ssrc, now_us(),
@@ -273,9 +274,16 @@ void vpeer_session_publish(vpeer_session *s, int request_id)
     char *cname = random_hex(8), *stream = random_hex(6);
     char *atrack = random_hex(4), *vtrack = random_hex(4);
     vpeer_sdp_publish p = { g_random_int(), g_random_int(), cname, stream,
-                            atrack, vtrack };
+                            atrack, vtrack, 0 };
     while (p.video_ssrc == p.audio_ssrc)
         p.video_ssrc = g_random_int();
+    if (s->cfg.send_rtx) {
+        do
+            p.video_rtx_ssrc = g_random_int();
+        while (!p.video_rtx_ssrc || p.video_rtx_ssrc == p.audio_ssrc ||
+               p.video_rtx_ssrc == p.video_ssrc);
+    }
+    s->video_rtx_ssrc = p.video_rtx_ssrc;
     s->sender = vpeer_sender_new(s->cfg.clip, p.audio_ssrc, p.video_ssrc,
                                  cname, sender_send, s);
     vpeer_sender_set_loss(s->sender, s->cfg.drop_send);
@@ -325,6 +333,13 @@ void vpeer_session_on_answer(vpeer_session *s, json_t *msg)
     const char *err = "?";
     if (vpeer_pc_set_remote(s->pub, sdp, &err) != 0)
         vpeer_report_error(s->cfg.report, "publish answer: %s", err);
+    /* --send-rtx: the server's answer keeps our RTX codec when it takes it */
+    for (int i = 0; s->video_rtx_ssrc && i < sdp->n_media; i++) {
+        const veche_sdp_media *m = &sdp->media[i];
+        if (m->kind == VECHE_SDP_VIDEO && m->port != 0 &&
+            veche_sdp_media_rtx_for(m, VPEER_VIDEO_PT) == VPEER_VIDEO_RTX_PT)
+            vpeer_sender_set_rtx(s->sender, s->video_rtx_ssrc, VPEER_VIDEO_RTX_PT);
+    }
     veche_sdp_free(sdp);
 }
 
@@ -549,6 +564,7 @@ void vpeer_session_add_totals(const vpeer_session *s, vpeer_session_totals *t)
         t->skipped += st->skipped;
         t->nack_seqs += st->nack_seqs;
         t->resent += st->resent;
+        t->resent_rtx += st->resent_rtx;
         t->pli += st->pli;
         t->fir += st->fir;
         t->sr += st->sr;

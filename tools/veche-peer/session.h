@@ -38,6 +38,8 @@ typedef struct {
     bool rtx;                     /* accept RTX for video in our answers */
     unsigned drop_video;          /* simulated loss after SRTP (nack.h) */
     unsigned drop_send;           /* simulated loss before SRTP (sender.h) */
+    bool no_nack;                 /* never NACK what we receive */
+    bool send_rtx;                /* offer RTX for the video we send */
     veche_dtls_cert *cert;
     const vpeer_clip *clip;
     vpeer_verify *verify;
@@ -56,7 +58,7 @@ typedef struct {
 typedef struct {
     uint64_t audio, video;        /* RTP packets sent (first transmissions) */
     uint64_t skipped;             /* of those, left out on purpose */
-    uint64_t nack_seqs, resent, pli, fir, sr;   /* sender.h */
+    uint64_t nack_seqs, resent, resent_rtx, pli, fir, sr;   /* sender.h */
     uint64_t send_errors;         /* RTP/RTCP the sender could not send */
     uint64_t rtcp_errors;         /* our RR, PLI, NACK not sent */
     vpeer_nack_stats nack;        /* receive side */
