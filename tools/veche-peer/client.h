@@ -50,6 +50,10 @@ typedef struct {
     unsigned drop_video;          /* simulated video loss, per mille (nack.h);
                                    * only with rtx (see main.c --drop-video) */
     unsigned drop_send;           /* simulated upstream loss (sender.h) */
+    uint32_t ssrc_audio, ssrc_video;  /* our publish SSRCs, 0 = random */
+    bool ssrc_from_offer;         /* publish with the SSRCs of the first
+                                   * subscribe offer that has both kinds */
+    const char *expect_refused;   /* error code our publish must get, or NULL */
     veche_dtls_cert *cert;        /* the client takes a reference */
     const vpeer_clip *clip;
     vpeer_verify *verify;
