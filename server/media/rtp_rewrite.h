@@ -32,8 +32,9 @@ typedef struct {
     /* set by init: what goes out */
     uint32_t ssrc;            /* ours, towards the subscriber */
     uint8_t pt;               /* ours, in the subscriber's PT space */
+    bool started;             /* read-only: a packet went out (the
+                               * mappings below hold) */
     /* private: the mapping */
-    bool started;
     uint32_t src_ssrc;        /* the source being forwarded */
     uint16_t seq_offset;
     uint32_t ts_offset;
