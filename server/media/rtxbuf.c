@@ -86,3 +86,14 @@ int veche_rtxbuf_get(const veche_rtxbuf *b, uint16_t seq, uint64_t now_ms,
     *len = s->len;
     return 0;
 }
+
+bool veche_rtxbuf_gone(const veche_rtxbuf *b, uint16_t seq, uint64_t now_ms,
+                       uint64_t max_age_ms)
+{
+    const rtx_slot *s = &b->slots[seq & b->mask];
+    if (s->len == 0)
+        return false;
+    if (s->seq == seq)
+        return now_ms > s->stored_ms && now_ms - s->stored_ms > max_age_ms;
+    return veche_rtp_seq_newer(s->seq, seq);
+}

@@ -8,6 +8,7 @@
 #ifndef VECHE_RTXBUF_H
 #define VECHE_RTXBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,12 @@ int veche_rtxbuf_put(veche_rtxbuf *b, uint16_t seq, const uint8_t *pkt,
  * put), or VECHE_ENOTFOUND. */
 int veche_rtxbuf_get(const veche_rtxbuf *b, uint16_t seq, uint64_t now_ms,
                      uint64_t max_age_ms, const uint8_t **pkt, size_t *len);
+
+/* Whether the ring held seq and let it go: its slot now holds a newer
+ * packet, or holds seq stored more than max_age_ms ago.  False for a seq
+ * never stored whose slot holds nothing newer (a gap: the sender may
+ * still have it). */
+bool veche_rtxbuf_gone(const veche_rtxbuf *b, uint16_t seq, uint64_t now_ms,
+                       uint64_t max_age_ms);
 
 #endif

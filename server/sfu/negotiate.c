@@ -11,14 +11,15 @@
  * none of its own, and is answered with port 9 and full transport
  * attributes like every accepted m-line (JSEP 5.3.1: an answer never
  * carries a=bundle-only).  Subscribe: one sendonly m-line per downtrack, in mid order,
- * using the publisher's payload type and SSRC so packets need no rewriting,
- * with an RTX payload type and SSRC of our own for video.
+ * in the subscriber's own SSRC and payload-type space: the server's payload
+ * types (VECHE_SUB_PT_*: Opus, VP8 and its RTX), whatever each publisher
+ * uses, and the SSRC and RTX SSRC the server picked for the downtrack
+ * (ssrc.c); track.c rewrites every packet to match.
  *
  * Ended tracks: their m-line goes inactive (no msid, no a=ssrc).  Once the
  * client has answered an offer showing it inactive, the subscriber's next
  * new downtrack of the same kind takes that m-line over: same mid, same
- * position, sendonly again with the new track's msid, SSRC, payload type
- * and a new RTX SSRC (participant.c: veche_participant_add_downtrack).  So
+ * position, sendonly again with the new track's msid and new SSRCs (participant.c: veche_participant_add_downtrack).  So
  * the offer has at most as many m-lines per kind as the subscriber ever
  * received at once (plus the few ended during one offer/answer round),
  * however often people reconnect or get and lose the floor.
@@ -223,12 +224,6 @@ char *veche_negotiate_publish_answer(const veche_sdp *offer, const veche_pub_med
     return text;
 }
 
-/* A payload type for RTX that the downtrack's codec does not use. */
-static uint8_t pick_rtx_pt(uint8_t codec_pt)
-{
-    return codec_pt == 127 ? 126 : (uint8_t)(codec_pt + 1 > 96 ? codec_pt + 1 : 97);
-}
-
 static void add_downtrack_media(veche_sdp *sdp, veche_participant *p, veche_downtrack *dt,
                                 const char *fp)
 {
@@ -243,10 +238,8 @@ static void add_downtrack_media(veche_sdp *sdp, veche_participant *p, veche_down
     m->rtcp_rsize = true;
     add_transport_attrs(m, p->sub, fp, VECHE_SDP_SETUP_ACTPASS);
     add_codec(m, &dt->codec, NULL);
-    if (dt->codec.kind == VECHE_SDP_VIDEO && dt->rtx_ssrc) {  /* 0: refused */
+    if (dt->codec.kind == VECHE_SDP_VIDEO && dt->rtx_pt) {  /* 0: refused */
         char apt[16];
-        if (!dt->rtx_pt)
-            dt->rtx_pt = pick_rtx_pt(dt->codec.pt);
         snprintf(apt, sizeof apt, "apt=%u", dt->codec.pt);
         veche_sdp_media_add_codec(m, dt->rtx_pt, "rtx", 90000, 0, apt);
     }

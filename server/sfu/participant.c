@@ -404,6 +404,8 @@ int veche_participant_publish(veche_participant *p, const char *sdp_text, json_t
             rc = VECHE_EDENIED;
         }
     }
+    if (rc == 0)
+        rc = veche_ssrc_check_publish(p->room, p, media, n, err);
     /* The transport's ICE and DTLS attributes: the first accepted m-line's,
      * or its BUNDLE group's tagged m-line's when it is a=bundle-only
      * without them (RFC 8843). */
@@ -466,10 +468,17 @@ veche_downtrack *veche_participant_add_downtrack(veche_participant *p, veche_tra
     dt->sub = p;
     dt->track = t;
     snprintf(dt->msid, sizeof dt->msid, "%s %s", t->owner->id, t->id);
+    /* Our own SSRCs and payload type (ssrc.c, track.c rewrites). */
     dt->codec = t->codec;
-    dt->ssrc = t->ssrc;
-    dt->rtx_ssrc = g_random_int() | 2;
+    dt->codec.pt = t->codec.kind == VECHE_SDP_AUDIO ? VECHE_SUB_PT_OPUS : VECHE_SUB_PT_VP8;
+    dt->ssrc = veche_ssrc_allocate(p->room, p, 0);
+    if (t->codec.kind == VECHE_SDP_VIDEO) {
+        dt->rtx_ssrc = veche_ssrc_allocate(p->room, p, dt->ssrc);
+        dt->rtx_pt = VECHE_SUB_PT_RTX;
+    }
     dt->rtx_seq = (uint16_t)g_random_int();
+    veche_rtp_rewrite_init(&dt->rw, dt->ssrc, dt->codec.pt, (uint16_t)g_random_int(),
+                           g_random_int());
     int slot = reusable_slot(p, t->codec.kind);
     if (slot >= 0) {
         /* Same mid and m-line, everything else new; the client still sees

@@ -21,8 +21,10 @@
 #include "chat.h"
 #include "policy.h"
 #include "room.h"
+#include "rtp_rewrite.h"
 #include "rtpstats.h"
 #include "nackgen.h"
+#include "rtcp.h"
 #include "rtxbuf.h"
 #include "sdp.h"
 #include "speaker.h"
@@ -128,16 +130,30 @@ struct veche_track {
     GPtrArray *downtracks;       /* veche_downtrack*, not owned */
 };
 
+/* The subscriber's payload types: the server's own numbering, the same on
+ * every subscribe transport whatever the publishers use (track.c rewrites
+ * the payload type of every packet). */
+#define VECHE_SUB_PT_OPUS 109
+#define VECHE_SUB_PT_VP8 98
+#define VECHE_SUB_PT_RTX 99          /* apt=VECHE_SUB_PT_VP8 */
+
 struct veche_downtrack {
     veche_participant *sub;      /* the subscriber */
     veche_track *track;          /* NULL once the track ended */
     char mid[16];
     char msid[64];               /* "<participant> <track>" */
-    veche_codec codec;
-    uint32_t ssrc;
+    veche_codec codec;           /* the track's, with our payload type */
+    uint32_t ssrc;               /* ours, unique in the room (ssrc.c) */
     uint32_t rtx_ssrc;           /* ours, for RTX towards the subscriber */
     uint8_t rtx_pt;              /* 0 = no RTX */
     uint16_t rtx_seq;
+    veche_rtp_rewrite rw;        /* the track's SSRC/PT/seq/ts -> ours */
+    /* the subscriber's last receiver report about ssrc */
+    uint64_t rr_ms;              /* 0 = none yet */
+    uint8_t rr_fraction_lost;    /* /256 */
+    int32_t rr_cumulative_lost;
+    uint32_t rr_jitter;
+    uint64_t keyframes_for_loss; /* key frames asked for unrepairable loss */
     bool offered;                /* in an offer sent to the client */
     bool offered_live;           /* ... and that offer had it sendonly */
     bool negotiated;             /* the client answered an offer with it */
@@ -165,8 +181,11 @@ void veche_track_on_publisher_sr(veche_track *t, const uint8_t *sr_pkt, uint64_t
                                  uint32_t rtp_ts);
 /* Ask the publisher for a key frame (rate-limited); fir selects FIR. */
 void veche_track_request_keyframe(veche_track *t, bool fir);
-/* NACKed seqs from a subscriber: resend what we have, forward the rest. */
-void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *seqs, int n);
+/* NACKed seqs from a subscriber, in t's numbering (seqs) and as the
+ * subscriber named them (out_seqs): resend what we have, forward what we
+ * never had, ask for a key frame when the ring let one go. */
+void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *seqs,
+                         const uint16_t *out_seqs, int n);
 /* RTCP from a subscriber transport, whole compound. */
 void veche_track_on_subscriber_rtcp(veche_participant *sub, const uint8_t *buf, size_t len);
 /* RTCP from a publisher transport, whole compound. */
@@ -199,6 +218,38 @@ char *veche_negotiate_publish_answer(const veche_sdp *offer, const veche_pub_med
                                      veche_sdp_setup setup);
 /* Build the subscribe offer text for the participant's downtracks. */
 char *veche_negotiate_subscribe_offer(veche_participant *p, const char *fingerprint);
+
+/* translate.c: a subscriber's RTCP feedback in the publisher's terms */
+#define VECHE_FEEDBACK_MAX_SEQS 64
+typedef enum { VECHE_FEEDBACK_PLI, VECHE_FEEDBACK_FIR, VECHE_FEEDBACK_NACK } veche_feedback_kind;
+typedef struct {
+    veche_feedback_kind kind;
+    veche_downtrack *dt;          /* the subscriber's downtrack it names */
+    veche_track *track;           /* dt->track: where it goes */
+    int n_seqs;                   /* NACK: at least 1 */
+    uint16_t seqs[VECHE_FEEDBACK_MAX_SEQS];     /* in the track's numbering */
+    uint16_t out_seqs[VECHE_FEEDBACK_MAX_SEQS]; /* as the subscriber named them */
+} veche_feedback;
+/* sub's live downtrack with our SSRC ssrc, or NULL. */
+veche_downtrack *veche_translate_downtrack(const veche_participant *sub, uint32_t ssrc);
+/* Translate one RTPFB/PSFB item of sub's RTCP into up to max entries (one
+ * per FIR entry; one for a PLI or NACK).  Returns how many; 0 for anything
+ * not about a live downtrack of sub, or malformed. */
+int veche_translate_feedback(const veche_participant *sub, const veche_rtcp_item *item,
+                             veche_feedback *out, int max);
+
+/* ssrc.c: the room's SSRC space (invariants there) */
+/* Whether ssrc is taken in the room (p may be a participant not yet in the
+ * room's list); skip's own published tracks are not counted. */
+bool veche_ssrc_in_use(const veche_room *room, const veche_participant *p, uint32_t ssrc,
+                       const veche_participant *skip);
+/* A random SSRC for a downtrack of sub, free in the room and != also_not. */
+uint32_t veche_ssrc_allocate(const veche_room *room, const veche_participant *sub,
+                             uint32_t also_not);
+/* 0, or VECHE_EEXISTS with err "ssrc-conflict" when p's accepted m-lines
+ * repeat an SSRC (media or RTX) in use in the room or among themselves. */
+int veche_ssrc_check_publish(const veche_room *room, const veche_participant *p,
+                             const veche_pub_media *media, int n, veche_sfu_error *err);
 
 /* room.c: events */
 void veche_room_broadcast(veche_room *room, veche_participant *except, json_t *msg);

@@ -7,17 +7,26 @@
  *       upstream NACK generator (video, nackgen.c): a gap is NACKed to the
  *       publisher at once, retried from the room's NACK timer
  *       (veche_track_nack_tick), and a PLI follows when it stays unrepaired,
- *       for each downtrack: copy once into a stack buffer, SRTP-protect,
+ *       for each downtrack: copy once into a stack buffer, rewrite the
+ *       header in that copy into the subscriber's space (SSRC, payload
+ *       type, sequence number, timestamp: rtp_rewrite.h), SRTP-protect,
  *       send on the subscriber's transport.
- *   subscriber RTCP --> PLI/FIR: rate-limited key frame request upstream;
+ *   subscriber RTCP --> translated back: the media SSRC of a PLI, FIR or
+ *                       NACK names a downtrack (ours), which names the
+ *                       track; NACKed sequence numbers map back through
+ *                       the downtrack's offset.
+ *                       PLI/FIR: rate-limited key frame request upstream;
  *                       NACK: resend from the rtxbuf (as RTX when
- *                       negotiated), forward what we no longer have.
- *   publisher RTCP  --> SR: an SR per downtrack with the publisher's
- *                       NTP/RTP mapping and the downtrack's own counts.
+ *                       negotiated, the OSN in the subscriber's numbering),
+ *                       forward what we never had to the publisher, and
+ *                       ask for a key frame for what the ring let go;
+ *                       RR/SR report blocks about a downtrack: kept in it.
+ *   publisher RTCP  --> SR: an SR per downtrack with the publisher's NTP
+ *                       time, the RTP time in the downtrack's timestamps
+ *                       and the downtrack's own SSRC and counts.
  *
- * SSRCs, sequence numbers and timestamps are forwarded unchanged (no
- * simulcast layer switching yet), so no rewriting is needed.  Nothing here
- * allocates per packet or takes a lock: all of a room runs on one thread.
+ * Nothing here allocates per packet or takes a lock: all of a room runs on
+ * one thread.
  */
 #include "sfu.h"
 
@@ -31,7 +40,7 @@
 
 #define KEYFRAME_REQUEST_INTERVAL_MS 500
 #define RTX_MAX_AGE_MS 1000
-#define MAX_NACKS 64
+#define MAX_NACKS VECHE_FEEDBACK_MAX_SEQS
 #define UPSTREAM_NACK_WINDOW 512
 #define UPSTREAM_NACK_REPEAT_MS 100
 #define UPSTREAM_NACK_BATCH 256      /* seqs per NACK we send upstream */
@@ -95,11 +104,22 @@ static bool downtrack_ready(const veche_downtrack *dt)
            veche_transport_is_connected(dt->sub->sub);
 }
 
-/* Copy a plain packet into out and send it on dt's transport. */
-static void send_copy(veche_downtrack *dt, const uint8_t *pkt, size_t len)
+/* Timestamp step assumed across a change of source (rtp_rewrite.h): about
+ * one 20 ms packet or a 50 fps frame. */
+static uint32_t source_gap(const veche_downtrack *dt)
+{
+    return dt->codec.clock_rate / 50 ? dt->codec.clock_rate / 50 : 1;
+}
+
+/* Copy a plain packet (parsed as v) into out, rewrite its header into dt's
+ * space and send it on dt's transport: the one copy per subscriber. */
+static void send_copy(veche_downtrack *dt, const uint8_t *pkt, size_t len,
+                      const veche_rtp_view *v)
 {
     uint8_t out[OUT_CAP];
     memcpy(out, pkt, len);
+    if (!veche_rtp_rewrite_apply(&dt->rw, out, v->ssrc, v->seq, v->timestamp, source_gap(dt)))
+        return;
     if (veche_transport_send_rtp(dt->sub->sub, out, len, sizeof out) == 0) {
         dt->packets++;
         dt->octets += len;
@@ -145,7 +165,7 @@ static void track_packet(veche_track *t, uint8_t *buf, size_t len, const veche_r
     for (guint i = 0; i < t->downtracks->len; i++) {
         veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
         if (downtrack_ready(dt))
-            send_copy(dt, buf, len);
+            send_copy(dt, buf, len, v);
     }
 }
 
@@ -225,21 +245,23 @@ void veche_track_request_keyframe(veche_track *t, bool fir)
     send_rtcp_to(t->owner->pub, buf, n);
 }
 
-/* Wrap a stored packet as RTX (RFC 4588): new SSRC, PT and seq, the
- * original seq in front of the payload. */
-static void send_rtx(veche_downtrack *dt, const uint8_t *pkt, size_t len)
+/* Wrap a stored packet as RTX (RFC 4588): dt's RTX SSRC, PT and seq, the
+ * timestamp in dt's numbering, and the original seq as the subscriber
+ * knows it (out_seq) in front of the payload. */
+static void send_rtx(veche_downtrack *dt, const uint8_t *pkt, size_t len, uint16_t out_seq)
 {
     veche_rtp_view v;
     if (veche_rtp_parse(pkt, len, &v, NULL) != 0 || v.padding)
         return;
     uint8_t out[OUT_CAP];
     memcpy(out, pkt, v.header_len);
-    out[v.header_len] = (uint8_t)(v.seq >> 8);
-    out[v.header_len + 1] = (uint8_t)v.seq;
+    out[v.header_len] = (uint8_t)(out_seq >> 8);
+    out[v.header_len + 1] = (uint8_t)out_seq;
     memcpy(out + v.header_len + 2, v.payload, v.payload_len);
     veche_rtp_set_ssrc(out, dt->rtx_ssrc);
     veche_rtp_set_payload_type(out, dt->rtx_pt);
     veche_rtp_set_seq(out, dt->rtx_seq++);
+    veche_rtp_set_timestamp(out, veche_rtp_rewrite_ts_out(&dt->rw, v.timestamp));
     veche_transport_send_rtp(dt->sub->sub, out, v.header_len + 2 + v.payload_len, sizeof out);
 }
 
@@ -264,26 +286,52 @@ static bool upstream_nack_wanted(veche_track *t, uint16_t seq, uint64_t now)
     return true;
 }
 
-void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *seqs, int n)
+/* Whether a sequence number we do not hold is beyond repair: the ring let
+ * it go (overwritten or too old), the publisher cannot be asked (no NACK,
+ * gone), or it is too far behind to ask for. */
+static bool unrepairable(const veche_track *t, uint16_t seq, uint64_t now)
+{
+    uint16_t behind = (uint16_t)(t->stats.max_seq - seq);
+    return veche_rtxbuf_gone(t->rtxbuf, seq, now, RTX_MAX_AGE_MS) || !t->nack ||
+           !t->owner->pub || !t->stats.started || behind > UPSTREAM_NACK_WINDOW;
+}
+
+/* Resend one stored packet to dt, as RTX when negotiated. */
+static void resend(veche_downtrack *dt, const uint8_t *pkt, size_t len, uint16_t out_seq)
+{
+    veche_rtp_view v;
+    if (dt->rtx_pt)
+        send_rtx(dt, pkt, len, out_seq);
+    else if (veche_rtp_parse(pkt, len, &v, NULL) == 0)
+        send_copy(dt, pkt, len, &v);
+}
+
+void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *seqs,
+                         const uint16_t *out_seqs, int n)
 {
     if (!t->rtxbuf || !downtrack_ready(dt))
         return;
     uint16_t missing[MAX_NACKS];
     int n_missing = 0;
+    bool lost = false;
     uint64_t now = veche_now_ms();
     for (int i = 0; i < n; i++) {
         const uint8_t *pkt;
         size_t len;
-        if (veche_rtxbuf_get(t->rtxbuf, seqs[i], now, RTX_MAX_AGE_MS, &pkt, &len) == 0) {
-            if (dt->rtx_pt)
-                send_rtx(dt, pkt, len);
-            else
-                send_copy(dt, pkt, len);
-        } else if (n_missing < MAX_NACKS && upstream_nack_wanted(t, seqs[i], now)) {
-            missing[n_missing++] = seqs[i];
-        }
+        uint16_t seq = seqs[i];
+        if (veche_rtxbuf_get(t->rtxbuf, seq, now, RTX_MAX_AGE_MS, &pkt, &len) == 0)
+            resend(dt, pkt, len, out_seqs[i]);
+        else if (unrepairable(t, seq, now))
+            lost = true;
+        else if (n_missing < MAX_NACKS && upstream_nack_wanted(t, seq, now))
+            missing[n_missing++] = seq;
     }
-    if (n_missing && t->nack && t->owner->pub) {
+    if (lost) {
+        /* The subscriber's picture stays broken until the next key frame. */
+        dt->keyframes_for_loss++;
+        veche_track_request_keyframe(t, false);
+    }
+    if (n_missing) {
         uint8_t buf[RTCP_CAP];
         int len = veche_rtcp_write_nack(buf, 1200, t->owner->rtcp_ssrc, t->ssrc, missing,
                                         n_missing);
@@ -299,48 +347,57 @@ void veche_track_on_publisher_sr(veche_track *t, const uint8_t *sr_pkt, uint64_t
         veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
         if (!downtrack_ready(dt))
             continue;
+        if (!dt->rw.started)
+            continue;  /* nothing sent yet: no RTP time to map to */
         uint8_t buf[RTCP_CAP];
-        int n = veche_rtcp_write_sr(buf, 1200, dt->ssrc, ntp, rtp_ts, (uint32_t)dt->packets,
-                                    (uint32_t)dt->octets, NULL, 0);
+        int n = veche_rtcp_write_sr(buf, 1200, dt->ssrc, ntp,
+                                    veche_rtp_rewrite_ts_out(&dt->rw, rtp_ts),
+                                    (uint32_t)dt->packets, (uint32_t)dt->octets, NULL, 0);
         send_rtcp_to(dt->sub->sub, buf, n);
     }
 }
 
-static veche_downtrack *downtrack_by_ssrc(veche_participant *sub, uint32_t ssrc)
-{
-    for (guint i = 0; i < sub->downtracks->len; i++) {
-        veche_downtrack *dt = g_ptr_array_index(sub->downtracks, i);
-        if (dt->ssrc == ssrc && dt->track)
-            return dt;
-    }
-    return NULL;
-}
-
 static void on_subscriber_fb(veche_participant *sub, const veche_rtcp_item *item)
 {
-    veche_rtcp_fb fb;
-    if (veche_rtcp_parse_fb(item, &fb) != 0)
-        return;
-    if (item->type == VECHE_RTCP_PSFB && item->fmt == VECHE_RTCP_FMT_FIR) {
-        uint32_t target;
-        uint8_t seq_nr;
-        for (int i = 0; veche_rtcp_fir_entry(&fb, i, &target, &seq_nr) == 0; i++) {
-            veche_downtrack *dt = downtrack_by_ssrc(sub, target);
-            if (dt)
-                veche_track_request_keyframe(dt->track, true);
-        }
+    veche_feedback fb[4];
+    int n = veche_translate_feedback(sub, item, fb, (int)G_N_ELEMENTS(fb));
+    for (int i = 0; i < n; i++) {
+        if (fb[i].kind == VECHE_FEEDBACK_NACK)
+            veche_track_on_nack(fb[i].track, fb[i].dt, fb[i].seqs, fb[i].out_seqs,
+                                fb[i].n_seqs);
+        else
+            veche_track_request_keyframe(fb[i].track, fb[i].kind == VECHE_FEEDBACK_FIR);
+    }
+}
+
+/* Report blocks of a subscriber's RR or SR: keep those about our
+ * downtracks (the publisher hears the server's own RR, not these). */
+static void on_subscriber_report(veche_participant *sub, const veche_rtcp_item *item)
+{
+    veche_rtcp_sr sr;
+    veche_rtcp_rr rr;
+    const uint8_t *blocks;
+    int n;
+    if (item->type == VECHE_RTCP_SR && veche_rtcp_parse_sr(item, &sr) == 0) {
+        blocks = sr.blocks;
+        n = sr.n_blocks;
+    } else if (item->type == VECHE_RTCP_RR && veche_rtcp_parse_rr(item, &rr) == 0) {
+        blocks = rr.blocks;
+        n = rr.n_blocks;
+    } else {
         return;
     }
-    veche_downtrack *dt = downtrack_by_ssrc(sub, fb.media_ssrc);
-    if (!dt)
-        return;
-    if (item->type == VECHE_RTCP_PSFB && item->fmt == VECHE_RTCP_FMT_PLI) {
-        veche_track_request_keyframe(dt->track, false);
-    } else if (item->type == VECHE_RTCP_RTPFB && item->fmt == VECHE_RTCP_FMT_NACK) {
-        uint16_t seqs[MAX_NACKS];
-        int n = veche_rtcp_nack_expand(&fb, seqs, MAX_NACKS);
-        if (n > 0)
-            veche_track_on_nack(dt->track, dt, seqs, n);
+    uint64_t now = veche_now_ms();
+    for (int i = 0; i < n; i++) {
+        veche_rtcp_report_block b;
+        veche_rtcp_report_block_get(blocks, i, &b);
+        veche_downtrack *dt = veche_translate_downtrack(sub, b.ssrc);
+        if (!dt)
+            continue;
+        dt->rr_ms = now ? now : 1;
+        dt->rr_fraction_lost = b.fraction_lost;
+        dt->rr_cumulative_lost = b.cumulative_lost;
+        dt->rr_jitter = b.jitter;
     }
 }
 
@@ -352,6 +409,8 @@ void veche_track_on_subscriber_rtcp(veche_participant *sub, const uint8_t *buf, 
     while (veche_rtcp_iter_next(&it, &item, NULL) == 1) {
         if (item.type == VECHE_RTCP_RTPFB || item.type == VECHE_RTCP_PSFB)
             on_subscriber_fb(sub, &item);
+        else if (item.type == VECHE_RTCP_RR || item.type == VECHE_RTCP_SR)
+            on_subscriber_report(sub, &item);
     }
 }
 

@@ -15,7 +15,11 @@
  * realloc and the aligned allocators are interposed in this binary (in an
  * ASan build, the sanitizer's malloc hook counts instead).  Each
  * subscriber's hook unprotects what it got, with counting paused, and
- * checks it against what the publisher sent, so the packets really made it.
+ * checks it against what the publisher sent, so the packets really made it:
+ * everything after the fixed header byte for byte, the marker, and the
+ * fields the server rewrites per subscriber (rtp_rewrite.h) consistently:
+ * one SSRC of the server's per stream, the server's payload type (Opus
+ * 109, VP8 98), sequence numbers and timestamps at a constant offset.
  *
  * Not net heap growth (tools/bench media-path-no-alloc): an allocation
  * freed again in the same packet counts too.  This test includes sfu.h
@@ -188,6 +192,9 @@ typedef struct {
     veche_srtp *rx;      /* the subscriber's side of its SRTP association */
     long rtp_got;
     long rtp_ok;         /* unprotected and equal to what was sent */
+    /* per publisher SSRC (audio, video): the rewriting seen first */
+    uint32_t in_ssrc[2], out_ssrc[2], ts_off[2];
+    uint16_t seq_off[2];
 } peer;
 
 static const uint8_t *expect_pkt;   /* the plain packet being forwarded */
@@ -206,6 +213,28 @@ static void sink_send(void *ud, json_t *msg)
 
 static const veche_participant_sink SINK = {sink_send, NULL, NULL};
 
+/* got is what the subscriber received for the plain packet sent (both
+ * len bytes): identical but for the rewritten header fields, which follow
+ * one mapping per stream (the first packet of a stream fixes it). */
+static bool rewritten_ok(peer *pr, const uint8_t *got, const uint8_t *sent, size_t len)
+{
+    veche_rtp_view g, s;
+    if (veche_rtp_parse(got, len, &g, NULL) != 0 || veche_rtp_parse(sent, len, &s, NULL) != 0 ||
+        got[0] != sent[0] || g.marker != s.marker || memcmp(got + 12, sent + 12, len - 12) != 0)
+        return false;
+    int k = s.payload_type == 111 ? 0 : 1;
+    if (g.payload_type != (k == 0 ? 109 : 98) || g.ssrc == s.ssrc)
+        return false;
+    if (!pr->in_ssrc[k]) {
+        pr->in_ssrc[k] = s.ssrc;
+        pr->out_ssrc[k] = g.ssrc;
+        pr->seq_off[k] = (uint16_t)(g.seq - s.seq);
+        pr->ts_off[k] = g.timestamp - s.timestamp;
+    }
+    return pr->in_ssrc[k] == s.ssrc && pr->out_ssrc[k] == g.ssrc &&
+           pr->seq_off[k] == (uint16_t)(g.seq - s.seq) && pr->ts_off[k] == g.timestamp - s.timestamp;
+}
+
 /* What a subscriber transport sends: RTP is checked (counting paused). */
 static void sub_hook(void *ud, const uint8_t *buf, size_t len)
 {
@@ -219,7 +248,7 @@ static void sub_hook(void *ud, const uint8_t *buf, size_t len)
     memcpy(copy, buf, len);
     pr->rtp_got++;
     if (veche_srtp_unprotect_rtp(pr->rx, copy, &n) == 0 && n == expect_len &&
-        memcmp(copy, expect_pkt, n) == 0)
+        rewritten_ok(pr, copy, expect_pkt, n))
         pr->rtp_ok++;
     counting = was;
 }

@@ -14,220 +14,15 @@
  * answered with a port, while a plain port-0 m-line stays rejected.
  * Browser SDP from $VECHE_FIXTURES/sdp/ (Firefox ESR 153 captured from the
  * web client, a Safari 18 offer): what we accept and answer, and that a
- * Firefox subscribe answer keeps both m-lines live.
+ * Firefox subscribe answer keeps both m-lines live.  Every
+ * subscriber gets SSRCs and payload types of the server's own (check_live
+ * in room_fixture.h); a publish that repeats an SSRC in use in the room,
+ * the publisher's or the server's, is refused with ssrc-conflict and
+ * changes nothing.
  */
-#include <stdlib.h>
-#include <string.h>
-#include <glib.h>
-#include <jansson.h>
 
 #include "check.h"
-#include "config.h"
-#include "dtls.h"
-#include "log.h"
-#include "room.h"
-#include "sdp.h"
-
-#define PWD "abcdefghijklmnopqrstuvwx"
-
-typedef struct {
-    char *offer;        /* the subscribe offer not answered yet, or NULL */
-    char *seen;         /* the last one answered */
-    int offers;
-} peer;
-
-static void peer_free(peer *pr)
-{
-    g_free(pr->offer);
-    g_free(pr->seen);
-}
-
-static void sink_send(void *ud, json_t *msg)
-{
-    peer *pr = ud;
-    const char *type = json_string_value(json_object_get(msg, "type"));
-    if (type && strcmp(type, "offer") == 0) {
-        g_free(pr->offer);
-        pr->offer = g_strdup(json_string_value(json_object_get(msg, "sdp")));
-        pr->offers++;
-    }
-    json_decref(msg);
-}
-
-static const veche_participant_sink SINK = {sink_send, NULL, NULL};
-
-typedef struct {
-    GMainContext *ctx;
-    veche_config cfg;
-    veche_dtls_cert *cert;
-    veche_room *room;
-} fixture;
-
-static void fixture_init(fixture *f)
-{
-    f->ctx = g_main_context_new();
-    veche_config_defaults(&f->cfg);
-    g_strlcpy(f->cfg.ice_addresses, "127.0.0.1", sizeof f->cfg.ice_addresses);
-    f->cfg.max_room_participants = 1000;
-    f->cert = veche_dtls_cert_new();
-    veche_sfu_env env = {f->ctx, &f->cfg, f->cert};
-    f->room = veche_room_new("negotiate", VECHE_ROOM_MEETING, &env);
-}
-
-static void spin(fixture *f)
-{
-    while (g_main_context_iteration(f->ctx, FALSE))
-        ;
-}
-
-static void fixture_free(fixture *f)
-{
-    spin(f);
-    veche_room_free(f->room);
-    spin(f);
-    veche_dtls_cert_unref(f->cert);
-    g_main_context_unref(f->ctx);
-}
-
-static veche_participant *join(fixture *f, const char *name, peer *pr)
-{
-    veche_join_request req = {.name = name};
-    json_t *joined = NULL;
-    veche_sfu_error err = {0};
-    veche_participant *p = veche_room_join(f->room, &req, &SINK, pr, &joined, &err);
-    json_decref(joined);
-    CHECK(p != NULL);
-    return p;
-}
-
-/* A publish offer: audio (mid "a") with audio_ssrc unless 0, video (mid
- * vmid) with video_ssrc unless 0. */
-static int publish(fixture *f, veche_participant *p, uint32_t audio_ssrc, const char *vmid,
-                   uint32_t video_ssrc)
-{
-    const char *fp = veche_dtls_cert_fingerprint(f->cert);
-    GString *s = g_string_new("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
-    g_string_append(s, "a=group:BUNDLE");
-    if (audio_ssrc)
-        g_string_append(s, " a");
-    if (video_ssrc)
-        g_string_append_printf(s, " %s", vmid);
-    g_string_append(s, "\r\n");
-    const char *common = "c=IN IP4 0.0.0.0\r\na=sendonly\r\na=ice-ufrag:pubu\r\n"
-                         "a=ice-pwd:" PWD "\r\na=setup:actpass\r\na=rtcp-mux\r\n";
-    if (audio_ssrc)
-        g_string_append_printf(s, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n%sa=mid:a\r\n"
-                               "a=fingerprint:sha-256 %s\r\na=rtpmap:111 opus/48000/2\r\n"
-                               "a=ssrc:%u cname:x\r\n", common, fp, audio_ssrc);
-    if (video_ssrc)
-        g_string_append_printf(s, "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n%sa=mid:%s\r\n"
-                               "a=fingerprint:sha-256 %s\r\na=rtpmap:96 VP8/90000\r\n"
-                               "a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
-                               "a=ssrc:%u cname:x\r\n", common, vmid, fp, video_ssrc);
-    char *answer = NULL;
-    veche_sfu_error err = {0};
-    int rc = veche_participant_publish(p, s->str, NULL, &answer, &err);
-    if (rc != 0)
-        fprintf(stderr, "# publish: %s %s\n", err.code, err.reason);
-    free(answer);
-    g_string_free(s, TRUE);
-    return rc;
-}
-
-/* Answer the subscriber's last offer (recvonly for sendonly m-lines,
- * inactive for inactive ones, RTX accepted); the offer is consumed. */
-static int answer(fixture *f, veche_participant *p, peer *pr)
-{
-    const char *why = NULL;
-    veche_sdp *o = veche_sdp_parse(pr->offer, strlen(pr->offer), &why);
-    CHECK(o != NULL);
-    if (!o)
-        return -1;
-    GString *s = g_string_new("v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
-    for (int i = 0; i < o->n_media; i++) {
-        const veche_sdp_media *m = &o->media[i];
-        g_string_append_printf(s, "m=%s %d UDP/TLS/RTP/SAVPF", m->kind_name,
-                               m->port == 0 ? 0 : 9);
-        for (int j = 0; j < m->n_codecs; j++)
-            g_string_append_printf(s, " %u", m->codecs[j].pt);
-        g_string_append_printf(s, "\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=%s\r\n"
-                               "a=ice-ufrag:subu\r\na=ice-pwd:" PWD "\r\n"
-                               "a=fingerprint:sha-256 %s\r\na=setup:active\r\na=rtcp-mux\r\n",
-                               m->mid, m->dir == VECHE_SDP_SENDONLY ? "recvonly" : "inactive",
-                               veche_dtls_cert_fingerprint(f->cert));
-        for (int j = 0; j < m->n_codecs; j++) {
-            const veche_sdp_codec *c = &m->codecs[j];
-            g_string_append_printf(s, "a=rtpmap:%u %s/%u", c->pt, c->name, c->clock_rate);
-            if (c->channels)
-                g_string_append_printf(s, "/%u", c->channels);
-            g_string_append(s, "\r\n");
-            if (c->fmtp)
-                g_string_append_printf(s, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
-        }
-    }
-    veche_sdp_free(o);
-    g_free(pr->seen);
-    pr->seen = pr->offer;
-    pr->offer = NULL;
-    veche_sfu_error err = {0};
-    int rc = veche_participant_subscribe_answer(p, s->str, &err);
-    if (rc != 0)
-        fprintf(stderr, "# answer: %s %s\n", err.code, err.reason);
-    g_string_free(s, TRUE);
-    return rc;
-}
-
-/* Answer offers until the server has nothing more to offer (one change
- * may take several offers: one per track, the next after each answer). */
-static void settle(fixture *f, veche_participant *p, peer *pr)
-{
-    while (pr->offer)
-        CHECK_EQ_INT(answer(f, p, pr), 0);
-}
-
-/* The subscriber's view: the last offer it answered. */
-static veche_sdp *parse_offer(fixture *f, veche_participant *p, peer *pr)
-{
-    settle(f, p, pr);
-    const char *why = NULL;
-    veche_sdp *o = pr->seen ? veche_sdp_parse(pr->seen, strlen(pr->seen), &why) : NULL;
-    CHECK(o != NULL);
-    return o;
-}
-
-static const veche_sdp_media *by_mid(const veche_sdp *o, const char *mid)
-{
-    for (int i = 0; o && i < o->n_media; i++)
-        if (o->media[i].mid && strcmp(o->media[i].mid, mid) == 0)
-            return &o->media[i];
-    return NULL;
-}
-
-/* The m-line of mid carries a live track of participant `owner` with ssrc. */
-static void check_live(const veche_sdp *o, const char *mid, veche_participant *owner,
-                       uint32_t ssrc)
-{
-    const veche_sdp_media *m = by_mid(o, mid);
-    CHECK(m != NULL);
-    if (!m)
-        return;
-    CHECK_EQ_INT(m->dir, VECHE_SDP_SENDONLY);
-    CHECK(m->port != 0);
-    CHECK_EQ_INT(veche_sdp_media_primary_ssrc(m), ssrc);
-    const char *id = veche_participant_id(owner);
-    CHECK(m->msid && strncmp(m->msid, id, strlen(id)) == 0 && m->msid[strlen(id)] == ' ');
-}
-
-static void check_inactive(const veche_sdp *o, const char *mid)
-{
-    const veche_sdp_media *m = by_mid(o, mid);
-    CHECK(m != NULL);
-    if (!m)
-        return;
-    CHECK_EQ_INT(m->dir, VECHE_SDP_INACTIVE);
-    CHECK(m->msid == NULL);
-    CHECK_EQ_INT(m->n_ssrcs, 0);
-}
+#include "room_fixture.h"
 
 /* 20 people in turn join, publish audio and video and leave while A
  * watches: A's offer keeps two m-lines, mids 0 and 1, each reused with the
@@ -252,9 +47,9 @@ TEST(bounded_across_leave_and_rejoin)
         if (o) {
             CHECK_EQ_INT(o->n_media, 2);
             check_live(o, "0", b, as);
-            check_live(o, "1", b, vs);
+            uint32_t ours = check_live(o, "1", b, vs);
             const veche_sdp_media *v = by_mid(o, "1");
-            uint32_t rtx = v ? veche_sdp_media_rtx_ssrc(v, vs) : 0;
+            uint32_t rtx = v ? veche_sdp_media_rtx_ssrc(v, ours) : 0;
             CHECK(rtx != 0 && rtx != last_rtx);
             last_rtx = rtx;
             CHECK_EQ_INT(o->n_bundle, 2);
@@ -384,12 +179,15 @@ TEST(camera_toggle_reuses_the_video_mline)
     veche_participant *b = join(&f, "B", &pb);
     CHECK_EQ_INT(publish(&f, b, 11, "v0", 100), 0);
     settle(&f, a, &pa);
+    uint32_t audio = 0;
     for (int k = 1; k <= 10; k++) {
         CHECK_EQ_INT(publish(&f, b, 11, "v", 0), 0);      /* camera off */
         veche_sdp *o = parse_offer(&f, a, &pa);
         if (o) {
             CHECK_EQ_INT(o->n_media, 2);
-            check_live(o, "0", b, 11);
+            uint32_t now = check_live(o, "0", b, 11);
+            CHECK(audio == 0 || now == audio);   /* the audio stream goes on */
+            audio = now;
             check_inactive(o, "1");
             veche_sdp_free(o);
         }
@@ -540,8 +338,9 @@ static void check_publish_answer(const veche_sdp *offer, const veche_sdp *ans,
 }
 
 /* B publishes a browser's offer (fixture `file`); A then subscribes and is
- * offered both tracks with B's SSRCs and payload types, in pa->offer,
- * unanswered.  *out_a is A, *out_b is B. */
+ * offered both tracks in its own SSRC and payload-type space (check_live:
+ * the server's SSRCs, Opus 109, VP8 98), in pa->offer, unanswered.  *out_a
+ * is A, *out_b is B. */
 static void publish_fixture(fixture *f, const char *file, const uint8_t *pts,
                             veche_participant **out_a, peer *pa,
                             veche_participant **out_b, peer *pb)
@@ -569,7 +368,7 @@ static void publish_fixture(fixture *f, const char *file, const uint8_t *pts,
     for (int i = 0; sub && offer && i < offer->n_media; i++) {
         const veche_sdp_media *m = by_mid(sub, i == 0 ? "0" : "1");
         check_live(sub, i == 0 ? "0" : "1", b, veche_sdp_media_primary_ssrc(&offer->media[i]));
-        CHECK(m && m->n_codecs > 0 && m->codecs[0].pt == pts[i]);
+        CHECK(m && m->n_codecs > 0 && m->codecs[0].pt == (m->kind == VECHE_SDP_AUDIO ? 109 : 98));
     }
     veche_sdp_free(sub);
     veche_sdp_free(ans);
@@ -606,9 +405,28 @@ TEST(safari18_publish)
     fixture_free(&f);
 }
 
+/* The captured Firefox answer below answered an offer from before the
+ * server had its own payload types (it repeated the Firefox publisher's VP8
+ * 120 and RTX 121); Firefox answers with the offer's numbers, so against
+ * today's offer (VP8 98, RTX 99) it says 98 and 99: map the tokens. */
+static char *to_server_pts(const char *text)
+{
+    GString *s = g_string_new(NULL);
+    for (const char *p = text; *p; p++) {
+        bool start = p > text && strchr(" :=", p[-1]);
+        if (start && (!strncmp(p, "120", 3) || !strncmp(p, "121", 3)) && strchr(" /\r\n", p[3])) {
+            g_string_append(s, p[2] == '0' ? "98" : "99");
+            p += 2;
+        } else {
+            g_string_append_c(s, *p);
+        }
+    }
+    return g_string_free(s, FALSE);
+}
+
 /* A is Firefox: its captured answer (to the offer Veche made for a Firefox
- * publisher: mids 0 and 1, Opus 109, VP8 120 with RTX 121) is taken, and
- * both m-lines stay live with RTX in the next offer. */
+ * publisher: mids 0 and 1, Opus 109, VP8 with RTX, to_server_pts) is taken,
+ * and both m-lines stay live with RTX in the next offer. */
 TEST(firefox153_subscribe_answer)
 {
     static const uint8_t pts[] = {109, 120};
@@ -617,7 +435,11 @@ TEST(firefox153_subscribe_answer)
     peer pa = {0}, pb = {0}, pc = {0};
     veche_participant *a, *b;
     publish_fixture(&f, "firefox153-offer.sdp", pts, &a, &pa, &b, &pb);
-    char *text = fixture_text("firefox153-answer.sdp");
+    char *captured = fixture_text("firefox153-answer.sdp");
+    char *text = captured ? to_server_pts(captured) : NULL;
+    g_free(captured);
+    CHECK(text && strstr(text, "a=rtpmap:98 VP8/90000") && strstr(text, "a=fmtp:99 apt=98") &&
+          !strstr(text, "120"));
     veche_sfu_error err = {0};
     CHECK_EQ_INT(text ? veche_participant_subscribe_answer(a, text, &err) : -1, 0);
     g_free(pa.seen);
@@ -679,6 +501,71 @@ TEST(publish_answer_accepts_rtx)
     peer_free(&pr);
 }
 
+/* A member publishing an SSRC that is taken -- another publisher's media
+ * or RTX SSRC, an SSRC the server gave a downtrack (copied from a subscribe
+ * offer), one twice in its own offer -- is refused with ssrc-conflict;
+ * the others' tracks and offers stay as they were, and a fresh offer is
+ * accepted. */
+TEST(publish_refuses_taken_ssrcs)
+{
+    fixture f;
+    fixture_init(&f);
+    peer pa = {0}, pb = {0}, pc = {0};
+    veche_participant *a = join(&f, "A", &pa);
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(veche_participant_subscribe(a, &err), 0);
+    veche_participant *b = join(&f, "B", &pb);
+    CHECK_EQ_INT(publish_rtx(&f, b, 11, "v", 12, 13, &err), 0);
+    veche_sdp *o = parse_offer(&f, a, &pa);
+    uint32_t a_audio = check_live(o, "0", b, 11), a_video = check_live(o, "1", b, 12);
+    const veche_sdp_media *vm = by_mid(o, "1");
+    uint32_t a_rtx = vm ? veche_sdp_media_rtx_ssrc(vm, a_video) : 0;
+    veche_sdp_free(o);
+    veche_participant *c = join(&f, "C", &pc);
+    struct { uint32_t as, vs, rtx; const char *why; } rows[] = {
+        {11, 22, 0, "B's audio SSRC"},
+        {21, 12, 0, "B's video SSRC"},
+        {21, 13, 0, "B's RTX SSRC as media"},
+        {21, 22, 12, "B's video SSRC as RTX"},
+        {a_audio, 22, 0, "A's downtrack SSRC"},
+        {21, a_rtx, 0, "A's downtrack RTX SSRC"},
+        {21, 21, 0, "the same SSRC twice"},
+        {21, 22, 21, "RTX = audio SSRC"},
+    };   /* (an FID group of one SSRC twice is bad-sdp already in sdp.c) */
+    int offers = pa.offers;
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        err = (veche_sfu_error){0};
+        int rc = publish_rtx(&f, c, rows[i].as, "v", rows[i].vs, rows[i].rtx, &err);
+        if (rc == 0 || !err.code || strcmp(err.code, "ssrc-conflict") != 0)
+            fprintf(stderr, "# %s: rc %d code %s\n", rows[i].why, rc, err.code);
+        CHECK(rc != 0);
+        CHECK(err.code && strcmp(err.code, "ssrc-conflict") == 0);
+        CHECK(strstr(err.reason, "already in use") || strstr(err.reason, "another m-line") ||
+              strstr(err.reason, "own RTX"));
+    }
+    spin(&f);
+    CHECK_EQ_INT(pa.offers, offers);         /* A's subscription untouched */
+    CHECK(pa.offer == NULL);
+    /* B offering its own SSRCs again (a re-offer) is fine */
+    CHECK_EQ_INT(publish_rtx(&f, b, 11, "v", 12, 13, &err), 0);
+    CHECK(pa.offer == NULL);
+    /* C with fresh SSRCs is accepted and A gets it on new SSRCs */
+    CHECK_EQ_INT(publish_rtx(&f, c, 21, "v", 22, 23, &err), 0);
+    o = parse_offer(&f, a, &pa);
+    if (o) {
+        CHECK_EQ_INT(o->n_media, 4);
+        CHECK_EQ_INT(check_live(o, "0", b, 11), a_audio);
+        CHECK_EQ_INT(check_live(o, "1", b, 12), a_video);
+        check_live(o, "2", c, 21);
+        check_live(o, "3", c, 22);
+        veche_sdp_free(o);
+    }
+    peer_free(&pa);
+    peer_free(&pb);
+    peer_free(&pc);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     veche_log_set_level(VECHE_LOG_WARN);
@@ -692,5 +579,6 @@ int main(void)
     RUN(safari18_publish);
     RUN(firefox153_subscribe_answer);
     RUN(publish_answer_accepts_rtx);
+    RUN(publish_refuses_taken_ssrcs);
     return check_finish();
 }

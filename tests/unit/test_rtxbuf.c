@@ -129,6 +129,37 @@ TEST(size_limits_and_rounding)
     veche_rtxbuf_free(NULL);
 }
 
+/* gone: what the ring held and let go (overwritten by a newer packet in
+ * its slot, or too old) versus a gap it never held (the sender may still
+ * have it), across the wrap of the sequence numbers. */
+TEST(gone_rows)
+{
+    veche_rtxbuf *b = veche_rtxbuf_new(16);
+    uint8_t pkt[20];
+    for (uint16_t seq = 65530; seq != 20; seq++) {   /* 65530 .. 19, not 5 */
+        if (seq == 5)
+            continue;
+        make_pkt(pkt, seq);
+        CHECK_EQ_INT(veche_rtxbuf_put(b, seq, pkt, sizeof pkt, 1000), 0);
+    }
+    struct { uint16_t seq; uint64_t now; bool gone; } rows[] = {
+        {19, 1000, false},       /* held */
+        {19, 3001, true},        /* held, too old */
+        {5, 1000, false},        /* a gap: its slot is empty */
+        {65534, 1000, true},     /* overwritten by 14 */
+        {3, 1000, true},         /* overwritten by 19 */
+        {20, 1000, false},       /* not yet: slot holds 4, older */
+        {65533, 1000, true},     /* slot holds 13 */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bool g = veche_rtxbuf_gone(b, rows[i].seq, rows[i].now, 2000);
+        if (g != rows[i].gone)
+            fprintf(stderr, "# row %zu: seq %u\n", i, rows[i].seq);
+        CHECK(g == rows[i].gone);
+    }
+    veche_rtxbuf_free(b);
+}
+
 int main(void)
 {
     RUN(put_get);
@@ -136,5 +167,6 @@ int main(void)
     RUN(wraparound_seqs);
     RUN(age_rows);
     RUN(size_limits_and_rounding);
+    RUN(gone_rows);
     return check_finish();
 }

@@ -1,8 +1,9 @@
 /* bench_media.c - benchmark of the SFU media path's per-packet work, without
  * the network: SRTP unprotect of a publisher packet, RTP parse, receive
- * statistics, the NACK ring, then for each subscriber one copy and one SRTP
- * protect with that subscriber's own context (what track.c does per
- * downtrack before handing the datagram to libnice).
+ * statistics, the NACK ring, then for each subscriber one copy, the header
+ * rewrite into the subscriber's SSRC/PT/seq/ts space (rtp_rewrite.h) and
+ * one SRTP protect with that subscriber's own context (what track.c does
+ * per downtrack before handing the datagram to libnice).
  *
  *   veche-bench-media [subscribers=10] [packets=200000] [payload=1100] [gcm]
  *
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "rtp.h"
+#include "rtp_rewrite.h"
 #include "rtpstats.h"
 #include "rtxbuf.h"
 #include "srtp.h"
@@ -68,7 +70,10 @@ int main(int argc, char **argv)
     make_keys(&pk, &sk, prof, 1);
     veche_srtp *publisher = veche_srtp_new(&pk), *server_in = veche_srtp_new(&sk);
     static veche_srtp *server_out[MAX_SUBS];
+    static veche_rtp_rewrite rewrite[MAX_SUBS];
     for (int i = 0; i < subs; i++) {
+        veche_rtp_rewrite_init(&rewrite[i], 0x5000 + (uint32_t)i, 98, (uint16_t)(i * 977),
+                               (uint32_t)i * 7919);
         veche_srtp_keys a, b;
         make_keys(&a, &b, prof, (unsigned)i + 2);
         server_out[i] = veche_srtp_new(&a);
@@ -108,6 +113,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < subs; i++) {
             size_t olen = len;
             memcpy(out, wire, len);
+            if (!veche_rtp_rewrite_apply(&rewrite[i], out, v.ssrc, v.seq, v.timestamp, 3000))
+                return 1;
             if (veche_srtp_protect_rtp(server_out[i], out, &olen, sizeof out) != 0)
                 return 1;
             forwarded++;

@@ -30,6 +30,11 @@ struct vpeer_client {
     bool publish, misbehave, trickle_only, rtx;
     unsigned drop_video, drop_send;
     bool no_nack, send_rtx;
+    uint32_t ssrc_audio, ssrc_video;
+    bool ssrc_from_offer;
+    char *expect_refused;         /* NULL: a refused publish is an error */
+    bool publish_pending;         /* --ssrc-from-offer: waiting for an offer */
+    bool refused;                 /* the expected refusal came */
     veche_dtls_cert *cert;
     const vpeer_clip *clip;
     vpeer_verify *verify;
@@ -148,12 +153,17 @@ static void start_media(vpeer_client *c)
 {
     send_json(c, json_pack("{s:s, s:i}", "type", "subscribe",
                            "id", ++c->next_id));
-    if (c->publish && c->sess)
-        vpeer_session_publish(c->sess, ++c->next_id);
+    if (c->publish && c->sess && c->ssrc_from_offer)
+        c->publish_pending = true;
+    else if (c->publish && c->sess)
+        vpeer_session_publish(c->sess, ++c->next_id, c->ssrc_audio, c->ssrc_video);
 }
 
 static void on_answer(vpeer_client *c, json_t *msg)
 {
+    if (c->expect_refused && !strcmp(str_member(msg, "pc"), "publish"))
+        vpeer_report_error(c->report, "our publish was answered although it "
+                           "should be refused with %s", c->expect_refused);
     if (c->state == ST_JOINED && c->sess)
         vpeer_session_on_answer(c->sess, msg);
 }
@@ -162,6 +172,17 @@ static void on_offer(vpeer_client *c, json_t *msg)
 {
     if (c->state == ST_JOINED && c->sess)
         vpeer_session_on_offer(c->sess, msg);
+    uint32_t a, v;
+    if (c->state == ST_JOINED && c->sess && c->publish_pending) {
+        vpeer_session_offer_ssrcs(msg, &a, &v);
+        if (a && v) {        /* publish what the server gave us */
+            c->publish_pending = false;
+            vpeer_report_event(c->report, "ssrcs-from-offer",
+                               json_pack("{s:I, s:I}", "audio", (json_int_t)a,
+                                         "video", (json_int_t)v));
+            vpeer_session_publish(c->sess, ++c->next_id, a, v);
+        }
+    }
 }
 
 static void on_candidate_msg(vpeer_client *c, json_t *msg)
@@ -294,6 +315,12 @@ static void on_error_msg(vpeer_client *c, json_t *msg)
                                  str_member(msg, "reason")));
     if (vpeer_misbehave_on_error(c->mb, code))
         return;
+    if (c->expect_refused && !c->refused && strcmp(code, c->expect_refused) == 0) {
+        c->refused = true;
+        vpeer_report_check(c->report, "publish-refused", true,
+                           str_member(msg, "reason"));
+        return;
+    }
     vpeer_report_error(c->report, "server error %s: %s", code,
                        str_member(msg, "reason"));
 }
@@ -427,6 +454,10 @@ vpeer_client *vpeer_client_new(const vpeer_client_config *cfg)
     vpeer_client *c = g_new0(vpeer_client, 1);
     c->ctx = cfg->ctx;
     c->url = g_strdup(cfg->url);
+    c->ssrc_audio = cfg->ssrc_audio;
+    c->ssrc_video = cfg->ssrc_video;
+    c->ssrc_from_offer = cfg->ssrc_from_offer;
+    c->expect_refused = g_strdup(cfg->expect_refused);
     c->room = g_strdup(cfg->room);
     c->name = g_strdup(cfg->name);
     c->ice = g_strdup(cfg->ice_addresses);
@@ -463,6 +494,7 @@ void vpeer_client_free(vpeer_client *c)
     g_hash_table_unref(c->unhandled);
     g_free(c->participant);
     g_free(c->url);
+    g_free(c->expect_refused);
     g_free(c->room);
     g_free(c->name);
     g_free(c->ice);
@@ -507,6 +539,10 @@ static gboolean on_finish_timer(gpointer ud)
 
 void vpeer_client_finish(vpeer_client *c, void (*done)(void *ud), void *ud)
 {
+    if (c->expect_refused && !c->refused)
+        vpeer_report_check(c->report, "publish-refused", false,
+                           c->publish_pending ? "no subscribe offer to copy SSRCs from"
+                                              : "the expected error never came");
     c->finishing = true;
     c->done = done;
     c->done_ud = ud;

@@ -52,6 +52,10 @@ typedef struct {
     unsigned drop_send;           /* simulated upstream loss (sender.h) */
     bool no_nack;                 /* never NACK what we receive */
     bool send_rtx;                /* offer RTX for the video we send */
+    uint32_t ssrc_audio, ssrc_video;  /* our publish SSRCs, 0 = random */
+    bool ssrc_from_offer;         /* publish with the SSRCs of the first
+                                   * subscribe offer that has both kinds */
+    const char *expect_refused;   /* error code our publish must get, or NULL */
     veche_dtls_cert *cert;        /* the client takes a reference */
     const vpeer_clip *clip;
     vpeer_verify *verify;

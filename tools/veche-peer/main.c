@@ -31,7 +31,10 @@ typedef struct {
     int duration, leave_after, rejoin_after, cycles, expect_peers,
         drop_video, drop_send;
     double min_ratio;
-    gboolean misbehave, no_publish, clip_hash, trickle_only, rtx, no_nack, send_rtx;
+    gboolean misbehave, no_publish, clip_hash, trickle_only, rtx, no_nack, send_rtx,
+             ssrc_from_offer;
+    gint64 ssrc_audio, ssrc_video;
+    char *expect_refused;
 } options;
 
 typedef struct {
@@ -92,6 +95,15 @@ static int parse_options(int argc, char **argv, options *o)
         { "send-rtx", 0, 0, G_OPTION_ARG_NONE, &o->send_rtx,
           "offer RTX (RFC 4588) for the video we publish and, when the "
           "server accepts it, answer NACKs with RTX", NULL },
+        { "ssrc-audio", 0, 0, G_OPTION_ARG_INT64, &o->ssrc_audio,
+          "publish audio with this SSRC (default random)", "N" },
+        { "ssrc-video", 0, 0, G_OPTION_ARG_INT64, &o->ssrc_video,
+          "publish video with this SSRC (default random)", "N" },
+        { "ssrc-from-offer", 0, 0, G_OPTION_ARG_NONE, &o->ssrc_from_offer,
+          "publish only once a subscribe offer has audio and video, with "
+          "their SSRCs (the server must refuse it)", NULL },
+        { "expect-refused", 0, 0, G_OPTION_ARG_STRING, &o->expect_refused,
+          "our publish must be refused with this error code (a check)", "CODE" },
         { "clip-hash", 0, 0, G_OPTION_ARG_NONE, &o->clip_hash,
           "print the clip's SHA-256 and exit", NULL },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level,
@@ -124,10 +136,12 @@ static int parse_options(int argc, char **argv, options *o)
         o->cycles < 1 ||
         o->expect_peers < 0 || o->min_ratio < 0 || o->min_ratio > 1 ||
         o->drop_video < 0 || o->drop_video > 500 || o->drop_send < 0 ||
-        o->drop_send > 500) {
+        o->drop_send > 500 || o->ssrc_audio < 0 || o->ssrc_audio > 0xffffffffLL ||
+        o->ssrc_video < 0 || o->ssrc_video > 0xffffffffLL ||
+        (o->ssrc_audio && o->ssrc_audio == o->ssrc_video)) {
         fprintf(stderr, "veche-peer: bad --duration, --leave-after, "
                         "--rejoin-after, --cycles, --expect-peers, --min-ratio, "
-                        "--drop-video or --drop-send\n");
+                        "--drop-video, --drop-send, --ssrc-audio or --ssrc-video\n");
         return -1;
     }
     /* A packet dropped after SRTP accepted it cannot come back as a plain
@@ -147,6 +161,7 @@ static void free_options(options *o)
     g_free(o->report_file);
     g_free(o->ice);
     g_free(o->log_level);
+    g_free(o->expect_refused);
 }
 
 /* ---- scenario ------------------------------------------------------------- */
@@ -332,7 +347,10 @@ static int run(const options *o, const vpeer_clip *clip)
         .name = o->name, .ice_addresses = o->ice, .publish = !o->no_publish,
         .misbehave = o->misbehave, .trickle_only = o->trickle_only,
         .rtx = o->rtx, .drop_video = (unsigned)o->drop_video,
-        .drop_send = (unsigned)o->drop_send, .no_nack = o->no_nack, .send_rtx = o->send_rtx, .cert = cert, .clip = clip,
+        .drop_send = (unsigned)o->drop_send, .no_nack = o->no_nack, .send_rtx = o->send_rtx,
+        .cert = cert, .clip = clip,
+        .ssrc_audio = (uint32_t)o->ssrc_audio, .ssrc_video = (uint32_t)o->ssrc_video,
+        .ssrc_from_offer = o->ssrc_from_offer, .expect_refused = o->expect_refused,
         .verify = v, .report = s.report,
     };
     s.client = vpeer_client_new(&cfg);

@@ -93,6 +93,9 @@ vpeer_pc *vpeer_pc_new(const vpeer_pc_config *cfg,
         .ctx = cfg->ctx, .local_addresses = cfg->ice_addresses,
         .controlling = cfg->offerer, .cert = cfg->cert,
         .log_room = "veche-peer", .log_peer = cfg->log_name,
+        /* like the server's defaults: a peer on a busy test machine must
+         * not drop key frame bursts in its own socket */
+        .recv_buffer_kb = 4096, .send_buffer_kb = 4096,
     };
     static const veche_transport_callbacks tcb = {
         on_candidate, on_connected, on_failed, on_rtp, on_rtcp,

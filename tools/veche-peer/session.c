@@ -264,7 +264,8 @@ static gboolean on_nack_timer(gpointer ud)
 
 /* ---- publish -------------------------------------------------------------- */
 
-void vpeer_session_publish(vpeer_session *s, int request_id)
+void vpeer_session_publish(vpeer_session *s, int request_id, uint32_t audio_ssrc,
+                           uint32_t video_ssrc)
 {
     if (s->pub)
         return;
@@ -273,9 +274,10 @@ void vpeer_session_publish(vpeer_session *s, int request_id)
         return;
     char *cname = random_hex(8), *stream = random_hex(6);
     char *atrack = random_hex(4), *vtrack = random_hex(4);
-    vpeer_sdp_publish p = { g_random_int(), g_random_int(), cname, stream,
-                            atrack, vtrack, 0 };
-    while (p.video_ssrc == p.audio_ssrc)
+    vpeer_sdp_publish p = { audio_ssrc ? audio_ssrc : g_random_int(),
+                            video_ssrc ? video_ssrc : g_random_int(), cname,
+                            stream, atrack, vtrack, 0 };
+    while (!video_ssrc && p.video_ssrc == p.audio_ssrc)
         p.video_ssrc = g_random_int();
     if (s->cfg.send_rtx) {
         do
@@ -339,6 +341,22 @@ void vpeer_session_on_answer(vpeer_session *s, json_t *msg)
         if (m->kind == VECHE_SDP_VIDEO && m->port != 0 &&
             veche_sdp_media_rtx_for(m, VPEER_VIDEO_PT) == VPEER_VIDEO_RTX_PT)
             vpeer_sender_set_rtx(s->sender, s->video_rtx_ssrc, VPEER_VIDEO_RTX_PT);
+    }
+    veche_sdp_free(sdp);
+}
+
+void vpeer_session_offer_ssrcs(json_t *offer_msg, uint32_t *audio, uint32_t *video)
+{
+    *audio = *video = 0;
+    const char *text = str_member(offer_msg, "sdp");
+    veche_sdp *sdp = veche_sdp_parse(text, strlen(text), NULL);
+    for (int i = 0; sdp && i < sdp->n_media; i++) {
+        vpeer_sdp_track t;
+        if (!vpeer_sdp_track_at(sdp, i, &t) || !t.active || !t.ssrc)
+            continue;
+        uint32_t *slot = t.kind == VPEER_AUDIO ? audio : video;
+        if (!*slot)
+            *slot = t.ssrc;
     }
     veche_sdp_free(sdp);
 }
@@ -417,6 +435,7 @@ static void note_offer_tracks(vpeer_session *s, const veche_sdp *sdp)
                                            t.participant, t.track, t.kind,
                                            t.ssrc, now_us());
             vpeer_verify_set_mid(s->cfg.verify, k, t.mid);
+            vpeer_verify_set_pt(s->cfg.verify, k, t.pt);
             vpeer_verify_set_rtx(s->cfg.verify, k, t.rtx_ssrc, t.rtx_pt,
                                  s->cfg.rtx);
         }

@@ -70,8 +70,13 @@ vpeer_session *vpeer_session_new(const vpeer_session_config *cfg);
 void vpeer_session_free(vpeer_session *s);
 
 /* Create the publish connection and the sender and send our offer as a
- * `publish` request with id request_id. */
-void vpeer_session_publish(vpeer_session *s, int request_id);
+ * `publish` request with id request_id, with random SSRCs where
+ * audio_ssrc / video_ssrc are 0. */
+void vpeer_session_publish(vpeer_session *s, int request_id, uint32_t audio_ssrc,
+                           uint32_t video_ssrc);
+/* The SSRCs of the first live audio and video track of a subscribe offer
+ * (0 where none). */
+void vpeer_session_offer_ssrcs(json_t *offer_msg, uint32_t *audio, uint32_t *video);
 /* The server's `answer` (ignored unless its id is our publish request's),
  * `offer` and `candidate` messages. */
 void vpeer_session_on_answer(vpeer_session *s, json_t *msg);

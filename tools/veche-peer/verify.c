@@ -25,6 +25,7 @@ typedef struct {
     char *participant, *track, *mid;
     vpeer_kind kind;
     uint32_t ssrc;
+    uint8_t pt;               /* the payload type the offer gave it */
     uint32_t rtx_ssrc;        /* 0: none offered */
     uint8_t rtx_pt;
     bool rtx_accepted;
@@ -107,6 +108,7 @@ int vpeer_verify_add_track(vpeer_verify *v, int session,
     t->track = g_strdup(track_id);
     t->kind = kind;
     t->ssrc = ssrc;
+    t->pt = kind == VPEER_AUDIO ? VPEER_AUDIO_PT : VPEER_VIDEO_PT;
     t->session = session;
     t->added_us = now_us;
     t->removed_us = t->ended_us = t->first_us = t->last_us = -1;
@@ -125,6 +127,11 @@ void vpeer_verify_set_mid(vpeer_verify *v, int i, const char *mid)
     track *t = track_at(v, i);
     g_free(t->mid);
     t->mid = g_strdup(mid);
+}
+
+void vpeer_verify_set_pt(vpeer_verify *v, int i, uint8_t pt)
+{
+    track_at(v, i)->pt = pt;
 }
 
 void vpeer_verify_set_rtx(vpeer_verify *v, int i, uint32_t rtx_ssrc,
@@ -245,8 +252,7 @@ static void check_packet(const vpeer_verify *v, track *t, int64_t ext,
                      abs_frame(v->clip, t->kind, t->anchor_idx);
     uint32_t ts = t->anchor_ts +
                   (uint32_t)((uint64_t)frames * vpeer_clip_frame_ticks(t->kind));
-    uint8_t pt = t->kind == VPEER_AUDIO ? VPEER_AUDIO_PT : VPEER_VIDEO_PT;
-    if (rv->marker != c->marker || rv->payload_type != pt ||
+    if (rv->marker != c->marker || rv->payload_type != t->pt ||
         rv->timestamp != ts) {
         t->mismatched++;
         t->bad_header++;
@@ -306,8 +312,7 @@ vpeer_rtx_result vpeer_verify_unwrap_rtx(vpeer_verify *v, int session,
     *len -= 2;
     veche_rtp_set_seq(buf, osn);
     veche_rtp_set_ssrc(buf, t->ssrc);
-    veche_rtp_set_payload_type(buf, t->kind == VPEER_AUDIO ? VPEER_AUDIO_PT
-                                                           : VPEER_VIDEO_PT);
+    veche_rtp_set_payload_type(buf, t->pt);
     t->rtx++;
     return VPEER_RTX_UNWRAPPED;
 }

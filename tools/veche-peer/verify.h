@@ -7,9 +7,12 @@
  * is identical to what the sender sent: the first payload found in the clip
  * anchors the clip index, and every later packet must carry payload
  * i = (first_idx + (ext_seq - first_ext_seq)) mod N byte for byte, with the
- * sender's payload type, clip packet i's marker bit, and the timestamp that
- * follows from the anchor's by the frames in between (the sender's rules in
- * sender.h).  Packets arriving more than
+ * payload type the subscribe offer gave the track (the server's own
+ * numbering, vpeer_verify_set_pt; the sender's by default), clip packet
+ * i's marker bit, and the timestamp that follows from the anchor's by the
+ * frames in between (the sender's rules in sender.h).  The server rewrites
+ * SSRC, payload type, sequence numbers and timestamps per subscriber, so
+ * only these relative rules, never the sender's absolute values, hold.  Packets arriving more than
  * VPEER_VERIFY_GRACE_US after the track was removed (track-removed,
  * participant-left or an inactive m-line) are counted in after_removed.
  *
@@ -74,6 +77,9 @@ int vpeer_verify_add_track(vpeer_verify *v, int session,
  * the m-lines of ended tracks, so one mid may carry several tracks in turn:
  * each is its own record). */
 void vpeer_verify_set_mid(vpeer_verify *v, int i, const char *mid);
+/* The payload type the subscribe offer gave track i (until this is
+ * called: the clip's, VPEER_AUDIO_PT / VPEER_VIDEO_PT). */
+void vpeer_verify_set_pt(vpeer_verify *v, int i, uint8_t pt);
 /* The RTX stream (RFC 4588) the offer paired with track i: its SSRC and
  * payload type, and whether our answer accepted RTX. */
 void vpeer_verify_set_rtx(vpeer_verify *v, int i, uint32_t rtx_ssrc,
