@@ -24,12 +24,14 @@
 #include "sockbuf.h"
 #include "srtp.h"
 #include "store.h"
+#include "storeq.h"
 #include "token.h"
 
 struct veche_server {
     const veche_config *cfg;
     veche_dtls_cert *cert;
-    veche_store *store;
+    veche_store *store;           /* main thread: the API's reads and writes */
+    veche_storeq *storeq;         /* the store thread: joins, leaves, heartbeat */
     veche_token_secret secret;
     veche_roll *roll;
     veche_mailer *mailer;
@@ -38,6 +40,7 @@ struct veche_server {
     veche_api *api;
     veche_http *http;
     GSource *tick;                /* heartbeat and blocked accounts, every 500 ms */
+    bool alive_pending;           /* an ALIVE request is on the store thread */
     char alive_path[VECHE_PATH_MAX + 16];
 };
 
@@ -46,13 +49,24 @@ struct veche_server {
 #define ALIVE_FILE "alive"
 #define TICK_MS 500
 
+static void alive_done(void *ud, veche_storeq_req *req)
+{
+    veche_server *s = ud;
+    s->alive_pending = false;
+    if (req->rc != 0)
+        VLOG_WARN(NULL, NULL, "heartbeat: cannot touch %s", s->alive_path);
+}
+
+/* Touch the heartbeat on the store thread, behind the attendance writes
+ * queued before it (one at a time). */
 static void touch_alive(veche_server *s)
 {
-    if (utimensat(AT_FDCWD, s->alive_path, NULL, 0) == 0)
+    if (s->alive_pending)
         return;
-    int fd = g_open(s->alive_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        g_close(fd, NULL);
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_ALIVE);
+    req->path = g_strdup(s->alive_path);
+    s->alive_pending = true;
+    veche_storeq_submit(s->storeq, req, alive_done, s, NULL);
 }
 
 /* The last sign of life of the previous run in unix ms, 0 when unknown. */
@@ -73,7 +87,7 @@ static gboolean on_tick(gpointer data)
 }
 
 /* The store, the secret, the demo and the mailer. */
-static int open_accounts(veche_server *s, char *err, size_t errcap)
+static int open_accounts(veche_server *s, GMainContext *ctx, char *err, size_t errcap)
 {
     const veche_config *cfg = s->cfg;
     if (g_mkdir_with_parents(cfg->data_dir, 0700) != 0) {
@@ -93,6 +107,11 @@ static int open_accounts(veche_server *s, char *err, size_t errcap)
         snprintf(err, errcap, "server secret in %s: %s", cfg->data_dir, why);
         return rc;
     }
+    rc = veche_storeq_new(path, &s->secret, ctx, &s->storeq);
+    if (rc != 0) {
+        snprintf(err, errcap, "database %s: the store thread: %s", path, veche_strerror(rc));
+        return rc;
+    }
     if (cfg->demo) {
         veche_password_cost cost = veche_password_cost_interactive();
         rc = veche_demo_seed(s->store, &cost, g_get_real_time() / 1000000);
@@ -109,9 +128,14 @@ static int open_accounts(veche_server *s, char *err, size_t errcap)
             return -1;
         }
     }
-    s->roll = veche_roll_new(s->store);
+    s->roll = veche_roll_new();
     snprintf(s->alive_path, sizeof s->alive_path, "%s/%s", cfg->data_dir, ALIVE_FILE);
-    rc = veche_roll_recover(s->roll, last_alive_ms(s));
+    /* before listening, so the main loop does not run yet: waiting is fine */
+    veche_storeq_req *rec = veche_storeq_req_new(VECHE_STOREQ_RECOVER);
+    rec->last_alive_ms = last_alive_ms(s);
+    veche_storeq_call(s->storeq, rec);
+    rc = rec->rc;
+    veche_storeq_req_free(rec);
     if (rc < 0) {
         snprintf(err, errcap, "database %s: closing the last run's attendance: %s", path,
                  veche_strerror(rc));
@@ -152,7 +176,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         veche_server_free(s);
         return NULL;
     }
-    if (open_accounts(s, err, errcap) != 0) {
+    if (open_accounts(s, g_main_loop_get_context(loop), err, errcap) != 0) {
         veche_server_free(s);
         return NULL;
     }
@@ -162,7 +186,9 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
             g_strlcpy(dir, cfg->backup_dir, sizeof dir);
         else
             snprintf(dir, sizeof dir, "%s/backups", cfg->data_dir);
-        s->backup = veche_backup_new(s->store, dir, cfg->backup_interval_hours * 3600u,
+        char db[VECHE_PATH_MAX + 16];
+        veche_config_database_path(cfg, db, sizeof db);
+        s->backup = veche_backup_new(db, dir, cfg->backup_interval_hours * 3600u,
                                      cfg->backup_keep, g_main_loop_get_context(loop));
         if (!s->backup) {
             snprintf(err, errcap, "backup_dir %s cannot be created", dir);
@@ -175,7 +201,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     };
     s->signal = veche_signal_new(&env);
     const veche_signal_accounts acc = {
-        .store = s->store, .secret = &s->secret, .roll = s->roll,
+        .store = s->store, .storeq = s->storeq, .roll = s->roll,
         .allow_anonymous_rooms = cfg->allow_anonymous_rooms,
         .join_early_secs = cfg->event_join_early_minutes * 60u,
     };
@@ -217,8 +243,9 @@ void veche_server_free(veche_server *s)
     veche_http_free(s->http);  /* closes connections: participants leave (recorded) */
     veche_api_free(s->api);    /* waits for password work; its answers go nowhere */
     veche_signal_free(s->signal);
+    veche_storeq_free(s->storeq);  /* drains: the leaves above are written */
     veche_roll_free(s->roll);
-    veche_backup_free(s->backup);
+    veche_backup_free(s->backup);  /* waits for a backup under way */
     veche_mailer_free(s->mailer);  /* waits for queued mail */
     veche_store_close(s->store);
     veche_dtls_cert_unref(s->cert);

@@ -1,6 +1,7 @@
 /* roll.c - the live roll of event rooms (roll.h): per live event, the
- * roster with present flags and connection counts, the quorum tracker, and
- * the write-through attendance record. */
+ * roster with present flags and connection counts and the quorum tracker;
+ * the roster's loading and crash recovery, which run on the store
+ * thread. */
 #include "roll.h"
 
 #include <glib.h>
@@ -25,10 +26,15 @@ typedef struct {
     veche_quorum_tracker *tracker;  /* meetings only */
     GArray *people;               /* roll_person, roster order, then late joiners */
     unsigned conns;               /* joined connections in all */
+    unsigned holds;               /* joins on their way to the store */
 } roll_event;
 
+struct veche_roll_roster {
+    veche_quorum_rule rule;
+    GArray *people;               /* roll_person, conns 0 */
+};
+
 struct veche_roll {
-    veche_store *st;
     GHashTable *events;           /* int64 id -> roll_event*, owned */
 };
 
@@ -40,10 +46,9 @@ static void event_free(gpointer data)
     g_free(e);
 }
 
-veche_roll *veche_roll_new(veche_store *st)
+veche_roll *veche_roll_new(void)
 {
     veche_roll *r = g_new0(veche_roll, 1);
-    r->st = st;
     r->events = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, event_free);
     return r;
 }
@@ -72,8 +77,8 @@ static roll_person *find_person(roll_event *e, int64_t person_id)
 }
 
 typedef struct {
-    veche_roll *r;
-    roll_event *e;
+    veche_store *st;
+    GArray *people;
 } load_ctx;
 
 static int add_member(void *ud, const veche_member *m)
@@ -82,44 +87,65 @@ static int add_member(void *ud, const veche_member *m)
     roll_person p = {.person_id = m->person_id, .role = m->role, .voting = m->voting,
                      .on_roster = true};
     veche_person who;
-    int rc = veche_store_person_get(c->r->st, m->person_id, &who);
+    int rc = veche_store_person_get(c->st, m->person_id, &who);
     if (rc != 0)
         return rc;
     snprintf(p.name, sizeof p.name, "%s", who.full_name);
-    g_array_append_val(c->e->people, p);
+    g_array_append_val(c->people, p);
     return 0;
 }
 
-/* The roster and rule of an event whose first connection joins. */
-static int load_event(veche_roll *r, const veche_event *ev, roll_event **out)
+void veche_roll_roster_free(veche_roll_roster *ro)
 {
-    roll_event *e = g_new0(roll_event, 1);
-    e->ev = *ev;
-    e->people = g_array_new(FALSE, TRUE, sizeof(roll_person));
+    if (!ro)
+        return;
+    g_array_free(ro->people, TRUE);
+    g_free(ro);
+}
+
+int veche_roll_roster_load(veche_store *st, const veche_event *ev, veche_roll_roster **out)
+{
+    veche_roll_roster *ro = g_new0(veche_roll_roster, 1);
+    ro->people = g_array_new(FALSE, TRUE, sizeof(roll_person));
     veche_quorum_rule def = VECHE_QUORUM_RULE_DEFAULT;
-    e->rule = def;
-    load_ctx c = {r, e};
+    ro->rule = def;
+    load_ctx c = {st, ro->people};
     int rc;
     if (ev->body_id) {
         veche_body body;
-        rc = veche_store_body_get(r->st, ev->body_id, &body);
+        rc = veche_store_body_get(st, ev->body_id, &body);
         if (rc == 0) {
-            e->rule = body.quorum;
-            rc = veche_store_body_members(r->st, ev->body_id, add_member, &c);
+            ro->rule = body.quorum;
+            rc = veche_store_body_members(st, ev->body_id, add_member, &c);
         }
     } else {
-        rc = veche_store_course_members(r->st, ev->course_id, add_member, &c);
+        rc = veche_store_course_members(st, ev->course_id, add_member, &c);
     }
     if (rc == 0)
-        rc = veche_store_event_guests(r->st, ev->id, add_member, &c);
-    if (rc == 0 && ev->room_kind == VECHE_ROOM_MEETING) {
-        e->tracker = veche_quorum_tracker_new(&e->rule);
-        if (!e->tracker)
-            rc = VECHE_EINVAL;
-    }
+        rc = veche_store_event_guests(st, ev->id, add_member, &c);
     if (rc != 0) {
-        event_free(e);
+        veche_roll_roster_free(ro);
         return rc;
+    }
+    *out = ro;
+    return 0;
+}
+
+/* An event whose first connection joins, from its roster (taken). */
+static int load_event(veche_roll *r, const veche_event *ev, veche_roll_roster *ro,
+                      roll_event **out)
+{
+    roll_event *e = g_new0(roll_event, 1);
+    e->ev = *ev;
+    e->rule = ro->rule;
+    e->people = ro->people;
+    g_free(ro);
+    if (ev->room_kind == VECHE_ROOM_MEETING) {
+        e->tracker = veche_quorum_tracker_new(&e->rule);
+        if (!e->tracker) {
+            event_free(e);
+            return VECHE_EINVAL;
+        }
     }
     g_hash_table_insert(r->events, &e->ev.id, e);
     *out = e;
@@ -139,47 +165,68 @@ static void count_voting(const roll_event *e, unsigned *voting, unsigned *presen
     }
 }
 
-/* Feed the tracker; a recorded change goes to the quorum log. */
-static void update_quorum(veche_roll *r, roll_event *e, int64_t ts_ms)
+/* Feed the tracker: 1 with *ch when the change is to be logged. */
+static int update_quorum(roll_event *e, int64_t ts_ms, veche_quorum_change *ch)
 {
     if (!e->tracker)
-        return;
+        return 0;
     unsigned voting, present;
     count_voting(e, &voting, &present);
-    veche_quorum_change ch;
-    int rc = veche_quorum_tracker_update(e->tracker, ts_ms, voting, present, &ch);
-    if (rc != 1)
-        return;
-    if (veche_store_quorum_log_append(r->st, e->ev.id, &ch) != 0)
-        VLOG_ERROR(e->ev.room_id, NULL, "quorum log: write failed");
+    if (veche_quorum_tracker_update(e->tracker, ts_ms, voting, present, ch) != 1)
+        return 0;
     VLOG_INFO(e->ev.room_id, NULL, "quorum %s: %u of %u voting members present",
-              ch.reached ? "reached" : "not reached", ch.present, ch.voting);
+              ch->reached ? "reached" : "not reached", ch->present, ch->voting);
+    return 1;
 }
 
-static int append(veche_roll *r, int64_t event_id, int64_t person_id, veche_presence_kind kind,
-                  int64_t conn_id, const char *source, int64_t ts_ms)
+/* Unload an event nobody is in and no join is coming to: the next join
+ * reloads the roster. */
+static void maybe_unload(veche_roll *r, roll_event *e)
 {
-    veche_attendance a = {.event_id = event_id, .person_id = person_id, .kind = kind,
-                          .ts_ms = ts_ms, .conn_id = conn_id};
-    snprintf(a.source, sizeof a.source, "%s", source);
-    return veche_store_attendance_append(r->st, &a, NULL);
+    if (e->conns == 0 && e->holds == 0) {
+        int64_t id = e->ev.id;
+        g_hash_table_remove(r->events, &id);
+    }
+}
+
+bool veche_roll_hold(veche_roll *r, int64_t event_id)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    if (!e)
+        return false;
+    e->holds++;
+    return true;
+}
+
+void veche_roll_release(veche_roll *r, int64_t event_id)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    if (!e || e->holds == 0)
+        return;
+    e->holds--;
+    maybe_unload(r, e);
 }
 
 int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *person,
-                    const veche_admission *a, int64_t conn_id, const char *source,
-                    int64_t ts_ms)
+                    const veche_admission *a, int64_t conn_id, veche_roll_roster *roster,
+                    bool held, int64_t ts_ms, veche_quorum_change *ch)
 {
-    if (!r || !ev || !person || !a)
+    (void)conn_id;
+    if (!r || !ev || !person || !a) {
+        veche_roll_roster_free(roster);
         return VECHE_EINVAL;
+    }
     roll_event *e = find_event(r, ev->id);
-    int rc;
-    if (!e && (rc = load_event(r, ev, &e)) != 0)
-        return rc;
-    rc = append(r, ev->id, person->id, VECHE_PRESENCE_JOIN, conn_id, source, ts_ms);
-    if (rc != 0) {
-        if (e->conns == 0)
-            g_hash_table_remove(r->events, &ev->id);
-        return rc;
+    if (e) {
+        veche_roll_roster_free(roster);  /* a concurrent first join loaded it */
+        if (held && e->holds > 0)
+            e->holds--;
+    } else if (!roster) {
+        return VECHE_EINVAL;
+    } else {
+        int rc = load_event(r, ev, roster, &e);
+        if (rc != 0)
+            return rc;
     }
     roll_person *p = find_person(e, person->id);
     if (!p) {
@@ -193,27 +240,21 @@ int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *pe
     p->voting = p->voting || a->voting;
     p->conns++;
     e->conns++;
-    update_quorum(r, e, ts_ms);
-    return 0;
+    return update_quorum(e, ts_ms, ch);
 }
 
-int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id,
-                     int64_t conn_id, int64_t ts_ms)
+int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id, int64_t ts_ms,
+                     veche_quorum_change *ch)
 {
     roll_event *e = r ? find_event(r, event_id) : NULL;
     roll_person *p = e ? find_person(e, person_id) : NULL;
     if (!p || p->conns == 0)
         return VECHE_ENOTFOUND;
-    int rc = append(r, event_id, person_id, VECHE_PRESENCE_LEAVE, conn_id, "session", ts_ms);
-    if (rc != 0)
-        VLOG_ERROR(e->ev.room_id, NULL, "attendance: leave not recorded (%s)",
-                   veche_errname(rc));
     p->conns--;
     e->conns--;
-    update_quorum(r, e, ts_ms);
-    if (e->conns == 0)
-        g_hash_table_remove(r->events, &event_id);  /* the next join reloads the roster */
-    return rc;
+    int flip = update_quorum(e, ts_ms, ch);
+    maybe_unload(r, e);
+    return flip;
 }
 
 int veche_roll_quorum_now(const veche_roll *r, int64_t event_id, veche_roll_quorum *q)
@@ -275,7 +316,6 @@ json_t *veche_roll_quorum_msg(const veche_roll *r, int64_t event_id)
 }
 
 typedef struct {
-    veche_roll *r;
     int64_t last_alive_ms;
     GArray *closes;               /* veche_attendance: the leaves to write */
 } recover_ctx;
@@ -299,31 +339,31 @@ static int last_change_cb(void *ud, const veche_quorum_change *ch)
 }
 
 /* The meeting's quorum log ends with nobody present (a leave at ts_ms). */
-static void recover_quorum(veche_roll *r, int64_t event_id, int64_t ts_ms)
+static void recover_quorum(veche_store *st, int64_t event_id, int64_t ts_ms)
 {
     veche_event ev;
     veche_quorum_change last = {.ts_ms = -1};
-    if (veche_store_event_get(r->st, event_id, &ev) != 0 || ev.room_kind != VECHE_ROOM_MEETING ||
-        veche_store_quorum_log_list(r->st, event_id, last_change_cb, &last) != 0 ||
+    if (veche_store_event_get(st, event_id, &ev) != 0 || ev.room_kind != VECHE_ROOM_MEETING ||
+        veche_store_quorum_log_list(st, event_id, last_change_cb, &last) != 0 ||
         last.ts_ms < 0 || (last.present == 0 && !last.reached))
         return;
     veche_quorum_change ch = {.ts_ms = ts_ms > last.ts_ms ? ts_ms : last.ts_ms,
                               .reached = false, .present = 0, .voting = last.voting};
-    if (veche_store_quorum_log_append(r->st, event_id, &ch) != 0)
+    if (veche_store_quorum_log_append(st, event_id, &ch) != 0)
         VLOG_ERROR(ev.room_id, NULL, "quorum log: write failed");
 }
 
-int veche_roll_recover(veche_roll *r, int64_t last_alive_ms)
+int veche_roll_recover(veche_store *st, int64_t last_alive_ms)
 {
-    if (!r)
+    if (!st)
         return VECHE_EINVAL;
-    recover_ctx c = {r, last_alive_ms, g_array_new(FALSE, FALSE, sizeof(veche_attendance))};
-    int rc = veche_store_attendance_open(r->st, recover_cb, &c);
+    recover_ctx c = {last_alive_ms, g_array_new(FALSE, FALSE, sizeof(veche_attendance))};
+    int rc = veche_store_attendance_open(st, recover_cb, &c);
     GHashTable *events = g_hash_table_new(g_int64_hash, g_int64_equal);
     int closed = 0;
     for (guint i = 0; rc == 0 && i < c.closes->len; i++) {
         veche_attendance *a = &g_array_index(c.closes, veche_attendance, i);
-        rc = veche_store_attendance_append(r->st, a, NULL);
+        rc = veche_store_attendance_append(st, a, NULL);
         if (rc == 0) {
             closed++;
             g_hash_table_insert(events, &a->event_id, a);  /* the latest leave per event */
@@ -334,7 +374,7 @@ int veche_roll_recover(veche_roll *r, int64_t last_alive_ms)
     g_hash_table_iter_init(&it, events);
     while (g_hash_table_iter_next(&it, &key, &value)) {
         const veche_attendance *a = value;
-        recover_quorum(r, a->event_id, a->ts_ms);
+        recover_quorum(st, a->event_id, a->ts_ms);
     }
     if (closed > 0)
         VLOG_WARN(NULL, NULL, "attendance: %d connection(s) left open by the last run closed"

@@ -1,22 +1,26 @@
 /* roll.h - the live roll of event rooms: who is present in each event
- * right now, the attendance record written through to the store at once,
- * and the quorum of meetings.
+ * right now, and the quorum of meetings.
  *
- * Every admitted join and every leave (goodbye, drop, removal, block) of a
- * connection is appended to the store with the server's time before the
- * call returns (synchronous=FULL: it survives kill -9).  A person is
- * present while at least one of their connections is joined.  For a
+ * The roll itself is memory only and lives on the main thread.  Every
+ * admitted join and every leave (goodbye, drop, removal, block) of a
+ * connection is written to the store by the store thread (storeq.h): a
+ * join BEFORE it is given to the roll (veche_roll_join is called from the
+ * join's completion, the record already on disk), a leave after.  A person
+ * is present while at least one of their connections is joined.  For a
  * meeting, each change of the present voting members is run through a
- * quorum tracker with the body's rule; a flip (and the first status) goes
- * to the store's quorum log.  The roster (members or activists, guests) is
- * read from the store when an event's first connection joins and kept
- * while anyone is in; people who join without being on it (admins, guests
- * added later) are appended.
+ * quorum tracker with the body's rule; a flip (and the first status) is
+ * handed back to the caller, who sends it to the quorum log through the
+ * store thread.  The roster (members or activists, guests) is read on the
+ * store thread (veche_roll_roster_load) for an event's first join and kept
+ * while anyone is in or a join is on its way (veche_roll_hold); people who
+ * join without being on it (admins, guests added later) are appended.
  *
- * Does not: decide admission (auth.c), send messages (signalling.c sends
- * what veche_roll_*_msg build), or merge history (report.c does, from the
- * store).  Ownership: the caller owns the roll; it borrows the store.  One
- * thread.
+ * The two functions taking a veche_store (roster_load, recover) run on the
+ * store thread; everything else on the main thread.
+ *
+ * Does not: decide admission (auth.c), write the store, send messages
+ * (signalling.c sends what veche_roll_*_msg build), or merge history
+ * (report.c does, from the store).  Ownership: the caller owns the roll.
  */
 #ifndef VECHE_ROLL_H
 #define VECHE_ROLL_H
@@ -36,30 +40,47 @@ typedef struct {
     bool reached;
 } veche_roll_quorum;
 
-veche_roll *veche_roll_new(veche_store *st);
+/* An event's roster and quorum rule as read from the store (opaque). */
+typedef struct veche_roll_roster veche_roll_roster;
+
+veche_roll *veche_roll_new(void);
 void veche_roll_free(veche_roll *r);  /* accepts NULL */
 
-/* Connection conn_id of person (admitted with a) joined ev at ts_ms.  The
- * record is on disk when this returns 0; on error nothing changed (refuse
- * the join).  A change of a meeting's quorum status goes to the quorum
- * log, here and on leave. */
-int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *person,
-                    const veche_admission *a, int64_t conn_id, const char *source,
-                    int64_t ts_ms);
-/* That connection left.  Writes the leave (an error is logged: the join
- * stays open in the record); 0, VECHE_ENOTFOUND (not joined) or a store
- * error. */
-int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id,
-                     int64_t conn_id, int64_t ts_ms);
+/* Store thread: read ev's roster (members with names, guests) and its
+ * body's quorum rule.  0 with *out (free with veche_roll_roster_free or
+ * give it to veche_roll_join), or a store error. */
+int veche_roll_roster_load(veche_store *st, const veche_event *ev, veche_roll_roster **out);
+void veche_roll_roster_free(veche_roll_roster *ro);  /* accepts NULL */
 
-/* After a crash (kill -9, power loss): close in the record every
- * connection whose join has no leave, with a leave of source "server" at
- * last_alive_ms (the server's last sign of life; never before that join),
- * and for each such meeting whose quorum log does not end with nobody
- * present, log "not reached, 0 present" at the same time.  Call once at
- * start, before any join.  Returns how many connections were closed, or a
- * store error. */
-int veche_roll_recover(veche_roll *r, int64_t last_alive_ms);
+/* A join to event_id is on its way to the store: when the event is live,
+ * keep it loaded until veche_roll_join or veche_roll_release and return
+ * true; false when it is not loaded (ask the store for its roster). */
+bool veche_roll_hold(veche_roll *r, int64_t event_id);
+/* The held join did not happen. */
+void veche_roll_release(veche_roll *r, int64_t event_id);
+
+/* Connection conn_id of person (admitted with a) joined ev at ts_ms; its
+ * record is already on disk.  held: veche_roll_hold returned true for it.
+ * roster (taken, may be NULL when held) loads the event when it is not
+ * loaded.  Returns 1 when a meeting's quorum status changed (the change in
+ * *ch, for the quorum log), 0 when not, VECHE_EINVAL when the event is not
+ * loaded and there is no roster (nothing changed). */
+int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *person,
+                    const veche_admission *a, int64_t conn_id, veche_roll_roster *roster,
+                    bool held, int64_t ts_ms, veche_quorum_change *ch);
+/* That connection left at ts_ms (the caller writes the leave): 1 with *ch
+ * as for join, 0, or VECHE_ENOTFOUND (not joined). */
+int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id, int64_t ts_ms,
+                     veche_quorum_change *ch);
+
+/* Store thread, after a crash (kill -9, power loss): close in the record
+ * every connection whose join has no leave, with a leave of source
+ * "server" at last_alive_ms (the server's last sign of life; never before
+ * that join), and for each such meeting whose quorum log does not end with
+ * nobody present, log "not reached, 0 present" at the same time.  Run once
+ * at start, before any join.  Returns how many connections were closed, or
+ * a store error. */
+int veche_roll_recover(veche_store *st, int64_t last_alive_ms);
 
 /* The current quorum of a live meeting: 0, or VECHE_ENOTFOUND (nobody in,
  * or a training). */

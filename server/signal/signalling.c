@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "report.h"
+#include "storeq.h"
 #include "err.h"
 #include "log.h"
 
@@ -37,8 +38,10 @@ struct veche_signal {
     veche_signal_accounts acc;/* store NULL: no accounts */
     GQueue conns;             /* of veche_signal_conn, not owned */
     int64_t last_conn_id;
-    int64_t data_version;     /* the store's, at the last blocked check */
+    bool blocked_check;       /* a BLOCKED request is on the store thread */
 };
+
+typedef struct join_ticket join_ticket;
 
 struct veche_signal_conn {
     veche_signal *sig;
@@ -50,6 +53,7 @@ struct veche_signal_conn {
     int64_t person_id;
     int64_t conn_id;
     veche_access_role access;
+    join_ticket *joining;     /* a join to an event on its way, or NULL */
 };
 
 typedef int (*handler_fn)(veche_signal_conn *c, const veche_signal_msg *m,
@@ -278,16 +282,61 @@ static void notify_event(veche_signal *s, int64_t event_id)
     json_decref(q);
 }
 
-/* The connection is out of its event's room: record the leave. */
+static void quorum_logged(void *ud, veche_storeq_req *req)
+{
+    (void)ud;
+    if (req->rc != 0)
+        VLOG_ERROR(NULL, NULL, "event %lld: quorum log: write failed (%s)",
+                   (long long)req->event_id, veche_errname(req->rc));
+}
+
+static void log_quorum(veche_signal *s, int64_t event_id, const veche_quorum_change *ch)
+{
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_QUORUM_LOG);
+    req->event_id = event_id;
+    req->change = *ch;
+    veche_storeq_submit(s->acc.storeq, req, quorum_logged, NULL, NULL);
+}
+
+static void leave_recorded(void *ud, veche_storeq_req *req)
+{
+    (void)ud;
+    if (req->rc != 0)
+        VLOG_ERROR(NULL, NULL, "event %lld: attendance: leave of person %lld not recorded (%s)",
+                   (long long)req->att.event_id, (long long)req->att.person_id,
+                   veche_errname(req->rc));
+}
+
+/* Append a leave of connection conn_id on the store thread (after its
+ * join, which was written first: the queue keeps its order). */
+static void record_leave(veche_signal *s, int64_t event_id, int64_t person_id, int64_t conn_id,
+                         int64_t ts_ms)
+{
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_ATTEND);
+    req->att = (veche_attendance){.event_id = event_id, .person_id = person_id,
+                                  .kind = VECHE_PRESENCE_LEAVE, .ts_ms = ts_ms,
+                                  .conn_id = conn_id};
+    g_strlcpy(req->att.source, "session", sizeof req->att.source);
+    veche_storeq_submit(s->acc.storeq, req, leave_recorded, NULL, NULL);
+}
+
+/* The connection is out of its event's room: out of the roll, the leave
+ * to the store thread, a quorum flip to its log; the moderators are
+ * told.  Nothing here waits for the store. */
 static void event_left(veche_signal_conn *c)
 {
     if (!c->event_id)
         return;
+    veche_signal *s = c->sig;
     int64_t event_id = c->event_id;
-    veche_roll_leave(c->sig->acc.roll, event_id, c->person_id, c->conn_id,
-                     g_get_real_time() / 1000);
     c->event_id = 0;
-    notify_event(c->sig, event_id);
+    int64_t now_ms = g_get_real_time() / 1000;
+    veche_quorum_change ch;
+    int flip = veche_roll_leave(s->acc.roll, event_id, c->person_id, now_ms, &ch);
+    record_leave(s, event_id, c->person_id, c->conn_id, now_ms);
+    if (flip == 1)
+        log_quorum(s, event_id, &ch);
+    notify_event(s, event_id);
 }
 
 /* Removed by a moderator (or superseded by a resumed connection). */
@@ -365,75 +414,196 @@ static bool join_window_open(veche_signal *s, const veche_auth_join *aj, int64_t
     return true;
 }
 
-/* A join naming an event or carrying an invitation: the store admits, the
- * event gives the room and its kind, the roster the role and name. */
+/* A join to an event, step by step (docs/architecture.md):
+ *
+ *   join_event --ADMIT--> join_admitted --ATTEND (join)--> join_recorded
+ *                            |                               |
+ *                 refused, or window closed:       into the room: `joined`
+ *                 error (invitation given back)    (room refused: a leave
+ *                                                  written, invitation given
+ *                                                  back, error)
+ *
+ * ADMIT (store thread): cookie or invitation, admission table, invitation
+ * used.  ATTEND: the join's record on disk (fsync) and, for the event's
+ * first join, its roster.  Only then the room: nothing is undone in the
+ * room.  The ticket follows the join; when the connection goes away
+ * meanwhile, conn is NULL and the join winds down (a written join gets its
+ * leave, the invitation goes back). */
+struct join_ticket {
+    unsigned refs;                /* one per request on the store thread */
+    veche_signal *sig;
+    veche_signal_conn *conn;      /* NULL once the connection went away */
+    json_t *id;                   /* the join's id, or NULL */
+    char *resume_id, *resume_key;
+    veche_auth_join aj;
+    int64_t conn_id, ts_ms;
+    bool held;                    /* veche_roll_hold said yes */
+};
+
+static void ticket_unref(gpointer data)
+{
+    join_ticket *t = data;
+    if (--t->refs > 0)
+        return;
+    if (t->conn && t->conn->joining == t)
+        t->conn->joining = NULL;
+    json_decref(t->id);
+    g_free(t->resume_id);
+    g_free(t->resume_key);
+    g_free(t);
+}
+
+/* Give back the invitation of a join that did not happen (window closed,
+ * room locked, attendance not written, connection gone). */
+static void unadmit(veche_signal *s, const veche_auth_join *aj)
+{
+    if (!aj->source || strcmp(aj->source, "invitation") != 0)
+        return;
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_UNADMIT);
+    req->join = *aj;
+    veche_storeq_submit(s->acc.storeq, req, NULL, NULL, NULL);
+}
+
+static void ticket_error(join_ticket *t, const veche_sfu_error *err)
+{
+    if (!t->conn || !err->code)
+        return;
+    t->conn->joining = NULL;
+    VLOG_INFO(NULL, NULL, "request refused: %s: %s", err->code, err->reason);
+    send_error(t->conn, err, t->id);
+}
+
+/* The join is on disk: now into the room and the roll. */
+static void join_recorded(void *ud, veche_storeq_req *req)
+{
+    join_ticket *t = ud;
+    veche_signal *s = t->sig;
+    veche_signal_conn *c = t->conn;
+    const veche_auth_join *aj = &t->aj;
+    veche_sfu_error err = {0};
+    if (req->rc != 0) {
+        VLOG_ERROR(aj->event.room_id, NULL, "attendance: join of person %lld not recorded (%s):"
+                   " refused", (long long)aj->person.id, veche_errname(req->rc));
+        if (t->held)
+            veche_roll_release(s->acc.roll, aj->event.id);
+        unadmit(s, aj);
+        fail(&err, "internal", "the attendance record could not be written");
+        return ticket_error(t, &err);
+    }
+    veche_room *room = NULL;
+    veche_participant *p = NULL;
+    json_t *joined = NULL;
+    if (c) {
+        room = g_hash_table_lookup(s->rooms, aj->event.room_id);
+        if (!room) {
+            room = veche_room_new(aj->event.room_id, aj->event.room_kind, &s->env);
+            g_hash_table_insert(s->rooms, g_strdup(aj->event.room_id), room);
+        }
+        const veche_join_request jr = {
+            .name = aj->person.full_name, .resume_id = t->resume_id,
+            .resume_key = t->resume_key, .fixed_role = true,
+            .role = veche_access_room_role(aj->admission.role),
+        };
+        p = veche_room_join(room, &jr, &sink, c, &joined, &err);
+    }
+    if (!p) {  /* the room refused, or the connection is gone: close the record */
+        if (t->held)
+            veche_roll_release(s->acc.roll, aj->event.id);
+        record_leave(s, aj->event.id, aj->person.id, t->conn_id, t->ts_ms);
+        unadmit(s, aj);
+        drop_room_if_empty(s, room);
+        return ticket_error(t, &err);
+    }
+    veche_quorum_change ch;
+    int flip = veche_roll_join(s->acc.roll, &aj->event, &aj->person, &aj->admission,
+                               t->conn_id, req->roster, t->held, t->ts_ms, &ch);
+    req->roster = NULL;  /* taken */
+    if (flip == 1)
+        log_quorum(s, aj->event.id, &ch);
+    else if (flip < 0)
+        VLOG_ERROR(aj->event.room_id, NULL, "roll: join not counted (%s)", veche_errname(flip));
+    c->joining = NULL;
+    c->participant = p;
+    c->event_id = aj->event.id;
+    c->conn_id = t->conn_id;
+    c->access = aj->admission.role;
+    VLOG_INFO(aj->event.room_id, veche_participant_id(p),
+              "event %lld: person %lld admitted as %s%s (%s)", (long long)aj->event.id,
+              (long long)aj->person.id, veche_access_role_name(aj->admission.role),
+              aj->admission.voting ? ", voting" : "", aj->source);
+    if (joined) {
+        json_object_set_new(joined, "event", json_integer(aj->event.id));
+        json_object_set_new(joined, "person", json_integer(aj->person.id));
+        json_object_set_new(joined, "access", json_string(veche_access_role_name(aj->admission.role)));
+        json_object_set_new(joined, "voting", json_boolean(aj->admission.voting));
+        json_object_set_new(joined, "title", json_string(aj->event.title));
+    }
+    conn_send(c, joined, t->id);
+    notify_event(s, aj->event.id);
+}
+
+/* Admitted (or refused) on the store thread: check the window, then
+ * write the join. */
+static void join_admitted(void *ud, veche_storeq_req *req)
+{
+    join_ticket *t = ud;
+    veche_signal *s = t->sig;
+    veche_sfu_error err = {0};
+    t->aj = req->join;
+    const veche_auth_join *aj = &t->aj;
+    if (req->rc != 0) {
+        VLOG_INFO(NULL, NULL, "event %lld: join refused: %s", (long long)req->event_id,
+                  aj->code);
+        fail(&err, aj->code, aj->reason);
+        return ticket_error(t, &err);
+    }
+    int64_t now_ms = g_get_real_time() / 1000;
+    if (!t->conn || !join_window_open(s, aj, now_ms / 1000, &err)) {
+        if (t->conn)
+            VLOG_INFO(aj->event.room_id, NULL, "event %lld: person %lld refused: %s",
+                      (long long)aj->event.id, (long long)aj->person.id, err.code);
+        unadmit(s, aj);
+        return ticket_error(t, &err);
+    }
+    t->conn->person_id = aj->person.id;  /* blocking from now on closes it */
+    if (s->last_conn_id < g_get_real_time())
+        s->last_conn_id = g_get_real_time();  /* unique across restarts too */
+    t->conn_id = ++s->last_conn_id;
+    t->ts_ms = now_ms;
+    t->held = veche_roll_hold(s->acc.roll, aj->event.id);
+    veche_storeq_req *rec = veche_storeq_req_new(VECHE_STOREQ_ATTEND);
+    rec->att = (veche_attendance){.event_id = aj->event.id, .person_id = aj->person.id,
+                                  .kind = VECHE_PRESENCE_JOIN, .ts_ms = now_ms,
+                                  .conn_id = t->conn_id};
+    g_strlcpy(rec->att.source, aj->source, sizeof rec->att.source);
+    rec->event = aj->event;
+    rec->want_roster = !t->held;
+    t->refs++;
+    veche_storeq_submit(s->acc.storeq, rec, join_recorded, t, ticket_unref);
+}
+
+/* A join naming an event or carrying an invitation: the store thread
+ * admits and records it, the event gives the room and its kind, the
+ * roster the role and name; the answer comes from join_recorded. */
 static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
     veche_signal *s = c->sig;
-    if (!s->acc.store)
+    if (!s->acc.storeq)
         return fail(err, "unsupported", "this server has no accounts");
-    int64_t now_ms = g_get_real_time() / 1000;
-    veche_auth_join aj;
-    int rc = veche_auth_admit_join(s->acc.store, s->acc.secret, veche_ws_cookie(c->ws),
-                                   m->event, m->invitation, now_ms / 1000, &aj);
-    if (rc != 0) {
-        VLOG_INFO(NULL, NULL, "event %lld: join refused: %s", (long long)m->event, aj.code);
-        return fail(err, aj.code, aj.reason);
-    }
-    if (!join_window_open(s, &aj, now_ms / 1000, err)) {
-        veche_auth_join_undo(s->acc.store, &aj);
-        VLOG_INFO(aj.event.room_id, NULL, "event %lld: person %lld refused: %s",
-                  (long long)aj.event.id, (long long)aj.person.id, err->code);
-        return VECHE_EINVAL;
-    }
-    veche_room *room = g_hash_table_lookup(s->rooms, aj.event.room_id);
-    if (!room) {
-        room = veche_room_new(aj.event.room_id, aj.event.room_kind, &s->env);
-        g_hash_table_insert(s->rooms, g_strdup(aj.event.room_id), room);
-    }
-    const veche_join_request req = {
-        .name = aj.person.full_name, .resume_id = m->resume_id, .resume_key = m->resume_key,
-        .fixed_role = true, .role = veche_access_room_role(aj.admission.role),
-    };
-    json_t *joined = NULL;
-    c->participant = veche_room_join(room, &req, &sink, c, &joined, err);
-    if (!c->participant) {
-        veche_auth_join_undo(s->acc.store, &aj);
-        drop_room_if_empty(s, room);
-        return VECHE_ELIMIT;
-    }
-    if (s->last_conn_id < g_get_real_time())
-        s->last_conn_id = g_get_real_time();  /* unique across restarts too */
-    int64_t conn_id = ++s->last_conn_id;
-    rc = veche_roll_join(s->acc.roll, &aj.event, &aj.person, &aj.admission, conn_id,
-                         aj.source, now_ms);
-    if (rc != 0) {
-        VLOG_ERROR(aj.event.room_id, veche_participant_id(c->participant),
-                   "attendance: join not recorded (%s): refused", veche_errname(rc));
-        json_decref(joined);
-        veche_participant_leave(c->participant);
-        c->participant = NULL;
-        veche_auth_join_undo(s->acc.store, &aj);
-        drop_room_if_empty(s, room);
-        return fail(err, "internal", "the attendance record could not be written");
-    }
-    c->event_id = aj.event.id;
-    c->person_id = aj.person.id;
-    c->conn_id = conn_id;
-    c->access = aj.admission.role;
-    VLOG_INFO(aj.event.room_id, veche_participant_id(c->participant),
-              "event %lld: person %lld admitted as %s%s (%s)", (long long)aj.event.id,
-              (long long)aj.person.id, veche_access_role_name(aj.admission.role),
-              aj.admission.voting ? ", voting" : "", aj.source);
-    if (joined) {
-        json_object_set_new(joined, "event", json_integer(aj.event.id));
-        json_object_set_new(joined, "person", json_integer(aj.person.id));
-        json_object_set_new(joined, "access", json_string(veche_access_role_name(aj.admission.role)));
-        json_object_set_new(joined, "voting", json_boolean(aj.admission.voting));
-        json_object_set_new(joined, "title", json_string(aj.event.title));
-    }
-    conn_send(c, joined, m->id);
-    notify_event(s, aj.event.id);
+    join_ticket *t = g_new0(join_ticket, 1);
+    t->refs = 1;
+    t->sig = s;
+    t->conn = c;
+    t->id = m->id ? json_incref(m->id) : NULL;
+    t->resume_id = g_strdup(m->resume_id);
+    t->resume_key = g_strdup(m->resume_key);
+    c->joining = t;
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_ADMIT);
+    req->cookie = g_strdup(veche_ws_cookie(c->ws));
+    req->invitation = g_strdup(m->invitation);
+    req->event_id = m->event;
+    req->now = g_get_real_time() / 1000000;
+    veche_storeq_submit(s->acc.storeq, req, join_admitted, t, ticket_unref);
     return 0;
 }
 
@@ -441,6 +611,8 @@ static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_er
 {
     if (c->participant)
         return fail(err, "already-joined", "leave the current room first");
+    if (c->joining)
+        return fail(err, "already-joined", "a join is on its way");
     if (m->event || m->invitation)
         return join_event(c, m, err);
     if (c->sig->acc.store) {
@@ -603,6 +775,8 @@ void veche_signal_conn_free(veche_signal_conn *c)
     if (!c)
         return;
     leave_room(c, true);
+    if (c->joining)
+        c->joining->conn = NULL;  /* the join winds down when it comes back */
     g_queue_delete_link(&c->sig->conns, c->node);
     g_free(c);
 }
@@ -636,34 +810,33 @@ unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
     return n;
 }
 
-unsigned veche_signal_check_blocked(veche_signal *s)
+static void blocked_checked(void *ud, veche_storeq_req *req)
 {
-    int64_t version = 0;
-    if (!s || !s->acc.store || veche_store_data_version(s->acc.store, &version) != 0 ||
-        version == s->data_version)
-        return 0;
-    s->data_version = version;
-    GArray *people = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    for (GList *l = s->conns.head; l; l = l->next) {
-        const veche_signal_conn *c = l->data;
-        if (c->person_id > 0)
-            g_array_append_val(people, c->person_id);
-    }
-    unsigned n = 0;
-    for (guint i = 0; i < people->len; i++) {
-        int64_t id = g_array_index(people, int64_t, i);
-        veche_account acc;
-        if (veche_store_account_get(s->acc.store, id, &acc) != 0 || !acc.blocked)
-            continue;
+    veche_signal *s = ud;
+    s->blocked_check = false;
+    for (guint i = 0; req->blocked && i < req->blocked->len; i++) {
+        int64_t id = g_array_index(req->blocked, int64_t, i);
         unsigned closed = veche_signal_disconnect_person(s, id, "blocked",
                                                          "this account has been blocked");
         if (closed)
             VLOG_INFO(NULL, NULL, "person %lld blocked elsewhere: %u connection(s) closed",
                       (long long)id, closed);
-        n += closed;
     }
-    g_array_free(people, TRUE);
-    return n;
+}
+
+void veche_signal_check_blocked(veche_signal *s)
+{
+    if (!s || !s->acc.storeq || s->blocked_check)
+        return;
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_BLOCKED);
+    req->persons = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    for (GList *l = s->conns.head; l; l = l->next) {
+        const veche_signal_conn *c = l->data;
+        if (c->person_id > 0)
+            g_array_append_val(req->persons, c->person_id);
+    }
+    s->blocked_check = true;
+    veche_storeq_submit(s->acc.storeq, req, blocked_checked, s, NULL);
 }
 
 veche_signal *veche_signal_new(const veche_sfu_env *env)

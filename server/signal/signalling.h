@@ -19,6 +19,7 @@
 #include "roll.h"
 #include "room.h"
 #include "store.h"
+#include "storeq.h"
 
 typedef enum {
     VECHE_MSG_JOIN,
@@ -79,13 +80,16 @@ void veche_signal_free(veche_signal *s);  /* accepts NULL; frees all rooms */
 unsigned veche_signal_room_count(const veche_signal *s);
 
 /* Accounts: joins naming an event (or carrying an invitation) are
- * admitted by the store (auth.c) and recorded by the roll (roll.c); the
- * room, its kind and each person's role come from the event and the
- * roster.  Without this call such joins are refused.  The pointers must
- * outlive the service. */
+ * admitted (auth.c) and written to the attendance record on the store
+ * thread (storeq.h), then join the room and the roll (roll.c); the room,
+ * its kind and each person's role come from the event and the roster.
+ * Leaves go the same way.  Without this call such joins are refused.
+ * The pointers must outlive the service; the store thread's completions
+ * must not run after veche_signal_free (free the queue after the service,
+ * with no main loop turn in between). */
 typedef struct {
-    veche_store *store;
-    const veche_token_secret *secret;
+    veche_store *store;           /* main-thread reads: is an anonymous room an event's? */
+    veche_storeq *storeq;         /* admission and attendance */
     veche_roll *roll;
     bool allow_anonymous_rooms;   /* joins without an event */
     unsigned join_early_secs;     /* members may join this long before the start */
@@ -99,10 +103,11 @@ unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
                                         const char *code, const char *reason);
 
 /* Close the connections of people whose account was blocked by another
- * process (vechectl writes the database directly): cheap when nothing
- * changed (the store's data_version), so the server calls it every half
- * second.  Returns how many connections were closed. */
-unsigned veche_signal_check_blocked(veche_signal *s);
+ * process (vechectl writes the database directly): a BLOCKED request to
+ * the store thread, cheap when nothing changed (data_version); the
+ * connections close when it comes back.  The server calls it every half
+ * second; one at a time is in flight. */
+void veche_signal_check_blocked(veche_signal *s);
 
 veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws);
 /* The socket closed: leave the room, free. Accepts NULL. */

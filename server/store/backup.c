@@ -1,4 +1,6 @@
-/* backup.c - regular online backups (backup.h). */
+/* backup.c - regular online backups (backup.h) on a thread of their own:
+ * the timer on the main context asks, the thread opens its own connection,
+ * copies, prunes and closes it. */
 #include "backup.h"
 
 #include <errno.h>
@@ -6,6 +8,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#endif
+
+#include "store.h"
 
 #include "err.h"
 #include "log.h"
@@ -13,12 +21,22 @@
 #define PREFIX "veche-"
 #define SUFFIX ".db"
 
+#define BACKUP_NICE 10            /* below the main loop and the store thread */
+#define JOB_RUN GINT_TO_POINTER(1)
+#define JOB_STOP GINT_TO_POINTER(2)
+
 struct veche_backup {
-    veche_store *st;
+    char *db_path;
     char *dir;
     unsigned interval_secs;
     unsigned keep;
     GSource *timer;
+    GThread *thread;
+    GAsyncQueue *jobs;            /* JOB_RUN, JOB_STOP */
+    GMutex lock;                  /* guards busy and count */
+    GCond idle;
+    bool busy;                    /* a backup queued or under way */
+    unsigned count;               /* finished by the thread */
 };
 
 /* Whether name is one of ours: veche-YYYYmmddTHHMMSS.mmmZ[_NN].db. */
@@ -79,6 +97,9 @@ static void prune(veche_backup *b)
 
 int veche_backup_run(veche_backup *b, char *path, size_t cap)
 {
+    veche_store *st = NULL;
+    int64_t t0 = g_get_monotonic_time();
+    int orc = veche_store_open(b->db_path, &st);  /* a connection of its own */
     /* milliseconds in the name: later backups sort after earlier ones */
     int64_t us = g_get_real_time();
     GDateTime *now = g_date_time_new_from_unix_utc(us / 1000000);
@@ -86,20 +107,22 @@ int veche_backup_run(veche_backup *b, char *path, size_t cap)
     char *stamp = g_strdup_printf("%s.%03dZ", secs, (int)(us / 1000 % 1000));
     g_free(secs);
     g_date_time_unref(now);
-    int rc = VECHE_EEXISTS;
+    int rc = orc ? orc : VECHE_EEXISTS;
     char *dest = NULL;
-    for (unsigned n = 0; n < 100 && rc == VECHE_EEXISTS; n++) {
+    for (unsigned n = 0; st && n < 100 && rc == VECHE_EEXISTS; n++) {
         g_free(dest);
         /* "_NN" sorts after the bare name ('_' > '.'), in order */
         char *name = n ? g_strdup_printf(PREFIX "%s_%02u" SUFFIX, stamp, n)
                        : g_strdup_printf(PREFIX "%s" SUFFIX, stamp);
         dest = g_build_filename(b->dir, name, NULL);
         g_free(name);
-        rc = veche_store_backup(b->st, dest);
+        rc = st ? veche_store_backup(st, dest) : rc;
     }
+    veche_store_close(st);
     g_free(stamp);
     if (rc == 0) {
-        VLOG_INFO(NULL, NULL, "backup: database copied to %s", dest);
+        VLOG_INFO(NULL, NULL, "backup: database copied to %s in %lld ms", dest,
+                  (long long)(g_get_monotonic_time() - t0) / 1000);
         prune(b);
         if (path)
             g_strlcpy(path, dest, cap);
@@ -111,29 +134,88 @@ int veche_backup_run(veche_backup *b, char *path, size_t cap)
     return rc;
 }
 
+/* Lower the backup thread's priority (Linux: nice is per thread). */
+static void lower_priority(void)
+{
+#ifdef __linux__
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), BACKUP_NICE) != 0)
+        VLOG_DEBUG(NULL, NULL, "backup: thread keeps its priority");
+#endif
+}
+
+static gpointer thread_main(gpointer data)
+{
+    veche_backup *b = data;
+    lower_priority();
+    for (;;) {
+        gpointer job = g_async_queue_pop(b->jobs);
+        if (job == JOB_STOP)
+            return NULL;
+        veche_backup_run(b, NULL, 0);
+        g_mutex_lock(&b->lock);
+        b->busy = false;
+        b->count++;
+        g_cond_broadcast(&b->idle);
+        g_mutex_unlock(&b->lock);
+    }
+}
+
+bool veche_backup_start(veche_backup *b)
+{
+    g_mutex_lock(&b->lock);
+    bool start = !b->busy;
+    b->busy = true;
+    g_mutex_unlock(&b->lock);
+    if (start)
+        g_async_queue_push(b->jobs, JOB_RUN);
+    else
+        VLOG_WARN(NULL, NULL, "backup: the last one is still running: this one skipped");
+    return start;
+}
+
+void veche_backup_wait(veche_backup *b)
+{
+    g_mutex_lock(&b->lock);
+    while (b->busy)
+        g_cond_wait(&b->idle, &b->lock);
+    g_mutex_unlock(&b->lock);
+}
+
+unsigned veche_backup_count(veche_backup *b)
+{
+    g_mutex_lock(&b->lock);
+    unsigned n = b->count;
+    g_mutex_unlock(&b->lock);
+    return n;
+}
+
 static gboolean on_timer(gpointer ud)
 {
-    veche_backup_run(ud, NULL, 0);
+    veche_backup_start(ud);
     return G_SOURCE_CONTINUE;
 }
 
-veche_backup *veche_backup_new(veche_store *st, const char *dir, unsigned interval_secs,
+veche_backup *veche_backup_new(const char *db_path, const char *dir, unsigned interval_secs,
                                unsigned keep, GMainContext *ctx)
 {
-    if (!st || !dir || !*dir || !interval_secs || !keep)
+    if (!db_path || !*db_path || !dir || !*dir || !interval_secs || !keep)
         return NULL;
     if (g_mkdir_with_parents(dir, 0700) != 0) {
         VLOG_ERROR(NULL, NULL, "backup: cannot create %s: %s", dir, g_strerror(errno));
         return NULL;
     }
     veche_backup *b = g_new0(veche_backup, 1);
-    b->st = st;
+    b->db_path = g_strdup(db_path);
     b->dir = g_strdup(dir);
     b->interval_secs = interval_secs;
     b->keep = keep;
+    g_mutex_init(&b->lock);
+    g_cond_init(&b->idle);
+    b->jobs = g_async_queue_new();
+    b->thread = g_thread_new("veche-backup", thread_main, b);
     int64_t newest = veche_backup_newest(dir);
     if (g_get_real_time() / 1000000 - newest >= (int64_t)interval_secs)
-        veche_backup_run(b, NULL, 0);
+        veche_backup_start(b);
     b->timer = g_timeout_source_new_seconds(interval_secs);
     g_source_set_callback(b->timer, on_timer, b, NULL);
     g_source_attach(b->timer, ctx);
@@ -148,6 +230,12 @@ void veche_backup_free(veche_backup *b)
         g_source_destroy(b->timer);
         g_source_unref(b->timer);
     }
+    g_async_queue_push(b->jobs, JOB_STOP);
+    g_thread_join(b->thread);  /* after the backup under way, if any */
+    g_async_queue_unref(b->jobs);
+    g_mutex_clear(&b->lock);
+    g_cond_clear(&b->idle);
+    g_free(b->db_path);
     g_free(b->dir);
     g_free(b);
 }

@@ -19,7 +19,12 @@
 #include "log.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define BACKUP_PAGES_PER_STEP 256
+/* All pages in one step, under one read transaction of the source: a
+ * backup stepped in pieces starts over whenever another connection writes
+ * the source in between, which in a busy meeting (an attendance write a
+ * second) could be forever.  In WAL mode the read does not hold up
+ * writers; backups run on their own thread and connection (backup.c). */
+#define BACKUP_PAGES_PER_STEP (-1)
 
 /* ---- helpers shared with the store_*.c files ---- */
 

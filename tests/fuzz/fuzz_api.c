@@ -79,7 +79,7 @@ static void setup(void)
         abort();
     for (size_t i = 0; i < sizeof secret; i++)
         ((uint8_t *)&secret)[i] = (uint8_t)(i * 7 + 1);
-    roll = veche_roll_new(store);
+    roll = veche_roll_new();
     const veche_api_env env = {.cfg = &cfg, .store = store, .secret = &secret,
                                .roll = roll, .cost = cost};
     api = veche_api_new(&env);

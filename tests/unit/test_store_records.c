@@ -407,18 +407,22 @@ TEST(scheduled_backups)
     db_path(dir, sizeof dir, "backups");
     CHECK_EQ_INT(veche_backup_newest(dir), 0);
     GMainContext *ctx = g_main_context_new();
-    veche_backup *b = veche_backup_new(s, dir, 3600, 2, ctx);
+    veche_backup *b = veche_backup_new(path, dir, 3600, 2, ctx);
     CHECK(b != NULL);
     if (!b) {
         g_main_context_unref(ctx);
         veche_store_close(s);
         return;
     }
+    veche_backup_wait(b);  /* on the backup thread, its own connection */
+    CHECK_EQ_INT(veche_backup_count(b), 1);
     int64_t first = veche_backup_newest(dir);
     CHECK(first > 0);  /* taken at once: there was none */
     veche_backup_free(b);
     /* a restart within the interval takes none */
-    b = veche_backup_new(s, dir, 3600, 2, ctx);
+    b = veche_backup_new(path, dir, 3600, 2, ctx);
+    veche_backup_wait(b);
+    CHECK_EQ_INT(veche_backup_count(b), 0);
     GDir *d = g_dir_open(dir, 0, NULL);
     int n = 0;
     for (const char *name; d && (name = g_dir_read_name(d));)
@@ -444,7 +448,18 @@ TEST(scheduled_backups)
     CHECK(stat(last, &sb) == 0 && (sb.st_mode & 0777) == 0600);
     veche_backup_free(b);
     veche_backup_free(NULL);
-    CHECK(veche_backup_new(s, dir, 0, 2, ctx) == NULL);
+    CHECK(veche_backup_new(path, dir, 0, 2, ctx) == NULL);
+    /* a backup on the thread while this connection keeps writing */
+    b = veche_backup_new(path, dir, 3600, 2, ctx);
+    CHECK(veche_backup_start(b));
+    for (int i = 0; i < 20; i++) {
+        char email[64];
+        snprintf(email, sizeof email, "w%d@example.org", i);
+        CHECK(add_person(s, "Пишущий", email, 0) > 0);
+    }
+    veche_backup_wait(b);
+    CHECK_EQ_INT(veche_backup_count(b), 1);
+    veche_backup_free(b);
     g_main_context_unref(ctx);
     veche_store_close(s);
 }
