@@ -1,5 +1,6 @@
 /* main.c - the veche binary: parse the command line, load the
  * configuration, run the server on one GLib main loop until SIGINT/SIGTERM.
+ * SIGUSR1 asks for a database backup now (when backups are on).
  *
  *   veche [-c FILE] [--set key=value]... [--help-config]
  */
@@ -19,6 +20,13 @@ static gboolean on_signal(gpointer data)
 {
     g_main_loop_quit(data);
     return G_SOURCE_REMOVE;
+}
+
+static gboolean on_usr1(gpointer data)
+{
+    if (!veche_server_backup_now(data))
+        VLOG_WARN(NULL, NULL, "SIGUSR1: no backup started (backups off, or one running)");
+    return G_SOURCE_CONTINUE;
 }
 
 /* The main loop must not wait for the address-space lock.  libsodium's
@@ -101,7 +109,9 @@ int main(int argc, char **argv)
     }
     g_unix_signal_add(SIGINT, on_signal, loop);
     g_unix_signal_add(SIGTERM, on_signal, loop);
+    guint usr1 = g_unix_signal_add(SIGUSR1, on_usr1, server);
     g_main_loop_run(loop);
+    g_source_remove(usr1);
     VLOG_INFO(NULL, NULL, "shutting down");
     veche_server_free(server);
     g_main_loop_unref(loop);

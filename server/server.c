@@ -232,6 +232,11 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     return s;
 }
 
+bool veche_server_backup_now(veche_server *s)
+{
+    return s && s->backup && veche_backup_start(s->backup);
+}
+
 void veche_server_free(veche_server *s)
 {
     if (!s)

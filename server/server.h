@@ -9,6 +9,7 @@
 #ifndef VECHE_SERVER_H
 #define VECHE_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <glib.h>
 #include "config.h"
@@ -20,5 +21,8 @@ typedef struct veche_server veche_server;
 veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *err,
                                size_t errcap);
 void veche_server_free(veche_server *s);  /* accepts NULL */
+/* Start a database backup on the backup thread now (SIGUSR1); false when
+ * backups are off or one is running. */
+bool veche_server_backup_now(veche_server *s);
 
 #endif
