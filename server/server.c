@@ -207,7 +207,8 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     };
     veche_signal_set_accounts(s->signal, &acc);
     const veche_api_env api_env = {
-        .cfg = cfg, .store = s->store, .secret = &s->secret, .roll = s->roll,
+        .cfg = cfg, .store = s->store, .storeq = s->storeq, .secret = &s->secret,
+        .roll = s->roll,
         .signal = s->signal, .mailer = s->mailer,
         .cost = veche_password_cost_interactive(),
         .ctx = env.ctx,  /* Argon2id on the API's threads, answers back here */

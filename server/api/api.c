@@ -9,6 +9,7 @@
 #include "api_int.h"
 
 #include <glib.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,89 @@ static void guard_attempt(veche_guard *g, const char *key, const char *what, con
                   ip ? ip : "", cfg->login_lockout_seconds);
 }
 
+/* A sign-in whose session is written on the store thread; the answer
+ * waits for it. */
+typedef struct {
+    veche_api *api;
+    veche_http_pending *pending;  /* NULL once answered */
+    bool tls;
+    char peer[64];
+    int64_t now, person;
+    char token[VECHE_TOKEN_SESSION_SIZE];
+} signin;
+
+static void signin_free(gpointer ud)
+{
+    signin *si = ud;
+    if (si->pending) {  /* the queue went away first (shutdown) */
+        veche_http_response resp = {.status = 503};
+        veche_http_pending_finish(si->pending, &resp);
+    }
+    sodium_memzero(si->token, sizeof si->token);
+    g_free(si);
+}
+
+static void signin_written(void *ud, veche_storeq_req *req)
+{
+    signin *si = ud;
+    veche_http_response resp;
+    memset(&resp, 0, sizeof resp);
+    veche_http_request hreq = {
+        .method = "POST", .path = "", .query = "", .cookie = "", .body = "",
+        .tls = si->tls, .peer = si->peer,
+    };
+    api_call c = {.api = si->api, .req = &hreq, .resp = &resp, .now = si->now,
+                  .person = si->person};
+    json_t *me = NULL;
+    if (req->rc == VECHE_ENOTFOUND) {
+        /* the account went, or its password changed, while we checked */
+        VLOG_INFO(NULL, NULL, "api: person %lld: sign-in failed: the password changed meanwhile",
+                  (long long)si->person);
+        api_error(&c, 401, "wrong-credentials", "wrong e-mail or password");
+    } else if (req->rc == VECHE_EBLOCKED) {
+        VLOG_INFO(NULL, NULL, "api: person %lld: sign-in refused: blocked", (long long)si->person);
+        api_error(&c, 403, "blocked", "this account is blocked; ask an administrator");
+    } else if (req->rc != 0) {
+        api_error(&c, 500, "internal", "could not open a session");
+    } else if (!(me = person_json(&c, si->person))) {
+        api_error(&c, 500, "internal", "database error");
+    } else {
+        VLOG_INFO(NULL, NULL, "api: person %lld signed in", (long long)si->person);
+        set_cookie(&c, si->token);
+        api_reply(&c, 200, me);
+    }
+    veche_http_pending_finish(si->pending, &resp);
+    si->pending = NULL;
+    g_free(resp.body);  /* NULL: taken */
+}
+
+/* Hand the session's write (and the checks that the account is unchanged
+ * and not blocked) to the store thread; its completion answers. */
+static void login_store_thread(api_call *c, api_pw_job *j)
+{
+    veche_api *a = c->api;
+    signin *si = g_new0(signin, 1);
+    si->api = a;
+    si->tls = j->tls;
+    snprintf(si->peer, sizeof si->peer, "%s", j->peer);
+    si->now = c->now;
+    si->person = j->id;
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_SIGN_IN);
+    if (veche_token_session_new(si->token, req->token) != 0) {
+        veche_storeq_req_free(req);
+        g_free(si);
+        return api_error(c, 500, "internal", "could not open a session");
+    }
+    si->pending = j->pending;
+    j->pending = NULL;
+    c->resp->deferred = true;
+    req->person_id = j->id;
+    snprintf(req->verify_hash, sizeof req->verify_hash, "%s", j->verify_hash);
+    req->now = c->now;
+    req->expires = c->now + (int64_t)a->env.cfg->session_ttl_hours * 3600;
+    veche_storeq_submit(a->env.storeq, req, signin_written, si, signin_free);
+}
+
 static void login_done(api_call *c, api_pw_job *j)
 {
     veche_api *a = c->api;
@@ -206,7 +290,9 @@ static void login_done(api_call *c, api_pw_job *j)
     veche_guard_clear(a->by_address, j->key);
     if (j->peer[0])
         veche_guard_undo(a->by_ip, j->peer);
-    veche_account acc;
+    if (a->env.storeq && j->pending)
+        return login_store_thread(c, j);
+    veche_account acc;  /* inline (no store thread, or no way to defer) */
     int rc = veche_store_account_get(a->env.store, j->id, &acc);
     if (rc == VECHE_ENOTFOUND || (rc == 0 && strcmp(acc.password_hash, j->verify_hash) != 0)) {
         /* the account went, or its password changed, while we checked */

@@ -9,9 +9,11 @@
  * run on the main loop.  Argon2id (about 0.1 s and 64 MiB per sign-in,
  * password change, reset or account created with a password) does not: it
  * runs on a small pool of threads owned by the veche_api (cores - 1 of
- * them, 1 to 4), the store being read before and written after on the main
- * thread, and the answer is deferred (http.h) until then, so the main loop
- * (and the media on it) never waits for it.  Without env.ctx, or when a
+ * them, 1 to 4), the store being read before on the main thread and
+ * written after (a sign-in's session on the store thread, storeq.h; the
+ * other writes still on the main thread), and the answer is deferred
+ * (http.h) until then, so the main loop (and the media on it) never waits
+ * for it.  Without env.ctx, or when a
  * request cannot be deferred, that work runs inline (the fuzzer).  At most
  * 64 such jobs are in flight; more get 503 busy.  Sign-in guessing is
  * limited per e-mail address and per client IP (guard.h; docs/api.md).
@@ -32,10 +34,12 @@
 #include "roll.h"
 #include "signalling.h"
 #include "store.h"
+#include "storeq.h"
 
 typedef struct {
     const veche_config *cfg;
-    veche_store *store;
+    veche_store *store;           /* main-thread reads and the writes not yet moved */
+    veche_storeq *storeq;         /* the store thread: sign-in sessions; NULL: inline */
     const veche_token_secret *secret;
     veche_roll *roll;
     veche_signal *signal;         /* to close a blocked person's connections */

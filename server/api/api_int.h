@@ -71,7 +71,9 @@ int api_reset_link(api_call *c, int64_t person, int64_t ttl_secs, char *link, si
  * with a fresh call (req has only tls and peer; resp is the deferred answer)
  * and may use the store again.  Without a pool (no env.ctx) or without a
  * way to defer (req->pending NULL: the fuzzer) the work runs inline and done
- * gets the handler's own call.  At most API_PW_MAX_JOBS are in flight;
+ * gets the handler's own call.  done() may pass the answer on once more (to
+ * the store thread): it takes j->pending (setting it NULL), sets
+ * c->resp->deferred and finishes the pending answer itself later.  At most API_PW_MAX_JOBS are in flight;
  * check api_pw_busy() before submitting (it replies 503 busy). */
 #define API_PW_MAX_JOBS 64
 

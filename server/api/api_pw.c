@@ -87,6 +87,10 @@ static void complete(veche_api *a, api_pw_job *j)
         api_error(&c, 503, "busy", "the server is shutting down");
     else
         j->done(&c, j);
+    if (resp.deferred) {  /* done() took j->pending: the store thread answers */
+        job_free(j);
+        return;
+    }
     if (!resp.status)
         api_error(&c, 500, "internal", "no response");
     veche_http_pending_finish(j->pending, &resp);

@@ -38,6 +38,7 @@ struct veche_signal {
     veche_signal_accounts acc;/* store NULL: no accounts */
     GQueue conns;             /* of veche_signal_conn, not owned */
     int64_t last_conn_id;
+    int64_t last_serial;      /* of veche_signal_conn, to find one again */
     bool blocked_check;       /* a BLOCKED request is on the store thread */
 };
 
@@ -54,6 +55,7 @@ struct veche_signal_conn {
     int64_t conn_id;
     veche_access_role access;
     join_ticket *joining;     /* a join to an event on its way, or NULL */
+    int64_t serial;           /* unique in this process */
 };
 
 typedef int (*handler_fn)(veche_signal_conn *c, const veche_signal_msg *m,
@@ -307,33 +309,71 @@ static void leave_recorded(void *ud, veche_storeq_req *req)
                    veche_errname(req->rc));
 }
 
+/* The `left` answer to a `leave` from an event's room, sent once the
+ * leave is on disk (as `joined` is sent once the join is), to the
+ * connection if it is still there. */
+typedef struct {
+    veche_signal *sig;
+    int64_t serial;
+    json_t *id;
+} left_reply;
+
+static void left_reply_free(gpointer ud)
+{
+    left_reply *lr = ud;
+    json_decref(lr->id);
+    g_free(lr);
+}
+
+static void left_written(void *ud, veche_storeq_req *req)
+{
+    left_reply *lr = ud;
+    leave_recorded(NULL, req);
+    for (GList *l = lr->sig->conns.head; l; l = l->next) {
+        veche_signal_conn *c = l->data;
+        if (c->serial == lr->serial) {
+            conn_send(c, json_pack("{s:s}", "type", "left"), lr->id);
+            break;
+        }
+    }
+}
+
 /* Append a leave of connection conn_id on the store thread (after its
- * join, which was written first: the queue keeps its order). */
+ * join, which was written first: the queue keeps its order); lr (taken,
+ * may be NULL) answers when it is written. */
 static void record_leave(veche_signal *s, int64_t event_id, int64_t person_id, int64_t conn_id,
-                         int64_t ts_ms)
+                         int64_t ts_ms, left_reply *lr)
 {
     veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_ATTEND);
     req->att = (veche_attendance){.event_id = event_id, .person_id = person_id,
                                   .kind = VECHE_PRESENCE_LEAVE, .ts_ms = ts_ms,
                                   .conn_id = conn_id};
     g_strlcpy(req->att.source, "session", sizeof req->att.source);
-    veche_storeq_submit(s->acc.storeq, req, leave_recorded, NULL, NULL);
+    if (lr)
+        veche_storeq_submit(s->acc.storeq, req, left_written, lr, left_reply_free);
+    else
+        veche_storeq_submit(s->acc.storeq, req, leave_recorded, NULL, NULL);
 }
 
 /* The connection is out of its event's room: out of the roll, the leave
  * to the store thread, a quorum flip to its log; the moderators are
  * told.  Nothing here waits for the store. */
-static void event_left(veche_signal_conn *c)
+static void event_left(veche_signal_conn *c, left_reply *lr)
 {
-    if (!c->event_id)
+    if (!c->event_id) {
+        if (lr) {  /* not in an event: answer now */
+            conn_send(c, json_pack("{s:s}", "type", "left"), lr->id);
+            left_reply_free(lr);
+        }
         return;
+    }
     veche_signal *s = c->sig;
     int64_t event_id = c->event_id;
     c->event_id = 0;
     int64_t now_ms = g_get_real_time() / 1000;
     veche_quorum_change ch;
     int flip = veche_roll_leave(s->acc.roll, event_id, c->person_id, now_ms, &ch);
-    record_leave(s, event_id, c->person_id, c->conn_id, now_ms);
+    record_leave(s, event_id, c->person_id, c->conn_id, now_ms, lr);
     if (flip == 1)
         log_quorum(s, event_id, &ch);
     notify_event(s, event_id);
@@ -345,7 +385,7 @@ static void sink_removed(void *ud, const char *reason)
     veche_signal_conn *c = ud;
     veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
     c->participant = NULL;
-    event_left(c);
+    event_left(c, NULL);
     conn_send(c, json_pack("{s:s, s:s}", "type", "removed", "reason", reason), NULL);
     drop_room_if_empty(c->sig, room);
 }
@@ -375,7 +415,7 @@ static void sink_media_failed(void *ud, const char *reason)
     veche_signal_conn *c = ud;
     veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
     c->participant = NULL;
-    event_left(c);
+    event_left(c, NULL);
     veche_sfu_error err = {.code = "media-failed"};
     g_strlcpy(err.reason, reason, sizeof err.reason);
     send_error(c, &err, NULL);
@@ -509,7 +549,7 @@ static void join_recorded(void *ud, veche_storeq_req *req)
     if (!p) {  /* the room refused, or the connection is gone: close the record */
         if (t->held)
             veche_roll_release(s->acc.roll, aj->event.id);
-        record_leave(s, aj->event.id, aj->person.id, t->conn_id, t->ts_ms);
+        record_leave(s, aj->event.id, aj->person.id, t->conn_id, t->ts_ms, NULL);
         unadmit(s, aj);
         drop_room_if_empty(s, room);
         return ticket_error(t, &err);
@@ -673,25 +713,33 @@ static int on_candidate(veche_signal_conn *c, const veche_signal_msg *m, veche_s
                                        m->candidate, err);
 }
 
-/* dropped: the connection went away (the participant may resume). */
-static void leave_room(veche_signal_conn *c, bool dropped)
+/* dropped: the connection went away (the participant may resume).
+ * answer: send `left` (with id, may be NULL), after the leave is written
+ * when the room is an event's. */
+static void leave_room(veche_signal_conn *c, bool dropped, bool answer, json_t *id)
 {
     if (!c->participant)
         return;
+    left_reply *lr = NULL;
+    if (answer) {
+        lr = g_new0(left_reply, 1);
+        lr->sig = c->sig;
+        lr->serial = c->serial;
+        lr->id = id ? json_incref(id) : NULL;
+    }
     veche_room *room = veche_participant_room(c->participant);
     if (dropped)
         veche_participant_drop(c->participant);
     else
         veche_participant_leave(c->participant);
     c->participant = NULL;
-    event_left(c);
+    event_left(c, lr);
     drop_room_if_empty(c->sig, room);
 }
 
 static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    leave_room(c, false);
-    conn_send(c, json_pack("{s:s}", "type", "left"), m->id);
+    leave_room(c, false, true, m->id);
     return 0;
 }
 
@@ -765,6 +813,7 @@ veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws)
     veche_signal_conn *c = g_new0(veche_signal_conn, 1);
     c->sig = s;
     c->ws = ws;
+    c->serial = ++s->last_serial;
     g_queue_push_tail(&s->conns, c);
     c->node = s->conns.tail;
     return c;
@@ -774,7 +823,7 @@ void veche_signal_conn_free(veche_signal_conn *c)
 {
     if (!c)
         return;
-    leave_room(c, true);
+    leave_room(c, true, false, NULL);
     if (c->joining)
         c->joining->conn = NULL;  /* the join winds down when it comes back */
     g_queue_delete_link(&c->sig->conns, c->node);
@@ -803,7 +852,7 @@ unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
         veche_sfu_error err = {.code = code};
         g_strlcpy(err.reason, reason, sizeof err.reason);
         send_error(c, &err, NULL);
-        leave_room(c, false);
+        leave_room(c, false, false, NULL);
         c->person_id = 0;  /* told and closing: not counted again */
         veche_ws_close(c->ws, 1008, code);
     }

@@ -310,13 +310,20 @@ int veche_store_open(const char *path, veche_store **out)
         return VECHE_EINVAL;
     *out = NULL;
     /* Create the file ourselves so that it (and the -wal and -shm files
-     * SQLite gives the same mode) is private: it holds password hashes. */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
+     * SQLite gives the same mode) is private: it holds password hashes.
+     * Only when it does not exist (O_EXCL): closing a descriptor of a file
+     * drops every POSIX lock this process holds on it, so an open() and
+     * close() of a database another connection of ours has open (the store
+     * thread's, a backup's) would take that connection's locks away; then
+     * another process (vechectl) may think itself the last one, checkpoint
+     * and reset the WAL under us, and our connections read stale pages. */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno != EEXIST) {
         VLOG_ERROR(NULL, NULL, "store: %s: %s", path, strerror(errno));
         return VECHE_EIO;
     }
-    (void)close(fd);  /* opened only to create it; nothing was written */
+    if (fd >= 0)
+        (void)close(fd);  /* opened only to create it; nobody else has it */
     veche_store *s = calloc(1, sizeof *s);
     if (!s)
         return VECHE_ENOMEM;

@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "store_int.h"
 
 #define STOREQ_STOP ((veche_storeq_kind)-1)
 
@@ -188,6 +189,11 @@ static gpointer thread_main(gpointer data)
             work[r->kind](q, r);
         else
             r->rc = VECHE_EINVAL;
+        /* invariant: no request leaves a transaction or statement open (a
+         * read transaction left open would freeze this thread's view) */
+        if (!sqlite3_get_autocommit(q->st->db) || sqlite3_next_stmt(q->st->db, NULL))
+            VLOG_ERROR(NULL, NULL, "storeq: request kind %d left a transaction or statement"
+                       " open", (int)r->kind);
         g_mutex_lock(&q->lock);
         if (r->sync) {
             r->finished = true;

@@ -368,6 +368,19 @@ TEST(blocked_check)
     wait_for(ctx, &r, 2);
     CHECK(r.last.blocked && r.last.blocked->len == 1 &&
           g_array_index(r.last.blocked, int64_t, 0) == c.chair);
+    /* unblocked behind its back again: the store thread sees it at once
+     * (no read transaction is left open on its connection) */
+    snprintf(sql, sizeof sql, "UPDATE account SET blocked = 0 WHERE person_id = %lld",
+             (long long)c.chair);
+    CHECK_EQ_INT(exec_sql(path, sql), SQLITE_OK);
+    veche_storeq_req *in = veche_storeq_req_new(VECHE_STOREQ_SIGN_IN);
+    in->person_id = c.chair;
+    in->now = NOW;
+    in->expires = NOW + 3600;
+    CHECK_EQ_INT(veche_token_session_new((char[VECHE_TOKEN_SESSION_SIZE]){0}, in->token), 0);
+    veche_storeq_call(q, in);
+    CHECK_EQ_INT(in->rc, 0);
+    veche_storeq_req_free(in);
     veche_storeq_free(q);
     results_clear(&r);
     g_main_context_unref(ctx);
