@@ -153,12 +153,9 @@ static void invite(api_call *c, int64_t event_id)
     api_reply(c, 201, out);
 }
 
-/* GET attendance (JSON), attendance.csv, attendance.html?lang=ru|en */
-static void attendance(api_call *c, int64_t event_id, const char *what)
+/* The report of event_id as what ("attendance", ".csv", ".html" in lang). */
+static void attendance_answer(api_call *c, int64_t event_id, const char *what, const char *lang)
 {
-    veche_event ev;
-    if (!may(c, event_id, VECHE_ACCESS_MAY_EXPORT_ATTENDANCE, &ev))
-        return;
     veche_report *r = NULL;
     int64_t grace_ms = (int64_t)c->api->env.cfg->presence_grace_seconds * 1000;
     if (veche_report_build(c->api->env.store, c->api->env.roll, event_id, grace_ms,
@@ -180,14 +177,76 @@ static void attendance(api_call *c, int64_t event_id, const char *what)
         snprintf(c->resp->disposition, sizeof c->resp->disposition,
                  "attachment; filename=\"attendance-%lld.csv\"", (long long)event_id);
     } else {
-        char lang[8];
-        api_query(c, "lang", lang, sizeof lang);
         c->resp->status = 200;
         c->resp->content_type = "text/html; charset=utf-8";
         c->resp->body = veche_report_html(r, lang);
         c->resp->body_len = strlen(c->resp->body);
     }
     veche_report_free(r);
+}
+
+/* A report deferred behind the store thread's queue (a BARRIER): the
+ * attendance and quorum log written before the request are in it. */
+typedef struct {
+    veche_api *api;
+    veche_http_pending *pending;  /* NULL once answered */
+    bool tls;
+    char peer[64];
+    int64_t now, person, event_id;
+    char what[24], lang[8];
+} report_wait;
+
+static void report_wait_free(gpointer ud)
+{
+    report_wait *w = ud;
+    if (w->pending) {  /* the queue went away first (shutdown) */
+        veche_http_response resp = {.status = 503};
+        veche_http_pending_finish(w->pending, &resp);
+    }
+    g_free(w);
+}
+
+static void report_ready(void *ud, veche_storeq_req *req)
+{
+    (void)req;
+    report_wait *w = ud;
+    veche_http_response resp;
+    memset(&resp, 0, sizeof resp);
+    veche_http_request hreq = {
+        .method = "GET", .path = "", .query = "", .cookie = "", .body = "",
+        .tls = w->tls, .peer = w->peer,
+    };
+    api_call c = {.api = w->api, .req = &hreq, .resp = &resp, .now = w->now,
+                  .person = w->person};
+    attendance_answer(&c, w->event_id, w->what, w->lang);
+    veche_http_pending_finish(w->pending, &resp);
+    w->pending = NULL;
+    g_free(resp.body);  /* NULL: taken */
+}
+
+/* GET attendance (JSON), attendance.csv, attendance.html?lang=ru|en */
+static void attendance(api_call *c, int64_t event_id, const char *what)
+{
+    veche_event ev;
+    if (!may(c, event_id, VECHE_ACCESS_MAY_EXPORT_ATTENDANCE, &ev))
+        return;
+    char lang[8];
+    api_query(c, "lang", lang, sizeof lang);
+    if (!c->api->env.storeq || !c->req->pending)
+        return attendance_answer(c, event_id, what, lang);
+    report_wait *w = g_new0(report_wait, 1);
+    w->api = c->api;
+    w->pending = c->req->pending;
+    w->tls = c->req->tls;
+    snprintf(w->peer, sizeof w->peer, "%s", c->req->peer ? c->req->peer : "");
+    w->now = c->now;
+    w->person = c->person;
+    w->event_id = event_id;
+    snprintf(w->what, sizeof w->what, "%s", what);
+    snprintf(w->lang, sizeof w->lang, "%s", lang);
+    c->resp->deferred = true;
+    veche_storeq_submit(c->api->env.storeq, veche_storeq_req_new(VECHE_STOREQ_BARRIER),
+                        report_ready, w, report_wait_free);
 }
 
 void api_events(api_call *c)

@@ -138,6 +138,12 @@ static void do_sign_in(veche_storeq *q, veche_storeq_req *r)
         r->rc = veche_store_session_create(q->st, r->token, r->person_id, r->now, r->expires);
 }
 
+static void do_barrier(veche_storeq *q, veche_storeq_req *r)
+{
+    (void)q;
+    (void)r;
+}
+
 typedef void (*work_fn)(veche_storeq *q, veche_storeq_req *r);
 
 static const work_fn work[] = {
@@ -149,6 +155,7 @@ static const work_fn work[] = {
     [VECHE_STOREQ_BLOCKED] = do_blocked,
     [VECHE_STOREQ_RECOVER] = do_recover,
     [VECHE_STOREQ_SIGN_IN] = do_sign_in,
+    [VECHE_STOREQ_BARRIER] = do_barrier,
 };
 
 /* ---- hand-back to the main thread ---- */

@@ -27,6 +27,11 @@
  *   SIGN_IN       person_id, verify_hash, token,  rc: 0, VECHE_ENOTFOUND (the
  *                 now, expires                    password changed), or
  *                                                 VECHE_EBLOCKED
+ *   BARRIER       -                               - (no work: its completion
+ *                                                 runs after those of every
+ *                                                 request before it, so a
+ *                                                 read made then on another
+ *                                                 connection sees their writes)
  *
  * Every request's rc is 0 or a negative veche_err; a failed write is an
  * error completion, never a crash, and changes nothing (one transaction).
@@ -71,6 +76,7 @@ typedef enum {
     VECHE_STOREQ_BLOCKED,
     VECHE_STOREQ_RECOVER,
     VECHE_STOREQ_SIGN_IN,
+    VECHE_STOREQ_BARRIER,
 } veche_storeq_kind;
 
 typedef struct veche_storeq veche_storeq;

@@ -128,13 +128,16 @@ TEST(completions_in_order)
         submit(q, attend(&c, i % 2 ? c.secretary : c.member_nv,
                          i % 4 < 2 ? VECHE_PRESENCE_JOIN : VECHE_PRESENCE_LEAVE, 1000 + i,
                          100 + i / 2), &r, i);
-    CHECK_EQ_INT(veche_storeq_in_flight(q), 40);
+    submit(q, veche_storeq_req_new(VECHE_STOREQ_BARRIER), &r, 40);
+    CHECK_EQ_INT(veche_storeq_in_flight(q), 41);
     CHECK_EQ_INT(r.order->len, 0);  /* nothing before the loop runs */
-    wait_for(ctx, &r, 40);
-    CHECK_EQ_INT(r.order->len, 40);
+    wait_for(ctx, &r, 41);
+    CHECK_EQ_INT(r.order->len, 41);
+    CHECK_EQ_INT(g_array_index(r.order, int, 40), 40);  /* the barrier comes last */
+    g_array_set_size(r.order, 40);
     CHECK_EQ_INT(veche_storeq_in_flight(q), 0);
     CHECK(!r.other_thread);
-    CHECK_EQ_INT(r.freed, 40);
+    CHECK_EQ_INT(r.freed, 41);
     for (guint i = 0; i < r.order->len; i++) {
         CHECK_EQ_INT(g_array_index(r.order, int, i), (int)i);
         CHECK_EQ_INT(g_array_index(r.rcs, int, i), 0);
