@@ -366,8 +366,10 @@ static void import_roster(api_call *c, const char *kind_name, int64_t target)
         json_t *issues = json_array();
         for (size_t i = 0; i < veche_roster_import_issue_count(r); i++) {
             const veche_roster_issue *is = veche_roster_import_issue(r, i);
-            json_array_append_new(issues, json_pack("{s:i, s:s}", "line", (int)is->line,
-                                                    "message", is->message));
+            json_array_append_new(issues, json_pack("{s:i, s:s, s:s, s:[s,s]}", "line",
+                                                    (int)is->line, "message", is->message,
+                                                    "code", is->code, "args", is->arg,
+                                                    is->arg2));
         }
         veche_roster_import_free(r);
         return api_reply(c, 422, json_pack("{s:s, s:s, s:o}", "error", "invalid-roster",
@@ -379,16 +381,19 @@ static void import_roster(api_call *c, const char *kind_name, int64_t target)
                                                     strcmp(replace, "true") == 0,
                                   c->now, &stats);
     size_t rows = veche_roster_import_row_count(r);
+    const char *encoding = veche_roster_import_encoding(r);   /* static */
+    char sep[2] = {veche_roster_import_separator(r), '\0'};
     veche_roster_import_free(r);
     if (rc != 0)
         return api_error(c, 500, "internal", "the roster could not be applied: nothing imported");
     VLOG_INFO(NULL, NULL, "api: person %lld imported %zu roster rows into %s %lld",
               (long long)c->person, rows, kind_name, (long long)target);
-    api_reply(c, 200, json_pack("{s:i, s:i, s:i, s:i, s:i}", "rows", (int)rows,
+    api_reply(c, 200, json_pack("{s:i, s:i, s:i, s:i, s:i, s:s, s:s}", "rows", (int)rows,
                                 "personsCreated", (int)stats.persons_created,
                                 "personsExisting", (int)stats.persons_existing,
                                 "membersSet", (int)stats.members_set,
-                                "membersRemoved", (int)stats.members_removed));
+                                "membersRemoved", (int)stats.members_removed,
+                                "encoding", encoding, "separator", sep));
 }
 
 /* ---- routing ---- */

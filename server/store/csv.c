@@ -21,6 +21,7 @@ struct veche_csv {
     char *scratch;              /* len + 1 bytes */
     veche_csv_field *fields;
     size_t fields_cap;
+    char sep;                   /* ',' unless veche_csv_set_separator */
 };
 
 veche_csv *veche_csv_new(const char *data, size_t len)
@@ -33,6 +34,7 @@ veche_csv *veche_csv_new(const char *data, size_t len)
     r->data = data;
     r->len = len;
     r->line = 1;
+    r->sep = ',';
     r->scratch = malloc(len + 1);
     if (!r->scratch) {
         free(r);
@@ -41,6 +43,34 @@ veche_csv *veche_csv_new(const char *data, size_t len)
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3;
     return r;
+}
+
+int veche_csv_set_separator(veche_csv *r, char sep)
+{
+    if (!r || (sep != ',' && sep != ';'))
+        return VECHE_EINVAL;
+    r->sep = sep;
+    return 0;
+}
+
+char veche_csv_sniff_separator(const char *data, size_t len)
+{
+    size_t commas = 0, semis = 0, i = 0;
+    bool quoted = false;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    for (; i < len; i++) {
+        char c = data[i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && (c == '\n' || c == '\r'))
+            break;
+        else if (!quoted && c == ',')
+            commas++;
+        else if (!quoted && c == ';')
+            semis++;
+    }
+    return semis > commas ? ';' : ',';
 }
 
 void veche_csv_free(veche_csv *r)
@@ -116,7 +146,7 @@ static int at_line_end(const veche_csv *r)
 static void plain_run(rec_state *st, int after_quote)
 {
     veche_csv *r = st->r;
-    while (!at_line_end(r) && r->data[r->pos] != ',') {
+    while (!at_line_end(r) && r->data[r->pos] != r->sep) {
         char c = r->data[r->pos++];
         if (after_quote)
             flag(st, "text after a closing quote");
@@ -202,7 +232,7 @@ int veche_csv_next(veche_csv *r, veche_csv_record *rec)
         int e = add_field(&st, start);
         if (e != 0)
             return e;
-        if (r->pos < r->len && r->data[r->pos] == ',') {
+        if (r->pos < r->len && r->data[r->pos] == r->sep) {
             r->pos++;
             continue;
         }
@@ -225,9 +255,9 @@ bool veche_csv_record_blank(const veche_csv_record *rec)
 
 /* Quote a field holding a separator, a quote or a line break, and one that
  * starts with a byte order mark (a reader would skip it at file start). */
-static int needs_quotes(const char *s)
+static int needs_quotes(const char *s, char sep)
 {
-    return strpbrk(s, ",\"\r\n") != NULL ||
+    return strchr(s, sep) != NULL || strpbrk(s, "\"\r\n") != NULL ||
            strncmp(s, "\xEF\xBB\xBF", 3) == 0;
 }
 
@@ -238,7 +268,7 @@ static int looks_like_formula(const char *s)
     return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
-static int write_field(FILE *f, const char *s, int guard)
+static int write_field(FILE *f, const char *s, int guard, char sep)
 {
     if (!s)
         return 0;
@@ -254,7 +284,7 @@ static int write_field(FILE *f, const char *s, int guard)
         }
         return fputc('"', f) == EOF ? VECHE_EIO : 0;
     }
-    if (!needs_quotes(s))
+    if (!needs_quotes(s, sep))
         return fputs(s, f) < 0 ? VECHE_EIO : 0;
     if (fputc('"', f) == EOF)
         return VECHE_EIO;
@@ -267,14 +297,14 @@ static int write_field(FILE *f, const char *s, int guard)
     return fputc('"', f) == EOF ? VECHE_EIO : 0;
 }
 
-static int write_record(FILE *f, const char *const *fields, size_t n, int guard)
+static int write_record(FILE *f, const char *const *fields, size_t n, int guard, char sep)
 {
-    if (!f || (!fields && n > 0))
+    if (!f || (!fields && n > 0) || (sep != ',' && sep != ';'))
         return VECHE_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && fputc(',', f) == EOF)
+        if (i > 0 && fputc(sep, f) == EOF)
             return VECHE_EIO;
-        int r = write_field(f, fields[i], guard);
+        int r = write_field(f, fields[i], guard, sep);
         if (r != 0)
             return r;
     }
@@ -283,10 +313,15 @@ static int write_record(FILE *f, const char *const *fields, size_t n, int guard)
 
 int veche_csv_write_record(FILE *f, const char *const *fields, size_t n)
 {
-    return write_record(f, fields, n, 0);
+    return write_record(f, fields, n, 0, ',');
 }
 
 int veche_csv_write_export_record(FILE *f, const char *const *fields, size_t n)
 {
-    return write_record(f, fields, n, 1);
+    return write_record(f, fields, n, 1, ',');
+}
+
+int veche_csv_write_export_record_sep(FILE *f, const char *const *fields, size_t n, char sep)
+{
+    return write_record(f, fields, n, 1, sep);
 }

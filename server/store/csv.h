@@ -1,6 +1,6 @@
 /* csv.h - RFC 4180 CSV: a reader over a buffer, and a record writer.
  *
- * Reader: comma-separated fields; a field in double quotes may hold commas,
+ * Reader: comma-separated fields (or semicolon: veche_csv_set_separator); a field in double quotes may hold commas,
  * line breaks and "" (one quote); records end with CRLF or LF, the last
  * one may lack it.  A UTF-8 byte order mark at the start is skipped.  Every
  * field must be valid UTF-8 (no overlong forms, surrogates or code points
@@ -49,6 +49,15 @@ typedef struct veche_csv veche_csv;
 veche_csv *veche_csv_new(const char *data, size_t len);
 void veche_csv_free(veche_csv *r);  /* accepts NULL */
 
+/* Read fields separated by sep (',' or ';', the separator Excel uses where
+ * the decimal mark is a comma) from now on.  0 or VECHE_EINVAL. */
+int veche_csv_set_separator(veche_csv *r, char sep);
+
+/* The separator of a file from its first line: ';' when that line (outside
+ * quotes, after a byte order mark) holds more semicolons than commas, else
+ * ','. */
+char veche_csv_sniff_separator(const char *data, size_t len);
+
 /* Read the next record into *rec.  Returns 1 (a record), 0 (end of input),
  * VECHE_EMALFORMED (a bad record: rec->line and rec->error say where and
  * why, the fields are what could be read; call again for the next record)
@@ -74,5 +83,8 @@ int veche_csv_write_record(FILE *f, const char *const *fields, size_t n);
  * shows as text).  Not a round trip for such fields, by design.  Returns 0
  * or VECHE_EIO. */
 int veche_csv_write_export_record(FILE *f, const char *const *fields, size_t n);
+/* The same with sep (',' or ';') between fields; a field holding either
+ * separator is quoted.  0, VECHE_EINVAL or VECHE_EIO. */
+int veche_csv_write_export_record_sep(FILE *f, const char *const *fields, size_t n, char sep);
 
 #endif

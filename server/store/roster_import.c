@@ -6,7 +6,9 @@
  */
 #include "roster_import.h"
 
+#include <glib.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,7 @@ typedef struct {
 } row_slot;
 
 typedef struct {
-    veche_roster_issue pub;       /* message owned */
+    veche_roster_issue pub;       /* message, arg and arg2 owned */
     size_t seq;                   /* order found: ties on one line */
 } issue_slot;
 
@@ -45,6 +47,8 @@ struct veche_roster_import {
     issue_slot *issues;           /* at most VECHE_ROSTER_MAX_ISSUES */
     size_t n_issues, issues_cap;
     size_t issues_dropped;        /* found beyond the limit */
+    const char *encoding;         /* "utf-8" or "windows-1251" (converted) */
+    char separator;
 };
 
 static void free_row(row_slot *slot)
@@ -57,7 +61,8 @@ static void free_row(row_slot *slot)
 /* ---- issues ---- */
 
 /* Append an issue whatever the limit. */
-static int push_issue(veche_roster_import *r, unsigned line, const char *text)
+static int push_issue(veche_roster_import *r, unsigned line, const char *code,
+                      const char *a, const char *b, const char *text)
 {
     if (r->n_issues == r->issues_cap) {
         size_t cap = r->issues_cap ? r->issues_cap * 2 : 16;
@@ -67,21 +72,26 @@ static int push_issue(veche_roster_import *r, unsigned line, const char *text)
         r->issues = ni;
         r->issues_cap = cap;
     }
-    char *msg = strdup(text);
-    if (!msg)
+    char *msg = strdup(text), *da = strdup(a ? a : ""), *db = strdup(b ? b : "");
+    if (!msg || !da || !db) {
+        free(msg);
+        free(da);
+        free(db);
         return VECHE_ENOMEM;
-    r->issues[r->n_issues] = (issue_slot){ { line, msg }, r->n_issues };
+    }
+    r->issues[r->n_issues] = (issue_slot){ { line, msg, code, da, db }, r->n_issues };
     r->n_issues++;
     return 0;
 }
 
 /* Append an issue, keeping the last of VECHE_ROSTER_MAX_ISSUES slots for
  * the "too many problems" note that finish() adds. */
-static int add_issue(veche_roster_import *r, unsigned line, const char *fmt,
-                     ...) __attribute__((format(printf, 3, 4)));
+static int add_issue(veche_roster_import *r, unsigned line, const char *code,
+                     const char *a, const char *b, const char *fmt,
+                     ...) __attribute__((format(printf, 6, 7)));
 
-static int add_issue(veche_roster_import *r, unsigned line, const char *fmt,
-                     ...)
+static int add_issue(veche_roster_import *r, unsigned line, const char *code,
+                     const char *a, const char *b, const char *fmt, ...)
 {
     if (r->n_issues >= VECHE_ROSTER_MAX_ISSUES - 1) {
         r->issues_dropped++;
@@ -92,7 +102,16 @@ static int add_issue(veche_roster_import *r, unsigned line, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return push_issue(r, line, buf);
+    return push_issue(r, line, code, a, b, buf);
+}
+
+/* An issue whose argument is a number. */
+static int add_issue_n(veche_roster_import *r, unsigned line, const char *code,
+                       size_t n, const char *fmt)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%zu", n);
+    return add_issue(r, line, code, num, NULL, fmt, n);
 }
 
 /* ---- field checks ---- */
@@ -221,14 +240,16 @@ static int check_name(veche_roster_import *r, unsigned line,
                       const row_text *t, bool *ok)
 {
     size_t n = t->len[COL_FULL_NAME];
-    const char *why = n == 0 ? "full_name is empty"
-                    : n > VECHE_NAME_MAX ? "full_name is longer than 200 bytes"
-                    : has_control(t->s[COL_FULL_NAME], n)
-                        ? "full_name contains control characters" : NULL;
-    if (!why)
+    const char *code = n == 0 ? "name-empty"
+                     : n > VECHE_NAME_MAX ? "name-too-long"
+                     : has_control(t->s[COL_FULL_NAME], n) ? "name-control" : NULL;
+    if (!code)
         return 0;
     *ok = false;
-    return add_issue(r, line, "%s", why);
+    return add_issue(r, line, code, NULL, NULL, "%s",
+                     n == 0 ? "full_name is empty"
+                     : n > VECHE_NAME_MAX ? "full_name is longer than 200 bytes"
+                                          : "full_name contains control characters");
 }
 
 static int check_email(veche_roster_import *r, unsigned line,
@@ -238,7 +259,7 @@ static int check_email(veche_roster_import *r, unsigned line,
     char email[VECHE_EMAIL_MAX + 1];
     if (n == 0) {
         *ok = false;
-        return add_issue(r, line, "email is empty");
+        return add_issue(r, line, "email-empty", NULL, NULL, "email is empty");
     }
     if (n <= VECHE_EMAIL_MAX) {
         memcpy(email, t->s[COL_EMAIL], n);
@@ -247,7 +268,7 @@ static int check_email(veche_roster_import *r, unsigned line,
             return 0;
     }
     *ok = false;
-    return add_issue(r, line, "email is not a valid address");
+    return add_issue(r, line, "email-invalid", NULL, NULL, "email is not a valid address");
 }
 
 static int check_role(veche_roster_import *r, unsigned line, const row_text *t,
@@ -258,6 +279,7 @@ static int check_role(veche_roster_import *r, unsigned line, const row_text *t,
     const char *expect = r->kind == VECHE_ROSTER_BODY
                              ? "chair, secretary or member"
                              : "trainer or activist";
+    const char *kind = r->kind == VECHE_ROSTER_BODY ? "body" : "course";
     char name[16];
     *role = VECHE_ACCESS_NONE;
     if (n > 0 && n < sizeof name) {
@@ -272,11 +294,15 @@ static int check_role(veche_roster_import *r, unsigned line, const row_text *t,
         return 0;
     *ok = false;
     if (n == 0)
-        return add_issue(r, line, "role is empty (expected %s)", expect);
-    if (echoable(s, n))
-        return add_issue(r, line, "unknown role \"%.*s\" (expected %s)",
-                         (int)n, s, expect);
-    return add_issue(r, line, "unknown role (expected %s)", expect);
+        return add_issue(r, line, "role-empty", kind, NULL, "role is empty (expected %s)",
+                         expect);
+    if (echoable(s, n)) {
+        char value[32];
+        snprintf(value, sizeof value, "%.*s", (int)n, s);
+        return add_issue(r, line, "role-unknown", kind, value,
+                         "unknown role \"%s\" (expected %s)", value, expect);
+    }
+    return add_issue(r, line, "role-unknown", kind, NULL, "unknown role (expected %s)", expect);
 }
 
 static int check_voting(veche_roster_import *r, unsigned line,
@@ -295,11 +321,12 @@ static int check_voting(veche_roster_import *r, unsigned line,
         *voting = false;
     } else {
         *ok = false;
-        return add_issue(r, line, "voting must be yes or no");
+        return add_issue(r, line, "voting-invalid", NULL, NULL, "voting must be yes or no");
     }
     if (*voting && !body) {
         *ok = false;
-        return add_issue(r, line, "voting applies only to body rosters");
+        return add_issue(r, line, "voting-course", NULL, NULL,
+                         "voting applies only to body rosters");
     }
     return 0;
 }
@@ -333,9 +360,13 @@ static int check_row(veche_roster_import *r, const veche_csv_record *rec,
                      const int col[N_COLS], size_t n_cols)
 {
     unsigned line = rec->line;
-    if (rec->n_fields != n_cols)
-        return add_issue(r, line, "expected %zu fields, found %zu", n_cols,
-                         rec->n_fields);
+    if (rec->n_fields != n_cols) {
+        char want[24], got[24];
+        snprintf(want, sizeof want, "%zu", n_cols);
+        snprintf(got, sizeof got, "%zu", rec->n_fields);
+        return add_issue(r, line, "field-count", want, got, "expected %zu fields, found %zu",
+                         n_cols, rec->n_fields);
+    }
     row_text t;
     for (int c = 0; c < N_COLS; c++) {
         t.s[c] = "";
@@ -351,7 +382,8 @@ static int check_row(veche_roster_import *r, const veche_csv_record *rec,
         return e;
     if (t.len[COL_PHONE] > 0 && !phone_valid(t.s[COL_PHONE], t.len[COL_PHONE])) {
         ok = false;
-        if ((e = add_issue(r, line, "phone is not a valid number")) != 0)
+        if ((e = add_issue(r, line, "phone-invalid", NULL, NULL,
+                           "phone is not a valid number")) != 0)
             return e;
     }
     if ((e = check_role(r, line, &t, &role, &ok)) != 0 ||
@@ -379,14 +411,18 @@ static int read_header(veche_roster_import *r, const veche_csv_record *rec,
             if (strlen(columns[c].name) == n &&
                 strncasecmp(s, columns[c].name, n) == 0)
                 found = c;
+        char name[32], num[24];
+        snprintf(name, sizeof name, "%.*s", (int)(n < 24 ? n : 24), s);
+        snprintf(num, sizeof num, "%zu", i + 1);
         if (found < 0)
             e = echoable(s, n)
-                    ? add_issue(r, rec->line, "unknown column \"%.*s\"",
-                                (int)n, s)
-                    : add_issue(r, rec->line, "unknown column %zu", i + 1);
+                    ? add_issue(r, rec->line, "column-unknown", name, num,
+                                "unknown column \"%s\"", name)
+                    : add_issue(r, rec->line, "column-unknown-n", num, NULL,
+                                "unknown column %zu", i + 1);
         else if (col[found] >= 0)
-            e = add_issue(r, rec->line, "column %s appears twice",
-                          columns[found].name);
+            e = add_issue(r, rec->line, "column-twice", columns[found].name, NULL,
+                          "column %s appears twice", columns[found].name);
         else
             e = 0, col[found] = (int)i;
         if (e != 0)
@@ -394,8 +430,8 @@ static int read_header(veche_roster_import *r, const veche_csv_record *rec,
     }
     for (int c = 0; c < N_COLS; c++)
         if (columns[c].required && col[c] < 0 &&
-            (e = add_issue(r, rec->line, "missing column %s",
-                           columns[c].name)) != 0)
+            (e = add_issue(r, rec->line, "column-missing", columns[c].name, NULL,
+                           "missing column %s", columns[c].name)) != 0)
             return e;
     /* Rows are checked only against a header without problems. */
     *usable = r->n_issues + r->issues_dropped == issues_before;
@@ -431,8 +467,8 @@ static int find_duplicates(veche_roster_import *r)
             continue;
         }
         by[i]->duplicate = true;
-        e = add_issue(r, by[i]->pub.line, "email duplicates line %u",
-                      by[first]->pub.line);
+        e = add_issue_n(r, by[i]->pub.line, "email-duplicate", by[first]->pub.line,
+                        "email duplicates line %zu");
     }
     free(by);
     return e;
@@ -465,13 +501,75 @@ static int finish(veche_roster_import *r)
         qsort(r->issues, r->n_issues, sizeof *r->issues, cmp_issue);
     if (r->issues_dropped == 0)
         return 0;
-    char note[80];
+    char note[80], num[24];
     snprintf(note, sizeof note, "too many problems: %zu more not shown",
              r->issues_dropped);
-    return push_issue(r, r->issues[r->n_issues - 1].pub.line, note);
+    snprintf(num, sizeof num, "%zu", r->issues_dropped);
+    return push_issue(r, r->issues[r->n_issues - 1].pub.line, "too-many-problems", num, NULL,
+                      note);
 }
 
 /* ---- the pass ---- */
+
+/* The csv.h reasons as codes the client translates. */
+static const char *csv_code(const char *reason)
+{
+    static const struct {
+        const char *reason, *code;
+    } table[] = {
+        {"text after a closing quote", "text-after-quote"},
+        {"quote inside an unquoted field", "quote-inside"},
+        {"carriage return without line feed", "bare-cr"},
+        {"quoted field not closed before the end of the file", "unclosed-quote"},
+        {"NUL byte in a field", "nul"},
+        {"invalid UTF-8", "bad-utf8"},
+        {"too many fields", "too-many-fields"},
+    };
+    for (size_t i = 0; reason && i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(reason, table[i].reason) == 0)
+            return table[i].code;
+    return "other";
+}
+
+/* Whether a non-UTF-8 file reads as Windows-1251 Russian text: most of its
+ * bytes above 0x7F are Cyrillic letters there (0xC0..0xFF, Ё 0xA8, ё 0xB8)
+ * and at least one is. */
+static bool looks_cp1251(const char *data, size_t len)
+{
+    size_t high = 0, letters = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c < 0x80)
+            continue;
+        high++;
+        letters += c >= 0xC0 || c == 0xA8 || c == 0xB8;
+    }
+    return letters > 0 && letters * 10 >= high * 9;
+}
+
+/* The text to read: data itself when it is UTF-8 (a BOM is fine), else
+ * its conversion from Windows-1251 into *converted (g_free) when it looks
+ * like that, else data (each line that is not UTF-8 gets an issue). */
+static const char *decode(veche_roster_import *r, const char *data, size_t *len,
+                          char **converted, int *e)
+{
+    *converted = NULL;
+    *e = 0;
+    r->encoding = "utf-8";
+    if (veche_csv_utf8_chars(data, *len) >= 0)
+        return data;
+    if (looks_cp1251(data, *len)) {
+        gsize out_len = 0;
+        char *u = g_convert(data, (gssize)*len, "UTF-8", "WINDOWS-1251", NULL, &out_len, NULL);
+        if (u) {
+            *converted = u;
+            *len = out_len;
+            r->encoding = "windows-1251";
+            return u;
+        }
+    }
+    return data;   /* the reader reports each line that is not UTF-8 */
+}
 
 static int validate(veche_roster_import *r, veche_csv *csv)
 {
@@ -490,9 +588,11 @@ static int validate(veche_roster_import *r, veche_csv *csv)
         if (!have_header) {
             have_header = true;
             if (got == VECHE_EMALFORMED)
-                return add_issue(r, rec.line, "header: %s", rec.error);
+                return add_issue(r, rec.line, "header-malformed", csv_code(rec.error), NULL,
+                                 "header: %s", rec.error);
             if (veche_csv_record_blank(&rec))
-                return add_issue(r, rec.line, "the first line must be the header");
+                return add_issue(r, rec.line, "header-missing", NULL, NULL,
+                                 "the first line must be the header");
             if ((e = read_header(r, &rec, col, &usable)) != 0)
                 return e;
             if (!usable)
@@ -503,17 +603,19 @@ static int validate(veche_roster_import *r, veche_csv *csv)
         if (got == 1 && veche_csv_record_blank(&rec))
             continue;
         if (++data_rows > VECHE_ROSTER_MAX_ROWS)
-            return add_issue(r, rec.line, "too many rows (at most %d)",
-                             VECHE_ROSTER_MAX_ROWS);
-        e = got == VECHE_EMALFORMED ? add_issue(r, rec.line, "%s", rec.error)
-                                    : check_row(r, &rec, col, n_cols);
+            return add_issue_n(r, rec.line, "too-many-rows", VECHE_ROSTER_MAX_ROWS,
+                               "too many rows (at most %zu)");
+        e = got == VECHE_EMALFORMED
+                ? add_issue(r, rec.line, "csv-malformed", csv_code(rec.error), NULL, "%s",
+                            rec.error)
+                : check_row(r, &rec, col, n_cols);
         if (e != 0)
             return e;
     }
     if (!have_header)
-        return add_issue(r, 1, "the file is empty");
+        return add_issue(r, 1, "file-empty", NULL, NULL, "the file is empty");
     if (data_rows == 0)
-        return add_issue(r, 1, "no rows after the header");
+        return add_issue(r, 1, "no-rows", NULL, NULL, "no rows after the header");
     return 0;
 }
 
@@ -525,15 +627,24 @@ int veche_roster_import_new(const char *data, size_t len,
         return VECHE_EINVAL;
     *out = NULL;
     veche_roster_import *r = calloc(1, sizeof *r);
-    veche_csv *csv = veche_csv_new(data ? data : "", len);
-    int e = VECHE_ENOMEM;
-    if (r && csv) {
-        r->kind = kind;
-        e = validate(r, csv);
+    if (!r)
+        return VECHE_ENOMEM;
+    r->kind = kind;
+    char *converted = NULL;
+    int e = 0;
+    const char *text = decode(r, data ? data : "", &len, &converted, &e);
+    veche_csv *csv = NULL;
+    if (text && e == 0) {
+        r->separator = veche_csv_sniff_separator(text, len);
+        csv = veche_csv_new(text, len);
+        e = csv ? veche_csv_set_separator(csv, r->separator) : VECHE_ENOMEM;
         if (e == 0)
-            e = finish(r);
+            e = validate(r, csv);
     }
+    if (e == 0)
+        e = finish(r);
     veche_csv_free(csv);
+    g_free(converted);
     if (e != 0) {
         veche_roster_import_free(r);
         return e;
@@ -548,11 +659,24 @@ void veche_roster_import_free(veche_roster_import *r)
         return;
     for (size_t i = 0; i < r->n_rows; i++)
         free_row(&r->rows[i]);
-    for (size_t i = 0; i < r->n_issues; i++)
+    for (size_t i = 0; i < r->n_issues; i++) {
         free((char *)r->issues[i].pub.message);
+        free((char *)r->issues[i].pub.arg);
+        free((char *)r->issues[i].pub.arg2);
+    }
     free(r->rows);
     free(r->issues);
     free(r);
+}
+
+const char *veche_roster_import_encoding(const veche_roster_import *r)
+{
+    return r && r->encoding ? r->encoding : "utf-8";
+}
+
+char veche_roster_import_separator(const veche_roster_import *r)
+{
+    return r && r->separator ? r->separator : ',';
 }
 
 veche_roster_kind veche_roster_import_kind(const veche_roster_import *r)

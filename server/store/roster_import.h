@@ -1,7 +1,13 @@
 /* roster_import.h - read and validate a roster CSV for a body or a course.
  *
- * The file is UTF-8 CSV (csv.h) whose first line is a header naming the
- * columns, in any order, ASCII case ignored:
+ * The file is CSV (csv.h) whose first line is a header naming the
+ * columns, in any order, ASCII case ignored.  The separator is ',' or ';'
+ * (what Excel saves where the decimal mark is a comma), whichever the header
+ * line holds more of.  The text is UTF-8 with or without a byte order mark;
+ * a file that is not UTF-8 but reads as Windows-1251 Cyrillic (most bytes
+ * above 0x7F are its letters) is converted with g_convert, anything else
+ * is read as it is and every line that is not UTF-8 gets the issue
+ * csv-malformed bad-utf8.  Columns:
  *
  *   full_name   required
  *   email       required; the login; unique in the file (ASCII case ignored)
@@ -57,7 +63,20 @@ typedef struct {
 typedef struct {
     unsigned line;                /* 1-based; the header is line 1 */
     const char *message;          /* English, no personal data */
+    const char *code;             /* static: "email-invalid", ... for translation */
+    const char *arg, *arg2;       /* the code's parameters, "" when none (below) */
 } veche_roster_issue;
+
+/* Issue codes and their arguments (the web client's i18n keys roster.CODE):
+ *   name-empty name-too-long name-control email-empty email-invalid
+ *   phone-invalid voting-invalid voting-course header-missing file-empty
+ *   no-rows                                               (no arguments)
+ *   role-empty (arg "body"|"course")  role-unknown (arg kind, arg2 value or "")
+ *   field-count (arg expected, arg2 found)  column-unknown (arg name, arg2 number)
+ *   column-unknown-n (arg number)  column-twice, column-missing (arg column)
+ *   email-duplicate (arg line)  too-many-rows, too-many-problems (arg count)
+ *   header-malformed, csv-malformed (arg: text-after-quote quote-inside bare-cr
+ *   unclosed-quote nul bad-utf8 too-many-fields other) */
 
 typedef struct veche_roster_import veche_roster_import;
 
@@ -68,6 +87,10 @@ int veche_roster_import_new(const char *data, size_t len,
 void veche_roster_import_free(veche_roster_import *r);  /* accepts NULL */
 
 veche_roster_kind veche_roster_import_kind(const veche_roster_import *r);
+/* "utf-8", or "windows-1251" when the file was converted. */
+const char *veche_roster_import_encoding(const veche_roster_import *r);
+/* The separator found in the header line: ',' or ';'. */
+char veche_roster_import_separator(const veche_roster_import *r);
 /* True when there are no issues (and so at least one row). */
 bool veche_roster_import_ok(const veche_roster_import *r);
 

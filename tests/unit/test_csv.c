@@ -516,6 +516,96 @@ TEST(roster_bad_arguments)
     CHECK(!veche_roster_import_ok(NULL));
 }
 
+
+/* Excel where the decimal mark is a comma saves ';' between fields. */
+TEST(semicolon_reader_and_writer)
+{
+    static const char text[] = "a;\"b;c\";d,e\r\n1;2;3\r\n";
+    CHECK(veche_csv_sniff_separator(text, sizeof text - 1) == ';');
+    CHECK(veche_csv_sniff_separator("a,b;c,d\n", 8) == ',');
+    CHECK(veche_csv_sniff_separator("\xEF\xBB\xBF" "\"x;y\",z\n", 10) == ',');
+    veche_csv *r = veche_csv_new(text, sizeof text - 1);
+    CHECK_EQ_INT(veche_csv_set_separator(r, ';'), 0);
+    CHECK_EQ_INT(veche_csv_set_separator(r, '\t'), VECHE_EINVAL);
+    veche_csv_record rec;
+    CHECK_EQ_INT(veche_csv_next(r, &rec), 1);
+    CHECK_EQ_INT(rec.n_fields, 3);
+    CHECK_EQ_STR(rec.fields[1].data, "b;c");
+    CHECK_EQ_STR(rec.fields[2].data, "d,e");
+    CHECK_EQ_INT(veche_csv_next(r, &rec), 1);
+    CHECK_EQ_INT(rec.n_fields, 3);
+    veche_csv_free(r);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    const char *fields[] = {"x;y", "a,b", "=1"};
+    CHECK_EQ_INT(veche_csv_write_export_record_sep(f, fields, 3, ';'), 0);
+    CHECK_EQ_INT(veche_csv_write_export_record_sep(f, fields, 3, '|'), VECHE_EINVAL);
+    fclose(f);
+    CHECK_EQ_STR(buf, "\"x;y\";a,b;\"'=1\"\r\n");
+    free(buf);
+}
+
+/* Russian Excel: ';', a BOM, and Windows-1251 from "CSV (semicolon)". */
+TEST(roster_semicolon_bom_cp1251)
+{
+    veche_roster_import *r = parse("\xEF\xBB\xBF" "full_name;email;role;voting\r\n"
+                                   "Иванов, Иван;ivanov@example.org;chair;yes\r\n"
+                                   "Петрова Анна;petrova@example.org;member;no\r\n",
+                                   VECHE_ROSTER_BODY);
+    EXPECT_ISSUES(r);
+    CHECK_EQ_INT(veche_roster_import_row_count(r), 2);
+    CHECK_EQ_STR(veche_roster_import_row(r, 0)->full_name, "Иванов, Иван");
+    CHECK(veche_roster_import_separator(r) == ';');
+    CHECK_EQ_STR(veche_roster_import_encoding(r), "utf-8");
+    veche_roster_import_free(r);
+
+    /* "Петров Пётр" in Windows-1251 (П=CF е=E5 т=F2 р=F0 о=EE в=E2 ё=B8) */
+    r = parse("full_name;email;role\r\n"
+              "\xCF\xE5\xF2\xF0\xEE\xE2 \xCF\xB8\xF2\xF0;petrov@example.org;member\r\n",
+              VECHE_ROSTER_BODY);
+    EXPECT_ISSUES(r);
+    CHECK_EQ_STR(veche_roster_import_encoding(r), "windows-1251");
+    CHECK_EQ_STR(veche_roster_import_row(r, 0)->full_name, "Петров Пётр");
+    veche_roster_import_free(r);
+
+    /* Not UTF-8 and not Cyrillic in Windows-1251: each bad line is reported. */
+    r = parse("full_name;email;role\r\nA\x80\x81\x82;a@example.org;member\r\n",
+              VECHE_ROSTER_BODY);
+    EXPECT_ISSUES(r, {2, "invalid UTF-8"});
+    CHECK_EQ_STR(veche_roster_import_issue(r, 0)->code, "csv-malformed");
+    CHECK_EQ_STR(veche_roster_import_issue(r, 0)->arg, "bad-utf8");
+    veche_roster_import_free(r);
+}
+
+/* Each issue carries a code and its arguments for the client to translate. */
+TEST(roster_issue_codes)
+{
+    veche_roster_import *r = parse("full_name,email,role,colour\r\n", VECHE_ROSTER_BODY);
+    CHECK_EQ_INT(veche_roster_import_issue_count(r), 1);
+    const veche_roster_issue *is = veche_roster_import_issue(r, 0);
+    CHECK_EQ_STR(is->code, "column-unknown");
+    CHECK_EQ_STR(is->arg, "colour");
+    CHECK_EQ_STR(is->arg2, "4");
+    veche_roster_import_free(r);
+
+    r = parse("full_name,email,role\r\nA,a@example.org,member\r\nB,b@example.org\r\n"
+              "C,a@example.org,member\r\nD,d@example.org,boss\r\n", VECHE_ROSTER_BODY);
+    CHECK_EQ_INT(veche_roster_import_issue_count(r), 3);
+    static const char *const want[][3] = {
+        {"field-count", "3", "2"}, {"email-duplicate", "2", ""},
+        {"role-unknown", "body", "boss"},
+    };
+    for (size_t i = 0; i < 3 && i < veche_roster_import_issue_count(r); i++) {
+        is = veche_roster_import_issue(r, i);
+        CHECK_EQ_STR(is->code, want[i][0]);
+        CHECK_EQ_STR(is->arg, want[i][1]);
+        CHECK_EQ_STR(is->arg2, want[i][2]);
+    }
+    veche_roster_import_free(r);
+}
+
 int main(void)
 {
     RUN(plain_records);
@@ -534,5 +624,8 @@ int main(void)
     RUN(roster_too_many_issues);
     RUN(email_syntax);
     RUN(roster_bad_arguments);
+    RUN(semicolon_reader_and_writer);
+    RUN(roster_semicolon_bom_cp1251);
+    RUN(roster_issue_codes);
     return check_finish();
 }
