@@ -86,6 +86,45 @@ void api_query(api_call *c, const char *name, char *out, size_t cap)
     }
 }
 
+bool api_lang_is_russian(const char *lang_param, const char *accept_language)
+{
+    if (lang_param && lang_param[0])
+        return g_ascii_strncasecmp(lang_param, "ru", 2) == 0;
+    if (!accept_language)
+        return false;
+    /* The language the browser prefers most: the highest q (first wins a tie). */
+    double best_q = -1;
+    bool best_ru = false;
+    const char *p = accept_language;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *tag = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ')
+            p++;
+        size_t tag_len = (size_t)(p - tag);
+        double q = 1.0;
+        while (*p && *p != ',') {
+            if (strncmp(p, ";q=", 3) == 0)
+                q = g_ascii_strtod(p + 3, NULL);
+            p++;
+        }
+        if (tag_len > 0 && q > best_q) {
+            best_q = q;
+            best_ru = tag_len >= 2 && g_ascii_strncasecmp(tag, "ru", 2) == 0 &&
+                      (tag_len == 2 || tag[2] == '-');
+        }
+    }
+    return best_ru;
+}
+
+bool api_russian(api_call *c)
+{
+    char lang[8];
+    api_query(c, "lang", lang, sizeof lang);
+    return api_lang_is_russian(lang, c->req->accept_language);
+}
+
 bool api_is_admin_of(api_call *c, int64_t org_id)
 {
     veche_account acc;

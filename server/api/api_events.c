@@ -153,8 +153,10 @@ static void invite(api_call *c, int64_t event_id)
     api_reply(c, 201, out);
 }
 
-/* The report of event_id as what ("attendance", ".csv", ".html" in lang). */
-static void attendance_answer(api_call *c, int64_t event_id, const char *what, const char *lang)
+/* The report of event_id as what ("attendance", ".csv", ".html"): russian
+ * and plain (format=rfc4180) are read from the request before any wait. */
+static void attendance_answer(api_call *c, int64_t event_id, const char *what, bool russian,
+                              bool plain)
 {
     veche_report *r = NULL;
     int64_t grace_ms = (int64_t)c->api->env.cfg->presence_grace_seconds * 1000;
@@ -166,7 +168,10 @@ static void attendance_answer(api_call *c, int64_t event_id, const char *what, c
     } else if (strcmp(what, "attendance.csv") == 0) {
         char *csv = NULL;
         size_t len = 0;
-        if (veche_report_csv(r, &csv, &len) != 0) {
+        int rc = plain ? veche_report_csv(r, &csv, &len)
+                       : veche_report_csv_excel(r, russian, c->api->env.cfg->time_zone,
+                                                &csv, &len);
+        if (rc != 0) {
             veche_report_free(r);
             return api_error(c, 500, "internal", "could not write the CSV");
         }
@@ -179,7 +184,8 @@ static void attendance_answer(api_call *c, int64_t event_id, const char *what, c
     } else {
         c->resp->status = 200;
         c->resp->content_type = "text/html; charset=utf-8";
-        c->resp->body = veche_report_html(r, lang);
+        c->resp->body = veche_report_html(r, russian ? "ru" : "en",
+                                          c->api->env.cfg->time_zone);
         c->resp->body_len = strlen(c->resp->body);
     }
     veche_report_free(r);
@@ -193,7 +199,8 @@ typedef struct {
     bool tls;
     char peer[64];
     int64_t now, person, event_id;
-    char what[24], lang[8];
+    char what[24];
+    bool russian, plain;
 } report_wait;
 
 static void report_wait_free(gpointer ud)
@@ -218,22 +225,24 @@ static void report_ready(void *ud, veche_storeq_req *req)
     };
     api_call c = {.api = w->api, .req = &hreq, .resp = &resp, .now = w->now,
                   .person = w->person};
-    attendance_answer(&c, w->event_id, w->what, w->lang);
+    attendance_answer(&c, w->event_id, w->what, w->russian, w->plain);
     veche_http_pending_finish(w->pending, &resp);
     w->pending = NULL;
     g_free(resp.body);  /* NULL: taken */
 }
 
-/* GET attendance (JSON), attendance.csv, attendance.html?lang=ru|en */
+/* GET attendance (JSON), attendance.csv[?lang=ru|en][&format=rfc4180],
+ * attendance.html?lang=ru|en (without lang: Accept-Language) */
 static void attendance(api_call *c, int64_t event_id, const char *what)
 {
     veche_event ev;
     if (!may(c, event_id, VECHE_ACCESS_MAY_EXPORT_ATTENDANCE, &ev))
         return;
-    char lang[8];
-    api_query(c, "lang", lang, sizeof lang);
+    char format[16];
+    api_query(c, "format", format, sizeof format);
+    bool russian = api_russian(c), plain = strcmp(format, "rfc4180") == 0;
     if (!c->api->env.storeq || !c->req->pending)
-        return attendance_answer(c, event_id, what, lang);
+        return attendance_answer(c, event_id, what, russian, plain);
     report_wait *w = g_new0(report_wait, 1);
     w->api = c->api;
     w->pending = c->req->pending;
@@ -243,7 +252,8 @@ static void attendance(api_call *c, int64_t event_id, const char *what)
     w->person = c->person;
     w->event_id = event_id;
     snprintf(w->what, sizeof w->what, "%s", what);
-    snprintf(w->lang, sizeof w->lang, "%s", lang);
+    w->russian = russian;
+    w->plain = plain;
     c->resp->deferred = true;
     veche_storeq_submit(c->api->env.storeq, veche_storeq_req_new(VECHE_STOREQ_BARRIER),
                         report_ready, w, report_wait_free);

@@ -56,6 +56,12 @@ int64_t api_id(const char *seg);
 /* The value of name in the query string ("" when absent), copied. */
 void api_query(api_call *c, const char *name, char *out, size_t cap);
 
+/* Whether the answer should be in Russian: the lang query parameter
+ * ("ru"/"en") when given, else the language the Accept-Language header
+ * prefers most (ru, ru-RU, ...). */
+bool api_russian(api_call *c);
+bool api_lang_is_russian(const char *lang_param, const char *accept_language);
+
 /* Whether the signed-in person administers org (platform admin, or admin
  * of org or an ancestor; org 0: platform admins only). */
 bool api_is_admin_of(api_call *c, int64_t org_id);

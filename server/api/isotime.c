@@ -1,7 +1,9 @@
 /* isotime.c - ISO 8601 date-times to unix seconds (isotime.h). */
 #include "isotime.h"
 
+#include <glib.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "err.h"
 
@@ -80,5 +82,45 @@ int veche_isotime_parse(const char *p, int64_t *out)
     if (t <= 0 || t > ISOTIME_MAX)
         return VECHE_EINVAL;
     *out = t;
+    return 0;
+}
+
+/* Whether s (already parsed) names its zone: 'Z' or an offset after the
+ * time (the date's own '-' are at 4 and 7). */
+static bool has_zone(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > 0 && (s[n - 1] == 'Z' || s[n - 1] == 'z'))
+        return true;
+    return n > 11 && strpbrk(s + 11, "+-") != NULL;
+}
+
+int veche_isotime_parse_zone(const char *s, const char *zone, int64_t *out)
+{
+    int64_t wall;
+    int rc = veche_isotime_parse(s, &wall);
+    if (rc != 0 || !zone || !zone[0] || has_zone(s)) {
+        if (rc == 0)
+            *out = wall;
+        return rc;
+    }
+    GTimeZone *tz = g_time_zone_new_identifier(zone);
+    if (!tz)
+        return VECHE_EINVAL;
+    GDateTime *w = g_date_time_new_from_unix_utc(wall);
+    GDateTime *t = w ? g_date_time_new(tz, g_date_time_get_year(w), g_date_time_get_month(w),
+                                       g_date_time_get_day_of_month(w),
+                                       g_date_time_get_hour(w), g_date_time_get_minute(w),
+                                       g_date_time_get_second(w))
+                     : NULL;
+    int64_t v = t ? g_date_time_to_unix(t) : 0;
+    if (t)
+        g_date_time_unref(t);
+    if (w)
+        g_date_time_unref(w);
+    g_time_zone_unref(tz);
+    if (v <= 0 || v > ISOTIME_MAX)
+        return VECHE_EINVAL;
+    *out = v;
     return 0;
 }

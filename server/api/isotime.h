@@ -18,4 +18,9 @@
 /* 0 with *out, or VECHE_EINVAL (NULL, malformed, impossible, out of range). */
 int veche_isotime_parse(const char *s, int64_t *out);
 
+/* The same, but a time without 'Z' or an offset is wall-clock time in the
+ * IANA zone (e.g. "Europe/Moscow": 2026-12-01T18:00 is 15:00Z); zone NULL
+ * or "" keeps UTC.  VECHE_EINVAL also for an unknown zone. */
+int veche_isotime_parse_zone(const char *s, const char *zone, int64_t *out);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "csv.h"
 #include "err.h"
 
@@ -72,9 +73,18 @@ static int record_cb(void *ud, const veche_attendance *a)
     return 0;
 }
 
+/* The log as people read it: a row that repeats the one before (same
+ * status and counts, e.g. written again after a restart) is left out. */
 static int log_cb(void *ud, const veche_quorum_change *ch)
 {
-    g_array_append_val((GArray *)ud, *ch);
+    GArray *log = ud;
+    if (log->len > 0) {
+        const veche_quorum_change *prev = &g_array_index(log, veche_quorum_change, log->len - 1);
+        if (prev->reached == ch->reached && prev->present == ch->present &&
+            prev->voting == ch->voting)
+            return 0;
+    }
+    g_array_append_val(log, *ch);
     return 0;
 }
 
@@ -197,6 +207,29 @@ void veche_report_time(int64_t ms, char out[32])
     g_free(s);
 }
 
+GTimeZone *veche_report_zone(const char *name)
+{
+    GTimeZone *tz = name && name[0] ? g_time_zone_new_identifier(name) : NULL;
+    return tz ? tz : g_time_zone_new_utc();
+}
+
+void veche_report_local_time(int64_t ms, GTimeZone *tz, char out[32])
+{
+    out[0] = '\0';
+    if (ms <= 0)
+        return;
+    GDateTime *utc = g_date_time_new_from_unix_utc(ms / 1000);
+    GDateTime *t = utc && tz ? g_date_time_to_timezone(utc, tz) : NULL;
+    char *s = t ? g_date_time_format(t, "%Y-%m-%d %H:%M:%S") : NULL;
+    if (s)
+        snprintf(out, 32, "%s", s);
+    g_free(s);
+    if (t)
+        g_date_time_unref(t);
+    if (utc)
+        g_date_time_unref(utc);
+}
+
 static json_t *time_json(int64_t ms)
 {
     char buf[32];
@@ -295,6 +328,79 @@ int veche_report_csv(const veche_report *r, char **out, size_t *len)
         };
         rc = veche_csv_write_export_record(f, fields, G_N_ELEMENTS(fields));
     }
+    if (fclose(f) != 0 && rc == 0)
+        rc = VECHE_EIO;
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    *out = g_memdup2(buf, n + 1);
+    *len = n;
+    free(buf);
+    return 0;
+}
+
+/* The Excel export's words, per language. */
+typedef struct {
+    const char *head[11];         /* the time columns end in " (%s)": the zone */
+    const char *yes, *no, *other;
+    char sep;
+} excel_words;
+
+static const excel_words excel_en = {
+    {"Person id", "Full name", "Role", "Voting", "On the roster", "Attended",
+     "First joined (%s)", "Last left (%s)", "Intervals", "Seconds present", "Present now"},
+    "yes", "no", "not on the roster", ',',
+};
+
+static const excel_words excel_ru = {
+    {"Номер", "ФИО", "Роль", "Решающий голос", "В списке", "Присутствовал(а)",
+     "Первый вход (%s)", "Последний выход (%s)", "Интервалов", "Секунд присутствия",
+     "Присутствует сейчас"},
+    "да", "нет", "не в списке", ';',
+};
+
+int veche_report_csv_excel(const veche_report *r, bool russian, const char *time_zone,
+                           char **out, size_t *len)
+{
+    const excel_words *W = russian ? &excel_ru : &excel_en;
+    GTimeZone *tz = veche_report_zone(time_zone);
+    const char *zone = veche_config_time_zone_valid(time_zone) ? time_zone : "UTC";
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) {
+        g_time_zone_unref(tz);
+        return VECHE_ENOMEM;
+    }
+    fputs("\xEF\xBB\xBF", f);
+    char first_h[96], last_h[96];
+    snprintf(first_h, sizeof first_h, W->head[6], zone);
+    snprintf(last_h, sizeof last_h, W->head[7], zone);
+    const char *head[11];
+    memcpy(head, W->head, sizeof head);
+    head[6] = first_h;
+    head[7] = last_h;
+    int rc = veche_csv_write_export_record_sep(f, head, G_N_ELEMENTS(head), W->sep);
+    for (size_t i = 0; rc == 0 && i < r->n_rows; i++) {
+        const veche_report_row *w = &r->rows[i];
+        char id[24], iv[16], secs[24], first[32], last[32];
+        snprintf(id, sizeof id, "%lld", (long long)w->person_id);
+        snprintf(iv, sizeof iv, "%u", w->intervals);
+        snprintf(secs, sizeof secs, "%lld", (long long)(w->present_ms / 1000));
+        veche_report_local_time(w->first_join_ms, tz, first);
+        veche_report_local_time(w->last_leave_ms, tz, last);
+        const char *role = !w->on_roster ? W->other
+                           : russian     ? veche_report_role_ru(w->role)
+                                         : veche_access_role_name(w->role);
+        const char *fields[] = {
+            id, w->name, role, w->voting ? W->yes : W->no, w->on_roster ? W->yes : W->no,
+            w->first_join_ms ? W->yes : W->no, first, last, iv, secs,
+            w->present_now ? W->yes : W->no,
+        };
+        rc = veche_csv_write_export_record_sep(f, fields, G_N_ELEMENTS(fields), W->sep);
+    }
+    g_time_zone_unref(tz);
     if (fclose(f) != 0 && rc == 0)
         rc = VECHE_EIO;
     if (rc != 0) {

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <glib.h>
 #include <jansson.h>
 
 #include "roll.h"
@@ -62,9 +63,25 @@ json_t *veche_report_json(const veche_report *r);
  *   last_leave_utc,intervals,present_seconds,present_now
  * g_malloc'd text in *out and its length. */
 int veche_report_csv(const veche_report *r, char **out, size_t *len);
+/* For people with a spreadsheet (Excel, LibreOffice): a UTF-8 byte order
+ * mark, headers in the language, ';' between fields for Russian (Russian
+ * Excel's list separator) and ',' for English, yes/no and roles in the
+ * language, times as "2026-11-22 13:00:05" in time_zone, which the time
+ * headers name ("First joined (Europe/Moscow)").  russian: Russian, else
+ * English; time_zone NULL or unknown: UTC.  g_malloc'd text in *out. */
+int veche_report_csv_excel(const veche_report *r, bool russian, const char *time_zone,
+                           char **out, size_t *len);
 /* A printable HTML page ("ru" or "en"; anything else is English), every
- * name escaped.  g_malloc'd. */
-char *veche_report_html(const veche_report *r, const char *lang);
+ * name escaped, times in time_zone (NULL or unknown: UTC), which the page
+ * names.  g_malloc'd. */
+char *veche_report_html(const veche_report *r, const char *lang, const char *time_zone);
+
+/* "2026-11-22 13:00:05" in tz (NULL: UTC); "" for 0. */
+void veche_report_local_time(int64_t ms, GTimeZone *tz, char out[32]);
+/* The zone named (g_time_zone_unref), UTC when name is NULL or unknown. */
+GTimeZone *veche_report_zone(const char *name);
+/* Russian role names ("председатель"), "—" for NONE. */
+const char *veche_report_role_ru(veche_access_role role);
 
 /* "2026-11-22T10:00:05Z" (UTC); "" for 0. */
 void veche_report_time(int64_t ms, char out[32]);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "report.h"
 
 typedef struct {
@@ -13,26 +14,29 @@ typedef struct {
         *col_time, *present, *absent, *left, *yes, *no, *other;
     const char *totals, *roster, *attended, *absent_n, *present_now;
     const char *quorum, *rule, *reached, *not_reached, *voting_present, *log;
+    const char *zone;
 } strings;
 
 static const strings en = {
     "Attendance", "Event", "meeting", "training", "Scheduled", "Report generated",
-    "Name", "Role", "Vote", "Status", "First joined (UTC)", "Last left (UTC)",
+    "Name", "Role", "Vote", "Status", "First joined", "Last left",
     "Time present", "present", "absent", "attended", "yes", "no", "not on the roster",
     "Totals", "On the roster", "Attended", "Absent", "Present now",
     "Quorum", "Rule", "reached", "not reached", "voting members present", "Quorum log",
+    "Times are in the time zone",
 };
 
 static const strings ru = {
     "Явка", "Мероприятие", "заседание", "обучение", "Время проведения", "Отчёт составлен",
-    "ФИО", "Роль", "Голос", "Статус", "Первый вход (UTC)", "Последний выход (UTC)",
+    "ФИО", "Роль", "Голос", "Статус", "Первый вход", "Последний выход",
     "Время присутствия", "присутствует", "отсутствовал(а)", "присутствовал(а)", "решающий",
     "совещательный", "не в списке",
     "Итого", "В списке", "Присутствовали", "Отсутствовали", "Присутствуют сейчас",
     "Кворум", "Правило", "есть", "нет", "членов с правом голоса присутствует", "Журнал кворума",
+    "Время указано в часовом поясе",
 };
 
-static const char *role_ru(veche_access_role r)
+const char *veche_report_role_ru(veche_access_role r)
 {
     switch (r) {
     case VECHE_ACCESS_CHAIR: return "председатель";
@@ -68,36 +72,39 @@ static void duration(char *out, size_t cap, int64_t ms)
              (long long)(s % 60));
 }
 
-static void time_text(char *out, int64_t ms)
+/* The page's times: "2026-11-22 13:00:05" in the page's zone. */
+typedef struct {
+    GTimeZone *tz;
+    const char *name;
+} zone;
+
+static void time_text(char *out, int64_t ms, const zone *z)
 {
-    veche_report_time(ms, out);
-    char *t = strchr(out, 'T');
-    if (t)
-        *t = ' ';
-    size_t n = strlen(out);
-    if (n && out[n - 1] == 'Z')
-        out[n - 1] = '\0';
+    veche_report_local_time(ms, z->tz, out);
 }
 
-static void people_table(GString *o, const veche_report *r, const strings *L, bool russian)
+static void people_table(GString *o, const veche_report *r, const strings *L, bool russian,
+                         const zone *z)
 {
     g_string_append_printf(o, "<table><thead><tr><th>#</th><th>%s</th><th>%s</th>", L->col_name,
                            L->col_role);
     if (r->meeting)
         g_string_append_printf(o, "<th>%s</th>", L->col_vote);
-    g_string_append_printf(o, "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
-                           L->col_status, L->col_first, L->col_last, L->col_time);
+    g_string_append_printf(o, "<th>%s</th><th>%s (%s)</th><th>%s (%s)</th><th>%s</th></tr>"
+                              "</thead><tbody>\n",
+                           L->col_status, L->col_first, z->name, L->col_last, z->name,
+                           L->col_time);
     for (size_t i = 0; i < r->n_rows; i++) {
         const veche_report_row *w = &r->rows[i];
         char first[32], last[32], dur[32];
-        time_text(first, w->first_join_ms);
-        time_text(last, w->last_leave_ms);
+        time_text(first, w->first_join_ms, z);
+        time_text(last, w->last_leave_ms, z);
         duration(dur, sizeof dur, w->present_ms);
         g_string_append_printf(o, "<tr class=\"%s\"><td>%zu</td>",
                                w->first_join_ms ? "came" : "absent", i + 1);
         cell(o, w->name);
         cell(o, !w->on_roster ? L->other
-                : russian     ? role_ru(w->role)
+                : russian     ? veche_report_role_ru(w->role)
                               : veche_access_role_name(w->role));
         if (r->meeting)
             cell(o, w->voting ? L->yes : L->no);
@@ -110,7 +117,7 @@ static void people_table(GString *o, const veche_report *r, const strings *L, bo
     g_string_append(o, "</tbody></table>\n");
 }
 
-static void quorum_section(GString *o, const veche_report *r, const strings *L)
+static void quorum_section(GString *o, const veche_report *r, const strings *L, const zone *z)
 {
     g_string_append_printf(o, "<h2>%s</h2><p>%s: ", L->quorum, L->rule);
     esc(o, r->rule);
@@ -122,7 +129,7 @@ static void quorum_section(GString *o, const veche_report *r, const strings *L)
     g_string_append_printf(o, "<h3>%s</h3><table><tbody>\n", L->log);
     for (size_t i = 0; i < r->n_log; i++) {
         char at[32];
-        time_text(at, r->log[i].ts_ms);
+        time_text(at, r->log[i].ts_ms, z);
         g_string_append_printf(o, "<tr><td>%s</td><td>%s</td><td>%u / %u</td></tr>\n", at,
                                r->log[i].reached ? L->reached : L->not_reached,
                                r->log[i].present, r->log[i].voting);
@@ -130,9 +137,11 @@ static void quorum_section(GString *o, const veche_report *r, const strings *L)
     g_string_append(o, "</tbody></table>\n");
 }
 
-char *veche_report_html(const veche_report *r, const char *lang)
+char *veche_report_html(const veche_report *r, const char *lang, const char *time_zone)
 {
     bool russian = lang && strcmp(lang, "ru") == 0;
+    zone z = {veche_report_zone(time_zone),
+              veche_config_time_zone_valid(time_zone) ? time_zone : "UTC"};
     const strings *L = russian ? &ru : &en;
     GString *o = g_string_new(NULL);
     g_string_append_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
@@ -148,19 +157,21 @@ char *veche_report_html(const veche_report *r, const char *lang)
     g_string_append_printf(o, "%s: ", L->title);
     esc(o, r->event.title);
     char starts[32], ends[32], now[32];
-    time_text(starts, r->event.starts_at * 1000);
-    time_text(ends, r->event.ends_at * 1000);
-    time_text(now, r->now_ms);
-    g_string_append_printf(o, "</h1>\n<p>%s: %s, %s – %s UTC</p>\n",
+    time_text(starts, r->event.starts_at * 1000, &z);
+    time_text(ends, r->event.ends_at * 1000, &z);
+    time_text(now, r->now_ms, &z);
+    g_string_append_printf(o, "</h1>\n<p>%s: %s, %s – %s (%s)</p>\n",
                            L->event, r->meeting ? L->kind_meeting : L->kind_training, starts,
-                           ends);
-    people_table(o, r, L, russian);
+                           ends, z.name);
+    g_string_append_printf(o, "<p class=\"zone\">%s: %s.</p>\n", L->zone, z.name);
+    people_table(o, r, L, russian, &z);
     g_string_append_printf(o, "<h2>%s</h2><p>%s: %u. %s: %u. %s: %u. %s: %u.</p>\n", L->totals,
                            L->roster, r->roster, L->attended, r->attended, L->absent_n,
                            r->roster - r->attended, L->present_now, r->present_now);
     if (r->meeting)
-        quorum_section(o, r, L);
-    g_string_append_printf(o, "<p><small>%s: %s UTC</small></p>\n</body></html>\n",
-                           L->generated, now);
+        quorum_section(o, r, L, &z);
+    g_string_append_printf(o, "<p><small>%s: %s (%s)</small></p>\n</body></html>\n",
+                           L->generated, now, z.name);
+    g_time_zone_unref(z.tz);
     return g_string_free(o, FALSE);
 }

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <glib.h>
+
 #include "err.h"
 #include "log.h"
 
@@ -121,6 +123,9 @@ static const directive directives[] = {
         "Sender address of the password-reset mails."),
     DIR(public_url, T_STRING, 0, 0, NULL,
         "The server's address as people reach it, for links in mails."),
+    DIR(time_zone, T_STRING, 0, 0, NULL,
+        "IANA time zone of the attendance exports (CSV, printable page) and of\n"
+        "times given to vechectl without an offset, e.g. \"Europe/Moscow\"."),
     DIR(demo, T_BOOL, 0, 1, NULL,
         "Seed a demo organization with accounts (password \"demo-password-1\")\n"
         "on start, once.  For trying Veche out only: never on a real server."),
@@ -174,6 +179,7 @@ void veche_config_defaults(veche_config *c)
     c->presence_grace_seconds = 60;
     snprintf(c->smtp_from, sizeof c->smtp_from, "veche@localhost");
     snprintf(c->public_url, sizeof c->public_url, "https://localhost:8443");
+    snprintf(c->time_zone, sizeof c->time_zone, "Europe/Moscow");
     c->allow_anonymous_rooms = true;
     c->event_join_early_minutes = 60;
     c->login_max_failures = 5;
@@ -538,6 +544,11 @@ int veche_config_validate(const veche_config *c, char *err, size_t errcap)
                  c->public_url);
         return VECHE_EINVAL;
     }
+    if (!veche_config_time_zone_valid(c->time_zone)) {
+        snprintf(err, errcap, "time_zone: '%.64s' is not a known time zone (e.g. Europe/Moscow)",
+                 c->time_zone);
+        return VECHE_EINVAL;
+    }
     if (veche_log_parse_level(c->log_level, NULL) != 0) {
         snprintf(err, errcap, "log_level: '%.16s' is not debug, info, warn or error",
                  c->log_level);
@@ -594,4 +605,15 @@ void veche_config_print(const veche_config *c, void *file)
             break;
         }
     }
+}
+
+bool veche_config_time_zone_valid(const char *name)
+{
+    if (!name || !name[0] || strcmp(name, "UTC") == 0)
+        return name && name[0];
+    GTimeZone *tz = g_time_zone_new_identifier(name);
+    if (!tz)
+        return false;
+    g_time_zone_unref(tz);
+    return true;
 }

@@ -45,6 +45,7 @@ typedef struct {
     char smtp_relay[256];         /* "host:port"; empty: no password-reset mail */
     char smtp_from[256];          /* sender address of those mails */
     char public_url[256];         /* "https://localhost:8443", for links in mails */
+    char time_zone[64];           /* "Europe/Moscow": exports and vechectl times */
     bool demo;                    /* false: seed a demo organization when true */
     bool allow_anonymous_rooms;   /* true: rooms joined without an event */
     unsigned event_join_early_minutes; /* 60: members join this early */
@@ -78,5 +79,9 @@ int veche_config_validate(const veche_config *c, char *err, size_t errcap);
 /* Print every directive with its help text and current value (for
  * `veche --help-config` and to keep conf/veche.conf honest). */
 void veche_config_print(const veche_config *c, void *file /* FILE* */);
+
+/* Whether name is a time zone GLib knows (an IANA name such as
+ * "Europe/Moscow", or "UTC"). */
+bool veche_config_time_zone_valid(const char *name);
 
 #endif

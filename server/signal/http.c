@@ -78,6 +78,7 @@ typedef struct {
     char path[512];
     char query[512];
     char *cookie;
+    char accept_language[128];  /* the header, cut at 127 bytes; "" when none */
     char peer[64];
     GByteArray *body;
     bool too_large;
@@ -448,7 +449,8 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
         r->pending = pending;
         veche_http_request req = {
             .method = r->method, .path = r->path, .query = r->query,
-            .cookie = r->cookie ? r->cookie : "", .body = (const char *)r->body->data,
+            .cookie = r->cookie ? r->cookie : "", .accept_language = r->accept_language,
+            .body = (const char *)r->body->data,
             .body_len = r->body->len - 1, .tls = h->tls, .peer = r->peer,
             .pending = pending,
         };
@@ -570,6 +572,10 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
         if (lws_hdr_copy(wsi, r->cookie, clen + 1, WSI_TOKEN_HTTP_COOKIE) < 0)
             r->cookie[0] = '\0';
     }
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE) > 0 &&
+        lws_hdr_copy(wsi, r->accept_language, sizeof r->accept_language,
+                     WSI_TOKEN_HTTP_ACCEPT_LANGUAGE) < 0)
+        r->accept_language[0] = '\0';
     if (strcmp(method, "GET") != 0) {
         char cl[24] = "";
         if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&

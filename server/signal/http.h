@@ -53,6 +53,7 @@ typedef struct {
     const char *path;         /* "/api/events/3/attendance", decoded by lws */
     const char *query;        /* "lang=ru&x=1" (decoded arguments joined by '&'), or "" */
     const char *cookie;       /* the Cookie header, or "" */
+    const char *accept_language; /* the Accept-Language header, or ""; NULL allowed */
     const char *body;         /* NUL-terminated (the NUL not counted), "" when none */
     size_t body_len;
     bool tls;                 /* the listener speaks HTTPS */

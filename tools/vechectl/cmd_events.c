@@ -37,14 +37,16 @@ int cmd_event_add(vctl *c, int argc, char **argv)
     int rc = vctl_check_text("event-add: title", argv[2], VECHE_TITLE_MAX);
     if (rc != VCTL_OK)
         return rc;
-    if (veche_isotime_parse(argv[3], &ev.starts_at) != 0)
+    /* Without an offset: the configured time_zone, as on the admin pages. */
+    const char *zone = c->cfg->time_zone;
+    if (veche_isotime_parse_zone(argv[3], zone, &ev.starts_at) != 0)
         return vctl_refuse("event-add: bad start time \"%s\" (like"
-                           " 2026-12-01T18:00, UTC, or with Z or +03:00)",
-                           argv[3]);
-    if (veche_isotime_parse(argv[4], &ev.ends_at) != 0)
+                           " 2026-12-01T18:00 in %s, or with Z or +03:00)",
+                           argv[3], zone);
+    if (veche_isotime_parse_zone(argv[4], zone, &ev.ends_at) != 0)
         return vctl_refuse("event-add: bad end time \"%s\" (like"
-                           " 2026-12-01T20:00, UTC, or with Z or +03:00)",
-                           argv[4]);
+                           " 2026-12-01T20:00 in %s, or with Z or +03:00)",
+                           argv[4], zone);
     if (ev.ends_at <= ev.starts_at)
         return vctl_refuse("event-add: the end is not after the start");
     if (argc == 6 && !veche_room_id_valid(argv[5]))
@@ -247,7 +249,7 @@ int cmd_attendance(vctl *c, int argc, char **argv)
     if (format == CSV) {
         r = veche_report_csv(rep, &text, &len);
     } else if (format == HTML) {
-        text = veche_report_html(rep, lang ? lang : "en");
+        text = veche_report_html(rep, lang ? lang : "en", c->cfg->time_zone);
         len = text ? strlen(text) : 0;
         r = text ? 0 : VECHE_ENOMEM;
     } else {

@@ -75,12 +75,17 @@ meeting=${out%% *}; room=${out#* }
 is "event-add prints the id" "$meeting" 1
 ok "a generated room id" $(echo "$room" | grep -Eq '^ev-[0-9a-f]{16}$'; echo $?)
 is "a body's event is a meeting" "$(count "SELECT room_kind FROM event WHERE id = $meeting")" meeting
-is "start read as UTC" "$(count "SELECT starts_at FROM event WHERE id = $meeting")" 1796148000
+# Without an offset the time is in time_zone (Europe/Moscow by default, UTC+3).
+is "start read in Moscow time" "$(count "SELECT starts_at FROM event WHERE id = $meeting")" 1796137200
 out=$(run event-add course "$course" "Урок 1" "2026-12-02T18:00:00+03:00" 2026-12-02T17:00Z lesson-1)
 is "event-add course with room and offsets" "$out" "2 lesson-1"
 training=2
 is "a course's event is a training" "$(count "SELECT room_kind FROM event WHERE id = $training")" training
 is "offset +03:00 applied" "$(count "SELECT starts_at FROM event WHERE id = $training")" 1796223600
+printf 'time_zone = "Asia/Yekaterinburg"\n' > "$dir/ekb.conf"
+out=$("$ctl" -c "$dir/ekb.conf" --db "$db" event-add body "$body" "Урал" 2026-12-01T18:00 2026-12-01T20:00 ural-1)
+is "start read in the configured zone (UTC+5)" "$(count "SELECT starts_at FROM event WHERE room_id = 'ural-1'")" 1796130000
+sql "DELETE FROM event WHERE room_id = 'ural-1'"
 is "room taken" "$(status event-add course "$course" "Урок 2" 2026-12-03T18:00 2026-12-03T19:00 lesson-1)" 2
 is "bad time refused" "$(status event-add body "$body" "Плохое" 2026-13-01T18:00 2026-12-01T20:00)" 2
 is "31 April refused" "$(status event-add body "$body" "Плохое" 2026-04-31T18:00 2026-05-01T20:00)" 2
