@@ -44,9 +44,27 @@ TEST(refused)
     CHECK_EQ_INT(veche_isotime_parse(NULL, &t), VECHE_EINVAL);
 }
 
+/* Without an offset, wall-clock time in the configured zone (vechectl). */
+TEST(in_zone)
+{
+    int64_t t = 0;
+    CHECK_EQ_INT(veche_isotime_parse_zone("2026-12-01T18:00", "Europe/Moscow", &t), 0);
+    CHECK(t == INT64_C(1796137200));            /* 15:00Z */
+    CHECK_EQ_INT(veche_isotime_parse_zone("2026-12-01T18:00Z", "Europe/Moscow", &t), 0);
+    CHECK(t == INT64_C(1796148000));            /* an explicit zone wins */
+    CHECK_EQ_INT(veche_isotime_parse_zone("2026-12-01T18:00-02:00", "Europe/Moscow", &t), 0);
+    CHECK(t == INT64_C(1796155200));
+    CHECK_EQ_INT(veche_isotime_parse_zone("2026-07-01 12:00", "Europe/Berlin", &t), 0);
+    CHECK(t == INT64_C(1782900000));            /* summer time: 10:00Z */
+    CHECK_EQ_INT(veche_isotime_parse_zone("2026-12-01T18:00", NULL, &t), 0);
+    CHECK(t == INT64_C(1796148000));
+    CHECK_EQ_INT(veche_isotime_parse_zone("2026-12-01T18:00", "Mars/Olympus", &t), VECHE_EINVAL);
+}
+
 int main(void)
 {
     RUN(accepted_forms);
     RUN(refused);
+    RUN(in_zone);
     return check_finish();
 }
