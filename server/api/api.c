@@ -481,8 +481,20 @@ static void reset_request(api_call *c)
     veche_person p;
     veche_account acc;
     char link[512];
-    /* The same answer whatever happens, so it tells nothing about accounts. */
-    if (c->api->env.mailer && veche_store_person_find_email(st, email, &p) == 0 &&
+    /* The same answer for every address, so it tells nothing about
+     * accounts; it does tell that this server sends no mail (mail: false),
+     * so that people ask their administrator instead of waiting. */
+    bool mail = c->api->env.mailer != NULL;
+    if (!mail) {
+        if (veche_store_person_find_email(st, email, &p) == 0 &&
+            veche_store_account_get(st, p.id, &acc) == 0)
+            VLOG_WARN(NULL, NULL, "api: person %lld asked for a password reset link: not sent,"
+                      " no mail relay is configured (smtp_relay)", (long long)p.id);
+        return api_reply(c, 202, json_pack("{s:s, s:b}", "status",
+                                           "this server sends no mail: ask an administrator"
+                                           " to reset the password", "mail", false));
+    }
+    if (veche_store_person_find_email(st, email, &p) == 0 &&
         veche_store_account_get(st, p.id, &acc) == 0 && !acc.blocked &&
         api_reset_link(c, p.id, RESET_TTL_SECS, link, sizeof link) == 0) {
         char *body = g_strdup_printf(
@@ -497,8 +509,9 @@ static void reset_request(api_call *c)
         VLOG_INFO(NULL, NULL, "api: person %lld: password reset link %s", (long long)p.id,
                   rc == 0 ? "queued" : "not sent");
     }
-    api_reply(c, 202, json_pack("{s:s}", "status",
-                                "if the address has an account, a link is on its way"));
+    api_reply(c, 202, json_pack("{s:s, s:b}", "status",
+                                "if the address has an account, a link is on its way",
+                                "mail", true));
 }
 
 /* The reply for a reset token the store refused (rc from reset_check or
