@@ -93,6 +93,8 @@ veche_participant *veche_room_find(veche_room *room, const char *id)
 void veche_moderation_describe(const veche_participant *p, json_t *obj)
 {
     json_object_set_new(obj, "role", json_string(veche_role_name(p->room->kind, p->role)));
+    if (p->title[0])
+        json_object_set_new(obj, "title", json_string(p->title));
     json_object_set_new(obj, "muted", json_boolean(p->muted));
     json_object_set_new(obj, "hand", json_boolean(p->hand_raised));
     json_object_set_new(obj, "floor", json_boolean(p->has_floor));
@@ -180,6 +182,18 @@ void veche_moderation_rtcp_tick(veche_room *room)
 
 /* --- joining: roles and resume --- */
 
+/* Someone was turned away by the lock: the moderators hear who. */
+static void tell_moderators_knock(veche_room *room, const char *name)
+{
+    VLOG_INFO(room->id, NULL, "join refused: the room is locked");
+    for (guint i = 0; i < room->participants->len; i++) {
+        veche_participant *m = g_ptr_array_index(room->participants, i);
+        if (m->role == VECHE_ROLE_MODERATOR && m->sink.send)
+            m->sink.send(m->sink_ud, json_pack("{s:s, s:s}", "type", "knock", "name",
+                                               name ? name : ""));
+    }
+}
+
 int veche_moderation_admit(veche_room *room, veche_participant *p,
                            const veche_join_request *req, veche_sfu_error *err)
 {
@@ -190,10 +204,13 @@ int veche_moderation_admit(veche_room *room, veche_participant *p,
     p->role = VECHE_ROLE_MEMBER;
     if (req->fixed_role) {
         p->role = req->role;  /* from the roster (signalling.c, auth.c) */
+        p->presides = req->presides && p->role == VECHE_ROLE_MODERATOR;
     } else if (!room->claimed || key_ok) {
         p->role = VECHE_ROLE_MODERATOR;
+        p->presides = true;
         room->claimed = true;
     }
+    snprintf(p->title, sizeof p->title, "%s", req->title ? req->title : "");
     veche_departed *d = req->resume_id ? g_hash_table_lookup(room->departed, req->resume_id)
                                        : NULL;
     if (d && req->resume_key && strcmp(d->key, req->resume_key) == 0 &&
@@ -205,8 +222,10 @@ int veche_moderation_admit(veche_room *room, veche_participant *p,
         g_hash_table_remove(room->departed, req->resume_id);
         return 0;
     }
-    if (room->locked && p->role != VECHE_ROLE_MODERATOR)
+    if (room->locked && p->role != VECHE_ROLE_MODERATOR) {
+        tell_moderators_knock(room, req->name);
         return refuse(err, "room-locked", "the room is locked by its moderator");
+    }
     return 0;
 }
 
@@ -333,7 +352,7 @@ int veche_participant_mute(veche_participant *p, const char *target, veche_sfu_e
     }
     for (guint i = 0; i < p->room->participants->len; i++) {
         veche_participant *t = g_ptr_array_index(p->room->participants, i);
-        if (t->role != VECHE_ROLE_MODERATOR)
+        if (t != p && !t->presides)   /* a secretary is muted too */
             set_muted(t, true, p);
     }
     return 0;

@@ -57,6 +57,10 @@ typedef struct {
     const char *resume_key;
     bool fixed_role;             /* an event room: role comes from the roster, */
     veche_role role;             /* not from being first or the moderator key */
+    const char *title;           /* NULL, or what others see as the role when it
+                                    says more ("secretary", "observer"); <16 bytes */
+    bool presides;               /* fixed_role: a moderator who chairs (chair,
+                                    trainer); "mute all" spares only them */
 } veche_join_request;
 
 /* A new room of the given kind; the first to join moderates it. */

@@ -79,6 +79,8 @@ struct veche_participant {
     char id[17];
     char *name;
     veche_role role;
+    char title[16];              /* "" or the role as people call it (room.h) */
+    bool presides;               /* a moderator "mute all" spares */
     bool has_floor;
     bool hand_raised;
     bool muted;                  /* audio not forwarded (moderator or self) */

@@ -61,6 +61,17 @@ struct veche_signal_conn {
 typedef int (*handler_fn)(veche_signal_conn *c, const veche_signal_msg *m,
                           veche_sfu_error *err);
 
+/* The role others see in the room: the roster's ("secretary", ...), and
+ * "observer" for a member of a meeting without a vote. */
+static const char *room_title(const veche_auth_join *aj)
+{
+    veche_access_role r = aj->admission.role;
+    if (r == VECHE_ACCESS_MEMBER && !aj->admission.voting &&
+        aj->event.room_kind == VECHE_ROOM_MEETING)
+        return "observer";
+    return veche_access_role_name(r);
+}
+
 static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
 static int on_publish(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
 static int on_subscribe(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
@@ -379,6 +390,17 @@ static void event_left(veche_signal_conn *c, left_reply *lr)
     notify_event(s, event_id);
 }
 
+/* The removal as a code the client translates (room.c and moderation.c
+ * give these reasons; anything else is the moderator's own words). */
+static const char *removed_code(const char *reason)
+{
+    if (strcmp(reason, "reconnected on another connection") == 0)
+        return "replaced";
+    if (strcmp(reason, "removed by the moderator") == 0)
+        return "by-moderator";
+    return "by-moderator-reason";
+}
+
 /* Removed by a moderator (or superseded by a resumed connection). */
 static void sink_removed(void *ud, const char *reason)
 {
@@ -386,7 +408,8 @@ static void sink_removed(void *ud, const char *reason)
     veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
     c->participant = NULL;
     event_left(c, NULL);
-    conn_send(c, json_pack("{s:s, s:s}", "type", "removed", "reason", reason), NULL);
+    conn_send(c, json_pack("{s:s, s:s, s:s}", "type", "removed", "reason", reason, "code",
+                           removed_code(reason)), NULL);
     drop_room_if_empty(c->sig, room);
 }
 
@@ -542,7 +565,9 @@ static void join_recorded(void *ud, veche_storeq_req *req)
         const veche_join_request jr = {
             .name = aj->person.full_name, .resume_id = t->resume_id,
             .resume_key = t->resume_key, .fixed_role = true,
-            .role = veche_access_room_role(aj->admission.role),
+            .role = veche_access_room_role(aj->admission.role), .title = room_title(aj),
+            .presides = aj->admission.role == VECHE_ACCESS_CHAIR ||
+                        aj->admission.role == VECHE_ACCESS_TRAINER,
         };
         p = veche_room_join(room, &jr, &sink, c, &joined, &err);
     }

@@ -457,7 +457,7 @@ def bad_json(srv):
 @case
 def attendance_export_still_there(srv):
     a = STATE["admin"]
-    st, text = a.call("GET", f"/api/events/{STATE['event']}/attendance.csv")
+    st, text = a.call("GET", f"/api/events/{STATE['event']}/attendance.csv?format=rfc4180")
     assert st == 200 and "person" in text.lstrip("\ufeff").splitlines()[0], (st, text)
 
 
