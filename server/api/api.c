@@ -419,6 +419,20 @@ static void me(api_call *c)
     api_reply(c, 200, j);
 }
 
+/* GET /api/session: like /api/me, but 200 {signedIn: false} when nobody
+ * is signed in, so that a page asking on load logs no error. */
+static void session(api_call *c)
+{
+    if (c->blocked || !c->person)
+        return api_reply(c, 200, json_pack("{s:b, s:b}", "signedIn", false, "blocked",
+                                           c->blocked));
+    json_t *j = person_json(c, c->person);
+    if (!j)
+        return api_error(c, 500, "internal", "database error");
+    json_object_set_new(j, "signedIn", json_true());
+    api_reply(c, 200, j);
+}
+
 static void change_password_done(api_call *c, api_pw_job *j)
 {
     veche_store *st = c->api->env.store;
@@ -624,6 +638,8 @@ static void route(api_call *c)
         return logout(c);
     if (is(c, "GET", 1, "me", NULL))
         return me(c);
+    if (is(c, "GET", 1, "session", NULL))
+        return session(c);
     if (is(c, "POST", 1, "password", NULL))
         return change_password(c);
     if (is(c, "POST", 1, "password-reset", NULL))

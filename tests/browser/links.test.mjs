@@ -190,6 +190,8 @@ test('links: a guest invited by the chair joins the meeting by the link alone, o
     await joinEvent(chair, MEETING);
     const eventId = (await state(chair)).event;
     await chair.locator('#attendance').waitFor({ state: 'visible', timeout: 10000 });
+    await chair.locator('#guest-details').waitFor({ state: 'visible', timeout: 10000 });
+    await chair.click('#guest-details > summary');   // folded under the people list
     await chair.locator('#guest-form').waitFor({ state: 'visible', timeout: 10000 });
     const guestEmail = `guest-${uniq()}@example.org`;
     await chair.fill('#guest-email', guestEmail);

@@ -23,6 +23,9 @@ export async function call(method, path, body = undefined) {
     if (typeof body === 'object' && typeof body.csv === 'string') {
       init.headers['Content-Type'] = 'text/csv; charset=utf-8';
       init.body = body.csv;
+    } else if (typeof body === 'object' && body.csv instanceof ArrayBuffer) {
+      init.headers['Content-Type'] = 'text/csv';   // bytes as read from the file
+      init.body = body.csv;
     } else {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -57,6 +60,14 @@ export const login = (email, password) => call('POST', 'login', { email, passwor
 export const logout = () => call('POST', 'logout', {});
 /** The signed-in person (as login), or rejects with 401 sign-in-required. */
 export const me = () => call('GET', 'me');
+/** Who is signed in, without an error when nobody is: the person (as
+ *  login) or null; rejects with blocked (403) for a blocked account. */
+export async function session() {
+  const r = await call('GET', 'session');
+  if (r.signedIn) return r;
+  if (r.blocked) throw new ApiError(403, 'blocked', 'this account is blocked');
+  return null;
+}
 export const changePassword = (old, next) => call('POST', 'password', { old, new: next });
 export const requestReset = (email) => call('POST', 'password-reset', { email });
 /** {valid: true}, or rejects with token-used / token-expired / invalid-token / blocked. */
@@ -75,7 +86,9 @@ export const events = () => call('GET', 'events');
 /** {email, name} or {person} -> {event, person, token, link, expires} */
 export const invite = (eventId, who) => call('POST', `events/${enc(eventId)}/invitations`, who);
 export const attendance = (eventId) => call('GET', `events/${enc(eventId)}/attendance`);
-export const attendanceCsvUrl = (eventId) => `/api/events/${enc(eventId)}/attendance.csv`;
+/** The CSV for a spreadsheet in lang (ru: ';' and Russian headers, with a BOM). */
+export const attendanceCsvUrl = (eventId, lang) =>
+  `/api/events/${enc(eventId)}/attendance.csv${lang ? `?lang=${enc(lang)}` : ''}`;
 export const attendanceHtmlUrl = (eventId, lang) =>
   `/api/events/${enc(eventId)}/attendance.html?lang=${enc(lang)}`;
 
@@ -97,7 +110,8 @@ export const admin = {
   createCourse: (k) => call('POST', 'admin/courses', k),
   /** kind: 'body' | 'course' -> {members: [{person, name, email, role, voting}]} */
   roster: (kind, id) => call('GET', `admin/roster/${kind}/${enc(id)}`),
-  /** CSV text; rejects with 422 invalid-roster (data.issues: [{line, message}]). */
+  /** CSV text or the file's bytes (an ArrayBuffer); rejects with 422
+   *  invalid-roster (data.issues: [{line, message, code, args}]). */
   importRoster: (kind, id, csv, replace = false) =>
     call('POST', `admin/roster/${kind}/${enc(id)}${replace ? '?replace=1' : ''}`, { csv }),
   events: () => call('GET', 'admin/events'),

@@ -56,7 +56,9 @@ let view = null;              // the screen shown: see go()
 const tiles = new Tiles(state, {
   main: $('stage-main'), grid: $('grid'), self: $('self-tile'), selfVideo: $('local-video'),
 });
-const people = new PeoplePanel(state, { conn: () => conn, inviteLink });
+const people = new PeoplePanel(state, {
+  conn: () => conn, inviteLink, eventRoom: () => !!(conn && conn.event),
+});
 const chat = new ChatPanel(state, { conn: () => conn, isOpen: () => panels.chat });
 const devices = new DevicesDialog(media, {
   onTrack: async (source, track) => {
@@ -170,14 +172,24 @@ function renderAll() {
   if (inRoom) {
     $('room-name').textContent = (eventInfo && eventInfo.title) || state.title || state.room;
     $('room-kind').textContent = t(`kind.${state.kind}`);
-    $('my-role').textContent = t('you_are', { role: t(`role.${state.role}`) });
+    $('my-role').textContent = t('you_are', { role: t(`role.${state.title || state.role}`) });
     $('room-locked').hidden = !state.locked;
   }
   document.body.classList.toggle('training', state.kind === 'training');
   selfAvatar();
   tiles.render();
   people.render();
-  if (conn && conn.event) $('copy-mod-invite').hidden = true;   // roles come from the roster
+  if (conn && conn.event) {
+    // An event's room: roles come from the roster, so no moderator link; the
+    // event link works only for people on the list, so only organizers get
+    // it - everyone else invites nobody, organizers also have "Invite a guest".
+    $('copy-mod-invite').hidden = true;
+    $('invite-tools').hidden = !(eventInfo && eventInfo.mayManage);
+  } else {
+    $('invite-tools').hidden = false;
+  }
+  $('hands-count').hidden = state.hands.length === 0;
+  $('hands-count').textContent = String(state.hands.length);
   chat.showUnread();
   renderControls();
   renderHint();
@@ -205,7 +217,7 @@ function renderControls() {
     canShare: !!(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia) &&
       !!conn && conn.maySend,
     hand: !!(me && me.hand), showHand: !state.moderator,
-    peopleOpen: panels.people, chatOpen: panels.chat,
+    peopleOpen: panels.people, chatOpen: panels.chat, hands: state.hands.length,
   });
 }
 
@@ -404,6 +416,15 @@ function wire(c) {
     renderControls();
   });
   on('locked', (d) => announce(t(d.locked ? 'room_locked' : 'room_unlocked')));
+  on('locked', (d) => { if (!d.locked) $('knock-note').hidden = true; });
+  on('knock', (d) => {
+    // Someone was turned away by the lock: say so where the lock button is,
+    // and in a banner (the panel may be closed).
+    const text = t('knock', { name: d.name });
+    $('knock-note').textContent = text;
+    $('knock-note').hidden = false;
+    showNotice(text);
+  });
   on('publish-stopped', () => {
     media.stop();
     showSelf();
@@ -438,9 +459,17 @@ function wire(c) {
       return;
     }
     exitRoom();
-    if (d.code === 'removed') showError(t('removed', { reason: d.reason || '' }));
+    if (d.code === 'removed') showError(removedText(d));
     else if (d.code !== 'left') showError(errorText(d.code || 'closed', d.reason));
   });
+}
+
+/** Why we were removed, in our language: the server's code; a moderator's
+ *  own words are shown as they were written. */
+function removedText(d) {
+  if (d.removedCode === 'by-moderator-reason') return t('removed', { reason: d.reason });
+  if (d.removedCode) return t(`removed.${d.removedCode}`);
+  return t('removed', { reason: d.reason || '' });
 }
 
 // --- joining and leaving ---
@@ -575,8 +604,8 @@ async function start() {
   if (params.get('room')) {
     go('join');
     // Signed in anyway?  Then the account bar shows (nothing else changes).
-    api.me().then((m) => { me = m; go(view); }).catch((err) => {
-      accounts = err.status === 401 || err.status === 403;
+    api.session().then((m) => { me = m; go(view); }).catch((err) => {
+      accounts = err.status === 403;
       go(view);
     });
     return;
@@ -598,16 +627,20 @@ async function start() {
   }
   let m;
   try {
-    m = await api.me();
+    m = await api.session();  // null, not a 401, when nobody is signed in
   } catch (err) {
-    if (err.status === 401 || err.status === 403) {
+    if (err.status === 403) {
       signedOut(err);
-      if (eventId) showError(t('err.sign-in-required'));
-      pendingEvent = eventId;
     } else {
       accounts = false;       // no accounts on this server: rooms by name only
       go('join');
     }
+    return;
+  }
+  if (!m) {
+    signedOut();
+    if (eventId) showError(t('err.sign-in-required'));
+    pendingEvent = eventId;
     return;
   }
   await signedIn(m, eventId);

@@ -630,14 +630,15 @@ export class VecheConnection extends EventTarget {
         if (msg.participant === this.participantId) this.muted = !!msg.muted;
         this._emit('muted', msg);
         break;
-      case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality':
+      case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality': case 'knock':
       case 'attendance': case 'quorum':
         this._emit(msg.type, msg);
         break;
       case 'left':
         if (!waiting) this._shutdown('left the room', 'left');
         break;
-      case 'removed':  // a moderator removed us
+      case 'removed':  // a moderator removed us; removedCode says how (docs/protocol.md)
+        this.removedCode = msg.code || '';
         this._shutdown(msg.reason || '', 'removed');
         return;
       default:
@@ -735,7 +736,7 @@ export class VecheConnection extends EventTarget {
     this.stale = [];
     this._rejectAll(reason, code === 'left' ? 'lost' : code);
     this._dropSocket();
-    this._emit('closed', { reason, code });
+    this._emit('closed', { reason, code, removedCode: this.removedCode || '' });
   }
 }
 

@@ -15,6 +15,7 @@ export class RoomState extends EventTarget {
     this.kind = 'meeting';
     this.me = null;               // our participant id
     this.role = null;
+    this.title = null;         // our role in the event ("secretary"), or null
     this.locked = false;
     this.speaker = null;
     this.hands = [];              // participant ids, in the order raised
@@ -35,6 +36,7 @@ export class RoomState extends EventTarget {
     const old = this.people.get(p.id);
     const person = {
       id: p.id, name: p.name ?? (old ? old.name : p.id), role: p.role ?? (old && old.role),
+      title: p.title ?? (old ? old.title : null),
       muted: !!p.muted, hand: !!p.hand, floor: !!p.floor,
       quality: old ? old.quality : null, tracks: new Map(),
     };
@@ -54,6 +56,10 @@ export class RoomState extends EventTarget {
     this.kind = j.kind || 'meeting';
     this.me = j.participant;
     this.role = j.role || 'member';
+    // Our role in the event as people call it (the server sends others' as
+    // `title`): a member of a meeting without a vote observes.
+    this.title = j.access === 'member' && j.voting === false && this.kind === 'meeting'
+      ? 'observer' : (j.access || null);
     this.locked = !!j.locked;
     this.speaker = j.speaker || null;
     this.hands = [...(j.hands || [])];
@@ -61,7 +67,7 @@ export class RoomState extends EventTarget {
     const seen = new Set((j.chat || []).map((c) => c.seq));
     this.chat = [...chatKnown.filter((c) => !seen.has(c.seq)), ...(j.chat || [])]
       .sort((a, b) => a.seq - b.seq);
-    this._person({ id: j.participant, name, role: this.role, muted: j.muted,
+    this._person({ id: j.participant, name, role: this.role, title: this.title, muted: j.muted,
       hand: this.hands.includes(j.participant), floor: j.floor });
     for (const p of j.participants || []) this._person(p);
     this._changed('all');

@@ -44,7 +44,8 @@ function snapshot() {
     reconnects: conn ? conn.reconnects : 0, publishing: conn ? conn.publishing() : [],
     mic: !!media.mic && media.micOn, camera: !!media.camera && media.camOn, screen: !!media.screen,
     people: st.list().map((p) => ({
-      id: p.id, name: p.name, role: p.role, muted: p.muted, hand: p.hand, floor: p.floor,
+      id: p.id, name: p.name, role: p.role, title: p.title, muted: p.muted, hand: p.hand,
+      floor: p.floor,
       quality: p.quality, sources: Object.keys(st.sources(p.id)),
     })),
     chat: st.chat.map((m) => ({ from: m.from, name: m.name, text: m.text })),

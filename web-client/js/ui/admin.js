@@ -12,6 +12,18 @@ import { errorText, t } from '../i18n.js';
 import { $, copyText, h } from './dom.js';
 import { formatTime } from './events.js';
 
+/** A roster problem in our language (server/store/roster_import.h's codes),
+ *  or the server's English text for a code we do not know. */
+export function issueText(i) {
+  if (!i.code) return i.message;
+  const [a = '', b = ''] = i.args || [];
+  const params = { a, b };
+  if (i.code.startsWith('role-')) params.expected = t(`roster.expect.${a}`);
+  if (i.code.endsWith('-malformed')) params.why = t(`roster.csv.${a}`);
+  const key = `roster.${i.code}`;
+  return t(key) === key ? i.message : t(key, params);
+}
+
 const TABS = ['orgs', 'people', 'bodies', 'courses', 'events'];
 const LEVELS = ['central', 'regional', 'primary'];
 
@@ -148,7 +160,8 @@ export class AdminView {
       this.messages[this.tab] = [errorLine(err)];
       if (err.data && Array.isArray(err.data.issues)) {
         this.messages[this.tab].push(h('ol', { class: 'issues', id: 'roster-issues' },
-          err.data.issues.map((i) => h('li', {}, t('admin.line', i)))));
+          err.data.issues.map((i) => h('li', {}, t('admin.line',
+            { line: i.line, message: issueText(i) })))));
       }
     }
     await this.load();
@@ -307,8 +320,21 @@ export class AdminView {
     const text = h('textarea', { id: 'roster-csv', rows: 5, spellcheck: 'false' });
     text.value = this.csvDraft || '';   // kept across the reload, to be fixed
     const replace = h('input', { id: 'roster-replace', type: 'checkbox' });
+    // The file goes to the server as it is (UTF-8, or Windows-1251, which
+    // the server converts); the box shows it readable either way.
     file.addEventListener('change', async () => {
-      if (file.files[0]) text.value = await file.files[0].text();
+      const f = file.files[0];
+      if (!f) return;
+      const bytes = await f.arrayBuffer();
+      let shown;
+      try {
+        shown = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        this.csvBytes = null;
+      } catch {
+        shown = new TextDecoder('windows-1251').decode(bytes);
+        this.csvBytes = { bytes, shown };
+      }
+      text.value = shown;
     });
     const form = h('form', {
       class: 'admin-form roster-import',
@@ -316,13 +342,17 @@ export class AdminView {
         e.preventDefault();
         const csv = text.value;
         this.csvDraft = csv;
-        this.act(() => api.importRoster(kind, id, csv, replace.checked), (r) => {
+        // Unchanged since the file was chosen: its own bytes.
+        const raw = this.csvBytes && this.csvBytes.shown === csv ? this.csvBytes.bytes : null;
+        this.act(() => api.importRoster(kind, id, raw || csv, replace.checked), (r) => {
           this.csvDraft = '';
-          return [
-          h('div', { id: 'roster-report', class: 'result' }, okLine(t('admin.import_ok', {
+          this.csvBytes = null;
+          const report = h('div', { id: 'roster-report', class: 'result' }, okLine(t('admin.import_ok', {
             rows: r.rows, created: r.personsCreated, existing: r.personsExisting,
             set: r.membersSet, removed: r.membersRemoved,
-          })))];
+          })));
+          if (r.encoding === 'windows-1251') report.append(okLine(t('admin.converted')));
+          return [report];
         });
       },
     }, h('h3', {}, t('admin.import')), h('p', { class: 'note' }, t('admin.import_hint')),

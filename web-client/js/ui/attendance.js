@@ -125,10 +125,10 @@ export class AttendancePanel {
     }
     const tools = $('att-csv').parentElement;
     tools.hidden = !this.mayExport;
-    $('att-csv').href = api.attendanceCsvUrl(this.event);
+    $('att-csv').href = api.attendanceCsvUrl(this.event, getLang());
     $('att-csv').setAttribute('download', `attendance-${this.event}.csv`);
     $('att-print').href = api.attendanceHtmlUrl(this.event, getLang());
-    $('guest-form').hidden = !this.mayManage;
+    $('guest-details').hidden = !this.mayManage;
   }
 
   async invite() {

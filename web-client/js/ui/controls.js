@@ -58,7 +58,10 @@ export class Controls {
     this._set('hand', {
       label: t(s.hand ? 'lower_my_hand' : 'raise_hand'), pressed: s.hand, hidden: !s.showHand,
     });
-    this._set('people-toggle', { label: t('participants'), pressed: s.peopleOpen });
+    this._set('people-toggle', {
+      label: t('participants'), pressed: s.peopleOpen,
+      aria: s.hands ? t('people_hands_aria', { n: s.hands }) : null,
+    });
     this._set('chat-toggle', { label: t('chat'), pressed: s.chatOpen });
     this._set('settings-open', { label: t('devices') });
     this._set('leave', { label: t('leave') });

@@ -1,7 +1,9 @@
 // ui/events.js - "my events": the events the signed-in person may join
 // (GET /api/events), each with its title, kind, time and the person's role,
-// and a Join button.  Times are shown in the browser's time zone.
+// a Join button, and the attendance report (CSV, printable) for those who
+// may export it.  Times are shown in the browser's time zone.
 
+import * as api from '../api.js';
 import { getLang, t } from '../i18n.js';
 import { $, h } from './dom.js';
 
@@ -47,10 +49,22 @@ export class EventsView {
       if (ev.kind === 'meeting' && ['chair', 'secretary', 'member'].includes(ev.role)) {
         meta.push(h('span', { class: 'pill' }, t(ev.voting ? 'events.voting' : 'events.nonvoting')));
       }
+      // The attendance report, for those who may export it: during the
+      // event and after joining has closed.
+      const report = ev.mayExportAttendance ? h('div', { class: 'event-report tools' },
+        h('a', {
+          class: 'button small event-csv', href: api.attendanceCsvUrl(ev.id, getLang()),
+          download: `attendance-${ev.id}.csv`,
+          'aria-label': t('events.csv_aria', { title: ev.title }),
+        }, t('att.csv')),
+        h('a', {
+          class: 'button small event-print', href: api.attendanceHtmlUrl(ev.id, getLang()),
+          target: '_blank', rel: 'noopener', 'aria-label': t('events.print_aria', { title: ev.title }),
+        }, t('att.print'))) : null;
       ul.append(h('li', { class: 'event', dataset: { event: String(ev.id) } },
         h('div', { class: 'event-main' },
           h('h3', { class: 'event-title' }, ev.title),
-          h('div', { class: 'event-meta' }, meta)),
+          h('div', { class: 'event-meta' }, meta), report),
         h('button', {
           type: 'button', class: 'event-join', dataset: { event: String(ev.id) },
           'aria-label': t('events.join_aria', { title: ev.title }),

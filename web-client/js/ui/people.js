@@ -45,8 +45,21 @@ export class PeoplePanel {
     setTimeout(() => { delete button.dataset.copied; this.render(); }, 2500);
   }
 
+  // The role as people call it: the event's (secretary, observer, ...) when
+  // the server says it, else the room's.
   _roleLabel(p) {
-    return p.role ? t(`role.${p.role}`) : '';
+    const role = p.title || p.role;
+    return role ? t(`role.${role}`) : '';
+  }
+
+  // Who gets a label: everyone but plain members and activists; the star
+  // only for who presides (the chair, the trainer).
+  _roleTag(p) {
+    const role = p.title || p.role;
+    if (!role || role === 'member' || role === 'activist') return null;
+    const presides = role === 'chair' || role === 'trainer';
+    return h('span', { class: `role role-${role}` }, presides ? icon('star') : null,
+      this._roleLabel(p));
   }
 
   // Moderator buttons for one person.
@@ -84,8 +97,7 @@ export class PeoplePanel {
     q.setAttribute('role', 'img');
     q.setAttribute('aria-label', q.title);
     const you = p.id === st.me ? ` (${t('you')})` : '';
-    const role = p.role === 'chair' || p.role === 'trainer'
-      ? h('span', { class: 'role' }, icon('star'), this._roleLabel(p)) : null;
+    const role = this._roleTag(p);
     return h('li', { class: st.speaker === p.id ? 'person speaking' : 'person', dataset: { person: p.id } },
       h('div', { class: 'who' }, q, h('span', { class: 'name' }, p.name + you), role, icons),
       this._actions(p));
@@ -119,7 +131,9 @@ export class PeoplePanel {
     for (const id of ['copy-invite', 'copy-mod-invite']) {
       const b = $(id);
       if (!b.dataset.copied) {
-        b.querySelector('span').textContent = t(id === 'copy-invite' ? 'copy_invite' : 'copy_mod_invite');
+        const key = id === 'copy-mod-invite' ? 'copy_mod_invite'
+          : this.actions.eventRoom() ? 'copy_event_link' : 'copy_invite';
+        b.querySelector('span').textContent = t(key);
       }
     }
   }

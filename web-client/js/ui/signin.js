@@ -87,8 +87,14 @@ export class SignIn {
     $('forgot-done').hidden = true;
     busy(button, true, 'forgot.submit');
     try {
-      await api.requestReset($('forgot-email').value.trim());
-      $('forgot-done').hidden = false;
+      const r = await api.requestReset($('forgot-email').value.trim());
+      // mail: false - this server sends no mail (said for every address):
+      // only an administrator can help.
+      const done = $('forgot-done');
+      done.dataset.i18n = r.mail === false ? 'forgot.no_mail' : 'forgot.sent';
+      done.textContent = t(done.dataset.i18n);
+      done.classList.toggle('warn', r.mail === false);
+      done.hidden = false;
     } catch (err) {
       formError($('forgot-error'), err);
     }

@@ -220,11 +220,15 @@ export class Tiles {
     tile.el.classList.toggle('empty', !hasVideo && tile.stream.getAudioTracks().length === 0 &&
       this.state.kind === 'training');
     tile.el.classList.toggle('speaking', !tile.screen && this.state.speaker === tile.id);
+    tile.el.classList.toggle('hand-raised', !tile.screen && !!p && !!p.hand);
     const badges = tile.el.querySelector('.badges');
     badges.replaceChildren();
     if (p && !tile.screen) {
       if (p.muted) badges.append(icon('micOff', 'badge-muted'));
-      if (p.hand) badges.append(icon('hand', 'badge-hand'));
+      if (p.hand) {
+        badges.append(h('span', { class: 'hand-badge', title: t('hand_raised') },
+          icon('hand', 'badge-hand'), t('hand_short')));
+      }
       if (p.quality) badges.append(qualityBars(p.quality));
     }
   }
@@ -255,6 +259,7 @@ export class Tiles {
     selfBadges.replaceChildren();
     if (self && self.muted) selfBadges.append(icon('micOff', 'badge-muted'));
     if (self && self.hand) selfBadges.append(icon('hand', 'badge-hand'));
+    this.selfEl.classList.toggle('hand-raised', !!self && !!self.hand);
     if (self && self.quality) selfBadges.append(qualityBars(self.quality));
 
     const main = this._mainTile();
