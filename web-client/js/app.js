@@ -172,7 +172,7 @@ function renderAll() {
   if (inRoom) {
     $('room-name').textContent = (eventInfo && eventInfo.title) || state.title || state.room;
     $('room-kind').textContent = t(`kind.${state.kind}`);
-    $('my-role').textContent = t('you_are', { role: t(`role.${state.title || state.role}`) });
+    $('my-role').textContent = t('you_are', { role: t(`role.${state.roleTitle || state.role}`) });
     $('room-locked').hidden = !state.locked;
   }
   document.body.classList.toggle('training', state.kind === 'training');

@@ -15,7 +15,7 @@ export class RoomState extends EventTarget {
     this.kind = 'meeting';
     this.me = null;               // our participant id
     this.role = null;
-    this.title = null;         // our role in the event ("secretary"), or null
+    this.roleTitle = null;     // our role in the event ("secretary"), or null
     this.locked = false;
     this.speaker = null;
     this.hands = [];              // participant ids, in the order raised
@@ -58,7 +58,7 @@ export class RoomState extends EventTarget {
     this.role = j.role || 'member';
     // Our role in the event as people call it (the server sends others' as
     // `title`): a member of a meeting without a vote observes.
-    this.title = j.access === 'member' && j.voting === false && this.kind === 'meeting'
+    this.roleTitle = j.access === 'member' && j.voting === false && this.kind === 'meeting'
       ? 'observer' : (j.access || null);
     this.locked = !!j.locked;
     this.speaker = j.speaker || null;
@@ -67,7 +67,7 @@ export class RoomState extends EventTarget {
     const seen = new Set((j.chat || []).map((c) => c.seq));
     this.chat = [...chatKnown.filter((c) => !seen.has(c.seq)), ...(j.chat || [])]
       .sort((a, b) => a.seq - b.seq);
-    this._person({ id: j.participant, name, role: this.role, title: this.title, muted: j.muted,
+    this._person({ id: j.participant, name, role: this.role, title: this.roleTitle, muted: j.muted,
       hand: this.hands.includes(j.participant), floor: j.floor });
     for (const p of j.participants || []) this._person(p);
     this._changed('all');

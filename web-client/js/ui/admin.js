@@ -326,15 +326,14 @@ export class AdminView {
       const f = file.files[0];
       if (!f) return;
       const bytes = await f.arrayBuffer();
-      let shown;
+      this.csvBytes = null;
       try {
-        shown = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-        this.csvBytes = null;
+        text.value = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       } catch {
-        shown = new TextDecoder('windows-1251').decode(bytes);
-        this.csvBytes = { bytes, shown };
+        text.value = new TextDecoder('windows-1251').decode(bytes);
+        // as the box gives it back (line ends become LF), to see edits
+        this.csvBytes = { bytes, shown: text.value };
       }
-      text.value = shown;
     });
     const form = h('form', {
       class: 'admin-form roster-import',
