@@ -150,7 +150,7 @@ test('meeting: a locked room refuses newcomers clearly; the chair removes someon
     // Remove D (the confirmation is accepted by the session's dialog handler).
     await p.chair.click(`[data-person="${p.d.id}"] button:text-is("Remove")`);
     await p.d.locator('#join-form').waitFor({ state: 'visible', timeout: 10000 });
-    assert.match(await banner(p.d), /You were removed from the room/);
+    assert.match(await banner(p.d), /^A moderator removed you from the room\.$/);
     await waitFor(async () => !(await state(p.b)).people.some((x) => x.id === p.d.id),
       { timeout: 5000 });
     await p.chair.locator(`[data-participant="${p.d.id}"]`).waitFor({ state: 'detached', timeout: 5000 });
