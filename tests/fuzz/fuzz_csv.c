@@ -43,8 +43,45 @@ static void round_trip(const veche_csv_record *rec)
     free(buf);
 }
 
+/* The same through the ';' writer and reader (Russian Excel's files). */
+static void round_trip_semicolon(const veche_csv_record *rec)
+{
+    const char *fields[VECHE_CSV_MAX_FIELDS];
+    for (size_t i = 0; i < rec->n_fields; i++)
+        fields[i] = rec->fields[i].data;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return;
+    /* the export writer defuses formulas: only fields it keeps as they are */
+    for (size_t i = 0; i < rec->n_fields; i++)
+        if (fields[i][0] && strchr("=+-@\t\r", fields[i][0])) {
+            fclose(f);
+            free(buf);
+            return;
+        }
+    if (veche_csv_write_export_record_sep(f, fields, rec->n_fields, ';') != 0)
+        abort();
+    fclose(f);
+    veche_csv *r = veche_csv_new(buf, len);
+    veche_csv_record back;
+    if (!r || veche_csv_set_separator(r, ';') != 0 || veche_csv_next(r, &back) != 1 ||
+        back.n_fields != rec->n_fields)
+        abort();
+    for (size_t i = 0; i < back.n_fields; i++)
+        if (back.fields[i].len != rec->fields[i].len ||
+            memcmp(back.fields[i].data, rec->fields[i].data, back.fields[i].len) != 0)
+            abort();
+    veche_csv_free(r);
+    free(buf);
+}
+
 static void check_reader(const char *data, size_t size)
 {
+    char sep = veche_csv_sniff_separator(data, size);
+    if (sep != ',' && sep != ';')
+        abort();
     veche_csv *r = veche_csv_new(data, size);
     if (!r)
         return;
@@ -75,6 +112,7 @@ static void check_reader(const char *data, size_t size)
                 abort();
         }
         round_trip(&rec);
+        round_trip_semicolon(&rec);
     }
     veche_csv_free(r);
 }
@@ -92,7 +130,7 @@ static void check_roster(const char *data, size_t size, veche_roster_kind kind)
     for (size_t i = 0; i < n_issues; i++) {
         const veche_roster_issue *is = veche_roster_import_issue(r, i);
         if (!is || is->line < 1 || is->line < last || !is->message ||
-            !is->message[0])
+            !is->message[0] || !is->code || !is->code[0] || !is->arg || !is->arg2)
             abort();
         last = is->line;
     }
@@ -102,6 +140,9 @@ static void check_roster(const char *data, size_t size, veche_roster_kind kind)
                         ? veche_access_is_body_role(row->role)
                         : veche_access_is_course_role(row->role) &&
                               !row->voting;
+        /* converted from Windows-1251 or not: the kept text is UTF-8 */
+        if (veche_csv_utf8_chars(row->full_name, strlen(row->full_name)) < 0)
+            abort();
         if (!row->full_name[0] || strlen(row->full_name) > VECHE_NAME_MAX ||
             !veche_roster_email_valid(row->email) || !fits || row->line < 2)
             abort();
