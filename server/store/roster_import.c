@@ -551,10 +551,9 @@ static bool looks_cp1251(const char *data, size_t len)
  * its conversion from Windows-1251 into *converted (g_free) when it looks
  * like that, else data (each line that is not UTF-8 gets an issue). */
 static const char *decode(veche_roster_import *r, const char *data, size_t *len,
-                          char **converted, int *e)
+                          char **converted)
 {
     *converted = NULL;
-    *e = 0;
     r->encoding = "utf-8";
     if (veche_csv_utf8_chars(data, *len) >= 0)
         return data;
@@ -631,16 +630,12 @@ int veche_roster_import_new(const char *data, size_t len,
         return VECHE_ENOMEM;
     r->kind = kind;
     char *converted = NULL;
-    int e = 0;
-    const char *text = decode(r, data ? data : "", &len, &converted, &e);
-    veche_csv *csv = NULL;
-    if (text && e == 0) {
-        r->separator = veche_csv_sniff_separator(text, len);
-        csv = veche_csv_new(text, len);
-        e = csv ? veche_csv_set_separator(csv, r->separator) : VECHE_ENOMEM;
-        if (e == 0)
-            e = validate(r, csv);
-    }
+    const char *text = decode(r, data ? data : "", &len, &converted);
+    r->separator = veche_csv_sniff_separator(text, len);
+    veche_csv *csv = veche_csv_new(text, len);
+    int e = csv ? veche_csv_set_separator(csv, r->separator) : VECHE_ENOMEM;
+    if (e == 0)
+        e = validate(r, csv);
     if (e == 0)
         e = finish(r);
     veche_csv_free(csv);
