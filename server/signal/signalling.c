@@ -1,5 +1,13 @@
-/* signalling.c - signalling protocol v1: message schema table, validation, and
- * dispatch to the room and participant calls in room.h.
+/* signalling.c - signalling protocol v1: message schema table, validation,
+ * and requests to the rooms as typed commands (sfu_msg.h) to the media
+ * worker that runs each room; the rooms' typed events come back through a
+ * mailbox on the main loop and are sent as JSON (events_json.c).
+ *
+ * A connection is OUT, JOINING (a JOIN is on its way to the worker) or IN
+ * (the JOINED reply came: it knows its participant id).  Events reach it
+ * only while IN and addressed to its room and participant; replies reach
+ * it by request number.  A JOINED reply nobody waits for any more (the
+ * connection left or closed meanwhile) is answered with LEAVE.
  *
  * One table row per message type gives its name, the members it needs and
  * its handler; validation is driven by the table, so adding a message is one
@@ -13,7 +21,10 @@
 #include <string.h>
 
 #include "auth.h"
+#include "events_json.h"
+#include "mailbox.h"
 #include "report.h"
+#include "worker.h"
 #include "err.h"
 #include "log.h"
 
@@ -30,21 +41,50 @@ enum {
     F_PARTICIPANT = 1 << 6,
 };
 
+/* A room as signalling sees it: which worker runs it, and how many
+ * connections are in it or on their way in.  It goes (CLOSE_ROOM) when its
+ * worker says it is idle and no connection is using it. */
+typedef struct {
+    unsigned worker;
+    unsigned users;
+} room_entry;
+
 struct veche_signal {
-    veche_sfu_env env;
-    GHashTable *rooms;        /* id -> veche_room*, owned */
-    GSource *sweep_timer;     /* frees empty rooms once resume ran out */
+    veche_sfu_env env;        /* ctx: the main loop's */
+    GHashTable *rooms;        /* id -> room_entry*, owned */
+    veche_worker **workers;   /* n_workers, owned */
+    unsigned *worker_rooms;   /* rooms per worker */
+    unsigned n_workers;
+    veche_mailbox *events;    /* veche_sfu_event* from the workers */
+    GHashTable *clients;      /* client number -> veche_signal_conn* */
+    uint64_t last_client;
+    uint64_t last_req;
     veche_signal_accounts acc;/* store NULL: no accounts */
     GQueue conns;             /* of veche_signal_conn, not owned */
     int64_t last_conn_id;
     int64_t data_version;     /* the store's, at the last blocked check */
 };
 
+typedef enum { CONN_OUT, CONN_JOINING, CONN_IN } conn_state;
+
+/* A request sent to the room, waiting for its reply. */
+typedef struct {
+    uint64_t req;
+    veche_signal_type type;
+    json_t *id;               /* the client's "id", or NULL */
+    veche_auth_join *aj;      /* JOIN to an event: the admission, owned */
+    bool abandoned;           /* JOIN: the connection left before the reply */
+} pending;
+
 struct veche_signal_conn {
     veche_signal *sig;
     veche_ws *ws;
     GList *node;              /* in sig->conns */
-    veche_participant *participant;
+    uint64_t client;          /* our number for it, in commands and events */
+    conn_state state;
+    char room[VECHE_ROOM_ID_MAX + 1];            /* JOINING or IN */
+    char participant[VECHE_PARTICIPANT_ID_LEN];  /* IN */
+    GQueue pending;           /* of pending*, owned */
     /* in an event's room (event_id != 0): who, for the roll */
     int64_t event_id;
     int64_t person_id;
@@ -247,15 +287,107 @@ static void send_error(veche_signal_conn *c, const veche_sfu_error *err, json_t 
                            err->reason), id);
 }
 
-static void sink_send(void *ud, json_t *msg) { conn_send(ud, msg, NULL); }
+static const char *conn_room(const veche_signal_conn *c)
+{
+    return c->state != CONN_OUT ? c->room : NULL;
+}
 
-static void drop_room_if_empty(veche_signal *s, veche_room *room);
+static const char *conn_participant(const veche_signal_conn *c)
+{
+    return c->state == CONN_IN ? c->participant : NULL;
+}
+
+/* --- rooms: which worker, how many users --- */
+
+static unsigned pick_worker(const veche_signal *s)
+{
+    unsigned best = 0;
+    for (unsigned i = 1; i < s->n_workers; i++)
+        if (s->worker_rooms[i] < s->worker_rooms[best])
+            best = i;
+    return best;
+}
+
+/* The room's entry, made (and pinned to the least loaded worker) if new;
+ * one more user. */
+static room_entry *room_use(veche_signal *s, const char *id)
+{
+    room_entry *e = g_hash_table_lookup(s->rooms, id);
+    if (!e) {
+        e = g_new0(room_entry, 1);
+        e->worker = pick_worker(s);
+        s->worker_rooms[e->worker]++;
+        g_hash_table_insert(s->rooms, g_strdup(id), e);
+        VLOG_INFO(id, NULL, "room pinned to media worker %u", e->worker);
+    }
+    e->users++;
+    return e;
+}
+
+static void room_release(veche_signal *s, const char *id)
+{
+    room_entry *e = g_hash_table_lookup(s->rooms, id);
+    if (e && e->users > 0)
+        e->users--;
+}
+
+static void post_to_worker(veche_signal *s, unsigned worker, veche_sfu_cmd *cmd)
+{
+    veche_worker_send(s->workers[worker < s->n_workers ? worker : 0], cmd);
+}
+
+/* A command for the connection's room, as its participant. */
+static veche_sfu_cmd *conn_cmd(veche_signal_conn *c, veche_sfu_cmd_type type)
+{
+    return veche_sfu_cmd_new(type, c->room, c->participant, c->client, 0);
+}
+
+static void conn_post(veche_signal_conn *c, veche_sfu_cmd *cmd)
+{
+    room_entry *e = g_hash_table_lookup(c->sig->rooms, c->room);
+    post_to_worker(c->sig, e ? e->worker : 0, cmd);
+}
+
+/* Send cmd as a request: its reply goes to the client with this id. */
+static void conn_request(veche_signal_conn *c, veche_sfu_cmd *cmd, const veche_signal_msg *m,
+                         veche_auth_join *aj)
+{
+    pending *pd = g_new0(pending, 1);
+    pd->req = cmd->req = ++c->sig->last_req;
+    pd->type = m->type;
+    pd->id = m->id ? json_incref(m->id) : NULL;
+    pd->aj = aj;
+    g_queue_push_tail(&c->pending, pd);
+    conn_post(c, cmd);
+}
+
+static void pending_free(veche_signal *s, pending *pd)
+{
+    if (pd->aj) {
+        veche_auth_join_undo(s->acc.store, pd->aj);
+        g_free(pd->aj);
+    }
+    json_decref(pd->id);
+    g_free(pd);
+}
+
+static pending *take_pending(veche_signal_conn *c, uint64_t req)
+{
+    for (GList *l = c->pending.head; l; l = l->next) {
+        pending *pd = l->data;
+        if (pd->req == req) {
+            g_queue_delete_link(&c->pending, l);
+            return pd;
+        }
+    }
+    return NULL;
+}
 
 /* --- event rooms: the roll and its messages to moderators --- */
 
 static bool conn_moderates(const veche_signal_conn *c)
 {
-    return c->participant && veche_access_room_role(c->access) == VECHE_ROLE_MODERATOR;
+    return c->state == CONN_IN && veche_access_room_role(c->access) == VECHE_ROLE_MODERATOR;
 }
 
 /* Send the event's `attendance` and, for a meeting, `quorum` to its
@@ -290,53 +422,204 @@ static void event_left(veche_signal_conn *c)
     notify_event(c->sig, event_id);
 }
 
-/* Removed by a moderator (or superseded by a resumed connection). */
-static void sink_removed(void *ud, const char *reason)
+/* The connection is out of its room (its participant already left there). */
+static void conn_out(veche_signal_conn *c)
 {
-    veche_signal_conn *c = ud;
-    veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
-    c->participant = NULL;
+    if (c->state == CONN_OUT)
+        return;
+    room_release(c->sig, c->room);
+    c->state = CONN_OUT;
+    c->participant[0] = '\0';
     event_left(c);
-    conn_send(c, json_pack("{s:s, s:s}", "type", "removed", "reason", reason), NULL);
-    drop_room_if_empty(c->sig, room);
 }
 
-/* An empty room goes once nobody who dropped can resume into it (its
- * moderator key, chat and resume records live as long as it does). */
-static void drop_room_if_empty(veche_signal *s, veche_room *room)
+/* dropped: the connection went away (the participant may resume). */
+static void leave_room(veche_signal_conn *c, bool dropped)
 {
-    if (room && veche_room_size(room) == 0 && !veche_room_resumable(room))
-        g_hash_table_remove(s->rooms, veche_room_id(room));
+    if (c->state == CONN_IN) {
+        conn_post(c, conn_cmd(c, dropped ? VECHE_CMD_DROP : VECHE_CMD_LEAVE));
+    } else if (c->state == CONN_JOINING) {
+        for (GList *l = c->pending.head; l; l = l->next)
+            if (((pending *)l->data)->type == VECHE_MSG_JOIN)
+                ((pending *)l->data)->abandoned = true;
+    }
+    conn_out(c);
 }
 
-static gboolean sweep_rooms(gpointer data)
+/* --- replies and events from the rooms --- */
+
+/* The JOINED reply of an event's join: record the attendance, then tell. */
+static int event_joined(veche_signal_conn *c, veche_auth_join *aj, json_t *joined)
 {
-    veche_signal *s = data;
-    GHashTableIter it;
-    gpointer key, value;
-    g_hash_table_iter_init(&it, s->rooms);
-    while (g_hash_table_iter_next(&it, &key, &value))
-        if (veche_room_size(value) == 0 && !veche_room_resumable(value))
-            g_hash_table_iter_remove(&it);
-    return G_SOURCE_CONTINUE;
+    veche_signal *s = c->sig;
+    if (s->last_conn_id < g_get_real_time())
+        s->last_conn_id = g_get_real_time();  /* unique across restarts too */
+    int64_t conn_id = ++s->last_conn_id;
+    int rc = veche_roll_join(s->acc.roll, &aj->event, &aj->person, &aj->admission, conn_id,
+                             aj->source, g_get_real_time() / 1000);
+    if (rc != 0) {
+        VLOG_ERROR(aj->event.room_id, c->participant,
+                   "attendance: join not recorded (%s): refused", veche_errname(rc));
+        return rc;
+    }
+    c->event_id = aj->event.id;
+    c->person_id = aj->person.id;
+    c->conn_id = conn_id;
+    c->access = aj->admission.role;
+    VLOG_INFO(aj->event.room_id, c->participant,
+              "event %lld: person %lld admitted as %s%s (%s)", (long long)aj->event.id,
+              (long long)aj->person.id, veche_access_role_name(aj->admission.role),
+              aj->admission.voting ? ", voting" : "", aj->source);
+    if (joined) {
+        json_object_set_new(joined, "event", json_integer(aj->event.id));
+        json_object_set_new(joined, "person", json_integer(aj->person.id));
+        json_object_set_new(joined, "access",
+                            json_string(veche_access_role_name(aj->admission.role)));
+        json_object_set_new(joined, "voting", json_boolean(aj->admission.voting));
+        json_object_set_new(joined, "title", json_string(aj->event.title));
+    }
+    return 0;
 }
 
-static void sink_media_failed(void *ud, const char *reason)
+static void refused(veche_signal_conn *c, const veche_sfu_error *err, json_t *id)
 {
-    veche_signal_conn *c = ud;
-    veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
-    c->participant = NULL;
-    event_left(c);
-    veche_sfu_error err = {.code = "media-failed"};
-    g_strlcpy(err.reason, reason, sizeof err.reason);
-    send_error(c, &err, NULL);
-    conn_send(c, json_pack("{s:s}", "type", "left"), NULL);
-    drop_room_if_empty(c->sig, room);
+    VLOG_INFO(conn_room(c), conn_participant(c), "request refused: %s: %s", err->code,
+              err->reason);
+    send_error(c, err, id);
+}
+
+/* The reply to a JOIN: in the room (or refused). */
+static void join_replied(veche_signal_conn *c, pending *pd, const veche_sfu_event *ev)
+{
+    if (ev->type == VECHE_EV_ERROR) {
+        if (!pd->abandoned) {
+            conn_out(c);
+            veche_sfu_error err = {.code = ev->code};
+            g_strlcpy(err.reason, ev->text ? ev->text : "", sizeof err.reason);
+            refused(c, &err, pd->id);
+        }
+        return;
+    }
+    if (pd->abandoned || c->state != CONN_JOINING) {
+        post_to_worker(c->sig, ev->worker, veche_sfu_cmd_new(VECHE_CMD_LEAVE, ev->room,
+                                                             ev->participant, c->client, 0));
+        return;
+    }
+    c->state = CONN_IN;
+    g_strlcpy(c->participant, ev->participant, sizeof c->participant);
+    json_t *joined = veche_events_json(ev);
+    if (pd->aj && event_joined(c, pd->aj, joined) != 0) {
+        json_decref(joined);
+        leave_room(c, false);
+        veche_sfu_error err = {.code = "internal"};
+        g_strlcpy(err.reason, "the attendance record could not be written", sizeof err.reason);
+        refused(c, &err, pd->id);
+        return;
+    }
+    conn_send(c, joined, pd->id);
+    if (pd->aj) {
+        g_free(pd->aj);  /* admitted for good: no undo */
+        pd->aj = NULL;
+        notify_event(c->sig, c->event_id);
+    }
+}
+
+/* Requests answered with `ok` when they carry an id (the others: none). */
+static bool replies_ok(veche_signal_type type)
+{
+    return type != VECHE_MSG_SUBSCRIBE && type != VECHE_MSG_ANSWER &&
+           type != VECHE_MSG_CANDIDATE;
+}
+
+static void on_reply(veche_signal *s, const veche_sfu_event *ev)
+{
+    veche_signal_conn *c = ev->n_to ? g_hash_table_lookup(s->clients, &ev->to[0].client) : NULL;
+    pending *pd = c ? take_pending(c, ev->req) : NULL;
+    if (!pd) {
+        /* A JOINED nobody waits for: the connection is gone. */
+        if (ev->type == VECHE_EV_JOINED)
+            post_to_worker(s, ev->worker,
+                           veche_sfu_cmd_new(VECHE_CMD_LEAVE, ev->room, ev->participant,
+                                             ev->n_to ? ev->to[0].client : 0, 0));
+        return;
+    }
+    if (pd->type == VECHE_MSG_JOIN) {
+        join_replied(c, pd, ev);
+    } else if (ev->type == VECHE_EV_ERROR) {
+        veche_sfu_error err = {.code = ev->code};
+        g_strlcpy(err.reason, ev->text ? ev->text : "", sizeof err.reason);
+        refused(c, &err, pd->id);
+    } else if (ev->type == VECHE_EV_ANSWER || (pd->id && replies_ok(pd->type))) {
+        conn_send(c, veche_events_json(ev), pd->id);
+    }
+    pending_free(s, pd);
+}
+
+static void send_text(veche_signal_conn *c, char **text, const veche_sfu_event *ev)
+{
+    if (!*text) {
+        json_t *msg = veche_events_json(ev);
+        *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+        json_decref(msg);
+    }
+    if (*text)
+        veche_ws_send(c->ws, *text, strlen(*text));
+}
+
+/* An event for the participants it names (encoded once for all). */
+static void on_room_event(veche_signal *s, const veche_sfu_event *ev)
+{
+    char *text = NULL;
+    for (unsigned i = 0; i < ev->n_to; i++) {
+        veche_signal_conn *c = g_hash_table_lookup(s->clients, &ev->to[i].client);
+        if (!c || c->state != CONN_IN || strcmp(c->room, ev->room) != 0 ||
+            strcmp(c->participant, ev->to[i].participant) != 0)
+            continue;
+        if (ev->type == VECHE_EV_MEDIA_FAILED || ev->type == VECHE_EV_REMOVED) {
+            conn_out(c);  /* the participant has left the room already */
+            send_text(c, &text, ev);
+            if (ev->type == VECHE_EV_MEDIA_FAILED)
+                conn_send(c, json_pack("{s:s}", "type", "left"), NULL);
+        } else {
+            send_text(c, &text, ev);
+        }
+    }
+    free(text);
+}
+
+/* A worker's room is idle: it goes unless a connection is on its way in. */
+static void on_room_idle(veche_signal *s, const veche_sfu_event *ev)
+{
+    room_entry *e = g_hash_table_lookup(s->rooms, ev->room);
+    if (e && e->worker == ev->worker) {
+        if (e->users > 0)
+            return;
+        s->worker_rooms[e->worker]--;
+        g_hash_table_remove(s->rooms, ev->room);
+    }
+    post_to_worker(s, ev->worker, veche_sfu_cmd_new(VECHE_CMD_CLOSE_ROOM, ev->room, NULL, 0, 0));
+}
+
+static void on_event(void *ud, void *item)
+{
+    veche_signal *s = ud;
+    veche_sfu_event *ev = item;
+    if (ev->type == VECHE_EV_ROOM_IDLE)
+        on_room_idle(s, ev);
+    else if (ev->req)
+        on_reply(s, ev);
+    else
+        on_room_event(s, ev);
+    veche_sfu_event_free(ev);
+}
+
+/* From a worker's thread: on to the main loop. */
+static void emit_to_main(void *ud, veche_sfu_event *ev)
+{
+    veche_mailbox_post(ud, ev);
 }
 
 /* --- handlers --- */
-
-static const veche_participant_sink sink = {sink_send, sink_media_failed, sink_removed};
 
 /* Whether the event takes joins now: from join_early_secs before its start
  * (staff -- chair, secretary, trainer, administrators -- any time, to
@@ -365,81 +648,58 @@ static bool join_window_open(veche_signal *s, const veche_auth_join *aj, int64_t
     return true;
 }
 
+/* Send the JOIN: the connection is JOINING until the reply. */
+static void start_join(veche_signal_conn *c, const char *room, veche_room_kind kind,
+                       veche_sfu_cmd *cmd, const veche_signal_msg *m, veche_auth_join *aj)
+{
+    room_use(c->sig, room);
+    g_strlcpy(c->room, room, sizeof c->room);
+    c->state = CONN_JOINING;
+    g_strlcpy(cmd->room, room, sizeof cmd->room);
+    cmd->client = c->client;
+    cmd->kind = kind;
+    cmd->resume_id = g_strdup(m->resume_id);
+    cmd->resume_key = g_strdup(m->resume_key);
+    conn_request(c, cmd, m, aj);
+}
+
 /* A join naming an event or carrying an invitation: the store admits, the
- * event gives the room and its kind, the roster the role and name. */
+ * event gives the room and its kind, the roster the role and name; the
+ * attendance is written when the room's JOINED reply comes
+ * (event_joined). */
 static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
     veche_signal *s = c->sig;
     if (!s->acc.store)
         return fail(err, "unsupported", "this server has no accounts");
     int64_t now_ms = g_get_real_time() / 1000;
-    veche_auth_join aj;
+    veche_auth_join *aj = g_new0(veche_auth_join, 1);
     int rc = veche_auth_admit_join(s->acc.store, s->acc.secret, veche_ws_cookie(c->ws),
-                                   m->event, m->invitation, now_ms / 1000, &aj);
+                                   m->event, m->invitation, now_ms / 1000, aj);
     if (rc != 0) {
-        VLOG_INFO(NULL, NULL, "event %lld: join refused: %s", (long long)m->event, aj.code);
-        return fail(err, aj.code, aj.reason);
-    }
-    if (!join_window_open(s, &aj, now_ms / 1000, err)) {
-        veche_auth_join_undo(s->acc.store, &aj);
-        VLOG_INFO(aj.event.room_id, NULL, "event %lld: person %lld refused: %s",
-                  (long long)aj.event.id, (long long)aj.person.id, err->code);
+        VLOG_INFO(NULL, NULL, "event %lld: join refused: %s", (long long)m->event, aj->code);
+        fail(err, aj->code, aj->reason);
+        g_free(aj);
         return VECHE_EINVAL;
     }
-    veche_room *room = g_hash_table_lookup(s->rooms, aj.event.room_id);
-    if (!room) {
-        room = veche_room_new(aj.event.room_id, aj.event.room_kind, &s->env);
-        g_hash_table_insert(s->rooms, g_strdup(aj.event.room_id), room);
+    if (!join_window_open(s, aj, now_ms / 1000, err)) {
+        veche_auth_join_undo(s->acc.store, aj);
+        VLOG_INFO(aj->event.room_id, NULL, "event %lld: person %lld refused: %s",
+                  (long long)aj->event.id, (long long)aj->person.id, err->code);
+        g_free(aj);
+        return VECHE_EINVAL;
     }
-    const veche_join_request req = {
-        .name = aj.person.full_name, .resume_id = m->resume_id, .resume_key = m->resume_key,
-        .fixed_role = true, .role = veche_access_room_role(aj.admission.role),
-    };
-    json_t *joined = NULL;
-    c->participant = veche_room_join(room, &req, &sink, c, &joined, err);
-    if (!c->participant) {
-        veche_auth_join_undo(s->acc.store, &aj);
-        drop_room_if_empty(s, room);
-        return VECHE_ELIMIT;
-    }
-    if (s->last_conn_id < g_get_real_time())
-        s->last_conn_id = g_get_real_time();  /* unique across restarts too */
-    int64_t conn_id = ++s->last_conn_id;
-    rc = veche_roll_join(s->acc.roll, &aj.event, &aj.person, &aj.admission, conn_id,
-                         aj.source, now_ms);
-    if (rc != 0) {
-        VLOG_ERROR(aj.event.room_id, veche_participant_id(c->participant),
-                   "attendance: join not recorded (%s): refused", veche_errname(rc));
-        json_decref(joined);
-        veche_participant_leave(c->participant);
-        c->participant = NULL;
-        veche_auth_join_undo(s->acc.store, &aj);
-        drop_room_if_empty(s, room);
-        return fail(err, "internal", "the attendance record could not be written");
-    }
-    c->event_id = aj.event.id;
-    c->person_id = aj.person.id;
-    c->conn_id = conn_id;
-    c->access = aj.admission.role;
-    VLOG_INFO(aj.event.room_id, veche_participant_id(c->participant),
-              "event %lld: person %lld admitted as %s%s (%s)", (long long)aj.event.id,
-              (long long)aj.person.id, veche_access_role_name(aj.admission.role),
-              aj.admission.voting ? ", voting" : "", aj.source);
-    if (joined) {
-        json_object_set_new(joined, "event", json_integer(aj.event.id));
-        json_object_set_new(joined, "person", json_integer(aj.person.id));
-        json_object_set_new(joined, "access", json_string(veche_access_role_name(aj.admission.role)));
-        json_object_set_new(joined, "voting", json_boolean(aj.admission.voting));
-        json_object_set_new(joined, "title", json_string(aj.event.title));
-    }
-    conn_send(c, joined, m->id);
-    notify_event(s, aj.event.id);
+    veche_sfu_cmd *cmd = veche_sfu_cmd_new(VECHE_CMD_JOIN, NULL, NULL, 0, 0);
+    cmd->name = g_strdup(aj->person.full_name);
+    cmd->fixed_role = true;
+    cmd->role = veche_access_room_role(aj->admission.role);
+    start_join(c, aj->event.room_id, aj->event.room_kind, cmd, m, aj);
     return 0;
 }
 
 static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    if (c->participant)
+    if (c->state != CONN_OUT)
         return fail(err, "already-joined", "leave the current room first");
     if (m->event || m->invitation)
         return join_event(c, m, err);
@@ -452,72 +712,70 @@ static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_er
             return fail(err, "sign-in-required",
                         "this room belongs to an event: join it with the event's id");
     }
-    veche_room *room = g_hash_table_lookup(c->sig->rooms, m->room);
-    if (!room) {
-        room = veche_room_new(m->room, m->kind, &c->sig->env);
-        g_hash_table_insert(c->sig->rooms, g_strdup(m->room), room);
-    }
-    const veche_join_request req = {
-        .name = m->name, .moderator_key = m->moderator_key,
-        .resume_id = m->resume_id, .resume_key = m->resume_key,
-    };
-    json_t *joined = NULL;
-    c->participant = veche_room_join(room, &req, &sink, c, &joined, err);
-    if (!c->participant) {
-        drop_room_if_empty(c->sig, room);
-        return VECHE_ELIMIT;
-    }
-    conn_send(c, joined, m->id);
+    veche_sfu_cmd *cmd = veche_sfu_cmd_new(VECHE_CMD_JOIN, NULL, NULL, 0, 0);
+    cmd->name = g_strdup(m->name);
+    cmd->moderator_key = g_strdup(m->moderator_key);
+    start_join(c, m->room, m->kind, cmd, m, NULL);
     return 0;
+}
+
+/* The publish offer's `sources` (mid -> source) as a typed list. */
+static void copy_sources(json_t *sources, veche_sfu_cmd *cmd)
+{
+    const char *mid;
+    json_t *v;
+    json_object_foreach(sources, mid, v) {
+        const char *src = json_string_value(v);
+        if (!src || strlen(mid) >= sizeof cmd->sources[0].mid ||
+            strlen(src) >= sizeof cmd->sources[0].source ||
+            cmd->n_sources == VECHE_MAX_SOURCES)
+            continue;
+        g_strlcpy(cmd->sources[cmd->n_sources].mid, mid, sizeof cmd->sources[0].mid);
+        g_strlcpy(cmd->sources[cmd->n_sources].source, src, sizeof cmd->sources[0].source);
+        cmd->n_sources++;
+    }
 }
 
 static int on_publish(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    char *answer = NULL;
-    int rc = veche_participant_publish(c->participant, m->sdp, m->sources, &answer, err);
-    if (rc != 0)
-        return rc;
-    conn_send(c, json_pack("{s:s, s:s, s:s}", "type", "answer", "pc", "publish", "sdp",
-                           answer), m->id);
-    free(answer);
+    (void)err;
+    veche_sfu_cmd *cmd = conn_cmd(c, VECHE_CMD_PUBLISH);
+    cmd->sdp = g_strdup(m->sdp);
+    copy_sources(m->sources, cmd);
+    conn_request(c, cmd, m, NULL);
     return 0;
 }
 
 static int on_subscribe(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    return veche_participant_subscribe(c->participant, err);
+    (void)err;
+    conn_request(c, conn_cmd(c, VECHE_CMD_SUBSCRIBE), m, NULL);
+    return 0;
 }
 
 static int on_answer(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
     if (strcmp(m->pc, "subscribe") != 0)
         return fail(err, "bad-request", "answers are only for the subscribe connection");
-    return veche_participant_subscribe_answer(c->participant, m->sdp, err);
+    veche_sfu_cmd *cmd = conn_cmd(c, VECHE_CMD_ANSWER);
+    cmd->sdp = g_strdup(m->sdp);
+    conn_request(c, cmd, m, NULL);
+    return 0;
 }
 
 static int on_candidate(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    return veche_participant_candidate(c->participant, strcmp(m->pc, "publish") == 0,
-                                       m->candidate, err);
-}
-
-/* dropped: the connection went away (the participant may resume). */
-static void leave_room(veche_signal_conn *c, bool dropped)
-{
-    if (!c->participant)
-        return;
-    veche_room *room = veche_participant_room(c->participant);
-    if (dropped)
-        veche_participant_drop(c->participant);
-    else
-        veche_participant_leave(c->participant);
-    c->participant = NULL;
-    event_left(c);
-    drop_room_if_empty(c->sig, room);
+    (void)err;
+    veche_sfu_cmd *cmd = conn_cmd(c, VECHE_CMD_CANDIDATE);
+    cmd->publish_pc = strcmp(m->pc, "publish") == 0;
+    cmd->candidate = g_strdup(m->candidate);
+    conn_request(c, cmd, m, NULL);
+    return 0;
 }
 
 static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
+    (void)err;
     leave_room(c, false);
     conn_send(c, json_pack("{s:s}", "type", "left"), m->id);
     return 0;
@@ -525,42 +783,38 @@ static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_e
 
 static int on_ping(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
+    (void)err;
     conn_send(c, json_pack("{s:s}", "type", "pong"), m->id);
     return 0;
 }
 
-/* Room features and moderation: rights are checked in moderation.c. */
+/* Room features and moderation: rights are checked by the room
+ * (moderation.c); one command per message. */
 static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
                          veche_sfu_error *err)
 {
-    veche_participant *p = c->participant;
-    int rc;
-    switch (m->type) {
-    case VECHE_MSG_CHAT: rc = veche_participant_chat(p, m->text, err); break;
-    case VECHE_MSG_RAISE_HAND: rc = veche_participant_set_hand(p, NULL, true, err); break;
-    case VECHE_MSG_LOWER_HAND:
-        rc = veche_participant_set_hand(p, m->participant, false, err);
-        break;
-    case VECHE_MSG_GIVE_FLOOR:
-        rc = veche_participant_set_floor(p, m->participant, true, err);
-        break;
-    case VECHE_MSG_TAKE_FLOOR:
-        rc = veche_participant_set_floor(p, m->participant, false, err);
-        break;
-    case VECHE_MSG_MUTE: rc = veche_participant_mute(p, m->participant, err); break;
-    case VECHE_MSG_MUTE_ALL: rc = veche_participant_mute(p, NULL, err); break;
-    case VECHE_MSG_UNMUTE: rc = veche_participant_unmute(p, err); break;
-    case VECHE_MSG_REMOVE:
-        rc = veche_participant_remove(p, m->participant, m->reason, err);
-        break;
-    case VECHE_MSG_LOCK: rc = veche_participant_lock(p, true, err); break;
-    case VECHE_MSG_UNLOCK: rc = veche_participant_lock(p, false, err); break;
-    case VECHE_MSG_UNPUBLISH: veche_participant_unpublish(p); rc = 0; break;
-    default: rc = fail(err, "internal", "unhandled message"); break;
+    static const struct {
+        veche_signal_type msg;
+        veche_sfu_cmd_type cmd;
+    } map[] = {
+        {VECHE_MSG_CHAT, VECHE_CMD_CHAT},             {VECHE_MSG_RAISE_HAND, VECHE_CMD_RAISE_HAND},
+        {VECHE_MSG_LOWER_HAND, VECHE_CMD_LOWER_HAND}, {VECHE_MSG_GIVE_FLOOR, VECHE_CMD_GIVE_FLOOR},
+        {VECHE_MSG_TAKE_FLOOR, VECHE_CMD_TAKE_FLOOR}, {VECHE_MSG_MUTE, VECHE_CMD_MUTE},
+        {VECHE_MSG_MUTE_ALL, VECHE_CMD_MUTE_ALL},     {VECHE_MSG_UNMUTE, VECHE_CMD_UNMUTE},
+        {VECHE_MSG_REMOVE, VECHE_CMD_REMOVE},         {VECHE_MSG_LOCK, VECHE_CMD_LOCK},
+        {VECHE_MSG_UNLOCK, VECHE_CMD_UNLOCK},         {VECHE_MSG_UNPUBLISH, VECHE_CMD_UNPUBLISH},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
+        if (map[i].msg != m->type)
+            continue;
+        veche_sfu_cmd *cmd = conn_cmd(c, map[i].cmd);
+        cmd->text = g_strdup(m->text);
+        cmd->target = g_strdup(m->participant);
+        cmd->reason = g_strdup(m->reason);
+        conn_request(c, cmd, m, NULL);
+        return 0;
     }
-    if (rc == 0 && m->id)
-        conn_send(c, json_pack("{s:s}", "type", "ok"), m->id);
-    return rc;
+    return fail(err, "internal", "unhandled message");
 }
 
 /* --- connections --- */
@@ -573,18 +827,14 @@ void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t le
     for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(messages); i++) {
         if (messages[i].type != m.type)
             continue;
-        if (messages[i].needs_room && !c->participant)
+        if (messages[i].needs_room && c->state != CONN_IN)
             rc = fail(&err, "not-joined", "join a room first");
         else
             rc = messages[i].handler(c, &m, &err);
         break;
     }
-    if (rc != 0) {
-        const char *room = c->participant ? veche_room_id(veche_participant_room(c->participant)) : NULL;
-        VLOG_INFO(room, c->participant ? veche_participant_id(c->participant) : NULL,
-                  "request refused: %s: %s", err.code, err.reason);
-        send_error(c, &err, m.id);
-    }
+    if (rc != 0)
+        refused(c, &err, m.id);
     veche_signal_msg_clear(&m);
 }
 
@@ -593,8 +843,11 @@ veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws)
     veche_signal_conn *c = g_new0(veche_signal_conn, 1);
     c->sig = s;
     c->ws = ws;
+    c->client = ++s->last_client;
+    g_queue_init(&c->pending);
     g_queue_push_tail(&s->conns, c);
     c->node = s->conns.tail;
+    g_hash_table_insert(s->clients, &c->client, c);
     return c;
 }
 
@@ -603,6 +856,10 @@ void veche_signal_conn_free(veche_signal_conn *c)
     if (!c)
         return;
     leave_room(c, true);
+    pending *pd;
+    while ((pd = g_queue_pop_head(&c->pending)))
+        pending_free(c->sig, pd);
+    g_hash_table_remove(c->sig->clients, &c->client);
     g_queue_delete_link(&c->sig->conns, c->node);
     g_free(c);
 }
@@ -622,10 +879,7 @@ unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
         if (c->person_id != person_id)
             continue;
         n++;
-        const char *room = c->participant ? veche_room_id(veche_participant_room(c->participant))
-                                          : NULL;
-        VLOG_INFO(room, c->participant ? veche_participant_id(c->participant) : NULL,
-                  "disconnected: %s", code);
+        VLOG_INFO(conn_room(c), conn_participant(c), "disconnected: %s", code);
         veche_sfu_error err = {.code = code};
         g_strlcpy(err.reason, reason, sizeof err.reason);
         send_error(c, &err, NULL);
@@ -666,17 +920,31 @@ unsigned veche_signal_check_blocked(veche_signal *s)
     return n;
 }
 
+static void drop_event(void *item) { veche_sfu_event_free(item); }
+
 veche_signal *veche_signal_new(const veche_sfu_env *env)
 {
     veche_signal *s = g_new0(veche_signal, 1);
     s->env = *env;
     g_queue_init(&s->conns);
     s->acc.allow_anonymous_rooms = true;
-    s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                     (GDestroyNotify)veche_room_free);
-    s->sweep_timer = g_timeout_source_new_seconds(5);
-    g_source_set_callback(s->sweep_timer, sweep_rooms, s, NULL);
-    g_source_attach(s->sweep_timer, env->ctx);
+    s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    s->clients = g_hash_table_new(g_int64_hash, g_int64_equal);
+    s->events = veche_mailbox_new(env->ctx, on_event, s, drop_event);
+    unsigned n = veche_worker_count(env->cfg);
+    s->workers = g_new0(veche_worker *, n);
+    s->worker_rooms = g_new0(unsigned, n);
+    for (unsigned i = 0; i < n; i++) {
+        s->workers[i] = veche_worker_new(i, env->cfg, env->cert, emit_to_main, s->events);
+        if (!s->workers[i])
+            break;
+        s->n_workers = i + 1;
+    }
+    if (s->n_workers == 0) {
+        veche_signal_free(s);
+        return NULL;
+    }
+    VLOG_INFO(NULL, NULL, "%u media worker thread(s)", s->n_workers);
     return s;
 }
 
@@ -684,9 +952,15 @@ void veche_signal_free(veche_signal *s)
 {
     if (!s)
         return;
-    g_source_destroy(s->sweep_timer);
-    g_source_unref(s->sweep_timer);
+    /* Each worker runs what it was sent, frees its rooms on its thread and
+     * ends; their last events are dropped with the mailbox. */
+    for (unsigned i = 0; i < s->n_workers; i++)
+        veche_worker_free(s->workers[i]);
+    g_free(s->workers);
+    g_free(s->worker_rooms);
+    veche_mailbox_free(s->events);
     g_hash_table_destroy(s->rooms);
+    g_hash_table_destroy(s->clients);
     g_free(s);
 }
 
