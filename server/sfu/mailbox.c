@@ -6,8 +6,12 @@
  * batch, so an item posted after the take finds the queue empty and sets
  * it again (no lost wake-up; at worst one spare dispatch of an empty
  * queue).  g_source_set_ready_time() is thread-safe and wakes the context.
+ * The lock is a pthread mutex rather than a GMutex (a bare futex in this
+ * GLib) so that ThreadSanitizer sees the hand-over.
  */
 #include "mailbox.h"
+
+#include <pthread.h>
 
 typedef struct {
     GSource source;
@@ -15,7 +19,7 @@ typedef struct {
 } mailbox_source;
 
 struct veche_mailbox {
-    GMutex lock;
+    pthread_mutex_t lock;
     GQueue queue;                /* posted items, guarded by lock */
     GSource *source;
     veche_mailbox_deliver_fn deliver;
@@ -26,10 +30,10 @@ struct veche_mailbox {
 static void deliver_all(veche_mailbox *mb)
 {
     GQueue batch = G_QUEUE_INIT;
-    g_mutex_lock(&mb->lock);
+    pthread_mutex_lock(&mb->lock);
     batch = mb->queue;
     g_queue_init(&mb->queue);
-    g_mutex_unlock(&mb->lock);
+    pthread_mutex_unlock(&mb->lock);
     void *item;
     while ((item = g_queue_pop_head(&batch)))
         mb->deliver(mb->ud, item);
@@ -52,7 +56,7 @@ veche_mailbox *veche_mailbox_new(GMainContext *ctx, veche_mailbox_deliver_fn del
                                  void *ud, GDestroyNotify drop)
 {
     veche_mailbox *mb = g_new0(veche_mailbox, 1);
-    g_mutex_init(&mb->lock);
+    pthread_mutex_init(&mb->lock, NULL);
     g_queue_init(&mb->queue);
     mb->deliver = deliver;
     mb->ud = ud;
@@ -73,16 +77,16 @@ void veche_mailbox_free(veche_mailbox *mb)
     void *item;
     while ((item = g_queue_pop_head(&mb->queue)))
         mb->drop(item);
-    g_mutex_clear(&mb->lock);
+    pthread_mutex_destroy(&mb->lock);
     g_free(mb);
 }
 
 void veche_mailbox_post(veche_mailbox *mb, void *item)
 {
-    g_mutex_lock(&mb->lock);
+    pthread_mutex_lock(&mb->lock);
     gboolean was_empty = g_queue_is_empty(&mb->queue);
     g_queue_push_tail(&mb->queue, item);
-    g_mutex_unlock(&mb->lock);
+    pthread_mutex_unlock(&mb->lock);
     if (was_empty)
         g_source_set_ready_time(mb->source, 0);
 }

@@ -254,8 +254,16 @@ veche_participant *veche_room_find(veche_room *room, const char *id)
 
 veche_participant *veche_room_find_client(veche_room *room, const char *id, uint64_t client)
 {
-    veche_participant *p = veche_room_find(room, id);
-    return p && p->client == client ? p : NULL;
+    if (id && *id) {
+        veche_participant *p = veche_room_find(room, id);
+        return p && p->client == client ? p : NULL;
+    }
+    for (guint i = 0; i < room->participants->len; i++) {
+        veche_participant *p = g_ptr_array_index(room->participants, i);
+        if (p->client == client)
+            return p;
+    }
+    return NULL;
 }
 
 /* --- tracks --- */

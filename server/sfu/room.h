@@ -72,7 +72,9 @@ bool veche_room_idle(veche_room *room);
  * locked). */
 veche_participant *veche_room_join(veche_room *room, const veche_join_request *req,
                                    veche_sfu_error *err);
-/* The participant with this id whose events go to client, or NULL. */
+/* The participant with this id whose events go to client, or NULL; with
+ * an empty id, the client's participant (a request sent before the client
+ * knew its id: a connection has one participant per room). */
 veche_participant *veche_room_find_client(veche_room *room, const char *id, uint64_t client);
 /* Leave: others get `track-removed` and `participant-left`; nothing is
  * sent to p's client any more. */

@@ -1,6 +1,8 @@
 /* sfu.h - private structures shared by the SFU core files: room.c
- * (membership, events, RTCP timer), participant.c (negotiation and the
- * transports), track.c (the media path) and negotiate.c (SDP building).
+ * (membership, the event fan-out, timers), moderation.c (requests),
+ * dispatch.c (commands), participant.c (negotiation and the transports),
+ * track.c (the media path) and negotiate.c (SDP building).  All of a room
+ * runs on its media worker's thread.
  * Nothing outside those files includes this.
  *
  * Object graph (-> owns, ~> points to):

@@ -6,8 +6,10 @@
  * A connection is OUT, JOINING (a JOIN is on its way to the worker) or IN
  * (the JOINED reply came: it knows its participant id).  Events reach it
  * only while IN and addressed to its room and participant; replies reach
- * it by request number.  A JOINED reply nobody waits for any more (the
- * connection left or closed meanwhile) is answered with LEAVE.
+ * it by request number.  Requests may follow a `join` before its reply:
+ * they go out behind it, without a participant id, and the room finds the
+ * participant by client number.  A JOINED reply nobody waits for any more
+ * (the connection left or closed meanwhile) is answered with LEAVE.
  *
  * One table row per message type gives its name, the members it needs and
  * its handler; validation is driven by the table, so adding a message is one
@@ -436,9 +438,9 @@ static void conn_out(veche_signal_conn *c)
 /* dropped: the connection went away (the participant may resume). */
 static void leave_room(veche_signal_conn *c, bool dropped)
 {
-    if (c->state == CONN_IN) {
+    if (c->state != CONN_OUT)  /* JOINING: no id yet, found by client */
         conn_post(c, conn_cmd(c, dropped ? VECHE_CMD_DROP : VECHE_CMD_LEAVE));
-    } else if (c->state == CONN_JOINING) {
+    if (c->state == CONN_JOINING) {
         for (GList *l = c->pending.head; l; l = l->next)
             if (((pending *)l->data)->type == VECHE_MSG_JOIN)
                 ((pending *)l->data)->abandoned = true;
@@ -827,7 +829,9 @@ void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t le
     for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(messages); i++) {
         if (messages[i].type != m.type)
             continue;
-        if (messages[i].needs_room && c->state != CONN_IN)
+        /* JOINING counts as in: requests sent right after `join` follow it
+         * to the room in order (found there by client number). */
+        if (messages[i].needs_room && c->state == CONN_OUT)
             rc = fail(&err, "not-joined", "join a room first");
         else
             rc = messages[i].handler(c, &m, &err);

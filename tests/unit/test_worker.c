@@ -323,9 +323,24 @@ TEST(commands_and_events_through_a_worker)
     CHECK_EQ_STR(ev->code, "not-joined");
     veche_sfu_event_free(ev);
 
-    /* A room still full when the worker stops is freed on its thread. */
+    /* A request sent right behind the join, before the client knew its
+     * participant id, finds it by client number. */
     veche_worker_send(w, join_cmd(13, 8, "Vera"));
-    veche_sfu_event_free(expect(&h, VECHE_EV_JOINED, 8, 13));
+    veche_worker_send(w, veche_sfu_cmd_new(VECHE_CMD_UNMUTE, "board", NULL, 13, 9));
+    ev = expect(&h, VECHE_EV_JOINED, 8, 13);
+    CHECK_EQ_INT(ev->joined->role, VECHE_ROLE_MODERATOR);  /* a new room */
+    json_t *j = veche_events_json(ev);
+    CHECK_EQ_STR(json_string_value(json_object_get(j, "type")), "joined");
+    CHECK_EQ_STR(json_string_value(json_object_get(j, "role")), "chair");
+    CHECK_EQ_STR(json_string_value(json_object_get(j, "participant")), ev->participant);
+    CHECK(json_is_null(json_object_get(j, "speaker")));
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "participants")), 0);
+    CHECK(json_string_length(json_object_get(j, "moderatorKey")) == 32);
+    CHECK(json_is_false(json_object_get(j, "locked")));
+    json_decref(j);
+    veche_sfu_event_free(ev);
+    veche_sfu_event_free(expect(&h, VECHE_EV_OK, 9, 13));
+    /* A room still full when the worker stops is freed on its thread. */
     veche_worker_free(w);
     CHECK(!h.emitted_on_main);
     veche_mailbox_free(h.inbox);
