@@ -200,6 +200,11 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         .ctx = g_main_loop_get_context(loop), .cfg = cfg, .cert = s->cert,
     };
     s->signal = veche_signal_new(&env);
+    if (!s->signal) {
+        snprintf(err, errcap, "cannot start the media worker threads");
+        veche_server_free(s);
+        return NULL;
+    }
     const veche_signal_accounts acc = {
         .store = s->store, .storeq = s->storeq, .roll = s->roll,
         .allow_anonymous_rooms = cfg->allow_anonymous_rooms,

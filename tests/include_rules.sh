@@ -30,8 +30,22 @@ check() {
         echo "not ok $n - $plane includes outside its planes:$offenders"; bad=1
     fi
 }
-echo "1..3"
+# No JSON below signalling: the media and SFU planes emit typed events
+# (sfu/sfu_msg.h) and only server/signal turns them into protocol JSON.
+no_json() {
+    n=$((n + 1))
+    local offenders
+    offenders=$(grep -ln '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]jansson\.h[>"]' "$@" 2>/dev/null | tr '\n' ' ')
+    if [ -z "$offenders" ]; then
+        echo "ok $n - no jansson.h in ${1%%/*}"
+    else
+        echo "not ok $n - jansson.h included by: $offenders"; bad=1
+    fi
+}
+echo "1..5"
 check core core
 check media core media
 check sfu core media sfu
+no_json media/*.[ch]
+no_json sfu/*.[ch]
 exit $bad

@@ -106,6 +106,9 @@ static const directive directives[] = {
     DIR(udp_send_buffer_kb, T_UINT, 64, 1048576, NULL,
         "Send buffer of each media socket, in KiB (capped at\n"
         "net.core.wmem_max unless root)."),
+    DIR(media_workers, T_UINT, 0, 256, NULL,
+        "Media worker threads; each room runs on one of them (the least\n"
+        "loaded when it opens).  0: one per CPU core."),
     DIR(database, T_STRING, 0, 0, "accounts and attendance",
         "SQLite database of organizations, rosters, accounts and attendance.\n"
         "Empty: veche.db in data_dir."),

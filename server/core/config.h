@@ -37,6 +37,7 @@ typedef struct {
     unsigned max_bitrate_kbps;    /* REMB cap sent to publishers, 2500 */
     unsigned udp_recv_buffer_kb;  /* SO_RCVBUF of media sockets, 4096 */
     unsigned udp_send_buffer_kb;  /* SO_SNDBUF of media sockets, 4096 */
+    unsigned media_workers;       /* worker threads for rooms; 0 = one per core */
     /* accounts and attendance */
     char database[VECHE_PATH_MAX];/* empty: data_dir/veche.db */
     unsigned session_ttl_hours;   /* 12 */

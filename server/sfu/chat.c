@@ -4,9 +4,15 @@
 #include <glib.h>
 
 struct veche_chat {
-    GQueue messages;             /* json_t* {seq, from, name, text, ts}, owned */
+    GQueue messages;             /* veche_sfu_chat_msg*, owned */
     uint64_t next_seq;
 };
+
+static void msg_free(gpointer data)
+{
+    veche_sfu_chat_msg_clear(data);
+    g_free(data);
+}
 
 veche_chat *veche_chat_new(void)
 {
@@ -20,7 +26,7 @@ void veche_chat_free(veche_chat *c)
 {
     if (!c)
         return;
-    g_queue_clear_full(&c->messages, (GDestroyNotify)json_decref);
+    g_queue_clear_full(&c->messages, msg_free);
     g_free(c);
 }
 
@@ -42,28 +48,27 @@ bool veche_chat_valid(const char *text)
     return visible;
 }
 
-json_t *veche_chat_add(veche_chat *c, const char *from_id, const char *from_name,
-                       const char *text, int64_t ts_ms)
+void veche_chat_add(veche_chat *c, const char *from_id, const char *from_name,
+                    const char *text, int64_t ts_ms, veche_sfu_chat_msg *out)
 {
-    json_t *m = json_pack("{s:I, s:s, s:s, s:s, s:I}", "seq", (json_int_t)c->next_seq++,
-                          "from", from_id, "name", from_name, "text", text, "ts",
-                          (json_int_t)ts_ms);
-    if (!m)
-        return NULL;
-    g_queue_push_tail(&c->messages, json_incref(m));
+    veche_sfu_chat_msg *m = g_new0(veche_sfu_chat_msg, 1);
+    m->seq = c->next_seq++;
+    g_strlcpy(m->from, from_id, sizeof m->from);
+    m->name = g_strdup(from_name);
+    m->text = g_strdup(text);
+    m->ts_ms = ts_ms;
+    g_queue_push_tail(&c->messages, m);
     while (g_queue_get_length(&c->messages) > VECHE_CHAT_HISTORY)
-        json_decref(g_queue_pop_head(&c->messages));
-    json_t *event = json_deep_copy(m);
-    json_decref(m);
-    if (event)
-        json_object_set_new(event, "type", json_string("chat"));
-    return event;
+        msg_free(g_queue_pop_head(&c->messages));
+    veche_sfu_chat_msg_copy(out, m);
 }
 
-json_t *veche_chat_history(const veche_chat *c)
+veche_sfu_chat_msg *veche_chat_history(const veche_chat *c, unsigned *n)
 {
-    json_t *a = json_array();
+    *n = g_queue_get_length((GQueue *)&c->messages);
+    veche_sfu_chat_msg *out = g_new0(veche_sfu_chat_msg, *n ? *n : 1);
+    unsigned i = 0;
     for (GList *l = c->messages.head; l; l = l->next)
-        json_array_append(a, l->data);
-    return a;
+        veche_sfu_chat_msg_copy(&out[i++], l->data);
+    return out;
 }

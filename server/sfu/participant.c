@@ -30,23 +30,17 @@ static void set_err(veche_sfu_error *err, const char *code, const char *reason)
     g_strlcpy(err->reason, reason, sizeof err->reason);
 }
 
-void veche_participant_send(veche_participant *p, json_t *msg)
-{
-    if (p->room && p->sink.send)
-        p->sink.send(p->sink_ud, msg);
-    else
-        json_decref(msg);
-}
-
 static const char *room_id(const veche_participant *p)
 {
     return p->room ? p->room->id : NULL;
 }
 
-static void send_candidate(veche_participant *p, const char *pc, const char *cand)
+static void send_candidate(veche_participant *p, bool publish, const char *cand)
 {
-    veche_participant_send(p, json_pack("{s:s, s:s, s:s}", "type", "candidate", "pc", pc,
-                                        "candidate", cand ? cand : ""));
+    veche_sfu_event *ev = veche_room_event(p->room, VECHE_EV_CANDIDATE);
+    ev->publish_pc = publish;
+    ev->text = g_strdup(cand ? cand : "");
+    veche_participant_send(p, ev);
 }
 
 /* --- transport callbacks (publish) --- */
@@ -56,21 +50,18 @@ static void fail_media(veche_participant *p, const char *which, const char *reas
     if (!p->room)
         return;
     VLOG_WARN(room_id(p), p->id, "%s transport failed: %s", which, reason);
-    veche_participant_sink sink = p->sink;
-    void *ud = p->sink_ud;
+    veche_sfu_event *ev = veche_room_event(p->room, VECHE_EV_MEDIA_FAILED);
+    ev->text = g_strdup_printf("%s connection failed: %s", which, reason);
+    veche_participant_send(p, ev);  /* told first: once it left, it is not addressable */
     /* A network failure, not a goodbye: the client may resume. */
     veche_participant_drop(p);
-    char msg[200];
-    snprintf(msg, sizeof msg, "%s connection failed: %s", which, reason);
-    if (sink.media_failed)
-        sink.media_failed(ud, msg);
 }
 
 static void pub_candidate(void *ud, const char *cand)
 {
     veche_participant *p = ud;
     if (p->pub_answered)
-        send_candidate(p, "publish", cand);
+        send_candidate(p, true, cand);
 }
 
 static void pub_connected(void *ud)
@@ -133,7 +124,7 @@ static void sub_candidate(void *ud, const char *cand)
 {
     veche_participant *p = ud;
     if (p->sub_offered)
-        send_candidate(p, "subscribe", cand);
+        send_candidate(p, false, cand);
 }
 
 static void request_keyframes(veche_participant *p)
@@ -183,7 +174,7 @@ static veche_transport *make_transport(veche_participant *p, bool controlling,
 /* --- lifecycle --- */
 
 veche_participant *veche_participant_new(veche_room *room, const char *id, const char *name,
-                                         const veche_participant_sink *sink, void *ud)
+                                         uint64_t client)
 {
     veche_participant *p = g_new0(veche_participant, 1);
     p->room = room;
@@ -192,8 +183,7 @@ veche_participant *veche_participant_new(veche_room *room, const char *id, const
     else
         snprintf(p->id, sizeof p->id, "%08x", g_random_int());
     p->name = g_strdup(name);
-    p->sink = *sink;
-    p->sink_ud = ud;
+    p->client = client;
     p->rtcp_ssrc = g_random_int() | 1;
     p->tracks = g_ptr_array_new();
     p->downtracks = g_ptr_array_new_with_free_func(g_free);
@@ -257,7 +247,7 @@ void veche_participant_leave(veche_participant *p)
     if (!room)
         return;
     remove_tracks(p);
-    veche_moderation_on_leave(p);
+    veche_room_on_leave(room, p);
     for (guint i = 0; i < p->downtracks->len; i++) {
         veche_downtrack *dt = g_ptr_array_index(p->downtracks, i);
         if (dt->track)
@@ -265,8 +255,6 @@ void veche_participant_leave(veche_participant *p)
         dt->track = NULL;
     }
     g_ptr_array_remove(room->participants, p);
-    veche_room_broadcast(room, p, json_pack("{s:s, s:s}", "type", "participant-left",
-                                            "participant", p->id));
     VLOG_INFO(room->id, p->id, "left");
     p->room = NULL;
     /* Transports may be inside a callback right now: free on the next turn. */
@@ -362,12 +350,22 @@ static int start_publish_transport(veche_participant *p, const veche_sdp_media *
     return 0;
 }
 
+/* The client's source for a mid, or NULL. */
+static const char *source_of(const veche_sfu_source *sources, unsigned n, const char *mid)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (strcmp(sources[i].mid, mid) == 0)
+            return sources[i].source;
+    return NULL;
+}
+
 /* The source of each accepted m-line: from the client's `sources` map
  * (mid -> camera/microphone/screen), else audio is the microphone, the
  * first video the camera and any further video a screen share. */
-static const char *media_source(json_t *sources, const veche_pub_media *media, int i)
+static const char *media_source(const veche_sfu_source *sources, unsigned n_sources,
+                                const veche_pub_media *media, int i)
 {
-    const char *s = json_string_value(json_object_get(sources, media[i].mid));
+    const char *s = source_of(sources, n_sources, media[i].mid);
     if (s && (!strcmp(s, "camera") || !strcmp(s, "microphone") || !strcmp(s, "screen")))
         return s;
     if (media[i].codec.kind == VECHE_SDP_AUDIO)
@@ -378,7 +376,8 @@ static const char *media_source(json_t *sources, const veche_pub_media *media, i
     return "camera";
 }
 
-int veche_participant_publish(veche_participant *p, const char *sdp_text, json_t *sources,
+int veche_participant_publish(veche_participant *p, const char *sdp_text,
+                              const veche_sfu_source *sources, unsigned n_sources,
                               char **answer, veche_sfu_error *err)
 {
     veche_right right = VECHE_RIGHT_PUBLISH;
@@ -396,7 +395,7 @@ int veche_participant_publish(veche_participant *p, const char *sdp_text, json_t
     int n = veche_negotiate_publish(offer, media, MAX_PUBLISH_MEDIA, err);
     int rc = n < 0 ? n : 0;
     for (int i = 0; rc == 0 && i < n; i++) {
-        const char *src = media_source(sources, media, i);
+        const char *src = media_source(sources, n_sources, media, i);
         g_strlcpy(media[i].source, src, sizeof media[i].source);
         if (!strcmp(src, "screen") &&
             !veche_policy_allows(p->room->kind, p->role, p->has_floor, VECHE_RIGHT_SCREEN)) {
@@ -526,8 +525,9 @@ static void send_offer(veche_participant *p)
         dt->offered = true;
         dt->offered_live = dt->track != NULL && !dt->rejected;
     }
-    veche_participant_send(p, json_pack("{s:s, s:s, s:s}", "type", "offer", "pc",
-                                        "subscribe", "sdp", sdp));
+    veche_sfu_event *ev = veche_room_event(p->room, VECHE_EV_OFFER);
+    ev->text = g_strdup(sdp);
+    veche_participant_send(p, ev);
     free(sdp);
     p->sub_offered = true;
     p->offer_outstanding = true;

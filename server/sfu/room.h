@@ -1,35 +1,42 @@
-/* room.h - the SFU's public face to signalling: rooms and the participants
- * in them.
+/* room.h - the SFU's rooms and the participants in them, as the media
+ * worker that runs a room sees them (signalling reaches them only through
+ * typed commands, sfu_msg.h and dispatch.h).
  *
  * A room holds participants; each participant has at most one publish
  * transport (its offer, our answer) carrying its tracks, and at most one
  * subscribe transport (our offer, its answer) carrying everyone else's
- * tracks.  Every published track is forwarded to every subscriber.
+ * tracks.  Every published track is forwarded to every subscriber.  What
+ * the clients must hear goes out as typed events through env->emit,
+ * addressed by participant id and client number.
  *
- * Ownership: the caller (the server) owns rooms.  A room owns its
+ * Ownership: the worker (or a test) owns rooms.  A room owns its
  * participants; veche_participant_leave() detaches one at once (others are
- * told) and frees it on the next main-loop iteration, so it is safe to call
- * from any callback.  Everything runs on env->ctx's thread.
+ * told) and frees it on the next iteration of env->ctx, so it is safe to
+ * call from any callback.  Everything runs on env->ctx's thread.
  */
 #ifndef VECHE_ROOM_H
 #define VECHE_ROOM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <glib.h>
-#include <jansson.h>
 
 #include "config.h"
 #include "dtls.h"
 #include "policy.h"
+#include "sfu_msg.h"
 
 typedef struct veche_room veche_room;
 typedef struct veche_participant veche_participant;
 
 /* What the room needs from the process; pointers outlive the room. */
 typedef struct {
-    GMainContext *ctx;
+    GMainContext *ctx;           /* the room's thread's context */
     const veche_config *cfg;
     veche_dtls_cert *cert;
+    veche_sfu_emit_fn emit;      /* events to the clients, on ctx's thread */
+    void *emit_ud;
+    unsigned worker;             /* index of the worker running the room */
 } veche_sfu_env;
 
 /* An error for the signalling reply: a protocol code and a reason. */
@@ -37,17 +44,6 @@ typedef struct {
     const char *code;         /* "bad-sdp", "unsupported", "bad-state", ... */
     char reason[200];
 } veche_sfu_error;
-
-/* How a participant talks back to its client. */
-typedef struct {
-    /* Send a message; takes ownership of msg (one reference). */
-    void (*send)(void *ud, json_t *msg);
-    /* A transport failed; the participant has already left the room. */
-    void (*media_failed)(void *ud, const char *reason);
-    /* A moderator removed the participant, or it resumed on another
-     * connection; it has already left the room. */
-    void (*removed)(void *ud, const char *reason);
-} veche_participant_sink;
 
 /* How a participant asks to join. */
 typedef struct {
@@ -61,38 +57,44 @@ typedef struct {
                                     says more ("secretary", "observer"); <16 bytes */
     bool presides;               /* fixed_role: a moderator who chairs (chair,
                                     trainer); "mute all" spares only them */
+    uint64_t client;             /* who the participant's events are for */
+    uint64_t req;                /* the JOINED reply carries it */
 } veche_join_request;
 
 /* A new room of the given kind; the first to join moderates it. */
 veche_room *veche_room_new(const char *id, veche_room_kind kind, const veche_sfu_env *env);
 veche_room_kind veche_room_get_kind(const veche_room *room);
-/* Frees every participant still inside; accepts NULL. */
+/* Frees every participant still inside, telling nobody; accepts NULL. */
 void veche_room_free(veche_room *room);
 const char *veche_room_id(const veche_room *room);
 unsigned veche_room_size(const veche_room *room);
+/* Empty, and nobody who dropped may still come back: the room may go. */
+bool veche_room_idle(veche_room *room);
 
-/* Add a participant; returns it and fills *joined with the `joined` reply
- * (caller owns it), or NULL with *err (room full). Others get
- * `participant-joined`. */
+/* Add a participant; returns it after emitting the JOINED reply to it (and
+ * `participant-joined` to the others), or NULL with *err (room full,
+ * locked). */
 veche_participant *veche_room_join(veche_room *room, const veche_join_request *req,
-                                   const veche_participant_sink *sink, void *sink_ud,
-                                   json_t **joined, veche_sfu_error *err);
-/* Leave: others get `track-removed` and `participant-left`; the sink is
- * never called again. */
+                                   veche_sfu_error *err);
+/* The participant with this id whose events go to client, or NULL; with
+ * an empty id, the client's participant (a request sent before the client
+ * knew its id: a connection has one participant per room). */
+veche_participant *veche_room_find_client(veche_room *room, const char *id, uint64_t client);
+/* Leave: others get `track-removed` and `participant-left`; nothing is
+ * sent to p's client any more. */
 void veche_participant_leave(veche_participant *p);
 /* The connection dropped: leave, but keep a resume record for a while. */
 void veche_participant_drop(veche_participant *p);
 /* Stop publishing: the publish transport and its tracks go (others get
  * `track-removed`); publishing again starts a new connection. */
 void veche_participant_unpublish(veche_participant *p);
-/* Whether someone who dropped may still come back (keep the room). */
-bool veche_room_resumable(veche_room *room);
 const char *veche_participant_id(const veche_participant *p);
 veche_room *veche_participant_room(const veche_participant *p);
 
 /* Apply a publish offer; on success *answer is the SDP text (caller frees
  * with free()). */
-int veche_participant_publish(veche_participant *p, const char *sdp, json_t *sources,
+int veche_participant_publish(veche_participant *p, const char *sdp,
+                              const veche_sfu_source *sources, unsigned n_sources,
                               char **answer, veche_sfu_error *err);
 /* Start receiving: the server sends `offer` messages from now on. */
 int veche_participant_subscribe(veche_participant *p, veche_sfu_error *err);
@@ -104,7 +106,8 @@ int veche_participant_candidate(veche_participant *p, bool publish, const char *
                                 veche_sfu_error *err);
 
 /* Moderation and room features (moderation.c); each checks the caller's
- * rights (veche_policy_allows) and fails with code "forbidden" otherwise.
+ * rights (veche_policy_allows) and fails with code "forbidden" otherwise,
+ * then carries the request out through the room (room.c).
  * `target` is a participant id. */
 int veche_participant_chat(veche_participant *p, const char *text, veche_sfu_error *err);
 int veche_participant_set_hand(veche_participant *p, const char *target, bool raised,

@@ -1,6 +1,8 @@
 /* sfu.h - private structures shared by the SFU core files: room.c
- * (membership, events, RTCP timer), participant.c (negotiation and the
- * transports), track.c (the media path) and negotiate.c (SDP building).
+ * (membership, the event fan-out, timers), moderation.c (requests),
+ * dispatch.c (commands), participant.c (negotiation and the transports),
+ * track.c (the media path) and negotiate.c (SDP building).  All of a room
+ * runs on its media worker's thread.
  * Nothing outside those files includes this.
  *
  * Object graph (-> owns, ~> points to):
@@ -56,6 +58,7 @@ struct veche_room {
     veche_room_kind kind;
     bool claimed;                /* the creator has joined (and moderates) */
     bool locked;
+    bool idle_told;              /* ROOM_IDLE sent, no join since (dispatch.c) */
     char moderator_key[33];
     veche_chat *chat;
     veche_speaker *speaker;
@@ -87,8 +90,7 @@ struct veche_participant {
     bool dropped;                /* the connection went away: may resume */
     GSource *unpublish_idle;     /* pending unpublish (publish PC closed) */
     char resume_key[33];
-    veche_participant_sink sink;
-    void *sink_ud;
+    uint64_t client;             /* signalling's number for its connection */
     uint32_t rtcp_ssrc;          /* our SSRC in RTCP sent to this client */
     /* publish side */
     veche_transport *pub;
@@ -253,31 +255,28 @@ uint32_t veche_ssrc_allocate(const veche_room *room, const veche_participant *su
 int veche_ssrc_check_publish(const veche_room *room, const veche_participant *p,
                              const veche_pub_media *media, int n, veche_sfu_error *err);
 
-/* room.c: events */
-void veche_room_broadcast(veche_room *room, veche_participant *except, json_t *msg);
+
+/* room.c: membership and the event fan-out (moderation.c asks here) */
+/* A new event of the room (no addressees yet). */
+veche_sfu_event *veche_room_event(const veche_room *room, veche_sfu_event_type type);
+/* Send ev to everyone in the room but except (may be NULL); takes ev. */
+void veche_room_broadcast(veche_room *room, const veche_participant *except,
+                          veche_sfu_event *ev);
 void veche_room_track_added(veche_room *room, veche_track *t);
 void veche_room_track_removed(veche_room *room, veche_track *t);
-
-/* moderation.c: room kind, roles, chat, hands, floor, mute, speaker */
-void veche_moderation_init(veche_room *room, veche_room_kind kind);
-void veche_moderation_free(veche_room *room);
-/* Fill the moderation members of a participant's JSON description. */
-void veche_moderation_describe(const veche_participant *p, json_t *obj);
-/* A participant is leaving: hands, speaker, resume record. */
-void veche_moderation_on_leave(veche_participant *p);
-/* Once a second from the RTCP timer: quality reports every 2 s. */
-void veche_moderation_rtcp_tick(veche_room *room);
+/* A participant of the room by id, or NULL. */
 veche_participant *veche_room_find(veche_room *room, const char *id);
-/* Decide a joining participant's role and restore a resumed one's state;
- * refuses with "room-locked". */
-int veche_moderation_admit(veche_room *room, veche_participant *p,
-                           const veche_join_request *req, veche_sfu_error *err);
+/* Lower a raised hand (no event). */
+void veche_room_forget_hand(veche_room *room, veche_participant *p);
+/* p is leaving: hands, speaker, resume record; the others are told. */
+void veche_room_on_leave(veche_room *room, veche_participant *p);
 
 /* participant.c */
 veche_participant *veche_participant_new(veche_room *room, const char *id, const char *name,
-                                         const veche_participant_sink *sink, void *ud);
+                                         uint64_t client);
 
-void veche_participant_send(veche_participant *p, json_t *msg);
+/* Send ev to p's client (dropped once p left); takes ev. */
+void veche_participant_send(veche_participant *p, veche_sfu_event *ev);
 void veche_participant_subscribe_changed(veche_participant *p);
 /* A downtrack of t for p: an ended m-line of the same kind is reused
  * (same mid, new SSRC/msid/codec) when the client has seen it inactive,

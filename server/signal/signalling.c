@@ -1,5 +1,15 @@
-/* signalling.c - signalling protocol v1: message schema table, validation, and
- * dispatch to the room and participant calls in room.h.
+/* signalling.c - signalling protocol v1: message schema table, validation,
+ * and requests to the rooms as typed commands (sfu_msg.h) to the media
+ * worker that runs each room; the rooms' typed events come back through a
+ * mailbox on the main loop and are sent as JSON (events_json.c).
+ *
+ * A connection is OUT, JOINING (a JOIN is on its way to the worker) or IN
+ * (the JOINED reply came: it knows its participant id).  Events reach it
+ * only while IN and addressed to its room and participant; replies reach
+ * it by request number.  Requests may follow a `join` before its reply:
+ * they go out behind it, without a participant id, and the room finds the
+ * participant by client number.  A JOINED reply nobody waits for any more
+ * (the connection left or closed meanwhile) is answered with LEAVE.
  *
  * One table row per message type gives its name, the members it needs and
  * its handler; validation is driven by the table, so adding a message is one
@@ -13,8 +23,11 @@
 #include <string.h>
 
 #include "auth.h"
+#include "events_json.h"
+#include "mailbox.h"
 #include "report.h"
 #include "storeq.h"
+#include "worker.h"
 #include "err.h"
 #include "log.h"
 
@@ -31,31 +44,71 @@ enum {
     F_PARTICIPANT = 1 << 6,
 };
 
+/* A room as signalling sees it: which worker runs it, and how many
+ * connections are in it or on their way in.  It goes (CLOSE_ROOM) when its
+ * worker says it is idle and no connection is using it. */
+typedef struct {
+    unsigned worker;
+    unsigned users;
+} room_entry;
+
 struct veche_signal {
-    veche_sfu_env env;
-    GHashTable *rooms;        /* id -> veche_room*, owned */
-    GSource *sweep_timer;     /* frees empty rooms once resume ran out */
+    veche_sfu_env env;        /* ctx: the main loop's */
+    GHashTable *rooms;        /* id -> room_entry*, owned */
+    veche_worker **workers;   /* n_workers, owned */
+    unsigned *worker_rooms;   /* rooms per worker */
+    unsigned n_workers;
+    veche_mailbox *events;    /* veche_sfu_event* from the workers */
+    GHashTable *clients;      /* client number -> veche_signal_conn* */
+    uint64_t last_client;
+    uint64_t last_req;
     veche_signal_accounts acc;/* store NULL: no accounts */
     GQueue conns;             /* of veche_signal_conn, not owned */
     int64_t last_conn_id;
-    int64_t last_serial;      /* of veche_signal_conn, to find one again */
     bool blocked_check;       /* a BLOCKED request is on the store thread */
 };
 
+typedef enum { CONN_OUT, CONN_JOINING, CONN_IN } conn_state;
 typedef struct join_ticket join_ticket;
+
+/* A request sent to the room, waiting for its reply. */
+typedef struct {
+    uint64_t req;
+    veche_signal_type type;
+    json_t *id;               /* the client's "id", or NULL */
+    struct join_ticket *ticket;  /* JOIN to an event: its ticket (a reference) */
+    bool abandoned;           /* JOIN: the connection left before the reply */
+} pending;
+
+/* A join to an event on its way (join_event below tells the steps). */
+struct join_ticket {
+    unsigned refs;                /* one per request on the store thread */
+    veche_signal *sig;
+    veche_signal_conn *conn;      /* NULL once the connection went away */
+    json_t *id;                   /* the join's id, or NULL */
+    char *resume_id, *resume_key;
+    veche_auth_join aj;
+    int64_t conn_id, ts_ms;
+    bool held;                    /* veche_roll_hold said yes */
+    veche_roll_roster *roster;    /* from ATTEND, for veche_roll_join; owned */
+    bool settled;                 /* in the roll, or wound down */
+};
 
 struct veche_signal_conn {
     veche_signal *sig;
     veche_ws *ws;
     GList *node;              /* in sig->conns */
-    veche_participant *participant;
+    uint64_t client;          /* our number for it, in commands and events */
+    conn_state state;
+    char room[VECHE_ROOM_ID_MAX + 1];            /* JOINING or IN */
+    char participant[VECHE_PARTICIPANT_ID_LEN];  /* IN */
+    GQueue pending;           /* of pending*, owned */
     /* in an event's room (event_id != 0): who, for the roll */
     int64_t event_id;
     int64_t person_id;
     int64_t conn_id;
     veche_access_role access;
-    join_ticket *joining;     /* a join to an event on its way, or NULL */
-    int64_t serial;           /* unique in this process */
+    join_ticket *joining;     /* a join to an event on the store thread, or NULL */
 };
 
 typedef int (*handler_fn)(veche_signal_conn *c, const veche_signal_msg *m,
@@ -264,15 +317,116 @@ static void send_error(veche_signal_conn *c, const veche_sfu_error *err, json_t 
                            err->reason), id);
 }
 
-static void sink_send(void *ud, json_t *msg) { conn_send(ud, msg, NULL); }
+static const char *conn_room(const veche_signal_conn *c)
+{
+    return c->state != CONN_OUT ? c->room : NULL;
+}
 
-static void drop_room_if_empty(veche_signal *s, veche_room *room);
+static const char *conn_participant(const veche_signal_conn *c)
+{
+    return c->state == CONN_IN ? c->participant : NULL;
+}
+
+/* --- rooms: which worker, how many users --- */
+
+static unsigned pick_worker(const veche_signal *s)
+{
+    unsigned best = 0;
+    for (unsigned i = 1; i < s->n_workers; i++)
+        if (s->worker_rooms[i] < s->worker_rooms[best])
+            best = i;
+    return best;
+}
+
+/* The room's entry, made (and pinned to the least loaded worker) if new;
+ * one more user. */
+static room_entry *room_use(veche_signal *s, const char *id)
+{
+    room_entry *e = g_hash_table_lookup(s->rooms, id);
+    if (!e) {
+        e = g_new0(room_entry, 1);
+        e->worker = pick_worker(s);
+        s->worker_rooms[e->worker]++;
+        g_hash_table_insert(s->rooms, g_strdup(id), e);
+        VLOG_INFO(id, NULL, "room pinned to media worker %u", e->worker);
+    }
+    e->users++;
+    return e;
+}
+
+static void room_release(veche_signal *s, const char *id)
+{
+    room_entry *e = g_hash_table_lookup(s->rooms, id);
+    if (e && e->users > 0)
+        e->users--;
+}
+
+static void post_to_worker(veche_signal *s, unsigned worker, veche_sfu_cmd *cmd)
+{
+    veche_worker_send(s->workers[worker < s->n_workers ? worker : 0], cmd);
+}
+
+/* A command for the connection's room, as its participant. */
+static veche_sfu_cmd *conn_cmd(veche_signal_conn *c, veche_sfu_cmd_type type)
+{
+    return veche_sfu_cmd_new(type, c->room, c->participant, c->client, 0);
+}
+
+static void conn_post(veche_signal_conn *c, veche_sfu_cmd *cmd)
+{
+    room_entry *e = g_hash_table_lookup(c->sig->rooms, c->room);
+    post_to_worker(c->sig, e ? e->worker : 0, cmd);
+}
+
+/* Send cmd as a request: its reply goes to the client with this id. */
+static void post_request(veche_signal_conn *c, veche_sfu_cmd *cmd, veche_signal_type type,
+                         json_t *id, join_ticket *ticket)
+{
+    pending *pd = g_new0(pending, 1);
+    pd->req = cmd->req = ++c->sig->last_req;
+    pd->type = type;
+    pd->id = id ? json_incref(id) : NULL;
+    pd->ticket = ticket;
+    g_queue_push_tail(&c->pending, pd);
+    conn_post(c, cmd);
+}
+
+static void conn_request(veche_signal_conn *c, veche_sfu_cmd *cmd, const veche_signal_msg *m)
+{
+    post_request(c, cmd, m->type, m->id, NULL);
+}
+
+static void ticket_wind_down(join_ticket *t);
+static void ticket_unref(gpointer data);
+
+static void pending_free(veche_signal *s, pending *pd)
+{
+    (void)s;
+    if (pd->ticket) {
+        ticket_wind_down(pd->ticket);  /* no-op once the join is in the roll */
+        ticket_unref(pd->ticket);
+    }
+    json_decref(pd->id);
+    g_free(pd);
+}
+
+static pending *take_pending(veche_signal_conn *c, uint64_t req)
+{
+    for (GList *l = c->pending.head; l; l = l->next) {
+        pending *pd = l->data;
+        if (pd->req == req) {
+            g_queue_delete_link(&c->pending, l);
+            return pd;
+        }
+    }
+    return NULL;
+}
 
 /* --- event rooms: the roll and its messages to moderators --- */
 
 static bool conn_moderates(const veche_signal_conn *c)
 {
-    return c->participant && veche_access_room_role(c->access) == VECHE_ROLE_MODERATOR;
+    return c->state == CONN_IN && veche_access_room_role(c->access) == VECHE_ROLE_MODERATOR;
 }
 
 /* Send the event's `attendance` and, for a meeting, `quorum` to its
@@ -325,7 +479,7 @@ static void leave_recorded(void *ud, veche_storeq_req *req)
  * connection if it is still there. */
 typedef struct {
     veche_signal *sig;
-    int64_t serial;
+    uint64_t client;
     json_t *id;
 } left_reply;
 
@@ -340,13 +494,9 @@ static void left_written(void *ud, veche_storeq_req *req)
 {
     left_reply *lr = ud;
     leave_recorded(NULL, req);
-    for (GList *l = lr->sig->conns.head; l; l = l->next) {
-        veche_signal_conn *c = l->data;
-        if (c->serial == lr->serial) {
-            conn_send(c, json_pack("{s:s}", "type", "left"), lr->id);
-            break;
-        }
-    }
+    veche_signal_conn *c = g_hash_table_lookup(lr->sig->clients, &lr->client);
+    if (c)
+        conn_send(c, json_pack("{s:s}", "type", "left"), lr->id);
 }
 
 /* Append a leave of connection conn_id on the store thread (after its
@@ -390,65 +540,213 @@ static void event_left(veche_signal_conn *c, left_reply *lr)
     notify_event(s, event_id);
 }
 
-/* The removal as a code the client translates (room.c and moderation.c
- * give these reasons; anything else is the moderator's own words). */
-static const char *removed_code(const char *reason)
+/* The connection is out of its room (its participant already left there). */
+static void conn_out(veche_signal_conn *c, left_reply *lr)
 {
-    if (strcmp(reason, "reconnected on another connection") == 0)
-        return "replaced";
-    if (strcmp(reason, "removed by the moderator") == 0)
-        return "by-moderator";
-    return "by-moderator-reason";
+    if (c->state == CONN_OUT) {
+        if (lr) {
+            conn_send(c, json_pack("{s:s}", "type", "left"), lr->id);
+            left_reply_free(lr);
+        }
+        return;
+    }
+    room_release(c->sig, c->room);
+    c->state = CONN_OUT;
+    c->participant[0] = '\0';
+    event_left(c, lr);
 }
 
-/* Removed by a moderator (or superseded by a resumed connection). */
-static void sink_removed(void *ud, const char *reason)
+/* dropped: the connection went away (the participant may resume).
+ * answer: send `left` (with id) once the leave is recorded. */
+static void leave_room(veche_signal_conn *c, bool dropped, bool answer, json_t *id)
 {
-    veche_signal_conn *c = ud;
-    veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
-    c->participant = NULL;
-    event_left(c, NULL);
-    conn_send(c, json_pack("{s:s, s:s, s:s}", "type", "removed", "reason", reason, "code",
-                           removed_code(reason)), NULL);
-    drop_room_if_empty(c->sig, room);
+    left_reply *lr = NULL;
+    if (answer) {
+        lr = g_new0(left_reply, 1);
+        lr->sig = c->sig;
+        lr->client = c->client;
+        lr->id = id ? json_incref(id) : NULL;
+    }
+    if (c->state != CONN_OUT)  /* JOINING: no id yet, found by client */
+        conn_post(c, conn_cmd(c, dropped ? VECHE_CMD_DROP : VECHE_CMD_LEAVE));
+    if (c->state == CONN_JOINING) {
+        for (GList *l = c->pending.head; l; l = l->next)
+            if (((pending *)l->data)->type == VECHE_MSG_JOIN)
+                ((pending *)l->data)->abandoned = true;
+    }
+    conn_out(c, lr);
 }
 
-/* An empty room goes once nobody who dropped can resume into it (its
- * moderator key, chat and resume records live as long as it does). */
-static void drop_room_if_empty(veche_signal *s, veche_room *room)
+/* --- replies and events from the rooms --- */
+
+/* The JOINED reply of an event's join (its attendance already on disk):
+ * into the roll, a quorum flip to its log, the event's fields in `joined`. */
+static void event_joined(veche_signal_conn *c, join_ticket *t, json_t *joined)
 {
-    if (room && veche_room_size(room) == 0 && !veche_room_resumable(room))
-        g_hash_table_remove(s->rooms, veche_room_id(room));
+    veche_signal *s = c->sig;
+    const veche_auth_join *aj = &t->aj;
+    t->settled = true;
+    veche_quorum_change ch;
+    int flip = veche_roll_join(s->acc.roll, &aj->event, &aj->person, &aj->admission,
+                               t->conn_id, t->roster, t->held, t->ts_ms, &ch);
+    t->roster = NULL;  /* taken */
+    if (flip == 1)
+        log_quorum(s, aj->event.id, &ch);
+    else if (flip < 0)
+        VLOG_ERROR(aj->event.room_id, c->participant, "roll: join not counted (%s)",
+                   veche_errname(flip));
+    c->event_id = aj->event.id;
+    c->person_id = aj->person.id;
+    c->conn_id = t->conn_id;
+    c->access = aj->admission.role;
+    VLOG_INFO(aj->event.room_id, c->participant,
+              "event %lld: person %lld admitted as %s%s (%s)", (long long)aj->event.id,
+              (long long)aj->person.id, veche_access_role_name(aj->admission.role),
+              aj->admission.voting ? ", voting" : "", aj->source);
+    if (joined) {
+        json_object_set_new(joined, "event", json_integer(aj->event.id));
+        json_object_set_new(joined, "person", json_integer(aj->person.id));
+        json_object_set_new(joined, "access",
+                            json_string(veche_access_role_name(aj->admission.role)));
+        json_object_set_new(joined, "voting", json_boolean(aj->admission.voting));
+        json_object_set_new(joined, "title", json_string(aj->event.title));
+    }
 }
 
-static gboolean sweep_rooms(gpointer data)
+static void refused(veche_signal_conn *c, const veche_sfu_error *err, json_t *id)
 {
-    veche_signal *s = data;
-    GHashTableIter it;
-    gpointer key, value;
-    g_hash_table_iter_init(&it, s->rooms);
-    while (g_hash_table_iter_next(&it, &key, &value))
-        if (veche_room_size(value) == 0 && !veche_room_resumable(value))
-            g_hash_table_iter_remove(&it);
-    return G_SOURCE_CONTINUE;
+    VLOG_INFO(conn_room(c), conn_participant(c), "request refused: %s: %s", err->code,
+              err->reason);
+    send_error(c, err, id);
 }
 
-static void sink_media_failed(void *ud, const char *reason)
+/* The reply to a JOIN: in the room (or refused). */
+static void join_replied(veche_signal_conn *c, pending *pd, const veche_sfu_event *ev)
 {
-    veche_signal_conn *c = ud;
-    veche_room *room = c->participant ? veche_participant_room(c->participant) : NULL;
-    c->participant = NULL;
-    event_left(c, NULL);
-    veche_sfu_error err = {.code = "media-failed"};
-    g_strlcpy(err.reason, reason, sizeof err.reason);
-    send_error(c, &err, NULL);
-    conn_send(c, json_pack("{s:s}", "type", "left"), NULL);
-    drop_room_if_empty(c->sig, room);
+    if (ev->type == VECHE_EV_ERROR) {
+        if (pd->ticket)
+            ticket_wind_down(pd->ticket);  /* the room refused: close the record */
+        if (!pd->abandoned) {
+            conn_out(c, NULL);
+            veche_sfu_error err = {.code = ev->code};
+            g_strlcpy(err.reason, ev->text ? ev->text : "", sizeof err.reason);
+            refused(c, &err, pd->id);
+        }
+        return;
+    }
+    if (pd->abandoned || c->state != CONN_JOINING) {
+        if (pd->ticket)
+            ticket_wind_down(pd->ticket);
+        post_to_worker(c->sig, ev->worker, veche_sfu_cmd_new(VECHE_CMD_LEAVE, ev->room,
+                                                             ev->participant, c->client, 0));
+        return;
+    }
+    c->state = CONN_IN;
+    g_strlcpy(c->participant, ev->participant, sizeof c->participant);
+    json_t *joined = veche_events_json(ev);
+    if (pd->ticket)
+        event_joined(c, pd->ticket, joined);
+    conn_send(c, joined, pd->id);
+    if (pd->ticket)
+        notify_event(c->sig, c->event_id);
+}
+
+/* Requests answered with `ok` when they carry an id (the others: none). */
+static bool replies_ok(veche_signal_type type)
+{
+    return type != VECHE_MSG_SUBSCRIBE && type != VECHE_MSG_ANSWER &&
+           type != VECHE_MSG_CANDIDATE;
+}
+
+static void on_reply(veche_signal *s, const veche_sfu_event *ev)
+{
+    veche_signal_conn *c = ev->n_to ? g_hash_table_lookup(s->clients, &ev->to[0].client) : NULL;
+    pending *pd = c ? take_pending(c, ev->req) : NULL;
+    if (!pd) {
+        /* A JOINED nobody waits for: the connection is gone. */
+        if (ev->type == VECHE_EV_JOINED)
+            post_to_worker(s, ev->worker,
+                           veche_sfu_cmd_new(VECHE_CMD_LEAVE, ev->room, ev->participant,
+                                             ev->n_to ? ev->to[0].client : 0, 0));
+        return;
+    }
+    if (pd->type == VECHE_MSG_JOIN) {
+        join_replied(c, pd, ev);
+    } else if (ev->type == VECHE_EV_ERROR) {
+        veche_sfu_error err = {.code = ev->code};
+        g_strlcpy(err.reason, ev->text ? ev->text : "", sizeof err.reason);
+        refused(c, &err, pd->id);
+    } else if (ev->type == VECHE_EV_ANSWER || (pd->id && replies_ok(pd->type))) {
+        conn_send(c, veche_events_json(ev), pd->id);
+    }
+    pending_free(s, pd);
+}
+
+static void send_text(veche_signal_conn *c, char **text, const veche_sfu_event *ev)
+{
+    if (!*text) {
+        json_t *msg = veche_events_json(ev);
+        *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+        json_decref(msg);
+    }
+    if (*text)
+        veche_ws_send(c->ws, *text, strlen(*text));
+}
+
+/* An event for the participants it names (encoded once for all). */
+static void on_room_event(veche_signal *s, const veche_sfu_event *ev)
+{
+    char *text = NULL;
+    for (unsigned i = 0; i < ev->n_to; i++) {
+        veche_signal_conn *c = g_hash_table_lookup(s->clients, &ev->to[i].client);
+        if (!c || c->state != CONN_IN || strcmp(c->room, ev->room) != 0 ||
+            strcmp(c->participant, ev->to[i].participant) != 0)
+            continue;
+        if (ev->type == VECHE_EV_MEDIA_FAILED || ev->type == VECHE_EV_REMOVED) {
+            conn_out(c, NULL);  /* the participant has left the room already */
+            send_text(c, &text, ev);
+            if (ev->type == VECHE_EV_MEDIA_FAILED)
+                conn_send(c, json_pack("{s:s}", "type", "left"), NULL);
+        } else {
+            send_text(c, &text, ev);
+        }
+    }
+    free(text);
+}
+
+/* A worker's room is idle: it goes unless a connection is on its way in. */
+static void on_room_idle(veche_signal *s, const veche_sfu_event *ev)
+{
+    room_entry *e = g_hash_table_lookup(s->rooms, ev->room);
+    if (e && e->worker == ev->worker) {
+        if (e->users > 0)
+            return;
+        s->worker_rooms[e->worker]--;
+        g_hash_table_remove(s->rooms, ev->room);
+    }
+    post_to_worker(s, ev->worker, veche_sfu_cmd_new(VECHE_CMD_CLOSE_ROOM, ev->room, NULL, 0, 0));
+}
+
+static void on_event(void *ud, void *item)
+{
+    veche_signal *s = ud;
+    veche_sfu_event *ev = item;
+    if (ev->type == VECHE_EV_ROOM_IDLE)
+        on_room_idle(s, ev);
+    else if (ev->req)
+        on_reply(s, ev);
+    else
+        on_room_event(s, ev);
+    veche_sfu_event_free(ev);
+}
+
+/* From a worker's thread: on to the main loop. */
+static void emit_to_main(void *ud, veche_sfu_event *ev)
+{
+    veche_mailbox_post(ud, ev);
 }
 
 /* --- handlers --- */
-
-static const veche_participant_sink sink = {sink_send, sink_media_failed, sink_removed};
 
 /* Whether the event takes joins now: from join_early_secs before its start
  * (staff -- chair, secretary, trainer, administrators -- any time, to
@@ -477,6 +775,22 @@ static bool join_window_open(veche_signal *s, const veche_auth_join *aj, int64_t
     return true;
 }
 
+/* Send the JOIN: the connection is JOINING until the reply. */
+static void start_join(veche_signal_conn *c, const char *room, veche_room_kind kind,
+                       veche_sfu_cmd *cmd, const char *resume_id, const char *resume_key,
+                       json_t *id, join_ticket *ticket)
+{
+    room_use(c->sig, room);
+    g_strlcpy(c->room, room, sizeof c->room);
+    c->state = CONN_JOINING;
+    g_strlcpy(cmd->room, room, sizeof cmd->room);
+    cmd->client = c->client;
+    cmd->kind = kind;
+    cmd->resume_id = g_strdup(resume_id);
+    cmd->resume_key = g_strdup(resume_key);
+    post_request(c, cmd, VECHE_MSG_JOIN, id, ticket);
+}
+
 /* A join to an event, step by step (docs/architecture.md):
  *
  *   join_event --ADMIT--> join_admitted --ATTEND (join)--> join_recorded
@@ -492,16 +806,6 @@ static bool join_window_open(veche_signal *s, const veche_auth_join *aj, int64_t
  * room.  The ticket follows the join; when the connection goes away
  * meanwhile, conn is NULL and the join winds down (a written join gets its
  * leave, the invitation goes back). */
-struct join_ticket {
-    unsigned refs;                /* one per request on the store thread */
-    veche_signal *sig;
-    veche_signal_conn *conn;      /* NULL once the connection went away */
-    json_t *id;                   /* the join's id, or NULL */
-    char *resume_id, *resume_key;
-    veche_auth_join aj;
-    int64_t conn_id, ts_ms;
-    bool held;                    /* veche_roll_hold said yes */
-};
 
 static void ticket_unref(gpointer data)
 {
@@ -510,6 +814,7 @@ static void ticket_unref(gpointer data)
         return;
     if (t->conn && t->conn->joining == t)
         t->conn->joining = NULL;
+    veche_roll_roster_free(t->roster);
     json_decref(t->id);
     g_free(t->resume_id);
     g_free(t->resume_key);
@@ -525,6 +830,23 @@ static void unadmit(veche_signal *s, const veche_auth_join *aj)
     veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_UNADMIT);
     req->join = *aj;
     veche_storeq_submit(s->acc.storeq, req, NULL, NULL, NULL);
+}
+
+/* The join was written but the person did not get into the room (it
+ * refused, or the connection went away): a leave at the join's own
+ * millisecond, the roll's hold released, the invitation given back.
+ * Once only; nothing once the join is in the roll. */
+static void ticket_wind_down(join_ticket *t)
+{
+    if (t->settled)
+        return;
+    t->settled = true;
+    veche_signal *s = t->sig;
+    const veche_auth_join *aj = &t->aj;
+    if (t->held)
+        veche_roll_release(s->acc.roll, aj->event.id);
+    record_leave(s, aj->event.id, aj->person.id, t->conn_id, t->ts_ms, NULL);
+    unadmit(s, aj);
 }
 
 static void ticket_error(join_ticket *t, const veche_sfu_error *err)
@@ -553,58 +875,26 @@ static void join_recorded(void *ud, veche_storeq_req *req)
         fail(&err, "internal", "the attendance record could not be written");
         return ticket_error(t, &err);
     }
-    veche_room *room = NULL;
-    veche_participant *p = NULL;
-    json_t *joined = NULL;
-    if (c) {
-        room = g_hash_table_lookup(s->rooms, aj->event.room_id);
-        if (!room) {
-            room = veche_room_new(aj->event.room_id, aj->event.room_kind, &s->env);
-            g_hash_table_insert(s->rooms, g_strdup(aj->event.room_id), room);
-        }
-        const veche_join_request jr = {
-            .name = aj->person.full_name, .resume_id = t->resume_id,
-            .resume_key = t->resume_key, .fixed_role = true,
-            .role = veche_access_room_role(aj->admission.role), .title = room_title(aj),
-            .presides = aj->admission.role == VECHE_ACCESS_CHAIR ||
-                        aj->admission.role == VECHE_ACCESS_TRAINER,
-        };
-        p = veche_room_join(room, &jr, &sink, c, &joined, &err);
-    }
-    if (!p) {  /* the room refused, or the connection is gone: close the record */
-        if (t->held)
-            veche_roll_release(s->acc.roll, aj->event.id);
-        record_leave(s, aj->event.id, aj->person.id, t->conn_id, t->ts_ms, NULL);
-        unadmit(s, aj);
-        drop_room_if_empty(s, room);
-        return ticket_error(t, &err);
-    }
-    veche_quorum_change ch;
-    int flip = veche_roll_join(s->acc.roll, &aj->event, &aj->person, &aj->admission,
-                               t->conn_id, req->roster, t->held, t->ts_ms, &ch);
+    t->roster = req->roster;
     req->roster = NULL;  /* taken */
-    if (flip == 1)
-        log_quorum(s, aj->event.id, &ch);
-    else if (flip < 0)
-        VLOG_ERROR(aj->event.room_id, NULL, "roll: join not counted (%s)", veche_errname(flip));
-    c->joining = NULL;
-    c->participant = p;
-    c->event_id = aj->event.id;
-    c->conn_id = t->conn_id;
-    c->access = aj->admission.role;
-    VLOG_INFO(aj->event.room_id, veche_participant_id(p),
-              "event %lld: person %lld admitted as %s%s (%s)", (long long)aj->event.id,
-              (long long)aj->person.id, veche_access_role_name(aj->admission.role),
-              aj->admission.voting ? ", voting" : "", aj->source);
-    if (joined) {
-        json_object_set_new(joined, "event", json_integer(aj->event.id));
-        json_object_set_new(joined, "person", json_integer(aj->person.id));
-        json_object_set_new(joined, "access", json_string(veche_access_role_name(aj->admission.role)));
-        json_object_set_new(joined, "voting", json_boolean(aj->admission.voting));
-        json_object_set_new(joined, "title", json_string(aj->event.title));
+    if (!c) {  /* the connection is gone: close the record */
+        ticket_wind_down(t);
+        return;
     }
-    conn_send(c, joined, t->id);
-    notify_event(s, aj->event.id);
+    /* Into the room: from now on the JOIN request's reply (join_replied)
+     * carries the ticket, and the connection is JOINING. */
+    veche_sfu_cmd *cmd = veche_sfu_cmd_new(VECHE_CMD_JOIN, NULL, NULL, 0, 0);
+    cmd->name = g_strdup(aj->person.full_name);
+    cmd->fixed_role = true;
+    cmd->role = veche_access_room_role(aj->admission.role);
+    cmd->title = g_strdup(room_title(aj));
+    cmd->presides = aj->admission.role == VECHE_ACCESS_CHAIR ||
+                    aj->admission.role == VECHE_ACCESS_TRAINER;
+    c->joining = NULL;
+    t->conn = NULL;
+    t->refs++;
+    start_join(c, aj->event.room_id, aj->event.room_kind, cmd, t->resume_id, t->resume_key,
+               t->id, t);
 }
 
 /* Admitted (or refused) on the store thread: check the window, then
@@ -674,7 +964,7 @@ static int join_event(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu
 
 static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    if (c->participant)
+    if (c->state != CONN_OUT)
         return fail(err, "already-joined", "leave the current room first");
     if (c->joining)
         return fail(err, "already-joined", "a join is on its way");
@@ -689,123 +979,108 @@ static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_er
             return fail(err, "sign-in-required",
                         "this room belongs to an event: join it with the event's id");
     }
-    veche_room *room = g_hash_table_lookup(c->sig->rooms, m->room);
-    if (!room) {
-        room = veche_room_new(m->room, m->kind, &c->sig->env);
-        g_hash_table_insert(c->sig->rooms, g_strdup(m->room), room);
-    }
-    const veche_join_request req = {
-        .name = m->name, .moderator_key = m->moderator_key,
-        .resume_id = m->resume_id, .resume_key = m->resume_key,
-    };
-    json_t *joined = NULL;
-    c->participant = veche_room_join(room, &req, &sink, c, &joined, err);
-    if (!c->participant) {
-        drop_room_if_empty(c->sig, room);
-        return VECHE_ELIMIT;
-    }
-    conn_send(c, joined, m->id);
+    veche_sfu_cmd *cmd = veche_sfu_cmd_new(VECHE_CMD_JOIN, NULL, NULL, 0, 0);
+    cmd->name = g_strdup(m->name);
+    cmd->moderator_key = g_strdup(m->moderator_key);
+    start_join(c, m->room, m->kind, cmd, m->resume_id, m->resume_key, m->id, NULL);
     return 0;
+}
+
+/* The publish offer's `sources` (mid -> source) as a typed list. */
+static void copy_sources(json_t *sources, veche_sfu_cmd *cmd)
+{
+    const char *mid;
+    json_t *v;
+    json_object_foreach(sources, mid, v) {
+        const char *src = json_string_value(v);
+        if (!src || strlen(mid) >= sizeof cmd->sources[0].mid ||
+            strlen(src) >= sizeof cmd->sources[0].source ||
+            cmd->n_sources == VECHE_MAX_SOURCES)
+            continue;
+        g_strlcpy(cmd->sources[cmd->n_sources].mid, mid, sizeof cmd->sources[0].mid);
+        g_strlcpy(cmd->sources[cmd->n_sources].source, src, sizeof cmd->sources[0].source);
+        cmd->n_sources++;
+    }
 }
 
 static int on_publish(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    char *answer = NULL;
-    int rc = veche_participant_publish(c->participant, m->sdp, m->sources, &answer, err);
-    if (rc != 0)
-        return rc;
-    conn_send(c, json_pack("{s:s, s:s, s:s}", "type", "answer", "pc", "publish", "sdp",
-                           answer), m->id);
-    free(answer);
+    (void)err;
+    veche_sfu_cmd *cmd = conn_cmd(c, VECHE_CMD_PUBLISH);
+    cmd->sdp = g_strdup(m->sdp);
+    copy_sources(m->sources, cmd);
+    conn_request(c, cmd, m);
     return 0;
 }
 
 static int on_subscribe(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    return veche_participant_subscribe(c->participant, err);
+    (void)err;
+    conn_request(c, conn_cmd(c, VECHE_CMD_SUBSCRIBE), m);
+    return 0;
 }
 
 static int on_answer(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
     if (strcmp(m->pc, "subscribe") != 0)
         return fail(err, "bad-request", "answers are only for the subscribe connection");
-    return veche_participant_subscribe_answer(c->participant, m->sdp, err);
+    veche_sfu_cmd *cmd = conn_cmd(c, VECHE_CMD_ANSWER);
+    cmd->sdp = g_strdup(m->sdp);
+    conn_request(c, cmd, m);
+    return 0;
 }
 
 static int on_candidate(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    return veche_participant_candidate(c->participant, strcmp(m->pc, "publish") == 0,
-                                       m->candidate, err);
-}
-
-/* dropped: the connection went away (the participant may resume).
- * answer: send `left` (with id, may be NULL), after the leave is written
- * when the room is an event's. */
-static void leave_room(veche_signal_conn *c, bool dropped, bool answer, json_t *id)
-{
-    if (!c->participant)
-        return;
-    left_reply *lr = NULL;
-    if (answer) {
-        lr = g_new0(left_reply, 1);
-        lr->sig = c->sig;
-        lr->serial = c->serial;
-        lr->id = id ? json_incref(id) : NULL;
-    }
-    veche_room *room = veche_participant_room(c->participant);
-    if (dropped)
-        veche_participant_drop(c->participant);
-    else
-        veche_participant_leave(c->participant);
-    c->participant = NULL;
-    event_left(c, lr);
-    drop_room_if_empty(c->sig, room);
+    (void)err;
+    veche_sfu_cmd *cmd = conn_cmd(c, VECHE_CMD_CANDIDATE);
+    cmd->publish_pc = strcmp(m->pc, "publish") == 0;
+    cmd->candidate = g_strdup(m->candidate);
+    conn_request(c, cmd, m);
+    return 0;
 }
 
 static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
-    leave_room(c, false, true, m->id);
+    (void)err;
+    leave_room(c, false, true, m->id);  /* `left` once the leave is recorded */
     return 0;
 }
 
 static int on_ping(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
 {
+    (void)err;
     conn_send(c, json_pack("{s:s}", "type", "pong"), m->id);
     return 0;
 }
 
-/* Room features and moderation: rights are checked in moderation.c. */
+/* Room features and moderation: rights are checked by the room
+ * (moderation.c); one command per message. */
 static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
                          veche_sfu_error *err)
 {
-    veche_participant *p = c->participant;
-    int rc;
-    switch (m->type) {
-    case VECHE_MSG_CHAT: rc = veche_participant_chat(p, m->text, err); break;
-    case VECHE_MSG_RAISE_HAND: rc = veche_participant_set_hand(p, NULL, true, err); break;
-    case VECHE_MSG_LOWER_HAND:
-        rc = veche_participant_set_hand(p, m->participant, false, err);
-        break;
-    case VECHE_MSG_GIVE_FLOOR:
-        rc = veche_participant_set_floor(p, m->participant, true, err);
-        break;
-    case VECHE_MSG_TAKE_FLOOR:
-        rc = veche_participant_set_floor(p, m->participant, false, err);
-        break;
-    case VECHE_MSG_MUTE: rc = veche_participant_mute(p, m->participant, err); break;
-    case VECHE_MSG_MUTE_ALL: rc = veche_participant_mute(p, NULL, err); break;
-    case VECHE_MSG_UNMUTE: rc = veche_participant_unmute(p, err); break;
-    case VECHE_MSG_REMOVE:
-        rc = veche_participant_remove(p, m->participant, m->reason, err);
-        break;
-    case VECHE_MSG_LOCK: rc = veche_participant_lock(p, true, err); break;
-    case VECHE_MSG_UNLOCK: rc = veche_participant_lock(p, false, err); break;
-    case VECHE_MSG_UNPUBLISH: veche_participant_unpublish(p); rc = 0; break;
-    default: rc = fail(err, "internal", "unhandled message"); break;
+    static const struct {
+        veche_signal_type msg;
+        veche_sfu_cmd_type cmd;
+    } map[] = {
+        {VECHE_MSG_CHAT, VECHE_CMD_CHAT},             {VECHE_MSG_RAISE_HAND, VECHE_CMD_RAISE_HAND},
+        {VECHE_MSG_LOWER_HAND, VECHE_CMD_LOWER_HAND}, {VECHE_MSG_GIVE_FLOOR, VECHE_CMD_GIVE_FLOOR},
+        {VECHE_MSG_TAKE_FLOOR, VECHE_CMD_TAKE_FLOOR}, {VECHE_MSG_MUTE, VECHE_CMD_MUTE},
+        {VECHE_MSG_MUTE_ALL, VECHE_CMD_MUTE_ALL},     {VECHE_MSG_UNMUTE, VECHE_CMD_UNMUTE},
+        {VECHE_MSG_REMOVE, VECHE_CMD_REMOVE},         {VECHE_MSG_LOCK, VECHE_CMD_LOCK},
+        {VECHE_MSG_UNLOCK, VECHE_CMD_UNLOCK},         {VECHE_MSG_UNPUBLISH, VECHE_CMD_UNPUBLISH},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
+        if (map[i].msg != m->type)
+            continue;
+        veche_sfu_cmd *cmd = conn_cmd(c, map[i].cmd);
+        cmd->text = g_strdup(m->text);
+        cmd->target = g_strdup(m->participant);
+        cmd->reason = g_strdup(m->reason);
+        conn_request(c, cmd, m);
+        return 0;
     }
-    if (rc == 0 && m->id)
-        conn_send(c, json_pack("{s:s}", "type", "ok"), m->id);
-    return rc;
+    return fail(err, "internal", "unhandled message");
 }
 
 /* --- connections --- */
@@ -818,18 +1093,16 @@ void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t le
     for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(messages); i++) {
         if (messages[i].type != m.type)
             continue;
-        if (messages[i].needs_room && !c->participant)
+        /* JOINING counts as in: requests sent right after `join` follow it
+         * to the room in order (found there by client number). */
+        if (messages[i].needs_room && c->state == CONN_OUT)
             rc = fail(&err, "not-joined", "join a room first");
         else
             rc = messages[i].handler(c, &m, &err);
         break;
     }
-    if (rc != 0) {
-        const char *room = c->participant ? veche_room_id(veche_participant_room(c->participant)) : NULL;
-        VLOG_INFO(room, c->participant ? veche_participant_id(c->participant) : NULL,
-                  "request refused: %s: %s", err.code, err.reason);
-        send_error(c, &err, m.id);
-    }
+    if (rc != 0)
+        refused(c, &err, m.id);
     veche_signal_msg_clear(&m);
 }
 
@@ -838,9 +1111,11 @@ veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws)
     veche_signal_conn *c = g_new0(veche_signal_conn, 1);
     c->sig = s;
     c->ws = ws;
-    c->serial = ++s->last_serial;
+    c->client = ++s->last_client;
+    g_queue_init(&c->pending);
     g_queue_push_tail(&s->conns, c);
     c->node = s->conns.tail;
+    g_hash_table_insert(s->clients, &c->client, c);
     return c;
 }
 
@@ -851,6 +1126,10 @@ void veche_signal_conn_free(veche_signal_conn *c)
     leave_room(c, true, false, NULL);
     if (c->joining)
         c->joining->conn = NULL;  /* the join winds down when it comes back */
+    pending *pd;
+    while ((pd = g_queue_pop_head(&c->pending)))
+        pending_free(c->sig, pd);
+    g_hash_table_remove(c->sig->clients, &c->client);
     g_queue_delete_link(&c->sig->conns, c->node);
     g_free(c);
 }
@@ -870,10 +1149,7 @@ unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
         if (c->person_id != person_id)
             continue;
         n++;
-        const char *room = c->participant ? veche_room_id(veche_participant_room(c->participant))
-                                          : NULL;
-        VLOG_INFO(room, c->participant ? veche_participant_id(c->participant) : NULL,
-                  "disconnected: %s", code);
+        VLOG_INFO(conn_room(c), conn_participant(c), "disconnected: %s", code);
         veche_sfu_error err = {.code = code};
         g_strlcpy(err.reason, reason, sizeof err.reason);
         send_error(c, &err, NULL);
@@ -913,17 +1189,31 @@ void veche_signal_check_blocked(veche_signal *s)
     veche_storeq_submit(s->acc.storeq, req, blocked_checked, s, NULL);
 }
 
+static void drop_event(void *item) { veche_sfu_event_free(item); }
+
 veche_signal *veche_signal_new(const veche_sfu_env *env)
 {
     veche_signal *s = g_new0(veche_signal, 1);
     s->env = *env;
     g_queue_init(&s->conns);
     s->acc.allow_anonymous_rooms = true;
-    s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                     (GDestroyNotify)veche_room_free);
-    s->sweep_timer = g_timeout_source_new_seconds(5);
-    g_source_set_callback(s->sweep_timer, sweep_rooms, s, NULL);
-    g_source_attach(s->sweep_timer, env->ctx);
+    s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    s->clients = g_hash_table_new(g_int64_hash, g_int64_equal);
+    s->events = veche_mailbox_new(env->ctx, on_event, s, drop_event);
+    unsigned n = veche_worker_count(env->cfg);
+    s->workers = g_new0(veche_worker *, n);
+    s->worker_rooms = g_new0(unsigned, n);
+    for (unsigned i = 0; i < n; i++) {
+        s->workers[i] = veche_worker_new(i, env->cfg, env->cert, emit_to_main, s->events);
+        if (!s->workers[i])
+            break;
+        s->n_workers = i + 1;
+    }
+    if (s->n_workers == 0) {
+        veche_signal_free(s);
+        return NULL;
+    }
+    VLOG_INFO(NULL, NULL, "%u media worker thread(s)", s->n_workers);
     return s;
 }
 
@@ -931,9 +1221,15 @@ void veche_signal_free(veche_signal *s)
 {
     if (!s)
         return;
-    g_source_destroy(s->sweep_timer);
-    g_source_unref(s->sweep_timer);
+    /* Each worker runs what it was sent, frees its rooms on its thread and
+     * ends; their last events are dropped with the mailbox. */
+    for (unsigned i = 0; i < s->n_workers; i++)
+        veche_worker_free(s->workers[i]);
+    g_free(s->workers);
+    g_free(s->worker_rooms);
+    veche_mailbox_free(s->events);
     g_hash_table_destroy(s->rooms);
+    g_hash_table_destroy(s->clients);
     g_free(s);
 }
 

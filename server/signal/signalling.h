@@ -1,13 +1,15 @@
 /* signalling.h - the signalling service (named so because "signal.h" would
  * shadow the C library header of that name), protocol v1 (docs/protocol.md):
- * parses and validates client messages, keeps the registry of rooms, and
- * turns requests into room and participant calls.
+ * parses and validates client messages, keeps the registry of rooms (which
+ * media worker runs each), turns requests into typed commands to the
+ * room's worker and the rooms' typed events into messages.
  *
  * veche_signal_parse() is pure (no I/O, no state) and is what the fuzzer
  * drives.  Ownership: veche_signal owns its rooms and knows every
  * connection (to close a blocked person's); a veche_signal_conn is
  * created per WebSocket by the server and freed when the socket closes
- * (which is the same as `leave`).  All on the main loop's thread.
+ * (which is the same as `leave`).  All on the main loop's thread; the
+ * rooms run on the media workers this service starts (media_workers).
  */
 #ifndef VECHE_SIGNALLING_H
 #define VECHE_SIGNALLING_H
@@ -75,6 +77,8 @@ void veche_signal_msg_clear(veche_signal_msg *m);
 typedef struct veche_signal veche_signal;
 typedef struct veche_signal_conn veche_signal_conn;
 
+/* env->ctx is the main loop's context (events come back there); NULL if
+ * no media worker thread could start. */
 veche_signal *veche_signal_new(const veche_sfu_env *env);
 void veche_signal_free(veche_signal *s);  /* accepts NULL; frees all rooms */
 unsigned veche_signal_room_count(const veche_signal *s);

@@ -16,6 +16,7 @@
 # $IT_TMP/NAME.jsonl and their log to $IT_TMP/NAME.err.
 
 IT_PIDS=()
+IT_SERVER_ARGS=()   # more server arguments, e.g. (--set media_workers=2)
 IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/veche-it.XXXXXX")
 IT_N=0
 IT_FAILED=0
@@ -122,7 +123,7 @@ it_start_server() {
         --set ice_addresses=127.0.0.1 \
         --set rtp_port_min="$RTP_MIN" --set rtp_port_max="$RTP_MAX" \
         --set web_root="$src/web-client" --set data_dir="$IT_TMP/data" \
-        --set log_level="${VECHE_IT_LOG_LEVEL:-info}" \
+        --set log_level="${VECHE_IT_LOG_LEVEL:-info}" "${IT_SERVER_ARGS[@]}" \
         >"$IT_TMP/server.log" 2>&1 &
     SERVER_PID=$!
     for i in $(seq 1 200); do

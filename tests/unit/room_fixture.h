@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
-#include <jansson.h>
 
 #include "config.h"
 #include "dtls.h"
@@ -33,19 +32,18 @@ static inline void peer_free(peer *pr)
     g_free(pr->seen);
 }
 
-static inline void sink_send(void *ud, json_t *msg)
+/* The room's events: a test's client number is its peer's address. */
+static inline void on_event(void *ud, veche_sfu_event *ev)
 {
-    peer *pr = ud;
-    const char *type = json_string_value(json_object_get(msg, "type"));
-    if (type && strcmp(type, "offer") == 0) {
+    (void)ud;
+    for (unsigned i = 0; ev->type == VECHE_EV_OFFER && i < ev->n_to; i++) {
+        peer *pr = (peer *)(uintptr_t)ev->to[i].client;
         g_free(pr->offer);
-        pr->offer = g_strdup(json_string_value(json_object_get(msg, "sdp")));
+        pr->offer = g_strdup(ev->text);
         pr->offers++;
     }
-    json_decref(msg);
+    veche_sfu_event_free(ev);
 }
-
-static const veche_participant_sink SINK = {sink_send, NULL, NULL};
 
 typedef struct {
     GMainContext *ctx;
@@ -61,7 +59,7 @@ static inline void fixture_init(fixture *f)
     g_strlcpy(f->cfg.ice_addresses, "127.0.0.1", sizeof f->cfg.ice_addresses);
     f->cfg.max_room_participants = 1000;
     f->cert = veche_dtls_cert_new();
-    veche_sfu_env env = {f->ctx, &f->cfg, f->cert};
+    veche_sfu_env env = {.ctx = f->ctx, .cfg = &f->cfg, .cert = f->cert, .emit = on_event};
     f->room = veche_room_new("negotiate", VECHE_ROOM_MEETING, &env);
 }
 
@@ -82,11 +80,9 @@ static inline void fixture_free(fixture *f)
 
 static inline veche_participant *join(fixture *f, const char *name, peer *pr)
 {
-    veche_join_request req = {.name = name};
-    json_t *joined = NULL;
+    veche_join_request req = {.name = name, .client = (uintptr_t)pr, .req = 1};
     veche_sfu_error err = {0};
-    veche_participant *p = veche_room_join(f->room, &req, &SINK, pr, &joined, &err);
-    json_decref(joined);
+    veche_participant *p = veche_room_join(f->room, &req, &err);
     CHECK(p != NULL);
     return p;
 }
@@ -123,7 +119,7 @@ static inline int publish_rtx(fixture *f, veche_participant *p, uint32_t audio_s
                                "a=ssrc-group:FID %u %u\r\na=ssrc:%u cname:x\r\n",
                                video_ssrc, rtx_ssrc, rtx_ssrc);
     char *answer = NULL;
-    int rc = veche_participant_publish(p, s->str, NULL, &answer, err);
+    int rc = veche_participant_publish(p, s->str, NULL, 0, &answer, err);
     free(answer);
     g_string_free(s, TRUE);
     return rc;

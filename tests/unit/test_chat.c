@@ -2,6 +2,8 @@
 #include "chat.h"
 #include "check.h"
 
+#include <glib.h>
+
 TEST(validation)
 {
     CHECK(veche_chat_valid("hello"));
@@ -24,21 +26,33 @@ TEST(validation)
     CHECK(!veche_chat_valid(big));
 }
 
+static void free_history(veche_sfu_chat_msg *h, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        veche_sfu_chat_msg_clear(&h[i]);
+    g_free(h);
+}
+
 TEST(event_and_history)
 {
     veche_chat *c = veche_chat_new();
-    json_t *e = veche_chat_add(c, "p1", "Анна", "первое", 1000);
-    CHECK_EQ_STR(json_string_value(json_object_get(e, "type")), "chat");
-    CHECK_EQ_INT(json_integer_value(json_object_get(e, "seq")), 1);
-    CHECK_EQ_STR(json_string_value(json_object_get(e, "name")), "Анна");
-    json_decref(e);
-    json_decref(veche_chat_add(c, "p2", "Boris", "second", 2000));
-    json_t *h = veche_chat_history(c);
-    CHECK_EQ_INT(json_array_size(h), 2);
-    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(h, 0), "text")), "первое");
-    CHECK(json_object_get(json_array_get(h, 0), "type") == NULL);
-    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(h, 1), "ts")), 2000);
-    json_decref(h);
+    veche_sfu_chat_msg e;
+    veche_chat_add(c, "p1", "Анна", "первое", 1000, &e);
+    CHECK_EQ_INT(e.seq, 1);
+    CHECK_EQ_STR(e.from, "p1");
+    CHECK_EQ_STR(e.name, "Анна");
+    CHECK_EQ_STR(e.text, "первое");
+    veche_sfu_chat_msg_clear(&e);
+    veche_chat_add(c, "p2", "Boris", "second", 2000, &e);
+    CHECK_EQ_INT(e.seq, 2);
+    veche_sfu_chat_msg_clear(&e);
+    unsigned n = 0;
+    veche_sfu_chat_msg *h = veche_chat_history(c, &n);
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_STR(h[0].text, "первое");
+    CHECK_EQ_INT(h[1].ts_ms, 2000);
+    CHECK_EQ_STR(h[1].name, "Boris");
+    free_history(h, n);
     veche_chat_free(c);
     veche_chat_free(NULL);
 }
@@ -46,12 +60,16 @@ TEST(event_and_history)
 TEST(history_bounded)
 {
     veche_chat *c = veche_chat_new();
-    for (int i = 0; i < VECHE_CHAT_HISTORY + 20; i++)
-        json_decref(veche_chat_add(c, "p", "n", "t", i));
-    json_t *h = veche_chat_history(c);
-    CHECK_EQ_INT(json_array_size(h), VECHE_CHAT_HISTORY);
-    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(h, 0), "seq")), 21);
-    json_decref(h);
+    for (int i = 0; i < VECHE_CHAT_HISTORY + 20; i++) {
+        veche_sfu_chat_msg e;
+        veche_chat_add(c, "p", "n", "t", i, &e);
+        veche_sfu_chat_msg_clear(&e);
+    }
+    unsigned n = 0;
+    veche_sfu_chat_msg *h = veche_chat_history(c, &n);
+    CHECK_EQ_INT(n, VECHE_CHAT_HISTORY);
+    CHECK_EQ_INT(h[0].seq, 21);
+    free_history(h, n);
     veche_chat_free(c);
 }
 

@@ -238,7 +238,7 @@ TEST(bundle_only_mline_is_published)
     veche_sfu_error err = {0};
     CHECK_EQ_INT(veche_participant_subscribe(a, &err), 0);
     char *offer = bundle_only_offer(&f, "a=group:BUNDLE a v\r\n"), *text = NULL;
-    CHECK_EQ_INT(veche_participant_publish(b, offer, NULL, &text, &err), 0);
+    CHECK_EQ_INT(veche_participant_publish(b, offer, NULL, 0, &text, &err), 0);
     const char *why = NULL;
     veche_sdp *ans = text ? veche_sdp_parse(text, strlen(text), &why) : NULL;
     CHECK(ans != NULL);
@@ -276,7 +276,7 @@ TEST(bundle_only_outside_the_group_is_rejected)
     veche_participant *b = join(&f, "B", &pb);
     veche_sfu_error err = {0};
     char *offer = bundle_only_offer(&f, "a=group:BUNDLE a\r\n"), *text = NULL;
-    CHECK_EQ_INT(veche_participant_publish(b, offer, NULL, &text, &err), 0);
+    CHECK_EQ_INT(veche_participant_publish(b, offer, NULL, 0, &text, &err), 0);
     const char *why = NULL;
     veche_sdp *ans = text ? veche_sdp_parse(text, strlen(text), &why) : NULL;
     CHECK(ans != NULL);
@@ -351,7 +351,7 @@ static void publish_fixture(fixture *f, const char *file, const uint8_t *pts,
     const char *why = NULL;
     veche_sdp *offer = text ? veche_sdp_parse(text, strlen(text), &why) : NULL;
     CHECK(offer != NULL);
-    int rc = text ? veche_participant_publish(b, text, NULL, &answer, &err) : -1;
+    int rc = text ? veche_participant_publish(b, text, NULL, 0, &answer, &err) : -1;
     if (rc != 0)
         fprintf(stderr, "# publish %s: %s %s\n", file, err.code, err.reason);
     CHECK_EQ_INT(rc, 0);
@@ -482,7 +482,7 @@ TEST(publish_answer_accepts_rtx)
     CHECK(g_file_get_contents(path, &offer, NULL, NULL));
     char *answer = NULL;
     veche_sfu_error err = {0};
-    CHECK_EQ_INT(veche_participant_publish(p, offer, NULL, &answer, &err), 0);
+    CHECK_EQ_INT(veche_participant_publish(p, offer, NULL, 0, &answer, &err), 0);
     const char *why = NULL;
     veche_sdp *a = answer ? veche_sdp_parse(answer, strlen(answer), &why) : NULL;
     CHECK(a != NULL);
