@@ -14,18 +14,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from './lib.mjs';
 
 const BASE = process.env.VECHE_URL || 'https://127.0.0.1:8443/';
 const ORIGIN = new URL(BASE).origin;
 const ROOM = `browser-${Date.now().toString(36)}`;
 const MEDIA_TIMEOUT_MS = 30000;
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns', '--ignore-certificate-errors',
-];
 
 let browser;
 const pages = {};       // 'A' | 'B' -> Page
