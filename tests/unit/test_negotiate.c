@@ -476,10 +476,8 @@ TEST(publish_answer_accepts_rtx)
     fixture_init(&f);
     peer pr = {0};
     veche_participant *p = join(&f, "chromium", &pr);
-    char *path = g_build_filename(getenv("VECHE_FIXTURES"), "sdp", "chromium-offer.sdp",
-                                  NULL);
-    char *offer = NULL;
-    CHECK(g_file_get_contents(path, &offer, NULL, NULL));
+    char *offer = fixture_text("chromium-offer.sdp");
+    CHECK(offer != NULL);
     char *answer = NULL;
     veche_sfu_error err = {0};
     CHECK_EQ_INT(veche_participant_publish(p, offer, NULL, 0, &answer, &err), 0);
@@ -496,7 +494,6 @@ TEST(publish_answer_accepts_rtx)
     }
     free(answer);
     g_free(offer);
-    g_free(path);
     fixture_free(&f);
     peer_free(&pr);
 }
