@@ -110,6 +110,13 @@ static void send_error(const veche_sfu_env *env, const veche_sfu_cmd *cmd,
 static void join(GHashTable *rooms, const veche_sfu_env *env, const veche_sfu_cmd *cmd)
 {
     veche_room *room = g_hash_table_lookup(rooms, cmd->room);
+    if (room && veche_room_idle(room)) {
+        /* Empty and nobody may resume: the room is over even if its
+         * close-room has not come yet (a join can overtake the room-idle
+         * round trip); the newcomer starts a new one, as it would after. */
+        g_hash_table_remove(rooms, cmd->room);
+        room = NULL;
+    }
     if (!room) {
         room = veche_room_new(cmd->room, cmd->kind, env);
         g_hash_table_insert(rooms, g_strdup(cmd->room), room);
