@@ -172,9 +172,48 @@ static const char v2[] =
     ") WITHOUT ROWID;"
     "CREATE INDEX password_reset_person ON password_reset (person_id);";
 
+
+/* v3: shared by the recorder (issue 9) and governance (issue 10).
+ * recording: one row per archival part file; started_by/stopped_by log who
+ * started and stopped it.  Paths are relative to data_dir.  Kept like the
+ * attendance: an event with recordings cannot be deleted.
+ * agenda_item: an event's ordered agenda; times are set when the chair
+ * opens and leaves an item; decision is the secretary's text for the
+ * minutes. */
+static const char v3[] =
+    "CREATE TABLE recording ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE RESTRICT,"
+    "  part INTEGER NOT NULL CHECK (part >= 1),"
+    "  path TEXT NOT NULL CHECK (length(path) > 0),"
+    "  meta_path TEXT NOT NULL CHECK (length(meta_path) > 0),"
+    "  state TEXT NOT NULL CHECK (state IN"
+    "    ('recording', 'closed', 'repaired', 'failed')),"
+    "  started_by INTEGER REFERENCES person(id) ON DELETE SET NULL,"
+    "  stopped_by INTEGER REFERENCES person(id) ON DELETE SET NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  ended_at INTEGER,"
+    "  bytes INTEGER NOT NULL DEFAULT 0 CHECK (bytes >= 0),"
+    "  UNIQUE (event_id, part)"
+    ");"
+    "CREATE INDEX recording_state ON recording (state, event_id);"
+
+    "CREATE TABLE agenda_item ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL CHECK (position >= 1),"
+    "  title TEXT NOT NULL CHECK (length(title) > 0),"
+    "  speaker TEXT,"
+    "  started_at INTEGER,"
+    "  ended_at INTEGER,"
+    "  decision TEXT"
+    ");"
+    "CREATE INDEX agenda_item_event ON agenda_item (event_id, position);";
+
 static const char *const migrations[] = {
     v1,
     v2,
+    v3,
 };
 
 const char *const *store_migrations(size_t *count)
