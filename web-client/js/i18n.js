@@ -5,6 +5,11 @@
 //   data-i18n="key"              -> textContent
 //   data-i18n-aria="key"         -> aria-label
 //   data-i18n-placeholder="key"  -> placeholder
+//
+// Features keep their strings in strings/<feature>.js (strings/index.js
+// lists them); they are merged into STRINGS when this module loads.
+
+import { FEATURE_STRINGS } from './strings/index.js';
 
 export const STRINGS = {
   en: {
@@ -706,6 +711,10 @@ export const STRINGS = {
     'roster.csv.other': 'строку не удалось прочитать',
   },
 };
+
+for (const table of FEATURE_STRINGS) {
+  for (const lang of Object.keys(STRINGS)) Object.assign(STRINGS[lang], table[lang] || {});
+}
 
 export const LANGUAGES = { en: 'English', ru: 'Русский' };
 const KEY = 'veche.lang';

@@ -1,0 +1,6 @@
+// strings/index.js - the string tables of single features, one file per
+// feature in this folder (each exports { en: {...}, ru: {...} }), listed
+// here; i18n.js merges them into STRINGS.  A feature's keys start with its
+// name ('vote.', 'agenda.', ...) so that two features never share a key.
+export const FEATURE_STRINGS = [
+];
