@@ -188,6 +188,7 @@ int veche_participant_remove(veche_participant *p, const char *target, const cha
         return refuse(err, "bad-request", "use leave to leave the room yourself");
     VLOG_INFO(p->room->id, t->id, "removed by %s", p->id);
     veche_sfu_event *ev = veche_room_event(p->room, VECHE_EV_REMOVED);
+    ev->code = reason && *reason ? "by-moderator-reason" : "by-moderator";
     ev->text = g_strdup(reason && *reason ? reason : "removed by the moderator");
     veche_participant_send(t, ev);  /* told first: once it left, it is not addressable */
     veche_participant_leave(t);

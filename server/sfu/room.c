@@ -337,6 +337,7 @@ static void evict_stale(veche_room *room, const veche_join_request *req)
     if (!old || !req->resume_key || strcmp(old->resume_key, req->resume_key) != 0)
         return;
     veche_sfu_event *ev = veche_room_event(room, VECHE_EV_REMOVED);
+    ev->code = "replaced";
     ev->text = g_strdup("reconnected on another connection");
     veche_participant_send(old, ev);  /* before it leaves: it is still addressable */
     veche_participant_drop(old);

@@ -171,7 +171,7 @@ typedef struct {
     char by[VECHE_PARTICIPANT_ID_LEN];     /* muted: who muted */
     bool flag;                   /* hand raised, floor granted, muted, locked */
     bool publish_pc;             /* ANSWER, OFFER, CANDIDATE: which connection */
-    const char *code;            /* ERROR: a static protocol code */
+    const char *code;            /* ERROR, REMOVED: a static protocol code */
     char *text;                  /* SDP, candidate, error/removed/failure reason,
                                     knock: the name of who was turned away */
     veche_sfu_track_info track;  /* track-added; track-removed uses track.id */

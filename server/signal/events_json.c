@@ -177,20 +177,11 @@ static json_t *locked_json(const veche_sfu_event *ev)
 
 /* The removal as a code the client translates (room.c and moderation.c
  * give these reasons; anything else is the moderator's own words). */
-static const char *removed_code(const char *reason)
-{
-    if (strcmp(reason, "reconnected on another connection") == 0)
-        return "replaced";
-    if (strcmp(reason, "removed by the moderator") == 0)
-        return "by-moderator";
-    return "by-moderator-reason";
-}
-
 static json_t *removed_json(const veche_sfu_event *ev)
 {
     const char *reason = ev->text ? ev->text : "";
     return json_pack("{s:s, s:s, s:s}", "type", "removed", "reason", reason, "code",
-                     removed_code(reason));
+                     ev->code ? ev->code : "by-moderator");
 }
 
 /* To moderators: someone was turned away by the lock. */

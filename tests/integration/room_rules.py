@@ -153,7 +153,7 @@ def mute_remove_lock(srv):
     x.close()
     c.send(dict(type="remove", participant=gj["participant"], reason="not on the list"))
     r = g.expect("removed")
-    assert r["reason"] == "not on the list"
+    assert r["reason"] == "not on the list" and r["code"] == "by-moderator-reason", r
     c.expect("participant-left", participant=gj["participant"])
     g.send(dict(type="chat", text="still here?"))
     assert g.expect("error")["code"] == "not-joined"
@@ -185,7 +185,8 @@ def resume_after_drop(srv):
     # the chair resumes as chair while the old socket still looks alive
     c2, c2j = srv.join("rejoin", "Chair", resume=dict(participant=cj["participant"], key=cj["resumeKey"]))
     assert c2j["participant"] == cj["participant"] and c2j["role"] == "chair", c2j
-    assert c.expect("removed")["reason"].startswith("reconnected")
+    r = c.expect("removed")
+    assert r["reason"].startswith("reconnected") and r["code"] == "replaced", r
     for ws in (c, c2, m3):
         ws.close()
 
