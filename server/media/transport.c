@@ -8,7 +8,12 @@
  *                         unprotect in place -> on_rtp / on_rtcp
  *     anything else       counted as garbage, dropped
  *
- * The DTLS client starts its handshake once ICE is connected.  A transport
+ * The DTLS client starts its handshake once ICE is connected.  DTLS that
+ * arrives before then (a browser's ClientHello can come the moment its own
+ * ICE check succeeded, before ours did and before libnice can send) is
+ * held, a few datagrams at most, and handed to DTLS once ICE is connected
+ * and the remote fingerprint known: answered at once instead of after
+ * OpenSSL's one-second retransmission of a flight libnice refused.  A transport
  * that is not connected within VECHE_TRANSPORT_CONNECT_TIMEOUT_MS fails.
  * No allocation on the packet path: packets are unprotected in libnice's
  * receive buffer and protected in the caller's.
@@ -24,6 +29,9 @@
 #include "srtp.h"
 
 #define VECHE_TRANSPORT_CONNECT_TIMEOUT_MS 30000
+/* DTLS held until ICE is connected: a ClientHello is two datagrams. */
+#define EARLY_DTLS_MAX 4
+#define EARLY_DTLS_BYTES 2048
 
 struct veche_transport {
     veche_transport_callbacks cb;
@@ -42,6 +50,9 @@ struct veche_transport {
     GPtrArray *local_candidates;  /* char*, NULL-terminated */
     GSource *dtls_timer;
     GSource *connect_timer;
+    uint8_t *early_dtls[EARLY_DTLS_MAX];  /* owned; held until ICE connects */
+    size_t early_dtls_len[EARLY_DTLS_MAX];
+    unsigned n_early_dtls;
     veche_transport_stats stats;
     veche_transport_send_hook send_hook;  /* tests only: instead of ice */
     void *send_hook_ud;
@@ -115,6 +126,34 @@ static int transport_send(veche_transport *t, const uint8_t *buf, size_t len)
     return veche_ice_send(t->ice, buf, len) < 0 ? -1 : 0;
 }
 
+/* DTLS before ICE is connected or before the remote fingerprint is known:
+ * keep a copy (handshake only, never media) to hand over later. */
+static void hold_early_dtls(veche_transport *t, const uint8_t *buf, size_t len)
+{
+    if (t->n_early_dtls == EARLY_DTLS_MAX || len > EARLY_DTLS_BYTES) {
+        t->stats.dropped_garbage++;  /* the peer retransmits it */
+        return;
+    }
+    t->early_dtls[t->n_early_dtls] = g_memdup2(buf, len);
+    t->early_dtls_len[t->n_early_dtls++] = len;
+}
+
+/* Hand the held DTLS to the handshake once it can be answered. */
+static void feed_early_dtls(veche_transport *t)
+{
+    if (!t->dtls || !t->ice_connected || t->n_early_dtls == 0)
+        return;
+    unsigned n = t->n_early_dtls;
+    t->n_early_dtls = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!t->failed)
+            veche_dtls_handle(t->dtls, t->early_dtls[i], t->early_dtls_len[i]);
+        g_free(t->early_dtls[i]);
+        t->early_dtls[i] = NULL;
+    }
+    arm_dtls_timer(t);
+}
+
 /* --- DTLS callbacks --- */
 
 static void dtls_send(void *ud, const uint8_t *buf, size_t len)
@@ -174,6 +213,7 @@ static void ice_state(void *ud, veche_ice_state state)
         veche_dtls_start(t->dtls);
         arm_dtls_timer(t);
     }
+    feed_early_dtls(t);
 }
 
 static void handle_srtp(veche_transport *t, uint8_t *buf, size_t len)
@@ -206,9 +246,11 @@ static void ice_recv(void *ud, uint8_t *buf, size_t len)
         return;
     uint8_t b = buf[0];
     if (b >= 20 && b <= 63) {
-        if (t->dtls) {
+        if (t->dtls && t->ice_connected) {
             veche_dtls_handle(t->dtls, buf, len);
             arm_dtls_timer(t);
+        } else {
+            hold_early_dtls(t, buf, len);
         }
     } else if (b >= 128 && b <= 191 && len >= VECHE_RTP_HEADER_MIN) {
         handle_srtp(t, buf, len);
@@ -256,6 +298,8 @@ void veche_transport_free(veche_transport *t)
         return;
     clear_source(&t->dtls_timer);
     clear_source(&t->connect_timer);
+    for (unsigned i = 0; i < t->n_early_dtls; i++)
+        g_free(t->early_dtls[i]);
     veche_ice_free(t->ice);
     veche_dtls_free(t->dtls);
     veche_srtp_free(t->srtp);
@@ -309,6 +353,7 @@ int veche_transport_set_remote(veche_transport *t, const char *ufrag, const char
         veche_dtls_start(t->dtls);
         arm_dtls_timer(t);
     }
+    feed_early_dtls(t);
     return 0;
 }
 
@@ -376,4 +421,9 @@ int veche_transport_test_connect(veche_transport *t, const veche_srtp_keys *keys
 void veche_transport_test_receive(veche_transport *t, uint8_t *buf, size_t len)
 {
     ice_recv(t, buf, len);
+}
+
+void veche_transport_test_ice_connected(veche_transport *t)
+{
+    ice_state(t, VECHE_ICE_CONNECTED);
 }

@@ -113,11 +113,14 @@ const veche_transport_stats *veche_transport_get_stats(const veche_transport *t)
  * veche_transport_test_connect: act as if ICE and DTLS had completed with
  * these SRTP keys (on_connected is called).  Returns 0 or a code.
  * veche_transport_test_receive: a datagram as if the ICE agent had received
- * it (demuxed and unprotected in place, as from the network). */
+ * it (demuxed and unprotected in place, as from the network).
+ * veche_transport_test_ice_connected: as if ICE had just connected (the
+ * DTLS client starts, DTLS held until now is handled; test_transport.c). */
 typedef void (*veche_transport_send_hook)(void *ud, const uint8_t *buf, size_t len);
 void veche_transport_set_send_hook(veche_transport *t, veche_transport_send_hook hook,
                                    void *ud);
 int veche_transport_test_connect(veche_transport *t, const veche_srtp_keys *keys);
 void veche_transport_test_receive(veche_transport *t, uint8_t *buf, size_t len);
+void veche_transport_test_ice_connected(veche_transport *t);
 
 #endif

@@ -96,6 +96,9 @@ class Side {
       else this.pendingLocal.push(c);
     };
     this.pc.onconnectionstatechange = () => conn._pcState(this);
+    this.pc.oniceconnectionstatechange = () => {
+      if (this.pc.iceConnectionState === 'connected') conn._mark(`${this.name}-ice`);
+    };
   }
 
   // Run fn after everything queued before it; errors are reported, not thrown.
@@ -147,6 +150,7 @@ export class VecheConnection extends EventTarget {
     this.url = url;
     this.ws = null;
     this.state = 'idle';             // idle | joining | joined | reconnecting | closed
+    this.marks = {};                 // first join's milestones: name -> performance.now() ms
     this.closed = false;
     this.joinArgs = null;            // {room, name, kind, moderatorKey} or {event}
     this.room = null;
@@ -302,10 +306,13 @@ export class VecheConnection extends EventTarget {
   async join(args) {
     this.joinArgs = { ...args };
     this.state = 'joining';
+    this._mark('join');
     let joined;
     try {
       await this._openSocket();
+      this._mark('socket');
       joined = await this._request(this._joinMessage(null));
+      this._mark('joined');
     } catch (err) {
       this._shutdown(err.message, err.code || 'closed');
       throw err;
@@ -323,6 +330,7 @@ export class VecheConnection extends EventTarget {
     this.sub = new Side('subscribe', this);
     this.sub.pc.ontrack = (e) => this._onTrack(e);
     this._send({ type: 'subscribe' });
+    this._mark('subscribe');
   }
 
   _startTimers() {
@@ -342,8 +350,15 @@ export class VecheConnection extends EventTarget {
 
   // A PeerConnection changed state: failed, or disconnected for too long,
   // means reconnecting.
+  // The first time something happened since this connection was made (the
+  // join's milestones, read by the browser tests: first_frame.test.mjs).
+  _mark(name) {
+    if (!(name in this.marks)) this.marks[name] = Math.round(performance.now());
+  }
+
   _pcState(side) {
     const state = side.pc.connectionState;
+    if (state === 'connected') this._mark(`${side.name}-connected`);
     console.debug(`[veche] ${side.name} pc ${state}`);
     if (state === 'failed') {
       this._lost(`${side.name} connection failed`);
@@ -486,6 +501,7 @@ export class VecheConnection extends EventTarget {
   // A subscribe offer: apply it and answer, strictly one after another.
   _onSubscribeOffer(sdp) {
     const side = this.sub;
+    this._mark('subscribe-offer');
     side.run(async () => {
       for (const [mid, info] of parseMsids(sdp)) this.midInfo.set(mid, info);
       await side.pc.setRemoteDescription({ type: 'offer', sdp });
@@ -494,11 +510,13 @@ export class VecheConnection extends EventTarget {
       await side.pc.setLocalDescription(answer);
       if (side !== this.sub) return;
       this._send({ type: 'answer', pc: 'subscribe', sdp: side.pc.localDescription.sdp });
+      this._mark('subscribe-answer');
       side.startTrickle(this);
     }, this);
   }
 
   _onTrack(e) {
+    this._mark('subscribe-track');
     const mid = e.transceiver && e.transceiver.mid;
     const info = this.midInfo.get(mid) || {
       participant: e.streams[0] ? e.streams[0].id : null, trackId: e.track.id, kind: e.track.kind,
