@@ -7,59 +7,22 @@
 // decode the other's video and receive its audio; then B leaves and A's
 // tile for B must go.  Then: the UI language switch, and a refused join
 // showing the server's reason.  Screenshots go to screenshots/ for people to
-// look at.  Only 127.0.0.1 is contacted: other origins are aborted.
+// look at.  Pages, joining and stats come from lib.mjs (only 127.0.0.1 is
+// contacted: other origins are aborted).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './lib.mjs';
+import { BASE, ORIGIN, Session, join, received, roomName, sleep } from './lib.mjs';
 
-const BASE = process.env.VECHE_URL || 'https://127.0.0.1:8443/';
-const ORIGIN = new URL(BASE).origin;
-const ROOM = `browser-${Date.now().toString(36)}`;
+const ROOM = roomName('browser');
 const MEDIA_TIMEOUT_MS = 30000;
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
-let browser;
+const session = new Session();
 const pages = {};       // 'A' | 'B' -> Page
-const logs = [];        // console output of the pages, printed when a test fails
 let joinError = null;   // why the two pages could not join, if they could not
-let failed = false;     // some test failed: print the console logs at the end
-
-// A test body that records its failure (for the log dump in after()).
-const recorded = (fn) => async (t) => {
-  try {
-    await fn(t);
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-};
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function newPage(label) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
-  // Never leave 127.0.0.1 (the page has no external resources anyway).
-  await context.route('**/*', (route) =>
-    (new URL(route.request().url()).origin === ORIGIN ? route.continue() : route.abort()));
-  const page = await context.newPage();
-  page.on('console', (m) => logs.push(`[${label} ${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => logs.push(`[${label} pageerror] ${e.message}`));
-  return page;
-}
-
-// Open the page, fill the form, join ROOM; resolves with our participant id.
-async function join(page, name) {
-  await page.goto(`${BASE}?room=${ROOM}`);
-  await page.fill('#name', name);
-  await page.click('#join');
-  await page.waitForFunction(() => window.veche.conn && window.veche.conn.participantId,
-    null, { timeout: 15000 });
-  return page.evaluate(() => window.veche.conn.participantId);
-}
 
 // What a page knows about its connections, for failure messages.
 function diagnose(page) {
@@ -85,40 +48,24 @@ function diagnose(page) {
   });
 }
 
-// The media page receives from participant `from`, summed per kind.
-async function received(page, from) {
-  const stats = await page.evaluate(() => window.veche.stats());
-  const mine = stats.filter((s) => s.participant === from);
-  const video = mine.find((s) => s.kind === 'video') || {};
-  const audio = mine.find((s) => s.kind === 'audio') || {};
-  return {
-    videoWidth: video.videoWidth || 0, framesDecoded: video.framesDecoded || 0,
-    audioPackets: audio.packetsReceived || 0,
-  };
-}
-
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  pages.A = await newPage('A');
-  pages.B = await newPage('B');
+  await session.start();
+  pages.A = await session.page('A');
+  pages.B = await session.page('B');
   try {
-    pages.A.id = await join(pages.A, 'Anna');
-    pages.B.id = await join(pages.B, 'Борис');
+    pages.A.id = await join(pages.A, { room: ROOM, name: 'Anna' });
+    pages.B.id = await join(pages.B, { room: ROOM, name: 'Борис' });
   } catch (err) {
     joinError = err;
+    session.failed = true;
   }
 });
 
-after(async () => {
-  if (failed || joinError || process.env.VECHE_TEST_VERBOSE) {
-    process.stderr.write(`--- browser console (${logs.length} lines) ---\n${logs.join('\n')}\n`);
-  }
-  if (browser) await browser.close();
-});
+after(() => session.end());
 
 test('each participant decodes the other\'s video and receives its audio', { timeout: 90000 },
-  recorded(async (t) => {
+  session.recorded(async (t) => {
     if (joinError) throw joinError;
     const pairs = [[pages.A, pages.B.id], [pages.B, pages.A.id]];
     const ready = (r) => r.videoWidth > 0 && r.framesDecoded > 0 && r.audioPackets > 0;
@@ -161,7 +108,7 @@ test('each participant decodes the other\'s video and receives its audio', { tim
     assert.ok(overflow <= 0, `page is ${overflow} px wider than a phone screen`);
   }));
 
-test('when B leaves, A\'s tile for B disappears', { timeout: 30000 }, recorded(async () => {
+test('when B leaves, A\'s tile for B disappears', { timeout: 30000 }, session.recorded(async () => {
   if (joinError) throw joinError;
   const tile = pages.A.locator(`[data-participant="${pages.B.id}"]`);
   await tile.waitFor({ state: 'attached', timeout: 5000 });
@@ -176,8 +123,8 @@ test('when B leaves, A\'s tile for B disappears', { timeout: 30000 }, recorded(a
     `A shows an error: ${await pages.A.textContent('#error-text')}`);
 }));
 
-test('the UI switches between Russian and English', { timeout: 30000 }, recorded(async () => {
-  const page = pages.B.id ? pages.B : await newPage('L');
+test('the UI switches between Russian and English', { timeout: 30000 }, session.recorded(async () => {
+  const page = pages.B.id ? pages.B : await session.page('L');
   if (!page.url().startsWith(ORIGIN)) await page.goto(BASE);
   await page.selectOption('#lang', 'ru');
   assert.equal(await page.textContent('#join'), 'Войти');
@@ -193,8 +140,8 @@ test('the UI switches between Russian and English', { timeout: 30000 }, recorded
 }));
 
 test('a refused join shows the server\'s reason in the error banner', { timeout: 30000 },
-  recorded(async () => {
-    const page = await newPage('E');
+  session.recorded(async () => {
+    const page = await session.page('E');
     // ?room= opens the join form (a bare address opens the sign-in page).
     await page.goto(`${BASE}?room=eve-room`);
     await page.selectOption('#lang', 'en');
