@@ -205,6 +205,12 @@ int veche_roll_voters(const veche_roll *r, int64_t event_id, GArray *out)
     return 0;
 }
 
+int64_t veche_roll_body_id(const veche_roll *r, int64_t event_id)
+{
+    roll_event *e = find_event(r, event_id);
+    return e ? e->ev.body_id : 0;
+}
+
 bool veche_roll_hold(veche_roll *r, int64_t event_id)
 {
     roll_event *e = r ? find_event(r, event_id) : NULL;

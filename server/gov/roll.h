@@ -93,6 +93,8 @@ int veche_roll_quorum_now(const veche_roll *r, int64_t event_id, veche_roll_quor
  * observers (non-voting members) and people not on the roster are never
  * in it.  0, or VECHE_ENOTFOUND (not live, or a training). */
 int veche_roll_voters(const veche_roll *r, int64_t event_id, GArray *out);
+/* The body of a live meeting, or 0. */
+int64_t veche_roll_body_id(const veche_roll *r, int64_t event_id);
 /* Whether anyone has a connection joined in event (it is under way). */
 bool veche_roll_live(const veche_roll *r, int64_t event_id);
 /* Whether person has a connection joined in event. */

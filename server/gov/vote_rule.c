@@ -185,6 +185,22 @@ int veche_vote_box_cast(veche_vote_box *b, int64_t person_id, int option, int *p
     return 1;
 }
 
+int veche_vote_box_undo(veche_vote_box *b, int64_t person_id, int previous)
+{
+    box_voter *v = find(b, person_id);
+    if (!v || !v->voted || v->choice < 0 || previous >= (int)b->n_options)
+        return VECHE_ESTATE;
+    b->counts[v->choice]--;
+    if (previous < 0) {
+        v->voted = false;
+        v->choice = -1;
+    } else {
+        b->counts[previous]++;
+        v->choice = previous;
+    }
+    return 0;
+}
+
 int veche_vote_box_restore(veche_vote_box *b, int64_t person_id, int option)
 {
     box_voter *v = find(b, person_id);

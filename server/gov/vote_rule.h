@@ -110,6 +110,9 @@ void veche_vote_box_free(veche_vote_box *b);  /* accepts NULL */
  * or a secret ballot restored after a restart).  On error nothing
  * changes. */
 int veche_vote_box_cast(veche_vote_box *b, int64_t person_id, int option, int *previous);
+/* Take back a cast that could not be stored: previous is what cast
+ * reported (-1 for a first ballot).  0 or VECHE_ESTATE (nothing to undo). */
+int veche_vote_box_undo(veche_vote_box *b, int64_t person_id, int previous);
 /* Restore after a restart: person has voted for option (-1: unknown, a
  * secret ballot).  Counts are restored with veche_vote_box_set_count.
  * 0, VECHE_EDENIED, VECHE_EINVAL. */

@@ -344,6 +344,95 @@ int veche_store_vote_counts(veche_store *s, const veche_vote_record *v,
     return r;
 }
 
+/* ---- work for the store thread ---- */
+
+veche_vote_op *veche_vote_op_new(veche_vote_op_kind op)
+{
+    veche_vote_op *o = g_new0(veche_vote_op, 1);
+    o->op = op;
+    o->previous = -1;
+    return o;
+}
+
+void veche_vote_op_free(veche_vote_op *op)
+{
+    if (!op)
+        return;
+    g_free(op->voters);
+    if (op->restored)
+        g_ptr_array_free(op->restored, TRUE);
+    g_free(op);
+}
+
+static int op_open(veche_store *s, veche_vote_op *op)
+{
+    veche_vote_rule def;
+    bool refuse = true;
+    int r = veche_store_vote_settings(s, op->body_id, &def, &refuse);
+    if (r < 0)
+        return r;
+    if (!op->rule_given)
+        op->rec.rule = def;
+    op->rec.no_quorum_warning = !op->rec.quorum_open.reached;
+    if (!op->rec.quorum_open.reached && refuse)
+        return VECHE_EPOLICY;
+    veche_vote_voter *v = g_new0(veche_vote_voter, op->n_voters ? op->n_voters : 1);
+    for (size_t i = 0; i < op->n_voters; i++)
+        v[i] = op->voters[i].who;
+    r = veche_store_vote_open(s, &op->rec, v, op->n_voters, &op->rec.id);
+    g_free(v);
+    return r;
+}
+
+static int add_ballot_state(void *ud, const veche_vote_voter *who, bool voted, int choice)
+{
+    GArray *a = ud;
+    veche_vote_ballot_state b = {*who, voted, voted ? choice : -1};
+    g_array_append_val(a, b);
+    return 0;
+}
+
+static int add_restored(void *ud, const veche_vote_record *v)
+{
+    veche_vote_op *top = ud;
+    veche_vote_op *o = veche_vote_op_new(VECHE_VOTE_OP_OPEN);
+    o->rec = *v;
+    g_ptr_array_add(top->restored, o);
+    return 0;
+}
+
+static int op_restore(veche_store *s, veche_vote_op *op)
+{
+    op->restored = g_ptr_array_new_with_free_func((GDestroyNotify)veche_vote_op_free);
+    int r = veche_store_vote_list(s, 0, add_restored, op);
+    for (guint i = 0; r == 0 && i < op->restored->len; i++) {
+        veche_vote_op *o = g_ptr_array_index(op->restored, i);
+        GArray *a = g_array_new(FALSE, TRUE, sizeof(veche_vote_ballot_state));
+        r = veche_store_vote_voters(s, o->rec.id, add_ballot_state, a);
+        if (r == 0)
+            r = veche_store_vote_counts(s, &o->rec, o->rec.counts);
+        o->n_voters = a->len;
+        o->voters = (veche_vote_ballot_state *)(void *)g_array_free(a, FALSE);
+    }
+    return r;
+}
+
+int veche_vote_op_run(veche_store *s, veche_vote_op *op)
+{
+    switch (op->op) {
+    case VECHE_VOTE_OP_OPEN:
+        return op_open(s, op);
+    case VECHE_VOTE_OP_CAST:
+        return veche_store_vote_cast(s, op->rec.id, op->rec.kind, op->person_id, op->option,
+                                     op->previous);
+    case VECHE_VOTE_OP_CLOSE:
+        return veche_store_vote_close(s, &op->rec);
+    case VECHE_VOTE_OP_RESTORE:
+        return op_restore(s, op);
+    }
+    return VECHE_EINVAL;
+}
+
 /* ---- minutes ---- */
 
 int veche_store_minutes_state(veche_store *s, int64_t event_id, veche_minutes_state *out)

@@ -20,6 +20,7 @@
 #define VECHE_STORE_VOTES_H
 
 #include <stdbool.h>
+#include <glib.h>
 #include <stdint.h>
 
 #include "quorum.h"
@@ -93,6 +94,42 @@ int veche_store_vote_voters(veche_store *s, int64_t vote_id, veche_store_voter_c
 /* An open vote's current counts (from the choices or the tally). */
 int veche_store_vote_counts(veche_store *s, const veche_vote_record *v,
                             unsigned counts[VECHE_VOTE_MAX_OPTIONS]);
+
+/* ---- work for the store thread (storeq.h, kind VOTE) ---- */
+
+typedef enum {
+    VECHE_VOTE_OP_OPEN,       /* rec, body_id, rule_given, voters -> rec.id */
+    VECHE_VOTE_OP_CAST,       /* rec.id, rec.kind, person_id, option, previous */
+    VECHE_VOTE_OP_CLOSE,      /* rec (close fields) */
+    VECHE_VOTE_OP_RESTORE,    /* -> restored: every open vote (start-up) */
+} veche_vote_op_kind;
+
+typedef struct {
+    veche_vote_voter who;
+    bool voted;
+    int choice;               /* -1: none, or secret */
+} veche_vote_ballot_state;
+
+typedef struct veche_vote_op veche_vote_op;
+struct veche_vote_op {
+    veche_vote_op_kind op;
+    veche_vote_record rec;
+    int64_t body_id;              /* OPEN: whose settings */
+    bool rule_given;              /* OPEN: rec.rule overrides the body's default */
+    veche_vote_ballot_state *voters;  /* OPEN in, RESTORE out; owned */
+    size_t n_voters;
+    int64_t person_id;            /* CAST */
+    int option, previous;         /* CAST */
+    GPtrArray *restored;          /* RESTORE out: veche_vote_op* (rec with counts,
+                                   * voters), owned */
+};
+
+veche_vote_op *veche_vote_op_new(veche_vote_op_kind op);
+void veche_vote_op_free(veche_vote_op *op);  /* accepts NULL */
+/* Carry op out.  OPEN: fills rec.rule (unless rule_given) and
+ * rec.no_quorum_warning from the body's settings; VECHE_EPOLICY when there
+ * is no quorum and the body refuses; VECHE_EEXISTS when a vote is open. */
+int veche_vote_op_run(veche_store *s, veche_vote_op *op);
 
 /* ---- minutes ---- */
 
