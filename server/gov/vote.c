@@ -230,6 +230,7 @@ void veche_votes_open(veche_votes *v, const veche_votes_who *who,
     r->members = q.voting;
     r->quorum_open = (veche_quorum_change){r->opened_at, q.reached, q.present, q.voting};
     op->n_voters = voters->len;
+    r->entitled = voters->len;
     op->voters = g_new0(veche_vote_ballot_state, voters->len ? voters->len : 1);
     for (guint i = 0; i < voters->len; i++)
         op->voters[i].who = g_array_index(voters, veche_vote_voter, i);
