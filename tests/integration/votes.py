@@ -295,11 +295,21 @@ def main():
         st, j, _ = srv.api("GET", f"/api/events/{mt.event}/minutes", cookie=mt.login("member1")[0])
         assert st == 403, (st, j)
         st, j, _ = srv.api("POST", f"/api/events/{mt.event}/minutes/finalize", {}, cookie=cookie)
+        assert st == 409 and j["error"] == "meeting-live", (st, j)
+        for w in mt.ws.values():  # the meeting ends
+            w.close()
+        mt.ws.clear()
+        for _ in range(100):
+            st, j, _ = srv.api("POST", f"/api/events/{mt.event}/minutes/finalize", {},
+                               cookie=cookie)
+            if st != 409:
+                break
+            time.sleep(0.1)
         assert st == 200 and re.fullmatch(r"[0-9a-f]{64}", j["digest"]), (st, j)
         state["digest"] = j["digest"]
         st, j2, _ = srv.api("POST", f"/api/events/{mt.event}/minutes/decisions/{item}",
                             {"decision": "Иначе."}, cookie=cookie)
-        assert st == 409 and j2["code"] == "minutes-final", (st, j2)
+        assert st == 409 and j2["error"] == "minutes-final", (st, j2)
         st, html, _ = srv.api("GET", f"/api/events/{mt.event}/minutes.html?lang=ru",
                               cookie=mt.login("chair")[0])
         assert st == 200 and "ПРОТОКОЛ" in html and j["digest"] in html, html[:300]
