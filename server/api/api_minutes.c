@@ -218,6 +218,46 @@ static void finalize(api_call *c, int64_t event_id)
                         finalize_ready, w, finalize_wait_free);
 }
 
+void api_vote_settings(api_call *c, int64_t body_id)
+{
+    veche_store *st = c->api->env.store;
+    veche_body b;
+    int rc = veche_store_body_get(st, body_id, &b);
+    if (rc == VECHE_ENOTFOUND)
+        return api_error(c, 404, "not-found", "there is no such body");
+    if (rc != 0)
+        return api_error(c, 500, "internal", "database error");
+    if (!api_is_admin_of(c, b.org_id))
+        return api_error(c, 403, "forbidden", "you do not administer this body");
+    veche_vote_rule rule;
+    bool refuse = true;
+    if (strcmp(c->req->method, "POST") == 0) {
+        if (!api_need_body(c))
+            return;
+        const char *r = api_str(c, "rule"), *q = api_str(c, "noQuorum");
+        if ((veche_store_vote_settings(st, body_id, &rule, &refuse)) != 0)
+            return api_error(c, 500, "internal", "database error");
+        if (r && veche_vote_rule_parse(r, &rule) != 0)
+            return api_error(c, 400, "bad-rule", "rule is one of half-of-cast, half-of-present,"
+                             " half-of-members, two-thirds-of-cast, two-thirds-of-present,"
+                             " two-thirds-of-members");
+        if (q && strcmp(q, "refuse") != 0 && strcmp(q, "warn") != 0)
+            return api_error(c, 400, "bad-request", "noQuorum is \"refuse\" or \"warn\"");
+        if (q)
+            refuse = strcmp(q, "refuse") == 0;
+        if (veche_store_vote_set_settings(st, body_id, &rule, refuse) != 0)
+            return api_error(c, 500, "internal", "database error");
+        VLOG_INFO(NULL, NULL, "body %lld: votes %s, without quorum %s (person %lld)",
+                  (long long)body_id, veche_vote_rule_name(&rule), refuse ? "refuse" : "warn",
+                  (long long)c->person);
+    } else if (veche_store_vote_settings(st, body_id, &rule, &refuse) != 0) {
+        return api_error(c, 500, "internal", "database error");
+    }
+    api_reply(c, 200, json_pack("{s:I, s:s, s:s}", "body", (json_int_t)body_id, "rule",
+                                veche_vote_rule_name(&rule), "noQuorum",
+                                refuse ? "refuse" : "warn"));
+}
+
 bool api_minutes(api_call *c, int64_t event_id)
 {
     const char *m = c->req->method, *what = c->nsegs >= 3 ? c->segs[2] : "";

@@ -154,10 +154,12 @@ static void opened(void *ud, veche_storeq_req *req)
     if (req->rc != 0 || !e) {
         const char *code = req->rc == VECHE_EPOLICY ? "no-quorum"
                          : req->rc == VECHE_EEXISTS ? "vote-open"
+                         : req->rc == VECHE_ESTATE ? "minutes-final"
                          : req->rc == VECHE_EINVAL ? "bad-request" : "store-failed";
         const char *reason = req->rc == VECHE_EPOLICY
             ? "the meeting has no quorum and the body refuses votes without one"
             : req->rc == VECHE_EEXISTS ? "a vote is already open in this event"
+            : req->rc == VECHE_ESTATE ? "the minutes of this event are finalized"
             : req->rc == VECHE_EINVAL ? "the agenda item is not one of this event's"
             : "the vote could not be stored";
         p->reply(p->ud, NULL, code, reason);

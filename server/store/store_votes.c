@@ -376,6 +376,11 @@ static int op_open(veche_store *s, veche_vote_op *op)
     op->rec.no_quorum_warning = !op->rec.quorum_open.reached;
     if (!op->rec.quorum_open.reached && refuse)
         return VECHE_EPOLICY;
+    veche_minutes_state m;
+    if ((r = veche_store_minutes_state(s, op->rec.event_id, &m)) != 0)
+        return r;
+    if (m.finalized)
+        return VECHE_ESTATE;
     veche_vote_voter *v = g_new0(veche_vote_voter, op->n_voters ? op->n_voters : 1);
     for (size_t i = 0; i < op->n_voters; i++)
         v[i] = op->voters[i].who;

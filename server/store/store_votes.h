@@ -128,7 +128,8 @@ veche_vote_op *veche_vote_op_new(veche_vote_op_kind op);
 void veche_vote_op_free(veche_vote_op *op);  /* accepts NULL */
 /* Carry op out.  OPEN: fills rec.rule (unless rule_given) and
  * rec.no_quorum_warning from the body's settings; VECHE_EPOLICY when there
- * is no quorum and the body refuses; VECHE_EEXISTS when a vote is open. */
+ * is no quorum and the body refuses; VECHE_EEXISTS when a vote is open;
+ * VECHE_ESTATE when the event's minutes are finalized. */
 int veche_vote_op_run(veche_store *s, veche_vote_op *op);
 
 /* ---- minutes ---- */

@@ -126,7 +126,7 @@ def main():
                 print("# " + line)
         sys.stdout.flush()
 
-    print("1..9")
+    print("1..10")
     for who in VOTERS + ["observer"]:
         mt.join(who)
     time.sleep(0.3)
@@ -349,9 +349,45 @@ def main():
     check("minutes: decisions, finalize, digest, printable page, votes CSV", minutes_digest)
     check("vechectl minutes verify passes, and fails after a row is altered", vechectl_verify)
     check("My events offers the minutes to the secretary", events_list_offers_minutes)
+    def quorum_refuse_or_warn():
+        from datetime import datetime, timedelta, timezone
+        now = datetime.now(timezone.utc)
+        iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+        st, j, _ = srv.api("POST", "/api/admin/events", {
+            "title": "Внеочередное", "body": mt.body, "startsAt": iso(now - timedelta(minutes=5)),
+            "endsAt": iso(now + timedelta(hours=2))}, cookie=mt.admin)
+        assert st == 201, (st, j)
+        mt.event = j["id"]
+        for who in ("chair", "member1"):  # 2 of 6 voting members: no quorum
+            mt.join(who)
+        m = mt.request("chair", {"type": "vote-open", "question": "Без кворума?"})
+        err(m, "no-quorum")
+        st, j, _ = srv.api("GET", f"/api/admin/bodies/{mt.body}/voting", cookie=mt.admin)
+        assert st == 200 and j == {"body": mt.body, "rule": "half-of-cast",
+                                   "noQuorum": "refuse"}, (st, j)
+        st, j, _ = srv.api("POST", f"/api/admin/bodies/{mt.body}/voting",
+                           {"rule": "two-thirds-of-members", "noQuorum": "warn"}, cookie=mt.admin)
+        assert st == 200 and j["noQuorum"] == "warn", (st, j)
+        st, j, _ = srv.api("POST", f"/api/admin/bodies/{mt.body}/voting", {"rule": "most"},
+                           cookie=mt.admin)
+        assert st == 400 and j["error"] == "bad-rule", (st, j)
+        r = ok(mt.request("chair", {"type": "vote-open", "question": "С предупреждением?"}),
+               "vote-opened")
+        assert r["noQuorum"] is True, r
+        v = mt.vote_state("member1", r["vote"])["vote"]
+        assert v["rule"] == "two-thirds-of-members" and v["noQuorum"], v
+        assert v["quorumAtOpening"] == {"present": 2, "voting": 6, "reached": False}, v
+        ok(mt.request("member1", {"type": "vote-cast", "vote": r["vote"], "option": 0}),
+           "vote-recorded")
+        ok(mt.request("chair", {"type": "vote-close", "vote": r["vote"]}), "vote-closed")
+        v = mt.vote_state("chair", r["vote"], lambda m: m["vote"]["state"] == "closed")["vote"]
+        assert v["result"] == "rejected" and v["needed"] == 4 and v["base"] == 6, v
+
     def stops_cleanly():
         assert srv.stop(), "the server did not exit cleanly"
 
+    check("without quorum: the body refuses, or warns (its setting), and the rule applies",
+          quorum_refuse_or_warn)
     check("the server stops cleanly", stops_cleanly)
     print(f"# {n - failed} passed, {failed} failed")
     return 1 if failed else 0
