@@ -278,7 +278,13 @@ char *veche_minutes_html(const json_t *c, const veche_minutes_state *m, const ch
     when(o, tz, last);
     g_string_append_printf(o, "<br>%s<br>%s %s</p>", L->venue, L->zone,
                            veche_config_time_zone_valid(time_zone) ? time_zone : "UTC");
+    /* the roster's chair and secretary, present or not */
+    const json_t *absent = json_object_get(c, "absent");
     const char *chair = find_role(present, "chair"), *sec = find_role(present, "secretary");
+    if (!*chair)
+        chair = find_role(absent, "chair");
+    if (!*sec)
+        sec = find_role(absent, "secretary");
     g_string_append_printf(o, "<p>%s: ", L->presiding);
     esc(o, chair);
     g_string_append_printf(o, "<br>%s: ", L->secretary);
