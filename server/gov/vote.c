@@ -237,11 +237,9 @@ void veche_votes_open(veche_votes *v, const veche_votes_who *who,
     for (guint i = 0; i < voters->len; i++)
         op->voters[i].who = g_array_index(voters, veche_vote_voter, i);
     g_array_free(voters, TRUE);
-    op->body_id = 0;
+    op->body_id = veche_roll_body_id(v->roll, who->event_id);  /* its settings: store thread */
     e->opening = true;
     pending *p = pending_new(v, who, reply, ud, ud_free);
-    /* the body: the roll's event has it; read it on the store thread */
-    op->body_id = veche_roll_body_id(v->roll, who->event_id);
     submit(v, op, opened, p);
 }
 
