@@ -7,6 +7,8 @@
 #include <glib.h>
 
 #include "roll.h"
+#include "storeq.h"
+#include "vote.h"
 #include "store_fixture.h"
 #include "store_votes.h"
 #include "vote_rule.h"
@@ -426,6 +428,149 @@ TEST(named_ballots_and_minutes_final)
     veche_store_close(s);
 }
 
+/* ---- vote.c: the main-thread flow through the store thread ---- */
+
+typedef struct {
+    char type[32];
+    char code[32];
+    int64_t vote;
+    bool done;
+} reply_box;
+
+static void on_reply(void *ud, json_t *msg, const char *code, const char *reason)
+{
+    (void)reason;
+    reply_box *r = ud;
+    r->done = true;
+    g_strlcpy(r->type, msg ? json_string_value(json_object_get(msg, "type")) : "error",
+              sizeof r->type);
+    g_strlcpy(r->code, code ? code : "", sizeof r->code);
+    r->vote = msg ? json_integer_value(json_object_get(msg, "vote")) : 0;
+    json_decref(msg);
+}
+
+static void count_notify(void *ud, int64_t event_id)
+{
+    (void)event_id;
+    ++*(int *)ud;
+}
+
+static const veche_token_secret *secret(void)
+{
+    static veche_token_secret k;
+    memset(k.key, 7, sizeof k.key);
+    return &k;
+}
+
+/* Run ctx until the reply came (the store thread answers). */
+static void wait_reply(GMainContext *ctx, reply_box *r)
+{
+    for (int i = 0; !r->done && i < 5000; i++)
+        if (!g_main_context_iteration(ctx, FALSE))
+            g_usleep(1000);
+}
+
+static reply_box ask_cast(veche_votes *v, GMainContext *ctx, const veche_votes_who *who,
+                          int64_t vote, int option)
+{
+    reply_box r = {0};
+    veche_votes_cast(v, who, vote, option, on_reply, &r, NULL);
+    wait_reply(ctx, &r);
+    return r;
+}
+
+static json_t *vote_of(json_t *msg)
+{
+    return json_object_get(msg, "vote");
+}
+
+TEST(votes_flow_open_cast_close_restore)
+{
+    char path[256];
+    meeting m;
+    meeting_begin(&m, path, sizeof path);
+    join(&m, m.c.chair, 1, 1000);
+    join(&m, m.c.member_nv, 2, 1001);
+    for (int i = 0; i < 3; i++)
+        join(&m, m.voters[i], 3 + i, 1002 + i);
+    GMainContext *ctx = g_main_context_new();
+    veche_storeq *q = NULL;
+    CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
+    int notified = 0;
+    veche_votes *v = veche_votes_new(q, m.roll, count_notify, &notified);
+    veche_votes_who chair = {m.c.meeting, m.c.chair, VECHE_ACCESS_CHAIR, true};
+    veche_votes_who voter = {m.c.meeting, m.voters[0], VECHE_ACCESS_MEMBER, true};
+    veche_votes_who observer = {m.c.meeting, m.c.member_nv, VECHE_ACCESS_MEMBER, true};
+    veche_votes_who guest = {m.c.meeting, m.c.guest, VECHE_ACCESS_GUEST, true};
+    veche_votes_open_req rq = {.kind = VECHE_VOTE_NAMED};
+    g_strlcpy(rq.question, "Утвердить?", sizeof rq.question);
+    reply_box r = {0};
+    veche_votes_open(v, &voter, &rq, on_reply, &r, NULL);   /* not the chair */
+    CHECK(r.done);
+    CHECK_EQ_STR(r.code, "forbidden");
+    memset(&r, 0, sizeof r);
+    veche_votes_open(v, &chair, &rq, on_reply, &r, NULL);
+    wait_reply(ctx, &r);
+    CHECK_EQ_STR(r.type, "vote-opened");
+    int64_t id = r.vote;
+    CHECK(id > 0);
+    CHECK_EQ_STR(ask_cast(v, ctx, &voter, id, 1).type, "vote-recorded");
+    CHECK_EQ_STR(ask_cast(v, ctx, &voter, id, 0).type, "vote-recorded");   /* changed */
+    CHECK_EQ_STR(ask_cast(v, ctx, &observer, id, 0).code, "not-entitled");
+    CHECK_EQ_STR(ask_cast(v, ctx, &guest, id, 0).code, "not-entitled");
+    CHECK_EQ_STR(ask_cast(v, ctx, &voter, id, 7).code, "bad-option");
+    CHECK_EQ_STR(ask_cast(v, ctx, &voter, id + 1, 0).code, "no-vote");
+    /* a reconnect: the same person on a new connection still has the vote */
+    veche_quorum_change ch;
+    CHECK(veche_roll_leave(m.roll, m.c.meeting, m.voters[1], 3000, &ch) >= 0);
+    join(&m, m.voters[1], 9, 3100);
+    veche_votes_who back = {m.c.meeting, m.voters[1], VECHE_ACCESS_MEMBER, true};
+    CHECK_EQ_STR(ask_cast(v, ctx, &back, id, 1).type, "vote-recorded");
+    json_t *msg = veche_votes_msg(v, m.c.meeting, m.voters[0]);
+    CHECK_EQ_INT(json_integer_value(json_object_get(vote_of(msg), "voted")), 2);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(msg, "you"), "choice")), 0);
+    json_decref(msg);
+    memset(&r, 0, sizeof r);
+    veche_votes_close(v, &chair, id, on_reply, &r, NULL);
+    wait_reply(ctx, &r);
+    CHECK_EQ_STR(r.type, "vote-closed");
+    CHECK_EQ_STR(ask_cast(v, ctx, &voter, id, 1).code, "vote-closed");
+    msg = veche_votes_msg(v, m.c.meeting, m.c.guest);
+    json_t *vo = vote_of(msg);
+    CHECK_EQ_STR(json_string_value(json_object_get(vo, "state")), "closed");
+    CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(vo, "counts"), 0)), 1);
+    CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(vo, "counts"), 1)), 1);
+    CHECK_EQ_STR(json_string_value(json_object_get(vo, "result")), "rejected");  /* a tie */
+    CHECK(json_is_false(json_object_get(json_object_get(msg, "you"), "entitled")));
+    json_decref(msg);
+    CHECK(notified >= 4);
+    /* a secret vote, one ballot, then a restart: the ballot stays, cannot change */
+    rq.kind = VECHE_VOTE_SECRET;
+    memset(&r, 0, sizeof r);
+    veche_votes_open(v, &chair, &rq, on_reply, &r, NULL);
+    wait_reply(ctx, &r);
+    int64_t secret_id = r.vote;
+    CHECK_EQ_STR(ask_cast(v, ctx, &voter, secret_id, 2).type, "vote-recorded");
+    veche_votes_free(v);
+    v = veche_votes_new(q, m.roll, count_notify, &notified);
+    CHECK_EQ_INT(veche_votes_restore(v), 1);
+    CHECK_EQ_STR(ask_cast(v, ctx, &voter, secret_id, 0).code, "ballot-sealed");
+    CHECK_EQ_STR(ask_cast(v, ctx, &back, secret_id, 0).type, "vote-recorded");
+    memset(&r, 0, sizeof r);
+    veche_votes_close(v, &chair, secret_id, on_reply, &r, NULL);
+    wait_reply(ctx, &r);
+    msg = veche_votes_msg(v, m.c.meeting, m.voters[0]);
+    vo = vote_of(msg);
+    CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(vo, "counts"), 0)), 1);
+    CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(vo, "counts"), 2)), 1);
+    CHECK(json_is_null(json_object_get(json_object_get(msg, "you"), "choice")));
+    json_decref(msg);
+    veche_votes_free(v);
+    veche_storeq_free(q);
+    g_main_context_unref(ctx);
+    meeting_end(&m);
+}
+
 int main(void)
 {
     if (fixture_begin() != 0)
@@ -441,6 +586,7 @@ int main(void)
     RUN(quorum_at_opening);
     RUN(secret_ballots_unlinked_in_the_tables);
     RUN(named_ballots_and_minutes_final);
+    RUN(votes_flow_open_cast_close_restore);
     fixture_end();
     return check_finish();
 }
