@@ -1,6 +1,7 @@
 /* cmd_minutes.c - vechectl minutes verify|show: check a finalized
  * minutes' SHA-256 against the records it was built from (minutes.h), or
- * print the minutes (JSON, or the printable page). */
+ * print the minutes (JSON, or the printable page); vechectl body-voting:
+ * a body's default majority rule and what a vote without quorum does. */
 #include <stdio.h>
 #include <string.h>
 
@@ -65,4 +66,31 @@ int cmd_minutes(vctl *c, int argc, char **argv)
         (!strcmp(argv[3], "ru") || !strcmp(argv[3], "en")))
         return show(c, event_id, argv[3]);
     return vctl_usage(syn);
+}
+
+int cmd_body_voting(vctl *c, int argc, char **argv)
+{
+    static const char *const syn = "body-voting BODY_ID [RULE] [refuse|warn]";
+    int64_t body_id;
+    if (vctl_parse_id(argv[0], &body_id) != 0)
+        return vctl_usage(syn);
+    veche_vote_rule rule;
+    bool refuse = true;
+    int r = veche_store_vote_settings(c->st, body_id, &rule, &refuse);
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("no body %lld", (long long)body_id);
+    if (r != 0)
+        return vctl_fail("body-voting", r);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "refuse") || !strcmp(argv[i], "warn"))
+            refuse = !strcmp(argv[i], "refuse");
+        else if (veche_vote_rule_parse(argv[i], &rule) != 0)
+            return vctl_refuse("body-voting: %s: the rule is one of half-of-cast, "
+                               "half-of-present, half-of-members, two-thirds-of-cast, "
+                               "two-thirds-of-present, two-thirds-of-members", argv[i]);
+    }
+    if (argc > 1 && (r = veche_store_vote_set_settings(c->st, body_id, &rule, refuse)) != 0)
+        return vctl_fail("body-voting", r);
+    printf("%s %s\n", veche_vote_rule_name(&rule), refuse ? "refuse" : "warn");
+    return VCTL_OK;
 }
