@@ -25,6 +25,8 @@
 #include "srtp.h"
 #include "store.h"
 #include "storeq.h"
+#include "vote.h"
+#include "vote_msg.h"
 #include "token.h"
 
 struct veche_server {
@@ -34,6 +36,7 @@ struct veche_server {
     veche_storeq *storeq;         /* the store thread: joins, leaves, heartbeat */
     veche_token_secret secret;
     veche_roll *roll;
+    veche_votes *votes;           /* the meetings' votes (main thread) */
     veche_mailer *mailer;
     veche_backup *backup;         /* NULL: backup_interval_hours = 0 */
     veche_signal *signal;
@@ -205,8 +208,12 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         veche_server_free(s);
         return NULL;
     }
+    s->votes = veche_votes_new(s->storeq, s->roll, veche_vote_msg_notify, s->signal);
+    int nvotes = veche_votes_restore(s->votes);  /* before listening: waiting is fine */
+    if (nvotes < 0)
+        VLOG_ERROR(NULL, NULL, "votes: open votes not restored (%s)", veche_errname(nvotes));
     const veche_signal_accounts acc = {
-        .store = s->store, .storeq = s->storeq, .roll = s->roll,
+        .store = s->store, .storeq = s->storeq, .roll = s->roll, .votes = s->votes,
         .allow_anonymous_rooms = cfg->allow_anonymous_rooms,
         .join_early_secs = cfg->event_join_early_minutes * 60u,
     };
@@ -255,6 +262,7 @@ void veche_server_free(veche_server *s)
     veche_api_free(s->api);    /* waits for password work; its answers go nowhere */
     veche_signal_free(s->signal);
     veche_storeq_free(s->storeq);  /* drains: the leaves above are written */
+    veche_votes_free(s->votes);    /* after the queue: no completion can reach it */
     veche_roll_free(s->roll);
     veche_backup_free(s->backup);  /* waits for a backup under way */
     veche_mailer_free(s->mailer);  /* waits for queued mail */

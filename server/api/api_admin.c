@@ -428,6 +428,9 @@ void api_admin(api_call *c)
         (seg_is(c, 2, "body") || seg_is(c, 2, "course")))
         return post ? import_roster(c, c->segs[2], api_id(c->segs[3]))
                     : list_roster(c, c->segs[2], api_id(c->segs[3]));
+    if ((post || get) && c->nsegs == 4 && seg_is(c, 1, "bodies") && api_id(c->segs[2]) &&
+        seg_is(c, 3, "voting"))
+        return api_vote_settings(c, api_id(c->segs[2]));
     if (api_admin_org(c))
         return;
     api_error(c, 404, "not-found", "no such route");

@@ -45,6 +45,9 @@ static int list_cb(void *ud, const veche_event *ev)
                           "mayManage", veche_access_may(a.role, VECHE_ACCESS_MAY_MANAGE_EVENT),
                           "mayExportAttendance",
                           veche_access_may(a.role, VECHE_ACCESS_MAY_EXPORT_ATTENDANCE));
+    if (o && ev->room_kind == VECHE_ROOM_MEETING)  /* the minutes (api_minutes.c) */
+        json_object_set_new(o, "minutes", json_boolean(
+            veche_access_may(a.role, VECHE_ACCESS_MAY_EXPORT_ATTENDANCE)));
     if (o) {
         json_object_set_new(o, "startsAt", time_json(ev->starts_at));
         json_object_set_new(o, "endsAt", time_json(ev->ends_at));
@@ -264,8 +267,10 @@ void api_events(api_call *c)
     const char *m = c->req->method;
     if (c->nsegs == 1 && strcmp(m, "GET") == 0)
         return list_events(c);
-    int64_t id = c->nsegs == 3 ? api_id(c->segs[1]) : 0;
-    if (!id)
+    int64_t id = c->nsegs >= 3 ? api_id(c->segs[1]) : 0;
+    if (id && api_minutes(c, id))
+        return;
+    if (!id || c->nsegs != 3)
         return api_error(c, 404, "not-found", "no such route");
     const char *what = c->segs[2];
     if (strcmp(m, "POST") == 0 && strcmp(what, "invitations") == 0)

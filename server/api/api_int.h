@@ -123,6 +123,12 @@ void api_pw_stop(veche_api *a);
 
 /* api_events.c */
 void api_events(api_call *c);
+/* The minutes and votes routes under /api/events/ID/ (api_minutes.c):
+ * true when the path was one of them (answered). */
+bool api_minutes(api_call *c, int64_t event_id);
+/* GET/POST /api/admin/bodies/ID/voting: a body's default majority rule and
+ * what a vote without quorum does (api_minutes.c). */
+void api_vote_settings(api_call *c, int64_t body_id);
 /* api_admin.c */
 void api_admin(api_call *c);
 

@@ -189,6 +189,28 @@ static void maybe_unload(veche_roll *r, roll_event *e)
     }
 }
 
+int veche_roll_voters(const veche_roll *r, int64_t event_id, GArray *out)
+{
+    roll_event *e = find_event(r, event_id);
+    if (!e || !e->tracker)
+        return VECHE_ENOTFOUND;
+    for (guint i = 0; i < e->people->len; i++) {
+        const roll_person *p = &g_array_index(e->people, roll_person, i);
+        if (!p->voting || !p->on_roster || p->conns == 0)
+            continue;
+        veche_vote_voter v = {.person_id = p->person_id};
+        g_strlcpy(v.name, p->name, sizeof v.name);
+        g_array_append_val(out, v);
+    }
+    return 0;
+}
+
+int64_t veche_roll_body_id(const veche_roll *r, int64_t event_id)
+{
+    roll_event *e = find_event(r, event_id);
+    return e ? e->ev.body_id : 0;
+}
+
 bool veche_roll_hold(veche_roll *r, int64_t event_id)
 {
     roll_event *e = r ? find_event(r, event_id) : NULL;

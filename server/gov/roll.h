@@ -27,9 +27,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <glib.h>
 #include <jansson.h>
 
 #include "store.h"
+#include "vote_rule.h"
 
 typedef struct veche_roll veche_roll;
 
@@ -85,6 +87,14 @@ int veche_roll_recover(veche_store *st, int64_t last_alive_ms);
 /* The current quorum of a live meeting: 0, or VECHE_ENOTFOUND (nobody in,
  * or a training). */
 int veche_roll_quorum_now(const veche_roll *r, int64_t event_id, veche_roll_quorum *q);
+/* The entitled voters of a live meeting right now, for a vote's snapshot:
+ * the voting members on the roster with a connection joined, in roster
+ * order, appended to out (a GArray of veche_vote_voter).  Guests,
+ * observers (non-voting members) and people not on the roster are never
+ * in it.  0, or VECHE_ENOTFOUND (not live, or a training). */
+int veche_roll_voters(const veche_roll *r, int64_t event_id, GArray *out);
+/* The body of a live meeting, or 0. */
+int64_t veche_roll_body_id(const veche_roll *r, int64_t event_id);
 /* Whether anyone has a connection joined in event (it is under way). */
 bool veche_roll_live(const veche_roll *r, int64_t event_id);
 /* Whether person has a connection joined in event. */

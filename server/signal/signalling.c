@@ -27,6 +27,7 @@
 #include "mailbox.h"
 #include "report.h"
 #include "storeq.h"
+#include "vote_msg.h"
 #include "worker.h"
 #include "err.h"
 #include "log.h"
@@ -108,6 +109,7 @@ struct veche_signal_conn {
     int64_t person_id;
     int64_t conn_id;
     veche_access_role access;
+    bool meeting;             /* the event is a meeting */
     join_ticket *joining;     /* a join to an event on the store thread, or NULL */
 };
 
@@ -134,6 +136,7 @@ static int on_leave(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_e
 static int on_ping(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
 static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
                          veche_sfu_error *err);
+static int on_vote(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
 
 static const struct {
     const char *name;
@@ -161,6 +164,9 @@ static const struct {
     {"lock", VECHE_MSG_LOCK, 0, true, on_moderation},
     {"unlock", VECHE_MSG_UNLOCK, 0, true, on_moderation},
     {"unpublish", VECHE_MSG_UNPUBLISH, 0, true, on_moderation},
+    {"vote-open", VECHE_MSG_VOTE, 0, true, on_vote},
+    {"vote-cast", VECHE_MSG_VOTE, 0, true, on_vote},
+    {"vote-close", VECHE_MSG_VOTE, 0, true, on_vote},
 };
 
 static int fail(veche_sfu_error *err, const char *code, const char *reason)
@@ -599,6 +605,7 @@ static void event_joined(veche_signal_conn *c, join_ticket *t, json_t *joined)
     c->person_id = aj->person.id;
     c->conn_id = t->conn_id;
     c->access = aj->admission.role;
+    c->meeting = aj->event.room_kind == VECHE_ROOM_MEETING;
     VLOG_INFO(aj->event.room_id, c->participant,
               "event %lld: person %lld admitted as %s%s (%s)", (long long)aj->event.id,
               (long long)aj->person.id, veche_access_role_name(aj->admission.role),
@@ -647,8 +654,11 @@ static void join_replied(veche_signal_conn *c, pending *pd, const veche_sfu_even
     if (pd->ticket)
         event_joined(c, pd->ticket, joined);
     conn_send(c, joined, pd->id);
-    if (pd->ticket)
+    if (pd->ticket) {
         notify_event(c->sig, c->event_id);
+        if (c->sig->acc.votes)  /* the vote under way, and this person's ballot */
+            conn_send(c, veche_votes_msg(c->sig->acc.votes, c->event_id, c->person_id), NULL);
+    }
 }
 
 /* Requests answered with `ok` when they carry an id (the others: none). */
@@ -1081,6 +1091,48 @@ static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
         return 0;
     }
     return fail(err, "internal", "unhandled message");
+}
+
+/* --- votes (vote_msg.c) --- */
+
+static int on_vote(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    veche_vote_msg vm;
+    char reason[200];
+    if (veche_vote_msg_parse(m->root, &vm, reason, sizeof reason) != 0)
+        return fail(err, "bad-request", reason);
+    if (!c->sig->acc.votes)
+        return fail(err, "not-in-meeting", "votes are held in a meeting's room");
+    veche_votes_who who = {c->state == CONN_IN ? c->event_id : 0, c->person_id, c->access,
+                           c->meeting};
+    veche_vote_msg_handle(c->sig, c->sig->acc.votes, &who, c->client, &vm, m->id);
+    return 0;
+}
+
+bool veche_signal_client_send(veche_signal *s, uint64_t client, json_t *msg, json_t *id)
+{
+    veche_signal_conn *c = g_hash_table_lookup(s->clients, &client);
+    if (!c) {
+        json_decref(msg);
+        return false;
+    }
+    conn_send(c, msg, id);
+    return true;
+}
+
+void veche_signal_each_in_event(veche_signal *s, int64_t event_id, veche_signal_conn_fn fn,
+                                void *ud)
+{
+    for (GList *l = s->conns.head; l; l = l->next) {
+        veche_signal_conn *c = l->data;
+        if (c->state == CONN_IN && c->event_id == event_id)
+            fn(ud, c->client, c->person_id);
+    }
+}
+
+veche_votes *veche_signal_votes(veche_signal *s)
+{
+    return s->acc.votes;
 }
 
 /* --- connections --- */

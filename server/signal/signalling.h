@@ -22,6 +22,7 @@
 #include "room.h"
 #include "store.h"
 #include "storeq.h"
+#include "vote.h"
 
 typedef enum {
     VECHE_MSG_JOIN,
@@ -43,6 +44,7 @@ typedef enum {
     VECHE_MSG_LOCK,
     VECHE_MSG_UNLOCK,
     VECHE_MSG_UNPUBLISH,
+    VECHE_MSG_VOTE,           /* vote-open, vote-cast, vote-close (vote_msg.c) */
 } veche_signal_type;
 
 /* A validated client message; string members point into root. */
@@ -97,6 +99,7 @@ typedef struct {
     veche_roll *roll;
     bool allow_anonymous_rooms;   /* joins without an event */
     unsigned join_early_secs;     /* members may join this long before the start */
+    veche_votes *votes;           /* NULL: no votes (notify: veche_vote_msg_notify) */
 } veche_signal_accounts;
 void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a);
 
@@ -112,6 +115,16 @@ unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
  * connections close when it comes back.  The server calls it every half
  * second; one at a time is in flight. */
 void veche_signal_check_blocked(veche_signal *s);
+
+/* For protocol modules beside signalling.c (vote_msg.c): send msg (taken)
+ * to connection client, with id if not NULL; false when it is gone. */
+bool veche_signal_client_send(veche_signal *s, uint64_t client, json_t *msg, json_t *id);
+/* Call fn for each connection in event_id's room (joined). */
+typedef void (*veche_signal_conn_fn)(void *ud, uint64_t client, int64_t person_id);
+void veche_signal_each_in_event(veche_signal *s, int64_t event_id, veche_signal_conn_fn fn,
+                                void *ud);
+/* The votes given with the accounts, or NULL. */
+veche_votes *veche_signal_votes(veche_signal *s);
 
 veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws);
 /* The socket closed: leave the room, free. Accepts NULL. */

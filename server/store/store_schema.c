@@ -210,10 +210,108 @@ static const char v3[] =
     ");"
     "CREATE INDEX agenda_item_event ON agenda_item (event_id, position);";
 
+/* v4: votes and minutes (issue 10).
+ * body.vote_rule / vote_no_quorum: the body's default majority rule and
+ * what opening a vote without quorum does ('refuse' or 'warn').
+ * vote: one row per vote; the snapshot's size, the quorum at opening and
+ * closing, and at close the counts (comma-separated, option order), the
+ * result; immutable once closed (trigger).
+ * vote_voter: the snapshot of entitled voters with their names, and
+ * whether each has voted (no time, no order of voting).
+ * vote_choice: who voted how, for open and named votes only.
+ * vote_tally: a secret vote's ballots as per-option counts: no voter, no
+ * sequence, no time.
+ * minutes: the finalized minutes' digest; decisions of an event whose
+ * minutes are finalized cannot change (trigger). */
+static const char v4[] =
+    "ALTER TABLE body ADD COLUMN vote_rule TEXT NOT NULL DEFAULT 'half-of-cast'"
+    "  CHECK (vote_rule IN ('half-of-cast', 'half-of-present', 'half-of-members',"
+    "  'two-thirds-of-cast', 'two-thirds-of-present', 'two-thirds-of-members'));"
+    "ALTER TABLE body ADD COLUMN vote_no_quorum TEXT NOT NULL DEFAULT 'refuse'"
+    "  CHECK (vote_no_quorum IN ('refuse', 'warn'));"
+
+    "CREATE TABLE vote ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE RESTRICT,"
+    "  agenda_item_id INTEGER REFERENCES agenda_item(id) ON DELETE SET NULL,"
+    "  question TEXT NOT NULL CHECK (length(question) > 0),"
+    "  options TEXT NOT NULL,"
+    "  yes_no INTEGER NOT NULL CHECK (yes_no IN (0, 1)),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('open', 'named', 'secret')),"
+    "  rule TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('open', 'closed')),"
+    "  opened_by INTEGER REFERENCES person(id) ON DELETE SET NULL,"
+    "  opened_at INTEGER NOT NULL,"
+    "  closed_at INTEGER,"
+    "  members INTEGER NOT NULL CHECK (members >= 0),"
+    "  entitled INTEGER NOT NULL CHECK (entitled >= 0),"
+    "  quorum_open_present INTEGER NOT NULL,"
+    "  quorum_open_voting INTEGER NOT NULL,"
+    "  quorum_open_reached INTEGER NOT NULL CHECK (quorum_open_reached IN (0, 1)),"
+    "  no_quorum_warning INTEGER NOT NULL DEFAULT 0,"
+    "  quorum_close_present INTEGER,"
+    "  quorum_close_voting INTEGER,"
+    "  quorum_close_reached INTEGER,"
+    "  counts TEXT,"
+    "  voted INTEGER,"
+    "  winner INTEGER,"
+    "  adopted INTEGER"
+    ");"
+    "CREATE INDEX vote_event ON vote (event_id, id);"
+    "CREATE UNIQUE INDEX vote_one_open ON vote (event_id) WHERE state = 'open';"
+    "CREATE TRIGGER vote_closed_update BEFORE UPDATE ON vote"
+    "  WHEN OLD.state = 'closed' BEGIN SELECT RAISE(ABORT, 'vote closed'); END;"
+    "CREATE TRIGGER vote_closed_delete BEFORE DELETE ON vote"
+    "  WHEN OLD.state = 'closed' BEGIN SELECT RAISE(ABORT, 'vote closed'); END;"
+
+    "CREATE TABLE vote_voter ("
+    "  vote_id INTEGER NOT NULL REFERENCES vote(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE RESTRICT,"
+    "  name TEXT NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  voted INTEGER NOT NULL DEFAULT 0 CHECK (voted IN (0, 1)),"
+    "  PRIMARY KEY (vote_id, person_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE vote_choice ("
+    "  vote_id INTEGER NOT NULL REFERENCES vote(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE RESTRICT,"
+    "  option INTEGER NOT NULL CHECK (option >= 0),"
+    "  PRIMARY KEY (vote_id, person_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE vote_tally ("
+    "  vote_id INTEGER NOT NULL REFERENCES vote(id) ON DELETE CASCADE,"
+    "  option INTEGER NOT NULL CHECK (option >= 0),"
+    "  count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0),"
+    "  PRIMARY KEY (vote_id, option)"
+    ") WITHOUT ROWID;"
+    /* ballots of a closed vote never change */
+    "CREATE TRIGGER vote_voter_closed BEFORE UPDATE ON vote_voter"
+    "  WHEN (SELECT state FROM vote WHERE id = OLD.vote_id) = 'closed'"
+    "  BEGIN SELECT RAISE(ABORT, 'vote closed'); END;"
+    "CREATE TRIGGER vote_choice_closed BEFORE UPDATE ON vote_choice"
+    "  WHEN (SELECT state FROM vote WHERE id = OLD.vote_id) = 'closed'"
+    "  BEGIN SELECT RAISE(ABORT, 'vote closed'); END;"
+    "CREATE TRIGGER vote_tally_closed BEFORE UPDATE ON vote_tally"
+    "  WHEN (SELECT state FROM vote WHERE id = OLD.vote_id) = 'closed'"
+    "  BEGIN SELECT RAISE(ABORT, 'vote closed'); END;"
+
+    "CREATE TABLE minutes ("
+    "  event_id INTEGER PRIMARY KEY REFERENCES event(id) ON DELETE RESTRICT,"
+    "  finalized_at INTEGER NOT NULL,"
+    "  finalized_by INTEGER REFERENCES person(id) ON DELETE SET NULL,"
+    "  digest TEXT NOT NULL CHECK (length(digest) = 64)"
+    ");"
+    "CREATE TRIGGER minutes_final BEFORE UPDATE ON minutes"
+    "  BEGIN SELECT RAISE(ABORT, 'minutes finalized'); END;"
+    "CREATE TRIGGER agenda_decision_final BEFORE UPDATE OF decision ON agenda_item"
+    "  WHEN EXISTS (SELECT 1 FROM minutes WHERE event_id = OLD.event_id)"
+    "  BEGIN SELECT RAISE(ABORT, 'minutes finalized'); END;";
+
 static const char *const migrations[] = {
     v1,
     v2,
     v3,
+    v4, /* v4: votes and minutes */
 };
 
 const char *const *store_migrations(size_t *count)

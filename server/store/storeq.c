@@ -57,6 +57,7 @@ void veche_storeq_req_free(veche_storeq_req *r)
     if (r->blocked)
         g_array_free(r->blocked, TRUE);
     veche_roll_roster_free(r->roster);
+    veche_vote_op_free(r->vote);
     g_free(r);
 }
 
@@ -138,6 +139,13 @@ static void do_sign_in(veche_storeq *q, veche_storeq_req *r)
         r->rc = veche_store_session_create(q->st, r->token, r->person_id, r->now, r->expires);
 }
 
+/* A ballot is on disk (synchronous=FULL) before its completion runs, so a
+ * voter is told "recorded" only for a ballot that survives kill -9. */
+static void do_vote(veche_storeq *q, veche_storeq_req *r)
+{
+    r->rc = r->vote ? veche_vote_op_run(q->st, r->vote) : VECHE_EINVAL;
+}
+
 static void do_barrier(veche_storeq *q, veche_storeq_req *r)
 {
     (void)q;
@@ -156,6 +164,7 @@ static const work_fn work[] = {
     [VECHE_STOREQ_RECOVER] = do_recover,
     [VECHE_STOREQ_SIGN_IN] = do_sign_in,
     [VECHE_STOREQ_BARRIER] = do_barrier,
+    [VECHE_STOREQ_VOTE] = do_vote,
 };
 
 /* ---- hand-back to the main thread ---- */

@@ -27,6 +27,8 @@
  *   SIGN_IN       person_id, verify_hash, token,  rc: 0, VECHE_ENOTFOUND (the
  *                 now, expires                    password changed), or
  *                                                 VECHE_EBLOCKED
+ *   VOTE          vote (store_votes.h: open, cast, vote (its out fields)
+ *                 close, restore)
  *   BARRIER       -                               - (no work: its completion
  *                                                 runs after those of every
  *                                                 request before it, so a
@@ -65,6 +67,7 @@
 #include "auth.h"
 #include "roll.h"
 #include "store.h"
+#include "store_votes.h"
 #include "token.h"
 
 typedef enum {
@@ -77,6 +80,7 @@ typedef enum {
     VECHE_STOREQ_RECOVER,
     VECHE_STOREQ_SIGN_IN,
     VECHE_STOREQ_BARRIER,
+    VECHE_STOREQ_VOTE,
 } veche_storeq_kind;
 
 typedef struct veche_storeq veche_storeq;
@@ -104,6 +108,7 @@ struct veche_storeq_req {
     char verify_hash[VECHE_PASSWORD_HASH_SIZE];/* SIGN_IN: still the account's? */
     uint8_t token[VECHE_TOKEN_HASH_LEN];       /* SIGN_IN: the session's hash */
     int64_t expires;                           /* SIGN_IN */
+    veche_vote_op *vote;                       /* VOTE: in and out, owned */
     /* out */
     int rc;
     int64_t att_id;                            /* ATTEND */

@@ -233,6 +233,17 @@ is "attendance --lang without --html" "$(status attendance "$meeting" --lang ru)
 is "attendance two formats" "$(status attendance "$meeting" --csv --html)" 1
 is "attendance unwritable file" "$(status attendance "$meeting" -o "$dir/no/such/dir.csv")" 2
 
+# ---- votes: a body's settings, minutes ----
+is "body-voting default" "$(run body-voting "$body")" "half-of-cast refuse"
+is "body-voting set" "$(run body-voting "$body" two-thirds-of-present warn)" "two-thirds-of-present warn"
+is "body-voting kept" "$(count "SELECT vote_rule || ' ' || vote_no_quorum FROM body WHERE id = $body")" "two-thirds-of-present warn"
+is "body-voting bad rule" "$(status body-voting "$body" most)" 2
+is "body-voting missing body" "$(status body-voting 99)" 2
+is "minutes of an event not finalized" "$(status minutes verify "$meeting")" 2
+is "minutes verify of a missing event" "$(status minutes verify 99)" 2
+is "minutes bad verb" "$(status minutes sign "$meeting")" 1
+ok "minutes show lists the votes" $(run minutes show "$meeting" | grep -q '"votes": \[\]'; echo $?)
+
 # ---- backup, restore ----
 run backup "$dir/backup.db" >/dev/null; ok "backup" $?
 is "backup refuses to overwrite" "$(status backup "$dir/backup.db")" 2

@@ -329,6 +329,8 @@ static const command commands[] = {
     { "attendance", 1, 5, cmd_attendance,
       "attendance EVENT_ID [--csv | --json | --html [--lang ru|en]]"
       " [-o FILE]" },
+    { "minutes", 2, 4, cmd_minutes, "minutes verify|show EVENT_ID [--html ru|en]" },
+    { "body-voting", 1, 3, cmd_body_voting, "body-voting BODY_ID [RULE] [refuse|warn]" },
     { "account-add", 3, 4, cmd_account_add,
       "account-add EMAIL NAME ORG_ID [--password-stdin | --reset-link]" },
     { "reset-link", 1, 1, cmd_reset_link, "reset-link EMAIL" },
@@ -372,6 +374,12 @@ static void usage(FILE *f)
 "  attendance EVENT_ID [--csv | --json | --html [--lang ru|en]] [-o FILE]\n"
 "                                 the attendance report (CSV by default)\n"
 "Accounts:\n"
+"  minutes verify EVENT_ID         recompute the finalized minutes' SHA-256\n"
+"                                 from the records: OK (0) or MISMATCH (2)\n"
+"  minutes show EVENT_ID [--html ru|en]   the minutes as JSON or a page\n"
+"  body-voting BODY_ID [RULE] [refuse|warn]   a body's default majority rule\n"
+"                                 (half-of-cast ... two-thirds-of-members) and\n"
+"                                 a vote without quorum: refuse or warn\n"
 "  account-add EMAIL NAME ORG_ID [--password-stdin | --reset-link]\n"
 "                                 prints the person id, then a one-time\n"
 "                                 link (the default) to set the password;\n"

@@ -75,5 +75,9 @@ int cmd_guest_add(vctl *c, int argc, char **argv);
 int cmd_events(vctl *c, int argc, char **argv);
 int cmd_attendance(vctl *c, int argc, char **argv);
 
+/* Commands: cmd_minutes.c */
+int cmd_minutes(vctl *c, int argc, char **argv);
+int cmd_body_voting(vctl *c, int argc, char **argv);
+
 
 #endif

@@ -87,6 +87,16 @@ export const events = () => call('GET', 'events');
 export const invite = (eventId, who) => call('POST', `events/${enc(eventId)}/invitations`, who);
 export const attendance = (eventId) => call('GET', `events/${enc(eventId)}/attendance`);
 /** The CSV for a spreadsheet in lang (ru: ';' and Russian headers, with a BOM). */
+// The minutes (docs/api.md, "Minutes and votes").
+export const minutes = (eventId) => call('GET', `events/${enc(eventId)}/minutes`);
+export const minutesDecision = (eventId, item, decision) =>
+  call('POST', `events/${enc(eventId)}/minutes/decisions/${enc(item)}`, { decision });
+export const minutesFinalize = (eventId) =>
+  call('POST', `events/${enc(eventId)}/minutes/finalize`, {});
+export const minutesHtmlUrl = (eventId, lang) =>
+  `/api/events/${enc(eventId)}/minutes.html?lang=${enc(lang)}`;
+export const votesCsvUrl = (eventId) => `/api/events/${enc(eventId)}/votes.csv`;
+export const votesJsonUrl = (eventId) => `/api/events/${enc(eventId)}/votes.json`;
 export const attendanceCsvUrl = (eventId, lang) =>
   `/api/events/${enc(eventId)}/attendance.csv${lang ? `?lang=${enc(lang)}` : ''}`;
 export const attendanceHtmlUrl = (eventId, lang) =>

@@ -35,6 +35,8 @@ import * as api from './api.js';
 import { PasswordDialog, SignIn } from './ui/signin.js';
 import { EventsView } from './ui/events.js';
 import { AttendancePanel } from './ui/attendance.js';
+import { MinutesView } from './ui/minutes.js';
+import { VotePanel } from './ui/vote.js';
 import { AdminView } from './ui/admin.js';
 
 const QUALITY_EVERY_MS = 2000;
@@ -82,15 +84,21 @@ const signin = new SignIn({
   go,
 });
 const passwordDialog = new PasswordDialog({ onChanged: () => showNotice(t('pw.changed')) });
-const eventsView = new EventsView({ onJoin: (ev) => joinEvent(ev.id) });
+const eventsView = new EventsView({ onJoin: (ev) => joinEvent(ev.id), onMinutes: openMinutes });
 const attendance = new AttendancePanel();
+const votePanel = new VotePanel({
+  conn: () => conn, announce: (text) => announce(text),
+  showError: (err) => showError(errorText(err.code || 'client', err.message)),
+});
+const minutesView = new MinutesView({ onBack: () => { loadEvents(); go('events'); },
+  announce: (text) => announce(text) });
 const adminView = new AdminView();
 
 // --- screens ---
 
 const VIEWS = {
   signin: 'signin-view', forgot: 'forgot-view', reset: 'reset-view', events: 'events-view',
-  admin: 'admin-view', join: 'join-form', room: 'meeting',
+  admin: 'admin-view', join: 'join-form', room: 'meeting', minutes: 'minutes-view',
 };
 
 /** Show one screen: signin, forgot, reset, events, admin, join, room (or none). */
@@ -155,6 +163,12 @@ async function signOut() {
   me = null;
   history.replaceState(null, '', location.pathname);
   signedOut();
+}
+
+/** The minutes of a meeting (from "my events"). */
+function openMinutes(ev) {
+  go('minutes');
+  minutesView.open(ev);
 }
 
 /** Join an event's room as the signed-in person. */
@@ -446,6 +460,7 @@ function wire(c) {
   });
   on('attendance', (d) => attendance.setAttendance(d));
   on('quorum', (d) => attendance.setQuorum(d));
+  on('vote', (d) => votePanel.set(d));
   on('error', onError);
   on('closed', (d) => {
     if (!c.entered) return;   // a refused join: the form is still there
@@ -516,10 +531,12 @@ function enterRoom(j) {
       mayExport: eventInfo ? !!eventInfo.mayExportAttendance : mod,
       mayManage: eventInfo ? !!eventInfo.mayManage : false,
     });
+    votePanel.start(j);
   } else {
     saveKey(j.room, conn.moderatorKey);
     history.replaceState(null, '', `?room=${encodeURIComponent(j.room)}${location.hash}`);
     attendance.clear();
+    votePanel.clear();
   }
   form.show(false);
   go('room');
@@ -552,6 +569,7 @@ function exitRoom() {
   tiles.setSelf(null, false);
   state.clear();
   attendance.clear();
+  votePanel.clear();
   setReconnecting(null);
   // Back to "my events" after an event's room, else to the join form.
   const fromEvent = !!eventInfo || /[?&]event=/.test(location.search);

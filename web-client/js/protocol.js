@@ -27,6 +27,7 @@
 //   track-removed       {participant, trackId, source, track|null}
 //   chat hand floor muted locked speaker quality   the server's event message
 //   attendance quorum   the live roll of an event (its moderators only)
+//   vote                the event's current vote and this person's ballot (everyone in it)
 //   publish-stopped     {reason}  we no longer send (floor taken, refused)
 //   reconnecting        {reason, attempt, delay}
 //   error               {code, reason, request}  (request: the refused type)
@@ -578,6 +579,11 @@ export class VecheConnection extends EventTarget {
     return this.request('remove', reason ? { participant, reason } : { participant });
   }
   lock(locked = true) { return this.request(locked ? 'lock' : 'unlock'); }
+  // Votes (docs/protocol.md, "Votes"): the chair opens and closes; entitled
+  // members cast and may change until the close.  `vote` events carry the state.
+  openVote(fields) { return this.request('vote-open', fields); }
+  castVote(vote, option) { return this.request('vote-cast', { vote, option }); }
+  closeVote(vote) { return this.request('vote-close', { vote }); }
 
   // --- incoming messages ---
 
@@ -649,7 +655,7 @@ export class VecheConnection extends EventTarget {
         this._emit('muted', msg);
         break;
       case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality': case 'knock':
-      case 'attendance': case 'quorum':
+      case 'attendance': case 'quorum': case 'vote':
         this._emit(msg.type, msg);
         break;
       case 'left':

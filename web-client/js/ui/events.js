@@ -19,9 +19,11 @@ export function formatTime(iso, withDate = true) {
 }
 
 export class EventsView {
-  /** onJoin(event) when a Join button is pressed. */
-  constructor({ onJoin }) {
+  /** onJoin(event) when a Join button is pressed; onMinutes(event) for the
+   * minutes of a meeting (chair, secretary, administrators: ui/minutes.js). */
+  constructor({ onJoin, onMinutes = null }) {
     this.onJoin = onJoin;
+    this.onMinutes = onMinutes;
     this.list = [];
   }
 
@@ -60,7 +62,12 @@ export class EventsView {
         h('a', {
           class: 'button small event-print', href: api.attendanceHtmlUrl(ev.id, getLang()),
           target: '_blank', rel: 'noopener', 'aria-label': t('events.print_aria', { title: ev.title }),
-        }, t('att.print'))) : null;
+        }, t('att.print')),
+        ev.minutes && this.onMinutes ? h('button', {
+          type: 'button', class: 'small event-minutes',
+          'aria-label': t('minutes.open_aria', { title: ev.title }),
+          onclick: () => this.onMinutes(ev),
+        }, t('vote.minutes')) : null) : null;
       ul.append(h('li', { class: 'event', dataset: { event: String(ev.id) } },
         h('div', { class: 'event-main' },
           h('h3', { class: 'event-title' }, ev.title),

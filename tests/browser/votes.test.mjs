@@ -1,0 +1,151 @@
+// votes.test.mjs - a vote in a presidium meeting and its minutes, in
+// Chromium against the real server with the demo organization.
+//
+// The administrator schedules a meeting of the demo presidium (starting
+// now) and an agenda item is written into its record (the agenda's own UI
+// is another feature's: run.sh gives the data folder as VECHE_DATA).  The
+// chair and three members sign in and join; the chair opens a named vote on
+// that item from the vote panel; the three members vote (one changes her
+// vote); every page shows the progress and, once the chair closes, the
+// result.  Everyone leaves; the secretary opens the minutes from "My
+// events", writes the decision and finalizes (then nothing can be edited
+// and the digest shows); the printable minutes show the vote with the
+// names.  Saves vote.png and minutes.png (docs/screenshots/ with
+// VECHE_UPDATE_SCREENSHOTS=1).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join as pathJoin } from 'node:path';
+import { BASE, DOC_SHOTS, Session, joinEvent, signIn, waitFor } from './lib.mjs';
+
+const TITLE = `Заседание с голосованием ${Date.now().toString(36)}`;
+const QUESTION = 'Утвердить смету на 2027 год?';
+const ITEM = 'Смета на 2027 год';
+const DECISION = 'Смету на 2027 год утвердить.';
+const s = new Session();
+const p = {};
+let eventId = null;
+let itemId = null;
+
+before(() => s.start());
+after(() => s.end());
+
+const api = (page, method, path, body) => page.evaluate(async ([m, u, b]) => {
+  const r = await fetch(`/api/${u}`, {
+    method: m, headers: b ? { 'Content-Type': 'application/json' } : {},
+    body: b ? JSON.stringify(b) : undefined,
+  });
+  return { status: r.status, body: await r.json() };
+}, [method, path, body]);
+
+const voteText = (page) => page.locator('#vote-panel').innerText();
+
+test('votes: a meeting of the presidium with an agenda item', { timeout: 60000 },
+  s.recorded(async () => {
+    assert.ok(process.env.VECHE_DATA, 'run.sh gives the data folder');
+    const admin = await s.page('admin');
+    await signIn(admin, 'admin@veche.demo');
+    const bodies = await api(admin, 'GET', 'admin/bodies');
+    const body = bodies.body.bodies.find((b) => b.name === 'Президиум').id;
+    const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+    const ev = await api(admin, 'POST', 'admin/events', {
+      title: TITLE, body, startsAt: iso(Date.now() - 300000), endsAt: iso(Date.now() + 7200000),
+    });
+    assert.equal(ev.status, 201, JSON.stringify(ev.body));
+    eventId = ev.body.id;
+    const db = pathJoin(process.env.VECHE_DATA, 'veche.db');
+    itemId = Number(execFileSync('python3', ['-c', `
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+cur = con.execute("INSERT INTO agenda_item (event_id, position, title, speaker) VALUES (?, 1, ?, ?)",
+                  (int(sys.argv[2]), sys.argv[3], "Борис Секретарёв"))
+con.commit()
+print(cur.lastrowid)`, db, String(eventId), ITEM]).toString().trim());
+    assert.ok(itemId > 0);
+    await admin.context().close();
+  }));
+
+test('votes: the chair opens a named vote, three members vote, everyone sees the result',
+  { timeout: 150000 }, s.recorded(async () => {
+    // Nobody sends media (a vote needs none, and the machine may be busy):
+    // each page joins to watch, as without camera permission.
+    const noMedia = () => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    };
+    for (const who of ['chair', 'member1', 'member2', 'member3']) {
+      p[who] = await s.page(who, { initScript: noMedia });
+      await signIn(p[who], `${who}@veche.demo`);
+      await joinEvent(p[who], TITLE);
+    }
+    const chair = p.chair;
+    await chair.locator('#vote-panel').waitFor({ state: 'visible', timeout: 10000 });
+    assert.equal(await p.member1.isVisible('#vote-panel'), false, 'no vote yet: members see none');
+    await chair.fill('#vote-question', QUESTION);
+    await chair.selectOption('#vote-kind', 'named');
+    await chair.selectOption('#vote-rule', 'half-of-cast');
+    await chair.fill('#vote-item', String(itemId));
+    await chair.click('#vote-open');
+    for (const who of ['member1', 'member2', 'member3']) {
+      await p[who].locator('#vote-panel .vote-option').first().waitFor({ timeout: 15000 });
+      assert.match(await voteText(p[who]), new RegExp(QUESTION.replace('?', '\\?')));
+    }
+    await p.member1.click('#vote-panel .vote-option[data-option="1"]');   // against, then changes
+    await p.member1.locator('.vote-option[data-option="1"][aria-pressed="true"]').waitFor();
+    await p.member1.click('#vote-panel .vote-option[data-option="0"]');
+    await p.member2.click('#vote-panel .vote-option[data-option="0"]');
+    await p.member3.click('#vote-panel .vote-option[data-option="1"]');
+    for (const who of Object.keys(p)) {
+      await waitFor(async () => /3 of 4 entitled have voted/.test(await voteText(p[who])),
+        { describe: async () => `${who}: ${await voteText(p[who])}` });
+    }
+    assert.match(await voteText(p.member1), /Your vote: For/);
+    await chair.click('#vote-panel .vote-close');
+    for (const who of Object.keys(p)) {
+      await p[who].locator('#vote-panel .vote-outcome').waitFor({ timeout: 15000 });
+      const text = await voteText(p[who]);
+      assert.match(text, /Voting is closed/, who);
+      assert.match(text, /adopted \(2 needed of 3\)/, `${who}: ${text}`);
+      assert.doesNotMatch(text, /not adopted/, who);
+      assert.match(text, /Вера Членова: For/, who);
+      assert.match(text, /Дарья Членова: Against/, who);
+    }
+    await chair.evaluate(() => { document.getElementById('error').hidden = true; });
+    await chair.screenshot({ path: `${DOC_SHOTS}/vote.png` });
+    for (const who of Object.keys(p)) await p[who].context().close();
+  }));
+
+test('votes: the secretary writes the decision, finalizes, and the printable minutes show the vote',
+  { timeout: 90000 }, s.recorded(async () => {
+    const sec = await s.page('secretary');
+    await signIn(sec, 'secretary@veche.demo');
+    const row = sec.locator('#events-list li.event', { hasText: TITLE });
+    await row.locator('button.event-minutes').click();
+    await sec.locator('#minutes-view').waitFor({ state: 'visible' });
+    const area = sec.locator(`#decision-${itemId}`);
+    await area.waitFor({ timeout: 10000 });
+    await area.fill(DECISION);
+    await sec.click('.minutes-item button.minutes-save');
+    await sec.locator('.minutes-item [role="status"]', { hasText: 'Decision saved' }).waitFor();
+    // Finalizing waits until nobody is left in the meeting (the leaves are records too).
+    await waitFor(async () => {
+      if (await sec.locator('#minutes-digest.final').isVisible()) return true;
+      if (await sec.isVisible('#minutes-finalize')) await sec.click('#minutes-finalize');
+      return false;
+    }, { timeout: 30000, interval: 1000 });
+    const digest = (await sec.textContent('#minutes-digest')).match(/[0-9a-f]{64}/)[0];
+    assert.equal(await sec.isVisible('#minutes-finalize'), false, 'nothing to finalize again');
+    assert.equal(await sec.locator(`#decision-${itemId}`).evaluate((el) => el.readOnly), true);
+    const again = await api(sec, 'POST', `events/${eventId}/minutes/decisions/${itemId}`,
+      { decision: 'x' });
+    assert.equal(again.status, 409);
+    await sec.goto(`${BASE}api/events/${eventId}/minutes.html?lang=ru`);
+    const html = await sec.content();
+    for (const want of ['ПРОТОКОЛ', QUESTION, ITEM, DECISION, 'поимённое', 'решение принято',
+      'Вера Членова', 'Председательствующий', 'Секретарь', digest]) {
+      assert.ok(html.includes(want), `the printable minutes show ${want}`);
+    }
+    await sec.screenshot({ path: `${DOC_SHOTS}/minutes.png`, fullPage: true });
+    await sec.context().close();
+  }));
