@@ -33,6 +33,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "turn_urls.h"
 
 #define MAX_FILE_SIZE (1u << 20)   /* a configuration is a few KiB */
 #define WS_MESSAGE_MIN 1024u
@@ -109,6 +110,17 @@ static const directive directives[] = {
     DIR(media_workers, T_UINT, 0, 256, NULL,
         "Media worker threads; each room runs on one of them (the least\n"
         "loaded when it opens).  0: one per CPU core."),
+    DIR(turn_urls, T_STRING, 0, 0, "TURN relay",
+        "Comma-separated TURN server URLs handed to browsers, for people whose\n"
+        "network lets only TCP 443 out, e.g.\n"
+        "\"turn:turn.example.org:3478?transport=udp, turns:turn.example.org:443?transport=tcp\".\n"
+        "Empty: no TURN (docs/operations.md shows a coturn setup)."),
+    DIR(turn_secret, T_STRING, 0, 0, NULL,
+        "The shared secret of the TURN server (coturn: use-auth-secret and\n"
+        "static-auth-secret); each participant gets a credential made from it."),
+    DIR(turn_ttl_seconds, T_UINT, 60, 604800, NULL,
+        "Seconds a TURN credential stays valid; cover the longest meeting (the\n"
+        "relay stops when it runs out; a reconnect gets a new one)."),
     DIR(database, T_STRING, 0, 0, "accounts and attendance",
         "SQLite database of organizations, rosters, accounts and attendance.\n"
         "Empty: veche.db in data_dir."),
@@ -173,6 +185,7 @@ void veche_config_defaults(veche_config *c)
     c->ws_max_message = 65536;
     c->stun_port = 3478;
     c->max_room_participants = 100;
+    c->turn_ttl_seconds = 86400;
     c->nack_buffer_packets = 1024;
     c->max_bitrate_kbps = 2500;
     c->udp_recv_buffer_kb = 4096;
@@ -525,6 +538,13 @@ int veche_config_validate(const veche_config *c, char *err, size_t errcap)
                  c->rtp_port_max);
         return VECHE_EINVAL;
     }
+    if (c->turn_urls[0] && !c->turn_secret[0]) {
+        snprintf(err, errcap, "turn_secret: must be set when turn_urls is");
+        return VECHE_EINVAL;
+    }
+    veche_turn_urls urls;
+    if (veche_turn_urls_parse(c->turn_urls, &urls, err, errcap) != 0)
+        return VECHE_EINVAL;
     if (c->stun_server[0] && c->stun_port == 0) {
         snprintf(err, errcap, "stun_port: must not be 0");
         return VECHE_EINVAL;

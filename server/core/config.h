@@ -38,6 +38,10 @@ typedef struct {
     unsigned udp_recv_buffer_kb;  /* SO_RCVBUF of media sockets, 4096 */
     unsigned udp_send_buffer_kb;  /* SO_SNDBUF of media sockets, 4096 */
     unsigned media_workers;       /* worker threads for rooms; 0 = one per core */
+    /* TURN relay (coturn), handed to clients in `joined` */
+    char turn_urls[1024];         /* comma-separated turn:/turns: URLs; empty = none */
+    char turn_secret[256];        /* coturn's static-auth-secret */
+    unsigned turn_ttl_seconds;    /* 86400: lifetime of a credential */
     /* accounts and attendance */
     char database[VECHE_PATH_MAX];/* empty: data_dir/veche.db */
     unsigned session_ttl_hours;   /* 12 */
