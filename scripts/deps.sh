@@ -3,7 +3,7 @@
 #   deps.sh run    build and run the server
 #   deps.sh test   also everything the test suites need
 set -euo pipefail
-RUN_PKGS="meson ninja-build pkg-config gcc libc6-dev python3 openssl curl ca-certificates
+RUN_PKGS="meson ninja-build pkg-config gcc libc6-dev python3 openssl curl ca-certificates procps
   libglib2.0-dev libnice-dev libssl-dev libsrtp2-dev libwebsockets-dev libjansson-dev
   libopus-dev libvpx-dev libsoup-3.0-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev tzdata"
 TEST_PKGS="clang libclang-rt-14-dev chromium firefox-esr xvfb jq iproute2 nftables nodejs npm
