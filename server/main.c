@@ -34,6 +34,16 @@ static gboolean on_usr1(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static gboolean on_hup(gpointer data)
+{
+    char err[512];
+    if (veche_server_reload_tls(data, err, sizeof err) == 0)
+        VLOG_INFO(NULL, NULL, "SIGHUP: TLS certificate reloaded");
+    else
+        VLOG_WARN(NULL, NULL, "SIGHUP: TLS certificate not reloaded, the old one stays: %s", err);
+    return G_SOURCE_CONTINUE;
+}
+
 /* The main loop must not wait for the address-space lock.  libsodium's
  * Argon2id (on the API's password threads, api_pw.c) maps its 64 MiB with
  * MAP_POPULATE and unmaps it again for every hash, holding the process's
@@ -141,7 +151,9 @@ int main(int argc, char **argv)
     g_unix_signal_add(SIGINT, on_signal, loop);
     g_unix_signal_add(SIGTERM, on_signal, loop);
     guint usr1 = g_unix_signal_add(SIGUSR1, on_usr1, server);
+    guint hup = g_unix_signal_add(SIGHUP, on_hup, server);
     g_main_loop_run(loop);
+    g_source_remove(hup);
     g_source_remove(usr1);
     VLOG_INFO(NULL, NULL, "shutting down");
     veche_server_free(server);

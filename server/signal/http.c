@@ -25,6 +25,12 @@
  * once per connection: from LWS_CALLBACK_CLOSED, or, for any connection lws
  * did not report while its context was destroyed, from veche_http_free().
  *
+ * TLS: the certificate and key files are read when the context is made and
+ * again by veche_http_reload_tls() (SIGHUP), which swaps them into the
+ * vhost's SSL_CTX (tlsreload.c) -- captured from lws's
+ * OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS callback, the one place lws 4.1
+ * hands it out.  Open connections keep the certificate they started with.
+ *
  * Does not: parse the signalling protocol or the API, authenticate, compress, speak
  * HTTP/2 (ALPN offers http/1.1 only), or create the certificate itself
  * (tlscert.c does).
@@ -41,6 +47,7 @@
 #include "err.h"
 #include "log.h"
 #include "tlscert.h"
+#include "tlsreload.h"
 
 #define WS_PROTOCOL "veche-v1"
 #define HTTP_PROTOCOL "veche-http"
@@ -111,6 +118,7 @@ struct veche_http {
     veche_http_api_fn api;
     void *api_ud;
     bool tls;
+    void *ssl_ctx;              /* the vhost's SSL_CTX (lws owns it), for reloads */
 };
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -609,6 +617,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return lws_callback_http_dummy(wsi, reason, user, in, len);
 
     switch (reason) {
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+        h->ssl_ctx = user;  /* once, while the vhost is made */
+        return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return ws_filter(h, wsi);
     case LWS_CALLBACK_ESTABLISHED:
@@ -761,6 +772,19 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
         return NULL;
     }
     return h;
+}
+
+int veche_http_reload_tls(veche_http *h, char *err, size_t errcap)
+{
+    if (!h || !h->tls) {
+        snprintf(err, errcap, "TLS is off");
+        return VECHE_ESTATE;
+    }
+    if (!h->ssl_ctx) {
+        snprintf(err, errcap, "libwebsockets did not hand out its TLS context");
+        return VECHE_ESTATE;
+    }
+    return veche_tlsreload_apply(h->ssl_ctx, h->cert, h->key, err, errcap);
 }
 
 void veche_http_free(veche_http *h)
