@@ -78,6 +78,10 @@ static const directive directives[] = {
     DIR(ws_max_message, T_SIZE, WS_MESSAGE_MIN, WS_MESSAGE_MAX, NULL,
         "Largest signalling message accepted, in bytes; a larger one closes\n"
         "the WebSocket with code 1009."),
+    DIR(trusted_proxies, T_STRING, 0, 0, NULL,
+        "Comma-separated IP addresses of reverse proxies (nginx) in front of\n"
+        "Veche: for connections from them the client address (sign-in limits,\n"
+        "logs) is taken from X-Forwarded-For.  Empty: the header is ignored."),
     DIR(ice_addresses, T_STRING, 0, 0, "media plane",
         "Comma-separated local IP addresses offered as ICE candidates.\n"
         "Empty: every address of every interface."),
@@ -475,8 +479,9 @@ static bool is_ip_literal(const char *s, size_t len)
     return inet_pton(AF_INET, tmp, addr) == 1 || inet_pton(AF_INET6, tmp, addr) == 1;
 }
 
-/* Check the comma-separated ICE address list: every entry an IP literal. */
-static int check_ice_addresses(const char *list, char *err, size_t errcap)
+/* Check a comma-separated address list (ice_addresses, trusted_proxies):
+ * every entry an IP literal. */
+static int check_ip_list(const char *name, const char *list, char *err, size_t errcap)
 {
     const char *p = list;
     if (!*p)
@@ -491,7 +496,7 @@ static int check_ice_addresses(const char *list, char *err, size_t errcap)
         while (t > s && is_blank(t[-1]))
             t--;
         if (!is_ip_literal(s, (size_t)(t - s))) {
-            snprintf(err, errcap, "ice_addresses: '%.*s' is not an IPv4 or IPv6 address",
+            snprintf(err, errcap, "%s: '%.*s' is not an IPv4 or IPv6 address", name,
                      (int)((t - s) > 64 ? 64 : (t - s)), s);
             return VECHE_EINVAL;
         }
@@ -549,7 +554,9 @@ int veche_config_validate(const veche_config *c, char *err, size_t errcap)
         snprintf(err, errcap, "stun_port: must not be 0");
         return VECHE_EINVAL;
     }
-    int rc = check_ice_addresses(c->ice_addresses, err, errcap);
+    int rc = check_ip_list("ice_addresses", c->ice_addresses, err, errcap);
+    if (rc == 0)
+        rc = check_ip_list("trusted_proxies", c->trusted_proxies, err, errcap);
     if (rc != 0)
         return rc;
     if (c->public_address[0] &&

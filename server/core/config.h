@@ -25,6 +25,7 @@ typedef struct {
     char web_root[VECHE_PATH_MAX];/* the web-client directory */
     char data_dir[VECHE_PATH_MAX];/* "./veche-data" */
     size_t ws_max_message;        /* bytes, 65536 */
+    char trusted_proxies[512];    /* comma-separated IPs whose X-Forwarded-For counts */
     /* media plane */
     char ice_addresses[512];      /* comma-separated local IPs for ICE; empty = all */
     uint16_t rtp_port_min;        /* 0 = any */
