@@ -96,6 +96,11 @@ static const directive directives[] = {
     DIR(public_address, T_STRING, 0, 0, NULL,
         "Public IP of a 1:1 NAT, announced instead of the host addresses;\n"
         "empty: none."),
+    DIR(ice_tcp, T_BOOL, 0, 1, NULL,
+        "Also offer ICE over TCP (RFC 6544): a passive TCP candidate on the\n"
+        "same addresses and port range, for browsers that cannot send UDP to\n"
+        "the server.  Open the port range for TCP too.  TURN over TLS on 443\n"
+        "(turn_urls) reaches more networks (docs/operations.md)."),
     DIR(max_room_participants, T_UINT, 1, 100000, NULL,
         "Most participants in one room; more are refused."),
     DIR(nack_buffer_packets, T_UINT, 16, 65536, NULL,

@@ -33,6 +33,7 @@ typedef struct {
     char stun_server[256];        /* host or IP, empty = none */
     uint16_t stun_port;           /* 3478 */
     char public_address[64];      /* 1:1 NAT address announced instead of host IPs */
+    bool ice_tcp;                 /* false: also passive TCP candidates (RFC 6544) */
     unsigned max_room_participants;  /* 100 */
     unsigned nack_buffer_packets; /* 1024 per video track */
     unsigned max_bitrate_kbps;    /* REMB cap sent to publishers, 2500 */

@@ -17,19 +17,16 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, received, roomName, sleep, waitFor, waitForMedia } from './lib.mjs';
+import {
+  CHROMIUM_ARGS, freePort, received, roomName, sleep, startProcess, startServer, stopProcess,
+  waitFor, waitForMedia,
+} from './lib.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SERVER = process.env.VECHE_SERVER || pathJoin(ROOT, 'build/server/veche');
 const SECRET = `turn-test-${process.pid}-${Date.now()}`;
 const ROOM = roomName('turn');
 
@@ -51,40 +48,10 @@ const recorded = (fn) => async (t) => {
   }
 };
 
-// A TCP port free on 127.0.0.1 right now.
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 // A TURN REST API credential, made independently of the server's C code.
 function credential(expiry, user) {
   const username = `${expiry}:${user}`;
   return { username, credential: createHmac('sha1', SECRET).update(username).digest('base64') };
-}
-
-function startProcess(cmd, args, logFile) {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
-  proc.output = () => out + (logFile ? (() => { try { return readFileSync(logFile, 'utf8'); } catch { return ''; } })() : '');
-  return proc;
-}
-
-async function stopProcess(proc) {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const gone = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
-  await gone;
-  clearTimeout(timer);
 }
 
 before(async () => {
@@ -98,27 +65,10 @@ before(async () => {
     '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls', '--no-software-attribute',
     '--log-file=stdout', '--simple-log', `--pidfile=${dir}/turn.pid`, `--db=${dir}/turndb`,
   ]);
-  const port = await freePort();
-  base = `https://127.0.0.1:${port}/`;
-  server = startProcess(SERVER, [
-    '--set', 'listen_address=127.0.0.1', '--set', `port=${port}`,
-    '--set', 'ice_addresses=127.0.0.1', '--set', `web_root=${ROOT}web-client`,
-    '--set', `data_dir=${dir}/data`, '--set', 'allow_anonymous_rooms=true',
-    '--set', `turn_urls=turn:127.0.0.1:${turnPort}?transport=tcp`,
-    '--set', `turn_secret=${SECRET}`, '--set', 'turn_ttl_seconds=3600',
-  ]);
-  // Both up: the server answers /healthz, coturn listens.
-  await waitFor(async () => {
-    const status = await new Promise((resolve) => {
-      const req = httpsGet(`${base}healthz`, { rejectUnauthorized: false }, (r) => {
-        r.resume();
-        resolve(r.statusCode);
-      });
-      req.on('error', () => resolve(0));
-    });
-    return status === 200;
-  }, { timeout: 20000, describe: () => `server did not start: ${server.output().slice(-2000)}` })
-    .catch(() => {});
+  ({ proc: server, base } = await startServer(dir, [
+    'allow_anonymous_rooms=true', `turn_urls=turn:127.0.0.1:${turnPort}?transport=tcp`,
+    `turn_secret=${SECRET}`, 'turn_ttl_seconds=3600',
+  ]));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
