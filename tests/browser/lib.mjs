@@ -312,6 +312,7 @@ export function startProcess(cmd, args) {
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
+  proc.on('error', (e) => { out += `\n${cmd}: ${e.message}\n`; });  // e.g. not installed
   proc.output = () => out;
   return proc;
 }
