@@ -193,6 +193,15 @@ test('without ice_tcp the server offers no TCP candidate', { timeout: 180000 }, 
     }, { timeout: 60000 });
     assert.ok(offered.every((c) => / udp /i.test(c)), JSON.stringify(offered));
   } finally {
-    await stopProcess(plain.proc);
+    const code = await stopProcess(plain.proc);
+    assert.equal(code, 0, plain.proc.output().slice(-3000));
   }
+}));
+
+// Last: the server stops cleanly on SIGTERM (a sanitizer build reports
+// leaks and errors at exit with a non-zero status).
+test('the server exits cleanly', { timeout: 60000 }, recorded(async () => {
+  assert.ok(server, 'no server was started');
+  const code = await stopProcess(server);
+  assert.equal(code, 0, server.output().slice(-3000));
 }));

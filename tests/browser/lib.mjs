@@ -317,14 +317,17 @@ export function startProcess(cmd, args) {
   return proc;
 }
 
-/** SIGTERM, then SIGKILL after 10 s; resolves when it has exited. */
+/** SIGTERM, then SIGKILL after 10 s; resolves when it has exited, with
+ *  its exit code (null when a signal ended it). */
 export async function stopProcess(proc) {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  if (!proc) return null;
+  if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
   const gone = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');
   const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
   await gone;
   clearTimeout(timer);
+  return proc.exitCode;
 }
 
 /** The server binary run.sh uses (VECHE_SERVER), or the build tree's. */

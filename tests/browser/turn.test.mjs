@@ -223,3 +223,11 @@ test('an expired TURN credential is refused, a fresh one is not', { timeout: 600
   const forged = await gather(page, { urls, username: `${now + 600}:early`, credential: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' });
   assert.equal(forged.relays.length, 0, JSON.stringify(forged));
 }));
+
+// Last: the server stops cleanly on SIGTERM (a sanitizer build reports
+// leaks and errors at exit with a non-zero status).
+test('the server exits cleanly', { timeout: 60000 }, recorded(async () => {
+  assert.ok(server, 'no server was started');
+  const code = await stopProcess(server);
+  assert.equal(code, 0, server.output().slice(-3000));
+}));
