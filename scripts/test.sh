@@ -22,6 +22,12 @@ meson_suites() {
     python3 scripts/summarize.py meson "$dir/meson-logs/testlog.json" > "$RESULTS/$name"
 }
 
+# Build folders set up before meson.build defaulted to prefix /usr keep
+# /usr/local; the install test checks the /usr layout (docs/operations.md).
+use_usr_prefix() { [ ! -d "$1" ] || meson configure "$1" -Dprefix=/usr >/dev/null; }
+use_usr_prefix build
+use_usr_prefix build-asan
+
 # 1. normal build
 if { [ -d build ] || meson setup build --buildtype=debugoptimized; } && ninja -C build; then
     meson_suites build plain --suite unit --suite fuzz --suite integration

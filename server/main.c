@@ -1,8 +1,12 @@
 /* main.c - the veche binary: parse the command line, load the
  * configuration, run the server on one GLib main loop until SIGINT/SIGTERM.
- * SIGUSR1 asks for a database backup now (when backups are on).
+ * SIGUSR1 asks for a database backup now (when backups are on); SIGHUP
+ * reloads the TLS certificate and key (a renewal) without dropping anyone.
  *
  *   veche [-c FILE] [--set key=value]... [--help-config]
+ *
+ * An installed binary (core/paths.h) defaults to the installed web client
+ * and state directory, and reads /etc/veche/veche.conf when no -c is given.
  */
 #include <glib-unix.h>
 #ifdef __GLIBC__
@@ -14,6 +18,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "paths.h"
 #include "server.h"
 
 static gboolean on_signal(gpointer data)
@@ -26,6 +31,16 @@ static gboolean on_usr1(gpointer data)
 {
     if (!veche_server_backup_now(data))
         VLOG_WARN(NULL, NULL, "SIGUSR1: no backup started (backups off, or one running)");
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_hup(gpointer data)
+{
+    char err[512];
+    if (veche_server_reload_tls(data, err, sizeof err) == 0)
+        VLOG_INFO(NULL, NULL, "SIGHUP: TLS certificate reloaded");
+    else
+        VLOG_WARN(NULL, NULL, "SIGHUP: TLS certificate not reloaded, the old one stays: %s", err);
     return G_SOURCE_CONTINUE;
 }
 
@@ -46,10 +61,34 @@ static void tune_malloc(void)
 #endif
 }
 
+/* Whether argv names a configuration file itself. */
+static bool has_config_arg(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config"))
+            return true;
+    return false;
+}
+
+/* Defaults of an installed binary: its web client and state directory,
+ * and its configuration file unless argv names one.  Returns 0 or -1. */
+static int installed_defaults(int argc, char **argv, veche_config *cfg)
+{
+    static const veche_install_dirs dirs = VECHE_INSTALL_DIRS;
+    char err[512];
+    if (veche_paths_apply_installed(cfg, &dirs, !has_config_arg(argc, argv), err,
+                                    sizeof err) != 0) {
+        fprintf(stderr, "veche: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: veche [-c FILE] [--set key=value]... [--help-config]\n"
-               "  -c FILE          read the configuration file (see conf/veche.conf)\n"
+               "  -c FILE          read the configuration file (see conf/veche.conf;\n"
+               "                   installed: " VECHE_SYSCONFDIR "/veche/veche.conf by default)\n"
                "  --set key=value  override one directive (after the file)\n"
                "  --help-config    list every directive with its current value\n");
 }
@@ -90,6 +129,8 @@ int main(int argc, char **argv)
     char err[512];
     tune_malloc();
     veche_config_defaults(&cfg);
+    if (installed_defaults(argc, argv, &cfg) != 0)
+        return 2;
     int rc = parse_args(argc, argv, &cfg);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
@@ -110,7 +151,9 @@ int main(int argc, char **argv)
     g_unix_signal_add(SIGINT, on_signal, loop);
     g_unix_signal_add(SIGTERM, on_signal, loop);
     guint usr1 = g_unix_signal_add(SIGUSR1, on_usr1, server);
+    guint hup = g_unix_signal_add(SIGHUP, on_hup, server);
     g_main_loop_run(loop);
+    g_source_remove(hup);
     g_source_remove(usr1);
     VLOG_INFO(NULL, NULL, "shutting down");
     veche_server_free(server);

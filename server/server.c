@@ -245,6 +245,11 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     return s;
 }
 
+int veche_server_reload_tls(veche_server *s, char *err, size_t errcap)
+{
+    return veche_http_reload_tls(s ? s->http : NULL, err, errcap);
+}
+
 bool veche_server_backup_now(veche_server *s)
 {
     return s && s->backup && veche_backup_start(s->backup);

@@ -25,4 +25,9 @@ void veche_server_free(veche_server *s);  /* accepts NULL */
  * backups are off or one is running. */
 bool veche_server_backup_now(veche_server *s);
 
+/* SIGHUP: reload the HTTPS certificate and key from their files (a
+ * renewal); meetings and open connections go on.  Returns 0, or a negative
+ * code with the reason in err (the old certificate stays). */
+int veche_server_reload_tls(veche_server *s, char *err, size_t errcap);
+
 #endif

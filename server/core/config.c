@@ -33,6 +33,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "turn_urls.h"
 
 #define MAX_FILE_SIZE (1u << 20)   /* a configuration is a few KiB */
 #define WS_MESSAGE_MIN 1024u
@@ -77,6 +78,10 @@ static const directive directives[] = {
     DIR(ws_max_message, T_SIZE, WS_MESSAGE_MIN, WS_MESSAGE_MAX, NULL,
         "Largest signalling message accepted, in bytes; a larger one closes\n"
         "the WebSocket with code 1009."),
+    DIR(trusted_proxies, T_STRING, 0, 0, NULL,
+        "Comma-separated IP addresses of reverse proxies (nginx) in front of\n"
+        "Veche: for connections from them the client address (sign-in limits,\n"
+        "logs) is taken from X-Forwarded-For.  Empty: the header is ignored."),
     DIR(ice_addresses, T_STRING, 0, 0, "media plane",
         "Comma-separated local IP addresses offered as ICE candidates.\n"
         "Empty: every address of every interface."),
@@ -91,6 +96,11 @@ static const directive directives[] = {
     DIR(public_address, T_STRING, 0, 0, NULL,
         "Public IP of a 1:1 NAT, announced instead of the host addresses;\n"
         "empty: none."),
+    DIR(ice_tcp, T_BOOL, 0, 1, NULL,
+        "Also offer ICE over TCP (RFC 6544): a passive TCP candidate on the\n"
+        "same addresses and port range, for browsers that cannot send UDP to\n"
+        "the server.  Open the port range for TCP too.  TURN over TLS on 443\n"
+        "(turn_urls) reaches more networks (docs/operations.md)."),
     DIR(max_room_participants, T_UINT, 1, 100000, NULL,
         "Most participants in one room; more are refused."),
     DIR(nack_buffer_packets, T_UINT, 16, 65536, NULL,
@@ -109,6 +119,17 @@ static const directive directives[] = {
     DIR(media_workers, T_UINT, 0, 256, NULL,
         "Media worker threads; each room runs on one of them (the least\n"
         "loaded when it opens).  0: one per CPU core."),
+    DIR(turn_urls, T_STRING, 0, 0, "TURN relay",
+        "Comma-separated TURN server URLs handed to browsers, for people whose\n"
+        "network lets only TCP 443 out, e.g.\n"
+        "\"turn:turn.example.org:3478?transport=udp, turns:turn.example.org:443?transport=tcp\".\n"
+        "Empty: no TURN (docs/operations.md shows a coturn setup)."),
+    DIR(turn_secret, T_STRING, 0, 0, NULL,
+        "The shared secret of the TURN server (coturn: use-auth-secret and\n"
+        "static-auth-secret); each participant gets a credential made from it."),
+    DIR(turn_ttl_seconds, T_UINT, 60, 604800, NULL,
+        "Seconds a TURN credential stays valid; cover the longest meeting (the\n"
+        "relay stops when it runs out; a reconnect gets a new one)."),
     DIR(database, T_STRING, 0, 0, "accounts and attendance",
         "SQLite database of organizations, rosters, accounts and attendance.\n"
         "Empty: veche.db in data_dir."),
@@ -173,6 +194,7 @@ void veche_config_defaults(veche_config *c)
     c->ws_max_message = 65536;
     c->stun_port = 3478;
     c->max_room_participants = 100;
+    c->turn_ttl_seconds = 86400;
     c->nack_buffer_packets = 1024;
     c->max_bitrate_kbps = 2500;
     c->udp_recv_buffer_kb = 4096;
@@ -462,8 +484,9 @@ static bool is_ip_literal(const char *s, size_t len)
     return inet_pton(AF_INET, tmp, addr) == 1 || inet_pton(AF_INET6, tmp, addr) == 1;
 }
 
-/* Check the comma-separated ICE address list: every entry an IP literal. */
-static int check_ice_addresses(const char *list, char *err, size_t errcap)
+/* Check a comma-separated address list (ice_addresses, trusted_proxies):
+ * every entry an IP literal. */
+static int check_ip_list(const char *name, const char *list, char *err, size_t errcap)
 {
     const char *p = list;
     if (!*p)
@@ -478,7 +501,7 @@ static int check_ice_addresses(const char *list, char *err, size_t errcap)
         while (t > s && is_blank(t[-1]))
             t--;
         if (!is_ip_literal(s, (size_t)(t - s))) {
-            snprintf(err, errcap, "ice_addresses: '%.*s' is not an IPv4 or IPv6 address",
+            snprintf(err, errcap, "%s: '%.*s' is not an IPv4 or IPv6 address", name,
                      (int)((t - s) > 64 ? 64 : (t - s)), s);
             return VECHE_EINVAL;
         }
@@ -525,11 +548,20 @@ int veche_config_validate(const veche_config *c, char *err, size_t errcap)
                  c->rtp_port_max);
         return VECHE_EINVAL;
     }
+    if (c->turn_urls[0] && !c->turn_secret[0]) {
+        snprintf(err, errcap, "turn_secret: must be set when turn_urls is");
+        return VECHE_EINVAL;
+    }
+    veche_turn_urls urls;
+    if (veche_turn_urls_parse(c->turn_urls, &urls, err, errcap) != 0)
+        return VECHE_EINVAL;
     if (c->stun_server[0] && c->stun_port == 0) {
         snprintf(err, errcap, "stun_port: must not be 0");
         return VECHE_EINVAL;
     }
-    int rc = check_ice_addresses(c->ice_addresses, err, errcap);
+    int rc = check_ip_list("ice_addresses", c->ice_addresses, err, errcap);
+    if (rc == 0)
+        rc = check_ip_list("trusted_proxies", c->trusted_proxies, err, errcap);
     if (rc != 0)
         return rc;
     if (c->public_address[0] &&

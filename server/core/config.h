@@ -25,6 +25,7 @@ typedef struct {
     char web_root[VECHE_PATH_MAX];/* the web-client directory */
     char data_dir[VECHE_PATH_MAX];/* "./veche-data" */
     size_t ws_max_message;        /* bytes, 65536 */
+    char trusted_proxies[512];    /* comma-separated IPs whose X-Forwarded-For counts */
     /* media plane */
     char ice_addresses[512];      /* comma-separated local IPs for ICE; empty = all */
     uint16_t rtp_port_min;        /* 0 = any */
@@ -32,12 +33,17 @@ typedef struct {
     char stun_server[256];        /* host or IP, empty = none */
     uint16_t stun_port;           /* 3478 */
     char public_address[64];      /* 1:1 NAT address announced instead of host IPs */
+    bool ice_tcp;                 /* false: also passive TCP candidates (RFC 6544) */
     unsigned max_room_participants;  /* 100 */
     unsigned nack_buffer_packets; /* 1024 per video track */
     unsigned max_bitrate_kbps;    /* REMB cap sent to publishers, 2500 */
     unsigned udp_recv_buffer_kb;  /* SO_RCVBUF of media sockets, 4096 */
     unsigned udp_send_buffer_kb;  /* SO_SNDBUF of media sockets, 4096 */
     unsigned media_workers;       /* worker threads for rooms; 0 = one per core */
+    /* TURN relay (coturn), handed to clients in `joined` */
+    char turn_urls[1024];         /* comma-separated turn:/turns: URLs; empty = none */
+    char turn_secret[256];        /* coturn's static-auth-secret */
+    unsigned turn_ttl_seconds;    /* 86400: lifetime of a credential */
     /* accounts and attendance */
     char database[VECHE_PATH_MAX];/* empty: data_dir/veche.db */
     unsigned session_ttl_hours;   /* 12 */

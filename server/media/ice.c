@@ -7,7 +7,13 @@
  * from the SDP.  When a pair is selected, the socket that carries the media
  * gets the configured kernel buffer sizes (sockbuf.h); the other host
  * sockets only ever carry connectivity checks.
- * Not here: ICE-TCP, TURN, ICE restarts.
+ * ICE-TCP (RFC 6544), when asked: libnice adds TCP host candidates; only
+ * the passive ones are announced (a server is reached, it does not reach
+ * out: browsers offer active TCP candidates only), and remote TCP
+ * candidates are accepted.  libnice frames each datagram on a TCP
+ * connection with RFC 4571 (agent not in reliable mode), so DTLS and SRTP
+ * above see datagrams either way.
+ * Not here: TURN (the browser relays through coturn itself), ICE restarts.
  */
 #include "ice.h"
 
@@ -28,6 +34,7 @@ struct veche_ice {
     char *pwd;
     unsigned recv_buffer_kb, send_buffer_kb;
     bool remote_creds;
+    bool tcp;
     veche_ice_state state;
 };
 
@@ -39,6 +46,11 @@ static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer dat
         guint port = nice_address_get_port(&c->addr);
         if (nice_address_set_from_string(&c->addr, ice->public_address))
             nice_address_set_port(&c->addr, port);
+    }
+    if (c->transport == NICE_CANDIDATE_TRANSPORT_TCP_ACTIVE ||
+        c->transport == NICE_CANDIDATE_TRANSPORT_TCP_SO) {
+        nice_candidate_free(c);  /* we wait to be reached */
+        return;
     }
     gchar *sdp = nice_agent_generate_local_candidate_sdp(agent, c);
     nice_candidate_free(c);
@@ -121,7 +133,7 @@ static int add_local_addresses(NiceAgent *agent, const char *list)
 static int configure_agent(veche_ice *ice, const veche_ice_config *cfg)
 {
     g_object_set(ice->agent, "controlling-mode", cfg->controlling, "upnp", FALSE,
-                 "ice-tcp", FALSE, "ice-udp", TRUE, NULL);
+                 "ice-tcp", cfg->tcp ? TRUE : FALSE, "ice-udp", TRUE, NULL);
     if (cfg->stun_server && *cfg->stun_server)
         g_object_set(ice->agent, "stun-server", cfg->stun_server, "stun-server-port",
                      (guint)cfg->stun_port, NULL);
@@ -156,6 +168,7 @@ veche_ice *veche_ice_new(const veche_ice_config *cfg, const veche_ice_callbacks 
     ice->cb = *cb;
     ice->ud = ud;
     ice->state = VECHE_ICE_CHECKING;
+    ice->tcp = cfg->tcp;
     ice->recv_buffer_kb = cfg->recv_buffer_kb;
     ice->send_buffer_kb = cfg->send_buffer_kb;
     if (cfg->public_address && *cfg->public_address)
@@ -206,11 +219,13 @@ int veche_ice_set_remote_credentials(veche_ice *ice, const char *ufrag, const ch
 }
 
 /* Whether a candidate line names something libnice here can reach. */
-static bool candidate_usable(const char *line)
+static bool candidate_usable(const char *line, bool tcp)
 {
     /* "candidate:F C TRANSPORT PRIO ADDR PORT typ T ..." */
     gchar **f = g_strsplit(line, " ", 8);
-    bool ok = g_strv_length(f) >= 8 && g_ascii_strcasecmp(f[2], "udp") == 0 &&
+    bool ok = g_strv_length(f) >= 8 &&
+              (g_ascii_strcasecmp(f[2], "udp") == 0 ||
+               (tcp && g_ascii_strcasecmp(f[2], "tcp") == 0)) &&
               !g_str_has_suffix(f[4], ".local") && strcmp(f[1], "1") == 0;
     g_strfreev(f);
     return ok;
@@ -227,7 +242,7 @@ int veche_ice_add_remote_candidate(veche_ice *ice, const char *candidate)
     const char *line = g_str_has_prefix(candidate, "a=") ? candidate + 2 : candidate;
     if (!g_str_has_prefix(line, "candidate:"))
         return VECHE_EINVAL;
-    if (!candidate_usable(line))
+    if (!candidate_usable(line, ice->tcp))
         return 0;
     gchar *sdp = g_strconcat("a=", line, NULL);
     NiceCandidate *c = nice_agent_parse_remote_candidate_sdp(ice->agent, ice->stream_id, sdp);

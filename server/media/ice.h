@@ -30,6 +30,7 @@ typedef struct {
     uint16_t stun_port;
     const char *public_address;
     bool controlling;
+    bool tcp;                     /* ICE-TCP too: passive TCP host candidates */
     unsigned recv_buffer_kb;      /* media socket buffers, 0 = the kernel's */
     unsigned send_buffer_kb;
 } veche_ice_config;

@@ -276,7 +276,7 @@ veche_transport *veche_transport_new(const veche_transport_config *cfg,
         .port_min = cfg->port_min, .port_max = cfg->port_max,
         .stun_server = cfg->stun_server, .stun_port = cfg->stun_port,
         .public_address = cfg->public_address, .controlling = cfg->controlling,
-        .recv_buffer_kb = cfg->recv_buffer_kb, .send_buffer_kb = cfg->send_buffer_kb,
+        .tcp = cfg->ice_tcp, .recv_buffer_kb = cfg->recv_buffer_kb, .send_buffer_kb = cfg->send_buffer_kb,
     };
     static const veche_ice_callbacks icb = {
         .on_candidate = ice_candidate, .on_state = ice_state, .on_recv = ice_recv,

@@ -51,6 +51,7 @@ typedef struct {
     uint16_t stun_port;
     const char *public_address;   /* 1:1 NAT: announced instead of host IPs */
     bool controlling;             /* ICE role: true for the offerer */
+    bool ice_tcp;                 /* also passive TCP candidates (RFC 6544) */
     unsigned recv_buffer_kb;      /* media socket buffers, 0 = the kernel's */
     unsigned send_buffer_kb;
     veche_dtls_cert *cert;        /* shared; the transport takes a ref */

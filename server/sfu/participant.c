@@ -160,6 +160,7 @@ static veche_transport *make_transport(veche_participant *p, bool controlling,
         .port_min = cfg->rtp_port_min, .port_max = cfg->rtp_port_max,
         .stun_server = cfg->stun_server, .stun_port = cfg->stun_port,
         .public_address = cfg->public_address, .controlling = controlling,
+        .ice_tcp = cfg->ice_tcp,
         .recv_buffer_kb = cfg->udp_recv_buffer_kb, .send_buffer_kb = cfg->udp_send_buffer_kb,
         .cert = p->room->env.cert, .log_room = p->room->id, .log_peer = p->id,
     };

@@ -25,6 +25,12 @@
  * once per connection: from LWS_CALLBACK_CLOSED, or, for any connection lws
  * did not report while its context was destroyed, from veche_http_free().
  *
+ * TLS: the certificate and key files are read when the context is made and
+ * again by veche_http_reload_tls() (SIGHUP), which swaps them into the
+ * vhost's SSL_CTX (tlsreload.c) -- captured from lws's
+ * OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS callback, the one place lws 4.1
+ * hands it out.  Open connections keep the certificate they started with.
+ *
  * Does not: parse the signalling protocol or the API, authenticate, compress, speak
  * HTTP/2 (ALPN offers http/1.1 only), or create the certificate itself
  * (tlscert.c does).
@@ -41,6 +47,8 @@
 #include "err.h"
 #include "log.h"
 #include "tlscert.h"
+#include "tlsreload.h"
+#include "xff.h"
 
 #define WS_PROTOCOL "veche-v1"
 #define HTTP_PROTOCOL "veche-http"
@@ -111,6 +119,8 @@ struct veche_http {
     veche_http_api_fn api;
     void *api_ud;
     bool tls;
+    void *ssl_ctx;              /* the vhost's SSL_CTX (lws owns it), for reloads */
+    char trusted_proxies[512];  /* X-Forwarded-For from these counts (xff.h) */
 };
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -214,6 +224,23 @@ static void ws_fail(veche_ws *ws, int code, const char *what, const char *reason
     start_close(ws, code, reason);
 }
 
+/* The client's address: the TCP peer, or behind a trusted proxy the one
+ * X-Forwarded-For names (xff.h). */
+static void client_address(veche_http *h, struct lws *wsi, char *out, size_t cap)
+{
+    char peer[64];
+    if (!lws_get_peer_simple(wsi, peer, sizeof peer)) {
+        snprintf(out, cap, "%s", "");
+        return;
+    }
+    char xff[512] = "";
+    int len = h->trusted_proxies[0] ? lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR) : 0;
+    if (len > 0 && len < (int)sizeof xff &&
+        lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) < 0)
+        xff[0] = '\0';
+    veche_xff_client(peer, h->trusted_proxies, xff, out, cap);
+}
+
 /* Accept an upgrade only on /ws, for our protocol, while running. */
 static int ws_filter(veche_http *h, struct lws *wsi)
 {
@@ -233,7 +260,8 @@ static int ws_established(veche_http *h, struct lws *wsi, veche_ws **pws)
     ws->h = h;
     ws->wsi = wsi;
     g_queue_init(&ws->txq);
-    if (!lws_get_peer_simple(wsi, ws->peer, sizeof ws->peer))
+    client_address(h, wsi, ws->peer, sizeof ws->peer);
+    if (!ws->peer[0])
         snprintf(ws->peer, sizeof ws->peer, "?");
     g_queue_push_tail(&h->conns, ws);
     ws->node = h->conns.tail;
@@ -550,8 +578,7 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
     if (strncmp(path, "/api/", 5) != 0 || !pr)
         return http_not_found(wsi);
     api_req *r = *pr = g_new0(api_req, 1);
-    if (!lws_get_peer_simple(wsi, r->peer, sizeof r->peer))
-        r->peer[0] = '\0';
+    client_address(h, wsi, r->peer, sizeof r->peer);
     snprintf(r->method, sizeof r->method, "%s", method);
     snprintf(r->path, sizeof r->path, "%s", path);
     r->body = g_byte_array_new();
@@ -609,6 +636,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return lws_callback_http_dummy(wsi, reason, user, in, len);
 
     switch (reason) {
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+        h->ssl_ctx = user;  /* once, while the vhost is made */
+        return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return ws_filter(h, wsi);
     case LWS_CALLBACK_ESTABLISHED:
@@ -699,6 +729,7 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
     h->tls = cfg->tls;
     g_queue_init(&h->conns);
     snprintf(h->web_root, sizeof h->web_root, "%s", cfg->web_root);
+    snprintf(h->trusted_proxies, sizeof h->trusted_proxies, "%s", cfg->trusted_proxies);
 
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
 
@@ -761,6 +792,19 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
         return NULL;
     }
     return h;
+}
+
+int veche_http_reload_tls(veche_http *h, char *err, size_t errcap)
+{
+    if (!h || !h->tls) {
+        snprintf(err, errcap, "TLS is off");
+        return VECHE_ESTATE;
+    }
+    if (!h->ssl_ctx) {
+        snprintf(err, errcap, "libwebsockets did not hand out its TLS context");
+        return VECHE_ESTATE;
+    }
+    return veche_tlsreload_apply(h->ssl_ctx, h->cert, h->key, err, errcap);
 }
 
 void veche_http_free(veche_http *h)

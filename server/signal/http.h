@@ -94,6 +94,11 @@ void veche_http_pending_finish(veche_http_pending *pending, veche_http_response 
 veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
                            const veche_http_ws_callbacks *cb, void *ud,
                            char *err, size_t errcap);
+/* Read the TLS certificate and key files again (the same paths) and serve
+ * new connections with them; open connections are not touched.  Returns 0,
+ * or a negative code with the reason in err, the old certificate still in
+ * use (VECHE_ESTATE when TLS is off). */
+int veche_http_reload_tls(veche_http *h, char *err, size_t errcap);
 /* Close every connection (on_close is called for each) and stop. */
 void veche_http_free(veche_http *h);  /* accepts NULL */
 /* Route /api/ requests to fn (NULL: 404 for all of them). */

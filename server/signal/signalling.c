@@ -28,6 +28,7 @@
 #include "report.h"
 #include "storeq.h"
 #include "vote_msg.h"
+#include "turn.h"
 #include "worker.h"
 #include "err.h"
 #include "log.h"
@@ -651,6 +652,12 @@ static void join_replied(veche_signal_conn *c, pending *pd, const veche_sfu_even
     c->state = CONN_IN;
     g_strlcpy(c->participant, ev->participant, sizeof c->participant);
     json_t *joined = veche_events_json(ev);
+    json_t *ice = veche_turn_ice_servers(c->sig->env.cfg, c->participant,
+                                         g_get_real_time() / G_USEC_PER_SEC);
+    if (joined && ice)
+        json_object_set_new(joined, "ice_servers", ice);
+    else
+        json_decref(ice);
     if (pd->ticket)
         event_joined(c, pd->ticket, joined);
     conn_send(c, joined, pd->id);

@@ -8,6 +8,8 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
@@ -288,4 +290,68 @@ export async function joinEvent(page, title) {
   await page.waitForFunction(() => window.veche.state().connection === 'joined' &&
     window.veche.state().me, null, { timeout: 15000 });
   return page.evaluate(() => window.veche.state().me);
+}
+
+// --- a server of a test's own (tests that need other settings) ---
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawn a process; proc.output() gives what it printed so far. */
+export function startProcess(cmd, args) {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; });
+  proc.on('error', (e) => { out += `\n${cmd}: ${e.message}\n`; });  // e.g. not installed
+  proc.output = () => out;
+  return proc;
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves when it has exited, with
+ *  its exit code (null when a signal ended it). */
+export async function stopProcess(proc) {
+  if (!proc) return null;
+  if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+  const gone = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
+  await gone;
+  clearTimeout(timer);
+  return proc.exitCode;
+}
+
+/** The server binary run.sh uses (VECHE_SERVER), or the build tree's. */
+export const SERVER_BINARY = process.env.VECHE_SERVER ||
+  fileURLToPath(new URL('../../build/server/veche', import.meta.url));
+export const WEB_ROOT = fileURLToPath(new URL('../../web-client', import.meta.url));
+
+/** Start a Veche server on 127.0.0.1 with a data_dir under dir and the
+ *  extra --set arguments; resolves with {proc, base} once /healthz
+ *  answers (rejects with its output when it does not within 20 s). */
+export async function startServer(dir, sets = []) {
+  const port = await freePort();
+  const args = ['listen_address=127.0.0.1', `port=${port}`, 'ice_addresses=127.0.0.1',
+    `web_root=${WEB_ROOT}`, `data_dir=${dir}/data-${port}`, ...sets]
+    .flatMap((s) => ['--set', s]);
+  const proc = startProcess(SERVER_BINARY, args);
+  const base = `https://127.0.0.1:${port}/`;
+  await waitFor(() => new Promise((resolve) => {
+    if (proc.exitCode !== null) { resolve(false); return; }
+    const req = httpsGet(`${base}healthz`, { rejectUnauthorized: false }, (r) => {
+      r.resume();
+      resolve(r.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+  }), { timeout: 20000, describe: () => `server did not start: ${proc.output().slice(-2000)}` });
+  return { proc, base };
 }

@@ -18,7 +18,7 @@ class Closed(Exception):
 
 class WS:
     def __init__(self, port, path="/ws", protocol="veche-v1", tls=True, timeout=5.0,
-                 cookie=None):
+                 cookie=None, headers=None):
         raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         if tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -35,6 +35,8 @@ class WS:
             req += f"Sec-WebSocket-Protocol: {protocol}\r\n"
         if cookie:
             req += f"Cookie: {cookie}\r\n"
+        for name, value in (headers or {}).items():
+            req += f"{name}: {value}\r\n"
         self.sock.sendall((req + "\r\n").encode())
         while b"\r\n\r\n" not in self.buf:
             self._fill()

@@ -28,6 +28,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "paths.h"
 #include "err.h"
 #include "roster_import.h"
 #include "store.h"
@@ -405,6 +406,14 @@ int main(int argc, char **argv)
     veche_config cfg;
     char err[512], db[VECHE_PATH_MAX + 16] = "";
     veche_config_defaults(&cfg);
+    /* Installed: the installed data_dir, and /etc/veche/veche.conf unless
+     * -c names another file (core/paths.h). */
+    bool named_config = false;
+    for (int k = 1; k < argc && argv[k][0] == '-'; k++)
+        named_config = named_config || !strcmp(argv[k], "-c");
+    static const veche_install_dirs dirs = VECHE_INSTALL_DIRS;
+    if (veche_paths_apply_installed(&cfg, &dirs, !named_config, err, sizeof err) != 0)
+        return vctl_refuse("%s", err);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

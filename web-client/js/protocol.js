@@ -83,7 +83,7 @@ function requestError(msg) {
 class Side {
   constructor(name, conn) {
     this.name = name;                 // 'publish' or 'subscribe'
-    this.pc = new RTCPeerConnection(PC_CONFIG);
+    this.pc = new RTCPeerConnection({ ...PC_CONFIG, iceServers: conn.iceServers || [] });
     this.chain = Promise.resolve();
     this.pendingRemote = [];          // remote candidates waiting for the SDP
     this.pendingLocal = [];           // local candidates waiting for our SDP to be sent
@@ -156,6 +156,7 @@ export class VecheConnection extends EventTarget {
     this.joinArgs = null;            // {room, name, kind, moderatorKey} or {event}
     this.room = null;
     this.participantId = null;
+    this.iceServers = [];            // from `joined`: [{urls, username, credential}]
     this.kind = null;                // meeting | training
     this.event = null;               // the event id of an event's room
     this.access = null;              // our role in that event (chair, secretary, ...)
@@ -287,6 +288,9 @@ export class VecheConnection extends EventTarget {
     this.role = j.role || 'member';
     this.event = j.event || null;    // an event's room: its id, our access role
     this.access = j.access || null;
+    // TURN relays with credentials made for us (the server's turn_urls);
+    // every RTCPeerConnection made from now on uses them.
+    this.iceServers = Array.isArray(j.ice_servers) ? j.ice_servers : [];
     if (j.event && this.joinArgs) this.joinArgs.event = j.event;
     if (j.moderatorKey) this.moderatorKey = j.moderatorKey;
     this.resumeKey = j.resumeKey || null;

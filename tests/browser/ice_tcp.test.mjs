@@ -1,0 +1,207 @@
+// ice_tcp.test.mjs - a meeting over ICE-TCP (RFC 6544) without TURN, as for
+// a browser that cannot send UDP to the server.
+//
+//   VECHE_SERVER=build/server/veche node --test --test-reporter=tap ice_tcp.test.mjs
+//
+// A Veche server of its own runs with ice_tcp = true.  Two Chromium pages
+// see only TCP candidates: an init script drops every UDP candidate the
+// page would hand the server (trickled, or in its SDP) and every UDP
+// candidate the server offers, so the only pair ICE can form is the
+// browser's active TCP candidate to the server's passive one.  Both pages
+// must decode each other's video and receive audio, and getStats must show
+// TCP host pairs.  Then a server without ice_tcp must offer no TCP
+// candidate at all (the default stays UDP only).  Nothing but 127.0.0.1 is
+// contacted.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as pathJoin } from 'node:path';
+import { chromium } from 'playwright-core';
+import {
+  CHROMIUM_ARGS, received, roomName, sleep, startServer, stopProcess, waitFor, waitForMedia,
+} from './lib.mjs';
+
+const ROOM = roomName('icetcp');
+let dir;
+let server;
+let base;
+let browser;
+const logs = [];
+let failed = false;
+
+const recorded = (fn) => async (t) => {
+  try {
+    await fn(t);
+  } catch (err) {
+    failed = true;
+    throw err;
+  }
+};
+
+before(async () => {
+  dir = mkdtempSync(pathJoin(tmpdir(), 'veche-icetcp-'));
+  ({ proc: server, base } = await startServer(dir, ['allow_anonymous_rooms=true', 'ice_tcp=true']));
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  if (failed || process.env.VECHE_TEST_VERBOSE) {
+    process.stderr.write(`--- browser console ---\n${logs.join('\n')}\n`);
+    process.stderr.write(`--- veche ---\n${server ? server.output().slice(-6000) : ''}\n`);
+  }
+  if (browser) await browser.close();
+  await stopProcess(server);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// The page's PeerConnections see and show only TCP candidates; every
+// candidate line the server offered is kept in window.__serverCandidates.
+function tcpOnly() {
+  const Native = window.RTCPeerConnection;
+  const udp = (line) => String(line).replace(/^a=/, '').split(' ')[2]?.toLowerCase() === 'udp';
+  const strip = (sdp) => sdp.split('\r\n').filter((l) => !(l.startsWith('a=candidate:') && udp(l)))
+    .join('\r\n');
+  window.__pcs = [];
+  window.__serverCandidates = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+
+    setRemoteDescription(desc) {
+      if (!desc || !desc.sdp) return super.setRemoteDescription(desc);
+      for (const l of desc.sdp.split('\r\n')) if (l.startsWith('a=candidate:')) window.__serverCandidates.push(l);
+      return super.setRemoteDescription({ type: desc.type, sdp: strip(desc.sdp) });
+    }
+
+    addIceCandidate(c) {
+      if (c && c.candidate) window.__serverCandidates.push(c.candidate);
+      if (c && c.candidate && udp(c.candidate)) return Promise.resolve();
+      return super.addIceCandidate(c);
+    }
+
+    get localDescription() {
+      const d = super.localDescription;
+      return d && { type: d.type, sdp: strip(d.sdp) };
+    }
+
+    get onicecandidate() { return super.onicecandidate; }
+
+    set onicecandidate(fn) {
+      super.onicecandidate = fn && ((e) => {
+        if (e.candidate && e.candidate.candidate && udp(e.candidate.candidate)) return;
+        fn(e);
+      });
+    }
+  };
+}
+
+async function newPage(label, url) {
+  const origin = new URL(url).origin;
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+  await context.route('**/*', (route) =>
+    (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
+  await context.addInitScript(tcpOnly);
+  const page = await context.newPage();
+  page.label = label;
+  page.on('console', (m) => logs.push(`[${label} ${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`[${label} pageerror] ${e.message}`));
+  return page;
+}
+
+async function joinRoom(page, url, name) {
+  await page.goto(`${url}?room=${ROOM}`);
+  await page.selectOption('#lang', 'en');
+  await page.fill('#name', name);
+  await page.click('#join');
+  await page.waitForFunction(() => window.veche.state().connection === 'joined' &&
+    window.veche.state().me, null, { timeout: 20000 });
+  return page.evaluate(() => window.veche.state().me);
+}
+
+function selectedPairs(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const pc of window.__pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = await pc.getStats();
+      let pairId = null;
+      stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId; });
+      const pair = pairId && stats.get(pairId);
+      const local = pair && stats.get(pair.localCandidateId);
+      const remote = pair && stats.get(pair.remoteCandidateId);
+      out.push(local && remote ? { local: local.protocol, localType: local.candidateType,
+        remote: remote.protocol, remoteType: remote.candidateType, tcpType: remote.tcpType } : null);
+    }
+    return out;
+  });
+}
+
+const pages = {};
+const ids = {};
+
+test('two pages with TCP candidates only meet over ICE-TCP', { timeout: 120000 }, recorded(async () => {
+  pages.A = await newPage('A', base);
+  pages.B = await newPage('B', base);
+  ids.A = await joinRoom(pages.A, base, 'Anna');
+  ids.B = await joinRoom(pages.B, base, 'Boris');
+  await waitForMedia(pages.A, ids.B, { timeout: 60000 });
+  await waitForMedia(pages.B, ids.A, { timeout: 60000 });
+  const offered = await pages.A.evaluate(() => window.__serverCandidates);
+  assert.ok(offered.some((c) => / tcp .* tcptype passive/i.test(c)), JSON.stringify(offered));
+  assert.ok(!offered.some((c) => / tcptype (active|so)/i.test(c)), JSON.stringify(offered));
+}));
+
+test('the selected pairs are TCP, and media keeps flowing', { timeout: 60000 }, recorded(async () => {
+  assert.ok(pages.A && pages.B, 'the pages did not join');
+  for (const label of ['A', 'B']) {
+    const sel = await waitFor(async () => {
+      const s = await selectedPairs(pages[label]);
+      return s.length >= 2 && s.every((c) => c) ? s : null;
+    }, { timeout: 20000, describe: async () => JSON.stringify(await selectedPairs(pages[label])) });
+    for (const p of sel) {
+      assert.equal(p.local, 'tcp', `${label}: ${JSON.stringify(sel)}`);
+      assert.equal(p.remote, 'tcp', `${label}: ${JSON.stringify(sel)}`);
+      assert.equal(p.remoteType, 'host', `${label}: ${JSON.stringify(sel)}`);
+    }
+    const from = label === 'A' ? ids.B : ids.A;
+    const before = await received(pages[label], from);
+    await sleep(1500);
+    const later = await received(pages[label], from);
+    assert.ok(later.framesDecoded > before.framesDecoded && later.audioPackets > before.audioPackets,
+      `${label}: ${JSON.stringify([before, later])}`);
+  }
+}));
+
+test('without ice_tcp the server offers no TCP candidate', { timeout: 180000 }, recorded(async () => {
+  // The meeting is over: its pages would only compete for the CPU.
+  for (const p of Object.values(pages)) await p.context().close();
+  const plain = await startServer(dir, ['allow_anonymous_rooms=true']);
+  try {
+    const page = await newPage('C', plain.base);
+    await page.goto(`${plain.base}?room=${ROOM}-udp`, { timeout: 90000 });
+    await page.selectOption('#lang', 'en');
+    await page.fill('#name', 'Vera');
+    await page.click('#join');
+    await page.waitForFunction(() => window.veche.state().connection === 'joined', null, { timeout: 60000 });
+    const offered = await waitFor(async () => {
+      const c = await page.evaluate(() => window.__serverCandidates);
+      return c.length ? c : null;
+    }, { timeout: 60000 });
+    assert.ok(offered.every((c) => / udp /i.test(c)), JSON.stringify(offered));
+  } finally {
+    const code = await stopProcess(plain.proc);
+    assert.equal(code, 0, plain.proc.output().slice(-3000));
+  }
+}));
+
+// Last: the server stops cleanly on SIGTERM (a sanitizer build reports
+// leaks and errors at exit with a non-zero status).
+test('the server exits cleanly', { timeout: 60000 }, recorded(async () => {
+  assert.ok(server, 'no server was started');
+  const code = await stopProcess(server);
+  assert.equal(code, 0, server.output().slice(-3000));
+}));

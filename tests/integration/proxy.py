@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""proxy.py - behind a reverse proxy (docs/operations.md, "Behind nginx"):
+with trusted_proxies = 127.0.0.1 the client address of a WebSocket is the
+one X-Forwarded-For names (the server log shows it); without it, or with a
+list that does not hold the peer, the header is ignored.  127.0.0.1 only
+(the forwarded addresses are only text in a header).
+
+  proxy.py path/to/veche
+Prints TAP.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wsclient import WS  # noqa: E402
+
+ROOT = os.environ.get("VECHE_SOURCE_ROOT",
+                      os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+n = 0
+failed = False
+
+
+def ok(cond, desc, detail=""):
+    global n, failed
+    n += 1
+    print(f"{'ok' if cond else 'not ok'} {n} - {desc}", flush=True)
+    if not cond:
+        failed = True
+        for line in str(detail).splitlines()[-20:]:
+            print(f"#   {line}")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run(binary, trusted, d):
+    """Start a server, open one WebSocket with X-Forwarded-For, return its log."""
+    port = free_port()
+    log_path = os.path.join(d, f"server-{port}.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [binary, "--set", "listen_address=127.0.0.1", "--set", f"port={port}",
+             "--set", "ice_addresses=127.0.0.1", "--set", f"data_dir={d}/data-{port}",
+             "--set", f"web_root={ROOT}/web-client", "--set", f"trusted_proxies={trusted}"],
+            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        ws = WS(port, headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.23"})
+        ws.send(dict(type="ping", id=1))
+        ws.expect("pong")
+        ws.close()
+        time.sleep(0.3)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    with open(log_path) as f:
+        return f.read()
+
+
+def main(binary):
+    d = tempfile.mkdtemp(prefix="veche-proxy-")
+    try:
+        log = run(binary, "127.0.0.1", d)
+        ok("websocket open from 198.51.100.23" in log,
+           "trusted proxy: the client address is the last X-Forwarded-For entry", log[-1500:])
+        ok("203.0.113.9" not in log, "trusted proxy: the client-supplied entry is not believed")
+        log = run(binary, "", d)
+        ok("websocket open from 127.0.0.1" in log and "198.51.100.23" not in log,
+           "no trusted proxies: the header is ignored", log[-1500:])
+        log = run(binary, "192.0.2.1", d)
+        ok("websocket open from 127.0.0.1" in log and "198.51.100.23" not in log,
+           "a peer that is not a listed proxy: the header is ignored", log[-1500:])
+    except Exception:
+        ok(False, "no exception", traceback.format_exc())
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""tls_reload.py - SIGHUP reloads the HTTPS certificate and key (a certbot
+renewal) without dropping anyone (docs/operations.md).
+
+The server runs with tls_cert/tls_key pointing at files in a temporary
+directory.  A participant joins a room over the WebSocket; the files are
+replaced the way certbot does it (new files renamed over the old), SIGHUP
+is sent; then the open WebSocket must still answer and still be in the
+room (a second participant sees it), while a new connection must see the
+new certificate.  A broken renewal (a key that does not match) must be
+refused with the old certificate kept and the server alive.  127.0.0.1
+only.
+
+  tls_reload.py path/to/veche
+Prints TAP.
+"""
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wsclient import WS  # noqa: E402
+
+ROOT = os.environ.get("VECHE_SOURCE_ROOT",
+                      os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+n = 0
+failed = False
+
+
+def ok(cond, desc, detail=""):
+    global n, failed
+    n += 1
+    print(f"{'ok' if cond else 'not ok'} {n} - {desc}", flush=True)
+    if not cond:
+        failed = True
+        for line in str(detail).splitlines()[-30:]:
+            print(f"#   {line}")
+    return cond
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def make_cert(d, name):
+    """A self-signed EC certificate; returns (cert path, key path, DER)."""
+    cert, key = os.path.join(d, f"{name}.crt"), os.path.join(d, f"{name}.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                    "-subj", f"/CN={name}.veche.test", "-keyout", key, "-out", cert],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"], check=True,
+                         stdout=subprocess.PIPE).stdout
+    return cert, key, der
+
+
+def install(src, dst):
+    """Replace dst as certbot does: a new file renamed over the old one."""
+    tmp = dst + ".new"
+    shutil.copyfile(src, tmp)
+    os.rename(tmp, dst)
+
+
+def served_cert(port):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            return s.getpeercert(binary_form=True)
+
+
+def wait_log(path, text, start, timeout=10.0):
+    """Whether text appears in the log after byte offset start."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(path, errors="replace") as f:
+            f.seek(start)
+            if text in f.read():
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def main(binary):
+    d = tempfile.mkdtemp(prefix="veche-tlsreload-")
+    proc = None
+    try:
+        a_cert, a_key, a_der = make_cert(d, "first")
+        b_cert, b_key, b_der = make_cert(d, "second")
+        live_cert, live_key = os.path.join(d, "fullchain.pem"), os.path.join(d, "privkey.pem")
+        install(a_cert, live_cert)
+        install(a_key, live_key)
+        port = free_port()
+        log_path = os.path.join(d, "server.log")
+        log = open(log_path, "w")
+        proc = subprocess.Popen(
+            [binary, "--set", "listen_address=127.0.0.1", "--set", f"port={port}",
+             "--set", "ice_addresses=127.0.0.1", "--set", f"data_dir={d}/data",
+             "--set", f"web_root={ROOT}/web-client", "--set", "allow_anonymous_rooms=true",
+             "--set", f"tls_cert={live_cert}", "--set", f"tls_key={live_key}"],
+            stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        ok(served_cert(port) == a_der, "the server serves the configured certificate")
+
+        anna = WS(port)
+        anna.send(dict(type="join", room="reload", name="Anna"))
+        anna_id = anna.expect("joined")["participant"]
+
+        # The renewal.
+        install(b_cert, live_cert)
+        install(b_key, live_key)
+        mark = os.path.getsize(log_path)
+        proc.send_signal(signal.SIGHUP)
+        ok(wait_log(log_path, "TLS certificate reloaded", mark), "SIGHUP: the log says reloaded",
+           open(log_path).read()[-2000:])
+        ok(proc.poll() is None, "the server is still running after SIGHUP")
+
+        anna.send(dict(type="ping", id=7))
+        ok(anna.expect("pong", timeout=5.0) is not None,
+           "the WebSocket opened before the reload still answers")
+        ok(served_cert(port) == b_der, "a new connection gets the new certificate")
+        boris = WS(port)
+        boris.send(dict(type="join", room="reload", name="Boris"))
+        joined = boris.expect("joined")
+        ok(any(p["id"] == anna_id for p in joined.get("participants", [])),
+           "the participant who joined before the reload is still in the room", joined)
+        seen = anna.wait_for(lambda m: m.get("type") == "participant-joined", timeout=5.0)
+        ok(seen is not None and seen["participant"]["name"] == "Boris",
+           "the old WebSocket still gets the room's events", seen)
+
+        # A broken renewal: the first key with the second certificate.
+        install(a_key, live_key)
+        mark = os.path.getsize(log_path)
+        proc.send_signal(signal.SIGHUP)
+        ok(wait_log(log_path, "not reloaded", mark), "a key that does not match is refused",
+           open(log_path).read()[-2000:])
+        ok(proc.poll() is None and served_cert(port) == b_der,
+           "after a refused reload the server keeps serving the previous certificate")
+        # An unreadable certificate, the same.
+        with open(live_cert, "w") as f:
+            f.write("not a certificate\n")
+        install(b_key, live_key)
+        mark = os.path.getsize(log_path)
+        proc.send_signal(signal.SIGHUP)
+        ok(wait_log(log_path, "not reloaded", mark), "a garbage certificate file is refused")
+        anna.send(dict(type="ping", id=8))
+        ok(anna.expect("pong", timeout=5.0) is not None and served_cert(port) == b_der,
+           "... and the meeting and the previous certificate go on")
+        anna.close()
+        boris.close()
+    except Exception:
+        ok(False, "no exception", traceback.format_exc())
+    finally:
+        if proc:
+            proc.terminate()
+            try:
+                status = proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                status = proc.wait()
+            ok(status == 0, f"the server exits cleanly on SIGTERM (status {status})",
+               open(os.path.join(d, "server.log")).read()[-3000:])
+        shutil.rmtree(d, ignore_errors=True)
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
