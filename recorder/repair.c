@@ -42,8 +42,20 @@ static void demux_pad(GstElement *demux, GstPad *pad, gpointer ud)
     gst_caps_unref(caps);
     GstPad *mp = gst_element_request_pad_simple(j->mux, video ? "video_%u" : "audio_%u");
     if (mp) {
+        /* a queue per stream: the muxer waits for every stream, and all
+         * come from the demuxer's one thread */
+        GstElement *q = gst_element_factory_make("queue", NULL);
+        g_object_set(q, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
+                     (guint64)10 * GST_SECOND, NULL);
+        gst_bin_add(GST_BIN(j->pipeline), q);
+        GstPad *qsink = gst_element_get_static_pad(q, "sink");
+        GstPad *qsrc = gst_element_get_static_pad(q, "src");
+        gst_pad_link(qsrc, mp);
+        gst_element_sync_state_with_parent(q);
         gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_frames, j, NULL);
-        gst_pad_link(pad, mp);
+        gst_pad_link(pad, qsink);
+        gst_object_unref(qsink);
+        gst_object_unref(qsrc);
         gst_object_unref(mp);
     }
 }
