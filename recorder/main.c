@@ -276,6 +276,8 @@ int main(int argc, char **argv)
     g_timeout_add(DISK_CHECK_MS, check_disk, &r);
     emit(json_pack("{s:s, s:i}", "ev", "ready", "pid", (int)getpid()));
     g_main_loop_run(r.loop);
+    while (g_main_context_iteration(NULL, FALSE))
+        ;  /* the parts' deferred frees */
     g_hash_table_destroy(r.parts);
     g_hash_table_destroy(r.low_told);
     g_io_channel_unref(in);

@@ -1,6 +1,7 @@
 /* recording.c - rooms' recordings on the main thread (recording.h). */
 #include "recording.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "err.h"
@@ -430,8 +431,9 @@ int veche_recording_stop(veche_recording *r, const veche_recording_who *who,
 static void mark(veche_recording *r, rec_room *rr, json_t *m)
 {
     char key[64];
+    const char *who = json_string_value(json_object_get(m, "participant"));
     g_snprintf(key, sizeof key, "%s/%s", json_string_value(json_object_get(m, "what")),
-               json_string_value(json_object_get(m, "participant")) ?: "");
+               who ? who : "");
     if (rr->state != ST_ON || (strcmp(key, rr->last_mark) == 0 &&
                                !json_object_get(m, "label"))) {
         json_decref(m);
@@ -563,11 +565,42 @@ veche_recording *veche_recording_new(const veche_config *cfg, veche_storeq *stor
     return r;
 }
 
+/* Shutting down: the recorder has closed its parts (it exits only after);
+ * record them as closed now, the loop will not run again. */
+static void close_rows(veche_recording *r)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, r->rooms);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        rec_room *rr = value;
+        if (!rr->row.id)
+            continue;
+        char *path = abs_path(r, rr->row.path);
+        GStatBuf st;
+        veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_REC_END);
+        req->rec.id = rr->row.id;
+        g_strlcpy(req->rec_state, rr->state >= ST_STARTING ? "closed" : "failed",
+                  sizeof req->rec_state);
+        req->person_id = 0;
+        req->now = now_s();
+        req->bytes = g_stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
+        veche_storeq_call(r->storeq, req);
+        VLOG_INFO(rr->room, NULL, "recording %lld: %s at shutdown", (long long)rr->row.id,
+                  req->rec_state);
+        veche_storeq_req_free(req);
+        g_free(path);
+    }
+}
+
 void veche_recording_free(veche_recording *r)
 {
     if (!r)
         return;
+    bool waited = veche_recproc_running(r->proc);
     veche_recproc_free(r->proc);  /* the recorder closes its parts */
+    if (waited && r->storeq)
+        close_rows(r);
     g_hash_table_destroy(r->by_part);
     g_hash_table_destroy(r->rooms);
     g_array_free(r->to_repair, TRUE);
