@@ -93,7 +93,7 @@ const votePanel = new VotePanel({
 });
 const minutesView = new MinutesView({ onBack: () => { loadEvents(); go('events'); },
   announce: (text) => announce(text) });
-const recordingUI = new RecordingUI(document.querySelector('#meeting .media-area'));
+const recordingUI = new RecordingUI(document.getElementById('room-info'));
 const adminView = new AdminView();
 
 // --- screens ---

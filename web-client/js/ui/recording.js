@@ -23,7 +23,7 @@ export class RecordingUI {
     this.stopBtn = this._button('recording-stop', () => this._request('record-stop'));
     this.markBtn = this._button('recording-mark', () => this._mark());
     this.box.append(this.dot, this.startBtn, this.stopBtn, this.markBtn);
-    container.prepend(this.box);
+    container.append(this.box);
     this.conn = null;
     this.on = false;
     this.mayControl = false;
