@@ -2,7 +2,7 @@
  * per archival part, who started and stopped it, and its end state.
  *
  * Rules: a meeting's event may be recorded only when its body allows it
- * (body.allow_recording, schema v4); a training always.  Parts of an event
+ * (body.allow_recording, schema v5); a training always.  Parts of an event
  * are numbered 1, 2, ... in one transaction with the insert.
  *
  * Does NOT: touch files (the recorder process writes them).  Called on the

@@ -145,6 +145,8 @@ static void do_sign_in(veche_storeq *q, veche_storeq_req *r)
 static void do_vote(veche_storeq *q, veche_storeq_req *r)
 {
     r->rc = r->vote ? veche_vote_op_run(q->st, r->vote) : VECHE_EINVAL;
+}
+
 static void do_rec_start(veche_storeq *q, veche_storeq_req *r)
 {
     r->rc = veche_store_recording_start(q->st, r->event_id, r->person_id, r->now, &r->rec);

@@ -1,6 +1,6 @@
 /* test_store_recording.c - the `recording` table (store_recording.c):
  * parts numbered per event, who started and stopped them, a meeting only
- * when its body allows recording (schema v4), parts left by a crash
+ * when its body allows recording (schema v5), parts left by a crash
  * listed for repair. */
 #include <glib.h>
 
