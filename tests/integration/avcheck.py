@@ -49,15 +49,17 @@ msg = pipe.get_bus().timed_pop_filtered(120 * Gst.SECOND,
                                         Gst.MessageType.EOS | Gst.MessageType.ERROR)
 pipe.set_state(Gst.State.NULL)
 
+# An onset counts only after a dark picture / 0.3 s of silence was seen:
+# the recording may begin in the middle of a flash or a beep.
 flashes = []
-prev = 0.0
+prev = None
 for t, y in frames:
-    if y > 128 and prev <= 128:
+    if y > 128 and prev is not None and prev <= 128:
         flashes.append(t)
     prev = y
 
 beeps = []
-quiet_since = -1.0
+quiet_since = audio[0][0] if audio else 0.0  # the last loud sample (or the start)
 for t, data in audio:
     n = len(data) // 2
     for i in range(n):

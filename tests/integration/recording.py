@@ -309,6 +309,9 @@ def main():
             subprocess.run(["umount", "-l", recdir])
     if failed:
         print("# server log tail:\n# " + srv.log_text()[-4000:].replace("\n", "\n# "))
+        print(f"# data kept in {data}")
+    else:
+        __import__("shutil").rmtree(data, ignore_errors=True)
     return 1 if failed else 0
 
 
