@@ -39,6 +39,7 @@ typedef struct {
     GHashTable *low_told;       /* ids told disk-low */
     unsigned repairs;           /* repairs under way */
     bool quitting;
+    guint stdin_watch;          /* 0 once the control channel closed */
 } recorder;
 
 static void emit(json_t *ev)
@@ -88,7 +89,9 @@ static void part_closed(void *ud, veche_rec_part *p, int ok, const char *reason)
                    (json_int_t)file_bytes(veche_rec_part_path(p)), "duration_ms",
                    (json_int_t)veche_rec_part_duration_ms(p), "close_ms",
                    (json_int_t)veche_rec_part_close_ms(p), "why", reason));
-    g_hash_table_steal(r->parts, &id);
+    gpointer key = NULL;
+    if (g_hash_table_steal_extended(r->parts, &id, &key, NULL))
+        g_free(key);
     g_hash_table_remove(r->low_told, &id);
     /* Freed outside the bus callback that may have called us. */
     g_idle_add(free_part, p);
@@ -209,6 +212,7 @@ static gboolean on_stdin(GIOChannel *ch, GIOCondition cond, gpointer ud)
             g_printerr("veche-recorder: control channel closed; closing %u part(s)\n",
                        g_hash_table_size(r->parts));
             r->quitting = true;
+            r->stdin_watch = 0;
             stop_all(r, "server-gone");
             g_timeout_add(QUIT_TIMEOUT_MS, quit_anyway, r);
             maybe_quit(r);
@@ -272,12 +276,14 @@ int main(int argc, char **argv)
     GIOChannel *in = g_io_channel_unix_new(STDIN_FILENO);
     g_io_channel_set_encoding(in, NULL, NULL);
     g_io_channel_set_flags(in, G_IO_FLAG_NONBLOCK, NULL);
-    g_io_add_watch(in, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &r);
+    r.stdin_watch = g_io_add_watch(in, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &r);
     g_timeout_add(DISK_CHECK_MS, check_disk, &r);
     emit(json_pack("{s:s, s:i}", "ev", "ready", "pid", (int)getpid()));
     g_main_loop_run(r.loop);
     while (g_main_context_iteration(NULL, FALSE))
         ;  /* the parts' deferred frees */
+    if (r.stdin_watch)
+        g_source_remove(r.stdin_watch);
     g_hash_table_destroy(r.parts);
     g_hash_table_destroy(r.low_told);
     g_io_channel_unref(in);

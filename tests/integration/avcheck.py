@@ -69,6 +69,11 @@ for t, data in audio:
             if ts - quiet_since > 0.3:
                 beeps.append(ts)
             quiet_since = ts
+# The part begins wherever the session was: the first half second may cut
+# a flash or a beep in two, so onsets count from then on.
+start = max(frames[0][0] if frames else 0.0, audio[0][0] if audio else 0.0) + 0.5
+flashes = [f for f in flashes if f >= start]
+beeps = [b for b in beeps if b >= start]
 offsets = []
 for f in flashes:
     near = [b for b in beeps if abs(b - f) < 0.5]
