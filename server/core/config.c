@@ -177,6 +177,18 @@ static const directive directives[] = {
         "data_dir/backups.  Copy it to another machine too."),
     DIR(backup_keep, T_UINT, 1, 100000, NULL,
         "How many of the newest backups are kept; older ones are removed."),
+    DIR(recorder_path, T_STRING, 0, 0, "recording",
+        "The veche-recorder program the server starts and supervises.  Empty:\n"
+        "veche-recorder beside the veche program (or in the build tree), else\n"
+        "on PATH.  \"none\": recording is off."),
+    DIR(recorder_address, T_STRING, 0, 0, NULL,
+        "IP address on which the recorder receives the media the server\n"
+        "forwards to it (plain RTP over UDP: keep it on loopback or a private\n"
+        "network)."),
+    DIR(recording_min_free_mb, T_UINT, 1, 10000000, NULL,
+        "Free disk space, in MiB, below which recording does not start and a\n"
+        "recording under way is stopped cleanly (the trainer or chair is\n"
+        "warned at twice this)."),
     DIR(log_level, T_STRING, 0, 0, "logging",
         "Least severe events logged: debug, info, warn or error."),
 };
@@ -211,6 +223,8 @@ void veche_config_defaults(veche_config *c)
     c->login_lockout_seconds = 900;
     c->backup_interval_hours = 24;
     c->backup_keep = 14;
+    snprintf(c->recorder_address, sizeof c->recorder_address, "127.0.0.1");
+    c->recording_min_free_mb = 500;
     snprintf(c->log_level, sizeof c->log_level, "info");
 }
 

@@ -61,6 +61,10 @@ typedef struct {
     char backup_dir[VECHE_PATH_MAX];/* empty: data_dir/backups */
     unsigned backup_interval_hours; /* 24; 0: no automatic backups */
     unsigned backup_keep;         /* 14 newest backups kept */
+    /* recording (recorder/, docs/recording.md) */
+    char recorder_path[VECHE_PATH_MAX];/* empty: veche-recorder beside veche, or PATH */
+    char recorder_address[64];    /* "127.0.0.1": where the recorder receives media */
+    unsigned recording_min_free_mb; /* 500: stop recording below this much free disk */
     /* logging */
     char log_level[16];           /* "debug", "info", "warn", "error" */
 } veche_config;

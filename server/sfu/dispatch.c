@@ -5,6 +5,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "rectap.h"
 #include "sfu.h"
 
 typedef int (*cmd_fn)(veche_participant *p, const veche_sfu_cmd *c, veche_sfu_error *err,
@@ -152,9 +153,36 @@ static void tell_if_idle(veche_room *room, const veche_sfu_env *env)
     env->emit(env->emit_ud, veche_sfu_event_new(VECHE_EV_ROOM_IDLE, room->id));
 }
 
+/* Signalling checked the rights (an event's trainer or chair); the room
+ * starts or stops its tap and tells what it forwards (REC_TRACKS, to the
+ * caller's address: signalling matches it by part). */
+static void record(GHashTable *rooms, const veche_sfu_env *env, const veche_sfu_cmd *cmd)
+{
+    veche_room *room = g_hash_table_lookup(rooms, cmd->room);
+    if (cmd->type == VECHE_CMD_REC_STOP) {
+        if (room)
+            veche_rectap_stop(room);
+        return;
+    }
+    veche_sfu_event *ev = veche_sfu_event_new(VECHE_EV_REC_TRACKS, cmd->room);
+    ev->rec_part = cmd->rec_part;
+    if (room)
+        ev->kind = room->kind;
+    if (room && veche_rectap_start(room, cmd->text ? cmd->text : "", cmd->rec_rtp_port,
+                                   cmd->rec_rtcp_port, ev) != 0)
+        VLOG_ERROR(cmd->room, NULL, "recording: cannot start the tap");
+    veche_sfu_event_add_to(ev, cmd->client, cmd->participant);
+    if (env->emit)
+        env->emit(env->emit_ud, ev);
+    else
+        veche_sfu_event_free(ev);
+}
+
 void veche_dispatch_command(GHashTable *rooms, const veche_sfu_env *env, veche_sfu_cmd *cmd)
 {
-    if (cmd->type == VECHE_CMD_JOIN)
+    if (cmd->type == VECHE_CMD_REC_START || cmd->type == VECHE_CMD_REC_STOP)
+        record(rooms, env, cmd);
+    else if (cmd->type == VECHE_CMD_JOIN)
         join(rooms, env, cmd);
     else if (cmd->type == VECHE_CMD_CLOSE_ROOM)
         close_room(rooms, cmd->room);

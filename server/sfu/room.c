@@ -13,6 +13,7 @@
  * moderation.c, which asks this file and is never called from it.
  */
 #include "sfu.h"
+#include "rectap.h"
 
 #include <string.h>
 #include <openssl/crypto.h>
@@ -223,6 +224,7 @@ void veche_room_free(veche_room *room)
     remove_timer(room->rtcp_timer);
     remove_timer(room->nack_timer);
     remove_timer(room->speaker_timer);
+    veche_rectap_free(room->rectap);
     veche_chat_free(room->chat);
     veche_speaker_free(room->speaker);
     g_ptr_array_free(room->hands, TRUE);

@@ -64,6 +64,7 @@ struct veche_room {
     veche_speaker *speaker;
     GPtrArray *hands;            /* participant ids (char*, owned), in order raised */
     GHashTable *departed;        /* id -> veche_departed*, for resume */
+    struct veche_rectap *rectap; /* to the recorder while recording (rectap.h) */
 };
 
 /* Who left without saying goodbye (dropped connection): kept for
@@ -121,6 +122,7 @@ struct veche_track {
     uint32_t rtx_ssrc;           /* publisher's RTX SSRC, 0 if none */
     uint8_t rtx_pt;              /* publisher's RTX payload type, 0 if none */
     bool nack;                   /* publisher negotiated generic NACK */
+    bool recorded;               /* forwarded to the room's rectap */
     veche_rtxbuf *rtxbuf;        /* video only */
     veche_nackgen *nackgen;      /* video only: upstream NACKs and PLIs */
     veche_rtpstats stats;

@@ -119,6 +119,9 @@ void veche_sfu_event_free(veche_sfu_event *ev)
     veche_sfu_participant_info_clear(&ev->who);
     veche_sfu_chat_msg_clear(&ev->chat);
     g_free(ev->quality);
+    for (unsigned i = 0; i < ev->n_rec_tracks; i++)
+        g_free(ev->rec_tracks[i].name);
+    g_free(ev->rec_tracks);
     joined_free(ev->joined);
     g_free(ev);
 }

@@ -38,7 +38,8 @@
     X(CHAT, "chat") X(RAISE_HAND, "raise-hand") X(LOWER_HAND, "lower-hand") \
     X(GIVE_FLOOR, "give-floor") X(TAKE_FLOOR, "take-floor") X(MUTE, "mute") \
     X(MUTE_ALL, "mute-all") X(UNMUTE, "unmute") X(REMOVE, "remove") X(LOCK, "lock") \
-    X(UNLOCK, "unlock") X(UNPUBLISH, "unpublish") X(CLOSE_ROOM, "close-room")
+    X(UNLOCK, "unlock") X(UNPUBLISH, "unpublish") X(CLOSE_ROOM, "close-room") \
+    X(REC_START, "rec-start") X(REC_STOP, "rec-stop")
 
 typedef enum {
 #define X(e, s) VECHE_CMD_##e,
@@ -79,6 +80,10 @@ typedef struct {
     char *text;
     char *target;
     char *reason;
+    /* REC_START: where the recorder listens (text: its IPv4/IPv6 address);
+     * rec_part names the part in the REC_TRACKS event that answers */
+    uint16_t rec_rtp_port, rec_rtcp_port;
+    int64_t rec_part;
 } veche_sfu_cmd;
 
 /* A zeroed command of `type` for room and caller (participant may be NULL). */
@@ -96,7 +101,7 @@ const char *veche_sfu_cmd_name(veche_sfu_cmd_type type);
     X(CANDIDATE, "candidate") X(CHAT, "chat") X(HAND, "hand") X(FLOOR, "floor") \
     X(MUTED, "muted") X(SPEAKER, "speaker") X(QUALITY, "quality") X(LOCKED, "locked") \
     X(MEDIA_FAILED, "media-failed") X(REMOVED, "removed") X(ROOM_IDLE, "room-idle") \
-    X(KNOCK, "knock")
+    X(KNOCK, "knock") X(REC_TRACKS, "rec-tracks")
 
 typedef enum {
 #define X(e, s) VECHE_EV_##e,
@@ -140,6 +145,18 @@ typedef struct {
     double loss;                 /* worst fraction lost of its tracks, 0..1 */
 } veche_sfu_quality;
 
+/* A track the room forwards to the recorder (REC_TRACKS). */
+typedef struct {
+    char participant[VECHE_PARTICIPANT_ID_LEN];
+    char *name;
+    veche_role role;
+    char track[16];
+    char source[12];             /* camera, microphone, screen */
+    veche_sdp_kind kind;
+    uint32_t ssrc;               /* the publisher's (forwarded as is) */
+    uint8_t pt;                  /* the server's: VP8 98, Opus 109 */
+} veche_sfu_rec_track;
+
 /* The `joined` reply: the room as the newcomer first sees it. */
 typedef struct {
     veche_room_kind kind;
@@ -180,6 +197,9 @@ typedef struct {
     unsigned n_quality;
     veche_sfu_quality *quality;  /* quality */
     veche_sfu_joined *joined;    /* JOINED */
+    int64_t rec_part;            /* REC_TRACKS: the REC_START's part */
+    unsigned n_rec_tracks;
+    veche_sfu_rec_track *rec_tracks;  /* REC_TRACKS: what is forwarded */
 } veche_sfu_event;
 
 veche_sfu_event *veche_sfu_event_new(veche_sfu_event_type type, const char *room);

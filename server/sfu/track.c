@@ -35,6 +35,7 @@
 #include "err.h"
 #include "log.h"
 #include "rtcp.h"
+#include "rectap.h"
 #include "rtp.h"
 #include "srtp.h"
 
@@ -162,6 +163,8 @@ static void track_packet(veche_track *t, uint8_t *buf, size_t len, const veche_r
             veche_rtp_audio_level(v, t->audio_level_id, &level, &voice) == 0)
             veche_speaker_add(t->owner->room->speaker, t->owner, level);
     }
+    if (t->recorded && t->owner->room && t->owner->room->rectap)
+        veche_rectap_rtp(t->owner->room->rectap, t, buf, len);
     for (guint i = 0; i < t->downtracks->len; i++) {
         veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
         if (downtrack_ready(dt))
@@ -426,6 +429,8 @@ static veche_track *track_by_ssrc(veche_participant *pub, uint32_t ssrc)
 
 void veche_track_on_publisher_rtcp(veche_participant *pub, const uint8_t *buf, size_t len)
 {
+    if (pub->room && pub->room->rectap)
+        veche_rectap_rtcp(pub->room->rectap, pub, buf, len);
     veche_rtcp_iter it;
     veche_rtcp_item item;
     veche_rtcp_iter_init(&it, buf, len);

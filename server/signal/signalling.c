@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "events_json.h"
 #include "mailbox.h"
+#include "recording.h"
 #include "report.h"
 #include "storeq.h"
 #include "vote_msg.h"
@@ -68,6 +69,7 @@ struct veche_signal {
     GQueue conns;             /* of veche_signal_conn, not owned */
     int64_t last_conn_id;
     bool blocked_check;       /* a BLOCKED request is on the store thread */
+    veche_recording *rec;     /* with accounts: recording of event rooms */
 };
 
 typedef enum { CONN_OUT, CONN_JOINING, CONN_IN } conn_state;
@@ -138,6 +140,7 @@ static int on_ping(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_er
 static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
                          veche_sfu_error *err);
 static int on_vote(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_record(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
 
 static const struct {
     const char *name;
@@ -168,6 +171,9 @@ static const struct {
     {"vote-open", VECHE_MSG_VOTE, 0, true, on_vote},
     {"vote-cast", VECHE_MSG_VOTE, 0, true, on_vote},
     {"vote-close", VECHE_MSG_VOTE, 0, true, on_vote},
+    {"record-start", VECHE_MSG_RECORD_START, 0, true, on_record},
+    {"record-stop", VECHE_MSG_RECORD_STOP, 0, true, on_record},
+    {"record-mark", VECHE_MSG_RECORD_MARK, 0, true, on_record},
 };
 
 static int fail(veche_sfu_error *err, const char *code, const char *reason)
@@ -660,6 +666,9 @@ static void join_replied(veche_signal_conn *c, pending *pd, const veche_sfu_even
         json_decref(ice);
     if (pd->ticket)
         event_joined(c, pd->ticket, joined);
+    if (joined)
+        json_object_set_new(joined, "recording",
+                            json_boolean(veche_recording_active(c->sig->rec, c->room)));
     conn_send(c, joined, pd->id);
     if (pd->ticket) {
         notify_event(c->sig, c->event_id);
@@ -713,6 +722,9 @@ static void send_text(veche_signal_conn *c, char **text, const veche_sfu_event *
 /* An event for the participants it names (encoded once for all). */
 static void on_room_event(veche_signal *s, const veche_sfu_event *ev)
 {
+    veche_recording_on_event(s->rec, ev);  /* marks; the worker's REC_TRACKS */
+    if (ev->type == VECHE_EV_REC_TRACKS)
+        return;
     char *text = NULL;
     for (unsigned i = 0; i < ev->n_to; i++) {
         veche_signal_conn *c = g_hash_table_lookup(s->clients, &ev->to[i].client);
@@ -735,6 +747,7 @@ static void on_room_event(veche_signal *s, const veche_sfu_event *ev)
 static void on_room_idle(veche_signal *s, const veche_sfu_event *ev)
 {
     room_entry *e = g_hash_table_lookup(s->rooms, ev->room);
+    veche_recording_room_idle(s->rec, ev->room);
     if (e && e->worker == ev->worker) {
         if (e->users > 0)
             return;
@@ -1142,6 +1155,79 @@ veche_votes *veche_signal_votes(veche_signal *s)
     return s->acc.votes;
 }
 
+/* record-start, record-stop, record-mark (recording.c checks and acts;
+ * record-start is answered when the recording is on). */
+static int on_record(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    if (c->state != CONN_IN)
+        return fail(err, "not-joined", "join a room first");
+    const veche_recording_who who = {
+        .room = c->room, .participant = c->participant, .client = c->client,
+        .event_id = c->event_id, .person_id = c->person_id, .moderates = conn_moderates(c),
+        .id = m->id,
+    };
+    if (!c->sig->rec)
+        return fail(err, "unsupported", "this server does not record");
+    int rc;
+    if (m->type == VECHE_MSG_RECORD_START)
+        return veche_recording_start(c->sig->rec, &who, err);
+    if (m->type == VECHE_MSG_RECORD_STOP)
+        rc = veche_recording_stop(c->sig->rec, &who, err);
+    else
+        rc = veche_recording_mark(c->sig->rec, &who,
+                                  json_string_value(json_object_get(m->root, "label")), err);
+    if (rc == 0 && m->id)
+        conn_send(c, json_pack("{s:s}", "type", "ok"), m->id);
+    return rc;
+}
+
+/* --- what recording.c may do: reach a client, a room, a room's worker --- */
+
+static void rec_send_client(void *ud, uint64_t client, json_t *msg)
+{
+    veche_signal *s = ud;
+    veche_signal_conn *c = g_hash_table_lookup(s->clients, &client);
+    if (c)
+        conn_send(c, msg, NULL);
+    else
+        json_decref(msg);
+}
+
+static void rec_send_room(void *ud, const char *room, json_t *msg)
+{
+    veche_signal *s = ud;
+    char *text = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    for (GList *l = s->conns.head; text && l; l = l->next) {
+        veche_signal_conn *c = l->data;
+        if (c->state == CONN_IN && strcmp(c->room, room) == 0)
+            veche_ws_send(c->ws, text, strlen(text));
+    }
+    free(text);
+}
+
+static void rec_post(void *ud, veche_sfu_cmd *cmd)
+{
+    veche_signal *s = ud;
+    room_entry *e = g_hash_table_lookup(s->rooms, cmd->room);
+    if (e)
+        post_to_worker(s, e->worker, cmd);
+    else
+        veche_sfu_cmd_free(cmd);
+}
+
+static int64_t rec_person_of(void *ud, const char *room, const char *participant)
+{
+    veche_signal *s = ud;
+    for (GList *l = s->conns.head; l; l = l->next) {
+        veche_signal_conn *c = l->data;
+        if (c->state == CONN_IN && strcmp(c->room, room) == 0 &&
+            strcmp(c->participant, participant) == 0)
+            return c->person_id;
+    }
+    return 0;
+}
+
 /* --- connections --- */
 
 void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t len)
@@ -1195,8 +1281,21 @@ void veche_signal_conn_free(veche_signal_conn *c)
 
 void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a)
 {
-    if (s && a)
-        s->acc = *a;
+    if (!s || !a)
+        return;
+    s->acc = *a;
+    if (a->storeq && !s->rec) {
+        const veche_recording_env env = {
+            .send_client = rec_send_client, .send_room = rec_send_room, .post = rec_post,
+            .person_of = rec_person_of, .ud = s,
+        };
+        s->rec = veche_recording_new(s->env.cfg, a->storeq, s->env.ctx, &env);
+    }
+}
+
+int veche_signal_recorder_pid(const veche_signal *s)
+{
+    return s ? veche_recording_recorder_pid(s->rec) : 0;
 }
 
 unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
@@ -1280,6 +1379,7 @@ void veche_signal_free(veche_signal *s)
 {
     if (!s)
         return;
+    veche_recording_free(s->rec);
     /* Each worker runs what it was sent, frees its rooms on its thread and
      * ends; their last events are dropped with the mailbox. */
     for (unsigned i = 0; i < s->n_workers; i++)

@@ -45,6 +45,9 @@ typedef enum {
     VECHE_MSG_UNLOCK,
     VECHE_MSG_UNPUBLISH,
     VECHE_MSG_VOTE,           /* vote-open, vote-cast, vote-close (vote_msg.c) */
+    VECHE_MSG_RECORD_START,
+    VECHE_MSG_RECORD_STOP,
+    VECHE_MSG_RECORD_MARK,
 } veche_signal_type;
 
 /* A validated client message; string members point into root. */
@@ -130,5 +133,8 @@ veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws);
 /* The socket closed: leave the room, free. Accepts NULL. */
 void veche_signal_conn_free(veche_signal_conn *c);
 void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t len);
+
+/* The pid of the recorder process (0: none running). */
+int veche_signal_recorder_pid(const veche_signal *s);
 
 #endif

@@ -306,12 +306,18 @@ static const char v4[] =
     "CREATE TRIGGER agenda_decision_final BEFORE UPDATE OF decision ON agenda_item"
     "  WHEN EXISTS (SELECT 1 FROM minutes WHERE event_id = OLD.event_id)"
     "  BEGIN SELECT RAISE(ABORT, 'minutes finalized'); END;";
+/* v5: recording (issue 9): whether a body's meetings may be recorded (its
+ * chair starts and stops); trainings may always be. */
+static const char v5[] =
+    "ALTER TABLE body ADD COLUMN allow_recording INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (allow_recording IN (0, 1));";
 
 static const char *const migrations[] = {
     v1,
     v2,
     v3,
     v4, /* v4: votes and minutes */
+    v5, /* v5: recording */
 };
 
 const char *const *store_migrations(size_t *count)

@@ -58,6 +58,7 @@ void veche_storeq_req_free(veche_storeq_req *r)
         g_array_free(r->blocked, TRUE);
     veche_roll_roster_free(r->roster);
     veche_vote_op_free(r->vote);
+    g_free(r->rec_rows);
     g_free(r);
 }
 
@@ -146,6 +147,22 @@ static void do_vote(veche_storeq *q, veche_storeq_req *r)
     r->rc = r->vote ? veche_vote_op_run(q->st, r->vote) : VECHE_EINVAL;
 }
 
+static void do_rec_start(veche_storeq *q, veche_storeq_req *r)
+{
+    r->rc = veche_store_recording_start(q->st, r->event_id, r->person_id, r->now, &r->rec);
+}
+
+static void do_rec_end(veche_storeq *q, veche_storeq_req *r)
+{
+    r->rc = veche_store_recording_end(q->st, r->rec.id, r->rec_state, r->person_id, r->now,
+                                      r->bytes);
+}
+
+static void do_rec_open(veche_storeq *q, veche_storeq_req *r)
+{
+    r->rc = veche_store_recording_open_parts(q->st, &r->rec_rows, &r->n_rec_rows);
+}
+
 static void do_barrier(veche_storeq *q, veche_storeq_req *r)
 {
     (void)q;
@@ -165,6 +182,9 @@ static const work_fn work[] = {
     [VECHE_STOREQ_SIGN_IN] = do_sign_in,
     [VECHE_STOREQ_BARRIER] = do_barrier,
     [VECHE_STOREQ_VOTE] = do_vote,
+    [VECHE_STOREQ_REC_START] = do_rec_start,
+    [VECHE_STOREQ_REC_END] = do_rec_end,
+    [VECHE_STOREQ_REC_OPEN] = do_rec_open,
 };
 
 /* ---- hand-back to the main thread ---- */

@@ -29,6 +29,13 @@
  *                                                 VECHE_EBLOCKED
  *   VOTE          vote (store_votes.h: open, cast, vote (its out fields)
  *                 close, restore)
+ *   REC_START     event_id, person_id, now        rec (store_recording.h); rc
+ *                                                 VECHE_EDENIED when the body
+ *                                                 does not allow recording
+ *   REC_END       rec.id, rec_state, person_id,   -
+ *                 now, bytes
+ *   REC_OPEN      -                               rec_rows, n_rec_rows: parts
+ *                                                 left in state `recording`
  *   BARRIER       -                               - (no work: its completion
  *                                                 runs after those of every
  *                                                 request before it, so a
@@ -68,6 +75,7 @@
 #include "roll.h"
 #include "store.h"
 #include "store_votes.h"
+#include "store_recording.h"
 #include "token.h"
 
 typedef enum {
@@ -81,6 +89,9 @@ typedef enum {
     VECHE_STOREQ_SIGN_IN,
     VECHE_STOREQ_BARRIER,
     VECHE_STOREQ_VOTE,
+    VECHE_STOREQ_REC_START,
+    VECHE_STOREQ_REC_END,
+    VECHE_STOREQ_REC_OPEN,
 } veche_storeq_kind;
 
 typedef struct veche_storeq veche_storeq;
@@ -109,12 +120,17 @@ struct veche_storeq_req {
     uint8_t token[VECHE_TOKEN_HASH_LEN];       /* SIGN_IN: the session's hash */
     int64_t expires;                           /* SIGN_IN */
     veche_vote_op *vote;                       /* VOTE: in and out, owned */
+    veche_recording_row rec;                   /* REC_START out, REC_END in (id) */
+    char rec_state[12];                        /* REC_END */
+    int64_t bytes;                             /* REC_END */
     /* out */
     int rc;
     int64_t att_id;                            /* ATTEND */
     veche_roll_roster *roster;                 /* ATTEND: owned unless taken */
     GArray *blocked;                           /* BLOCKED: int64_t, owned unless taken */
     int count;                                 /* RECOVER */
+    veche_recording_row *rec_rows;             /* REC_OPEN: owned unless taken */
+    unsigned n_rec_rows;                       /* REC_OPEN */
     /* private */
     veche_storeq_done_fn done;
     void *ud;

@@ -91,8 +91,8 @@ class VecheSignal:
     """Veche protocol v1 on the GLib loop: the socket is read when readable
     and frames are taken from the buffer only once they are complete."""
 
-    def __init__(self, port, on_message):
-        self.ws = wsclient.WS(port, timeout=10.0)
+    def __init__(self, port, on_message, cookie=None):
+        self.ws = wsclient.WS(port, timeout=10.0, cookie=cookie)
         self.ws.sock.setblocking(False)
         self.on_message = on_message
         self.closed = False
@@ -300,6 +300,8 @@ class Session:
     # -- pipeline
     def build_sources(self):
         a = self.args
+        if a.flash_beep:
+            return self.build_flash_beep()
         desc = (
             "videotestsrc is-live=true pattern=%s ! video/x-raw,width=%d,height=%d,framerate=%d/1"
             " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
@@ -325,6 +327,52 @@ class Session:
             sink = self.webrtc.request_pad_simple("sink_%u")
             ghost.link(sink)
         # sendonly transceivers: we never receive on the publish connection
+        for tr in self.transceivers():
+            tr.set_property("direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
+
+    def build_flash_beep(self):
+        """A black picture that flashes white for 100 ms at every whole second
+        from 1 s on, and a 1 kHz beep over silence at exactly the same times
+        (non-live sources paced by clocksync start at 0, so the frames of a
+        whole second exist; GstController steps the colour and the volume)."""
+        a = self.args
+        desc = (
+            "videotestsrc name=vsrc pattern=solid-color foreground-color=0xff000000"
+            " ! video/x-raw,width=%d,height=%d,framerate=%d/1,format=I420 ! clocksync"
+            " ! queue max-size-buffers=2 leaky=downstream"
+            " ! vp8enc deadline=1 cpu-used=%d threads=%d target-bitrate=%d keyframe-max-dist=%d"
+            " error-resilient=partitions end-usage=cbr"
+            " ! rtpvp8pay pt=96 picture-id-mode=15-bit mtu=1200"
+            " ! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000,ssrc=(uint)%d"
+            " ! queue name=vq"
+            " audiotestsrc name=asrc wave=sine freq=1000 volume=0 samplesperbuffer=48"
+            " ! audio/x-raw,rate=48000,channels=2 ! clocksync ! audioconvert"
+            " ! opusenc bitrate=64000 ! rtpopuspay pt=111"
+            " ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000,ssrc=(uint)%d"
+            " ! queue name=aq"
+        ) % (a.width, a.height, a.fps, a.cpu_used, a.enc_threads, a.bitrate * 1000, a.fps,
+             random.randrange(1, 1 << 31), random.randrange(1, 1 << 31))
+        src = Gst.parse_bin_from_description(desc, False)
+        gi.require_version("GstController", "1.0")
+        from gi.repository import GstController
+        for name, prop, on, off in (("vsrc", "foreground-color", 0xffffffff, 0xff000000),
+                                    ("asrc", "volume", 0.8, 0.0)):
+            el = src.get_by_name(name)
+            cs = GstController.InterpolationControlSource()
+            cs.set_property("mode", GstController.InterpolationMode.NONE)
+            el.add_control_binding(GstController.DirectControlBinding.new_absolute(el, prop, cs))
+            cs.set(0, off)
+            for k in range(1, int(a.duration) + 600):
+                cs.set(k * Gst.SECOND, on)
+                cs.set(k * Gst.SECOND + 100 * Gst.MSECOND, off)
+            self.controls = getattr(self, "controls", []) + [cs]
+        self.pipe.add(src)
+        for qname in ("vq", "aq"):
+            q = src.get_by_name(qname)
+            ghost = Gst.GhostPad.new(qname, q.get_static_pad("src"))
+            src.add_pad(ghost)
+            sink = self.webrtc.request_pad_simple("sink_%u")
+            ghost.link(sink)
         for tr in self.transceivers():
             tr.set_property("direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
 
@@ -411,8 +459,11 @@ class Session:
                 self.sig = JanusSignal(self.args.janus, self.on_janus_event)
                 self.janus_join()
             else:
-                self.sig = VecheSignal(self.args.port, self.on_veche_message)
-                self.sig.send({"type": "join", "room": self.args.room, "name": self.name})
+                self.sig = VecheSignal(self.args.port, self.on_veche_message, self.args.cookie)
+                if self.args.event:
+                    self.sig.send({"type": "join", "event": self.args.event})
+                else:
+                    self.sig.send({"type": "join", "room": self.args.room, "name": self.name})
         except (OSError, RuntimeError, wsclient.Closed) as e:
             self.fail("signalling: %s" % e)
 
@@ -663,6 +714,10 @@ def main():
     p.add_argument("--stagger", type=float, default=0.05)
     p.add_argument("--stats-interval", type=float, default=0.5)
     p.add_argument("--report")
+    p.add_argument("--event", type=int, help="join this event (needs --cookie)")
+    p.add_argument("--cookie", help="Cookie header of the WebSocket upgrade (veche_session=...)")
+    p.add_argument("--flash-beep", action="store_true",
+                   help="publish a white flash and a beep at every whole second (A/V sync)")
     p.add_argument("--verbose", action="store_true", help="log SDP")
     args = p.parse_args()
     if not args.port and not args.janus:

@@ -38,6 +38,7 @@ import { AttendancePanel } from './ui/attendance.js';
 import { MinutesView } from './ui/minutes.js';
 import { VotePanel } from './ui/vote.js';
 import { AdminView } from './ui/admin.js';
+import { RecordingUI } from './ui/recording.js';
 
 const QUALITY_EVERY_MS = 2000;
 const WIDE = window.matchMedia('(min-width: 900px)');
@@ -92,6 +93,7 @@ const votePanel = new VotePanel({
 });
 const minutesView = new MinutesView({ onBack: () => { loadEvents(); go('events'); },
   announce: (text) => announce(text) });
+const recordingUI = new RecordingUI(document.getElementById('room-info'));
 const adminView = new AdminView();
 
 // --- screens ---
@@ -448,6 +450,7 @@ function wire(c) {
     setReconnecting(t('reconnecting', { seconds: Math.max(1, Math.round(d.delay / 1000)) }));
   });
   on('rejoined', (j) => {
+    recordingUI.set({ recording: !!j.recording });
     state.fromJoined(j, myName);
     tiles.clear();
     for (const p of j.participants) tiles.person(p.id);
@@ -459,6 +462,8 @@ function wire(c) {
     showSelf();
   });
   on('attendance', (d) => attendance.setAttendance(d));
+  on('recording', (d) => recordingUI.set(d));
+  on('recording-warning', (d) => recordingUI.warn(d));
   on('quorum', (d) => attendance.setQuorum(d));
   on('vote', (d) => votePanel.set(d));
   on('error', onError);
@@ -540,6 +545,7 @@ function enterRoom(j) {
   }
   form.show(false);
   go('room');
+  recordingUI.enter(conn, j);
   tiles.clear();
   for (const p of j.participants) tiles.person(p.id);
   if (media.prefs.audiooutput) tiles.setSink(media.prefs.audiooutput);
@@ -570,6 +576,7 @@ function exitRoom() {
   state.clear();
   attendance.clear();
   votePanel.clear();
+  recordingUI.clear();
   setReconnecting(null);
   // Back to "my events" after an event's room, else to the join form.
   const fromEvent = !!eventInfo || /[?&]event=/.test(location.search);

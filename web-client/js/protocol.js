@@ -659,7 +659,7 @@ export class VecheConnection extends EventTarget {
         this._emit('muted', msg);
         break;
       case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality': case 'knock':
-      case 'attendance': case 'quorum': case 'vote':
+      case 'attendance': case 'quorum': case 'vote': case 'recording': case 'recording-warning':
         this._emit(msg.type, msg);
         break;
       case 'left':
