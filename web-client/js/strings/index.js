@@ -2,8 +2,10 @@
 // feature in this folder (each exports { en: {...}, ru: {...} }), listed
 // here; i18n.js merges them into STRINGS.  A feature's keys start with its
 // name ('vote.', 'agenda.', ...) so that two features never share a key.
+import lessons from './lessons.js';
 import vote from './vote.js';
 
 export const FEATURE_STRINGS = [
   vote,
+  lessons,
 ];
