@@ -41,6 +41,10 @@ export default {
     'lessons.video_aria': 'Video of the lesson {title}',
     'lessons.not_ready': 'This lesson is not ready yet.',
     'lessons.open_error': 'This lesson cannot be opened: {reason}',
+    // error codes of the lesson routes (docs/api.md): errorText() looks up err.CODE
+    'err.not-ready': 'This lesson is not ready yet.',
+    'err.range-not-satisfiable': 'That part of the video does not exist.',
+    'err.link-expired': 'This guest link has expired. Ask the trainer for a new one.',
   },
   ru: {
     'lessons.nav': 'Уроки',
@@ -82,5 +86,8 @@ export default {
     'lessons.video_aria': 'Видео урока «{title}»',
     'lessons.not_ready': 'Этот урок ещё не готов.',
     'lessons.open_error': 'Не удаётся открыть урок: {reason}',
+    'err.not-ready': 'Этот урок ещё не готов.',
+    'err.range-not-satisfiable': 'Такой части видео нет.',
+    'err.link-expired': 'Срок действия гостевой ссылки истёк. Попросите у тренера новую.',
   },
 };

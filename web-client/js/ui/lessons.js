@@ -14,7 +14,8 @@ import { formatTime } from './events.js';
 export const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2];
 const POLL_MS = 3000;
 const SAVE_EVERY_MS = 2000;
-const RESUME_MIN_S = 5;
+const RESUME_MIN_S = 3;       // resume from this far in ...
+const RESUME_END_S = 2;       // ... up to this close to the end
 
 /** mm:ss or h:mm:ss of seconds. */
 export function clock(sec) {
@@ -270,7 +271,7 @@ export class LessonPage {
     const v = $('lesson-video');
     let at = 0;
     try { at = Number(localStorage.getItem(this.key())) || 0; } catch { at = 0; }
-    if (at >= RESUME_MIN_S && at < v.duration - RESUME_MIN_S) {
+    if (at >= RESUME_MIN_S && at <= v.duration - RESUME_END_S) {
       v.currentTime = at;
       $('lesson-from-start').hidden = false;
       this.announce(t('lessons.resumed', { time: clock(at) }));
