@@ -334,7 +334,12 @@ static void build(render *r)
                  "keyframe-max-dist", r->fps * 4, "static-threshold", 100, NULL);
     GstElement *aconv = make("audioconvert"), *aenc = make("opusenc"), *aq = make("queue");
     g_object_set(aenc, "bitrate", 64000, NULL);
+    /* Matroska version 1 (BlockGroups, no SimpleBlocks): Chromium's
+     * FFmpegDemuxer fails its first seek ("demuxer seek failed") in a
+     * version 2 VP8 + Opus file from GStreamer 1.22's webmmux, and plays a
+     * version 1 one (tests/browser/lessons.test.mjs). */
     GstElement *mux = make("webmmux");
+    g_object_set(mux, "version", 1, NULL);
     r->sink = make("filesink");
     char *tmp = g_strdup_printf("%s.part", r->out);
     g_object_set(r->sink, "location", tmp, NULL);
