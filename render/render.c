@@ -21,9 +21,11 @@
  * sends GAP events for a track that pauses (a screen share that stopped),
  * so the aggregators do not wait for it.
  *
- * Runs at the lowest priority (nice 19 and SCHED_IDLE, inherited by the
- * GStreamer threads) unless --priority normal; encodes with vp8enc's
- * realtime deadline.  Progress goes to stdout as "progress F" lines
+ * Runs at low priority: nice 19 by default (--priority low), so meetings on
+ * the same machine come first but a busy machine still lets it progress;
+ * --priority idle adds SCHED_IDLE (only spare CPU: on a machine that is
+ * never idle it may wait indefinitely); --priority normal for benchmarks.
+ * Threads inherit it.  Encodes with vp8enc's realtime deadline.  Progress goes to stdout as "progress F" lines
  * (0..1), then "done DURATION_MS".  The output is written to OUT.part and
  * renamed when complete, so a crash never leaves a half file under the
  * final name.  Exit 0 on success, 1 with a reason on stderr otherwise.
@@ -60,7 +62,7 @@ typedef struct {
 
 typedef struct {
     int width, height, fps, kbps;
-    bool idle;
+    int priority;                 /* 0 normal, 1 low (nice 19), 2 idle */
     const char *out, *vtt;
     part parts[MAX_PARTS];
     size_t nparts;
@@ -76,12 +78,12 @@ static void die(const char *what)
     exit(1);
 }
 
-static void lower_priority(void)
+static void lower_priority(bool idle)
 {
     if (setpriority(PRIO_PROCESS, 0, 19) != 0)
         fprintf(stderr, "veche-render: setpriority: %s\n", strerror(errno));
     struct sched_param sp = {0};
-    if (sched_setscheduler(0, SCHED_IDLE, &sp) != 0)
+    if (idle && sched_setscheduler(0, SCHED_IDLE, &sp) != 0)
         fprintf(stderr, "veche-render: SCHED_IDLE: %s\n", strerror(errno));
 }
 
@@ -389,7 +391,7 @@ static gboolean on_tick(gpointer ud)
 static void usage(void)
 {
     fprintf(stderr, "usage: veche-render [--width W] [--height H] [--fps F] [--kbps K]\n"
-                    "                    [--priority idle|normal] --out L.webm --vtt L.vtt\n"
+                    "                    [--priority low|idle|normal] --out L.webm --vtt L.vtt\n"
                     "                    part-1.mkv [part-2.mkv ...]\n");
     exit(2);
 }
@@ -410,7 +412,7 @@ static void write_vtt(render *r)
 
 int main(int argc, char **argv)
 {
-    render r = {.width = 1280, .height = 720, .fps = 25, .kbps = 1500, .idle = true};
+    render r = {.width = 1280, .height = 720, .fps = 25, .kbps = 1500, .priority = 1};
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
         if (i + 1 >= argc)
@@ -422,14 +424,15 @@ int main(int argc, char **argv)
         else if (strcmp(o, "height") == 0) r.height = atoi(v);
         else if (strcmp(o, "fps") == 0) r.fps = atoi(v);
         else if (strcmp(o, "kbps") == 0) r.kbps = atoi(v);
-        else if (strcmp(o, "priority") == 0) r.idle = strcmp(v, "normal") != 0;
+        else if (strcmp(o, "priority") == 0)
+            r.priority = !strcmp(v, "normal") ? 0 : !strcmp(v, "idle") ? 2 : 1;
         else usage();
     }
     if (!r.out || !r.vtt || i >= argc || r.width < 16 || r.height < 16 || r.width > 3840 ||
         r.height > 2160 || r.fps < 1 || r.fps > 60 || r.kbps < 50 || r.kbps > 20000)
         usage();
-    if (r.idle)
-        lower_priority();
+    if (r.priority > 0)
+        lower_priority(r.priority == 2);
     gst_init(NULL, NULL);
     for (; i < argc; i++)
         load_part(&r, argv[i]);

@@ -5,8 +5,8 @@
  *   1. deletes the lessons whose course's retention has run out (files,
  *      then the row becomes a tombstone: store_lessons.h);
  *   2. claims the next event whose closed recording parts are not all in
- *      its lesson and runs veche-render on them (a child process at the
- *      lowest priority), writing its progress to the lesson as it reports
+ *      its lesson and runs veche-render on them (a child process at nice
+ *      19), writing its progress to the lesson as it reports
  *      it, and the result (ready with duration and size, or failed).
  * Nothing of this runs on the main loop or a media worker.  Lessons left
  * rendering by a crash are claimed again at start.
