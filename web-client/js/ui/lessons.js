@@ -143,6 +143,7 @@ export class LessonPage {
     this.lastSave = 0;
     const v = $('lesson-video');
     v.addEventListener('timeupdate', () => this.tick());
+    v.addEventListener('seeked', () => this.markChapter());
     v.addEventListener('pause', () => this.save(true));
     v.addEventListener('ended', () => this.forget());
     v.addEventListener('loadedmetadata', () => this.resume());
@@ -235,6 +236,7 @@ export class LessonPage {
   seek(sec) {
     const v = $('lesson-video');
     v.currentTime = sec;
+    this.markChapter();
     if (v.paused) v.play().catch(() => {});
   }
 
