@@ -17,6 +17,7 @@
 #include "dtls.h"
 #include "err.h"
 #include "http.h"
+#include "lesson_render.h"
 #include "log.h"
 #include "mail.h"
 #include "roll.h"
@@ -39,6 +40,7 @@ struct veche_server {
     veche_votes *votes;           /* the meetings' votes (main thread) */
     veche_mailer *mailer;
     veche_backup *backup;         /* NULL: backup_interval_hours = 0 */
+    veche_lesson_render *lessons; /* renders lessons, enforces retention */
     veche_signal *signal;
     veche_api *api;
     veche_http *http;
@@ -132,6 +134,7 @@ static int open_accounts(veche_server *s, GMainContext *ctx, char *err, size_t e
         }
     }
     s->roll = veche_roll_new();
+    s->lessons = veche_lesson_render_new(path, cfg->data_dir);
     snprintf(s->alive_path, sizeof s->alive_path, "%s/%s", cfg->data_dir, ALIVE_FILE);
     /* before listening, so the main loop does not run yet: waiting is fine */
     veche_storeq_req *rec = veche_storeq_req_new(VECHE_STOREQ_RECOVER);
@@ -266,6 +269,7 @@ void veche_server_free(veche_server *s)
     veche_http_free(s->http);  /* closes connections: participants leave (recorded) */
     veche_api_free(s->api);    /* waits for password work; its answers go nowhere */
     veche_signal_free(s->signal);
+    veche_lesson_render_free(s->lessons);  /* stops a render under way */
     veche_storeq_free(s->storeq);  /* drains: the leaves above are written */
     veche_votes_free(s->votes);    /* after the queue: no completion can reach it */
     veche_roll_free(s->roll);

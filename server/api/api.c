@@ -654,6 +654,8 @@ static void route(api_call *c)
         return api_events(c);
     if (strcmp(c->segs[0], "admin") == 0)
         return api_admin(c);
+    if (strcmp(c->segs[0], "lessons") == 0)
+        return api_lessons(c);
     api_error(c, 404, "not-found", "no such route");
 }
 

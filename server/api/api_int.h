@@ -131,5 +131,7 @@ bool api_minutes(api_call *c, int64_t event_id);
 void api_vote_settings(api_call *c, int64_t body_id);
 /* api_admin.c */
 void api_admin(api_call *c);
+/* api_lessons.c */
+void api_lessons(api_call *c);
 
 #endif

@@ -4,7 +4,8 @@
  * One vhost on listen_address:port with four routes:
  *   /          static files of web_root (index.html by default)
  *   /healthz   200 "ok\n"
- *   /api/      GET and POST handed whole (body up to 1 MiB) to the API hook;
+ *   /api/      GET, POST, PUT, PATCH and DELETE handed whole (body up to
+ *              1 MiB) to the API hook;
  *              the response is written from HTTP_WRITEABLE in chunks.  The
  *              hook may defer its answer (http.h): the request then waits,
  *              holding a veche_http_pending that points back at it, and
@@ -38,11 +39,13 @@
 #include "http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libwebsockets.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
@@ -96,6 +99,9 @@ typedef struct {
     veche_http_response *ready; /* a deferred answer, its headers not sent yet */
     char *out;                  /* response body */
     size_t out_len, out_pos;
+    int fd;                     /* a file body (resp->file), or -1 */
+    uint64_t file_offset;
+    char range[128];            /* the Range header, "" when none (or too long) */
 } api_req;
 
 /* A deferred answer (http.h); r and wsi are NULL once the request is gone. */
@@ -395,12 +401,15 @@ static void api_req_free(api_req *r)
     }
     if (r->ready) {
         g_free(r->ready->body);
+        g_free(r->ready->file);
         g_free(r->ready);
     }
     g_free(r->cookie);
     if (r->body)
         g_byte_array_free(r->body, TRUE);
     g_free(r->out);
+    if (r->fd >= 0)
+        close(r->fd);
     g_free(r);
 }
 
@@ -415,11 +424,29 @@ static int http_not_found(struct lws *wsi)
  * WRITEABLE. */
 static int api_send(struct lws *wsi, api_req *r, veche_http_response *resp)
 {
+    if (r->fd >= 0) {
+        close(r->fd);
+        r->fd = -1;
+    }
+    if (resp->file) {
+        r->fd = open(resp->file, O_RDONLY | O_CLOEXEC);
+        g_free(resp->file);
+        resp->file = NULL;
+        r->file_offset = resp->file_offset;
+        if (r->fd < 0) {
+            g_free(resp->body);
+            resp->status = 500;
+            resp->content_type = "application/json";
+            resp->content_range[0] = resp->disposition[0] = '\0';
+            resp->body = g_strdup("{\"error\":\"internal\",\"reason\":\"cannot open the file\"}");
+            resp->body_len = 0;
+        }
+    }
     if (resp->body && !resp->body_len)
         resp->body_len = strlen(resp->body);
     g_free(r->out);
     r->out = resp->body;
-    r->out_len = resp->body ? resp->body_len : 0;
+    r->out_len = resp->body || r->fd >= 0 ? resp->body_len : 0;
     r->out_pos = 0;
     resp->body = NULL;
     r->responding = true;
@@ -441,6 +468,15 @@ static int api_send(struct lws *wsi, api_req *r, veche_http_response *resp)
                                     (const unsigned char *)resp->disposition,
                                     (int)strlen(resp->disposition), &p, end))
         return -1;
+    if (r->fd >= 0 &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"accept-ranges:",
+                                    (const unsigned char *)"bytes", 5, &p, end))
+        return -1;
+    if (resp->content_range[0] &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"content-range:",
+                                    (const unsigned char *)resp->content_range,
+                                    (int)strlen(resp->content_range), &p, end))
+        return -1;
     if (lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
     if (r->out_len == 0) {
@@ -459,10 +495,10 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
     if (r->answered)
         return 0;
     r->answered = true;
-    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "POST") != 0) {
+    if (strcmp(r->method, "OPTIONS") == 0) {
         resp.status = 405;
         resp.body = g_strdup("{\"error\":\"method-not-allowed\","
-                             "\"reason\":\"the API takes GET and POST only\"}");
+                             "\"reason\":\"the API takes GET, POST, PUT, PATCH and DELETE\"}");
     } else if (r->too_large) {
         resp.status = 413;
         resp.body = g_strdup("{\"error\":\"too-large\",\"reason\":\"the body exceeds 1 MiB\"}");
@@ -480,11 +516,12 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
             .cookie = r->cookie ? r->cookie : "", .accept_language = r->accept_language,
             .body = (const char *)r->body->data,
             .body_len = r->body->len - 1, .tls = h->tls, .peer = r->peer,
-            .pending = pending,
+            .pending = pending, .range = r->range,
         };
         h->api(h->api_ud, &req, &resp);
         if (resp.deferred) {
             g_free(resp.body);  /* ignored (http.h) */
+            g_free(resp.file);
             if (r->pending)     /* not finished from inside the hook */
                 lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, DEFER_TIMEOUT_SECS);
             return 0;
@@ -500,7 +537,9 @@ void veche_http_pending_finish(veche_http_pending *pending, veche_http_response 
     if (!pending) {
         if (resp) {
             g_free(resp->body);
+            g_free(resp->file);
             resp->body = NULL;
+            resp->file = NULL;
         }
         return;
     }
@@ -511,7 +550,9 @@ void veche_http_pending_finish(veche_http_pending *pending, veche_http_response 
         VLOG_DEBUG(NULL, NULL, "api: the client left before a deferred answer");
         if (resp) {
             g_free(resp->body);
+            g_free(resp->file);
             resp->body = NULL;
+            resp->file = NULL;
         }
         return;
     }
@@ -520,6 +561,7 @@ void veche_http_pending_finish(veche_http_pending *pending, veche_http_response 
     if (resp) {
         *r->ready = *resp;
         resp->body = NULL;
+        resp->file = NULL;
     }
     r->ready->deferred = false;
     lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
@@ -536,7 +578,15 @@ static int api_write(struct lws *wsi, api_req *r)
     if (n > CHUNK)
         n = CHUNK;
     unsigned char *buf = g_malloc(LWS_PRE + n);
-    memcpy(buf + LWS_PRE, r->out + r->out_pos, n);
+    if (r->fd >= 0) {
+        ssize_t got = pread(r->fd, buf + LWS_PRE, n, (off_t)(r->file_offset + r->out_pos));
+        if (got != (ssize_t)n) {  /* the file shrank or failed: cut the answer */
+            g_free(buf);
+            return -1;
+        }
+    } else {
+        memcpy(buf + LWS_PRE, r->out + r->out_pos, n);
+    }
     bool last = r->out_pos + n == r->out_len;
     int w = lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
     g_free(buf);
@@ -578,6 +628,10 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
     if (strncmp(path, "/api/", 5) != 0 || !pr)
         return http_not_found(wsi);
     api_req *r = *pr = g_new0(api_req, 1);
+    r->fd = -1;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_RANGE) > 0 &&
+        lws_hdr_copy(wsi, r->range, sizeof r->range, WSI_TOKEN_HTTP_RANGE) < 0)
+        r->range[0] = '\0';
     client_address(h, wsi, r->peer, sizeof r->peer);
     snprintf(r->method, sizeof r->method, "%s", method);
     snprintf(r->path, sizeof r->path, "%s", path);
@@ -672,6 +726,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                 r->ready = NULL;
                 int rc = api_send(wsi, r, resp);
                 g_free(resp->body);
+                g_free(resp->file);
                 g_free(resp);
                 return rc;
             }

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <glib.h>
 #include "config.h"
 
@@ -61,6 +62,7 @@ typedef struct {
                                  NULL is allowed too (callers other than http.c) */
     veche_http_pending *pending; /* to answer later (see above); NULL when the
                                  caller cannot wait (the hook must answer now) */
+    const char *range;        /* the Range header, or ""; NULL allowed */
 } veche_http_request;
 
 typedef struct {
@@ -70,6 +72,13 @@ typedef struct {
     size_t body_len;
     char set_cookie[512];     /* the Set-Cookie value, "" for none */
     char disposition[160];    /* Content-Disposition value, "" for none */
+    char *file;               /* g_malloc'd, freed by http.c: when set, the body is
+                                 body_len bytes of this file from file_offset,
+                                 read by http.c in chunks as the client takes
+                                 them (body must be NULL); "Accept-Ranges: bytes"
+                                 is sent.  A file that cannot be opened gives 500. */
+    uint64_t file_offset;
+    char content_range[96];   /* Content-Range value (206, 416), "" for none */
     bool deferred;            /* set by the hook: the answer comes later through
                                  veche_http_pending_finish(req->pending); the
                                  other members are then ignored (set none) */

@@ -312,12 +312,55 @@ static const char v5[] =
     "ALTER TABLE body ADD COLUMN allow_recording INTEGER NOT NULL DEFAULT 0"
     "  CHECK (allow_recording IN (0, 1));";
 
+/* v6: lessons (issue 9): the lesson a learner watches, rendered from an
+ * event's recording parts (docs/recording.md) by veche-render.
+ * lesson: one per event; state queued / rendering / ready / failed, and
+ * deleted (a tombstone: the files are gone, the row stays so the parts are
+ * not rendered again); parts = the highest recording part it covers.
+ * lesson_guest_link: SHA-256 of a guest token for one lesson, with expiry.
+ * lesson_retention: per course, keep lessons keep_days after recorded_at
+ * (no row or NULL: forever).  Paths are relative to data_dir. */
+static const char v6[] =
+    "CREATE TABLE lesson ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL UNIQUE REFERENCES event(id) ON DELETE RESTRICT,"
+    "  course_id INTEGER NOT NULL REFERENCES course(id) ON DELETE CASCADE,"
+    "  title TEXT NOT NULL CHECK (length(title) > 0),"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  trainer_id INTEGER REFERENCES person(id) ON DELETE SET NULL,"
+    "  recorded_at INTEGER NOT NULL,"
+    "  duration_ms INTEGER NOT NULL DEFAULT 0 CHECK (duration_ms >= 0),"
+    "  bytes INTEGER NOT NULL DEFAULT 0 CHECK (bytes >= 0),"
+    "  path TEXT,"
+    "  vtt_path TEXT,"
+    "  parts INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL CHECK (state IN"
+    "    ('queued', 'rendering', 'ready', 'failed', 'deleted')),"
+    "  progress REAL NOT NULL DEFAULT 0,"
+    "  error TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX lesson_course ON lesson (course_id, recorded_at);"
+    "CREATE TABLE lesson_guest_link ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  lesson_id INTEGER NOT NULL REFERENCES lesson(id) ON DELETE CASCADE,"
+    "  expires_at INTEGER NOT NULL,"
+    "  created_by INTEGER REFERENCES person(id) ON DELETE SET NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE lesson_retention ("
+    "  course_id INTEGER PRIMARY KEY REFERENCES course(id) ON DELETE CASCADE,"
+    "  keep_days INTEGER CHECK (keep_days IS NULL OR keep_days >= 1)"
+    ");";
+
 static const char *const migrations[] = {
     v1,
     v2,
     v3,
     v4, /* v4: votes and minutes */
     v5, /* v5: recording */
+    v6, /* v6: lessons */
 };
 
 const char *const *store_migrations(size_t *count)

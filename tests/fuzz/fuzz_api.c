@@ -144,6 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(j);
     }
     g_free(resp.body);
+    g_free(resp.file);  /* a lesson video answer */
     g_free(in);
     return 0;
 }

@@ -244,6 +244,29 @@ is "minutes verify of a missing event" "$(status minutes verify 99)" 2
 is "minutes bad verb" "$(status minutes sign "$meeting")" 1
 ok "minutes show lists the votes" $(run minutes show "$meeting" | grep -q '"votes": \[\]'; echo $?)
 
+# ---- lessons ----
+"$ctl" --help | grep -q "lessons export ID FILE"; ok "--help lists lessons" $?
+is "no lessons yet" "$(run lessons list)" ""
+mkdir -p "$dir/lessons/1"
+printf 'webm bytes' > "$dir/lessons/1/lesson.webm"
+printf 'WEBVTT\n' > "$dir/lessons/1/chapters.vtt"
+sql "INSERT INTO lesson (event_id, course_id, title, recorded_at, duration_ms, bytes, path, vtt_path, parts, state, created_at, updated_at) VALUES ($training, $course, 'Урок 1', 1764752400, 61500, 10, 'lessons/1/lesson.webm', 'lessons/1/chapters.vtt', 1, 'ready', 0, 0)"
+is "lessons list" "$(run lessons list)" "$(printf '1\t%s\tready\t2025-12-03T09:00Z\t61.5\t10\tУрок 1' "$course")"
+is "lessons list of the course" "$(run lessons list "$course" | cut -f1)" 1
+is "lessons list of another course" "$(run lessons list 999)" ""
+run lessons export 1 "$dir/out.webm" >/dev/null; ok "lessons export" $?
+is "exported video" "$(cat "$dir/out.webm")" "webm bytes"
+is "exported chapters" "$(cat "$dir/out.vtt")" "WEBVTT"
+is "export does not overwrite" "$(status lessons export 1 "$dir/out.webm")" 2
+is "export of a missing lesson" "$(status lessons export 7 "$dir/x.webm")" 2
+is "lessons with a bad id" "$(status lessons delete x)" 1
+is "lessons with a bad verb" "$(status lessons frob 1)" 1
+run lessons delete 1 >/dev/null; ok "lessons delete" $?
+[ ! -e "$dir/lessons/1/lesson.webm" ] && [ ! -e "$dir/lessons/1/chapters.vtt" ]; ok "its files are gone" $?
+is "a deleted lesson is not listed" "$(run lessons list)" ""
+is "a tombstone stays, so it is not rendered again" "$(count "SELECT state FROM lesson WHERE id = 1")" deleted
+is "delete twice" "$(status lessons delete 1)" 2
+
 # ---- backup, restore ----
 run backup "$dir/backup.db" >/dev/null; ok "backup" $?
 is "backup refuses to overwrite" "$(status backup "$dir/backup.db")" 2

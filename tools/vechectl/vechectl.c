@@ -342,6 +342,8 @@ static const command commands[] = {
     { "admin-remove", 2, 3, cmd_admin_remove,
       "admin-remove org ORG_ID EMAIL | admin-remove platform EMAIL" },
     { "people", 0, 1, cmd_people, "people [ORG_ID]" },
+    { "lessons", 1, 3, cmd_lessons,
+      "lessons list [COURSE_ID] | lessons export ID FILE | lessons delete ID" },
     { "backup", 1, 1, cmd_backup, "backup DEST" },
     { "restore", 1, 1, cmd_restore, "restore SRC" },
 };
@@ -393,6 +395,11 @@ static void usage(FILE *f)
 "  admin-remove org ORG_ID EMAIL | admin-remove platform EMAIL\n"
 "  people [ORG_ID]                persons (of ORG_ID and below) with their\n"
 "                                 account state, one a line\n"
+"Lessons:\n"
+"  lessons list [COURSE_ID]       lessons (of a course), one a line\n"
+"  lessons export ID FILE         copy the lesson's WebM, and its chapters\n"
+"                                 to FILE with .vtt\n"
+"  lessons delete ID              remove the lesson and its files\n"
 "Backups:\n"
 "  backup DEST                    online backup (the server may run)\n"
 "  restore SRC                    replace the database (stop the server)\n"
@@ -449,6 +456,7 @@ int main(int argc, char **argv)
     if (sodium_init() < 0)
         return fprintf(stderr, "vechectl: libsodium failed to start\n"),
                VCTL_TROUBLE;
+    bool db_given = db[0] != '\0';
     if (!db[0]) {
         if (mkdir(cfg.data_dir, 0700) != 0 && errno != EEXIST)
             return fprintf(stderr, "vechectl: %s: %s\n", cfg.data_dir,
@@ -461,9 +469,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "vechectl: %s: %s\n", db, veche_strerror(r));
         return VCTL_TROUBLE;
     }
-    vctl c = { .st = s, .cfg = &cfg, .now = (int64_t)time(NULL) };
+    char *db_dir = g_path_get_dirname(db);
+    vctl c = { .st = s, .cfg = &cfg, .now = (int64_t)time(NULL),
+               .data_dir = db_given ? db_dir : cfg.data_dir };
     int rc = cmd->run(&c, nargs, argv + i + 1);
     veche_store_close(s);
+    g_free(db_dir);
     if (fflush(stdout) != 0 && rc == VCTL_OK)
         return fprintf(stderr, "vechectl: writing output: %s\n",
                        strerror(errno)), VCTL_TROUBLE;

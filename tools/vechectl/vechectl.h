@@ -31,6 +31,8 @@ typedef struct {
     veche_store *st;
     const veche_config *cfg;
     int64_t now;          /* unix seconds, read once at start */
+    const char *data_dir; /* where recordings/ and lessons/ are: the config's
+                             data_dir, or the database's folder with --db */
 } vctl;
 
 /* Print "vechectl: WHAT: <message of code>" and return the exit status for
@@ -78,6 +80,8 @@ int cmd_attendance(vctl *c, int argc, char **argv);
 /* Commands: cmd_minutes.c */
 int cmd_minutes(vctl *c, int argc, char **argv);
 int cmd_body_voting(vctl *c, int argc, char **argv);
+/* Commands: cmd_lessons.c */
+int cmd_lessons(vctl *c, int argc, char **argv);
 
 
 #endif

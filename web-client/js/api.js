@@ -128,3 +128,23 @@ export const admin = {
   createEvent: (e) => call('POST', 'admin/events', e),
   addGuest: (id, g) => call('POST', `admin/events/${enc(id)}/guests`, g),
 };
+
+// --- lessons (the archive of recorded trainings) ---
+
+const guestQuery = (guest) => (guest ? `?guest=${enc(guest)}` : '');
+/** {lessons: [...]} of my courses, or of one course (then keepDays, canEdit too). */
+export const lessons = (courseId = null) =>
+  call('GET', courseId ? `lessons?course=${enc(courseId)}` : 'lessons');
+export const lesson = (id, guest = null) => call('GET', `lessons/${enc(id)}${guestQuery(guest)}`);
+export const describeLesson = (id, fields) => call('PATCH', `lessons/${enc(id)}`, fields);
+export const deleteLesson = (id) => call('DELETE', `lessons/${enc(id)}`);
+export const lessonGuestLink = (id, hours) =>
+  call('POST', `lessons/${enc(id)}/guest-links`, { hours });
+export const lessonVideoUrl = (id, guest = null, download = false) => {
+  const q = [];
+  if (guest) q.push(`guest=${enc(guest)}`);
+  if (download) q.push('download=1');
+  return `/api/lessons/${enc(id)}/video${q.length ? `?${q.join('&')}` : ''}`;
+};
+export const lessonChaptersUrl = (id, guest = null) =>
+  `/api/lessons/${enc(id)}/chapters.vtt${guestQuery(guest)}`;

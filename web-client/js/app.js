@@ -39,6 +39,7 @@ import { MinutesView } from './ui/minutes.js';
 import { VotePanel } from './ui/vote.js';
 import { AdminView } from './ui/admin.js';
 import { RecordingUI } from './ui/recording.js';
+import { LessonsView, LessonPage } from './ui/lessons.js';
 
 const QUALITY_EVERY_MS = 2000;
 const WIDE = window.matchMedia('(min-width: 900px)');
@@ -95,16 +96,28 @@ const minutesView = new MinutesView({ onBack: () => { loadEvents(); go('events')
   announce: (text) => announce(text) });
 const recordingUI = new RecordingUI(document.getElementById('room-info'));
 const adminView = new AdminView();
+const lessonsView = new LessonsView({
+  onOpen: (l) => openLesson(l.id),
+  onError: (err) => showError(errorText(err.code, err.reason)),
+});
+const lessonPage = new LessonPage({
+  onBack: () => showLessons(),
+  onError: (err) => showError(errorText(err.code, err.reason)),
+  announce: (text) => { $('status').textContent = text; },
+});
 
 // --- screens ---
 
 const VIEWS = {
   signin: 'signin-view', forgot: 'forgot-view', reset: 'reset-view', events: 'events-view',
   admin: 'admin-view', join: 'join-form', room: 'meeting', minutes: 'minutes-view',
+  lessons: 'lessons-view', lesson: 'lesson-view',
 };
 
 /** Show one screen: signin, forgot, reset, events, admin, join, room (or none). */
 function go(name) {
+  if (view === 'lesson' && name !== 'lesson') lessonPage.close();
+  if (name !== 'lessons') lessonsView.stop();
   view = name;
   for (const [v, id] of Object.entries(VIEWS)) $(id).hidden = v !== name;
   if (name === 'join') form.show(true);
@@ -123,6 +136,7 @@ function renderAccount() {
   $('account-name').textContent = me.name;
   $('nav-admin').hidden = !isAdmin();
   $('nav-events').hidden = view === 'events';
+  $('nav-lessons').hidden = view === 'lessons';
   $('nav-admin').setAttribute('aria-pressed', String(view === 'admin'));
 }
 
@@ -626,6 +640,11 @@ async function start() {
     signin.showReset(reset);
     return;
   }
+  const lessonId = Number(params.get('lesson')) || null;
+  if (lessonId && params.get('guest')) {   // a guest link: no account needed
+    await openLesson(lessonId, params.get('guest'));
+    return;
+  }
   if (params.get('room')) {
     go('join');
     // Signed in anyway?  Then the account bar shows (nothing else changes).
@@ -668,7 +687,28 @@ async function start() {
     pendingEvent = eventId;
     return;
   }
+  if (lessonId && !m.mustChangePassword) {
+    me = m;
+    await openLesson(lessonId);
+    return;
+  }
   await signedIn(m, eventId);
+}
+
+/** The lesson catalog of my courses. */
+function showLessons() {
+  hideError();
+  go('lessons');
+  lessonsView.load();
+}
+
+/** One lesson's page (guest: a guest link's token, no account needed). */
+async function openLesson(id, guest = null) {
+  hideError();
+  go('lesson');
+  if (!guest) history.replaceState(null, '', `${location.pathname}?lesson=${id}`);
+  await lessonPage.open(id, guest);
+  $('lesson-title').focus();
 }
 
 let pendingEvent = null;      // ?event=ID opened while signed out: joined after sign-in
@@ -695,6 +735,7 @@ function init() {
     go('events');
     loadEvents();
   });
+  $('nav-lessons').addEventListener('click', showLessons);
   $('nav-admin').addEventListener('click', () => {
     go('admin');
     adminView.open(me);

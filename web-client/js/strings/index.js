@@ -3,9 +3,11 @@
 // here; i18n.js merges them into STRINGS.  A feature's keys start with its
 // name ('vote.', 'agenda.', ...) so that two features never share a key.
 import recording from './recording.js';
+import lessons from './lessons.js';
 import vote from './vote.js';
 
 export const FEATURE_STRINGS = [
   recording,
   vote,
+  lessons,
 ];
