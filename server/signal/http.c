@@ -459,10 +459,11 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
     if (r->answered)
         return 0;
     r->answered = true;
-    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "POST") != 0) {
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "POST") != 0 &&
+        strcmp(r->method, "PATCH") != 0 && strcmp(r->method, "DELETE") != 0) {
         resp.status = 405;
         resp.body = g_strdup("{\"error\":\"method-not-allowed\","
-                             "\"reason\":\"the API takes GET and POST only\"}");
+                             "\"reason\":\"the API takes GET, POST, PATCH and DELETE\"}");
     } else if (r->too_large) {
         resp.status = 413;
         resp.body = g_strdup("{\"error\":\"too-large\",\"reason\":\"the body exceeds 1 MiB\"}");
