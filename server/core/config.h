@@ -61,6 +61,10 @@ typedef struct {
     char backup_dir[VECHE_PATH_MAX];/* empty: data_dir/backups */
     unsigned backup_interval_hours; /* 24; 0: no automatic backups */
     unsigned backup_keep;         /* 14 newest backups kept */
+    /* retention of personal data (store_edit.h, the sweep in backup.c) */
+    unsigned retention_audit_days;  /* 1095; 0: the audit log is kept forever */
+    unsigned retention_session_days;/* 30: sessions and reset links at most */
+    unsigned retention_sweep_minutes; /* 60; 0: no sweep by the server */
     /* logging */
     char log_level[16];           /* "debug", "info", "warn", "error" */
 } veche_config;
