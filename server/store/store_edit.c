@@ -150,7 +150,7 @@ int veche_store_person_update(veche_store *s, const veche_person *p)
     int r = store_exec(s, "UPDATE person SET organization_id = nullif(?, 0),"
                           " full_name = ?, email = ?, phone = nullif(?, '')"
                           " WHERE id = ?",
-                       "itttii", p->org_id, p->full_name, p->email, p->phone, p->id);
+                       "ittti", p->org_id, p->full_name, p->email, p->phone, p->id);
     if (r == VECHE_ENOTFOUND)
         r = VECHE_EINVAL;  /* no such organization */
     return one_row(r);

@@ -25,7 +25,7 @@ int veche_store_audit_append(veche_store *s, const veche_audit_entry *e)
                           " action, target_kind, target_id, detail)"
                           " VALUES (?, nullif(?, 0), ?, nullif(?, 0), ?, ?, nullif(?, 0),"
                           " ?)",
-                       "iititiit", e->at, e->actor_id, e->address, e->org_id, e->action,
+                       "iitittit", e->at, e->actor_id, e->address, e->org_id, e->action,
                        e->target_kind, e->target_id, e->detail[0] ? e->detail : "{}");
     return r < 0 ? r : 0;
 }
@@ -48,7 +48,7 @@ int veche_store_audit_list(veche_store *s, const veche_audit_filter *f,
         " AND (?9 = 0 OR actor_id = ?9 OR (target_id = ?9"
         "      AND target_kind IN ('person', 'account')))"
         " ORDER BY id DESC LIMIT ?10 OFFSET ?11",
-        "iiitititiii", f->org_id, f->admin_id, f->actor_id, f->target_kind, f->target_id,
+        "iiititiiiii", f->org_id, f->admin_id, f->actor_id, f->target_kind, f->target_id,
         prefix, f->from, f->to, f->person_id, f->limit ? (int64_t)f->limit : INT64_C(-1),
         (int64_t)f->offset);
     g_free(prefix);

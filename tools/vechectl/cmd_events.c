@@ -260,7 +260,10 @@ int cmd_attendance(vctl *c, int argc, char **argv)
     if (format == CSV) {
         r = veche_report_csv(rep, &text, &len);
     } else if (format == HTML) {
-        text = veche_report_html(rep, lang ? lang : "en", c->cfg->time_zone);
+        char zone[64] = "";
+        if (veche_store_org_zone(c->st, rep->event.org_id, zone) != 0 || !zone[0])
+            snprintf(zone, sizeof zone, "%s", c->cfg->time_zone);
+        text = veche_report_html(rep, lang ? lang : "en", zone);
         len = text ? strlen(text) : 0;
         r = text ? 0 : VECHE_ENOMEM;
     } else {
