@@ -422,6 +422,18 @@ static void remove_guest(api_call *c, int64_t id, int64_t person)
     reply_ok(c, "guest", person);
 }
 
+/* ---- the privacy notice (public) ---- */
+
+/* GET /api/privacy: {notice: text, or null for the built-in one}. */
+void api_privacy(api_call *c)
+{
+    char notice[VECHE_NOTICE_MAX + 1];
+    if (veche_store_privacy_notice(c->api->env.store, notice) != 0)
+        return api_error(c, 500, "internal", "database error");
+    api_reply(c, 200, json_pack("{s:o}", "notice", notice[0] ? json_string(notice)
+                                                              : json_null()));
+}
+
 /* ---- routing ---- */
 
 static bool is(api_call *c, size_t i, const char *s)

@@ -55,11 +55,25 @@ static bool created_ok(api_call *c, int rc, const char *what)
 
 /* ---- organizations ---- */
 
+typedef struct {
+    veche_store *st;
+    json_t *list;
+} orgs_ctx;
+
 static int org_cb(void *ud, const veche_org *o)
 {
-    return append(ud, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)o->id, "name",
-                                o->name, "level", veche_store_org_level_name(o->level),
-                                "parent", adm_id_json(o->parent_id)));
+    orgs_ctx *x = ud;
+    char zone[64] = "", notice[VECHE_NOTICE_MAX + 1] = "";
+    int rc = veche_store_org_settings(x->st, o->id, zone, notice);
+    if (rc != 0)
+        return rc;
+    return append(x->list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)o->id,
+                                     "name", o->name, "level",
+                                     veche_store_org_level_name(o->level), "parent",
+                                     adm_id_json(o->parent_id), "timeZone",
+                                     zone[0] ? json_string(zone) : json_null(),
+                                     "privacyNotice",
+                                     notice[0] ? json_string(notice) : json_null()));
 }
 
 /* GET /api/admin/orgs: the organizations the caller administers, with
@@ -69,9 +83,8 @@ static void list_orgs(api_call *c)
     int64_t org, admin;
     if (!adm_scope(c, &org, &admin))
         return;
-    json_t *list = json_array();
-    reply_list(c, veche_store_orgs_list(c->api->env.store, org, admin, org_cb, list), "orgs",
-               list);
+    orgs_ctx x = {c->api->env.store, json_array()};
+    reply_list(c, veche_store_orgs_list(x.st, org, admin, org_cb, &x), "orgs", x.list);
 }
 
 /* POST /api/admin/orgs {name, level, parent?}: a central organization (no

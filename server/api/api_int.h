@@ -131,5 +131,7 @@ bool api_minutes(api_call *c, int64_t event_id);
 void api_vote_settings(api_call *c, int64_t body_id);
 /* api_admin.c */
 void api_admin(api_call *c);
+/* api_admin_edit.c: GET /api/privacy, the sign-in page's notice (public). */
+void api_privacy(api_call *c);
 
 #endif

@@ -109,6 +109,24 @@ int veche_store_org_zone(veche_store *s, int64_t id, char *out)
     return r < 0 ? r : 0;
 }
 
+int veche_store_privacy_notice(veche_store *s, char out[VECHE_NOTICE_MAX + 1])
+{
+    if (!s || !out)
+        return VECHE_EINVAL;
+    out[0] = '\0';
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, "SELECT privacy_notice FROM organization"
+                                  " WHERE privacy_notice IS NOT NULL"
+                                  " ORDER BY parent_id IS NOT NULL, id LIMIT 1", NULL);
+    if (r < 0)
+        return r;
+    r = store_step(s, st);
+    if (r == 1)
+        store_column_text(st, 0, out, VECHE_NOTICE_MAX + 1);
+    sqlite3_finalize(st);
+    return r < 0 ? r : 0;
+}
+
 int veche_store_org_delete(veche_store *s, int64_t id)
 {
     if (!s)

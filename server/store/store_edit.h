@@ -37,6 +37,9 @@ int veche_store_org_settings(veche_store *s, int64_t id, char *time_zone,
 /* The zone that applies to org: its own, else the nearest ancestor's, else
  * "" (the server's).  out has at least 64 bytes. */
 int veche_store_org_zone(veche_store *s, int64_t id, char *out);
+/* The notice the sign-in page shows: a central organization's (the lowest
+ * id with one), else any organization's, else "" (the built-in one). */
+int veche_store_privacy_notice(veche_store *s, char out[VECHE_NOTICE_MAX + 1]);
 /* VECHE_ESTATE while it has organizations, persons, bodies or courses. */
 int veche_store_org_delete(veche_store *s, int64_t id);
 /* Administrators of org itself (not of its ancestors), by person id. */

@@ -38,6 +38,7 @@ import { AttendancePanel } from './ui/attendance.js';
 import { MinutesView } from './ui/minutes.js';
 import { VotePanel } from './ui/vote.js';
 import { AdminView } from './ui/admin.js';
+import { loadPrivacyNotice } from './ui/privacy.js';
 
 const QUALITY_EVERY_MS = 2000;
 const WIDE = window.matchMedia('(min-width: 900px)');
@@ -644,6 +645,7 @@ async function start() {
     return;
   }
   let m;
+  loadPrivacyNotice();        // under the sign-in form; not awaited
   try {
     m = await api.session();  // null, not a 401, when nobody is signed in
   } catch (err) {

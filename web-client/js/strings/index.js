@@ -3,7 +3,9 @@
 // here; i18n.js merges them into STRINGS.  A feature's keys start with its
 // name ('vote.', 'agenda.', ...) so that two features never share a key.
 import vote from './vote.js';
+import admin from './admin.js';
 
 export const FEATURE_STRINGS = [
   vote,
+  admin,
 ];
