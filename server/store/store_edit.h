@@ -133,7 +133,8 @@ int veche_store_person_export(veche_store *s, int64_t id, char **out);
 
 /* Anonymize a person: name "erased #ID", e-mail "erased-ID@erased.invalid",
  * no phone; account, sessions, reset links, invitations and
- * administrator rights removed; an agenda speaker of that name renamed.
+ * administrator rights removed; an agenda speaker of that name and the
+ * name in vote voter snapshots replaced.
  * Roster places, attendance, quorum logs and recordings keep the id, so
  * counts and minutes stay as they were.  Then the WAL is checkpointed and
  * truncated so that no copy of the old bytes stays in the files (with

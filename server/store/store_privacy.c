@@ -165,6 +165,9 @@ int veche_store_person_erase(veche_store *s, int64_t id, int64_t now)
     /* the speaker of an agenda item is free text: the old name goes too */
     r = store_exec(s, "UPDATE agenda_item SET speaker = ?1 WHERE speaker ="
                       " (SELECT full_name FROM person WHERE id = ?2)", "ti", name, id);
+    /* a vote's voter snapshot holds the name too (v5 lets it change) */
+    if (r >= 0)
+        r = store_exec(s, "UPDATE vote_voter SET name = ? WHERE person_id = ?", "ti", name, id);
     if (r >= 0)
         r = rename_person(s, id, name, email);
     static const char *const gone[] = {

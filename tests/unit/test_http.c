@@ -697,11 +697,18 @@ static void check_api(fixture *f)
     CHECK_EQ_STR(out, "{\"method\":\"POST\",\"path\":\"/api/login\",\"query\":\"\","
                       "\"len\":7}");
     g_free(out);
-    CHECK_EQ_INT(api_request(f, "DELETE", "/api/orgs/1", NULL, &out), 405);
-    CHECK_EQ_STR(out, "{\"error\":\"method-not-allowed\","
-                      "\"reason\":\"the API takes GET and POST only\"}");
+    /* PATCH (with its body) and DELETE reach the hook; PUT does not */
+    CHECK_EQ_INT(api_request(f, "DELETE", "/api/orgs/1", NULL, &out), 200);
+    CHECK_EQ_STR(out, "{\"method\":\"DELETE\",\"path\":\"/api/orgs/1\",\"query\":\"\","
+                      "\"len\":0}");
+    g_free(out);
+    CHECK_EQ_INT(api_request(f, "PATCH", "/api/orgs/1", "{\"a\":1}", &out), 200);
+    CHECK_EQ_STR(out, "{\"method\":\"PATCH\",\"path\":\"/api/orgs/1\",\"query\":\"\","
+                      "\"len\":7}");
     g_free(out);
     CHECK_EQ_INT(api_request(f, "PUT", "/api/orgs/1", "{}", &out), 405);
+    CHECK_EQ_STR(out, "{\"error\":\"method-not-allowed\","
+                      "\"reason\":\"the API takes GET, POST, PATCH and DELETE\"}");
     g_free(out);
     CHECK_EQ_INT(api_request(f, "GET", "/api/me?lang=ru", NULL, &out), 200);
     CHECK_EQ_STR(out, "{\"method\":\"GET\",\"path\":\"/api/me\",\"query\":\"lang=ru\","
