@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "backup.h"
+#include "sweep.h"
 #include "demo.h"
 #include "dtls.h"
 #include "err.h"
@@ -41,6 +42,7 @@ struct veche_server {
     veche_mailer *mailer;
     veche_backup *backup;         /* NULL: backup_interval_hours = 0 */
     veche_lesson_render *lessons; /* renders lessons, enforces retention */
+    veche_sweep *sweep;           /* NULL: retention_sweep_minutes = 0 */
     veche_signal *signal;
     veche_api *api;
     veche_http *http;
@@ -202,6 +204,13 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
             return NULL;
         }
     }
+    if (cfg->retention_sweep_minutes) {
+        char db[VECHE_PATH_MAX + 16];
+        veche_config_database_path(cfg, db, sizeof db);
+        s->sweep = veche_sweep_new(db, cfg->retention_audit_days, cfg->retention_session_days,
+                                   cfg->retention_sweep_minutes * 60u,
+                                   g_main_loop_get_context(loop));
+    }
     veche_sfu_env env = {
         .ctx = g_main_loop_get_context(loop), .cfg = cfg, .cert = s->cert,
     };
@@ -274,6 +283,7 @@ void veche_server_free(veche_server *s)
     veche_votes_free(s->votes);    /* after the queue: no completion can reach it */
     veche_roll_free(s->roll);
     veche_backup_free(s->backup);  /* waits for a backup under way */
+    veche_sweep_free(s->sweep);    /* waits for a sweep under way */
     veche_mailer_free(s->mailer);  /* waits for queued mail */
     veche_store_close(s->store);
     veche_dtls_cert_unref(s->cert);

@@ -640,6 +640,8 @@ static void route(api_call *c)
         return me(c);
     if (is(c, "GET", 1, "session", NULL))
         return session(c);
+    if (is(c, "GET", 1, "privacy", NULL))
+        return api_privacy(c);
     if (is(c, "POST", 1, "password", NULL))
         return change_password(c);
     if (is(c, "POST", 1, "password-reset", NULL))

@@ -22,6 +22,7 @@
 #include "isotime.h"
 #include "log.h"
 #include "report.h"
+#include "store_edit.h"
 
 /* ---- helpers shared with api_admin_org.c (api_admin_int.h) ---- */
 
@@ -137,6 +138,10 @@ static void create_account_finish(api_call *c, const veche_person *p, const char
         mail_person(c, p, "Veche: ваш аккаунт / your account", mail);
         g_free(mail);
     }
+    veche_person full;
+    adm_audit(c, veche_store_person_get(st, p->id, &full) == 0 ? full.org_id : 0,
+              "account.create", "account", p->id,
+              json_pack("{s:b}", "password", hash != NULL));
     VLOG_INFO(NULL, NULL, "api: person %lld created an account for person %lld",
               (long long)c->person, (long long)p->id);
     api_reply(c, 201, out);
@@ -218,6 +223,7 @@ static void reset_account(api_call *c, int64_t person)
                                  link, link);
     mail_person(c, &p, "Veche: новый пароль / new password", mail);
     g_free(mail);
+    adm_audit(c, p.org_id, "account.reset", "account", person, NULL);
     VLOG_INFO(NULL, NULL, "api: person %lld issued a reset link for person %lld",
               (long long)c->person, (long long)person);
     api_reply(c, 200, json_pack("{s:s}", "resetLink", link));
@@ -236,18 +242,27 @@ static int people_cb(void *ud, const veche_person_info *pi)
     return o ? json_array_append_new(ud, o) == 0 ? 0 : VECHE_ENOMEM : VECHE_ENOMEM;
 }
 
-/* GET /api/admin/people[?org=ID] */
+/* GET /api/admin/people[?org=ID][&q=TEXT][&offset=N][&limit=N]: limit
+ * 0 or absent gives all (as before paging). */
 static void list_people(api_call *c)
 {
     int64_t org, admin;
     if (!adm_scope(c, &org, &admin))
         return;
+    char q[VECHE_NAME_MAX + 1], n[24];
+    api_query(c, "q", q, sizeof q);
+    api_query(c, "offset", n, sizeof n);
+    unsigned offset = (unsigned)strtoul(n, NULL, 10), total = 0;
+    api_query(c, "limit", n, sizeof n);
+    unsigned limit = (unsigned)strtoul(n, NULL, 10);
     json_t *list = json_array();
-    if (veche_store_people_list(c->api->env.store, org, admin, people_cb, list) != 0) {
+    if (veche_store_people_search(c->api->env.store, org, admin, q, offset, limit, people_cb,
+                                  list, &total) != 0) {
         json_decref(list);
         return api_error(c, 500, "internal", "database error");
     }
-    api_reply(c, 200, json_pack("{s:o}", "people", list));
+    api_reply(c, 200, json_pack("{s:o, s:i, s:i, s:i}", "people", list, "total", (int)total,
+                                "offset", (int)offset, "limit", (int)limit));
 }
 
 /* POST /api/admin/accounts/{id}/block and /unblock */
@@ -276,6 +291,8 @@ static void set_blocked(api_call *c, int64_t person, bool blocked)
     if (blocked)
         closed = veche_signal_disconnect_person(c->api->env.signal, person, "blocked",
                                                 "this account has been blocked");
+    adm_audit(c, p.org_id, blocked ? "account.block" : "account.unblock", "account", person,
+              json_pack("{s:i}", "sessionsEnded", ended));
     VLOG_INFO(NULL, NULL, "api: person %lld %s person %lld (%d sessions ended, %u connections"
               " closed)", (long long)c->person, blocked ? "blocked" : "unblocked",
               (long long)person, ended, closed);
@@ -386,6 +403,17 @@ static void import_roster(api_call *c, const char *kind_name, int64_t target)
     veche_roster_import_free(r);
     if (rc != 0)
         return api_error(c, 500, "internal", "the roster could not be applied: nothing imported");
+    int64_t target_org = 0;
+    veche_body rb;
+    veche_course rk;
+    if (body_kind ? veche_store_body_get(st, target, &rb) == 0
+                  : veche_store_course_get(st, target, &rk) == 0)
+        target_org = body_kind ? rb.org_id : rk.org_id;
+    adm_audit(c, target_org, "roster.import", kind_name, target,
+              json_pack("{s:i, s:i, s:i, s:i, s:b}", "rows", (int)rows, "personsCreated",
+                        (int)stats.persons_created, "membersSet", (int)stats.members_set,
+                        "membersRemoved", (int)stats.members_removed, "replace",
+                        strcmp(replace, "1") == 0 || strcmp(replace, "true") == 0));
     VLOG_INFO(NULL, NULL, "api: person %lld imported %zu roster rows into %s %lld",
               (long long)c->person, rows, kind_name, (long long)target);
     api_reply(c, 200, json_pack("{s:i, s:i, s:i, s:i, s:i, s:s, s:s}", "rows", (int)rows,
@@ -431,7 +459,7 @@ void api_admin(api_call *c)
     if ((post || get) && c->nsegs == 4 && seg_is(c, 1, "bodies") && api_id(c->segs[2]) &&
         seg_is(c, 3, "voting"))
         return api_vote_settings(c, api_id(c->segs[2]));
-    if (api_admin_org(c))
+    if (api_admin_org(c) || api_admin_edit(c))
         return;
     api_error(c, 404, "not-found", "no such route");
 }

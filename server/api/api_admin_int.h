@@ -34,6 +34,22 @@ json_t *adm_time_json(int64_t secs);
  * 1970-01-01T00:00:01Z or after 9999). */
 int adm_time_parse(const json_t *v, int64_t *out);
 
+/* api_audit.c: one audit log entry for the change the caller just made
+ * (actor, address and time from the call; org 0: none; detail, stolen,
+ * a JSON object of ids and field names, NULL for {}).  A failure to
+ * write is logged. */
+void adm_audit(api_call *c, int64_t org, const char *action, const char *kind, int64_t target,
+               json_t *detail);
+/* {"fields": [...]}: which of keys (NULL-terminated) the request body has. */
+json_t *adm_fields(api_call *c, const char *const *keys);
+/* GET /api/admin/audit (JSON) and audit.csv. */
+void adm_audit_list(api_call *c, bool csv);
+
+/* api_admin_edit.c: PATCH and DELETE routes, administrators of an
+ * organization, a person's export and erasure; false when the request is
+ * none of them (nothing replied). */
+bool api_admin_edit(api_call *c);
+
 /* api_admin_org.c: the routes under orgs, bodies, courses, events; false
  * when the request is none of them (nothing replied). */
 bool api_admin_org(api_call *c);

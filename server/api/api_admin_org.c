@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "store_edit.h"
 
 #define ROOM_ATTEMPTS 8
 
@@ -54,11 +55,25 @@ static bool created_ok(api_call *c, int rc, const char *what)
 
 /* ---- organizations ---- */
 
+typedef struct {
+    veche_store *st;
+    json_t *list;
+} orgs_ctx;
+
 static int org_cb(void *ud, const veche_org *o)
 {
-    return append(ud, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)o->id, "name",
-                                o->name, "level", veche_store_org_level_name(o->level),
-                                "parent", adm_id_json(o->parent_id)));
+    orgs_ctx *x = ud;
+    char zone[64] = "", notice[VECHE_NOTICE_MAX + 1] = "";
+    int rc = veche_store_org_settings(x->st, o->id, zone, notice);
+    if (rc != 0)
+        return rc;
+    return append(x->list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)o->id,
+                                     "name", o->name, "level",
+                                     veche_store_org_level_name(o->level), "parent",
+                                     adm_id_json(o->parent_id), "timeZone",
+                                     zone[0] ? json_string(zone) : json_null(),
+                                     "privacyNotice",
+                                     notice[0] ? json_string(notice) : json_null()));
 }
 
 /* GET /api/admin/orgs: the organizations the caller administers, with
@@ -68,9 +83,8 @@ static void list_orgs(api_call *c)
     int64_t org, admin;
     if (!adm_scope(c, &org, &admin))
         return;
-    json_t *list = json_array();
-    reply_list(c, veche_store_orgs_list(c->api->env.store, org, admin, org_cb, list), "orgs",
-               list);
+    orgs_ctx x = {c->api->env.store, json_array()};
+    reply_list(c, veche_store_orgs_list(x.st, org, admin, org_cb, &x), "orgs", x.list);
 }
 
 /* POST /api/admin/orgs {name, level, parent?}: a central organization (no
@@ -107,6 +121,8 @@ static void create_org(api_call *c)
         rc = veche_store_org_create(st, name, level, parent, c->now, &id);
     if (!created_ok(c, rc, "an organization of this name is already there"))
         return;
+    adm_audit(c, parent ? parent : id, "org.create", "org", id,
+              json_pack("{s:s, s:s}", "name", name, "level", api_str(c, "level")));
     VLOG_INFO(NULL, NULL, "api: person %lld created organization %lld", (long long)c->person,
               (long long)id);
     reply_created(c, id);
@@ -136,6 +152,7 @@ static void add_org_admin(api_call *c, int64_t org)
         return api_error(c, 403, "forbidden", "this person belongs to another organization");
     if (veche_store_org_admin_set(st, org, person, true) != 0)
         return api_error(c, 500, "internal", "database error");
+    adm_audit(c, org, "admin.add", "person", person, json_pack("{s:I}", "org", (json_int_t)org));
     VLOG_INFO(NULL, NULL, "api: person %lld made person %lld an administrator of"
               " organization %lld", (long long)c->person, (long long)person, (long long)org);
     api_reply(c, 200, json_pack("{s:I, s:I, s:b}", "org", (json_int_t)org, "person",
@@ -205,6 +222,8 @@ static void create_unit(api_call *c, bool body)
     if (!created_ok(c, rc, body ? "this organization has a body of this name"
                                 : "this organization has a course of this name"))
         return;
+    adm_audit(c, org, body ? "body.create" : "course.create", body ? "body" : "course", id,
+              json_pack("{s:s}", "name", name));
     VLOG_INFO(NULL, NULL, "api: person %lld created %s %lld in organization %lld",
               (long long)c->person, body ? "body" : "course", (long long)id, (long long)org);
     reply_created(c, id);
@@ -212,8 +231,14 @@ static void create_unit(api_call *c, bool body)
 
 /* ---- events ---- */
 
+typedef struct {
+    veche_store *st;
+    json_t *list;
+} events_ctx;
+
 static int event_cb(void *ud, const veche_event_info *e)
 {
+    events_ctx *x = ud;
     const veche_event *ev = &e->event;
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:i}", "id", (json_int_t)ev->id,
                           "title", ev->title, "kind", veche_room_kind_name(ev->room_kind),
@@ -222,8 +247,12 @@ static int event_cb(void *ud, const veche_event_info *e)
     if (o) {
         json_object_set_new(o, "startsAt", adm_time_json(ev->starts_at));
         json_object_set_new(o, "endsAt", adm_time_json(ev->ends_at));
+        int64_t cancelled = 0;
+        if (veche_store_event_cancelled(x->st, ev->id, &cancelled) != 0)
+            cancelled = 0;
+        json_object_set_new(o, "cancelled", json_boolean(cancelled != 0));
     }
-    return append(ud, o);
+    return append(x->list, o);
 }
 
 /* GET /api/admin/events[?org=ID]: events of the bodies and courses of the
@@ -233,9 +262,8 @@ static void list_events(api_call *c)
     int64_t org, admin;
     if (!adm_scope(c, &org, &admin))
         return;
-    json_t *list = json_array();
-    reply_list(c, veche_store_events_in(c->api->env.store, org, admin, event_cb, list),
-               "events", list);
+    events_ctx x = {c->api->env.store, json_array()};
+    reply_list(c, veche_store_events_in(x.st, org, admin, event_cb, &x), "events", x.list);
 }
 
 /* A fresh random room id "ev-" + 16 hex digits; 0 or VECHE_ECRYPTO. */
@@ -312,6 +340,7 @@ static void create_event(api_call *c)
         return api_error(c, 400, "bad-request", "the event was refused");
     if (rc != 0)
         return api_error(c, 500, "internal", "database error");
+    adm_audit(c, org, "event.create", "event", id, json_pack("{s:s}", "room", ev.room_id));
     VLOG_INFO(ev.room_id, NULL, "api: person %lld created event %lld", (long long)c->person,
               (long long)id);
     api_reply(c, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "room", ev.room_id));
@@ -359,6 +388,8 @@ static void add_guest(api_call *c, int64_t event_id)
         rc = veche_store_event_guest_add(st, event_id, p.id);
     if (rc != 0)
         return api_error(c, 500, "internal", "database error");
+    adm_audit(c, ev.org_id, "guest.add", "event", event_id,
+              json_pack("{s:I}", "person", (json_int_t)p.id));
     VLOG_INFO(ev.room_id, NULL, "api: person %lld added person %lld as a guest of event %lld",
               (long long)c->person, (long long)p.id, (long long)event_id);
     api_reply(c, 200, json_pack("{s:I}", "person", (json_int_t)p.id));

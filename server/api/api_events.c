@@ -12,6 +12,7 @@
 #include "err.h"
 #include "log.h"
 #include "report.h"
+#include "store_edit.h"
 
 typedef struct {
     api_call *c;
@@ -51,6 +52,11 @@ static int list_cb(void *ud, const veche_event *ev)
     if (o) {
         json_object_set_new(o, "startsAt", time_json(ev->starts_at));
         json_object_set_new(o, "endsAt", time_json(ev->ends_at));
+        int64_t cancelled = 0;
+        if (veche_store_event_cancelled(l->c->api->env.store, ev->id, &cancelled) != 0)
+            cancelled = 0;
+        json_object_set_new(o, "cancelled", json_boolean(cancelled != 0));
+        json_object_set_new(o, "cancelledAt", cancelled ? time_json(cancelled) : json_null());
     }
     json_array_append_new(l->list, o);
     return 0;
@@ -166,13 +172,17 @@ static void attendance_answer(api_call *c, int64_t event_id, const char *what, b
     if (veche_report_build(c->api->env.store, c->api->env.roll, event_id, grace_ms,
                            g_get_real_time() / 1000, &r) != 0)
         return api_error(c, 500, "internal", "could not build the report");
+    /* the zone of the event's organization (or an ancestor's), else the server's */
+    char zone[64] = "";
+    if (veche_store_org_zone(c->api->env.store, r->event.org_id, zone) != 0 || !zone[0])
+        snprintf(zone, sizeof zone, "%s", c->api->env.cfg->time_zone);
     if (strcmp(what, "attendance") == 0) {
         api_reply(c, 200, veche_report_json(r));
     } else if (strcmp(what, "attendance.csv") == 0) {
         char *csv = NULL;
         size_t len = 0;
         int rc = plain ? veche_report_csv(r, &csv, &len)
-                       : veche_report_csv_excel(r, russian, c->api->env.cfg->time_zone,
+                       : veche_report_csv_excel(r, russian, zone,
                                                 &csv, &len);
         if (rc != 0) {
             veche_report_free(r);
@@ -187,8 +197,7 @@ static void attendance_answer(api_call *c, int64_t event_id, const char *what, b
     } else {
         c->resp->status = 200;
         c->resp->content_type = "text/html; charset=utf-8";
-        c->resp->body = veche_report_html(r, russian ? "ru" : "en",
-                                          c->api->env.cfg->time_zone);
+        c->resp->body = veche_report_html(r, russian ? "ru" : "en", zone);
         c->resp->body_len = strlen(c->resp->body);
     }
     veche_report_free(r);

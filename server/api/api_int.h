@@ -133,5 +133,7 @@ void api_vote_settings(api_call *c, int64_t body_id);
 void api_admin(api_call *c);
 /* api_lessons.c */
 void api_lessons(api_call *c);
+/* api_admin_edit.c: GET /api/privacy, the sign-in page's notice (public). */
+void api_privacy(api_call *c);
 
 #endif

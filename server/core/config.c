@@ -189,6 +189,15 @@ static const directive directives[] = {
         "Free disk space, in MiB, below which recording does not start and a\n"
         "recording under way is stopped cleanly (the trainer or chair is\n"
         "warned at twice this)."),
+    DIR(retention_audit_days, T_UINT, 0, 36500, "retention of personal data",
+        "Days the audit log is kept; the server's sweep (every\n"
+        "retention_sweep_minutes) removes older entries.  0: kept forever."),
+    DIR(retention_session_days, T_UINT, 1, 3650, NULL,
+        "Days a sign-in session or a password reset link is kept at most,\n"
+        "whatever its expiry; expired ones go at every sweep."),
+    DIR(retention_sweep_minutes, T_UINT, 0, 10080, NULL,
+        "Minutes between the server's retention sweeps (on the backup\n"
+        "thread, off the main loop).  0: none (run `vechectl retention-sweep`)."),
     DIR(log_level, T_STRING, 0, 0, "logging",
         "Least severe events logged: debug, info, warn or error."),
 };
@@ -225,6 +234,9 @@ void veche_config_defaults(veche_config *c)
     c->backup_keep = 14;
     snprintf(c->recorder_address, sizeof c->recorder_address, "127.0.0.1");
     c->recording_min_free_mb = 500;
+    c->retention_audit_days = 1095;
+    c->retention_session_days = 30;
+    c->retention_sweep_minutes = 60;
     snprintf(c->log_level, sizeof c->log_level, "info");
 }
 

@@ -65,6 +65,10 @@ typedef struct {
     char recorder_path[VECHE_PATH_MAX];/* empty: veche-recorder beside veche, or PATH */
     char recorder_address[64];    /* "127.0.0.1": where the recorder receives media */
     unsigned recording_min_free_mb; /* 500: stop recording below this much free disk */
+    /* retention of personal data (store_edit.h, the sweep in backup.c) */
+    unsigned retention_audit_days;  /* 1095; 0: the audit log is kept forever */
+    unsigned retention_session_days;/* 30: sessions and reset links at most */
+    unsigned retention_sweep_minutes; /* 60; 0: no sweep by the server */
     /* logging */
     char log_level[16];           /* "debug", "info", "warn", "error" */
 } veche_config;

@@ -50,7 +50,7 @@ typedef struct {
 #define VECHE_HTTP_BODY_MAX ((size_t)1 << 20)
 
 typedef struct {
-    const char *method;       /* "GET", "POST" */
+    const char *method;       /* "GET", "POST", "PATCH", "DELETE" */
     const char *path;         /* "/api/events/3/attendance", decoded by lws */
     const char *query;        /* "lang=ru&x=1" (decoded arguments joined by '&'), or "" */
     const char *cookie;       /* the Cookie header, or "" */

@@ -299,7 +299,10 @@ static int configure(veche_store *s)
     if ((r = pragma(s, "PRAGMA journal_mode = WAL", "wal")) < 0 ||
         (r = pragma(s, "PRAGMA synchronous = FULL", NULL)) < 0 ||
         (r = pragma(s, "PRAGMA foreign_keys = ON", NULL)) < 0 ||
-        (r = pragma(s, "PRAGMA foreign_keys", "1")) < 0)
+        (r = pragma(s, "PRAGMA foreign_keys", "1")) < 0 ||
+        /* freed space is zeroed: an erased person's name leaves no bytes
+         * behind in free pages (store_privacy.c) */
+        (r = pragma(s, "PRAGMA secure_delete = ON", "1")) < 0)
         return r;
     return 0;
 }

@@ -354,6 +354,54 @@ static const char v6[] =
     "  keep_days INTEGER CHECK (keep_days IS NULL OR keep_days >= 1)"
     ");";
 
+/* v7: administration, audit log and personal data (issue 12).
+ * organization.time_zone: the IANA zone of its exports and pages (NULL:
+ * the server's time_zone); privacy_notice: the text on the sign-in page
+ * (NULL: the built-in one).  event.cancelled_at: when an organizer
+ * cancelled it (NULL: not cancelled; the row is kept).  audit_log: who
+ * (actor_id, no foreign key: an erased actor's entries stay), when, from
+ * which address, what (action, the target's kind and id, detail: JSON of
+ * ids and field names, never a person's name or e-mail) in which
+ * organization.  Append-only: the triggers refuse every UPDATE, and every
+ * DELETE unless audit_sweep.open is 1, which only the retention sweep sets
+ * inside its own transaction.  vote_voter's closed-vote trigger is narrowed
+ * to the ballot columns, so that erasing a person can replace the name in
+ * a closed vote's voter snapshot (nothing else of a closed vote changes). */
+static const char v7[] =
+    "ALTER TABLE organization ADD COLUMN time_zone TEXT;"
+    "ALTER TABLE organization ADD COLUMN privacy_notice TEXT;"
+    "ALTER TABLE event ADD COLUMN cancelled_at INTEGER;"
+
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor_id INTEGER,"
+    "  address TEXT NOT NULL DEFAULT '',"
+    "  organization_id INTEGER,"
+    "  action TEXT NOT NULL CHECK (length(action) > 0),"
+    "  target_kind TEXT NOT NULL,"
+    "  target_id INTEGER,"
+    "  detail TEXT NOT NULL DEFAULT '{}'"
+    ");"
+    "CREATE INDEX audit_log_org ON audit_log (organization_id, id);"
+    "CREATE INDEX audit_log_target ON audit_log (target_kind, target_id);"
+    "CREATE INDEX audit_log_at ON audit_log (at);"
+
+    "CREATE TABLE audit_sweep ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  open INTEGER NOT NULL CHECK (open IN (0, 1))"
+    ");"
+    "INSERT INTO audit_sweep (id, open) VALUES (1, 0);"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+    " WHEN (SELECT open FROM audit_sweep WHERE id = 1) IS NOT 1"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is removed only by its retention sweep'); END;"
+    "DROP TRIGGER vote_voter_closed;"
+    "CREATE TRIGGER vote_voter_closed BEFORE UPDATE OF vote_id, person_id, position, voted"
+    "  ON vote_voter WHEN (SELECT state FROM vote WHERE id = OLD.vote_id) = 'closed'"
+    "  BEGIN SELECT RAISE(ABORT, 'vote closed'); END;";
+
 static const char *const migrations[] = {
     v1,
     v2,
@@ -361,6 +409,7 @@ static const char *const migrations[] = {
     v4, /* v4: votes and minutes */
     v5, /* v5: recording */
     v6, /* v6: lessons */
+    v7, /* v7: administration, audit log, personal data */
 };
 
 const char *const *store_migrations(size_t *count)

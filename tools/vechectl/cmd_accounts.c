@@ -132,8 +132,10 @@ int cmd_account_add(vctl *c, int argc, char **argv)
         return VCTL_OK;
     char link[LINK_SIZE];
     rc = vctl_reset_link(c, p.id, link, sizeof link);
-    if (rc == VCTL_OK)
+    if (rc == VCTL_OK) {
+        vctl_audit(c, p.org_id, "account.reset", "account", p.id, NULL);
         printf("%s\n", link);
+    }
     return rc;
 }
 
@@ -166,6 +168,10 @@ static int set_blocked(vctl *c, const char *email, bool blocked)
                                             &ended);
     if (r != 0)
         return vctl_fail(blocked ? "block" : "unblock", r);
+    char detail[48];
+    snprintf(detail, sizeof detail, "{\"sessionsEnded\":%d}", ended);
+    vctl_audit(c, p.org_id, blocked ? "account.block" : "account.unblock", "account", p.id,
+               detail);
     if (blocked)
         printf("blocked; %d session(s) ended\n", ended);
     else
@@ -216,6 +222,12 @@ static int set_admin(vctl *c, int argc, char **argv, bool admin)
     }
     if (r != 0)
         return vctl_fail(cmd, r);
+    char detail[48];
+    snprintf(detail, sizeof detail, "{\"org\":%lld}", (long long)org);
+    vctl_audit(c, platform ? 0 : org,
+               platform ? (admin ? "platform-admin.add" : "platform-admin.remove")
+                        : (admin ? "admin.add" : "admin.remove"),
+               "person", p.id, platform ? NULL : detail);
     if (platform)
         printf("%s platform administrator\n", admin ? "now" : "no longer");
     else

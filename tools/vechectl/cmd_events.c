@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "isotime.h"
+#include "store_edit.h"
 #include "report.h"
 #include "store.h"
 #include "vechectl.h"
@@ -37,8 +38,18 @@ int cmd_event_add(vctl *c, int argc, char **argv)
     int rc = vctl_check_text("event-add: title", argv[2], VECHE_TITLE_MAX);
     if (rc != VCTL_OK)
         return rc;
-    /* Without an offset: the configured time_zone, as on the admin pages. */
-    const char *zone = c->cfg->time_zone;
+    /* Without an offset: the zone of the body's or course's organization
+     * (or an ancestor's), else the configured time_zone, as on the admin
+     * pages. */
+    int64_t org = 0;
+    veche_body ob;
+    veche_course oc;
+    if (body ? veche_store_body_get(c->st, target, &ob) == 0
+             : veche_store_course_get(c->st, target, &oc) == 0)
+        org = body ? ob.org_id : oc.org_id;
+    char zone[64] = "";
+    if (!org || veche_store_org_zone(c->st, org, zone) != 0 || !zone[0])
+        snprintf(zone, sizeof zone, "%s", c->cfg->time_zone);
     if (veche_isotime_parse_zone(argv[3], zone, &ev.starts_at) != 0)
         return vctl_refuse("event-add: bad start time \"%s\" (like"
                            " 2026-12-01T18:00 in %s, or with Z or +03:00)",
@@ -249,7 +260,10 @@ int cmd_attendance(vctl *c, int argc, char **argv)
     if (format == CSV) {
         r = veche_report_csv(rep, &text, &len);
     } else if (format == HTML) {
-        text = veche_report_html(rep, lang ? lang : "en", c->cfg->time_zone);
+        char zone[64] = "";
+        if (veche_store_org_zone(c->st, rep->event.org_id, zone) != 0 || !zone[0])
+            snprintf(zone, sizeof zone, "%s", c->cfg->time_zone);
+        text = veche_report_html(rep, lang ? lang : "en", zone);
         len = text ? strlen(text) : 0;
         r = text ? 0 : VECHE_ENOMEM;
     } else {

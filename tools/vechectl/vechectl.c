@@ -344,6 +344,22 @@ static const command commands[] = {
     { "people", 0, 1, cmd_people, "people [ORG_ID]" },
     { "lessons", 1, 3, cmd_lessons,
       "lessons list [COURSE_ID] | lessons export ID FILE | lessons delete ID" },
+    { "person-edit", 3, 3, cmd_person_edit, "person-edit EMAIL name|email|phone VALUE" },
+    { "person-delete", 1, 1, cmd_person_delete, "person-delete EMAIL" },
+    { "person-export", 1, 3, cmd_person_export, "person-export EMAIL [-o FILE]" },
+    { "person-erase", 1, 1, cmd_person_erase, "person-erase EMAIL" },
+    { "org-edit", 3, 3, cmd_org_edit,
+      "org-edit ORG_ID name|time-zone|privacy-notice VALUE" },
+    { "org-delete", 1, 1, cmd_org_delete, "org-delete ORG_ID" },
+    { "body-delete", 1, 1, cmd_body_delete, "body-delete BODY_ID" },
+    { "course-delete", 1, 1, cmd_course_delete, "course-delete COURSE_ID" },
+    { "event-edit", 3, 3, cmd_event_edit, "event-edit EVENT_ID title TITLE" },
+    { "event-move", 3, 3, cmd_event_move, "event-move EVENT_ID START END" },
+    { "event-cancel", 1, 1, cmd_event_cancel, "event-cancel EVENT_ID" },
+    { "event-uncancel", 1, 1, cmd_event_uncancel, "event-uncancel EVENT_ID" },
+    { "event-delete", 1, 1, cmd_event_delete, "event-delete EVENT_ID" },
+    { "audit", 0, 1, cmd_audit, "audit [ORG_ID]" },
+    { "retention-sweep", 0, 0, cmd_retention_sweep, "retention-sweep" },
     { "backup", 1, 1, cmd_backup, "backup DEST" },
     { "restore", 1, 1, cmd_restore, "restore SRC" },
 };
@@ -400,6 +416,20 @@ static void usage(FILE *f)
 "  lessons export ID FILE         copy the lesson's WebM, and its chapters\n"
 "                                 to FILE with .vtt\n"
 "  lessons delete ID              remove the lesson and its files\n"
+"Editing and deleting (each written to the audit log):\n"
+"  person-edit EMAIL name|email|phone VALUE\n"
+"  person-delete EMAIL            only one no attendance names\n"
+"  org-edit ORG_ID name|time-zone|privacy-notice VALUE   (\"\" clears)\n"
+"  org-delete ORG_ID | body-delete ID | course-delete ID  only empty ones\n"
+"  event-edit EVENT_ID title TITLE\n"
+"  event-move EVENT_ID START END  reschedule (times as for event-add)\n"
+"  event-cancel EVENT_ID | event-uncancel EVENT_ID\n"
+"  event-delete EVENT_ID          only one without attendance\n"
+"Personal data:\n"
+"  person-export EMAIL [-o FILE]  everything kept about the person, JSON\n"
+"  person-erase EMAIL             anonymize: name, e-mail, account gone\n"
+"  audit [ORG_ID]                 the audit log, newest first\n"
+"  retention-sweep                remove what the retention_* settings say\n"
 "Backups:\n"
 "  backup DEST                    online backup (the server may run)\n"
 "  restore SRC                    replace the database (stop the server)\n"

@@ -83,5 +83,27 @@ int cmd_body_voting(vctl *c, int argc, char **argv);
 /* Commands: cmd_lessons.c */
 int cmd_lessons(vctl *c, int argc, char **argv);
 
+/* Commands: cmd_privacy.c */
+int cmd_person_edit(vctl *c, int argc, char **argv);
+int cmd_person_delete(vctl *c, int argc, char **argv);
+int cmd_person_export(vctl *c, int argc, char **argv);
+int cmd_person_erase(vctl *c, int argc, char **argv);
+int cmd_org_edit(vctl *c, int argc, char **argv);
+int cmd_org_delete(vctl *c, int argc, char **argv);
+int cmd_body_delete(vctl *c, int argc, char **argv);
+int cmd_course_delete(vctl *c, int argc, char **argv);
+int cmd_event_edit(vctl *c, int argc, char **argv);
+int cmd_event_move(vctl *c, int argc, char **argv);
+int cmd_event_cancel(vctl *c, int argc, char **argv);
+int cmd_event_uncancel(vctl *c, int argc, char **argv);
+int cmd_event_delete(vctl *c, int argc, char **argv);
+int cmd_audit(vctl *c, int argc, char **argv);
+int cmd_retention_sweep(vctl *c, int argc, char **argv);
+
+/* One audit log entry for a change vechectl made: actor 0, address
+ * "vechectl"; detail a JSON object of ids and field names (NULL: {}).  A
+ * failure to write is said on stderr. */
+void vctl_audit(vctl *c, int64_t org, const char *action, const char *kind, int64_t target,
+                const char *detail);
 
 #endif

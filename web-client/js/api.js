@@ -107,7 +107,11 @@ export const attendanceHtmlUrl = (eventId, lang) =>
 export const admin = {
   orgs: () => call('GET', 'admin/orgs'),
   createOrg: (o) => call('POST', 'admin/orgs', o),
-  people: (org) => call('GET', `admin/people${org ? `?org=${enc(org)}` : ''}`),
+  /** {people, total, offset, limit}: q searches names and e-mails; limit 0: all. */
+  people: (org, q = '', offset = 0, limit = 0) => {
+    const qs = auditQuery({ org, q, offset: offset || '', limit: limit || '' });
+    return call('GET', `admin/people${qs ? `?${qs}` : ''}`);
+  },
   /** {email, name, password?, org?} -> {person, resetLink?} */
   createAccount: (a) => call('POST', 'admin/accounts', a),
   block: (id) => call('POST', `admin/accounts/${enc(id)}/block`, {}),
@@ -127,6 +131,32 @@ export const admin = {
   events: () => call('GET', 'admin/events'),
   createEvent: (e) => call('POST', 'admin/events', e),
   addGuest: (id, g) => call('POST', `admin/events/${enc(id)}/guests`, g),
+  // editing and deleting (docs/api.md, "Editing and deleting")
+  updateOrg: (id, o) => call('PATCH', `admin/orgs/${enc(id)}`, o),
+  deleteOrg: (id) => call('DELETE', `admin/orgs/${enc(id)}`),
+  /** {admins: [{person, name, email}]} */
+  orgAdmins: (id) => call('GET', `admin/orgs/${enc(id)}/admins`),
+  addOrgAdmin: (id, person) => call('POST', `admin/orgs/${enc(id)}/admins`, { person }),
+  removeOrgAdmin: (id, person) => call('DELETE', `admin/orgs/${enc(id)}/admins/${enc(person)}`),
+  updatePerson: (id, p) => call('PATCH', `admin/people/${enc(id)}`, p),
+  deletePerson: (id) => call('DELETE', `admin/people/${enc(id)}`),
+  /** Everything kept about the person (JSON). */
+  exportPerson: (id) => call('GET', `admin/people/${enc(id)}/export`),
+  erasePerson: (id) => call('POST', `admin/people/${enc(id)}/erase`, {}),
+  deleteAccount: (id) => call('DELETE', `admin/accounts/${enc(id)}`),
+  updateBody: (id, b) => call('PATCH', `admin/bodies/${enc(id)}`, b),
+  deleteBody: (id) => call('DELETE', `admin/bodies/${enc(id)}`),
+  updateCourse: (id, k) => call('PATCH', `admin/courses/${enc(id)}`, k),
+  deleteCourse: (id) => call('DELETE', `admin/courses/${enc(id)}`),
+  /** {title?, startsAt?, endsAt?, cancelled?} */
+  updateEvent: (id, e) => call('PATCH', `admin/events/${enc(id)}`, e),
+  deleteEvent: (id) => call('DELETE', `admin/events/${enc(id)}`),
+  guests: (id) => call('GET', `admin/events/${enc(id)}/guests`),
+  removeGuest: (id, person) => call('DELETE', `admin/events/${enc(id)}/guests/${enc(person)}`),
+  /** The audit log: {entries, offset, limit}; filter {org, action, person, from, to, offset, limit}. */
+  audit: (filter = {}) => call('GET', `admin/audit?${auditQuery(filter)}`),
+  auditCsvUrl: (filter = {}, lang = '') =>
+    `/api/admin/audit.csv?${auditQuery({ ...filter, lang })}`,
 };
 
 // --- lessons (the archive of recorded trainings) ---
@@ -148,3 +178,10 @@ export const lessonVideoUrl = (id, guest = null, download = false) => {
 };
 export const lessonChaptersUrl = (id, guest = null) =>
   `/api/lessons/${enc(id)}/chapters.vtt${guestQuery(guest)}`;
+/** k=v&... of the members that are set, each encoded (%20 for a space:
+ *  the server does not read '+' as one). */
+function auditQuery(filter) {
+  return Object.entries(filter)
+    .filter(([, v]) => v !== '' && v !== null && v !== undefined && v !== 0)
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`).join('&');
+}

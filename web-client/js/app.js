@@ -40,6 +40,7 @@ import { VotePanel } from './ui/vote.js';
 import { AdminView } from './ui/admin.js';
 import { RecordingUI } from './ui/recording.js';
 import { LessonsView, LessonPage } from './ui/lessons.js';
+import { loadPrivacyNotice } from './ui/privacy.js';
 
 const QUALITY_EVERY_MS = 2000;
 const WIDE = window.matchMedia('(min-width: 900px)');
@@ -670,6 +671,7 @@ async function start() {
     return;
   }
   let m;
+  loadPrivacyNotice();        // under the sign-in form; not awaited
   try {
     m = await api.session();  // null, not a 401, when nobody is signed in
   } catch (err) {

@@ -3,14 +3,21 @@
 // people and accounts (create with an initial password or a reset link to
 // pass on, block and unblock, a new password link), bodies and courses
 // (create, roster, CSV roster import with the server's line-numbered
-// report), events (create, add a guest).  One tab at a time; every tab
-// reloads its lists from the server when opened or after a change.  The
-// server checks every request; this page only offers.
+// report), events (create, add a guest), and the audit log
+// (ui/admin_audit.js).  Each row has an Edit button that opens the panel
+// of ui/admin_edit.js (edit, delete, cancel, export, erase, appoint
+// administrators).  One tab at a time; every tab reloads its lists from
+// the server when opened or after a change.  The server checks every
+// request; this page only offers.
 
 import { admin as api, invite } from '../api.js';
 import { errorText, t } from '../i18n.js';
 import { $, copyText, h } from './dom.js';
 import { formatTime } from './events.js';
+import { auditData, drawAudit } from './admin_audit.js';
+import { editButton, editData, editPanel } from './admin_edit.js';
+
+const PEOPLE_PAGE = 25;
 
 /** A roster problem in our language (server/store/roster_import.h's codes),
  *  or the server's English text for a code we do not know. */
@@ -24,7 +31,7 @@ export function issueText(i) {
   return t(key) === key ? i.message : t(key, params);
 }
 
-const TABS = ['orgs', 'people', 'bodies', 'courses', 'events'];
+const TABS = ['orgs', 'people', 'bodies', 'courses', 'events', 'audit'];
 const LEVELS = ['central', 'regional', 'primary'];
 
 // --- small builders ---
@@ -106,6 +113,7 @@ export class AdminView {
         if (name === this.tab && !this.detail) return;   // keep what is being typed
         this.tab = name;
         this.detail = null;
+        this.editing = null;
         this.messages = {};
         this.render();
       },
@@ -131,7 +139,12 @@ export class AdminView {
     };
     await get('orgs', api.orgs);
     this.orgs = (data.orgs && data.orgs.orgs) || [];
-    if (this.tab === 'people') await get('people', () => api.people(this.orgFilter || ''));
+    if (this.tab === 'people') {
+      await get('people', () => api.people(this.orgFilter || '', this.peopleQuery || '',
+        this.peopleOffset || 0, PEOPLE_PAGE));
+    }
+    if (this.tab === 'audit') await get('audit', () => auditData(this));
+    if (this.editing) await get('edit', () => editData(this.editing));
     if (this.tab === 'bodies' || this.tab === 'events') await get('bodies', api.bodies);
     if (this.tab === 'courses' || this.tab === 'events') await get('courses', api.courses);
     if (this.tab === 'events') await get('events', api.events);
@@ -145,7 +158,9 @@ export class AdminView {
     }
     // Results go next to what made them: under the roster's import form
     // while a roster is open, else on top.
-    if (!this.detail) parts.push(...(this.messages[this.tab] || []));
+    if (!this.detail && !this.editing) parts.push(...(this.messages[this.tab] || []));
+    const panel = editPanel(this, data.edit || {});
+    if (panel) parts.push(panel);
     parts.push(...this[`draw_${this.tab}`](data));
     body.replaceChildren(...parts);
     body.setAttribute('aria-busy', 'false');
@@ -173,7 +188,9 @@ export class AdminView {
     const byId = new Map(this.orgs.map((o) => [o.id, o]));
     const rows = this.orgs.map((o) => h('tr', {},
       h('td', {}, o.name), h('td', {}, t(`admin.level.${o.level}`)),
-      h('td', {}, o.parent && byId.get(o.parent) ? byId.get(o.parent).name : t('admin.none'))));
+      h('td', {}, o.parent && byId.get(o.parent) ? byId.get(o.parent).name : t('admin.none')),
+      h('td', {}, o.timeZone || t('admin.edit.server_zone')),
+      h('td', { class: 'actions' }, editButton(this, 'org', o, o.name))));
     const name = h('input', { id: 'org-name', required: true, maxlength: 128 });
     const level = h('select', { id: 'org-level' },
       LEVELS.map((l) => new Option(t(`admin.level.${l}`), l)));
@@ -188,7 +205,7 @@ export class AdminView {
       },
     }, h('h3', {}, t('admin.new_org')), field('admin.name', name), field('admin.level', level),
     field('admin.parent', parent), h('button', { type: 'submit', id: 'org-submit' }, t('admin.create')));
-    return [table(['admin.name', 'admin.level', 'admin.parent'], rows), form];
+    return [table(['admin.name', 'admin.level', 'admin.parent', 'admin.edit.time_zone', null], rows), form];
   }
 
   // --- people and accounts ---
@@ -199,6 +216,7 @@ export class AdminView {
       id: 'people-org',
       onchange: () => {
         this.orgFilter = filter.value;
+        this.peopleOffset = 0;
         this.load();
       },
     }, orgOptions(this.orgs, { none: 'admin.all_orgs', selected: this.orgFilter || '' }));
@@ -225,6 +243,7 @@ export class AdminView {
             (r) => [linkBox(`${p.name}. ${t('admin.reset_link')}`, r.resetLink, 'reset-link')]),
         }, t('admin.new_link')));
       }
+      actions.push(editButton(this, 'person', p, p.name));
       return h('tr', { class: p.blocked ? 'blocked' : '', dataset: { person: String(p.id) } },
         h('td', {}, p.name), h('td', {}, p.email || ''), h('td', {}, p.phone || ''),
         h('td', {}, orgName.get(p.org) || ''), h('td', {}, status),
@@ -252,7 +271,32 @@ export class AdminView {
     }, h('h3', {}, t('admin.new_account')), field('email', email), field('admin.full_name', name),
     field('admin.org', org), field('admin.initial_password', password, 'pw.hint'),
     h('button', { type: 'submit', id: 'acc-submit' }, t('admin.create')));
-    return [form, field('admin.filter_org', filter),
+    const total = (data.people && data.people.total) || 0;
+    const offset = this.peopleOffset || 0;
+    const search = h('input', { id: 'people-search', type: 'search', maxlength: 100 });
+    search.value = this.peopleQuery || '';
+    const find = h('form', {
+      class: 'inline-form people-find', role: 'search',
+      onsubmit: (e) => {
+        e.preventDefault();
+        this.peopleQuery = search.value.trim();
+        this.peopleOffset = 0;
+        this.load();
+      },
+    }, h('label', { for: 'people-search' }, t('admin.search')), search,
+    h('button', { type: 'submit', class: 'small', id: 'people-search-submit' }, t('admin.search_submit')));
+    const page = (delta) => () => {
+      this.peopleOffset = Math.max(0, offset + delta);
+      this.load();
+    };
+    const pager = h('div', { class: 'tools pager' },
+      h('span', { id: 'people-count', role: 'status' }, t('admin.page.of', {
+        from: total ? offset + 1 : 0, to: Math.min(total, offset + people.length), total })),
+      h('button', { type: 'button', class: 'small', id: 'people-prev', disabled: offset === 0,
+        onclick: page(-PEOPLE_PAGE) }, t('admin.page.prev')),
+      h('button', { type: 'button', class: 'small', id: 'people-next',
+        disabled: offset + people.length >= total, onclick: page(PEOPLE_PAGE) }, t('admin.page.next')));
+    return [form, field('admin.filter_org', filter), find, pager,
       table(['admin.full_name', 'email', 'admin.phone', 'admin.org', 'admin.status', null], rows)];
   }
 
@@ -282,7 +326,7 @@ export class AdminView {
           this.messages[this.tab] = [];
           this.load();
         },
-      }, t('admin.show_roster')))));
+      }, t('admin.show_roster')), ' ', editButton(this, kind, g, g.name))));
     const head = isBody
       ? ['admin.name', 'admin.org', 'admin.quorum', 'admin.members', 'admin.voting', null]
       : ['admin.name', 'admin.org', 'admin.members', null];
@@ -363,6 +407,12 @@ export class AdminView {
       ...(this.messages[this.tab] || []));
   }
 
+  // --- audit log ---
+
+  draw_audit(data) {
+    return drawAudit(this, data.audit, this.orgs);
+  }
+
   // --- events ---
 
   draw_events(data) {
@@ -395,7 +445,8 @@ export class AdminView {
         h('td', {}, ev.title), h('td', {}, t(`events.kind.${ev.kind}`)), h('td', {}, ev.room || ''),
         h('td', {}, target), h('td', {}, formatTime(ev.startsAt)), h('td', {}, formatTime(ev.endsAt)),
         h('td', {}, Array.isArray(ev.guests) ? String(ev.guests.length) : String(ev.guests ?? '')),
-        h('td', {}, guest));
+        h('td', {}, ev.cancelled ? h('span', { class: 'pill cancelled' }, t('admin.edit.cancelled_pill')) : null,
+          guest, editButton(this, 'event', ev, ev.title)));
     });
     const title = h('input', { id: 'event-title', required: true, maxlength: 200 });
     const target = h('select', { id: 'event-for', required: true },

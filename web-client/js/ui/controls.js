@@ -34,7 +34,11 @@ export class Controls {
     const b = $(id);
     b.hidden = hidden;
     b.querySelector('.label').textContent = label;
-    b.setAttribute('aria-label', aria || label);
+    // The accessible name holds the visible label (WCAG 2.5.3, for speech
+    // input): "Камера" is not in "Выключить камеру", so it goes in front.
+    const name = !aria ? label
+      : aria.toLowerCase().includes(label.toLowerCase()) ? aria : `${label}: ${aria}`;
+    b.setAttribute('aria-label', name);
     b.title = aria || label;
     b.classList.toggle('off', off);
     if (pressed == null) b.removeAttribute('aria-pressed');

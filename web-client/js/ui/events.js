@@ -1,7 +1,8 @@
 // ui/events.js - "my events": the events the signed-in person may join
 // (GET /api/events), each with its title, kind, time and the person's role,
 // a Join button, and the attendance report (CSV, printable) for those who
-// may export it.  Times are shown in the browser's time zone.
+// may export it.  Times are shown in the browser's time zone.  A cancelled
+// event says so and cannot be joined; a rescheduled one shows its new time.
 
 import * as api from '../api.js';
 import { getLang, t } from '../i18n.js';
@@ -43,6 +44,8 @@ export class EventsView {
     for (const ev of this.list) {
       const role = t(`access.${ev.role}`);
       const meta = [
+        ev.cancelled ? h('span', { class: 'pill cancelled', role: 'status' },
+          t('admin.edit.cancelled_pill')) : null,
         h('span', { class: `pill kind-${ev.kind}` }, t(`events.kind.${ev.kind}`)),
         h('span', { class: 'when' }, t('events.when',
           { start: formatTime(ev.startsAt), end: formatTime(ev.endsAt) })),
@@ -57,23 +60,25 @@ export class EventsView {
         h('a', {
           class: 'button small event-csv', href: api.attendanceCsvUrl(ev.id, getLang()),
           download: `attendance-${ev.id}.csv`,
-          'aria-label': t('events.csv_aria', { title: ev.title }),
+          // the visible text first, so that speech input finds it (WCAG 2.5.3)
+          'aria-label': `${t('att.csv')}. ${t('events.csv_aria', { title: ev.title })}`,
         }, t('att.csv')),
         h('a', {
           class: 'button small event-print', href: api.attendanceHtmlUrl(ev.id, getLang()),
-          target: '_blank', rel: 'noopener', 'aria-label': t('events.print_aria', { title: ev.title }),
+          target: '_blank', rel: 'noopener', 'aria-label': `${t('att.print')}. ${t('events.print_aria', { title: ev.title })}`,
         }, t('att.print')),
         ev.minutes && this.onMinutes ? h('button', {
           type: 'button', class: 'small event-minutes',
-          'aria-label': t('minutes.open_aria', { title: ev.title }),
+          'aria-label': `${t('vote.minutes')}. ${t('minutes.open_aria', { title: ev.title })}`,
           onclick: () => this.onMinutes(ev),
         }, t('vote.minutes')) : null) : null;
-      ul.append(h('li', { class: 'event', dataset: { event: String(ev.id) } },
+      ul.append(h('li', { class: `event${ev.cancelled ? ' cancelled' : ''}`, dataset: { event: String(ev.id) } },
         h('div', { class: 'event-main' },
           h('h3', { class: 'event-title' }, ev.title),
-          h('div', { class: 'event-meta' }, meta), report),
+          h('div', { class: 'event-meta' }, meta.filter(Boolean)), report),
         h('button', {
           type: 'button', class: 'event-join', dataset: { event: String(ev.id) },
+          disabled: !!ev.cancelled,
           'aria-label': t('events.join_aria', { title: ev.title }),
           onclick: () => this.onJoin(ev),
         }, t('events.join'))));
