@@ -4,6 +4,7 @@
  * One vhost on listen_address:port with four routes:
  *   /          static files of web_root (index.html by default)
  *   /healthz   200 "ok\n"
+ *   /metrics   handed to the API hook like /api/ (it checks access)
  *   /api/      GET and POST handed whole (body up to 1 MiB) to the API hook;
  *              the response is written from HTTP_WRITEABLE in chunks.  The
  *              hook may defer its answer (http.h): the request then waits,
@@ -88,6 +89,7 @@ typedef struct {
     char *cookie;
     char accept_language[128];  /* the header, cut at 127 bytes; "" when none */
     char peer[64];
+    char authorization[256];    /* the header, "" when none or too long */
     GByteArray *body;
     bool too_large;
     bool responding;            /* headers sent, the body goes out from WRITEABLE */
@@ -115,7 +117,9 @@ struct veche_http {
     char iface[64];
     char web_root[VECHE_PATH_MAX];
     char cert[VECHE_PATH_MAX], key[VECHE_PATH_MAX];
-    struct lws_http_mount mount_root, mount_health, mount_api;
+    struct lws_http_mount mount_root, mount_health, mount_api, mount_metrics;
+    struct lws_protocol_vhost_options headers[5];  /* added to every response */
+    char csp[512];
     veche_http_api_fn api;
     void *api_ud;
     bool tls;
@@ -155,12 +159,47 @@ static const struct lws_protocol_vhost_options mime_types[] = {
     {NULL, NULL, ".wasm", "application/wasm"},
 };
 
-/* Headers added to every HTTP response of the vhost. */
-static const struct lws_protocol_vhost_options extra_headers[] = {
-    {&extra_headers[1], NULL, "x-content-type-options:", "nosniff"},
-    {&extra_headers[2], NULL, "referrer-policy:", "no-referrer"},
-    {NULL, NULL, "x-frame-options:", "DENY"},
-};
+/* The Content-Security-Policy of every response: scripts, styles, images
+ * and media only from the server itself (no inline script or style, no
+ * eval), connections only to itself (fetch, and the signalling WebSocket:
+ * 'self' covers wss: of the same host in CSP 3; the host of public_url is
+ * added for browsers that do not), no plugins, no framing. */
+static void build_csp(veche_http *h, const veche_config *cfg)
+{
+    char ws_origin[300] = "";
+    const char *url = cfg->public_url;
+    bool secure = strncmp(url, "https://", 8) == 0;
+    if (secure || strncmp(url, "http://", 7) == 0) {
+        const char *host = url + (secure ? 8 : 7);
+        size_t n = strcspn(host, "/?#");
+        snprintf(ws_origin, sizeof ws_origin, " %s://%.*s", secure ? "wss" : "ws", (int)n, host);
+    }
+    snprintf(h->csp, sizeof h->csp,
+             "default-src 'self'; script-src 'self'; style-src 'self'; "
+             "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'%s; "
+             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+             ws_origin);
+}
+
+/* Headers added to every HTTP response of the vhost: no MIME sniffing, no
+ * referrer, no framing, the CSP, and HSTS when the listener speaks TLS. */
+static void build_headers(veche_http *h, const veche_config *cfg)
+{
+    build_csp(h, cfg);
+    struct lws_protocol_vhost_options *o = h->headers;
+    unsigned n = 0;
+    o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "x-content-type-options:",
+                                                 "nosniff"};
+    o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "referrer-policy:", "no-referrer"};
+    o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "x-frame-options:", "DENY"};
+    o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "content-security-policy:",
+                                                 h->csp};
+    if (cfg->tls)
+        o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "strict-transport-security:",
+                                                     "max-age=31536000"};
+    for (unsigned i = 0; i + 1 < n; i++)
+        o[i].next = &o[i + 1];
+}
 
 /* lws log lines (warnings and errors only) go through veche_log, which
  * applies our level. */
@@ -480,7 +519,7 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
             .cookie = r->cookie ? r->cookie : "", .accept_language = r->accept_language,
             .body = (const char *)r->body->data,
             .body_len = r->body->len - 1, .tls = h->tls, .peer = r->peer,
-            .pending = pending,
+            .authorization = r->authorization, .pending = pending,
         };
         h->api(h->api_ud, &req, &resp);
         if (resp.deferred) {
@@ -575,7 +614,7 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
         return http_not_found(wsi);
     if (strcmp(path, "/healthz") == 0 && method[0] == 'G')
         return health_request(wsi);
-    if (strncmp(path, "/api/", 5) != 0 || !pr)
+    if ((strncmp(path, "/api/", 5) != 0 && strcmp(path, "/metrics") != 0) || !pr)
         return http_not_found(wsi);
     api_req *r = *pr = g_new0(api_req, 1);
     client_address(h, wsi, r->peer, sizeof r->peer);
@@ -599,6 +638,11 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
         if (lws_hdr_copy(wsi, r->cookie, clen + 1, WSI_TOKEN_HTTP_COOKIE) < 0)
             r->cookie[0] = '\0';
     }
+    int alen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+    if (alen > 0 && (size_t)alen < sizeof r->authorization &&
+        lws_hdr_copy(wsi, r->authorization, sizeof r->authorization,
+                     WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
+        r->authorization[0] = '\0';
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE) > 0 &&
         lws_hdr_copy(wsi, r->accept_language, sizeof r->accept_language,
                      WSI_TOKEN_HTTP_ACCEPT_LANGUAGE) < 0)
@@ -749,8 +793,13 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
         .mountpoint = "/api", .mountpoint_len = 4, .origin = HTTP_PROTOCOL,
         .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
     };
-    h->mount_health = (struct lws_http_mount){
+    h->mount_metrics = (struct lws_http_mount){
         .mount_next = &h->mount_api,
+        .mountpoint = "/metrics", .mountpoint_len = 8, .origin = HTTP_PROTOCOL,
+        .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
+    };
+    h->mount_health = (struct lws_http_mount){
+        .mount_next = &h->mount_metrics,
         .mountpoint = "/healthz", .mountpoint_len = 8, .origin = HTTP_PROTOCOL,
         .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
     };
@@ -767,7 +816,8 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
     info.iface = iface;
     info.protocols = protocols;
     info.mounts = &h->mount_root;
-    info.headers = extra_headers;
+    build_headers(h, cfg);
+    info.headers = h->headers;
     info.options = options;
     h->foreign_loops[0] = loop;
     info.foreign_loops = h->foreign_loops;
