@@ -8,6 +8,7 @@
 #   - every page passes `promtool check metrics`;
 #   - during the meeting the gauges show one meeting room, three
 #     participants and six tracks;
+#   - every metric conf/grafana-dashboard.json uses is on the page;
 #   - afterwards the media counters moved (RTP and bytes in and out,
 #     NACKs both ways, RTX, PLIs sent), the join histogram counted three
 #     joins, the signalling round-trip histogram counted requests.
@@ -127,6 +128,14 @@ check_eq "$M2" 'veche_participants{kind="meeting"}' 0 "nobody left in the room a
 check_eq "$M2" 'veche_signal_roundtrip_seconds_bucket{le="+Inf"}' \
     "$(value "$M2" veche_signal_roundtrip_seconds_count)" "the +Inf bucket equals the count"
 check_gt "$M2" 'veche_worker_loop_lag_seconds_total{worker="1"}' -1 "worker 1 reports its loop lag"
+
+SRC=${VECHE_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+DASH=$SRC/conf/grafana-dashboard.json
+it_check "conf/grafana-dashboard.json is JSON" jq -e '.panels | length > 10' "$DASH"
+missing=$(grep -o 'veche_[a-z_]*' "$DASH" | sort -u | while read -r n; do
+    grep -q "^$n[ {]" "$M2" || echo "$n"; done | tr '\n' ' ')
+it_check "every metric the dashboard uses is on the page${missing:+ (missing: $missing)}" \
+    test -z "$missing"
 
 it_finish_server() {
     it_stop "$SERVER_PID" 20
