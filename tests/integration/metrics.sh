@@ -94,8 +94,19 @@ it_peer B --room metrics --duration $DURATION --expect-peers 2 --rtx --drop-vide
 PID_B=$PEER_PID
 it_peer C --room metrics --duration $DURATION --expect-peers 2; PID_C=$PEER_PID
 
-sleep 7
-it_check "GET /metrics during the meeting: 200" test "$(scrape "$M1")" = 200
+# During the meeting: wait (slow machines, sanitizer builds) until all
+# three are in with their tracks, as the once-a-second snapshot counts them.
+in_meeting() {
+    ST1=$(scrape "$M1")
+    [ "$ST1" = 200 ] &&
+        [ "$(value "$M1" 'veche_participants{kind="meeting"}')" = 3 ] &&
+        [ "$(value "$M1" 'veche_tracks{kind="meeting"}')" = 6 ]
+}
+for _ in $(seq 1 $(((DURATION + 30) * 4))); do
+    in_meeting && break
+    sleep 0.25
+done
+it_check "GET /metrics during the meeting: 200" test "$ST1" = 200
 it_check "the busy page passes promtool check metrics" promtool_ok "$M1"
 check_eq "$M1" 'veche_rooms{kind="meeting"}' 1 "one meeting room open"
 check_eq "$M1" 'veche_participants{kind="meeting"}' 3 "three participants in it"
