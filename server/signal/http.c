@@ -47,6 +47,8 @@
 
 #include "err.h"
 #include "log.h"
+#include "minutes.h"
+#include "report.h"
 #include "tlscert.h"
 #include "tlsreload.h"
 #include "xff.h"
@@ -119,7 +121,7 @@ struct veche_http {
     char cert[VECHE_PATH_MAX], key[VECHE_PATH_MAX];
     struct lws_http_mount mount_root, mount_health, mount_api, mount_metrics;
     struct lws_protocol_vhost_options headers[5];  /* added to every response */
-    char csp[512];
+    char csp[1024];
     veche_http_api_fn api;
     void *api_ud;
     bool tls;
@@ -159,14 +161,30 @@ static const struct lws_protocol_vhost_options mime_types[] = {
     {NULL, NULL, ".wasm", "application/wasm"},
 };
 
+/* 'sha256-BASE64' of an inline style block, for style-src. */
+static void style_hash(const char *css, char *out, size_t cap)
+{
+    guint8 digest[32];
+    gsize n = sizeof digest;
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(ck, (const guchar *)css, (gssize)strlen(css));
+    g_checksum_get_digest(ck, digest, &n);
+    g_checksum_free(ck);
+    gchar *b64 = g_base64_encode(digest, n);
+    snprintf(out, cap, " 'sha256-%s'", b64);
+    g_free(b64);
+}
+
 /* The Content-Security-Policy of every response: scripts, styles, images
- * and media only from the server itself (no inline script or style, no
- * eval), connections only to itself (fetch, and the signalling WebSocket:
- * 'self' covers wss: of the same host in CSP 3; the host of public_url is
- * added for browsers that do not), no plugins, no framing. */
+ * and media only from the server itself (no inline script, no eval; the
+ * only inline styles allowed are the printable pages' own <style> blocks,
+ * by their hashes, so that a saved page keeps its look), connections only
+ * to itself (fetch, and the signalling WebSocket: 'self' covers wss: of
+ * the same host in CSP 3; the host of public_url is added for browsers
+ * that do not), no plugins, no framing. */
 static void build_csp(veche_http *h, const veche_config *cfg)
 {
-    char ws_origin[300] = "";
+    char ws_origin[300] = "", report[64], minutes[64];
     const char *url = cfg->public_url;
     bool secure = strncmp(url, "https://", 8) == 0;
     if (secure || strncmp(url, "http://", 7) == 0) {
@@ -174,11 +192,13 @@ static void build_csp(veche_http *h, const veche_config *cfg)
         size_t n = strcspn(host, "/?#");
         snprintf(ws_origin, sizeof ws_origin, " %s://%.*s", secure ? "wss" : "ws", (int)n, host);
     }
+    style_hash(veche_report_css, report, sizeof report);
+    style_hash(veche_minutes_css, minutes, sizeof minutes);
     snprintf(h->csp, sizeof h->csp,
-             "default-src 'self'; script-src 'self'; style-src 'self'; "
+             "default-src 'self'; script-src 'self'; style-src 'self'%s%s; "
              "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'%s; "
              "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-             ws_origin);
+             report, minutes, ws_origin);
 }
 
 /* Headers added to every HTTP response of the vhost: no MIME sniffing, no
@@ -402,7 +422,8 @@ static void ws_finish(veche_ws *ws)
 /* GET /healthz: headers now, the body from HTTP_WRITEABLE. */
 static int health_request(struct lws *wsi)
 {
-    unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
+    /* room for the vhost's headers too: the CSP alone is ~500 bytes */
+    unsigned char buf[LWS_PRE + 4096], *start = buf + LWS_PRE, *p = start,
                                       *end = buf + sizeof buf - 1;
     if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/plain", 3, &p, end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",

@@ -2,9 +2,10 @@
 // notice a Content-Security-Policy violation (lib.mjs: every page reports
 // them, Session.recorded() fails on one).
 //
-//   - the page, the API and /report.css carry a strict CSP (no inline
-//     script or style, no eval, connections only to the server itself, no
-//     framing), nosniff, no-referrer, DENY, and HSTS (the server runs TLS);
+//   - the page, its files and the API carry a strict CSP (no inline script,
+//     no inline style but the printable pages' own blocks by their hashes,
+//     no eval, connections only to the server itself, no framing), nosniff,
+//     no-referrer, DENY, and HSTS (the server runs TLS);
 //   - an inline <script> and an inline style attribute put into the page
 //     are blocked by Chromium, and the session records both violations:
 //     the check every other test relies on is not blind;
@@ -36,16 +37,19 @@ function directives(value) {
   return out;
 }
 
-test('pages, the API and style sheets carry the security headers', s.recorded(async () => {
+test('pages, their files and the API carry the security headers', s.recorded(async () => {
   const port = new URL(BASE).port;
-  for (const path of ['/', '/index.html', '/js/app.js', '/report.css', '/api/me']) {
+  for (const path of ['/', '/index.html', '/js/app.js', '/style.css', '/api/me']) {
     const r = await http.get(path);
     const h = r.headers();
     assert.ok(h['content-security-policy'], `${path}: no content-security-policy`);
     const d = directives(h['content-security-policy']);
     assert.deepEqual(d['default-src'], ["'self'"], path);
     assert.deepEqual(d['script-src'], ["'self'"], `${path}: script-src`);
-    assert.deepEqual(d['style-src'], ["'self'"], `${path}: style-src`);
+    assert.equal(d['style-src'][0], "'self'", `${path}: style-src`);
+    for (const src of d['style-src'].slice(1)) {
+      assert.match(src, /^'sha256-[A-Za-z0-9+/]{43}='$/, `${path}: style-src ${src}`);
+    }
     assert.deepEqual(d['object-src'], ["'none'"], path);
     assert.deepEqual(d['frame-ancestors'], ["'none'"], path);
     assert.equal(d['connect-src'][0], "'self'", `${path}: connect-src`);
@@ -58,9 +62,6 @@ test('pages, the API and style sheets carry the security headers', s.recorded(as
     assert.equal(h['x-frame-options'], 'DENY', path);
     assert.match(h['strict-transport-security'] || '', /^max-age=\d{7,}/, `${path}: HSTS`);
   }
-  const css = await http.get('/report.css');
-  assert.equal(css.status(), 200);
-  assert.match(await css.text(), /border-collapse/);
 }));
 
 test('an inline script and an inline style are blocked and noticed', async () => {
