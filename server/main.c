@@ -4,14 +4,20 @@
  * reloads the TLS certificate and key (a renewal) without dropping anyone.
  *
  *   veche [-c FILE] [--set key=value]... [--help-config]
+ *         [--i-know-demo-is-public]
+ *   veche --check-config FILE
  *
  * An installed binary (core/paths.h) defaults to the installed web client
  * and state directory, and reads /etc/veche/veche.conf when no -c is given.
+ * It refuses to start with demo = true on a listener other machines reach
+ * (anything but 127.0.0.0/8 and ::1) unless --i-know-demo-is-public is
+ * given: the demo accounts' password is published.
  */
 #include <glib-unix.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +67,13 @@ static void tune_malloc(void)
 #endif
 }
 
-/* Whether argv names a configuration file itself. */
+/* Whether argv names a configuration file itself (--check-config reads
+ * only the file it names). */
 static bool has_config_arg(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config"))
+        if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config") ||
+            !strcmp(argv[i], "--check-config"))
             return true;
     return false;
 }
@@ -87,19 +95,43 @@ static int installed_defaults(int argc, char **argv, veche_config *cfg)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: veche [-c FILE] [--set key=value]... [--help-config]\n"
+               "             [--i-know-demo-is-public]\n"
+               "       veche --check-config FILE\n"
                "  -c FILE          read the configuration file (see conf/veche.conf;\n"
                "                   installed: " VECHE_SYSCONFDIR "/veche/veche.conf by default)\n"
                "  --set key=value  override one directive (after the file)\n"
-               "  --help-config    list every directive with its current value\n");
+               "  --help-config    list every directive with its current value\n"
+               "  --check-config FILE  report every problem of FILE with its line;\n"
+               "                   exit status 0 when there is none, 2 otherwise\n"
+               "  --i-know-demo-is-public  start with demo = true on a listener\n"
+               "                   that other machines reach\n");
+}
+
+/* --check-config FILE: every problem on stderr; 1 when good, -1 when not. */
+static int check_config(const char *path)
+{
+    veche_config cfg;
+    veche_config_defaults(&cfg);
+    int problems = veche_config_check(&cfg, path, stderr);
+    if (problems == 0) {
+        printf("%s: ok\n", path);
+        return 1;
+    }
+    fprintf(stderr, "%s: %d problem%s\n", path, problems, problems == 1 ? "" : "s");
+    return -1;
 }
 
 /* Apply argv to cfg; returns 0, 1 to exit successfully, or -1. */
-static int parse_args(int argc, char **argv, veche_config *cfg)
+static int parse_args(int argc, char **argv, veche_config *cfg, bool *demo_public)
 {
     char err[512];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && i + 1 < argc) {
+        if (!strcmp(a, "--check-config") && i + 1 < argc) {
+            return check_config(argv[++i]);
+        } else if (!strcmp(a, "--i-know-demo-is-public")) {
+            *demo_public = true;
+        } else if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && i + 1 < argc) {
             if (veche_config_load(cfg, argv[++i], err, sizeof err) != 0)
                 return fprintf(stderr, "veche: %s\n", err), -1;
         } else if (!strcmp(a, "--set") && i + 1 < argc) {
@@ -131,13 +163,22 @@ int main(int argc, char **argv)
     veche_config_defaults(&cfg);
     if (installed_defaults(argc, argv, &cfg) != 0)
         return 2;
-    int rc = parse_args(argc, argv, &cfg);
+    bool demo_public = false;
+    int rc = parse_args(argc, argv, &cfg, &demo_public);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
+    veche_config_finish(&cfg);
     if (veche_config_validate(&cfg, err, sizeof err) != 0) {
         fprintf(stderr, "veche: %s\n", err);
         return 2;
     }
+    if (!demo_public && veche_config_check_demo(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "veche: %s\n", err);
+        return 2;
+    }
+    if (cfg.demo)
+        VLOG_WARN(NULL, NULL, "demo = true: demo accounts with the published password"
+                  " \"demo-password-1\" on %s", cfg.listen_address);
     veche_log_level level;
     if (veche_log_parse_level(cfg.log_level, &level) == 0)
         veche_log_set_level(level);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "api.h"
@@ -21,6 +22,8 @@
 #include "lesson_render.h"
 #include "log.h"
 #include "mail.h"
+#include "metrics.h"
+#include "metrics_page.h"
 #include "roll.h"
 #include "signalling.h"
 #include "sockbuf.h"
@@ -45,6 +48,9 @@ struct veche_server {
     veche_sweep *sweep;           /* NULL: retention_sweep_minutes = 0 */
     veche_signal *signal;
     veche_api *api;
+    veche_metrics *metrics;       /* main-thread histograms and counters */
+    veche_metrics_page_env metrics_page;
+    char backup_dir[VECHE_PATH_MAX + 16];
     veche_http *http;
     GSource *tick;                /* heartbeat and blocked accounts, every 500 ms */
     bool alive_pending;           /* an ALIVE request is on the store thread */
@@ -153,6 +159,16 @@ static int open_accounts(veche_server *s, GMainContext *ctx, char *err, size_t e
     return 0;
 }
 
+/* The http.c hook: /metrics here, everything else to the API. */
+static void http_route(void *ud, const veche_http_request *req, veche_http_response *resp)
+{
+    veche_server *s = ud;
+    if (strcmp(req->path, "/metrics") == 0)
+        veche_metrics_page_handle(&s->metrics_page, req, resp);
+    else
+        veche_api_handle(s->api, req, resp);
+}
+
 static void ws_open(void *ud, veche_ws *ws, void **conn_ud)
 {
     veche_server *s = ud;
@@ -178,6 +194,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     }
     veche_server *s = g_new0(veche_server, 1);
     s->cfg = cfg;
+    s->metrics = veche_metrics_new();
     s->cert = veche_dtls_cert_new();
     if (!s->cert) {
         snprintf(err, errcap, "cannot generate the DTLS certificate");
@@ -188,12 +205,13 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         veche_server_free(s);
         return NULL;
     }
+    veche_storeq_set_metrics(s->storeq, s->metrics);
     if (cfg->backup_interval_hours) {
-        char dir[VECHE_PATH_MAX + 16];
+        char *dir = s->backup_dir;
         if (cfg->backup_dir[0])
-            g_strlcpy(dir, cfg->backup_dir, sizeof dir);
+            g_strlcpy(dir, cfg->backup_dir, sizeof s->backup_dir);
         else
-            snprintf(dir, sizeof dir, "%s/backups", cfg->data_dir);
+            snprintf(dir, sizeof s->backup_dir, "%s/backups", cfg->data_dir);
         char db[VECHE_PATH_MAX + 16];
         veche_config_database_path(cfg, db, sizeof db);
         s->backup = veche_backup_new(db, dir, cfg->backup_interval_hours * 3600u,
@@ -230,12 +248,18 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         .join_early_secs = cfg->event_join_early_minutes * 60u,
     };
     veche_signal_set_accounts(s->signal, &acc);
+    veche_signal_set_metrics(s->signal, s->metrics);
+    s->metrics_page = (veche_metrics_page_env){
+        .cfg = cfg, .metrics = s->metrics, .signal = s->signal,
+        .backup_dir = s->backup ? s->backup_dir : NULL,
+    };
     const veche_api_env api_env = {
         .cfg = cfg, .store = s->store, .storeq = s->storeq, .secret = &s->secret,
         .roll = s->roll,
         .signal = s->signal, .mailer = s->mailer,
         .cost = veche_password_cost_interactive(),
         .ctx = env.ctx,  /* Argon2id on the API's threads, answers back here */
+        .metrics = s->metrics,
     };
     s->api = veche_api_new(&api_env);
     static const veche_http_ws_callbacks cb = {ws_open, ws_message, ws_close};
@@ -246,7 +270,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         veche_server_free(s);
         return NULL;
     }
-    veche_http_set_api(s->http, veche_api_handle, s->api);
+    veche_http_set_api(s->http, http_route, s);
     s->tick = g_timeout_source_new(TICK_MS);
     g_source_set_callback(s->tick, on_tick, s, NULL);
     g_source_attach(s->tick, env.ctx);
@@ -287,5 +311,6 @@ void veche_server_free(veche_server *s)
     veche_mailer_free(s->mailer);  /* waits for queued mail */
     veche_store_close(s->store);
     veche_dtls_cert_unref(s->cert);
+    veche_metrics_free(s->metrics);
     g_free(s);
 }

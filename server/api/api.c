@@ -275,15 +275,20 @@ static void signin_written(void *ud, veche_storeq_req *req)
         VLOG_INFO(NULL, NULL, "api: person %lld: sign-in failed: the password changed meanwhile",
                   (long long)si->person);
         api_error(&c, 401, "wrong-credentials", "wrong e-mail or password");
+        veche_metrics_sign_in(si->api->env.metrics, VECHE_SIGNIN_WRONG);
     } else if (req->rc == VECHE_EBLOCKED) {
         VLOG_INFO(NULL, NULL, "api: person %lld: sign-in refused: blocked", (long long)si->person);
         api_error(&c, 403, "blocked", "this account is blocked; ask an administrator");
+        veche_metrics_sign_in(si->api->env.metrics, VECHE_SIGNIN_BLOCKED);
     } else if (req->rc != 0) {
         api_error(&c, 500, "internal", "could not open a session");
+        veche_metrics_sign_in(si->api->env.metrics, VECHE_SIGNIN_ERROR);
     } else if (!(me = person_json(&c, si->person))) {
         api_error(&c, 500, "internal", "database error");
+        veche_metrics_sign_in(si->api->env.metrics, VECHE_SIGNIN_ERROR);
     } else {
         VLOG_INFO(NULL, NULL, "api: person %lld signed in", (long long)si->person);
+        veche_metrics_sign_in(si->api->env.metrics, VECHE_SIGNIN_OK);
         set_cookie(&c, si->token);
         api_reply(&c, 200, me);
     }
@@ -324,6 +329,7 @@ static void login_done(api_call *c, api_pw_job *j)
     veche_api *a = c->api;
     if (j->verify_rc != 0) {  /* counted when it started */
         VLOG_INFO(NULL, NULL, "api: sign-in failed");
+        veche_metrics_sign_in(a->env.metrics, VECHE_SIGNIN_WRONG);
         return api_error(c, 401, "wrong-credentials", "wrong e-mail or password");
     }
     veche_guard_clear(a->by_address, j->key);
@@ -337,17 +343,24 @@ static void login_done(api_call *c, api_pw_job *j)
         /* the account went, or its password changed, while we checked */
         VLOG_INFO(NULL, NULL, "api: person %lld: sign-in failed: the password changed meanwhile",
                   (long long)j->id);
+        veche_metrics_sign_in(a->env.metrics, VECHE_SIGNIN_WRONG);
         return api_error(c, 401, "wrong-credentials", "wrong e-mail or password");
     }
-    if (rc != 0)
+    if (rc != 0) {
+        veche_metrics_sign_in(a->env.metrics, VECHE_SIGNIN_ERROR);
         return api_error(c, 500, "internal", "database error");
+    }
     if (acc.blocked) {
         VLOG_INFO(NULL, NULL, "api: person %lld: sign-in refused: blocked", (long long)j->id);
+        veche_metrics_sign_in(a->env.metrics, VECHE_SIGNIN_BLOCKED);
         return api_error(c, 403, "blocked", "this account is blocked; ask an administrator");
     }
-    if (open_session(c, j->id) != 0)
+    if (open_session(c, j->id) != 0) {
+        veche_metrics_sign_in(a->env.metrics, VECHE_SIGNIN_ERROR);
         return api_error(c, 500, "internal", "could not open a session");
+    }
     VLOG_INFO(NULL, NULL, "api: person %lld signed in", (long long)j->id);
+    veche_metrics_sign_in(a->env.metrics, VECHE_SIGNIN_OK);
     json_t *me = person_json(c, j->id);
     if (!me)
         return api_error(c, 500, "internal", "database error");
@@ -370,6 +383,7 @@ static void login(api_call *c)
     if (by_address || (ip && veche_guard_locked(a->by_ip, ip, now, &left))) {
         VLOG_INFO(NULL, NULL, "api: sign-in refused: too many failed attempts %s%s",
                   by_address ? "for the address" : "from ", by_address ? "" : ip);
+        veche_metrics_sign_in(a->env.metrics, VECHE_SIGNIN_LOCKED);
         long mins = (long)((left + 59) / 60);
         char reason[160];
         snprintf(reason, sizeof reason, "too many failed sign-ins; try again in %ld minute%s",

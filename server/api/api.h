@@ -30,6 +30,7 @@
 #include "config.h"
 #include "http.h"
 #include "mail.h"
+#include "metrics.h"
 #include "password.h"
 #include "roll.h"
 #include "signalling.h"
@@ -47,6 +48,7 @@ typedef struct {
     veche_password_cost cost;
     GMainContext *ctx;            /* the main loop's context, where the API runs and
                                      password work comes back; NULL: inline */
+    veche_metrics *metrics;       /* sign-ins are counted here; NULL: not counted */
 } veche_api_env;
 
 typedef struct veche_api veche_api;

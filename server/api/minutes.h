@@ -48,6 +48,9 @@ int veche_minutes_verify(veche_store *st, int64_t event_id, int64_t grace_ms,
  * the content would get).  g_malloc'd. */
 char *veche_minutes_html(const json_t *content, const veche_minutes_state *m, const char *lang,
                          const char *time_zone);
+/* The minutes page's style sheet, inline in its <style> (the server's CSP
+ * allows it by its SHA-256, http.c). */
+extern const char veche_minutes_css[];
 
 /* The votes as CSV (UTF-8, CRLF, header row):
  *   vote_id,agenda_item,question,kind,rule,options,counts,voted,entitled,

@@ -225,22 +225,26 @@ static void votes_of(GString *o, const strings *L, GTimeZone *tz, const json_t *
             vote_block(o, L, tz, v);
 }
 
+const char veche_minutes_css[] =
+    "body{font-family:'Times New Roman',serif;margin:2em auto;max-width:48em;color:#000}"
+    "h1{text-align:center;font-size:1.4em;margin-bottom:0}"
+    ".sub{text-align:center;margin-top:.2em}"
+    "table{border-collapse:collapse;margin:.5em 0}"
+    "td{border:1px solid #888;padding:.2em .5em}"
+    ".vote{margin-left:1.5em}.sign{margin-top:3em;line-height:3em}"
+    ".digest{font-family:monospace;font-size:.85em;word-break:break-all;margin-top:2em}"
+    ".draft{color:#a00;font-weight:bold;text-align:center}"
+    "@media print{body{margin:0}}";
+
 static void head(GString *o, const strings *L, const json_t *c)
 {
     const json_t *ev = json_object_get(c, "event");
     g_string_append_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                               "<title>%s: ", L->lang, L->title);
     esc(o, str(ev, "title"));
-    g_string_append(o, "</title><style>"
-        "body{font-family:'Times New Roman',serif;margin:2em auto;max-width:48em;color:#000}"
-        "h1{text-align:center;font-size:1.4em;margin-bottom:0}"
-        ".sub{text-align:center;margin-top:.2em}"
-        "table{border-collapse:collapse;margin:.5em 0}"
-        "td{border:1px solid #888;padding:.2em .5em}"
-        ".vote{margin-left:1.5em}.sign{margin-top:3em;line-height:3em}"
-        ".digest{font-family:monospace;font-size:.85em;word-break:break-all;margin-top:2em}"
-        ".draft{color:#a00;font-weight:bold;text-align:center}"
-        "@media print{body{margin:0}}</style></head><body>");
+    /* inline, so that a saved page (vechectl) keeps it; the server's
+     * Content-Security-Policy allows exactly this block by its hash */
+    g_string_append_printf(o, "</title><style>%s</style></head><body>", veche_minutes_css);
 }
 
 char *veche_minutes_html(const json_t *c, const veche_minutes_state *m, const char *lang,

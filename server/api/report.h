@@ -75,6 +75,9 @@ int veche_report_csv_excel(const veche_report *r, bool russian, const char *time
  * name escaped, times in time_zone (NULL or unknown: UTC), which the page
  * names.  g_malloc'd. */
 char *veche_report_html(const veche_report *r, const char *lang, const char *time_zone);
+/* The page's style sheet, inline in its <style> (the server's CSP allows
+ * it by its SHA-256, http.c). */
+extern const char veche_report_css[];
 
 /* "2026-11-22 13:00:05" in tz (NULL: UTC); "" for 0. */
 void veche_report_local_time(int64_t ms, GTimeZone *tz, char out[32]);

@@ -137,6 +137,13 @@ static void quorum_section(GString *o, const veche_report *r, const strings *L, 
     g_string_append(o, "</tbody></table>\n");
 }
 
+const char veche_report_css[] =
+    "body{font-family:sans-serif;margin:2em;color:#000}"
+    "table{border-collapse:collapse;margin:1em 0}"
+    "td,th{border:1px solid #888;padding:.25em .5em;text-align:left}"
+    "tr.absent td{color:#555}"
+    "@media print{body{margin:0}}";
+
 char *veche_report_html(const veche_report *r, const char *lang, const char *time_zone)
 {
     bool russian = lang && strcmp(lang, "ru") == 0;
@@ -147,13 +154,9 @@ char *veche_report_html(const veche_report *r, const char *lang, const char *tim
     g_string_append_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                               "<title>%s: ", russian ? "ru" : "en", L->title);
     esc(o, r->event.title);
-    g_string_append(o, "</title><style>"
-                       "body{font-family:sans-serif;margin:2em;color:#000}"
-                       "table{border-collapse:collapse;margin:1em 0}"
-                       "td,th{border:1px solid #888;padding:.25em .5em;text-align:left}"
-                       "tr.absent td{color:#555}"
-                       "@media print{body{margin:0}}"
-                       "</style></head><body>\n<h1>");
+    /* inline, so that a saved page (vechectl attendance --html) keeps it;
+     * the Content-Security-Policy allows exactly this block by its hash */
+    g_string_append_printf(o, "</title><style>%s</style></head><body>\n<h1>", veche_report_css);
     g_string_append_printf(o, "%s: ", L->title);
     esc(o, r->event.title);
     char starts[32], ends[32], now[32];

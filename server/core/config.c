@@ -146,7 +146,8 @@ static const directive directives[] = {
     DIR(smtp_from, T_STRING, 0, 0, NULL,
         "Sender address of the password-reset mails."),
     DIR(public_url, T_STRING, 0, 0, NULL,
-        "The server's address as people reach it, for links in mails."),
+        "The server's address as people reach it, for links in mails and\n"
+        "invitations.  Empty: https://localhost:PORT (from port and tls)."),
     DIR(time_zone, T_STRING, 0, 0, NULL,
         "IANA time zone of the attendance exports (CSV, printable page) and of\n"
         "times given to vechectl without an offset, e.g. \"Europe/Moscow\"."),
@@ -200,6 +201,10 @@ static const directive directives[] = {
         "thread, off the main loop).  0: none (run `vechectl retention-sweep`)."),
     DIR(log_level, T_STRING, 0, 0, "logging",
         "Least severe events logged: debug, info, warn or error."),
+    DIR(metrics_token, T_STRING, 0, 0, "monitoring",
+        "Bearer token that GET /metrics (Prometheus text format) requires\n"
+        "in an `Authorization: Bearer TOKEN` header, from any address.\n"
+        "Empty: /metrics answers only clients on this machine (loopback)."),
 };
 
 #define N_DIRECTIVES (sizeof directives / sizeof directives[0])
@@ -224,7 +229,6 @@ void veche_config_defaults(veche_config *c)
     c->invitation_ttl_hours = 72;
     c->presence_grace_seconds = 60;
     snprintf(c->smtp_from, sizeof c->smtp_from, "veche@localhost");
-    snprintf(c->public_url, sizeof c->public_url, "https://localhost:8443");
     snprintf(c->time_zone, sizeof c->time_zone, "Europe/Moscow");
     c->allow_anonymous_rooms = true;
     c->event_join_early_minutes = 60;
@@ -499,6 +503,24 @@ int veche_config_load(veche_config *c, const char *path, char *err, size_t errca
     return rc;
 }
 
+void veche_config_finish(veche_config *c)
+{
+    if (!c->public_url[0])
+        snprintf(c->public_url, sizeof c->public_url, "%s://localhost:%u",
+                 c->tls ? "https" : "http", (unsigned)c->port);
+}
+
+bool veche_config_listen_is_loopback(const veche_config *c)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, c->listen_address, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, c->listen_address, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return false;
+}
+
 static bool is_ip_literal(const char *s, size_t len)
 {
     char tmp[64];
@@ -600,7 +622,8 @@ int veche_config_validate(const veche_config *c, char *err, size_t errcap)
         snprintf(err, errcap, "smtp_relay: '%.64s' is not host:port", c->smtp_relay);
         return VECHE_EINVAL;
     }
-    if (strncmp(c->public_url, "https://", 8) != 0 && strncmp(c->public_url, "http://", 7) != 0) {
+    if (c->public_url[0] && strncmp(c->public_url, "https://", 8) != 0 &&
+        strncmp(c->public_url, "http://", 7) != 0) {
         snprintf(err, errcap, "public_url: '%.64s' must start with https:// or http://",
                  c->public_url);
         return VECHE_EINVAL;
@@ -615,7 +638,115 @@ int veche_config_validate(const veche_config *c, char *err, size_t errcap)
                  c->log_level);
         return VECHE_EINVAL;
     }
+    for (const char *t = c->metrics_token; *t; t++)
+        if (*t == ' ' || *t == '\t' || *t == ',') {
+            snprintf(err, errcap, "metrics_token: must not contain blanks or commas");
+            return VECHE_EINVAL;
+        }
     return 0;
+}
+
+int veche_config_check_demo(const veche_config *c, char *err, size_t errcap)
+{
+    if (!c->demo || veche_config_listen_is_loopback(c))
+        return 0;
+    snprintf(err, errcap,
+             "demo: demo = true (accounts with a published password) on listen_address "
+             "'%.64s', which other machines reach; use 127.0.0.1, turn demo off, or start "
+             "with --i-know-demo-is-public", c->listen_address);
+    return VECHE_EINVAL;
+}
+
+/* The line of the file that set the directive an error message starts
+ * with ("name: ..." or "name and other: ..."), 0 when none did. */
+static unsigned error_line(const char *msg, const unsigned *lines)
+{
+    size_t n = 0;
+    while (is_key_char(msg[n]))
+        n++;
+    const directive *d = n ? find_directive(msg, n) : NULL;
+    return d ? lines[d - directives] : 0;
+}
+
+static void report(FILE *out, const char *path, unsigned line, const char *msg)
+{
+    if (line)
+        fprintf(out, "%s:%u: %s\n", path, line, msg);
+    else
+        fprintf(out, "%s: %s\n", path, msg);
+}
+
+int veche_config_check(veche_config *c, const char *path, void *file)
+{
+    FILE *out = file;
+    char err[512];
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *gerr = NULL;
+    if (!g_file_get_contents(path, &text, &len, &gerr)) {
+        fprintf(out, "%s: %s\n", path, gerr->message);
+        g_error_free(gerr);
+        return 1;
+    }
+    if (len > MAX_FILE_SIZE) {
+        fprintf(out, "%s: larger than %u bytes\n", path, MAX_FILE_SIZE);
+        g_free(text);
+        return 1;
+    }
+    unsigned lines[N_DIRECTIVES] = {0};
+    int problems = 0;
+    unsigned line = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        const char *p = text + pos;
+        const char *nl = memchr(p, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - p) : len - pos;
+        char why[256];
+        line++;
+        if (parse_line(c, p, llen, why, sizeof why) != 0) {
+            report(out, path, line, why);
+            problems++;
+        } else {
+            size_t k = 0;
+            while (k < llen && is_blank(p[k]))
+                k++;
+            size_t ks = k;
+            while (k < llen && is_key_char(p[k]))
+                k++;
+            const directive *d = k > ks ? find_directive(p + ks, k - ks) : NULL;
+            if (d)
+                lines[d - directives] = line;
+        }
+        pos += llen + (nl ? 1 : 0);
+    }
+    g_free(text);
+    veche_config tmp = *c;
+    veche_config_finish(&tmp);
+    /* validate stops at the first problem: clear each one found by going
+     * back to the default of that directive, then look again */
+    veche_config defaults;
+    veche_config_defaults(&defaults);
+    for (int round = 0; round < (int)N_DIRECTIVES; round++) {
+        if (veche_config_validate(&tmp, err, sizeof err) == 0)
+            break;
+        report(out, path, error_line(err, lines), err);
+        problems++;
+        size_t n = 0;
+        while (is_key_char(err[n]))
+            n++;
+        const directive *d = n ? find_directive(err, n) : NULL;
+        if (!d || memcmp((char *)&tmp + d->offset, (const char *)&defaults + d->offset,
+                         d->size) == 0)
+            break;  /* nothing to clear: stop rather than repeat the problem */
+        memcpy((char *)&tmp + d->offset, (const char *)&defaults + d->offset, d->size);
+        if (d->type == T_STRING && strcmp(d->name, "public_url") == 0)
+            veche_config_finish(&tmp);
+    }
+    if (veche_config_check_demo(&tmp, err, sizeof err) != 0) {
+        report(out, path, lines[find_directive("demo", 4) - directives], err);
+        problems++;
+    }
+    return problems;
 }
 
 /* Print help as "# " lines, one per line of the help text. */

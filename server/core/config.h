@@ -51,7 +51,8 @@ typedef struct {
     unsigned presence_grace_seconds; /* 60 */
     char smtp_relay[256];         /* "host:port"; empty: no password-reset mail */
     char smtp_from[256];          /* sender address of those mails */
-    char public_url[256];         /* "https://localhost:8443", for links in mails */
+    char public_url[256];         /* links in mails; empty: derived from port and tls
+                                     (veche_config_finish) */
     char time_zone[64];           /* "Europe/Moscow": exports and vechectl times */
     bool demo;                    /* false: seed a demo organization when true */
     bool allow_anonymous_rooms;   /* true: rooms joined without an event */
@@ -71,6 +72,8 @@ typedef struct {
     unsigned retention_sweep_minutes; /* 60; 0: no sweep by the server */
     /* logging */
     char log_level[16];           /* "debug", "info", "warn", "error" */
+    /* monitoring */
+    char metrics_token[128];      /* bearer token for /metrics; empty: loopback only */
 } veche_config;
 
 /* The database path: cfg->database, or data_dir/veche.db when empty. */
@@ -89,8 +92,24 @@ int veche_config_load_buffer(veche_config *c, const char *name, const char *text
 /* Set one directive by name, e.g. from "--set port=9443". */
 int veche_config_set(veche_config *c, const char *key, const char *value,
                      char *err, size_t errcap);
+/* Fill what is derived from other directives: an empty public_url becomes
+ * "https://localhost:PORT" ("http://" without tls).  Call after loading. */
+void veche_config_finish(veche_config *c);
+/* Whether listen_address reaches only this machine (127.0.0.0/8 or ::1). */
+bool veche_config_listen_is_loopback(const veche_config *c);
 /* Check cross-field rules (port range order, ...). */
 int veche_config_validate(const veche_config *c, char *err, size_t errcap);
+/* `veche --check-config`: read path on top of *c (defaults, usually) and
+ * report every problem to out (a FILE*), one "path:line: reason" per line:
+ * each bad line, then the cross-field checks of veche_config_validate and
+ * the demo-on-a-public-listener rule, with the line that set the directive
+ * named.  Returns the number of problems (0: the file is good); *c holds
+ * the good lines' values afterwards. */
+int veche_config_check(veche_config *c, const char *path, void *out /* FILE* */);
+/* The rule behind --i-know-demo-is-public: demo on a listener that other
+ * machines reach.  Returns 0, or VECHE_EINVAL with the reason in err. */
+int veche_config_check_demo(const veche_config *c, char *err, size_t errcap);
+
 /* Print every directive with its help text and current value (for
  * `veche --help-config` and to keep conf/veche.conf honest). */
 void veche_config_print(const veche_config *c, void *file /* FILE* */);

@@ -39,6 +39,7 @@ struct veche_transport {
     GMainContext *ctx;
     veche_ice *ice;
     veche_dtls_cert *cert;
+    veche_mstats *ms;           /* the worker's counters, or NULL */
     veche_dtls *dtls;
     veche_srtp *srtp;
     veche_dtls_role role;
@@ -159,8 +160,10 @@ static void feed_early_dtls(veche_transport *t)
 static void dtls_send(void *ud, const uint8_t *buf, size_t len)
 {
     veche_transport *t = ud;
-    if (transport_send(t, buf, len) < 0)
+    if (transport_send(t, buf, len) < 0) {
         t->stats.send_errors++;
+        VECHE_MSTATS_ADD(t->ms, send_errors, 1);
+    }
 }
 
 static void dtls_connected(void *ud, const veche_srtp_keys *keys)
@@ -220,6 +223,7 @@ static void handle_srtp(veche_transport *t, uint8_t *buf, size_t len)
 {
     if (!t->srtp) {
         t->stats.dropped_unprotect++;
+        VECHE_MSTATS_ADD(t->ms, dropped_unprotect, 1);
         return;
     }
     bool rtcp = veche_rtp_is_rtcp(buf, len);
@@ -227,14 +231,18 @@ static void handle_srtp(veche_transport *t, uint8_t *buf, size_t len)
                   : veche_srtp_unprotect_rtp(t->srtp, buf, &len);
     if (rc != 0) {
         t->stats.dropped_unprotect++;
+        VECHE_MSTATS_ADD(t->ms, dropped_unprotect, 1);
         return;
     }
     t->stats.bytes_in += len;
+    VECHE_MSTATS_ADD(t->ms, bytes_in, len);
     if (rtcp) {
         t->stats.rtcp_in++;
+        VECHE_MSTATS_ADD(t->ms, rtcp_in, 1);
         t->cb.on_rtcp(t->ud, buf, len);
     } else {
         t->stats.rtp_in++;
+        VECHE_MSTATS_ADD(t->ms, rtp_in, 1);
         t->cb.on_rtp(t->ud, buf, len);
     }
 }
@@ -256,6 +264,7 @@ static void ice_recv(void *ud, uint8_t *buf, size_t len)
         handle_srtp(t, buf, len);
     } else {
         t->stats.dropped_garbage++;
+        VECHE_MSTATS_ADD(t->ms, dropped_garbage, 1);
     }
 }
 
@@ -267,6 +276,7 @@ veche_transport *veche_transport_new(const veche_transport_config *cfg,
     t->ud = ud;
     t->ctx = cfg->ctx;
     t->cert = veche_dtls_cert_ref(cfg->cert);
+    t->ms = cfg->mstats;
     t->log_room = g_strdup(cfg->log_room);
     t->log_peer = g_strdup(cfg->log_peer);
     t->local_candidates = g_ptr_array_new_with_free_func(g_free);
@@ -371,10 +381,13 @@ int veche_transport_send_rtp(veche_transport *t, uint8_t *buf, size_t len, size_
         return rc;
     if (transport_send(t, buf, len) < 0) {
         t->stats.send_errors++;
+        VECHE_MSTATS_ADD(t->ms, send_errors, 1);
         return VECHE_EIO;
     }
     t->stats.rtp_out++;
     t->stats.bytes_out += len;
+    VECHE_MSTATS_ADD(t->ms, rtp_out, 1);
+    VECHE_MSTATS_ADD(t->ms, bytes_out, len);
     return 0;
 }
 
@@ -393,10 +406,13 @@ int veche_transport_send_rtcp(veche_transport *t, uint8_t *buf, size_t len, size
         return rc;
     if (transport_send(t, buf, len) < 0) {
         t->stats.send_errors++;
+        VECHE_MSTATS_ADD(t->ms, send_errors, 1);
         return VECHE_EIO;
     }
     t->stats.rtcp_out++;
     t->stats.bytes_out += len;
+    VECHE_MSTATS_ADD(t->ms, rtcp_out, 1);
+    VECHE_MSTATS_ADD(t->ms, bytes_out, len);
     return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <glib.h>
 #include "dtls.h"
+#include "mstats.h"
 #include "srtp.h"
 
 
@@ -57,6 +58,7 @@ typedef struct {
     veche_dtls_cert *cert;        /* shared; the transport takes a ref */
     const char *log_room;         /* for log lines; copied */
     const char *log_peer;
+    veche_mstats *mstats;         /* the worker's counters (borrowed), or NULL */
 } veche_transport_config;
 
 typedef struct {

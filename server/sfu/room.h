@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "dtls.h"
+#include "mstats.h"
 #include "policy.h"
 #include "sfu_msg.h"
 
@@ -37,6 +38,7 @@ typedef struct {
     veche_sfu_emit_fn emit;      /* events to the clients, on ctx's thread */
     void *emit_ud;
     unsigned worker;             /* index of the worker running the room */
+    veche_mstats *mstats;        /* the worker's counters (mstats.h), or NULL */
 } veche_sfu_env;
 
 /* An error for the signalling reply: a protocol code and a reason. */

@@ -125,6 +125,8 @@ struct veche_track {
     bool recorded;               /* forwarded to the room's rectap */
     veche_rtxbuf *rtxbuf;        /* video only */
     veche_nackgen *nackgen;      /* video only: upstream NACKs and PLIs */
+    veche_mstats *ms;            /* the worker's counters, or NULL */
+    uint64_t ms_missing, ms_repaired; /* nackgen's counts already added to ms */
     veche_rtpstats stats;
     uint64_t last_keyframe_request_ms;
     uint8_t fir_seq;

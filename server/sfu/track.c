@@ -59,6 +59,7 @@ veche_track *veche_track_new(veche_participant *owner, const char *id,
 {
     veche_track *t = g_new0(veche_track, 1);
     t->owner = owner;
+    t->ms = owner && owner->room ? owner->room->env.mstats : NULL;
     g_strlcpy(t->id, id, sizeof t->id);
     t->codec = *codec;
     t->ssrc = ssrc;
@@ -76,10 +77,24 @@ veche_track *veche_track_new(veche_participant *owner, const char *id,
     return t;
 }
 
+/* Add the NACK generator's new missing and repaired counts to the
+ * worker's counters (from the NACK timer and at the end, not per packet). */
+static void account_loss(veche_track *t)
+{
+    if (!t->ms || !t->nackgen)
+        return;
+    const veche_nackgen_stats *st = veche_nackgen_get_stats(t->nackgen);
+    veche_mstats_add(&t->ms->lost, st->missing - t->ms_missing);
+    veche_mstats_add(&t->ms->repaired, st->repaired - t->ms_repaired);
+    t->ms_missing = st->missing;
+    t->ms_repaired = st->repaired;
+}
+
 void veche_track_free(veche_track *t)
 {
     if (!t)
         return;
+    account_loss(t);
     for (guint i = 0; i < t->downtracks->len; i++) {
         veche_downtrack *dt = g_ptr_array_index(t->downtracks, i);
         dt->track = NULL;
@@ -140,6 +155,7 @@ static void upstream_nack_flush(veche_track *t, uint64_t now)
         uint8_t buf[RTCP_CAP];
         int len = veche_rtcp_write_nack(buf, 1200, t->owner->rtcp_ssrc, t->ssrc, seqs, n);
         send_rtcp_to(t->owner->pub, buf, len);
+        VECHE_MSTATS_ADD(t->ms, nacks_out, 1);
     }
     if (keyframe)
         veche_track_request_keyframe(t, false);
@@ -224,8 +240,10 @@ void veche_track_nack_tick(veche_participant *pub)
     uint64_t now = veche_now_ms();
     for (guint i = 0; i < pub->tracks->len; i++) {
         veche_track *t = g_ptr_array_index(pub->tracks, i);
-        if (t->nackgen)
+        if (t->nackgen) {
             upstream_nack_flush(t, now);
+            account_loss(t);
+        }
     }
 }
 
@@ -246,6 +264,7 @@ void veche_track_request_keyframe(veche_track *t, bool fir)
     int n = fir ? veche_rtcp_write_fir(buf, 1200, t->owner->rtcp_ssrc, t->ssrc, ++t->fir_seq)
                 : veche_rtcp_write_pli(buf, 1200, t->owner->rtcp_ssrc, t->ssrc);
     send_rtcp_to(t->owner->pub, buf, n);
+    VECHE_MSTATS_ADD(t->ms, plis_out, 1);
 }
 
 /* Wrap a stored packet as RTX (RFC 4588): dt's RTX SSRC, PT and seq, the
@@ -300,9 +319,11 @@ static bool unrepairable(const veche_track *t, uint16_t seq, uint64_t now)
 }
 
 /* Resend one stored packet to dt, as RTX when negotiated. */
-static void resend(veche_downtrack *dt, const uint8_t *pkt, size_t len, uint16_t out_seq)
+static void resend(veche_track *t, veche_downtrack *dt, const uint8_t *pkt, size_t len,
+                   uint16_t out_seq)
 {
     veche_rtp_view v;
+    VECHE_MSTATS_ADD(t->ms, rtx_out, 1);
     if (dt->rtx_pt)
         send_rtx(dt, pkt, len, out_seq);
     else if (veche_rtp_parse(pkt, len, &v, NULL) == 0)
@@ -312,6 +333,7 @@ static void resend(veche_downtrack *dt, const uint8_t *pkt, size_t len, uint16_t
 void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *seqs,
                          const uint16_t *out_seqs, int n)
 {
+    VECHE_MSTATS_ADD(t->ms, nacks_in, 1);
     if (!t->rtxbuf || !downtrack_ready(dt))
         return;
     uint16_t missing[MAX_NACKS];
@@ -323,7 +345,7 @@ void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *se
         size_t len;
         uint16_t seq = seqs[i];
         if (veche_rtxbuf_get(t->rtxbuf, seq, now, RTX_MAX_AGE_MS, &pkt, &len) == 0)
-            resend(dt, pkt, len, out_seqs[i]);
+            resend(t, dt, pkt, len, out_seqs[i]);
         else if (unrepairable(t, seq, now))
             lost = true;
         else if (n_missing < MAX_NACKS && upstream_nack_wanted(t, seq, now))
@@ -339,6 +361,7 @@ void veche_track_on_nack(veche_track *t, veche_downtrack *dt, const uint16_t *se
         int len = veche_rtcp_write_nack(buf, 1200, t->owner->rtcp_ssrc, t->ssrc, missing,
                                         n_missing);
         send_rtcp_to(t->owner->pub, buf, len);
+        VECHE_MSTATS_ADD(t->ms, nacks_out, 1);
     }
 }
 
@@ -368,8 +391,10 @@ static void on_subscriber_fb(veche_participant *sub, const veche_rtcp_item *item
         if (fb[i].kind == VECHE_FEEDBACK_NACK)
             veche_track_on_nack(fb[i].track, fb[i].dt, fb[i].seqs, fb[i].out_seqs,
                                 fb[i].n_seqs);
-        else
+        else {
+            VECHE_MSTATS_ADD(fb[i].track->ms, plis_in, 1);
             veche_track_request_keyframe(fb[i].track, fb[i].kind == VECHE_FEEDBACK_FIR);
+        }
     }
 }
 

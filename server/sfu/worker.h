@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "dtls.h"
+#include "mstats.h"
 #include "sfu_msg.h"
 
 typedef struct veche_worker veche_worker;
@@ -30,6 +31,9 @@ void veche_worker_send(veche_worker *w, veche_sfu_cmd *cmd);
  * thread (telling nobody), end the thread and wait for it.  Accepts NULL. */
 void veche_worker_free(veche_worker *w);
 unsigned veche_worker_index(const veche_worker *w);
+/* The worker's counters, written by its thread, readable from any thread
+ * with veche_mstats_get (mstats.h); valid until veche_worker_free. */
+const veche_mstats *veche_worker_stats(const veche_worker *w);
 /* How many workers a configuration asks for: media_workers, or the number
  * of cores when that is 0. */
 unsigned veche_worker_count(const veche_config *cfg);

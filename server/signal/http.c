@@ -4,6 +4,7 @@
  * One vhost on listen_address:port with four routes:
  *   /          static files of web_root (index.html by default)
  *   /healthz   200 "ok\n"
+ *   /metrics   handed to the API hook like /api/ (it checks access)
  *   /api/      GET, POST, PUT, PATCH and DELETE handed whole (body up to
  *              1 MiB) to the API hook;
  *              the response is written from HTTP_WRITEABLE in chunks.  The
@@ -49,6 +50,8 @@
 
 #include "err.h"
 #include "log.h"
+#include "minutes.h"
+#include "report.h"
 #include "tlscert.h"
 #include "tlsreload.h"
 #include "xff.h"
@@ -91,6 +94,7 @@ typedef struct {
     char *cookie;
     char accept_language[128];  /* the header, cut at 127 bytes; "" when none */
     char peer[64];
+    char authorization[256];    /* the header, "" when none or too long */
     GByteArray *body;
     bool too_large;
     bool responding;            /* headers sent, the body goes out from WRITEABLE */
@@ -121,7 +125,9 @@ struct veche_http {
     char iface[64];
     char web_root[VECHE_PATH_MAX];
     char cert[VECHE_PATH_MAX], key[VECHE_PATH_MAX];
-    struct lws_http_mount mount_root, mount_health, mount_api;
+    struct lws_http_mount mount_root, mount_health, mount_api, mount_metrics;
+    struct lws_protocol_vhost_options headers[5];  /* added to every response */
+    char csp[1024];
     veche_http_api_fn api;
     void *api_ud;
     bool tls;
@@ -161,12 +167,65 @@ static const struct lws_protocol_vhost_options mime_types[] = {
     {NULL, NULL, ".wasm", "application/wasm"},
 };
 
-/* Headers added to every HTTP response of the vhost. */
-static const struct lws_protocol_vhost_options extra_headers[] = {
-    {&extra_headers[1], NULL, "x-content-type-options:", "nosniff"},
-    {&extra_headers[2], NULL, "referrer-policy:", "no-referrer"},
-    {NULL, NULL, "x-frame-options:", "DENY"},
-};
+/* 'sha256-BASE64' of an inline style block, for style-src. */
+static void style_hash(const char *css, char *out, size_t cap)
+{
+    guint8 digest[32];
+    gsize n = sizeof digest;
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(ck, (const guchar *)css, (gssize)strlen(css));
+    g_checksum_get_digest(ck, digest, &n);
+    g_checksum_free(ck);
+    gchar *b64 = g_base64_encode(digest, n);
+    snprintf(out, cap, " 'sha256-%s'", b64);
+    g_free(b64);
+}
+
+/* The Content-Security-Policy of every response: scripts, styles, images
+ * and media only from the server itself (no inline script, no eval; the
+ * only inline styles allowed are the printable pages' own <style> blocks,
+ * by their hashes, so that a saved page keeps its look), connections only
+ * to itself (fetch, and the signalling WebSocket: 'self' covers wss: of
+ * the same host in CSP 3; the host of public_url is added for browsers
+ * that do not), no plugins, no framing. */
+static void build_csp(veche_http *h, const veche_config *cfg)
+{
+    char ws_origin[300] = "", report[64], minutes[64];
+    const char *url = cfg->public_url;
+    bool secure = strncmp(url, "https://", 8) == 0;
+    if (secure || strncmp(url, "http://", 7) == 0) {
+        const char *host = url + (secure ? 8 : 7);
+        size_t n = strcspn(host, "/?#");
+        snprintf(ws_origin, sizeof ws_origin, " %s://%.*s", secure ? "wss" : "ws", (int)n, host);
+    }
+    style_hash(veche_report_css, report, sizeof report);
+    style_hash(veche_minutes_css, minutes, sizeof minutes);
+    snprintf(h->csp, sizeof h->csp,
+             "default-src 'self'; script-src 'self'; style-src 'self'%s%s; "
+             "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'%s; "
+             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+             report, minutes, ws_origin);
+}
+
+/* Headers added to every HTTP response of the vhost: no MIME sniffing, no
+ * referrer, no framing, the CSP, and HSTS when the listener speaks TLS. */
+static void build_headers(veche_http *h, const veche_config *cfg)
+{
+    build_csp(h, cfg);
+    struct lws_protocol_vhost_options *o = h->headers;
+    unsigned n = 0;
+    o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "x-content-type-options:",
+                                                 "nosniff"};
+    o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "referrer-policy:", "no-referrer"};
+    o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "x-frame-options:", "DENY"};
+    o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "content-security-policy:",
+                                                 h->csp};
+    if (cfg->tls)
+        o[n++] = (struct lws_protocol_vhost_options){NULL, NULL, "strict-transport-security:",
+                                                     "max-age=31536000"};
+    for (unsigned i = 0; i + 1 < n; i++)
+        o[i].next = &o[i + 1];
+}
 
 /* lws log lines (warnings and errors only) go through veche_log, which
  * applies our level. */
@@ -369,7 +428,8 @@ static void ws_finish(veche_ws *ws)
 /* GET /healthz: headers now, the body from HTTP_WRITEABLE. */
 static int health_request(struct lws *wsi)
 {
-    unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
+    /* room for the vhost's headers too: the CSP alone is ~500 bytes */
+    unsigned char buf[LWS_PRE + 4096], *start = buf + LWS_PRE, *p = start,
                                       *end = buf + sizeof buf - 1;
     if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/plain", 3, &p, end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
@@ -516,7 +576,7 @@ static int api_respond(veche_http *h, struct lws *wsi, api_req *r)
             .cookie = r->cookie ? r->cookie : "", .accept_language = r->accept_language,
             .body = (const char *)r->body->data,
             .body_len = r->body->len - 1, .tls = h->tls, .peer = r->peer,
-            .pending = pending, .range = r->range,
+            .authorization = r->authorization, .pending = pending, .range = r->range,
         };
         h->api(h->api_ud, &req, &resp);
         if (resp.deferred) {
@@ -625,7 +685,7 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
         return http_not_found(wsi);
     if (strcmp(path, "/healthz") == 0 && method[0] == 'G')
         return health_request(wsi);
-    if (strncmp(path, "/api/", 5) != 0 || !pr)
+    if ((strncmp(path, "/api/", 5) != 0 && strcmp(path, "/metrics") != 0) || !pr)
         return http_not_found(wsi);
     api_req *r = *pr = g_new0(api_req, 1);
     r->fd = -1;
@@ -653,6 +713,11 @@ static int http_request(veche_http *h, struct lws *wsi, api_req **pr)
         if (lws_hdr_copy(wsi, r->cookie, clen + 1, WSI_TOKEN_HTTP_COOKIE) < 0)
             r->cookie[0] = '\0';
     }
+    int alen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+    if (alen > 0 && (size_t)alen < sizeof r->authorization &&
+        lws_hdr_copy(wsi, r->authorization, sizeof r->authorization,
+                     WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
+        r->authorization[0] = '\0';
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE) > 0 &&
         lws_hdr_copy(wsi, r->accept_language, sizeof r->accept_language,
                      WSI_TOKEN_HTTP_ACCEPT_LANGUAGE) < 0)
@@ -804,8 +869,13 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
         .mountpoint = "/api", .mountpoint_len = 4, .origin = HTTP_PROTOCOL,
         .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
     };
-    h->mount_health = (struct lws_http_mount){
+    h->mount_metrics = (struct lws_http_mount){
         .mount_next = &h->mount_api,
+        .mountpoint = "/metrics", .mountpoint_len = 8, .origin = HTTP_PROTOCOL,
+        .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
+    };
+    h->mount_health = (struct lws_http_mount){
+        .mount_next = &h->mount_metrics,
         .mountpoint = "/healthz", .mountpoint_len = 8, .origin = HTTP_PROTOCOL,
         .protocol = HTTP_PROTOCOL, .origin_protocol = LWSMPRO_CALLBACK,
     };
@@ -822,7 +892,8 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
     info.iface = iface;
     info.protocols = protocols;
     info.mounts = &h->mount_root;
-    info.headers = extra_headers;
+    build_headers(h, cfg);
+    info.headers = h->headers;
     info.options = options;
     h->foreign_loops[0] = loop;
     info.foreign_loops = h->foreign_loops;

@@ -43,7 +43,7 @@ typedef struct {
     void (*on_close)(void *ud, veche_ws *ws, void *conn_ud);
 } veche_http_ws_callbacks;
 
-/* Dynamic routes: a request under /api/ (method, decoded path, query,
+/* Dynamic routes: a request under /api/, or GET /metrics, (method, decoded path, query,
  * Cookie header and body) handed to the API hook, which fills a response.
  * Bodies are at most VECHE_HTTP_BODY_MAX bytes (a larger one gets 413
  * without reaching the hook). */
@@ -60,6 +60,7 @@ typedef struct {
     bool tls;                 /* the listener speaks HTTPS */
     const char *peer;         /* the client's IP address as text, "" when unknown;
                                  NULL is allowed too (callers other than http.c) */
+    const char *authorization;/* the Authorization header, or ""; NULL allowed */
     veche_http_pending *pending; /* to answer later (see above); NULL when the
                                  caller cannot wait (the hook must answer now) */
     const char *range;        /* the Range header, or ""; NULL allowed */

@@ -70,6 +70,7 @@ struct veche_signal {
     int64_t last_conn_id;
     bool blocked_check;       /* a BLOCKED request is on the store thread */
     veche_recording *rec;     /* with accounts: recording of event rooms */
+    veche_metrics *metrics;   /* borrowed, NULL: none */
 };
 
 typedef enum { CONN_OUT, CONN_JOINING, CONN_IN } conn_state;
@@ -82,6 +83,7 @@ typedef struct {
     json_t *id;               /* the client's "id", or NULL */
     struct join_ticket *ticket;  /* JOIN to an event: its ticket (a reference) */
     bool abandoned;           /* JOIN: the connection left before the reply */
+    int64_t sent_us;          /* monotonic time it went to the worker */
 } pending;
 
 /* A join to an event on its way (join_event below tells the steps). */
@@ -114,6 +116,7 @@ struct veche_signal_conn {
     veche_access_role access;
     bool meeting;             /* the event is a meeting */
     join_ticket *joining;     /* a join to an event on the store thread, or NULL */
+    int64_t join_start_us;    /* monotonic time the last join arrived */
 };
 
 typedef int (*handler_fn)(veche_signal_conn *c, const veche_signal_msg *m,
@@ -400,6 +403,7 @@ static void post_request(veche_signal_conn *c, veche_sfu_cmd *cmd, veche_signal_
     pd->type = type;
     pd->id = id ? json_incref(id) : NULL;
     pd->ticket = ticket;
+    pd->sent_us = g_get_monotonic_time();
     g_queue_push_tail(&c->pending, pd);
     conn_post(c, cmd);
 }
@@ -670,6 +674,8 @@ static void join_replied(veche_signal_conn *c, pending *pd, const veche_sfu_even
         json_object_set_new(joined, "recording",
                             json_boolean(veche_recording_active(c->sig->rec, c->room)));
     conn_send(c, joined, pd->id);
+    veche_metrics_join(c->sig->metrics,
+                       (double)(g_get_monotonic_time() - c->join_start_us) / 1e6);
     if (pd->ticket) {
         notify_event(c->sig, c->event_id);
         if (c->sig->acc.votes)  /* the vote under way, and this person's ballot */
@@ -696,6 +702,7 @@ static void on_reply(veche_signal *s, const veche_sfu_event *ev)
                                              ev->n_to ? ev->to[0].client : 0, 0));
         return;
     }
+    veche_metrics_signal_rtt(s->metrics, (double)(g_get_monotonic_time() - pd->sent_us) / 1e6);
     if (pd->type == VECHE_MSG_JOIN) {
         join_replied(c, pd, ev);
     } else if (ev->type == VECHE_EV_ERROR) {
@@ -998,6 +1005,7 @@ static int on_join(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_er
         return fail(err, "already-joined", "leave the current room first");
     if (c->joining)
         return fail(err, "already-joined", "a join is on its way");
+    c->join_start_us = g_get_monotonic_time();
     if (m->event || m->invitation)
         return join_event(c, m, err);
     if (c->sig->acc.store) {
@@ -1277,6 +1285,21 @@ void veche_signal_conn_free(veche_signal_conn *c)
     g_hash_table_remove(c->sig->clients, &c->client);
     g_queue_delete_link(&c->sig->conns, c->node);
     g_free(c);
+}
+
+void veche_signal_set_metrics(veche_signal *s, veche_metrics *m)
+{
+    s->metrics = m;
+}
+
+unsigned veche_signal_worker_count(const veche_signal *s)
+{
+    return s->n_workers;
+}
+
+const veche_mstats *veche_signal_worker_stats(const veche_signal *s, unsigned i)
+{
+    return i < s->n_workers && s->workers[i] ? veche_worker_stats(s->workers[i]) : NULL;
 }
 
 void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a)

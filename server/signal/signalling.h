@@ -18,6 +18,8 @@
 #include <jansson.h>
 
 #include "http.h"
+#include "metrics.h"
+#include "mstats.h"
 #include "roll.h"
 #include "room.h"
 #include "store.h"
@@ -105,6 +107,14 @@ typedef struct {
     veche_votes *votes;           /* NULL: no votes (notify: veche_vote_msg_notify) */
 } veche_signal_accounts;
 void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a);
+
+/* Join latency and request round trips go to m (borrowed, outlives s;
+ * NULL: none). */
+void veche_signal_set_metrics(veche_signal *s, veche_metrics *m);
+/* The media workers and their counters (mstats.h), for /metrics; NULL for
+ * an index out of range. */
+unsigned veche_signal_worker_count(const veche_signal *s);
+const veche_mstats *veche_signal_worker_stats(const veche_signal *s, unsigned i);
 
 /* Close every connection of person (blocked, signed out everywhere): each
  * gets an `error` {code, reason}, leaves its room (recorded as a leave)

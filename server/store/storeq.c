@@ -35,6 +35,7 @@ struct veche_storeq {
     GQueue done;                  /* carried out, waiting for the main thread */
     GSource *wake;                /* idle source on ctx delivering done, or NULL */
     unsigned in_flight;           /* main thread */
+    veche_metrics *metrics;       /* main thread; borrowed, NULL: none */
     int64_t data_version;         /* store thread: at the last BLOCKED */
 };
 
@@ -187,6 +188,12 @@ static const work_fn work[] = {
     [VECHE_STOREQ_REC_OPEN] = do_rec_open,
 };
 
+void veche_storeq_set_metrics(veche_storeq *q, veche_metrics *m)
+{
+    if (q)
+        q->metrics = m;
+}
+
 /* ---- hand-back to the main thread ---- */
 
 static gboolean deliver(gpointer data)
@@ -203,6 +210,8 @@ static gboolean deliver(gpointer data)
     veche_storeq_req *r;
     while ((r = g_queue_pop_head(&list))) {
         q->in_flight--;
+        if (r->kind == VECHE_STOREQ_ATTEND)
+            veche_metrics_attendance_write(q->metrics, (double)r->work_us / 1e6);
         if (r->done)
             r->done(r->ud, r);
         if (r->ud_free)
@@ -221,10 +230,12 @@ static gpointer thread_main(gpointer data)
             veche_storeq_req_free(r);
             return NULL;
         }
+        int64_t t0 = g_get_monotonic_time();
         if ((size_t)r->kind < G_N_ELEMENTS(work) && work[r->kind])
             work[r->kind](q, r);
         else
             r->rc = VECHE_EINVAL;
+        r->work_us = g_get_monotonic_time() - t0;
         /* invariant: no request leaves a transaction or statement open (a
          * read transaction left open would freeze this thread's view) */
         if (!sqlite3_get_autocommit(q->st->db) || sqlite3_next_stmt(q->st->db, NULL))

@@ -72,6 +72,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "metrics.h"
 #include "roll.h"
 #include "store.h"
 #include "store_votes.h"
@@ -131,6 +132,7 @@ struct veche_storeq_req {
     int count;                                 /* RECOVER */
     veche_recording_row *rec_rows;             /* REC_OPEN: owned unless taken */
     unsigned n_rec_rows;                       /* REC_OPEN */
+    int64_t work_us;                           /* time the store thread took */
     /* private */
     veche_storeq_done_fn done;
     void *ud;
@@ -145,6 +147,10 @@ int veche_storeq_new(const char *path, const veche_token_secret *secret, GMainCo
                      veche_storeq **out);
 /* Drain and stop (see above).  Accepts NULL. */
 void veche_storeq_free(veche_storeq *q);
+
+/* Observe every ATTEND's work_us into m's attendance write histogram
+ * (on the completion's thread); m (borrowed, NULL: none) outlives q. */
+void veche_storeq_set_metrics(veche_storeq *q, veche_metrics *m);
 
 /* A zeroed request of kind (free it only if it is never submitted). */
 veche_storeq_req *veche_storeq_req_new(veche_storeq_kind kind);

@@ -4,7 +4,9 @@
 // and printing the pages' console when a test failed.  Also Debian's
 // firefox-esr through puppeteer-core (WebDriver BiDi), in a private Xvfb
 // display, behind the few Playwright Page methods the helpers use, so the
-// same helpers drive both browsers.
+// same helpers drive both browsers.  Every page reports the violations of
+// the server's Content-Security-Policy (CSP_PROBE), and a test body wrapped
+// in Session.recorded() fails when one happened.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -122,6 +124,30 @@ class FirefoxPage {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Runs in every page before its scripts: each Content-Security-Policy
+ *  violation goes to the console as "CSP violation: ...", where
+ *  isCspViolation() finds it (the browsers' own CSP messages too). */
+export const CSP_PROBE = () => {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}` +
+      ` at ${e.sourceFile || '?'}:${e.lineNumber || 0}`);
+  });
+};
+
+/** Whether a console message reports a CSP violation. */
+export const isCspViolation = (text) =>
+  /CSP violation|Content[- ]Security[- ]Policy/i.test(text);
+
+/** Throw when violations holds entries after index seen; returns the new
+ *  length (the next call's seen). */
+export function checkCsp(violations, seen) {
+  const fresh = violations.slice(seen);
+  if (fresh.length) {
+    throw new Error(`Content-Security-Policy violations:\n${fresh.join('\n')}`);
+  }
+  return violations.length;
+}
+
 /** A unique room name for one test file. */
 export function roomName(prefix) {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
@@ -135,6 +161,14 @@ export class Session {
     this.xvfb = null;
     this.logs = [];
     this.failed = false;
+    this.csp = [];          // CSP violations reported by any page
+    this.cspSeen = 0;       // how many of them a test has already failed on
+  }
+
+  /** Log a page's console message; keep CSP violations apart. */
+  log(label, type, text) {
+    this.logs.push(`[${label} ${type}] ${text}`);
+    if (isCspViolation(text)) this.csp.push(`[${label}] ${text}`);
   }
 
   async start() {
@@ -150,10 +184,11 @@ export class Session {
     // Never leave 127.0.0.1 (the page has no external resources anyway).
     await context.route('**/*', (route) =>
       (new URL(route.request().url()).origin === ORIGIN ? route.continue() : route.abort()));
+    await context.addInitScript(CSP_PROBE);
     if (initScript) await context.addInitScript(initScript);
     const page = await context.newPage();
     page.label = label;
-    page.on('console', (m) => this.logs.push(`[${label} ${m.type()}] ${m.text()}`));
+    page.on('console', (m) => this.log(label, m.type(), m.text()));
     page.on('pageerror', (e) => this.logs.push(`[${label} pageerror] ${e.message}`));
     page.on('dialog', (d) => d.accept());   // "remove X?" and the like
     return page;
@@ -172,19 +207,24 @@ export class Session {
     }
     const context = await this.firefox.createBrowserContext();
     const page = await context.newPage();
-    page.on('console', (m) => this.logs.push(`[${label} ${m.type()}] ${m.text()}`));
+    await page.evaluateOnNewDocument(CSP_PROBE);
+    page.on('console', (m) => this.log(label, m.type(), m.text()));
     page.on('pageerror', (e) => this.logs.push(`[${label} pageerror] ${e.message}`));
     page.on('dialog', (d) => d.accept());
     return new FirefoxPage(page, label);
   }
 
-  /** A test body that marks the session failed (for the log dump in end()). */
+  /** A test body that marks the session failed (for the log dump in
+   *  end()), and fails when a page reported a CSP violation since the last
+   *  check (during this test, or before it in this file). */
   recorded(fn) {
     return async (t) => {
       try {
         await fn(t);
+        this.cspSeen = checkCsp(this.csp, this.cspSeen);
       } catch (err) {
         this.failed = true;
+        this.cspSeen = this.csp.length;
         throw err;
       }
     };

@@ -396,6 +396,147 @@ TEST(example_file_loads)
     CHECK_EQ_STR(c.web_root, "web-client");
     CHECK_EQ_STR(c.data_dir, "veche-data");
     CHECK_EQ_STR(c.ice_addresses, "");
+    /* safe for production (issue 11) */
+    CHECK(!c.demo);
+    CHECK(!c.allow_anonymous_rooms);
+    CHECK_EQ_STR(c.metrics_token, "");
+    CHECK_EQ_STR(c.public_url, "");
+    veche_config_finish(&c);
+    CHECK_EQ_STR(c.public_url, "https://localhost:8443");
+    FILE *out = tmpfile();
+    CHECK(out != NULL);
+    if (!out)
+        return;
+    veche_config_defaults(&c);
+    CHECK_EQ_INT(veche_config_check(&c, path, out), 0);
+    fclose(out);
+}
+
+TEST(dev_file_loads)
+{
+    /* conf/dev.conf: the run command's, demo on, loopback only */
+    const char *fixtures = getenv("VECHE_FIXTURES");
+    if (!fixtures)
+        return;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../../conf/dev.conf", fixtures);
+    veche_config c;
+    char err[512];
+    veche_config_defaults(&c);
+    CHECK_EQ_INT(veche_config_load(&c, path, err, sizeof err), 0);
+    CHECK_EQ_INT(veche_config_validate(&c, err, sizeof err), 0);
+    CHECK(c.demo);
+    CHECK(c.allow_anonymous_rooms);
+    CHECK_EQ_STR(c.listen_address, "127.0.0.1");
+    CHECK(veche_config_listen_is_loopback(&c));
+    CHECK_EQ_INT(veche_config_check_demo(&c, err, sizeof err), 0);
+}
+
+TEST(public_url_follows_port)
+{
+    static const struct {
+        const char *port, *tls, *set_url, *want;
+    } rows[] = {
+        {"8443", "true", NULL, "https://localhost:8443"},
+        {"9443", "true", NULL, "https://localhost:9443"},
+        {"8080", "false", NULL, "http://localhost:8080"},
+        {"9443", "true", "https://meet.example.org", "https://meet.example.org"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        veche_config c;
+        char err[256];
+        veche_config_defaults(&c);
+        CHECK_EQ_INT(veche_config_set(&c, "port", rows[i].port, err, sizeof err), 0);
+        CHECK_EQ_INT(veche_config_set(&c, "tls", rows[i].tls, err, sizeof err), 0);
+        if (rows[i].set_url)
+            CHECK_EQ_INT(veche_config_set(&c, "public_url", rows[i].set_url, err, sizeof err), 0);
+        veche_config_finish(&c);
+        CHECK_EQ_STR(c.public_url, rows[i].want);
+        CHECK_EQ_INT(veche_config_validate(&c, err, sizeof err), 0);
+    }
+}
+
+TEST(demo_needs_loopback)
+{
+    static const struct {
+        const char *addr;
+        bool demo, refused;
+    } rows[] = {
+        {"127.0.0.1", true, false}, {"127.0.0.2", true, false}, {"::1", true, false},
+        {"0.0.0.0", true, true},    {"::", true, true},         {"192.0.2.10", true, true},
+        {"0.0.0.0", false, false},  {"2001:db8::1", true, true},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        veche_config c;
+        char err[512] = "";
+        veche_config_defaults(&c);
+        CHECK_EQ_INT(veche_config_set(&c, "listen_address", rows[i].addr, err, sizeof err), 0);
+        c.demo = rows[i].demo;
+        int rc = veche_config_check_demo(&c, err, sizeof err);
+        CHECK_EQ_INT(rc != 0, rows[i].refused);
+        if (rows[i].refused)
+            CHECK(strstr(err, "--i-know-demo-is-public") != NULL);
+    }
+}
+
+/* Run veche_config_check over text; returns the problems, report in out. */
+static int check_text(const char *text, char *out, size_t cap)
+{
+    char path[] = "/tmp/veche-check-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(text);
+    int ok = write(fd, text, len) == (ssize_t)len;
+    close(fd);
+    FILE *f = tmpfile();
+    veche_config c;
+    veche_config_defaults(&c);
+    int n = ok && f ? veche_config_check(&c, path, f) : -1;
+    out[0] = '\0';
+    if (f) {
+        rewind(f);
+        size_t got = fread(out, 1, cap - 1, f);
+        out[got] = '\0';
+        fclose(f);
+    }
+    unlink(path);
+    return n;
+}
+
+TEST(check_reports_every_problem_with_its_line)
+{
+    char out[4096];
+    const char *text =
+        "# a comment\n"
+        "port = 99999\n"                 /* 2: out of range */
+        "listen_address = 127.0.0.1\n"
+        "nonsense = 1\n"                 /* 4: unknown */
+        "tls = maybe\n"                  /* 5: not a boolean */
+        "rtp_port_min = 40000\n"         /* 6: cross-field, max unset */
+        "log_level = loud\n"             /* 7: cross-field */
+        "demo = true\n"
+        "no equals sign\n";              /* 9: malformed */
+    int n = check_text(text, out, sizeof out);
+    CHECK_EQ_INT(n, 6);
+    const char *want[] = {":2: port: '99999' out of range", ":4: unknown directive 'nonsense'",
+                          ":5: tls: 'maybe' is not a boolean", ":9: expected 'key = value'",
+                          ":6: rtp_port_min and rtp_port_max", ":7: log_level: 'loud'"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        CHECK(strstr(out, want[i]) != NULL);
+        if (!strstr(out, want[i]))
+            printf("# missing %s in:\n%s", want[i], out);
+    }
+    /* demo on loopback is fine; on 0.0.0.0 it is a problem on its line */
+    n = check_text("listen_address = 0.0.0.0\ndemo = yes\n", out, sizeof out);
+    CHECK_EQ_INT(n, 1);
+    CHECK(strstr(out, ":2: demo: demo = true") != NULL);
+    n = check_text("listen_address = 127.0.0.1\ndemo = yes\n", out, sizeof out);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_STR(out, "");
+    n = check_text("metrics_token = \"a b\"\n", out, sizeof out);
+    CHECK_EQ_INT(n, 1);
+    CHECK(strstr(out, ":1: metrics_token: must not contain blanks") != NULL);
 }
 
 int main(void)
@@ -409,5 +550,9 @@ int main(void)
     RUN(validate);
     RUN(print_round_trip);
     RUN(example_file_loads);
+    RUN(dev_file_loads);
+    RUN(public_url_follows_port);
+    RUN(demo_needs_loopback);
+    RUN(check_reports_every_problem_with_its_line);
     return check_finish();
 }

@@ -471,6 +471,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return VCTL_USAGE;
     }
+    veche_config_finish(&cfg);  /* public_url from the port when empty */
     const command *cmd = NULL;
     for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
         if (!strcmp(argv[i], commands[k].name))
