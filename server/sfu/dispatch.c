@@ -127,6 +127,7 @@ static void join(GHashTable *rooms, const veche_sfu_env *env, const veche_sfu_cm
         .resume_id = cmd->resume_id, .resume_key = cmd->resume_key,
         .fixed_role = cmd->fixed_role, .role = cmd->role,
         .title = cmd->title, .presides = cmd->presides,
+        .max_participants = cmd->max_participants,
         .client = cmd->client, .req = cmd->req,
     };
     veche_sfu_error err = {0};

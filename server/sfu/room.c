@@ -424,13 +424,29 @@ static veche_sfu_joined *joined_reply(veche_room *room, const veche_participant 
     return j;
 }
 
+/* The most people the room takes: the event's own limit, else by kind for
+ * an event's room (a training 500, a meeting 100 by default), else
+ * max_room_participants. */
+static unsigned room_limit(const veche_room *room, const veche_join_request *req)
+{
+    const veche_config *cfg = room->env.cfg;
+    if (req->max_participants)
+        return req->max_participants;
+    if (!req->fixed_role)
+        return cfg->max_room_participants;
+    return room->kind == VECHE_ROOM_TRAINING ? cfg->max_training_participants
+                                             : cfg->max_meeting_participants;
+}
+
 veche_participant *veche_room_join(veche_room *room, const veche_join_request *req,
                                    veche_sfu_error *err)
 {
     evict_stale(room, req);
-    if (room->participants->len >= room->env.cfg->max_room_participants) {
+    unsigned limit = room_limit(room, req);
+    if (room->participants->len >= limit) {
         err->code = "room-full";
-        g_strlcpy(err->reason, "the room is full", sizeof err->reason);
+        g_snprintf(err->reason, sizeof err->reason,
+                   "the room is full: it takes at most %u people", limit);
         return NULL;
     }
     const char *id = req->resume_id && !veche_room_find(room, req->resume_id) &&

@@ -57,6 +57,8 @@ typedef struct {
                                     says more ("secretary", "observer"); <16 bytes */
     bool presides;               /* fixed_role: a moderator who chairs (chair,
                                     trainer); "mute all" spares only them */
+    unsigned max_participants;   /* an event's own limit; 0: the default for
+                                    the room (room_limit in room.c) */
     uint64_t client;             /* who the participant's events are for */
     uint64_t req;                /* the JOINED reply carries it */
 } veche_join_request;

@@ -70,6 +70,7 @@ typedef struct {
     veche_role role;
     char *title;                 /* NULL or "secretary", "observer"... (room.h) */
     bool presides;               /* fixed_role: a moderator who chairs */
+    unsigned max_participants;   /* the event's own limit; 0: by room kind (room.c) */
     /* PUBLISH, ANSWER, CANDIDATE */
     char *sdp;
     char *candidate;
