@@ -86,6 +86,9 @@ export const events = () => call('GET', 'events');
 /** {email, name} or {person} -> {event, person, token, link, expires} */
 export const invite = (eventId, who) => call('POST', `events/${enc(eventId)}/invitations`, who);
 export const attendance = (eventId) => call('GET', `events/${enc(eventId)}/attendance`);
+// A page of the live roll (roster order, present flags): {event, present, total, offset, people}.
+export const roll = (eventId, offset, limit) =>
+  call('GET', `events/${enc(eventId)}/roll?offset=${enc(offset)}&limit=${enc(limit)}`);
 /** The CSV for a spreadsheet in lang (ru: ';' and Russian headers, with a BOM). */
 // The minutes (docs/api.md, "Minutes and votes").
 export const minutes = (eventId) => call('GET', `events/${enc(eventId)}/minutes`);

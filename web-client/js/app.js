@@ -235,7 +235,9 @@ function renderAll() {
 function queueRender() {
   if (renderQueued) return;
   renderQueued = true;
-  setTimeout(renderAll, 16);
+  // A big room redraws at most ten times a second: 500 people joining
+  // must not redraw the page 500 times.
+  setTimeout(renderAll, state.people.size > 100 ? 100 : 16);
 }
 
 function renderControls() {
@@ -405,6 +407,7 @@ async function toggleHand() {
 
 function onError(d) {
   if (d.code === 'forbidden' && d.request === 'publish') showError(t('err.forbidden_publish'));
+  else if (d.code === 'rate-limited') showError(t('bigroom.rate_limited'));
   else showError(errorText(d.code, d.reason));
 }
 
@@ -478,6 +481,7 @@ function wire(c) {
   on('attendance', (d) => attendance.setAttendance(d));
   on('recording', (d) => recordingUI.set(d));
   on('recording-warning', (d) => recordingUI.warn(d));
+  on('attendance-delta', (d) => attendance.setAttendance(d));
   on('quorum', (d) => attendance.setQuorum(d));
   on('vote', (d) => votePanel.set(d));
   on('error', onError);

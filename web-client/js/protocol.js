@@ -26,7 +26,8 @@
 //   track-added         {participant, track: {id, kind, source}}
 //   track-removed       {participant, trackId, source, track|null}
 //   chat hand floor muted locked speaker quality   the server's event message
-//   attendance quorum   the live roll of an event (its moderators only)
+//   attendance attendance-delta quorum   the live roll of an event (its
+//                       moderators only; protocol v2: a snapshot, then deltas)
 //   vote                the event's current vote and this person's ballot (everyone in it)
 //   publish-stopped     {reason}  we no longer send (floor taken, refused)
 //   reconnecting        {reason, attempt, delay}
@@ -659,7 +660,8 @@ export class VecheConnection extends EventTarget {
         this._emit('muted', msg);
         break;
       case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality': case 'knock':
-      case 'attendance': case 'quorum': case 'vote': case 'recording': case 'recording-warning':
+      case 'attendance': case 'attendance-delta': case 'quorum': case 'vote': case 'recording':
+      case 'recording-warning':
         this._emit(msg.type, msg);
         break;
       case 'left':

@@ -5,9 +5,11 @@
 import recording from './recording.js';
 import lessons from './lessons.js';
 import vote from './vote.js';
+import { BIGROOM_STRINGS } from './bigroom.js';
 
 export const FEATURE_STRINGS = [
   recording,
   vote,
   lessons,
+  BIGROOM_STRINGS,
 ];

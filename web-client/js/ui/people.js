@@ -7,6 +7,11 @@
 import { $, copyText, h, icon, qualityBars } from './dom.js';
 import { showError } from './banners.js';
 import { errorText, t } from '../i18n.js';
+import { VirtualList } from './vlist.js';
+
+// Above this many people the list draws only the rows in view (a lesson
+// of 500 activists).
+const VIRTUAL_AT = 60;
 
 export class PeoplePanel {
   /** actions: {conn(): VecheConnection, inviteLink(moderator: bool): string} */
@@ -15,6 +20,14 @@ export class PeoplePanel {
     this.actions = actions;
     this.list = $('people-list');
     this.hands = $('hands-list');
+    // viewport > spacer > the list, made here so the page's markup stays
+    const viewport = h('div', { class: 'people-viewport' });
+    const spacer = h('div', { class: 'people-spacer' });
+    this.list.replaceWith(viewport);
+    viewport.append(spacer);
+    spacer.append(this.list);
+    this.vlist = new VirtualList(viewport, spacer, this.list, (p) => this._row(p),
+      { threshold: VIRTUAL_AT });
     $('mute-all').addEventListener('click', () => this._do((c) => c.muteAll()));
     $('lock').addEventListener('click', () => this._do((c) => c.lock(!this.state.locked)));
     $('copy-invite').addEventListener('click', (e) => this._copy(e.currentTarget, false));
@@ -107,7 +120,7 @@ export class PeoplePanel {
     const st = this.state;
     const people = st.list();
     $('people-count').textContent = String(people.length);
-    this.list.replaceChildren(...people.map((p) => this._row(p)));
+    this.vlist.setRows(people);
     // The queue of raised hands, in order.
     $('hands').hidden = st.hands.length === 0;
     this.hands.replaceChildren(...st.hands.map((id, i) => {
