@@ -324,6 +324,7 @@ static void describe(const veche_participant *p, veche_sfu_participant_info *out
     out->role = p->role;
     g_strlcpy(out->title, p->title, sizeof out->title);
     out->muted = p->muted;
+    out->chat_muted = p->chat_muted;
     out->hand = p->hand_raised;
     out->floor = p->has_floor;
     out->n_tracks = p->tracks->len;
@@ -385,6 +386,7 @@ static int admit(veche_room *room, veche_participant *p, const veche_join_reques
             p->role = VECHE_ROLE_MODERATOR;
         p->has_floor = d->has_floor;
         p->muted = d->muted;
+        p->chat_muted = d->chat_muted;
         g_hash_table_remove(room->departed, req->resume_id);
         return 0;
     }
@@ -500,6 +502,7 @@ void veche_room_on_leave(veche_room *room, veche_participant *p)
         d->role = p->role;
         d->has_floor = p->has_floor;
         d->muted = p->muted;
+        d->chat_muted = p->chat_muted;
         d->left_ms = veche_now_ms();
         g_hash_table_replace(room->departed, g_strdup(p->id), d);
     }

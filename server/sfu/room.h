@@ -119,6 +119,10 @@ int veche_participant_set_floor(veche_participant *p, const char *target, bool g
 /* target NULL: everyone but moderators (mute-all). */
 int veche_participant_mute(veche_participant *p, const char *target, veche_sfu_error *err);
 int veche_participant_unmute(veche_participant *p, veche_sfu_error *err);
+/* A moderator turns target's chat off (muted) or back on; everyone is told
+ * (`chat-muted`); a chat-muted participant's `chat` is refused. */
+int veche_participant_mute_chat(veche_participant *p, const char *target, bool muted,
+                                veche_sfu_error *err);
 int veche_participant_remove(veche_participant *p, const char *target, const char *reason,
                              veche_sfu_error *err);
 int veche_participant_lock(veche_participant *p, bool locked, veche_sfu_error *err);

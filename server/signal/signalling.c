@@ -194,6 +194,8 @@ static const struct {
     {"record-start", VECHE_MSG_RECORD_START, 0, true, on_record, RL_MODERATION},
     {"record-stop", VECHE_MSG_RECORD_STOP, 0, true, on_record, RL_MODERATION},
     {"record-mark", VECHE_MSG_RECORD_MARK, 0, true, on_record, RL_MODERATION},
+    {"mute-chat", VECHE_MSG_MUTE_CHAT, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"unmute-chat", VECHE_MSG_UNMUTE_CHAT, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
 };
 
 static int fail(veche_sfu_error *err, const char *code, const char *reason)
@@ -1125,6 +1127,7 @@ static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
         {VECHE_MSG_MUTE_ALL, VECHE_CMD_MUTE_ALL},     {VECHE_MSG_UNMUTE, VECHE_CMD_UNMUTE},
         {VECHE_MSG_REMOVE, VECHE_CMD_REMOVE},         {VECHE_MSG_LOCK, VECHE_CMD_LOCK},
         {VECHE_MSG_UNLOCK, VECHE_CMD_UNLOCK},         {VECHE_MSG_UNPUBLISH, VECHE_CMD_UNPUBLISH},
+        {VECHE_MSG_MUTE_CHAT, VECHE_CMD_MUTE_CHAT},   {VECHE_MSG_UNMUTE_CHAT, VECHE_CMD_UNMUTE_CHAT},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
         if (map[i].msg != m->type)

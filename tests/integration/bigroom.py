@@ -193,6 +193,34 @@ def room_full_names_limit(x):
         srv.stop()
 
 
+@case
+def moderator_mutes_chat(x):
+    port = x.srv.port
+    mod, mj = anon_join(port, "mute-chat-room", "Chair")
+    assert mj["role"] == "chair", mj
+    mem, memj = anon_join(port, "mute-chat-room", "Member")
+    who = memj["participant"]
+    mem.send(dict(type="mute-chat", participant=mj["participant"], id="x"))
+    e = mem.wait_for(lambda m: m.get("type") == "error", 10)
+    assert e["code"] == "forbidden" and e["id"] == "x", e  # members may not
+    mod.send(dict(type="mute-chat", participant=who, id=1))
+    for w in (mod, mem):
+        m = w.wait_for(lambda y: y.get("type") == "chat-muted", 10)
+        assert m["participant"] == who and m["muted"] is True and m["by"] == mj["participant"], m
+    mem.send(dict(type="chat", text="hello?", id=2))
+    e = mem.wait_for(lambda m: m.get("type") in ("error", "chat"), 10)
+    assert e["type"] == "error" and e["code"] == "forbidden" and e["id"] == 2, e
+    late, lj = anon_join(port, "mute-chat-room", "Late")  # a late joiner sees it too
+    assert [p for p in lj["participants"] if p["id"] == who][0].get("chatMuted") is True, lj
+    mod.send(dict(type="unmute-chat", participant=who))
+    mem.wait_for(lambda y: y.get("type") == "chat-muted" and y["muted"] is False, 10)
+    mem.send(dict(type="chat", text="thanks"))
+    c = mod.wait_for(lambda y: y.get("type") == "chat", 10)
+    assert c["text"] == "thanks" and c["from"] == who, c
+    for w in (mod, mem, late):
+        w.close()
+
+
 STUCK_SCRIPT = r"""
 import asyncio, json, socket, ssl, sys
 import websockets

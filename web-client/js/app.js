@@ -221,6 +221,9 @@ function renderAll() {
   $('hands-count').hidden = state.hands.length === 0;
   $('hands-count').textContent = String(state.hands.length);
   chat.showUnread();
+  const chatOff = !!state.people.get(state.me)?.chatMuted;   // a moderator turned it off
+  $('chat-input').disabled = chatOff;
+  $('chat-input').title = chatOff ? t('bigroom.chat_off_self') : '';
   renderControls();
   renderHint();
   $('people-panel').hidden = !panels.people;
@@ -414,7 +417,7 @@ function onError(d) {
 function wire(c) {
   const on = (type, fn) => c.addEventListener(type, (e) => { if (conn === c) fn(e.detail); });
   for (const type of ['participant-joined', 'participant-left', 'track-added', 'track-removed',
-    'hand', 'floor', 'muted', 'locked', 'speaker', 'chat']) {
+    'hand', 'floor', 'muted', 'locked', 'speaker', 'chat', 'chat-muted']) {
     on(type, (d) => {
       if (type === 'participant-left') {
         announce(t('someone_left', { name: state.name(d.id) }));

@@ -579,6 +579,10 @@ export class VecheConnection extends EventTarget {
   takeFloor(participant) { return this.request('take-floor', { participant }); }
   mute(participant = this.participantId) { return this.request('mute', { participant }); }
   muteAll() { return this.request('mute-all'); }
+  /** A moderator turns someone's chat off (muted) or back on. */
+  muteChat(participant, muted = true) {
+    return this.request(muted ? 'mute-chat' : 'unmute-chat', { participant });
+  }
   unmute() { return this.request('unmute'); }
   remove(participant, reason) {
     return this.request('remove', reason ? { participant, reason } : { participant });
@@ -660,6 +664,7 @@ export class VecheConnection extends EventTarget {
         this._emit('muted', msg);
         break;
       case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality': case 'knock':
+      case 'chat-muted':
       case 'attendance': case 'attendance-delta': case 'quorum': case 'vote': case 'recording':
       case 'recording-warning':
         this._emit(msg.type, msg);

@@ -37,7 +37,7 @@ export class RoomState extends EventTarget {
     const person = {
       id: p.id, name: p.name ?? (old ? old.name : p.id), role: p.role ?? (old && old.role),
       title: p.title ?? (old ? old.title : null),
-      muted: !!p.muted, hand: !!p.hand, floor: !!p.floor,
+      muted: !!p.muted, hand: !!p.hand, floor: !!p.floor, chatMuted: !!p.chatMuted,
       quality: old ? old.quality : null, tracks: new Map(),
     };
     for (const t of p.tracks || []) person.tracks.set(t.id, { kind: t.kind, source: t.source });
@@ -110,6 +110,11 @@ export class RoomState extends EventTarget {
       case 'muted': {
         const p = this.people.get(d.participant);
         if (p) p.muted = !!d.muted;
+        break;
+      }
+      case 'chat-muted': {
+        const p = this.people.get(d.participant);
+        if (p) p.chatMuted = !!d.muted;
         break;
       }
       case 'locked':

@@ -15,6 +15,12 @@ export const BIGROOM_STRINGS = {
     'bigroom.list_aria': 'People, {n} in the list; scroll for more',
     'bigroom.rate_limited': 'Slow down: too many messages at once. Try again in a moment.',
     // the server's error code (docs/protocol.md), as errorText looks it up
+    'bigroom.mute_chat': 'Mute chat',
+    'bigroom.mute_chat_aria': 'Turn off the chat of {name}',
+    'bigroom.unmute_chat': 'Allow chat',
+    'bigroom.unmute_chat_aria': 'Turn the chat of {name} back on',
+    'bigroom.chat_muted': 'chat off',
+    'bigroom.chat_off_self': 'A moderator has turned your chat off.',
     'err.rate-limited': 'Too many requests at once.',
   },
   ru: {
@@ -29,6 +35,12 @@ export const BIGROOM_STRINGS = {
     'bigroom.none': 'Никого не найдено.',
     'bigroom.list_aria': 'Люди, в списке {n}; прокрутите, чтобы увидеть остальных',
     'bigroom.rate_limited': 'Помедленнее: слишком много сообщений подряд. Попробуйте через минуту.',
+    'bigroom.mute_chat': 'Выключить чат',
+    'bigroom.mute_chat_aria': 'Выключить чат для {name}',
+    'bigroom.unmute_chat': 'Включить чат',
+    'bigroom.unmute_chat_aria': 'Снова включить чат для {name}',
+    'bigroom.chat_muted': 'чат выключен',
+    'bigroom.chat_off_self': 'Модератор выключил вам чат.',
     'err.rate-limited': 'Слишком много запросов подряд.',
   },
 };

@@ -92,6 +92,8 @@ export class PeoplePanel {
       else button('give_floor', (c) => c.giveFloor(p.id), 'primary');
     }
     if (p.hand) button('lower_hand', (c) => c.lowerHand(p.id));
+    if (p.chatMuted) button('bigroom.unmute_chat', (c) => c.muteChat(p.id, false));
+    else button('bigroom.mute_chat', (c) => c.muteChat(p.id, true));
     button('remove', (c) => {
       if (!window.confirm(t('confirm_remove', { name }))) return null;
       return c.remove(p.id);
@@ -105,6 +107,7 @@ export class PeoplePanel {
     if (p.muted) icons.append(h('span', { title: t('is_muted') }, icon('micOff', 'badge-muted')));
     if (p.hand) icons.append(h('span', { title: t('hand_raised') }, icon('hand', 'badge-hand')));
     if (p.floor) icons.append(h('span', { title: t('has_floor') }, icon('speak', 'badge-floor')));
+    if (p.chatMuted) icons.append(h('span', { class: 'badge-chat-muted' }, t('bigroom.chat_muted')));
     const q = qualityBars(p.quality);
     q.title = t(`quality.${p.quality || 'unknown'}`);
     q.setAttribute('role', 'img');
