@@ -150,6 +150,13 @@ class Counter:
         self.t.join(5)
 
 
+def https_conn(port, timeout=10):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=timeout)
+
+
 def healthz_poller(port, stop, out):
     """Poll /healthz every 50 ms on one kept-alive connection (in a process
     of its own: the joiners' threads must not slow the measurement)."""

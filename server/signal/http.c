@@ -81,7 +81,8 @@ struct veche_ws {
     char *cookie;               /* the upgrade's Cookie header, "" when none */
 };
 
-#define DEFER_TIMEOUT_SECS 120                /* a deferred answer later than this: drop */
+#define DEFER_TIMEOUT_SECS 300                /* a deferred answer later than this: drop
+                                               (a sign-in queued behind a storm) */
 
 /* An /api/ request in progress: the pss of the HTTP protocol points here. */
 typedef struct {
