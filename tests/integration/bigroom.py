@@ -41,7 +41,7 @@ from accounts import Server  # noqa: E402
 from wsclient import WS, Closed  # noqa: E402
 import join_storm  # noqa: E402
 
-JOIN_P99 = 3.0          # seconds, at CI size under CI load
+JOIN_P99 = 3.0          # seconds, at CI size on an idle runner; see join_storm_ci
 BYTES_BOUND = 2_000_000
 CASES = []
 
@@ -70,7 +70,11 @@ def join_storm_ci(x):
         deltas = res["trainer_types"].get("attendance-delta", 0)
         assert deltas <= res["storm_s"] / 0.25 + 8, res  # coalesced: <= 4 a second
         assert "attendance" not in res["trainer_types"], res  # one snapshot, before
-        assert res["join_p99_ms"] < JOIN_P99 * 1000, res
+        # 3 s on an idle runner (7.9 s before issue 14); on a loaded one
+        # (or under ASan) the loop's own stalls, as /healthz sees them, are
+        # allowed on top, three times over
+        bound = JOIN_P99 * 1000 + 3 * res["healthz_p99_ms"]
+        assert res["join_p99_ms"] < bound, (bound, res)
         # they all leave or drop: the roll ends with the trainer alone
         r = t.wait_roll(lambda y: y["present"] == 1, 60)
         assert len(r["people"]) == 1, r
@@ -300,9 +304,10 @@ async def main(port, stall):
     while json.loads(await ws.recv())["type"] != "joined":
         pass
     print("JOINED", flush=True)
-    sys.stdin.readline()          # the flood starts: stop reading
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.readline)   # the flood starts: stop reading
     ws.transport.pause_reading()
-    await asyncio.sleep(stall)
+    await loop.run_in_executor(None, sys.stdin.readline)   # told to read again
     ws.transport.resume_reading()
     n = 0
     try:
@@ -317,39 +322,48 @@ async def main(port, stall):
             "rcvd_reason": rcvd.reason if rcvd else None,
             "sent_code": e.sent.code if e.sent else None}), flush=True)
 
-asyncio.run(main(int(sys.argv[1]), float(sys.argv[2])))
+asyncio.run(main(int(sys.argv[1]), 0))
 """
 
 
-def stuck_peer(x, stall):
-    """A peer that stops reading for `stall` s while chat floods the room."""
+def stuck_peer(x, after):
+    """A peer that stops reading while chat floods the room, until the
+    server gives up on it (its log says so: the essential queue passed
+    64 KiB or waited 2 s, after the kernel's buffers filled), and reads
+    again `after` seconds later."""
     import subprocess
     srv = Server(x.veche, settings=["ws_send_queue_kb=64", "ws_send_stall_seconds=2",
                                     "chat_rate_per_minute=60000", "chat_burst=10000"])
     try:
-        p = subprocess.Popen(["/usr/bin/python3", "-c", STUCK_SCRIPT, str(srv.port), str(stall)],
+        p = subprocess.Popen(["/usr/bin/python3", "-c", STUCK_SCRIPT, str(srv.port)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert p.stdout.readline().strip() == "JOINED"
         flooder, _ = anon_join(srv.port, "stuck-room", "Flooder")
-        p.stdin.write("go\n")
+        p.stdin.write("stop\n")
         p.stdin.flush()
+        time.sleep(0.5)
         frame = chat_frame("ж" * 1000)
-        end = time.time() + stall + 2
-        while time.time() < end:  # 2 kB chats, paced, for the whole stall
+        end = time.time() + 180
+        sent = 0
+        while "too slow" not in srv.log_text():  # 2 kB chats until the server gives up
+            assert time.time() < end, "the server never gave up on the stuck peer"
             flooder.sock.sendall(frame * 20)
             for _ in range(20):
-                flooder.recv(10)  # our own echo: we stay a fast reader
-            time.sleep(0.02)
-        out, _ = p.communicate(timeout=60)
+                flooder.recv(30)  # our own echo: we stay a fast reader
+            sent += 20
+        time.sleep(after)
+        p.stdin.write("read\n")
+        p.stdin.flush()
+        out, _ = p.communicate(timeout=120)
         line = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
         assert line, out
         res = json.loads(line[0][7:])
-        print(f"# stuck {stall} s: {res}")
+        res["chats_sent"] = sent
+        print(f"# stuck, reading again {after} s after the server gave up: {res}")
         # the flooder, a fast reader, is still there
         flooder.send(dict(type="ping", id="p"))
         flooder.wait_for(lambda m: m.get("type") == "pong", 15)
         flooder.close()
-        assert "too slow" in srv.log_text(), srv.log_text()[-2000:]
         return res
     finally:
         srv.stop()
@@ -357,13 +371,13 @@ def stuck_peer(x, stall):
 
 @case
 def stuck_peer_close_frame_valid(x):
-    # stuck 5 s: past the 2 s bound, within lws's 10 s grace: the close
-    # frame reaches it, whole, after the data that was in flight
-    res = stuck_peer(x, 5)
+    # reading again at once, within lws's 10 s grace: the close frame
+    # reaches it, whole, after the data that was in flight
+    res = stuck_peer(x, 0)
     assert res["rcvd_code"] == 1008 and res["rcvd_reason"] == "send queue full", res
     assert res["sent_code"] in (None, 1008), res  # 1002 would be a protocol error
-    # stuck 14 s: cut off after the grace; whatever it then reads is whole
-    # frames and no close frame (1006), never a malformed one
+    # reading again only after the grace: whatever it then reads is whole
+    # frames and either that close frame or none (1006), never a malformed one
     res = stuck_peer(x, 14)
     assert res["sent_code"] != 1002 and (res["rcvd_code"] in (None, 1008)), res
 
