@@ -55,6 +55,7 @@ export class AttendancePanel {
     this.since = new Map();       // person id -> ms of their first join
     this.sinceAsked = false;
     this.loading = null;          // {loaded, total} while the roster loads
+    this.listKey = null;          // what the list was last drawn from
     this.pending = false;         // a redraw is due on the next frame
     // For tests and curious people: how long drawing takes (ms).
     this.stats = { renders: 0, maxRenderMs: 0, snapshotToPanelMs: null, rows: 0 };
@@ -165,6 +166,12 @@ export class AttendancePanel {
     const t0 = performance.now();
     const roll = this.roll;
     const view = $('att-view').value;
+    // Nothing changed since the last draw (the page redraws for many reasons):
+    // nothing to do.
+    const key = `${roll ? roll.version : -1} ${view} ${$('att-search').value} ${!!this.loading}`
+      + ` ${this.loading ? this.loading.loaded : ''} ${this.since.size} ${getLang()}`;
+    if (key === this.listKey) return;
+    this.listKey = key;
     const rows = roll ? roll.rows(view, $('att-search').value) : [];
     $('att-status').textContent = this.loading
       ? t('bigroom.loading', this.loading)

@@ -3,18 +3,39 @@
 // costs what 30 cost.  The viewport scrolls a spacer as tall as all rows;
 // the <ul> inside is moved to the first row drawn.  Rows keep
 // aria-posinset / aria-setsize, so a screen reader still says "12 of
-// 10,000".  When the viewport has no height yet (a closed <details>), the
-// first `fallback` rows are drawn.  Lists of at most `threshold` rows are
-// drawn whole, as a plain list (the viewport gets the class `virtual`
-// only above it, so small rooms look as they always did).
+// 10,000".  Lists of at most `threshold` rows are drawn whole, as a plain
+// list (the viewport gets the class `virtual` only above it, so small
+// rooms look as they always did).
+//
+// Drawing never reads layout: the viewport's height comes from a
+// ResizeObserver and its scroll position from its scroll events, and the
+// row height is measured once, when a row is first seen with a height; a
+// redraw while other parts of the page change would otherwise force a
+// layout of the whole page each time.  When the viewport has no height
+// (a closed <details>), the first `fallback` rows are drawn.
 
 export class VirtualList {
   constructor(viewport, spacer, list, renderRow, { overscan = 8, fallback = 40, threshold = 0 } = {}) {
     Object.assign(this, { viewport, spacer, list, renderRow, overscan, fallback, threshold });
     this.rows = [];
     this.rowHeight = 0;
+    this.height = 0;
+    this.top = 0;
     this.drawn = '';
-    viewport.addEventListener('scroll', () => this.draw(), { passive: true });
+    viewport.addEventListener('scroll', () => {
+      this.top = viewport.scrollTop;
+      this.draw();
+    }, { passive: true });
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver((entries) => {
+        const h = entries[entries.length - 1].contentRect.height;
+        if (h === this.height) return;
+        this.height = h;
+        if (h > 0 && !this.rowHeight) this._measure();
+        this.drawn = '';
+        this.draw();
+      }).observe(viewport);
+    }
   }
 
   setRows(rows) {
@@ -23,12 +44,11 @@ export class VirtualList {
     this.draw();
   }
 
+  /** Once: the height of a drawn row (a layout read, only until known). */
   _measure() {
-    if (this.rowHeight) return this.rowHeight;
     const probe = this.list.firstElementChild;
     const h = probe ? probe.getBoundingClientRect().height : 0;
     if (h > 0) this.rowHeight = h;
-    return this.rowHeight || 40;
   }
 
   draw() {
@@ -43,18 +63,17 @@ export class VirtualList {
       return;
     }
     this.viewport.classList.add('virtual');
-    const rh = this._measure();
-    const height = this.viewport.clientHeight;
+    const rh = this.rowHeight || 40;
     let first = 0;
     let last = Math.min(n, this.fallback);
-    if (height > 0) {
-      first = Math.max(0, Math.floor(this.viewport.scrollTop / rh) - this.overscan);
-      last = Math.min(n, Math.ceil((this.viewport.scrollTop + height) / rh) + this.overscan);
+    if (this.height > 0) {
+      first = Math.max(0, Math.floor(this.top / rh) - this.overscan);
+      last = Math.min(n, Math.ceil((this.top + this.height) / rh) + this.overscan);
     }
     const key = `${first}:${last}:${n}`;
-    this.spacer.style.height = `${n * rh}px`;
     if (key === this.drawn) return;
     this.drawn = key;
+    this.spacer.style.height = `${n * rh}px`;
     this.list.style.top = `${first * rh}px`;
     const items = [];
     for (let i = first; i < last; i++) {
@@ -64,7 +83,7 @@ export class VirtualList {
       items.push(li);
     }
     this.list.replaceChildren(...items);
-    if (!this.rowHeight && items.length) {
+    if (!this.rowHeight && items.length && this.height > 0) {
       this._measure();
       if (this.rowHeight && this.rowHeight !== rh) { this.drawn = ''; this.draw(); }
     }
