@@ -12,7 +12,7 @@ TEST_PKGS="clang libclang-rt-14-dev chromium firefox-esr xvfb jq iproute2 nftabl
   python3-gi gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice coturn systemd
   gstreamer1.0-tools gir1.2-gstreamer-1.0 util-linux gstreamer1.0-plugins-base-apps
-  prometheus"
+  prometheus python3-websockets"
 want="$RUN_PKGS"
 [ "${1:-run}" = test ] && want="$want $TEST_PKGS"
 missing=""

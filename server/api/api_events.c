@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -271,6 +272,30 @@ static void attendance(api_call *c, int64_t event_id, const char *what)
                         report_ready, w, report_wait_free);
 }
 
+/* GET roll?offset=N&limit=M: a page of the live roll (roster order, with
+ * present flags), for the moderators' attendance panel: the WebSocket
+ * carries only counts, the present list and deltas (protocol.md). */
+static void roll_page(api_call *c, int64_t event_id)
+{
+    veche_event ev;
+    if (!may(c, event_id, VECHE_ACCESS_MAY_EXPORT_ATTENDANCE, &ev))
+        return;
+    char num[24];
+    api_query(c, "offset", num, sizeof num);
+    long long offset = num[0] ? strtoll(num, NULL, 10) : 0;
+    api_query(c, "limit", num, sizeof num);
+    long long limit = num[0] ? strtoll(num, NULL, 10) : 1000;
+    if (offset < 0 || limit < 1 || limit > 5000)
+        return api_error(c, 400, "bad-request", "offset >= 0, limit 1-5000");
+    json_t *page = veche_roll_page_json(c->api->env.roll, event_id, (size_t)offset,
+                                        (size_t)limit);
+    if (!page)  /* nobody in: nothing live */
+        page = json_pack("{s:I, s:i, s:i, s:I, s:[]}", "event", (json_int_t)event_id,
+                         "present", 0, "total", 0, "offset", (json_int_t)offset, "people");
+    json_object_set_new(page, "live", json_boolean(veche_roll_live(c->api->env.roll, event_id)));
+    api_reply(c, 200, page);
+}
+
 void api_events(api_call *c)
 {
     const char *m = c->req->method;
@@ -288,5 +313,7 @@ void api_events(api_call *c)
                                   strcmp(what, "attendance.csv") == 0 ||
                                   strcmp(what, "attendance.html") == 0))
         return attendance(c, id, what);
+    if (strcmp(m, "GET") == 0 && strcmp(what, "roll") == 0)
+        return roll_page(c, id);
     api_error(c, 404, "not-found", "no such route");
 }

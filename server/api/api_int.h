@@ -81,7 +81,11 @@ int api_reset_link(api_call *c, int64_t person, int64_t ttl_secs, char *link, si
  * the store thread): it takes j->pending (setting it NULL), sets
  * c->resp->deferred and finishes the pending answer itself later.  At most API_PW_MAX_JOBS are in flight;
  * check api_pw_busy() before submitting (it replies 503 busy). */
-#define API_PW_MAX_JOBS 64
+/* A queue, not the hashing threads: a job waiting costs a few hundred
+ * bytes (the 64 MiB of Argon2id are taken only while it runs), so a
+ * sign-in storm at a lesson's start (500 people within a minute) waits
+ * in it instead of getting 503 busy. */
+#define API_PW_MAX_JOBS 1024
 
 typedef struct api_pw_job api_pw_job;
 typedef void (*api_pw_done_fn)(api_call *c, api_pw_job *j);

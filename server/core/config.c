@@ -82,6 +82,14 @@ static const directive directives[] = {
         "Comma-separated IP addresses of reverse proxies (nginx) in front of\n"
         "Veche: for connections from them the client address (sign-in limits,\n"
         "logs) is taken from X-Forwarded-For.  Empty: the header is ignored."),
+    DIR(ws_send_queue_kb, T_UINT, 16, 1048576, NULL,
+        "Essential messages (offers, moderation, chat, ...) queued to one slow\n"
+        "WebSocket peer, in KiB, before it is closed (1008).  Replaceable\n"
+        "messages (attendance, quorum, quality, speaker, hands) never count:\n"
+        "a slow reader gets their latest state only."),
+    DIR(ws_send_stall_seconds, T_UINT, 1, 3600, NULL,
+        "Seconds an essential message may wait unsent before the peer is\n"
+        "closed as stuck (1008)."),
     DIR(ice_addresses, T_STRING, 0, 0, "media plane",
         "Comma-separated local IP addresses offered as ICE candidates.\n"
         "Empty: every address of every interface."),
@@ -102,7 +110,21 @@ static const directive directives[] = {
         "the server.  Open the port range for TCP too.  TURN over TLS on 443\n"
         "(turn_urls) reaches more networks (docs/operations.md)."),
     DIR(max_room_participants, T_UINT, 1, 100000, NULL,
-        "Most participants in one room; more are refused."),
+        "Most participants in a room that belongs to no event; more are\n"
+        "refused (room-full)."),
+    DIR(max_meeting_participants, T_UINT, 1, 100000, NULL,
+        "Most participants in an event's meeting room, unless the event sets\n"
+        "its own limit."),
+    DIR(max_training_participants, T_UINT, 1, 100000, NULL,
+        "Most participants in an event's training room, unless the event\n"
+        "sets its own limit."),
+    DIR(chat_rate_per_minute, T_UINT, 1, 60000, NULL,
+        "Chat messages, hands and other requests that make the server tell\n"
+        "everyone, per connection and minute (token bucket); more get\n"
+        "rate-limited."),
+    DIR(chat_burst, T_UINT, 1, 10000, NULL,
+        "Requests of chat_rate_per_minute's kinds allowed at once (the\n"
+        "bucket's size)."),
     DIR(nack_buffer_packets, T_UINT, 16, 65536, NULL,
         "Packets kept per video track to answer retransmission requests\n"
         "(NACK); rounded up to a power of two."),
@@ -221,6 +243,12 @@ void veche_config_defaults(veche_config *c)
     c->stun_port = 3478;
     c->max_room_participants = 100;
     c->turn_ttl_seconds = 86400;
+    c->max_meeting_participants = 100;
+    c->max_training_participants = 500;
+    c->chat_rate_per_minute = 30;
+    c->chat_burst = 10;
+    c->ws_send_queue_kb = 4096;
+    c->ws_send_stall_seconds = 30;
     c->nack_buffer_packets = 1024;
     c->max_bitrate_kbps = 2500;
     c->udp_recv_buffer_kb = 4096;

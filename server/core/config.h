@@ -26,6 +26,8 @@ typedef struct {
     char data_dir[VECHE_PATH_MAX];/* "./veche-data" */
     size_t ws_max_message;        /* bytes, 65536 */
     char trusted_proxies[512];    /* comma-separated IPs whose X-Forwarded-For counts */
+    unsigned ws_send_queue_kb;    /* essential bytes queued to one peer before it is closed, 4096 */
+    unsigned ws_send_stall_seconds; /* oldest unsent essential message age before closing, 30 */
     /* media plane */
     char ice_addresses[512];      /* comma-separated local IPs for ICE; empty = all */
     uint16_t rtp_port_min;        /* 0 = any */
@@ -34,7 +36,11 @@ typedef struct {
     uint16_t stun_port;           /* 3478 */
     char public_address[64];      /* 1:1 NAT address announced instead of host IPs */
     bool ice_tcp;                 /* false: also passive TCP candidates (RFC 6544) */
-    unsigned max_room_participants;  /* 100 */
+    unsigned max_room_participants;  /* 100: rooms without an event, of either kind */
+    unsigned max_meeting_participants;  /* 100: an event's meeting room */
+    unsigned max_training_participants; /* 500: an event's training room */
+    unsigned chat_rate_per_minute;   /* 30 chat messages a minute per connection ... */
+    unsigned chat_burst;             /* ... after a burst of 10 */
     unsigned nack_buffer_packets; /* 1024 per video track */
     unsigned max_bitrate_kbps;    /* REMB cap sent to publishers, 2500 */
     unsigned udp_recv_buffer_kb;  /* SO_RCVBUF of media sockets, 4096 */

@@ -1,7 +1,15 @@
 /* roll.c - the live roll of event rooms (roll.h): per live event, the
  * roster with present flags and connection counts and the quorum tracker;
  * the roster's loading and crash recovery, which run on the store
- * thread. */
+ * thread.
+ *
+ * Invariants of a loaded event (so a join or leave costs O(1), whatever
+ * the roster's size; only loading, on the store thread, is O(roster)):
+ *   1. index maps every person_id in people to its position + 1;
+ *   2. present holds exactly the person_ids whose conns > 0 (the same
+ *      positions + 1), so the present list is built without a scan;
+ *   3. voting counts the people with voting set, voting_present those of
+ *      them with conns > 0. */
 #include "roll.h"
 
 #include <glib.h>
@@ -25,6 +33,9 @@ typedef struct {
     veche_quorum_rule rule;
     veche_quorum_tracker *tracker;  /* meetings only */
     GArray *people;               /* roll_person, roster order, then late joiners */
+    GHashTable *index;            /* int64 person_id -> position + 1 */
+    GHashTable *present;          /* int64 person_id -> position + 1, conns > 0 */
+    unsigned voting, voting_present;
     unsigned conns;               /* joined connections in all */
     unsigned holds;               /* joins on their way to the store */
 } roll_event;
@@ -32,7 +43,21 @@ typedef struct {
 struct veche_roll_roster {
     veche_quorum_rule rule;
     GArray *people;               /* roll_person, conns 0 */
+    GHashTable *index;            /* as in roll_event, built on the store thread */
+    unsigned voting;
 };
+
+static GHashTable *index_new(void)
+{
+    return g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+static void index_put(GHashTable *index, int64_t person_id, guint pos)
+{
+    int64_t *key = g_new(int64_t, 1);
+    *key = person_id;
+    g_hash_table_replace(index, key, GUINT_TO_POINTER(pos + 1));
+}
 
 struct veche_roll {
     GHashTable *events;           /* int64 id -> roll_event*, owned */
@@ -43,6 +68,10 @@ static void event_free(gpointer data)
     roll_event *e = data;
     veche_quorum_tracker_free(e->tracker);
     g_array_free(e->people, TRUE);
+    if (e->index)
+        g_hash_table_destroy(e->index);
+    if (e->present)
+        g_hash_table_destroy(e->present);
     g_free(e);
 }
 
@@ -68,17 +97,15 @@ static roll_event *find_event(const veche_roll *r, int64_t id)
 
 static roll_person *find_person(roll_event *e, int64_t person_id)
 {
-    for (guint i = 0; i < e->people->len; i++) {
-        roll_person *p = &g_array_index(e->people, roll_person, i);
-        if (p->person_id == person_id)
-            return p;
-    }
-    return NULL;
+    guint pos = GPOINTER_TO_UINT(g_hash_table_lookup(e->index, &person_id));
+    return pos ? &g_array_index(e->people, roll_person, pos - 1) : NULL;
 }
 
 typedef struct {
     veche_store *st;
     GArray *people;
+    GHashTable *index;
+    unsigned *voting;
 } load_ctx;
 
 static int add_member(void *ud, const veche_member *m)
@@ -91,7 +118,19 @@ static int add_member(void *ud, const veche_member *m)
     if (rc != 0)
         return rc;
     snprintf(p.name, sizeof p.name, "%s", who.full_name);
+    guint pos = GPOINTER_TO_UINT(g_hash_table_lookup(c->index, &m->person_id));
+    if (pos) {  /* on the roster and a guest too: one row */
+        roll_person *q = &g_array_index(c->people, roll_person, pos - 1);
+        if (!q->voting && p.voting)
+            ++*c->voting;
+        q->voting = q->voting || p.voting;
+        if (p.role > q->role)
+            q->role = p.role;
+        return 0;
+    }
+    *c->voting += p.voting;
     g_array_append_val(c->people, p);
+    index_put(c->index, p.person_id, c->people->len - 1);
     return 0;
 }
 
@@ -100,16 +139,25 @@ void veche_roll_roster_free(veche_roll_roster *ro)
     if (!ro)
         return;
     g_array_free(ro->people, TRUE);
+    if (ro->index)
+        g_hash_table_destroy(ro->index);
     g_free(ro);
+}
+
+veche_roll_roster *veche_roll_roster_new(void)
+{
+    veche_roll_roster *ro = g_new0(veche_roll_roster, 1);
+    ro->people = g_array_new(FALSE, TRUE, sizeof(roll_person));
+    ro->index = index_new();
+    veche_quorum_rule def = VECHE_QUORUM_RULE_DEFAULT;
+    ro->rule = def;
+    return ro;
 }
 
 int veche_roll_roster_load(veche_store *st, const veche_event *ev, veche_roll_roster **out)
 {
-    veche_roll_roster *ro = g_new0(veche_roll_roster, 1);
-    ro->people = g_array_new(FALSE, TRUE, sizeof(roll_person));
-    veche_quorum_rule def = VECHE_QUORUM_RULE_DEFAULT;
-    ro->rule = def;
-    load_ctx c = {st, ro->people};
+    veche_roll_roster *ro = veche_roll_roster_new();
+    load_ctx c = {st, ro->people, ro->index, &ro->voting};
     int rc;
     if (ev->body_id) {
         veche_body body;
@@ -139,6 +187,9 @@ static int load_event(veche_roll *r, const veche_event *ev, veche_roll_roster *r
     e->ev = *ev;
     e->rule = ro->rule;
     e->people = ro->people;
+    e->index = ro->index ? ro->index : index_new();
+    e->voting = ro->voting;
+    e->present = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     g_free(ro);
     if (ev->room_kind == VECHE_ROOM_MEETING) {
         e->tracker = veche_quorum_tracker_new(&e->rule);
@@ -154,15 +205,20 @@ static int load_event(veche_roll *r, const veche_event *ev, veche_roll_roster *r
 
 static void count_voting(const roll_event *e, unsigned *voting, unsigned *present)
 {
-    *voting = *present = 0;
-    for (guint i = 0; i < e->people->len; i++) {
-        const roll_person *p = &g_array_index(e->people, roll_person, i);
-        if (!p->voting)
-            continue;
-        ++*voting;
-        if (p->conns > 0)
-            ++*present;
-    }
+    *voting = e->voting;
+    *present = e->voting_present;
+}
+
+/* p (at pos) gained or lost its first / last connection. */
+static void set_present(roll_event *e, roll_person *p, bool present)
+{
+    guint pos = (guint)(p - &g_array_index(e->people, roll_person, 0));
+    if (present)
+        index_put(e->present, p->person_id, pos);
+    else
+        g_hash_table_remove(e->present, &p->person_id);
+    if (p->voting)
+        e->voting_present += present ? 1 : -1;
 }
 
 /* Feed the tracker: 1 with *ch when the change is to be logged. */
@@ -252,15 +308,21 @@ int veche_roll_join(veche_roll *r, const veche_event *ev, const veche_person *pe
     }
     roll_person *p = find_person(e, person->id);
     if (!p) {
-        roll_person np = {.person_id = person->id, .role = a->role, .voting = a->voting};
+        roll_person np = {.person_id = person->id, .role = a->role};
         snprintf(np.name, sizeof np.name, "%s", person->full_name);
         g_array_append_val(e->people, np);
+        index_put(e->index, np.person_id, e->people->len - 1);
         p = &g_array_index(e->people, roll_person, e->people->len - 1);
     }
     if (a->role > p->role)
         p->role = a->role;
-    p->voting = p->voting || a->voting;
-    p->conns++;
+    if (a->voting && !p->voting) {
+        p->voting = true;
+        e->voting++;
+        e->voting_present += p->conns > 0;
+    }
+    if (p->conns++ == 0)
+        set_present(e, p, true);
     e->conns++;
     return update_quorum(e, ts_ms, ch);
 }
@@ -272,7 +334,8 @@ int veche_roll_leave(veche_roll *r, int64_t event_id, int64_t person_id, int64_t
     roll_person *p = e ? find_person(e, person_id) : NULL;
     if (!p || p->conns == 0)
         return VECHE_ENOTFOUND;
-    p->conns--;
+    if (--p->conns == 0)
+        set_present(e, p, false);
     e->conns--;
     int flip = update_quorum(e, ts_ms, ch);
     maybe_unload(r, e);
@@ -303,27 +366,59 @@ bool veche_roll_present(const veche_roll *r, int64_t event_id, int64_t person_id
     return p && p->conns > 0;
 }
 
-json_t *veche_roll_attendance_msg(const veche_roll *r, int64_t event_id)
+static json_t *person_json(const roll_person *p)
+{
+    return json_pack("{s:I, s:s, s:s, s:b, s:b, s:b}", "person", (json_int_t)p->person_id,
+                     "name", p->name, "role", veche_access_role_name(p->role),
+                     "voting", p->voting, "present", p->conns > 0, "onRoster", p->on_roster);
+}
+
+int veche_roll_counts(const veche_roll *r, int64_t event_id, unsigned *present,
+                      unsigned *total)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    if (!e)
+        return VECHE_ENOTFOUND;
+    *present = g_hash_table_size(e->present);
+    *total = e->people->len;
+    return 0;
+}
+
+json_t *veche_roll_person_json(const veche_roll *r, int64_t event_id, int64_t person_id)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    roll_person *p = e ? find_person(e, person_id) : NULL;
+    return p ? person_json(p) : NULL;
+}
+
+json_t *veche_roll_present_json(const veche_roll *r, int64_t event_id)
 {
     roll_event *e = r ? find_event(r, event_id) : NULL;
     if (!e)
         return NULL;
-    json_t *roster = json_array();
-    unsigned present = 0;
-    for (guint i = 0; i < e->people->len; i++) {
-        const roll_person *p = &g_array_index(e->people, roll_person, i);
-        present += p->conns > 0;
-        json_array_append_new(roster, json_pack("{s:I, s:s, s:s, s:b, s:b, s:b}",
-                                                "person", (json_int_t)p->person_id,
-                                                "name", p->name,
-                                                "role", veche_access_role_name(p->role),
-                                                "voting", p->voting,
-                                                "present", p->conns > 0,
-                                                "onRoster", p->on_roster));
+    json_t *list = json_array();
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, e->present);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const roll_person *p = &g_array_index(e->people, roll_person, GPOINTER_TO_UINT(value) - 1);
+        json_array_append_new(list, person_json(p));
     }
-    return json_pack("{s:s, s:I, s:i, s:i, s:o}", "type", "attendance",
-                     "event", (json_int_t)event_id, "present", (int)present,
-                     "total", (int)e->people->len, "roster", roster);
+    return list;
+}
+
+json_t *veche_roll_page_json(const veche_roll *r, int64_t event_id, size_t offset, size_t limit)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    if (!e)
+        return NULL;
+    json_t *list = json_array();
+    for (size_t i = offset; i < e->people->len && i - offset < limit; i++)
+        json_array_append_new(list, person_json(&g_array_index(e->people, roll_person, i)));
+    return json_pack("{s:I, s:i, s:i, s:I, s:o}", "event", (json_int_t)event_id,
+                     "present", (int)g_hash_table_size(e->present),
+                     "total", (int)e->people->len, "offset", (json_int_t)offset,
+                     "people", list);
 }
 
 json_t *veche_roll_quorum_msg(const veche_roll *r, int64_t event_id)

@@ -53,6 +53,9 @@ void veche_roll_free(veche_roll *r);  /* accepts NULL */
  * give it to veche_roll_join), or a store error. */
 int veche_roll_roster_load(veche_store *st, const veche_event *ev, veche_roll_roster **out);
 void veche_roll_roster_free(veche_roll_roster *ro);  /* accepts NULL */
+/* An empty roster with the default quorum rule (an event nobody is listed
+ * for: everyone who joins is appended; also for tests). */
+veche_roll_roster *veche_roll_roster_new(void);
 
 /* A join to event_id is on its way to the store: when the event is live,
  * keep it loaded until veche_roll_join or veche_roll_release and return
@@ -100,12 +103,22 @@ bool veche_roll_live(const veche_roll *r, int64_t event_id);
 /* Whether person has a connection joined in event. */
 bool veche_roll_present(const veche_roll *r, int64_t event_id, int64_t person_id);
 
-/* Messages for the event's moderators (new references; NULL when the
- * event is not live, or for `quorum`, not a meeting):
- *   {"type":"attendance","event":ID,"present":N,"total":N,
- *    "roster":[{"person","name","role","voting","present","onRoster"}]}
- *   {"type":"quorum","event":ID,"present","voting","needed","reached"} */
-json_t *veche_roll_attendance_msg(const veche_roll *r, int64_t event_id);
+/* What the attendance messages are built from (signal/attendance.c),
+ * each in O(1) or O(what it returns), never O(roster):
+ *   counts: present people and roster rows (VECHE_ENOTFOUND: not live);
+ *   person_json: {person, name, role, voting, present, onRoster} (new
+ *     reference; NULL when not in the roll);
+ *   present_json: an array of those rows for the people present;
+ *   page_json: {event, present, total, offset, people: rows offset ..
+ *     offset+limit-1 in roster order} for GET /api/events/ID/roll. */
+int veche_roll_counts(const veche_roll *r, int64_t event_id, unsigned *present,
+                      unsigned *total);
+json_t *veche_roll_person_json(const veche_roll *r, int64_t event_id, int64_t person_id);
+json_t *veche_roll_present_json(const veche_roll *r, int64_t event_id);
+json_t *veche_roll_page_json(const veche_roll *r, int64_t event_id, size_t offset,
+                             size_t limit);
+/* {"type":"quorum","event":ID,"present","voting","needed","reached"} (new
+ * reference; NULL when the event is not live or not a meeting). */
 json_t *veche_roll_quorum_msg(const veche_roll *r, int64_t event_id);
 
 #endif

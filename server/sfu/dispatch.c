@@ -60,6 +60,8 @@ ONE(do_take_floor, veche_participant_set_floor(p, c->target, false, err))
 ONE(do_mute, veche_participant_mute(p, c->target, err))
 ONE(do_mute_all, veche_participant_mute(p, NULL, err))
 ONE(do_unmute, veche_participant_unmute(p, err))
+ONE(do_mute_chat, veche_participant_mute_chat(p, c->target, true, err))
+ONE(do_unmute_chat, veche_participant_mute_chat(p, c->target, false, err))
 ONE(do_remove, veche_participant_remove(p, c->target, c->reason, err))
 ONE(do_lock, veche_participant_lock(p, true, err))
 ONE(do_unlock, veche_participant_lock(p, false, err))
@@ -79,6 +81,7 @@ static const cmd_fn handlers[VECHE_CMD_COUNT] = {
     [VECHE_CMD_MUTE_ALL] = do_mute_all,     [VECHE_CMD_UNMUTE] = do_unmute,
     [VECHE_CMD_REMOVE] = do_remove,         [VECHE_CMD_LOCK] = do_lock,
     [VECHE_CMD_UNLOCK] = do_unlock,         [VECHE_CMD_UNPUBLISH] = do_unpublish,
+    [VECHE_CMD_MUTE_CHAT] = do_mute_chat,   [VECHE_CMD_UNMUTE_CHAT] = do_unmute_chat,
 };
 
 GHashTable *veche_dispatch_rooms_new(void)
@@ -127,6 +130,7 @@ static void join(GHashTable *rooms, const veche_sfu_env *env, const veche_sfu_cm
         .resume_id = cmd->resume_id, .resume_key = cmd->resume_key,
         .fixed_role = cmd->fixed_role, .role = cmd->role,
         .title = cmd->title, .presides = cmd->presides,
+        .max_participants = cmd->max_participants,
         .client = cmd->client, .req = cmd->req,
     };
     veche_sfu_error err = {0};

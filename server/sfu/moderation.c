@@ -41,6 +41,8 @@ int veche_participant_chat(veche_participant *p, const char *text, veche_sfu_err
 {
     if (check_right(p, VECHE_RIGHT_CHAT, err))
         return VECHE_EDENIED;
+    if (p->chat_muted)
+        return refuse(err, "forbidden", "a moderator has turned your chat off");
     if (!veche_chat_valid(text))
         return refuse(err, "bad-request",
                       "text must be 1-2000 characters of printable UTF-8");
@@ -166,6 +168,26 @@ int veche_participant_mute(veche_participant *p, const char *target, veche_sfu_e
         if (t != p && !t->presides)   /* a secretary is muted too */
             set_muted(t, true, p);
     }
+    return 0;
+}
+
+int veche_participant_mute_chat(veche_participant *p, const char *target, bool muted,
+                                veche_sfu_error *err)
+{
+    if (check_right(p, VECHE_RIGHT_MODERATE, err))
+        return VECHE_EDENIED;
+    veche_participant *t = target_of(p, target, err);
+    if (!t)
+        return VECHE_ENOTFOUND;
+    if (t->chat_muted == muted)
+        return 0;
+    t->chat_muted = muted;
+    VLOG_INFO(t->room->id, t->id, "chat %s by %s", muted ? "muted" : "unmuted", p->id);
+    veche_sfu_event *ev = veche_room_event(t->room, VECHE_EV_CHAT_MUTED);
+    g_strlcpy(ev->participant, t->id, sizeof ev->participant);
+    g_strlcpy(ev->by, p->id, sizeof ev->by);
+    ev->flag = muted;
+    veche_room_broadcast(t->room, NULL, ev);
     return 0;
 }
 

@@ -324,6 +324,7 @@ static void describe(const veche_participant *p, veche_sfu_participant_info *out
     out->role = p->role;
     g_strlcpy(out->title, p->title, sizeof out->title);
     out->muted = p->muted;
+    out->chat_muted = p->chat_muted;
     out->hand = p->hand_raised;
     out->floor = p->has_floor;
     out->n_tracks = p->tracks->len;
@@ -385,6 +386,7 @@ static int admit(veche_room *room, veche_participant *p, const veche_join_reques
             p->role = VECHE_ROLE_MODERATOR;
         p->has_floor = d->has_floor;
         p->muted = d->muted;
+        p->chat_muted = d->chat_muted;
         g_hash_table_remove(room->departed, req->resume_id);
         return 0;
     }
@@ -424,13 +426,29 @@ static veche_sfu_joined *joined_reply(veche_room *room, const veche_participant 
     return j;
 }
 
+/* The most people the room takes: the event's own limit, else by kind for
+ * an event's room (a training 500, a meeting 100 by default), else
+ * max_room_participants. */
+static unsigned room_limit(const veche_room *room, const veche_join_request *req)
+{
+    const veche_config *cfg = room->env.cfg;
+    if (req->max_participants)
+        return req->max_participants;
+    if (!req->fixed_role)
+        return cfg->max_room_participants;
+    return room->kind == VECHE_ROOM_TRAINING ? cfg->max_training_participants
+                                             : cfg->max_meeting_participants;
+}
+
 veche_participant *veche_room_join(veche_room *room, const veche_join_request *req,
                                    veche_sfu_error *err)
 {
     evict_stale(room, req);
-    if (room->participants->len >= room->env.cfg->max_room_participants) {
+    unsigned limit = room_limit(room, req);
+    if (room->participants->len >= limit) {
         err->code = "room-full";
-        g_strlcpy(err->reason, "the room is full", sizeof err->reason);
+        g_snprintf(err->reason, sizeof err->reason,
+                   "the room is full: it takes at most %u people", limit);
         return NULL;
     }
     const char *id = req->resume_id && !veche_room_find(room, req->resume_id) &&
@@ -484,6 +502,7 @@ void veche_room_on_leave(veche_room *room, veche_participant *p)
         d->role = p->role;
         d->has_floor = p->has_floor;
         d->muted = p->muted;
+        d->chat_muted = p->chat_muted;
         d->left_ms = veche_now_ms();
         g_hash_table_replace(room->departed, g_strdup(p->id), d);
     }

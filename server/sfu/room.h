@@ -59,6 +59,8 @@ typedef struct {
                                     says more ("secretary", "observer"); <16 bytes */
     bool presides;               /* fixed_role: a moderator who chairs (chair,
                                     trainer); "mute all" spares only them */
+    unsigned max_participants;   /* an event's own limit; 0: the default for
+                                    the room (room_limit in room.c) */
     uint64_t client;             /* who the participant's events are for */
     uint64_t req;                /* the JOINED reply carries it */
 } veche_join_request;
@@ -119,6 +121,10 @@ int veche_participant_set_floor(veche_participant *p, const char *target, bool g
 /* target NULL: everyone but moderators (mute-all). */
 int veche_participant_mute(veche_participant *p, const char *target, veche_sfu_error *err);
 int veche_participant_unmute(veche_participant *p, veche_sfu_error *err);
+/* A moderator turns target's chat off (muted) or back on; everyone is told
+ * (`chat-muted`); a chat-muted participant's `chat` is refused. */
+int veche_participant_mute_chat(veche_participant *p, const char *target, bool muted,
+                                veche_sfu_error *err);
 int veche_participant_remove(veche_participant *p, const char *target, const char *reason,
                              veche_sfu_error *err);
 int veche_participant_lock(veche_participant *p, bool locked, veche_sfu_error *err);

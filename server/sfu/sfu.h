@@ -75,6 +75,7 @@ typedef struct {
     veche_role role;
     bool has_floor;
     bool muted;
+    bool chat_muted;
     uint64_t left_ms;
 } veche_departed;
 
@@ -88,6 +89,7 @@ struct veche_participant {
     bool has_floor;
     bool hand_raised;
     bool muted;                  /* audio not forwarded (moderator or self) */
+    bool chat_muted;             /* a moderator turned its chat off */
     bool dropped;                /* the connection went away: may resume */
     GSource *unpublish_idle;     /* pending unpublish (publish PC closed) */
     char resume_key[33];

@@ -39,7 +39,8 @@
     X(GIVE_FLOOR, "give-floor") X(TAKE_FLOOR, "take-floor") X(MUTE, "mute") \
     X(MUTE_ALL, "mute-all") X(UNMUTE, "unmute") X(REMOVE, "remove") X(LOCK, "lock") \
     X(UNLOCK, "unlock") X(UNPUBLISH, "unpublish") X(CLOSE_ROOM, "close-room") \
-    X(REC_START, "rec-start") X(REC_STOP, "rec-stop")
+    X(REC_START, "rec-start") X(REC_STOP, "rec-stop") \
+    X(MUTE_CHAT, "mute-chat") X(UNMUTE_CHAT, "unmute-chat")
 
 typedef enum {
 #define X(e, s) VECHE_CMD_##e,
@@ -70,6 +71,7 @@ typedef struct {
     veche_role role;
     char *title;                 /* NULL or "secretary", "observer"... (room.h) */
     bool presides;               /* fixed_role: a moderator who chairs */
+    unsigned max_participants;   /* the event's own limit; 0: by room kind (room.c) */
     /* PUBLISH, ANSWER, CANDIDATE */
     char *sdp;
     char *candidate;
@@ -101,7 +103,7 @@ const char *veche_sfu_cmd_name(veche_sfu_cmd_type type);
     X(CANDIDATE, "candidate") X(CHAT, "chat") X(HAND, "hand") X(FLOOR, "floor") \
     X(MUTED, "muted") X(SPEAKER, "speaker") X(QUALITY, "quality") X(LOCKED, "locked") \
     X(MEDIA_FAILED, "media-failed") X(REMOVED, "removed") X(ROOM_IDLE, "room-idle") \
-    X(KNOCK, "knock") X(REC_TRACKS, "rec-tracks")
+    X(KNOCK, "knock") X(REC_TRACKS, "rec-tracks") X(CHAT_MUTED, "chat-muted")
 
 typedef enum {
 #define X(e, s) VECHE_EV_##e,
@@ -128,6 +130,7 @@ typedef struct {
     veche_role role;
     char title[16];              /* "" or the role as people call it (room.h) */
     bool muted, hand, floor;
+    bool chat_muted;             /* a moderator turned its chat off */
     unsigned n_tracks;
     veche_sfu_track_info *tracks;
 } veche_sfu_participant_info;

@@ -34,6 +34,8 @@ static json_t *participant_json(const veche_sfu_participant_info *p, veche_room_
                           "floor", p->floor);
     if (o && p->title[0])  /* the role as people call it: secretary, observer */
         json_object_set_new(o, "title", json_string(p->title));
+    if (o && p->chat_muted)
+        json_object_set_new(o, "chatMuted", json_true());
     return o;
 }
 
@@ -152,6 +154,12 @@ static json_t *muted_json(const veche_sfu_event *ev)
                      "muted", ev->flag, "by", ev->by);
 }
 
+static json_t *chat_muted_json(const veche_sfu_event *ev)
+{
+    return json_pack("{s:s, s:s, s:b, s:s}", "type", "chat-muted", "participant",
+                     ev->participant, "muted", ev->flag, "by", ev->by);
+}
+
 static json_t *speaker_json(const veche_sfu_event *ev)
 {
     return json_pack("{s:s, s:o}", "type", "speaker", "participant",
@@ -205,6 +213,7 @@ static json_t *(*const encoders[VECHE_EV_COUNT])(const veche_sfu_event *) = {
     [VECHE_EV_HAND] = hand_json,
     [VECHE_EV_FLOOR] = floor_json,
     [VECHE_EV_MUTED] = muted_json,
+    [VECHE_EV_CHAT_MUTED] = chat_muted_json,
     [VECHE_EV_SPEAKER] = speaker_json,
     [VECHE_EV_QUALITY] = quality_json,
     [VECHE_EV_LOCKED] = locked_json,

@@ -22,8 +22,15 @@
  *
  * Each WebSocket is a heap veche_ws pointed to by the lws per-session data.
  * Text fragments are joined up to ws_max_message; sends are copied into a
- * queue written one message per WRITEABLE callback; a close requested by
- * the user is sent once that queue is empty.  on_close is called exactly
+ * queue (txqueue.h: essential and replaceable messages) written one message
+ * per WRITEABLE callback; a close requested by the user is sent once that
+ * queue is empty.  A peer is closed (1008 "send queue full") only when its
+ * unsent essential messages pass ws_send_queue_kb or the oldest of them
+ * has waited ws_send_stall_seconds (checked on every send and every
+ * second); the queue is then dropped and the close frame goes out from
+ * WRITEABLE like any other, so it is never cut into a half-sent frame
+ * (lws finishes a partial write before it calls WRITEABLE again).  A peer
+ * that does not read even that is cut off after CLOSE_GRACE_SECS.  on_close is called exactly
  * once per connection: from LWS_CALLBACK_CLOSED, or, for any connection lws
  * did not report while its context was destroyed, from veche_http_free().
  *
@@ -55,18 +62,12 @@
 #include "tlscert.h"
 #include "tlsreload.h"
 #include "xff.h"
+#include "txqueue.h"
 
 #define WS_PROTOCOL "veche-v1"
 #define HTTP_PROTOCOL "veche-http"
-#define SEND_QUEUE_LIMIT ((size_t)4 << 20)  /* bytes queued before a peer is "too slow" */
 #define CLOSE_GRACE_SECS 10                 /* to flush the queue and close */
 #define RX_KEEP_BYTES 65536                 /* reassembly buffer kept between messages */
-
-/* A queued outgoing message with the headroom lws_write() needs. */
-typedef struct {
-    size_t len;
-    unsigned char buf[];  /* LWS_PRE bytes, then len bytes of text */
-} tx_msg;
 
 struct veche_ws {
     veche_http *h;
@@ -75,8 +76,7 @@ struct veche_ws {
     GList *node;                /* in h->conns */
     unsigned char *rx;          /* reassembly of the current message */
     size_t rx_len, rx_cap;
-    GQueue txq;                 /* of tx_msg */
-    size_t tx_bytes;
+    veche_txq *txq;             /* unsent messages, LWS_PRE headroom each */
     bool closing;               /* no more sends; input is ignored */
     int close_code;
     char close_reason[124];     /* a close frame carries at most 123 bytes */
@@ -84,7 +84,8 @@ struct veche_ws {
     char *cookie;               /* the upgrade's Cookie header, "" when none */
 };
 
-#define DEFER_TIMEOUT_SECS 120                /* a deferred answer later than this: drop */
+#define DEFER_TIMEOUT_SECS 300                /* a deferred answer later than this: drop
+                                               (a sign-in queued behind a storm) */
 
 /* An /api/ request in progress: the pss of the HTTP protocol points here. */
 typedef struct {
@@ -133,10 +134,14 @@ struct veche_http {
     bool tls;
     void *ssl_ctx;              /* the vhost's SSL_CTX (lws owns it), for reloads */
     char trusted_proxies[512];  /* X-Forwarded-For from these counts (xff.h) */
+    size_t send_queue_limit;    /* essential bytes (ws_send_queue_kb) */
+    int64_t send_stall_us;      /* ws_send_stall_seconds */
+    guint stall_timer;
 };
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len);
+static gboolean stall_tick(gpointer ud);
 
 /* lws keeps its own copy of the protocol table: compare by name. */
 static bool bound_to(struct lws *wsi, const char *name)
@@ -238,23 +243,11 @@ static void lws_log_emit(int level, const char *line)
               "libwebsockets: %.*s", (int)n, line);
 }
 
-static void tx_clear(veche_ws *ws)
+/* Queue a copy of text (key: replaceable, see txqueue.h) and ask for a
+ * WRITEABLE. */
+static void tx_push(veche_ws *ws, const char *text, size_t len, const char *key)
 {
-    tx_msg *m;
-    while ((m = g_queue_pop_head(&ws->txq)))
-        g_free(m);
-    ws->tx_bytes = 0;
-}
-
-/* Append a copy of text to the send queue and ask for a WRITEABLE. */
-static void tx_push(veche_ws *ws, const char *text, size_t len)
-{
-    tx_msg *m = g_malloc(sizeof *m + LWS_PRE + len);
-    m->len = len;
-    if (len)
-        memcpy(m->buf + LWS_PRE, text, len);
-    g_queue_push_tail(&ws->txq, m);
-    ws->tx_bytes += len;
+    veche_txq_push(ws->txq, text, len, key, g_get_monotonic_time());
     lws_callback_on_writable(ws->wsi);
 }
 
@@ -285,7 +278,7 @@ static void ws_fail(veche_ws *ws, int code, const char *what, const char *reason
                      what, reason);
     VLOG_INFO(NULL, NULL, "websocket from %s: %s, closing with %d", ws->peer, reason, code);
     if (n > 0 && (size_t)n < sizeof msg && !ws->h->freeing)
-        tx_push(ws, msg, (size_t)n);
+        tx_push(ws, msg, (size_t)n, NULL);
     start_close(ws, code, reason);
 }
 
@@ -324,7 +317,7 @@ static int ws_established(veche_http *h, struct lws *wsi, veche_ws **pws)
     veche_ws *ws = g_new0(veche_ws, 1);
     ws->h = h;
     ws->wsi = wsi;
-    g_queue_init(&ws->txq);
+    ws->txq = veche_txq_new(LWS_PRE);
     client_address(h, wsi, ws->peer, sizeof ws->peer);
     if (!ws->peer[0])
         snprintf(ws->peer, sizeof ws->peer, "?");
@@ -390,15 +383,14 @@ static int ws_receive(veche_ws *ws, const void *in, size_t len)
  * the last message, so lws has flushed everything before it. */
 static int ws_writeable(veche_ws *ws)
 {
-    tx_msg *m = g_queue_pop_head(&ws->txq);
+    veche_txq_msg *m = veche_txq_pop(ws->txq);
     if (m) {
         size_t len = m->len;
-        ws->tx_bytes -= len;
         int n = lws_write(ws->wsi, m->buf + LWS_PRE, len, LWS_WRITE_TEXT);
         g_free(m);
         if (n < 0 || (size_t)n < len)
             return -1;
-        if (!g_queue_is_empty(&ws->txq) || ws->closing)
+        if (!veche_txq_empty(ws->txq) || ws->closing)
             lws_callback_on_writable(ws->wsi);
         return 0;
     }
@@ -419,7 +411,7 @@ static void ws_finish(veche_ws *ws)
     VLOG_INFO(NULL, NULL, "websocket closed from %s", ws->peer);
     if (h->cb.on_close)
         h->cb.on_close(h->ud, ws, ws->conn_ud);
-    tx_clear(ws);
+    veche_txq_free(ws->txq);
     g_free(ws->rx);
     g_free(ws->cookie);
     g_free(ws);
@@ -846,6 +838,9 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
     h->cb = *cb;
     h->ud = ud;
     h->max_message = cfg->ws_max_message ? cfg->ws_max_message : 65536;
+    h->send_queue_limit = (size_t)(cfg->ws_send_queue_kb ? cfg->ws_send_queue_kb : 4096) << 10;
+    h->send_stall_us = (int64_t)(cfg->ws_send_stall_seconds ? cfg->ws_send_stall_seconds : 30)
+                       * G_USEC_PER_SEC;
     h->tls = cfg->tls;
     g_queue_init(&h->conns);
     snprintf(h->web_root, sizeof h->web_root, "%s", cfg->web_root);
@@ -917,6 +912,10 @@ veche_http *veche_http_new(const veche_config *cfg, GMainLoop *loop,
         g_free(h);
         return NULL;
     }
+    GSource *tick = g_timeout_source_new_seconds(1);
+    g_source_set_callback(tick, stall_tick, h, NULL);
+    h->stall_timer = g_source_attach(tick, g_main_loop_get_context(loop));
+    g_source_unref(tick);
     return h;
 }
 
@@ -938,6 +937,8 @@ void veche_http_free(veche_http *h)
     if (!h)
         return;
     h->freeing = true;
+    if (h->stall_timer)
+        g_source_remove(h->stall_timer);
     if (h->ctx)
         lws_context_destroy(h->ctx);  /* CLOSED for each open WebSocket */
     h->ctx = NULL;
@@ -947,26 +948,65 @@ void veche_http_free(veche_http *h)
     g_free(h);
 }
 
-int veche_ws_send(veche_ws *ws, const char *text, size_t len)
+/* The peer cannot take essential messages within the bounds: drop what
+ * is unsent and close (the close frame from WRITEABLE, whole). */
+static void too_slow(veche_ws *ws, const char *why)
+{
+    VLOG_WARN(NULL, NULL, "websocket from %s: peer too slow (%s: %zu essential bytes"
+              " queued), closing", ws->peer, why, veche_txq_essential_bytes(ws->txq));
+    veche_txq_clear(ws->txq);
+    start_close(ws, LWS_CLOSE_STATUS_POLICY_VIOLATION, "send queue full");
+}
+
+static bool stalled(const veche_ws *ws, int64_t now_us)
+{
+    int64_t oldest = veche_txq_oldest_essential_us(ws->txq);
+    return oldest >= 0 && now_us - oldest > ws->h->send_stall_us;
+}
+
+/* Every second: close peers whose oldest essential message waits too long. */
+static gboolean stall_tick(gpointer ud)
+{
+    veche_http *h = ud;
+    int64_t now = g_get_monotonic_time();
+    for (GList *l = h->conns.head; l; l = l->next) {
+        veche_ws *ws = l->data;
+        if (!ws->closing && stalled(ws, now))
+            too_slow(ws, "stalled");
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+int veche_ws_send_keyed(veche_ws *ws, const char *text, size_t len, const char *key)
 {
     if (!ws || (!text && len))
         return VECHE_EINVAL;
     if (ws->closing || ws->h->freeing)
         return VECHE_ESTATE;
-    if (len > SEND_QUEUE_LIMIT - ws->tx_bytes) {
-        VLOG_WARN(NULL, NULL, "websocket from %s: peer too slow (%zu bytes queued), closing",
-                  ws->peer, ws->tx_bytes);
-        tx_clear(ws);
-        ws->closing = true;
-        ws->rx_len = 0;
-        static const char reason[] = "send queue full";
-        lws_close_reason(ws->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)reason,
-                         sizeof reason - 1);
-        lws_set_timeout(ws->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    bool essential = !key || !key[0];
+    if (essential && (len > ws->h->send_queue_limit - veche_txq_essential_bytes(ws->txq) ||
+                      stalled(ws, g_get_monotonic_time()))) {
+        too_slow(ws, len > ws->h->send_queue_limit - veche_txq_essential_bytes(ws->txq)
+                         ? "limit" : "stalled");
         return VECHE_ELIMIT;
     }
-    tx_push(ws, text, len);
+    tx_push(ws, text, len, key);
     return 0;
+}
+
+int veche_ws_send(veche_ws *ws, const char *text, size_t len)
+{
+    return veche_ws_send_keyed(ws, text, len, NULL);
+}
+
+bool veche_ws_queued(const veche_ws *ws, const char *key)
+{
+    return ws && veche_txq_has(ws->txq, key);
+}
+
+size_t veche_ws_queued_bytes(const veche_ws *ws)
+{
+    return ws ? veche_txq_bytes(ws->txq) : 0;
 }
 
 void veche_ws_close(veche_ws *ws, int code, const char *reason)

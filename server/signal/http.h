@@ -114,10 +114,20 @@ void veche_http_free(veche_http *h);  /* accepts NULL */
 /* Route /api/ requests to fn (NULL: 404 for all of them). */
 void veche_http_set_api(veche_http *h, veche_http_api_fn fn, void *ud);
 
-/* Queue a text message (copied).  Returns 0 or VECHE_ESTATE when closing,
- * VECHE_ELIMIT when the peer is too slow (over 4 MiB queued; the connection
- * is then closed). */
+/* Queue an essential text message (copied).  Returns 0 or VECHE_ESTATE
+ * when closing, VECHE_ELIMIT when the peer is too slow (more than
+ * ws_send_queue_kb of essential messages unsent, or the oldest waiting
+ * longer than ws_send_stall_seconds; the connection is then closed with
+ * 1008 after its queue is dropped). */
 int veche_ws_send(veche_ws *ws, const char *text, size_t len);
+/* The same with a class: key NULL or "" essential, else replaceable: an
+ * unsent message with the same key is replaced in place (txqueue.h), and
+ * replaceable messages never make a peer too slow. */
+int veche_ws_send_keyed(veche_ws *ws, const char *text, size_t len, const char *key);
+/* Whether a message with this key is still unsent. */
+bool veche_ws_queued(const veche_ws *ws, const char *key);
+/* Bytes of unsent messages (both classes), for tests and logs. */
+size_t veche_ws_queued_bytes(const veche_ws *ws);
 /* Close after the queued messages are sent. */
 void veche_ws_close(veche_ws *ws, int code, const char *reason);
 /* The peer's address as text, for logs. */

@@ -22,10 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attendance.h"
 #include "auth.h"
 #include "events_json.h"
 #include "mailbox.h"
 #include "recording.h"
+#include "msgclass.h"
+#include "ratelimit.h"
+#include "txqueue.h"
 #include "report.h"
 #include "storeq.h"
 #include "vote_msg.h"
@@ -71,9 +75,23 @@ struct veche_signal {
     bool blocked_check;       /* a BLOCKED request is on the store thread */
     veche_recording *rec;     /* with accounts: recording of event rooms */
     veche_metrics *metrics;   /* borrowed, NULL: none */
+    veche_attfan *attfan;     /* attendance to moderators; NULL without accounts */
 };
 
 typedef enum { CONN_OUT, CONN_JOINING, CONN_IN } conn_state;
+
+/* Requests that make the server tell everyone, rate-limited per
+ * connection (ratelimit.h): one bucket per kind. */
+typedef enum { RL_NONE = 0, RL_CHAT, RL_HAND, RL_MODERATION, RL_COUNT } rl_kind;
+
+static const struct {
+    const char *what;             /* for the reason */
+    unsigned scale;               /* times the configured rate and burst */
+} rl_kinds[RL_COUNT] = {
+    [RL_CHAT] = {"chat messages", 1},
+    [RL_HAND] = {"hand raises and lowerings", 1},
+    [RL_MODERATION] = {"moderation requests", 4},
+};
 typedef struct join_ticket join_ticket;
 
 /* A request sent to the room, waiting for its reply. */
@@ -117,6 +135,7 @@ struct veche_signal_conn {
     bool meeting;             /* the event is a meeting */
     join_ticket *joining;     /* a join to an event on the store thread, or NULL */
     int64_t join_start_us;    /* monotonic time the last join arrived */
+    veche_bucket buckets[RL_COUNT];
 };
 
 typedef int (*handler_fn)(veche_signal_conn *c, const veche_signal_msg *m,
@@ -151,32 +170,35 @@ static const struct {
     unsigned fields;
     bool needs_room;
     handler_fn handler;
+    rl_kind limit;            /* rate-limited per connection, or RL_NONE */
 } messages[] = {
-    {"join", VECHE_MSG_JOIN, 0, false, on_join},
-    {"publish", VECHE_MSG_PUBLISH, F_SDP, true, on_publish},
-    {"subscribe", VECHE_MSG_SUBSCRIBE, 0, true, on_subscribe},
-    {"answer", VECHE_MSG_ANSWER, F_SDP | F_PC, true, on_answer},
-    {"candidate", VECHE_MSG_CANDIDATE, F_PC | F_CANDIDATE, true, on_candidate},
-    {"leave", VECHE_MSG_LEAVE, 0, true, on_leave},
-    {"ping", VECHE_MSG_PING, 0, false, on_ping},
-    {"chat", VECHE_MSG_CHAT, F_TEXT, true, on_moderation},
-    {"raise-hand", VECHE_MSG_RAISE_HAND, 0, true, on_moderation},
-    {"lower-hand", VECHE_MSG_LOWER_HAND, 0, true, on_moderation},
-    {"give-floor", VECHE_MSG_GIVE_FLOOR, F_PARTICIPANT, true, on_moderation},
-    {"take-floor", VECHE_MSG_TAKE_FLOOR, F_PARTICIPANT, true, on_moderation},
-    {"mute", VECHE_MSG_MUTE, F_PARTICIPANT, true, on_moderation},
-    {"mute-all", VECHE_MSG_MUTE_ALL, 0, true, on_moderation},
-    {"unmute", VECHE_MSG_UNMUTE, 0, true, on_moderation},
-    {"remove", VECHE_MSG_REMOVE, F_PARTICIPANT, true, on_moderation},
-    {"lock", VECHE_MSG_LOCK, 0, true, on_moderation},
-    {"unlock", VECHE_MSG_UNLOCK, 0, true, on_moderation},
-    {"unpublish", VECHE_MSG_UNPUBLISH, 0, true, on_moderation},
-    {"vote-open", VECHE_MSG_VOTE, 0, true, on_vote},
-    {"vote-cast", VECHE_MSG_VOTE, 0, true, on_vote},
-    {"vote-close", VECHE_MSG_VOTE, 0, true, on_vote},
-    {"record-start", VECHE_MSG_RECORD_START, 0, true, on_record},
-    {"record-stop", VECHE_MSG_RECORD_STOP, 0, true, on_record},
-    {"record-mark", VECHE_MSG_RECORD_MARK, 0, true, on_record},
+    {"join", VECHE_MSG_JOIN, 0, false, on_join, RL_NONE},
+    {"publish", VECHE_MSG_PUBLISH, F_SDP, true, on_publish, RL_NONE},
+    {"subscribe", VECHE_MSG_SUBSCRIBE, 0, true, on_subscribe, RL_NONE},
+    {"answer", VECHE_MSG_ANSWER, F_SDP | F_PC, true, on_answer, RL_NONE},
+    {"candidate", VECHE_MSG_CANDIDATE, F_PC | F_CANDIDATE, true, on_candidate, RL_NONE},
+    {"leave", VECHE_MSG_LEAVE, 0, true, on_leave, RL_NONE},
+    {"ping", VECHE_MSG_PING, 0, false, on_ping, RL_NONE},
+    {"chat", VECHE_MSG_CHAT, F_TEXT, true, on_moderation, RL_CHAT},
+    {"raise-hand", VECHE_MSG_RAISE_HAND, 0, true, on_moderation, RL_HAND},
+    {"lower-hand", VECHE_MSG_LOWER_HAND, 0, true, on_moderation, RL_HAND},
+    {"give-floor", VECHE_MSG_GIVE_FLOOR, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"take-floor", VECHE_MSG_TAKE_FLOOR, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"mute", VECHE_MSG_MUTE, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"mute-all", VECHE_MSG_MUTE_ALL, 0, true, on_moderation, RL_MODERATION},
+    {"unmute", VECHE_MSG_UNMUTE, 0, true, on_moderation, RL_MODERATION},
+    {"remove", VECHE_MSG_REMOVE, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"lock", VECHE_MSG_LOCK, 0, true, on_moderation, RL_MODERATION},
+    {"unlock", VECHE_MSG_UNLOCK, 0, true, on_moderation, RL_MODERATION},
+    {"unpublish", VECHE_MSG_UNPUBLISH, 0, true, on_moderation, RL_MODERATION},
+    {"vote-open", VECHE_MSG_VOTE, 0, true, on_vote, RL_MODERATION},
+    {"vote-cast", VECHE_MSG_VOTE, 0, true, on_vote, RL_HAND},
+    {"vote-close", VECHE_MSG_VOTE, 0, true, on_vote, RL_MODERATION},
+    {"record-start", VECHE_MSG_RECORD_START, 0, true, on_record, RL_MODERATION},
+    {"record-stop", VECHE_MSG_RECORD_STOP, 0, true, on_record, RL_MODERATION},
+    {"record-mark", VECHE_MSG_RECORD_MARK, 0, true, on_record, RL_MODERATION},
+    {"mute-chat", VECHE_MSG_MUTE_CHAT, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"unmute-chat", VECHE_MSG_UNMUTE_CHAT, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
 };
 
 static int fail(veche_sfu_error *err, const char *code, const char *reason)
@@ -319,9 +341,11 @@ static void conn_send(veche_signal_conn *c, json_t *msg, json_t *id)
         return;
     if (id)
         json_object_set(msg, "id", id);
+    char key[VECHE_TXQ_KEY_MAX];
+    veche_msgclass_key(msg, key, sizeof key);
     char *text = json_dumps(msg, JSON_COMPACT);
     if (text) {
-        veche_ws_send(c->ws, text, strlen(text));
+        veche_ws_send_keyed(c->ws, text, strlen(text), key);
         free(text);
     }
     json_decref(msg);
@@ -446,24 +470,18 @@ static bool conn_moderates(const veche_signal_conn *c)
     return c->state == CONN_IN && veche_access_room_role(c->access) == VECHE_ROLE_MODERATOR;
 }
 
-/* Send the event's `attendance` and, for a meeting, `quorum` to its
- * moderators: after every join and leave (the counts change even when the
- * status does not). */
-static void notify_event(veche_signal *s, int64_t event_id)
+/* The attendance fan-out's hooks (attendance.h): recipients are
+ * connections. */
+static void att_send(void *ud, void *to, json_t *msg)
 {
-    json_t *att = veche_roll_attendance_msg(s->acc.roll, event_id);
-    json_t *q = veche_roll_quorum_msg(s->acc.roll, event_id);
-    for (GList *l = s->conns.head; l; l = l->next) {
-        veche_signal_conn *c = l->data;
-        if (c->event_id != event_id || !conn_moderates(c))
-            continue;
-        if (att)
-            conn_send(c, json_incref(att), NULL);
-        if (q)
-            conn_send(c, json_incref(q), NULL);
-    }
-    json_decref(att);
-    json_decref(q);
+    (void)ud;
+    conn_send(to, msg, NULL);
+}
+
+static bool att_busy(void *ud, void *to)
+{
+    (void)ud;
+    return veche_ws_queued(((veche_signal_conn *)to)->ws, "attendance-delta");
 }
 
 static void quorum_logged(void *ud, veche_storeq_req *req)
@@ -550,11 +568,14 @@ static void event_left(veche_signal_conn *c, left_reply *lr)
     c->event_id = 0;
     int64_t now_ms = g_get_real_time() / 1000;
     veche_quorum_change ch;
+    veche_attfan_unsubscribe(s->attfan, c);
+    bool was = veche_roll_present(s->acc.roll, event_id, c->person_id);
     int flip = veche_roll_leave(s->acc.roll, event_id, c->person_id, now_ms, &ch);
     record_leave(s, event_id, c->person_id, c->conn_id, now_ms, lr);
     if (flip == 1)
         log_quorum(s, event_id, &ch);
-    notify_event(s, event_id);
+    veche_attfan_changed(s->attfan, event_id, c->person_id, was,
+                         veche_roll_present(s->acc.roll, event_id, c->person_id));
 }
 
 /* The connection is out of its room (its participant already left there). */
@@ -604,6 +625,7 @@ static void event_joined(veche_signal_conn *c, join_ticket *t, json_t *joined)
     const veche_auth_join *aj = &t->aj;
     t->settled = true;
     veche_quorum_change ch;
+    bool was = veche_roll_present(s->acc.roll, aj->event.id, aj->person.id);
     int flip = veche_roll_join(s->acc.roll, &aj->event, &aj->person, &aj->admission,
                                t->conn_id, t->roster, t->held, t->ts_ms, &ch);
     t->roster = NULL;  /* taken */
@@ -617,6 +639,8 @@ static void event_joined(veche_signal_conn *c, join_ticket *t, json_t *joined)
     c->conn_id = t->conn_id;
     c->access = aj->admission.role;
     c->meeting = aj->event.room_kind == VECHE_ROOM_MEETING;
+    veche_attfan_changed(s->attfan, aj->event.id, aj->person.id, was,
+                         veche_roll_present(s->acc.roll, aj->event.id, aj->person.id));
     VLOG_INFO(aj->event.room_id, c->participant,
               "event %lld: person %lld admitted as %s%s (%s)", (long long)aj->event.id,
               (long long)aj->person.id, veche_access_role_name(aj->admission.role),
@@ -677,7 +701,8 @@ static void join_replied(veche_signal_conn *c, pending *pd, const veche_sfu_even
     veche_metrics_join(c->sig->metrics,
                        (double)(g_get_monotonic_time() - c->join_start_us) / 1e6);
     if (pd->ticket) {
-        notify_event(c->sig, c->event_id);
+        if (conn_moderates(c))
+            veche_attfan_subscribe(c->sig->attfan, c->event_id, c);
         if (c->sig->acc.votes)  /* the vote under way, and this person's ballot */
             conn_send(c, veche_votes_msg(c->sig->acc.votes, c->event_id, c->person_id), NULL);
     }
@@ -715,15 +740,18 @@ static void on_reply(veche_signal *s, const veche_sfu_event *ev)
     pending_free(s, pd);
 }
 
-static void send_text(veche_signal_conn *c, char **text, const veche_sfu_event *ev)
+/* Encode ev once (its class key in key, VECHE_TXQ_KEY_MAX bytes) and
+ * send it to c. */
+static void send_text(veche_signal_conn *c, char **text, char *key, const veche_sfu_event *ev)
 {
     if (!*text) {
         json_t *msg = veche_events_json(ev);
+        veche_msgclass_key(msg, key, VECHE_TXQ_KEY_MAX);
         *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
         json_decref(msg);
     }
     if (*text)
-        veche_ws_send(c->ws, *text, strlen(*text));
+        veche_ws_send_keyed(c->ws, *text, strlen(*text), key);
 }
 
 /* An event for the participants it names (encoded once for all). */
@@ -732,7 +760,7 @@ static void on_room_event(veche_signal *s, const veche_sfu_event *ev)
     veche_recording_on_event(s->rec, ev);  /* marks; the worker's REC_TRACKS */
     if (ev->type == VECHE_EV_REC_TRACKS)
         return;
-    char *text = NULL;
+    char *text = NULL, key[VECHE_TXQ_KEY_MAX] = "";
     for (unsigned i = 0; i < ev->n_to; i++) {
         veche_signal_conn *c = g_hash_table_lookup(s->clients, &ev->to[i].client);
         if (!c || c->state != CONN_IN || strcmp(c->room, ev->room) != 0 ||
@@ -740,11 +768,11 @@ static void on_room_event(veche_signal *s, const veche_sfu_event *ev)
             continue;
         if (ev->type == VECHE_EV_MEDIA_FAILED || ev->type == VECHE_EV_REMOVED) {
             conn_out(c, NULL);  /* the participant has left the room already */
-            send_text(c, &text, ev);
+            send_text(c, &text, key, ev);
             if (ev->type == VECHE_EV_MEDIA_FAILED)
                 conn_send(c, json_pack("{s:s}", "type", "left"), NULL);
         } else {
-            send_text(c, &text, ev);
+            send_text(c, &text, key, ev);
         }
     }
     free(text);
@@ -1107,6 +1135,7 @@ static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
         {VECHE_MSG_MUTE_ALL, VECHE_CMD_MUTE_ALL},     {VECHE_MSG_UNMUTE, VECHE_CMD_UNMUTE},
         {VECHE_MSG_REMOVE, VECHE_CMD_REMOVE},         {VECHE_MSG_LOCK, VECHE_CMD_LOCK},
         {VECHE_MSG_UNLOCK, VECHE_CMD_UNLOCK},         {VECHE_MSG_UNPUBLISH, VECHE_CMD_UNPUBLISH},
+        {VECHE_MSG_MUTE_CHAT, VECHE_CMD_MUTE_CHAT},   {VECHE_MSG_UNMUTE_CHAT, VECHE_CMD_UNMUTE_CHAT},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
         if (map[i].msg != m->type)
@@ -1238,6 +1267,28 @@ static int64_t rec_person_of(void *ud, const char *room, const char *participant
 
 /* --- connections --- */
 
+/* Whether c may make one more request of this kind now; else err says
+ * so (logged once per run of refusals, not per request). */
+static bool rate_ok(veche_signal_conn *c, rl_kind kind, veche_sfu_error *err)
+{
+    if (kind == RL_NONE)
+        return true;
+    const veche_config *cfg = c->sig->env.cfg;
+    unsigned per_minute = (cfg ? cfg->chat_rate_per_minute : 30) * rl_kinds[kind].scale;
+    unsigned burst = (cfg ? cfg->chat_burst : 10) * rl_kinds[kind].scale;
+    veche_bucket *b = &c->buckets[kind];
+    bool was_limited = b->limited;
+    if (veche_bucket_take(b, per_minute, burst, g_get_monotonic_time()))
+        return true;
+    err->code = "rate-limited";
+    snprintf(err->reason, sizeof err->reason,
+             "too many %s: at most %u a minute after %u at once; wait a moment",
+             rl_kinds[kind].what, per_minute, burst);
+    if (!was_limited)
+        VLOG_INFO(conn_room(c), conn_participant(c), "rate-limited: %s", rl_kinds[kind].what);
+    return false;
+}
+
 void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t len)
 {
     veche_signal_msg m;
@@ -1250,11 +1301,15 @@ void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t le
          * to the room in order (found there by client number). */
         if (messages[i].needs_room && c->state == CONN_OUT)
             rc = fail(&err, "not-joined", "join a room first");
+        else if (!rate_ok(c, messages[i].limit, &err))
+            rc = VECHE_ELIMIT;  /* not logged per request: rate_ok did once */
         else
             rc = messages[i].handler(c, &m, &err);
         break;
     }
-    if (rc != 0)
+    if (rc == VECHE_ELIMIT)
+        send_error(c, &err, m.id);
+    else if (rc != 0)
         refused(c, &err, m.id);
     veche_signal_msg_clear(&m);
 }
@@ -1277,6 +1332,7 @@ void veche_signal_conn_free(veche_signal_conn *c)
     if (!c)
         return;
     leave_room(c, true, false, NULL);
+    veche_attfan_unsubscribe(c->sig->attfan, c);
     if (c->joining)
         c->joining->conn = NULL;  /* the join winds down when it comes back */
     pending *pd;
@@ -1307,6 +1363,12 @@ void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a)
     if (!s || !a)
         return;
     s->acc = *a;
+    veche_attfan_free(s->attfan);
+    s->attfan = NULL;
+    if (a->roll) {
+        veche_attfan_hooks hooks = {att_send, att_busy};
+        s->attfan = veche_attfan_new(&hooks, s, a->roll, s->env.ctx, 0);
+    }
     if (a->storeq && !s->rec) {
         const veche_recording_env env = {
             .send_client = rec_send_client, .send_room = rec_send_room, .post = rec_post,
@@ -1410,6 +1472,7 @@ void veche_signal_free(veche_signal *s)
     g_free(s->workers);
     g_free(s->worker_rooms);
     veche_mailbox_free(s->events);
+    veche_attfan_free(s->attfan);
     g_hash_table_destroy(s->rooms);
     g_hash_table_destroy(s->clients);
     g_free(s);

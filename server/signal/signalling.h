@@ -50,6 +50,8 @@ typedef enum {
     VECHE_MSG_RECORD_START,
     VECHE_MSG_RECORD_STOP,
     VECHE_MSG_RECORD_MARK,
+    VECHE_MSG_MUTE_CHAT,
+    VECHE_MSG_UNMUTE_CHAT,
 } veche_signal_type;
 
 /* A validated client message; string members point into root. */

@@ -59,6 +59,8 @@ fi
 # One node --test run: its TAP lists every test of every file at the top
 # level (what scripts/summarize.py counts); files run one after another.
 read -r -a TESTS <<< "${VECHE_TESTS:-$(ls ./*.test.mjs | tr '\n' ' ')}"
+# bigroom.test.mjs imports a roster with vechectl into the server's database.
+VECHE_DATA_DIR="$DATA" VECHE_VECHECTL="$(dirname "$SERVER")/../tools/vechectl/vechectl" \
 VECHE_DATA="$DATA" VECHE_URL="https://127.0.0.1:$PORT/" VECHE_SERVER="$SERVER" node --test --test-concurrency=1 --test-reporter=tap "${TESTS[@]}"
 
 status=$?

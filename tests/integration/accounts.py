@@ -446,16 +446,28 @@ def member_admitted_and_present(x):
     assert cj["event"] == x.meeting and cj["person"] == chair and cj["access"] == "chair", cj
     assert cj["role"] == "chair" and cj["voting"] is True, cj
     a = c.expect("attendance", 10)
-    assert a["event"] == x.meeting and a["present"] == 1, a
+    assert a["event"] == x.meeting and a["present"] == 1 and a["v"] == 2, a
+    assert [r["person"] for r in a["people"]] == [chair], a  # the present, not the roster
     q = c.expect("quorum", 10)
     assert q["voting"] == 5 and q["needed"] == 3 and q["present"] == 1 and not q["reached"], q
     m, mj = srv.join_event(mcookie, x.meeting)
     assert mj["access"] == "member" and mj["role"] == "member" and mj["voting"] is True, mj
     assert mj["name"] if "name" in mj else True
-    a = c.wait_for(lambda y: y.get("type") == "attendance" and y["present"] == 2, 10)
-    row = {r["person"]: r for r in a["roster"]}[member]
+    a = c.wait_roll(lambda y: y["present"] == 2, 10)
+    row = a["people"][member]
     assert row["present"] and row["voting"] and row["onRoster"] and row["role"] == "member", row
     assert a["total"] == 6, a  # the presidium: chair, secretary, 3 members, observer
+    # the roster itself comes over HTTP, paged
+    st, page, _ = srv.api("GET", f"/api/events/{x.meeting}/roll?offset=0&limit=4",
+                          cookie=ccookie)
+    assert st == 200 and page["total"] == 6 and len(page["people"]) == 4, (st, page)
+    st, page2, _ = srv.api("GET", f"/api/events/{x.meeting}/roll?offset=4&limit=4",
+                           cookie=ccookie)
+    rows = {r["person"]: r for r in page["people"] + page2["people"]}
+    assert len(rows) == 6 and rows[member]["present"] and rows[chair]["present"], rows
+    assert sum(r["present"] for r in rows.values()) == 2, rows
+    st, b, _ = srv.api("GET", f"/api/events/{x.meeting}/roll", cookie=mcookie)
+    assert st == 403, (st, b)  # a member gets no roll
     # members get no roll
     assert not [y for y in drain(m) if y.get("type") in ("attendance", "quorum")]
     rep = x.attendance()
@@ -472,8 +484,8 @@ def member_admitted_and_present(x):
     assert st == 200 and "Вера Членова" in page and "<html" in page.lower(), st
     m.send(dict(type="leave"))
     m.expect("left")
-    a = c.wait_for(lambda y: y.get("type") == "attendance" and y["present"] == 1, 10)
-    assert not {r["person"]: r for r in a["roster"]}[member]["present"], a
+    a = c.wait_roll(lambda y: y["present"] == 1, 10)
+    assert member not in a["people"], a
     c.send(dict(type="leave"))
     c.expect("left")
     m.close()
@@ -498,19 +510,19 @@ def quorum_flips_and_log(x):
     # the observer does not vote: the count stays, the status too
     conns["observer"], oj = srv.join_event(x.who("observer")[0], x.meeting)
     assert oj["voting"] is False and oj["access"] == "member", oj
-    c.wait_for(lambda y: y.get("type") == "attendance" and y["present"] == 2, 10)
-    q = c.expect("quorum", 10)  # sent with every attendance change
-    assert q["present"] == 1 and not q["reached"], q
+    c.wait_roll(lambda y: y["present"] == 2, 10)
+    # quorum comes only when its counts change: nothing new here
+    assert not [y for y in drain(c) if y.get("type") == "quorum"]
     conns["member1"], _ = srv.join_event(x.who("member1")[0], x.meeting)
-    c.wait_for(lambda y: y.get("type") == "attendance" and y["present"] == 3, 10)
-    q = c.expect("quorum", 10)  # the count moves before the status does
+    q = quorum(lambda y: y["present"] == 2)  # the count moves before the status does
     assert q["present"] == 2 and not q["reached"] and q["needed"] == 3, q
     conns["member2"], _ = srv.join_event(x.who("member2")[0], x.meeting)  # 3 of 5 voting
     q = quorum(lambda y: y["present"] == 3)
     assert q["reached"] and q["voting"] == 5 and q["needed"] == 3, q
     # a second device of a member changes nothing
     extra, _ = srv.join_event(x.who("member2")[0], x.meeting)
-    a = c.wait_for(lambda y: y.get("type") == "attendance", 10)
+    time.sleep(0.4)  # longer than the 250 ms interval
+    a = c.wait_roll(lambda y: True, 1)
     assert a["present"] == 4, a
     assert all(y["present"] == 3 and y["reached"]
                for y in drain(c) if y.get("type") == "quorum")
@@ -599,7 +611,7 @@ def blocked_by_api_disconnected(x):
     mcookie, member = x.who("member3")
     c, _ = srv.join_event(ccookie, x.meeting)
     m, _ = srv.join_event(mcookie, x.meeting)
-    c.wait_for(lambda y: y.get("type") == "attendance" and y["present"] == 2, 10)
+    c.wait_roll(lambda y: y["present"] == 2, 10)
     drain(m, 0.2)
     t0 = time.monotonic()
     st, b, _ = srv.api("POST", f"/api/admin/accounts/{member}/block", cookie=admin)
@@ -615,8 +627,8 @@ def blocked_by_api_disconnected(x):
     assert m.close_code == 1008, m.close_code
     assert dt < 1.0, f"blocked after {dt:.3f}s"
     print(f"# blocked by the API: disconnected after {dt * 1000:.0f} ms")
-    a = c.wait_for(lambda y: y.get("type") == "attendance" and y["present"] == 1, 10)
-    assert not {r["person"]: r for r in a["roster"]}[member]["present"]
+    a = c.wait_roll(lambda y: y["present"] == 1, 10)
+    assert member not in a["people"], a
     # the cookie no longer works, nor the password
     st, b, _ = srv.api("GET", "/api/me", cookie=mcookie)
     assert st in (401, 403) and b["error"] in ("sign-in-required", "blocked"), (st, b)
@@ -761,9 +773,8 @@ def invitation_once(x):
     assert gj["access"] == "guest" and gj["role"] == "guest" and gj["person"] == guest, gj
     assert gj["voting"] is False, gj
     assert gj["name"] == "Гость Гостев" if "name" in gj else True
-    a = c.wait_for(lambda y: y.get("type") == "attendance" and
-                   any(r["person"] == guest and r["present"] for r in y["roster"]), 10)
-    row = [r for r in a["roster"] if r["person"] == guest][0]
+    a = c.wait_roll(lambda y: guest in y["people"], 10)
+    row = a["people"][guest]
     assert row["role"] == "guest" and not row["voting"], row
     g.send(dict(type="leave"))
     g.expect("left")
@@ -808,7 +819,7 @@ def crash_and_restart(binary):
         m1.expect("left")
         m1.close()
         m2.sock.close()
-        c.wait_for(lambda y: y.get("type") == "attendance" and y["present"] == 1, 10)
+        c.wait_roll(lambda y: y["present"] == 1, 10)
         m3, _ = srv.join_event(x.who("member3")[0], x.meeting)
         s, _ = srv.join_event(x.who("secretary")[0], x.meeting)
         m1b, _ = srv.join_event(x.who("member1")[0], x.meeting)

@@ -44,6 +44,42 @@ class WS:
         if b" 101 " not in head.split(b"\r\n")[0]:
             raise Closed("handshake refused: " + head.decode(errors="replace"))
         self.close_code = None
+        self.roll = None  # attendance v2, as the messages so far build it
+        self.roll_messages = 0
+
+    def _apply_roll(self, m):
+        """Apply an `attendance` snapshot or `attendance-delta` (protocol
+        v2) to self.roll: {event, present, total, seq, people: {id: row}}
+        holding the people present."""
+        t = m.get("type")
+        if t == "attendance":
+            assert m.get("v") == 2 and "roster" not in m, m
+            self.roll = dict(event=m["event"], present=m["present"], total=m["total"],
+                             seq=m["seq"], people={r["person"]: r for r in m["people"]})
+        elif t == "attendance-delta":
+            assert self.roll is not None, "a delta before the snapshot"
+            assert m["seq"] == self.roll["seq"] + 1, (m["seq"], self.roll["seq"])
+            for r in m["joined"]:
+                self.roll["people"][r["person"]] = r
+            for pid in m["left"]:
+                self.roll["people"].pop(pid, None)
+            self.roll.update(present=m["present"], total=m["total"], seq=m["seq"])
+            assert len(self.roll["people"]) == m["present"], (self.roll, m)
+        else:
+            return
+        self.roll_messages += 1
+
+    def wait_roll(self, pred, timeout=5.0):
+        """Read messages until pred(self.roll) holds; return self.roll."""
+        end = time.time() + timeout
+        while not (self.roll is not None and pred(self.roll)):
+            if time.time() >= end:
+                raise AssertionError(f"roll not as expected within {timeout}s: {self.roll}")
+            try:
+                self.recv(max(0.05, end - time.time()))
+            except (socket.timeout, TimeoutError):
+                pass
+        return self.roll
 
     def _fill(self):
         data = self.sock.recv(65536)
@@ -89,7 +125,10 @@ class WS:
         while True:
             op, data = self.recv_frame(timeout)
             if op == 1:
-                return json.loads(data)
+                m = json.loads(data)
+                if isinstance(m, dict):
+                    self._apply_roll(m)
+                return m
             if op == 8:
                 self.close_code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
                 raise Closed(f"closed with {self.close_code}")

@@ -32,10 +32,18 @@ export async function call(method, path, body = undefined) {
     }
   }
   let res;
-  try {
-    res = await fetch(`/api/${path}`, init);
-  } catch (err) {
-    throw new ApiError(0, 'network', err && err.message ? err.message : 'network error');
+  // 503 busy (a sign-in storm): the server did nothing; try again after a
+  // growing, jittered delay (0.5 s doubling to 8 s) for up to 90 s.
+  for (let attempt = 0, waited = 0; ; attempt++) {
+    try {
+      res = await fetch(`/api/${path}`, init);
+    } catch (err) {
+      throw new ApiError(0, 'network', err && err.message ? err.message : 'network error');
+    }
+    if (res.status !== 503 || waited > 90000) break;
+    const delay = Math.min(8000, 500 * 2 ** attempt) * (0.5 + Math.random());
+    await new Promise((r) => setTimeout(r, delay));
+    waited += delay;
   }
   let data = null;
   const text = await res.text();
@@ -86,6 +94,9 @@ export const events = () => call('GET', 'events');
 /** {email, name} or {person} -> {event, person, token, link, expires} */
 export const invite = (eventId, who) => call('POST', `events/${enc(eventId)}/invitations`, who);
 export const attendance = (eventId) => call('GET', `events/${enc(eventId)}/attendance`);
+// A page of the live roll (roster order, present flags): {event, present, total, offset, people}.
+export const roll = (eventId, offset, limit) =>
+  call('GET', `events/${enc(eventId)}/roll?offset=${enc(offset)}&limit=${enc(limit)}`);
 /** The CSV for a spreadsheet in lang (ru: ';' and Russian headers, with a BOM). */
 // The minutes (docs/api.md, "Minutes and votes").
 export const minutes = (eventId) => call('GET', `events/${enc(eventId)}/minutes`);

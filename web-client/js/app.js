@@ -222,6 +222,9 @@ function renderAll() {
   $('hands-count').hidden = state.hands.length === 0;
   $('hands-count').textContent = String(state.hands.length);
   chat.showUnread();
+  const chatOff = !!state.people.get(state.me)?.chatMuted;   // a moderator turned it off
+  $('chat-input').disabled = chatOff;
+  $('chat-input').title = chatOff ? t('bigroom.chat_off_self') : '';
   renderControls();
   renderHint();
   $('people-panel').hidden = !panels.people;
@@ -236,7 +239,9 @@ function renderAll() {
 function queueRender() {
   if (renderQueued) return;
   renderQueued = true;
-  setTimeout(renderAll, 16);
+  // A big room redraws at most ten times a second: 500 people joining
+  // must not redraw the page 500 times.
+  setTimeout(renderAll, state.people.size > 100 ? 100 : 16);
 }
 
 function renderControls() {
@@ -406,13 +411,14 @@ async function toggleHand() {
 
 function onError(d) {
   if (d.code === 'forbidden' && d.request === 'publish') showError(t('err.forbidden_publish'));
+  else if (d.code === 'rate-limited') showError(t('bigroom.rate_limited'));
   else showError(errorText(d.code, d.reason));
 }
 
 function wire(c) {
   const on = (type, fn) => c.addEventListener(type, (e) => { if (conn === c) fn(e.detail); });
   for (const type of ['participant-joined', 'participant-left', 'track-added', 'track-removed',
-    'hand', 'floor', 'muted', 'locked', 'speaker', 'chat']) {
+    'hand', 'floor', 'muted', 'locked', 'speaker', 'chat', 'chat-muted']) {
     on(type, (d) => {
       if (type === 'participant-left') {
         announce(t('someone_left', { name: state.name(d.id) }));
@@ -479,6 +485,7 @@ function wire(c) {
   on('attendance', (d) => attendance.setAttendance(d));
   on('recording', (d) => recordingUI.set(d));
   on('recording-warning', (d) => recordingUI.warn(d));
+  on('attendance-delta', (d) => attendance.setAttendance(d));
   on('quorum', (d) => attendance.setQuorum(d));
   on('vote', (d) => votePanel.set(d));
   on('error', onError);

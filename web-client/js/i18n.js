@@ -751,7 +751,7 @@ export function t(key, params = {}) {
 // A server error as text for people: our translation of the code, then the
 // server's own (English) reason when it adds something.
 // Codes whose translation says it all: the server's reason is left out.
-const SELF_EXPLANATORY = new Set(['room-locked', 'room-full', 'no-such-participant', 'removed',
+const SELF_EXPLANATORY = new Set(['room-locked', 'no-such-participant', 'removed',
   'closed', 'lost', 'sign-in-required', 'blocked', 'no-such-event', 'not-admitted',
   'invitation-expired', 'invitation-used', 'invitation-invalid', 'invalid-token', 'token-used',
   'token-expired', 'wrong-password', 'wrong-credentials', 'not-found', 'invalid-roster',

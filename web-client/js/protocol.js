@@ -26,7 +26,8 @@
 //   track-added         {participant, track: {id, kind, source}}
 //   track-removed       {participant, trackId, source, track|null}
 //   chat hand floor muted locked speaker quality   the server's event message
-//   attendance quorum   the live roll of an event (its moderators only)
+//   attendance attendance-delta quorum   the live roll of an event (its
+//                       moderators only; protocol v2: a snapshot, then deltas)
 //   vote                the event's current vote and this person's ballot (everyone in it)
 //   publish-stopped     {reason}  we no longer send (floor taken, refused)
 //   reconnecting        {reason, attempt, delay}
@@ -578,6 +579,10 @@ export class VecheConnection extends EventTarget {
   takeFloor(participant) { return this.request('take-floor', { participant }); }
   mute(participant = this.participantId) { return this.request('mute', { participant }); }
   muteAll() { return this.request('mute-all'); }
+  /** A moderator turns someone's chat off (muted) or back on. */
+  muteChat(participant, muted = true) {
+    return this.request(muted ? 'mute-chat' : 'unmute-chat', { participant });
+  }
   unmute() { return this.request('unmute'); }
   remove(participant, reason) {
     return this.request('remove', reason ? { participant, reason } : { participant });
@@ -659,7 +664,9 @@ export class VecheConnection extends EventTarget {
         this._emit('muted', msg);
         break;
       case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality': case 'knock':
-      case 'attendance': case 'quorum': case 'vote': case 'recording': case 'recording-warning':
+      case 'chat-muted':
+      case 'attendance': case 'attendance-delta': case 'quorum': case 'vote': case 'recording':
+      case 'recording-warning':
         this._emit(msg.type, msg);
         break;
       case 'left':

@@ -37,7 +37,7 @@ export class RoomState extends EventTarget {
     const person = {
       id: p.id, name: p.name ?? (old ? old.name : p.id), role: p.role ?? (old && old.role),
       title: p.title ?? (old ? old.title : null),
-      muted: !!p.muted, hand: !!p.hand, floor: !!p.floor,
+      muted: !!p.muted, hand: !!p.hand, floor: !!p.floor, chatMuted: !!p.chatMuted,
       quality: old ? old.quality : null, tracks: new Map(),
     };
     for (const t of p.tracks || []) person.tracks.set(t.id, { kind: t.kind, source: t.source });
@@ -112,6 +112,11 @@ export class RoomState extends EventTarget {
         if (p) p.muted = !!d.muted;
         break;
       }
+      case 'chat-muted': {
+        const p = this.people.get(d.participant);
+        if (p) p.chatMuted = !!d.muted;
+        break;
+      }
       case 'locked':
         this.locked = !!d.locked;
         break;
@@ -151,7 +156,8 @@ export class RoomState extends EventTarget {
   /** People as a list: us first, then moderators, then in arrival order. */
   list() {
     const rank = (p) => (p.id === this.me ? 0 : (p.role === 'chair' || p.role === 'trainer') ? 1 : 2);
+    const pos = new Map(this.order.map((id, i) => [id, i]));  // not indexOf: 500 people
     return [...this.people.values()].sort((a, b) =>
-      rank(a) - rank(b) || this.order.indexOf(a.id) - this.order.indexOf(b.id));
+      rank(a) - rank(b) || (pos.get(a.id) ?? 0) - (pos.get(b.id) ?? 0));
   }
 }

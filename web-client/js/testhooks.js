@@ -51,11 +51,13 @@ function snapshot() {
     chat: st.chat.map((m) => ({ from: m.from, name: m.name, text: m.text })),
     event: conn ? conn.event : null, access: conn ? conn.access : null,
     account: app.account ? app.account() : null,
-    attendance: app.attendance && app.attendance.roster ? {
-      present: app.attendance.roster.present, total: app.attendance.roster.total,
-      roster: app.attendance.roster.roster,
+    attendance: app.attendance && app.attendance.roll && app.attendance.roll.counts ? {
+      present: app.attendance.roll.counts.present, total: app.attendance.roll.counts.total,
+      people: [...app.attendance.roll.present.values()], seq: app.attendance.roll.seq,
     } : null,
     quorum: app.attendance ? app.attendance.quorum : null,
+    attendanceStats: app.attendance ? { ...app.attendance.stats,
+      rosterLoaded: !!(app.attendance.roll && app.attendance.roll.roster) } : null,
   };
 }
 

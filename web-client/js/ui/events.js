@@ -8,15 +8,23 @@ import * as api from '../api.js';
 import { getLang, t } from '../i18n.js';
 import { $, h } from './dom.js';
 
+// Intl.DateTimeFormat is slow to make: one per language and form (a list
+// of 500 people formats 500 times a redraw).
+const formats = new Map();
+
 /** A server time (ISO 8601) as local date and time; '' for none. */
 export function formatTime(iso, withDate = true) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const opts = withDate
-    ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }
-    : { hour: '2-digit', minute: '2-digit' };
-  return new Intl.DateTimeFormat(getLang(), opts).format(d);
+  const key = `${getLang()} ${withDate}`;
+  if (!formats.has(key)) {
+    const opts = withDate
+      ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }
+      : { hour: '2-digit', minute: '2-digit' };
+    formats.set(key, new Intl.DateTimeFormat(getLang(), opts));
+  }
+  return formats.get(key).format(d);
 }
 
 export class EventsView {

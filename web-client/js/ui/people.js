@@ -7,6 +7,11 @@
 import { $, copyText, h, icon, qualityBars } from './dom.js';
 import { showError } from './banners.js';
 import { errorText, t } from '../i18n.js';
+import { VirtualList } from './vlist.js';
+
+// Above this many people the list draws only the rows in view (a lesson
+// of 500 activists).
+const VIRTUAL_AT = 60;
 
 export class PeoplePanel {
   /** actions: {conn(): VecheConnection, inviteLink(moderator: bool): string} */
@@ -15,6 +20,14 @@ export class PeoplePanel {
     this.actions = actions;
     this.list = $('people-list');
     this.hands = $('hands-list');
+    // viewport > spacer > the list, made here so the page's markup stays
+    const viewport = h('div', { class: 'people-viewport' });
+    const spacer = h('div', { class: 'people-spacer' });
+    this.list.replaceWith(viewport);
+    viewport.append(spacer);
+    spacer.append(this.list);
+    this.vlist = new VirtualList(viewport, spacer, this.list, (p) => this._row(p),
+      { threshold: VIRTUAL_AT });
     $('mute-all').addEventListener('click', () => this._do((c) => c.muteAll()));
     $('lock').addEventListener('click', () => this._do((c) => c.lock(!this.state.locked)));
     $('copy-invite').addEventListener('click', (e) => this._copy(e.currentTarget, false));
@@ -79,6 +92,8 @@ export class PeoplePanel {
       else button('give_floor', (c) => c.giveFloor(p.id), 'primary');
     }
     if (p.hand) button('lower_hand', (c) => c.lowerHand(p.id));
+    if (p.chatMuted) button('bigroom.unmute_chat', (c) => c.muteChat(p.id, false));
+    else button('bigroom.mute_chat', (c) => c.muteChat(p.id, true));
     button('remove', (c) => {
       if (!window.confirm(t('confirm_remove', { name }))) return null;
       return c.remove(p.id);
@@ -92,6 +107,7 @@ export class PeoplePanel {
     if (p.muted) icons.append(h('span', { title: t('is_muted') }, icon('micOff', 'badge-muted')));
     if (p.hand) icons.append(h('span', { title: t('hand_raised') }, icon('hand', 'badge-hand')));
     if (p.floor) icons.append(h('span', { title: t('has_floor') }, icon('speak', 'badge-floor')));
+    if (p.chatMuted) icons.append(h('span', { class: 'badge-chat-muted' }, t('bigroom.chat_muted')));
     const q = qualityBars(p.quality);
     q.title = t(`quality.${p.quality || 'unknown'}`);
     q.setAttribute('role', 'img');
@@ -107,7 +123,7 @@ export class PeoplePanel {
     const st = this.state;
     const people = st.list();
     $('people-count').textContent = String(people.length);
-    this.list.replaceChildren(...people.map((p) => this._row(p)));
+    this.vlist.setRows(people);
     // The queue of raised hands, in order.
     $('hands').hidden = st.hands.length === 0;
     this.hands.replaceChildren(...st.hands.map((id, i) => {

@@ -275,7 +275,16 @@ export class Tiles {
     const stage = !!main;
     this.gridEl.parentElement.classList.toggle('stage', stage);
     this.mainEl.hidden = !main;
-    this.layout();
+    // Only when the tiles changed: layout() reads sizes, which forces a
+    // layout of the page, and a big room redraws often (size changes come
+    // from the ResizeObserver).
+    const n = [...this.gridEl.children].filter((el) => !el.classList.contains('empty') &&
+      !el.hidden).length;
+    const key = `${stage} ${n}`;
+    if (key !== this.layoutKey) {
+      this.layoutKey = key;
+      this.layout();
+    }
   }
 
   /** Choose the grid's column count so 16:9 tiles are as large as they fit. */

@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+"""bigroom.py - lessons and conferences at their real size (issue 14),
+through the real server, signalling only.
+
+  bigroom.py path/to/veche path/to/vechectl
+Prints TAP.  Run with Debian's /usr/bin/python3, which has
+python3-websockets (the independent WebSocket client of the close-frame
+check).  Checks:
+  1. join storm: a 10,000-person course roster, 300 activists join a
+     training within 20 s; the trainer stays, receives under 2 MB in all,
+     its roll (snapshot + deltas) ends with everyone, attendance deltas
+     come at most every 250 ms, join p99 under JOIN_P99 (generous for a
+     loaded 2-core CI runner; before issue 14 the trainer was thrown out
+     of this storm and p99 was 7.9 s).
+  2. a slow host: the trainer reads 50 kB/s while 200 join within 5 s:
+     not disconnected, and its final counts are right.
+  3. a really stuck peer: it stops reading while chat floods the room;
+     the server closes it with a valid close frame (1008, UTF-8 reason),
+     checked by python3-websockets, which rejects any malformed frame.
+  4. flood: in a room of four, one member sends 5,000 chat messages of
+     2 kB within a second; the others (taking 1 ms per message) receive
+     at most the rate limit's worth, nobody is disconnected, the flooder
+     gets `rate-limited`.
+  5. room sizes: a full room says `room-full` with its limit.
+"""
+import asyncio
+import json
+import os
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "bench"))
+from accounts import Server  # noqa: E402
+from wsclient import WS, Closed  # noqa: E402
+import join_storm  # noqa: E402
+
+JOIN_P99 = 3.0          # seconds, at CI size on an idle runner; see join_storm_ci
+BYTES_BOUND = 2_000_000
+CASES = []
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+class Ctx:
+    def __init__(self, veche, vechectl):
+        self.veche, self.vechectl = veche, vechectl
+        self.srv = Server(veche, settings=["max_training_participants=1000"])
+
+
+@case
+def join_storm_ci(x):
+    event, tc, cookies, _ = join_storm.make_lesson(x.srv, x.vechectl, 10000, 300, tag="ci")
+    res, t, workers = join_storm.storm(x.srv, event, tc, cookies, spread=20)
+    print("# " + json.dumps(res, ensure_ascii=False))
+    try:
+        assert res["errors"] == 0 and res["joined"] == 300, res
+        assert res["trainer_stayed"], res
+        assert res["final_present"] == 301 and res["final_total"] == 10000, res
+        assert res["trainer_bytes"] < BYTES_BOUND, res
+        deltas = res["trainer_types"].get("attendance-delta", 0)
+        assert deltas <= res["storm_s"] / 0.25 + 8, res  # coalesced: <= 4 a second
+        assert "attendance" not in res["trainer_types"], res  # one snapshot, before
+        # 3 s on an idle runner (7.9 s before issue 14); on a loaded one
+        # (or under ASan) the loop's own stalls, as /healthz sees them, are
+        # allowed on top, three times over
+        bound = JOIN_P99 * 1000 + 3 * res["healthz_p99_ms"]
+        assert res["join_p99_ms"] < bound, (bound, res)
+        # they all leave or drop: the roll ends with the trainer alone
+        r = t.wait_roll(lambda y: y["present"] == 1, 60)
+        assert len(r["people"]) == 1, r
+    finally:
+        join_storm.finish(workers)
+        t.close()
+
+
+@case
+def slow_host_not_dropped(x):
+    event, tc, cookies, _ = join_storm.make_lesson(x.srv, x.vechectl, 10000, 200, tag="slow")
+    res, t, workers = join_storm.storm(x.srv, event, tc, cookies, spread=5,
+                                       trainer_read_rate=50_000)
+    print("# " + json.dumps(res, ensure_ascii=False))
+    try:
+        assert res["trainer_stayed"], res
+        assert res["joined"] == 200 and res["final_present"] == 201, res
+        # half leave, half drop: still read at 50 kB/s, the counts end right
+        r = t.wait_roll(lambda y: y["present"] == 1, 60)
+        assert len(r["people"]) == 1 and r["total"] == 10000, r
+        t.send(dict(type="ping", id="p"))
+        t.wait_for(lambda m: m.get("type") == "pong", 15)
+    finally:
+        join_storm.finish(workers)
+        t.close()
+
+
+def chat_frame(text):
+    """A masked text frame (zero mask key: the payload unchanged), built once."""
+    payload = json.dumps(dict(type="chat", text=text)).encode()
+    n = len(payload)
+    head = bytes([0x81]) + (bytes([0x80 | 126]) + struct.pack("!H", n) if n < 65536
+                            else bytes([0x80 | 127]) + struct.pack("!Q", n))
+    return head + b"\0\0\0\0" + payload
+
+
+def anon_join(port, room, name, **kw):
+    w = WS(port, timeout=15, **kw)
+    w.send(dict(type="join", room=room, name=name))
+    j = w.wait_for(lambda m: m.get("type") in ("joined", "error"), 15)
+    assert j["type"] == "joined", j
+    return w, j
+
+
+@case
+def flood_rate_limited(x):
+    port = x.srv.port
+    flooder, _ = anon_join(port, "flood-room", "Flooder")
+    readers = [anon_join(port, "flood-room", f"Reader {i}")[0] for i in range(3)]
+    got = {i: 0 for i in range(3)}
+    closed = {}
+    stop = threading.Event()
+
+    def read(i, w):  # a browser rendering chat: 1 ms per message
+        while not stop.is_set():
+            try:
+                m = w.recv(0.5)
+            except (socket.timeout, TimeoutError):
+                continue
+            except (Closed, OSError) as e:
+                closed[i] = repr(e)
+                return
+            if m.get("type") == "chat":
+                got[i] += 1
+            time.sleep(0.001)
+
+    ths = [threading.Thread(target=read, args=(i, w), daemon=True) for i, w in enumerate(readers)]
+    for th in ths:
+        th.start()
+    frame = chat_frame("ж" * 1000)  # 2 kB of UTF-8
+    t0 = time.perf_counter()
+    batch = frame * 250
+    for _ in range(20):  # 5,000 messages
+        flooder.sock.sendall(batch)
+    sent_s = time.perf_counter() - t0
+    limited = ok_chat = 0
+    end = time.time() + 30
+    while limited + ok_chat < 5000 and time.time() < end:
+        try:
+            m = flooder.recv(2)
+        except (socket.timeout, TimeoutError):
+            continue
+        if m.get("type") == "error":
+            assert m["code"] == "rate-limited" and "a minute" in m["reason"], m
+            limited += 1
+        elif m.get("type") == "chat" and m.get("name") == "Flooder":
+            ok_chat += 1
+    elapsed = time.perf_counter() - t0
+    time.sleep(2)
+    stop.set()
+    for th in ths:
+        th.join(5)
+    print(f"# 5000 chats sent in {sent_s:.2f} s; {ok_chat} broadcast, {limited} rate-limited;"
+          f" readers got {got}")
+    allowed = 10 + 30 * (elapsed + 2) / 60 + 1  # burst + rate over the whole run
+    assert ok_chat + limited == 5000, (ok_chat, limited)
+    assert 10 <= ok_chat <= allowed, (ok_chat, allowed)
+    assert all(1 <= n <= allowed for n in got.values()), got
+    assert not closed, closed
+    for w in readers + [flooder]:  # everyone still connected
+        w.send(dict(type="ping", id="p"))
+        w.wait_for(lambda m: m.get("type") == "pong", 15)
+        w.close()
+
+
+@case
+def room_full_names_limit(x):
+    srv = Server(x.veche, settings=["max_room_participants=2"])
+    try:
+        a, _ = anon_join(srv.port, "small", "A")
+        b, _ = anon_join(srv.port, "small", "B")
+        c = WS(srv.port, timeout=15)
+        c.send(dict(type="join", room="small", name="C", id=5))
+        e = c.wait_for(lambda m: m.get("type") in ("joined", "error"), 15)
+        assert e["type"] == "error" and e["code"] == "room-full" and e["id"] == 5, e
+        assert "at most 2 people" in e["reason"], e
+        for w in (a, b, c):
+            w.close()
+    finally:
+        srv.stop()
+
+
+@case
+def moderator_mutes_chat(x):
+    port = x.srv.port
+    mod, mj = anon_join(port, "mute-chat-room", "Chair")
+    assert mj["role"] == "chair", mj
+    mem, memj = anon_join(port, "mute-chat-room", "Member")
+    who = memj["participant"]
+    mem.send(dict(type="mute-chat", participant=mj["participant"], id="x"))
+    e = mem.wait_for(lambda m: m.get("type") == "error", 10)
+    assert e["code"] == "forbidden" and e["id"] == "x", e  # members may not
+    mod.send(dict(type="mute-chat", participant=who, id=1))
+    for w in (mod, mem):
+        m = w.wait_for(lambda y: y.get("type") == "chat-muted", 10)
+        assert m["participant"] == who and m["muted"] is True and m["by"] == mj["participant"], m
+    mem.send(dict(type="chat", text="hello?", id=2))
+    e = mem.wait_for(lambda m: m.get("type") in ("error", "chat"), 10)
+    assert e["type"] == "error" and e["code"] == "forbidden" and e["id"] == 2, e
+    late, lj = anon_join(port, "mute-chat-room", "Late")  # a late joiner sees it too
+    assert [p for p in lj["participants"] if p["id"] == who][0].get("chatMuted") is True, lj
+    mod.send(dict(type="unmute-chat", participant=who))
+    mem.wait_for(lambda y: y.get("type") == "chat-muted" and y["muted"] is False, 10)
+    mem.send(dict(type="chat", text="thanks"))
+    c = mod.wait_for(lambda y: y.get("type") == "chat", 10)
+    assert c["text"] == "thanks" and c["from"] == who, c
+    for w in (mod, mem, late):
+        w.close()
+
+
+@case
+def signin_storm_no_busy(x):
+    """100 people sign in at once from one address (a training room behind
+    one NAT): every one is served, none gets 503 busy (the old queue took 64)
+    or 429, and /healthz keeps answering.  The accounts are made in the
+    database with the demo trainer's Argon2id hash (same password, own
+    salt-bearing string), so only the sign-ins hash."""
+    import sqlite3
+    from accounts import DEMO, PASSWORD
+    db = sqlite3.connect(os.path.join(x.srv.data, "veche.db"), timeout=30)
+    (hsh,) = db.execute("SELECT a.password_hash FROM account a JOIN person p ON"
+                        " p.id = a.person_id WHERE p.email = ?", ("trainer" + DEMO,)).fetchone()
+    now = int(time.time())
+    emails = []
+    for i in range(100):
+        email = f"storm{i}@signin.test"
+        cur = db.execute("INSERT INTO person (full_name, email, created_at) VALUES (?, ?, ?)",
+                         (f"Участник {i}", email, now))
+        db.execute("INSERT INTO account (person_id, password_hash, must_change_password,"
+                   " created_at, updated_at) VALUES (?, ?, 0, ?, ?)",
+                   (cur.lastrowid, hsh, now, now))
+        emails.append(email)
+    db.commit()
+    db.close()
+    statuses = []
+    lock = threading.Lock()
+
+    def sign_in(email):  # as a browser: no client-side timeout while queued
+        try:
+            conn = join_storm.https_conn(x.srv.port, timeout=600)
+            conn.request("POST", "/api/login", body=json.dumps(
+                {"email": email, "password": PASSWORD}), headers={"Content-Type": "application/json"})
+            st = conn.getresponse().status
+            conn.close()
+        except Exception as e:  # noqa: BLE001 - counted
+            st = repr(e)
+        with lock:
+            statuses.append(st)
+
+    ths = [threading.Thread(target=sign_in, args=(e,)) for e in emails]
+    t0 = time.perf_counter()
+    for th in ths:
+        th.start()
+    health = []
+    while any(th.is_alive() for th in ths):
+        h0 = time.perf_counter()
+        st = x.srv.api("GET", "/healthz")[0]
+        health.append(time.perf_counter() - h0)
+        assert st == 200, st
+        time.sleep(0.2)
+    for th in ths:
+        th.join()
+    took = time.perf_counter() - t0
+    health.sort()
+    print(f"# 100 sign-ins at once in {took:.1f} s; /healthz worst {health[-1] * 1000:.0f} ms"
+          f" of {len(health)}")
+    assert statuses.count(200) == 100, {s: statuses.count(s) for s in set(statuses)}
+
+
+STUCK_SCRIPT = r"""
+import asyncio, json, socket, ssl, sys
+import websockets
+from websockets.exceptions import ConnectionClosed
+
+async def main(port, stall):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    ws = await websockets.connect(f"wss://127.0.0.1:{port}/ws", ssl=ctx, sock=sock,
+                                  server_hostname="localhost", max_queue=1,
+                                  read_limit=4096, max_size=2**20, ping_interval=None,
+                                  subprotocols=["veche-v1"])
+    await ws.send(json.dumps({"type": "join", "room": "stuck-room", "name": "Stuck"}))
+    while json.loads(await ws.recv())["type"] != "joined":
+        pass
+    print("JOINED", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.readline)   # the flood starts: stop reading
+    ws.transport.pause_reading()
+    await loop.run_in_executor(None, sys.stdin.readline)   # told to read again
+    ws.transport.resume_reading()
+    n = 0
+    try:
+        while True:
+            await ws.recv()
+            n += 1
+    except ConnectionClosed as e:
+        rcvd = e.rcvd
+        print("RESULT " + json.dumps({
+            "messages": n,
+            "rcvd_code": rcvd.code if rcvd else None,
+            "rcvd_reason": rcvd.reason if rcvd else None,
+            "sent_code": e.sent.code if e.sent else None}), flush=True)
+
+asyncio.run(main(int(sys.argv[1]), 0))
+"""
+
+
+def stuck_peer(x, after):
+    """A peer that stops reading while chat floods the room, until the
+    server gives up on it (its log says so: the essential queue passed
+    64 KiB or waited 2 s, after the kernel's buffers filled), and reads
+    again `after` seconds later."""
+    import subprocess
+    srv = Server(x.veche, settings=["ws_send_queue_kb=64", "ws_send_stall_seconds=2",
+                                    "chat_rate_per_minute=60000", "chat_burst=10000"])
+    try:
+        p = subprocess.Popen(["/usr/bin/python3", "-c", STUCK_SCRIPT, str(srv.port)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert p.stdout.readline().strip() == "JOINED"
+        flooder, _ = anon_join(srv.port, "stuck-room", "Flooder")
+        p.stdin.write("stop\n")
+        p.stdin.flush()
+        time.sleep(0.5)
+        frame = chat_frame("ж" * 1000)
+        end = time.time() + 180
+        sent = 0
+        while "too slow" not in srv.log_text():  # 2 kB chats until the server gives up
+            assert time.time() < end, "the server never gave up on the stuck peer"
+            flooder.sock.sendall(frame * 20)
+            for _ in range(20):
+                flooder.recv(30)  # our own echo: we stay a fast reader
+            sent += 20
+        time.sleep(after)
+        p.stdin.write("read\n")
+        p.stdin.flush()
+        out, _ = p.communicate(timeout=120)
+        line = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
+        assert line, out
+        res = json.loads(line[0][7:])
+        res["chats_sent"] = sent
+        print(f"# stuck, reading again {after} s after the server gave up: {res}")
+        # the flooder, a fast reader, is still there
+        flooder.send(dict(type="ping", id="p"))
+        flooder.wait_for(lambda m: m.get("type") == "pong", 15)
+        flooder.close()
+        return res
+    finally:
+        srv.stop()
+
+
+@case
+def stuck_peer_close_frame_valid(x):
+    # reading again at once, within lws's 10 s grace: the close frame
+    # reaches it, whole, after the data that was in flight
+    res = stuck_peer(x, 0)
+    assert res["rcvd_code"] == 1008 and res["rcvd_reason"] == "send queue full", res
+    assert res["sent_code"] in (None, 1008), res  # 1002 would be a protocol error
+    # reading again only after the grace: whatever it then reads is whole
+    # frames and either that close frame or none (1006), never a malformed one
+    res = stuck_peer(x, 14)
+    assert res["sent_code"] != 1002 and (res["rcvd_code"] in (None, 1008)), res
+
+
+def main():
+    veche = sys.argv[1]
+    vechectl = sys.argv[2]
+    x = Ctx(veche, vechectl)
+    failed = 0
+    total = len(CASES) + 1
+    print(f"1..{total}")
+    only = [n for n in os.environ.get("VECHE_CASES", "").split(",") if n]
+    try:
+        for i, fn in enumerate(CASES, 1):
+            if only and fn.__name__ not in only:
+                print(f"ok {i} - {fn.__name__} # SKIP not in VECHE_CASES")
+                continue
+            try:
+                fn(x)
+                print(f"ok {i} - {fn.__name__}")
+            except Exception:  # noqa: BLE001 - report and go on
+                failed += 1
+                print(f"not ok {i} - {fn.__name__}")
+                for line in traceback.format_exc().splitlines():
+                    print("# " + line)
+            sys.stdout.flush()
+        alive = x.srv.proc.poll() is None
+    finally:
+        clean = x.srv.stop()
+    log = x.srv.log_text()
+    ok = alive and clean and "Sanitizer" not in log
+    print(f"{'ok' if ok else 'not ok'} {total} - server alive, clean exit, no sanitizer report")
+    if not ok:
+        print("\n".join("# " + line for line in log.splitlines()[-40:]))
+        failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
