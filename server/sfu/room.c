@@ -423,8 +423,10 @@ static veche_sfu_joined *joined_reply(veche_room *room, const veche_participant 
     for (guint i = 0; i < room->hands->len; i++)
         g_strlcpy(j->hands[i], g_ptr_array_index(room->hands, i), sizeof j->hands[i]);
     j->chat = veche_chat_history(room->chat, &j->n_chat);
-    if (room->kind == VECHE_ROOM_MEETING)
+    if (room->kind == VECHE_ROOM_MEETING) {
         j->speakers = veche_speakers_snapshot(room->speakers);
+        j->speakers->now_ms = g_get_real_time() / 1000;
+    }
     return j;
 }
 
@@ -498,6 +500,7 @@ void veche_room_on_leave(veche_room *room, veche_participant *p)
     if (listed && room->kind == VECHE_ROOM_MEETING) {
         ev = veche_room_event(room, VECHE_EV_SPEAKERS);
         ev->speakers = veche_speakers_snapshot(room->speakers);
+        ev->speakers->now_ms = g_get_real_time() / 1000;
         veche_room_broadcast(room, p, ev);
     }
 }
@@ -506,5 +509,6 @@ void veche_room_send_speakers(veche_room *room)
 {
     veche_sfu_event *ev = veche_room_event(room, VECHE_EV_SPEAKERS);
     ev->speakers = veche_speakers_snapshot(room->speakers);
+    ev->speakers->now_ms = g_get_real_time() / 1000;
     veche_room_broadcast(room, NULL, ev);
 }

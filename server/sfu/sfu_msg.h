@@ -171,6 +171,8 @@ typedef struct {
     unsigned n;                  /* waiting, in order */
     char list[VECHE_SPEAKERS_MAX][VECHE_PARTICIPANT_ID_LEN];
     char speaking[VECHE_PARTICIPANT_ID_LEN];  /* "" = nobody has the floor */
+    int64_t now_ms;              /* when this copy was made: the clients count
+                                    down from deadline - now (wall clock, ms) */
     int64_t since_ms;            /* when the floor was given (server clock) */
     int64_t deadline_ms;         /* 0 = no time limit */
     unsigned limit_s;            /* the room's limit per speech, 0 = none */

@@ -86,7 +86,8 @@ int veche_participant_speakers_give(veche_participant *p, const char *id, int se
     if (id && !target(p, id, err))
         return VECHE_ENOTFOUND;
     char prev[VECHE_PARTICIPANT_ID_LEN];
-    if (veche_speakers_give(p->room->speakers, id, seconds, veche_now_ms(), prev) != 0)
+    if (veche_speakers_give(p->room->speakers, id, seconds,
+                            g_get_real_time() / 1000, prev) != 0)
         return refuse(err, "no-speakers", "nobody has asked for the floor");
     const char *now = veche_speakers_speaking(p->room->speakers);
     if (strcmp(prev, now) != 0)

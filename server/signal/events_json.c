@@ -44,15 +44,16 @@ static json_t *chat_json(const veche_sfu_chat_msg *m)
                      (json_int_t)m->ts_ms);
 }
 
-/* {list, speaking, since, deadline, limit, item}: times are the server's
- * clock in ms (the client counts down from deadline - since). */
+/* {list, speaking, now, since, deadline, limit, item}: times are the
+ * server's wall clock in ms; the client counts down deadline - now from
+ * when the message came. */
 static json_t *speakers_state_json(const veche_sfu_speakers *s)
 {
     json_t *list = json_array();
     for (unsigned i = 0; i < s->n && i < VECHE_SPEAKERS_MAX; i++)
         json_array_append_new(list, json_string(s->list[i]));
-    return json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "list", list, "speaking",
-                     id_or_null(s->speaking), "since",
+    return json_pack("{s:o, s:o, s:I, s:o, s:o, s:i, s:o}", "list", list, "speaking",
+                     id_or_null(s->speaking), "now", (json_int_t)s->now_ms, "since",
                      s->since_ms ? json_integer(s->since_ms) : json_null(), "deadline",
                      s->deadline_ms ? json_integer(s->deadline_ms) : json_null(), "limit",
                      (int)s->limit_s, "item", s->item ? json_integer(s->item) : json_null());
