@@ -7,7 +7,7 @@
 //                          videoWidth, framesDecoded, packetsReceived, bytesReceived,
 //                          audioEnergy (totalAudioEnergy: what was heard), ...}
 //   window.veche.state()   {connection, room, kind, me, role, people, chat, event,
-//                          access, account, attendance, quorum, ...}
+//                          access, account, attendance, quorum, agenda, speakers, ...}
 
 let app = null;   // {conn(), state, media, tiles, account(), attendance} from app.js
 
@@ -56,6 +56,9 @@ function snapshot() {
       roster: app.attendance.roster.roster,
     } : null,
     quorum: app.attendance ? app.attendance.quorum : null,
+    agenda: st.agenda ? { current: st.agenda.current, items: st.agenda.items.map((i) => ({ ...i })) }
+      : null,
+    speakers: st.speakers ? { ...st.speakers, list: [...st.speakers.list] } : null,
   };
 }
 

@@ -6,10 +6,12 @@ import recording from './recording.js';
 import lessons from './lessons.js';
 import vote from './vote.js';
 import admin from './admin.js';
+import agenda from './agenda.js';
 
 export const FEATURE_STRINGS = [
   recording,
   vote,
   lessons,
   admin,
+  agenda,
 ];
