@@ -117,7 +117,9 @@ export class AgendaUi {
     const ag = st.agenda;
     const meeting = st.kind === 'meeting';
     const speaking = st.speakers && st.speakers.speaking;
-    $('agenda-strip').hidden = !st.room || !meeting || (!ag && !speaking);
+    // Members see it once there is an agenda; the chair also to add items.
+    const empty = !ag || ag.items.length === 0;
+    $('agenda-strip').hidden = !st.room || !meeting || (empty && !speaking && !(ag && st.moderator));
     if ($('agenda-strip').hidden) return;
     const items = ag ? ag.items : [];
     const item = st.currentItem();
