@@ -88,7 +88,7 @@ test('agenda: the chair prepares the agenda from My events', { timeout: 90000 },
   }));
 
 test('agenda: the chair moves through the items and everyone sees the current one',
-  { timeout: 120000 }, s.recorded(async () => {
+  { timeout: 300000 }, s.recorded(async () => {
     const chair = await enter('chair', 'chair@veche.demo');
     const m1 = await enter('member1', 'member1@veche.demo');
     const phone = await enter('member2', 'member2@veche.demo', PHONE);
@@ -129,7 +129,7 @@ test('agenda: the chair moves through the items and everyone sees the current on
   }));
 
 test('agenda: a member asks for the floor, the chair gives it, the countdown shows',
-  { timeout: 120000 }, s.recorded(async () => {
+  { timeout: 300000 }, s.recorded(async () => {
     const { chair, member1: m1, member2: m2 } = p;
     const me1 = (await state(m1)).me;
     assert.match(await m1.textContent('#hand'), /Ask for the floor/);
@@ -155,6 +155,7 @@ test('agenda: a member asks for the floor, the chair gives it, the countdown sho
     // it counts down
     const t0 = await m1.textContent('#speech-timer');
     await waitFor(async () => (await m1.textContent('#speech-timer')) !== t0, { timeout: 5000 });
+    await chair.click('#agenda-all > summary');   // folded again, as the chair would
     await chair.screenshot({ path: `${DOC_SHOTS}/agenda.png` });
     await chair.click('#speakers-end');
     await waitFor(async () => (await state(m1)).speakers.speaking === null, { timeout: 10000 });
