@@ -46,7 +46,6 @@ export class AgendaUi {
         $('agenda-add-speaker').value = '';
       });
     });
-    $('speakers-next').addEventListener('click', () => this._do((c) => c.speakersGive()));
     $('speakers-end').addEventListener('click', () => this._do((c) => c.speakersDone()));
     $('speakers-limit').addEventListener('change', (e) =>
       this._do((c) => c.speakersLimit(Number(e.target.value))));
@@ -162,11 +161,13 @@ export class AgendaUi {
     const st = this.state;
     const sp = st.speakers;
     const box = $('speakers');
-    box.hidden = !sp || st.kind !== 'meeting';
+    // Shown while someone asks or speaks (like the raised hands it
+    // replaces): the people and their buttons stay in view below it.
+    box.hidden = !sp || st.kind !== 'meeting' || (sp.list.length === 0 && !sp.speaking);
     if (box.hidden) return;
     const chair = st.moderator;
     $('speakers-now').hidden = !sp.speaking;
-    $('speakers-now').textContent = sp.speaking ? t('agenda.speaking', { name: st.name(sp.speaking) }) : '';
+    $('speakers-now-text').textContent = sp.speaking ? t('agenda.speaking', { name: st.name(sp.speaking) }) : '';
     $('speakers-empty').hidden = sp.list.length > 0;
     $('speakers-list').replaceChildren(...sp.list.map((id, i) => {
       const name = st.name(id);
@@ -184,7 +185,6 @@ export class AgendaUi {
       return li;
     }));
     $('speakers-tools').hidden = !chair;
-    $('speakers-next').hidden = sp.list.length === 0;
     $('speakers-end').hidden = !sp.speaking || !(chair || sp.speaking === st.me);
     const sel = $('speakers-limit');
     if (sel.options.length !== LIMITS.length) {
