@@ -280,7 +280,7 @@ def main():
     srv = Server(sys.argv[1])
     x = Ctx(srv)
     failed = 0
-    print(f"1..{len(CASES)}")
+    print(f"1..{len(CASES) + 1}")
     try:
         for n, fn in enumerate(CASES, 1):
             try:
@@ -293,7 +293,10 @@ def main():
                     print("# " + line)
             sys.stdout.flush()
     finally:
-        srv.stop()
+        clean = srv.stop()
+    # a sanitizer build reports leaks and errors at exit
+    print(f"{'ok' if clean else 'not ok'} {len(CASES) + 1} - the server exits cleanly")
+    failed += 0 if clean else 1
     if failed:
         print("# server log tail:\n# " + "\n# ".join(srv.log_text().splitlines()[-40:]))
     sys.exit(1 if failed else 0)
