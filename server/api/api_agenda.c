@@ -49,7 +49,7 @@ static bool may(api_call *c, int64_t event_id, veche_access_perm perm)
 static void reply_agenda(api_call *c, int64_t event_id, int status)
 {
     GArray *items = NULL;
-    if (veche_store_agenda_list(c->api->env.store, event_id, &items) != 0)
+    if (veche_store_agenda_items(c->api->env.store, event_id, &items) != 0)
         return api_error(c, 500, "internal", "database error");
     json_t *o = veche_agenda_json(items);
     g_array_unref(items);

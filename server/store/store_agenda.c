@@ -29,7 +29,7 @@ bool veche_agenda_speaker_valid(const char *s)
     return !s || text_valid(s, 0, VECHE_AGENDA_SPEAKER_MAX);
 }
 
-int veche_store_agenda_list(veche_store *s, int64_t event_id, GArray **out)
+int veche_store_agenda_items(veche_store *s, int64_t event_id, GArray **out)
 {
     *out = NULL;
     sqlite3_stmt *st;

@@ -49,7 +49,7 @@ bool veche_agenda_speaker_valid(const char *s);
 /* The event's items in order into *out (a new GArray of veche_agenda_item,
  * caller frees with g_array_unref).  An event without items gives an empty
  * array; 0 or a veche_err. */
-int veche_store_agenda_list(veche_store *s, int64_t event_id, GArray **out);
+int veche_store_agenda_items(veche_store *s, int64_t event_id, GArray **out);
 /* The current item's id, or 0 when none. */
 int64_t veche_agenda_current(const GArray *items);
 

@@ -90,7 +90,7 @@ static void do_attend(veche_storeq *q, veche_storeq_req *r)
     if (r->rc != 0) {
         veche_roll_roster_free(r->roster);
         r->roster = NULL;
-    } else if (r->want_agenda && veche_store_agenda_list(q->st, r->att.event_id,
+    } else if (r->want_agenda && veche_store_agenda_items(q->st, r->att.event_id,
                                                          &r->agenda) != 0) {
         r->agenda = NULL;  /* the join stands; it is told no agenda */
     }
@@ -152,6 +152,8 @@ static void do_sign_in(veche_storeq *q, veche_storeq_req *r)
 static void do_vote(veche_storeq *q, veche_storeq_req *r)
 {
     r->rc = r->vote ? veche_vote_op_run(q->st, r->vote) : VECHE_EINVAL;
+}
+
 static void do_agenda(veche_storeq *q, veche_storeq_req *r)
 {
     switch (r->agenda_op) {
@@ -170,7 +172,7 @@ static void do_agenda(veche_storeq *q, veche_storeq_req *r)
         r->rc = veche_store_agenda_go(q->st, r->event_id, r->item_id, r->now);
         break;
     }
-    int rc = veche_store_agenda_list(q->st, r->event_id, &r->agenda);
+    int rc = veche_store_agenda_items(q->st, r->event_id, &r->agenda);
     if (r->rc == 0)
         r->rc = rc;
 }

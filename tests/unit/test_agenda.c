@@ -11,7 +11,7 @@
 static GArray *items_of(veche_store *s, int64_t event)
 {
     GArray *a = NULL;
-    CHECK_EQ_INT(veche_store_agenda_list(s, event, &a), 0);
+    CHECK_EQ_INT(veche_store_agenda_items(s, event, &a), 0);
     return a;
 }
 

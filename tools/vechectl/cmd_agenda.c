@@ -47,7 +47,7 @@ static int agenda_list(vctl *c, int64_t event_id)
     int r = veche_store_event_get(c->st, event_id, &ev);
     GArray *items = NULL;
     if (r == 0)
-        r = veche_store_agenda_list(c->st, event_id, &items);
+        r = veche_store_agenda_items(c->st, event_id, &items);
     if (r != 0)
         return agenda_fail("agenda list", r);
     for (guint i = 0; i < items->len; i++) {
