@@ -109,8 +109,7 @@ const char *veche_sfu_cmd_name(veche_sfu_cmd_type type);
     X(CANDIDATE, "candidate") X(CHAT, "chat") X(HAND, "hand") X(FLOOR, "floor") \
     X(MUTED, "muted") X(SPEAKER, "speaker") X(QUALITY, "quality") X(LOCKED, "locked") \
     X(MEDIA_FAILED, "media-failed") X(REMOVED, "removed") X(ROOM_IDLE, "room-idle") \
-    X(KNOCK, "knock") X(REC_TRACKS, "rec-tracks")
-    X(KNOCK, "knock") X(SPEAKERS, "speakers")
+    X(KNOCK, "knock") X(REC_TRACKS, "rec-tracks") X(SPEAKERS, "speakers")
 
 typedef enum {
 #define X(e, s) VECHE_EV_##e,
