@@ -301,6 +301,9 @@ void api_events(api_call *c)
     const char *m = c->req->method;
     if (c->nsegs == 1 && strcmp(m, "GET") == 0)
         return list_events(c);
+    if (c->nsegs >= 3 && c->nsegs <= 5 && strcmp(c->segs[2], "agenda") == 0 &&
+        api_id(c->segs[1]))
+        return api_agenda(c, api_id(c->segs[1]));
     int64_t id = c->nsegs >= 3 ? api_id(c->segs[1]) : 0;
     if (id && api_minutes(c, id))
         return;

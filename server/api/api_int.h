@@ -133,6 +133,8 @@ bool api_minutes(api_call *c, int64_t event_id);
 /* GET/POST /api/admin/bodies/ID/voting: a body's default majority rule and
  * what a vote without quorum does (api_minutes.c). */
 void api_vote_settings(api_call *c, int64_t body_id);
+/* api_agenda.c: /api/events/{id}/agenda[/{item}[/move]] */
+void api_agenda(api_call *c, int64_t event_id);
 /* api_admin.c */
 void api_admin(api_call *c);
 /* api_lessons.c */

@@ -66,6 +66,13 @@ ONE(do_remove, veche_participant_remove(p, c->target, c->reason, err))
 ONE(do_lock, veche_participant_lock(p, true, err))
 ONE(do_unlock, veche_participant_lock(p, false, err))
 ONE(do_unpublish, (veche_participant_unpublish(p), 0))
+ONE(do_speak_request, veche_participant_speak_request(p, err))
+ONE(do_speak_withdraw, veche_participant_speak_withdraw(p, err))
+ONE(do_speakers_give, veche_participant_speakers_give(p, c->target, (int)c->number, err))
+ONE(do_speakers_skip, veche_participant_speakers_skip(p, c->target, err))
+ONE(do_speakers_move, veche_participant_speakers_move(p, c->target, (int)c->number, err))
+ONE(do_speakers_limit, veche_participant_speakers_limit(p, (int)c->number, err))
+ONE(do_speakers_done, veche_participant_speakers_done(p, err))
 ONE(do_leave, (veche_participant_leave(p), 0))
 ONE(do_drop, (veche_participant_drop(p), 0))
 #undef ONE
@@ -82,6 +89,13 @@ static const cmd_fn handlers[VECHE_CMD_COUNT] = {
     [VECHE_CMD_REMOVE] = do_remove,         [VECHE_CMD_LOCK] = do_lock,
     [VECHE_CMD_UNLOCK] = do_unlock,         [VECHE_CMD_UNPUBLISH] = do_unpublish,
     [VECHE_CMD_MUTE_CHAT] = do_mute_chat,   [VECHE_CMD_UNMUTE_CHAT] = do_unmute_chat,
+    [VECHE_CMD_SPEAK_REQUEST] = do_speak_request,
+    [VECHE_CMD_SPEAK_WITHDRAW] = do_speak_withdraw,
+    [VECHE_CMD_SPEAKERS_GIVE] = do_speakers_give,
+    [VECHE_CMD_SPEAKERS_SKIP] = do_speakers_skip,
+    [VECHE_CMD_SPEAKERS_MOVE] = do_speakers_move,
+    [VECHE_CMD_SPEAKERS_LIMIT] = do_speakers_limit,
+    [VECHE_CMD_SPEAKERS_DONE] = do_speakers_done,
 };
 
 GHashTable *veche_dispatch_rooms_new(void)
@@ -149,6 +163,14 @@ static void close_room(GHashTable *rooms, const char *id)
         room->idle_told = false;  /* someone came back: tell again later */
 }
 
+/* From signalling, not a participant: the agenda moved on. */
+static void speakers_reset(GHashTable *rooms, const veche_sfu_cmd *cmd)
+{
+    veche_room *room = g_hash_table_lookup(rooms, cmd->room);
+    if (room)
+        veche_room_speakers_reset(room, cmd->number);
+}
+
 static void tell_if_idle(veche_room *room, const veche_sfu_env *env)
 {
     if (room->idle_told || !veche_room_idle(room) || !env->emit)
@@ -190,6 +212,8 @@ void veche_dispatch_command(GHashTable *rooms, const veche_sfu_env *env, veche_s
         join(rooms, env, cmd);
     else if (cmd->type == VECHE_CMD_CLOSE_ROOM)
         close_room(rooms, cmd->room);
+    else if (cmd->type == VECHE_CMD_SPEAKERS_RESET)
+        speakers_reset(rooms, cmd);
     else {
         veche_room *room = g_hash_table_lookup(rooms, cmd->room);
         veche_participant *p = room ? veche_room_find_client(room, cmd->participant,

@@ -54,7 +54,9 @@ bool veche_policy_allows(veche_room_kind kind, veche_role role, bool has_floor,
     case VECHE_RIGHT_CHAT:
         return true;
     case VECHE_RIGHT_RAISE_HAND:
-        return !moderator;
+        return !moderator && kind == VECHE_ROOM_TRAINING;
+    case VECHE_RIGHT_REQUEST_FLOOR:
+        return !moderator && kind == VECHE_ROOM_MEETING;
     case VECHE_RIGHT_PUBLISH:
     case VECHE_RIGHT_SCREEN:
         return kind == VECHE_ROOM_MEETING || moderator || has_floor;
@@ -69,7 +71,12 @@ const char *veche_policy_refusal(veche_room_kind kind, veche_right right)
         return kind == VECHE_ROOM_TRAINING ? "only the trainer may do this"
                                            : "only the chair may do this";
     case VECHE_RIGHT_RAISE_HAND:
-        return "the moderator does not raise a hand";
+        return kind == VECHE_ROOM_MEETING
+                   ? "a meeting has a speakers list: ask for the floor (speak-request)"
+                   : "the moderator does not raise a hand";
+    case VECHE_RIGHT_REQUEST_FLOOR:
+        return kind == VECHE_ROOM_MEETING ? "the chair gives the floor; it does not ask"
+                                          : "a training has no speakers list; raise your hand";
     case VECHE_RIGHT_PUBLISH:
     case VECHE_RIGHT_SCREEN:
         return "in a training session only the trainer and those given the floor "

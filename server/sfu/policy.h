@@ -3,7 +3,10 @@
  * every request; the web client only mirrors it.
  *
  *   meeting  (an elected body):  everyone publishes camera, microphone and
- *            screen; the chair (moderator) mutes, removes, locks.
+ *            screen; the chair (moderator) mutes, removes, locks; members
+ *            and guests (observers too: members without a vote) ask for
+ *            the floor on the speakers list, which replaces the raised
+ *            hand; the chair and the secretary give it.
  *   training (a trainer and activists): the trainer (moderator) publishes;
  *            an activist publishes only while given the floor.
  *
@@ -28,6 +31,7 @@ typedef enum {
     VECHE_RIGHT_MODERATE,    /* mute others, mute all, remove, lock, floor */
     VECHE_RIGHT_RAISE_HAND,
     VECHE_RIGHT_CHAT,
+    VECHE_RIGHT_REQUEST_FLOOR,  /* join a meeting's speakers list */
 } veche_right;
 
 /* "meeting"/"training" <-> kind; parse returns false for anything else. */

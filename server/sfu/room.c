@@ -191,6 +191,7 @@ veche_room *veche_room_new(const char *id, veche_room_kind kind, const veche_sfu
     room->chat = veche_chat_new();
     room->speaker = veche_speaker_new();
     room->hands = g_ptr_array_new_with_free_func(g_free);
+    room->speakers = veche_speakers_new();
     room->departed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     room->rtcp_timer = add_timer(room, RTCP_INTERVAL_MS, on_rtcp_timer);
     room->nack_timer = add_timer(room, NACK_INTERVAL_MS, on_nack_timer);
@@ -228,6 +229,7 @@ void veche_room_free(veche_room *room)
     veche_chat_free(room->chat);
     veche_speaker_free(room->speaker);
     g_ptr_array_free(room->hands, TRUE);
+    veche_speakers_free(room->speakers);
     g_hash_table_destroy(room->departed);
     VLOG_INFO(room->id, NULL, "room closed");
     g_free(room->id);
@@ -423,6 +425,10 @@ static veche_sfu_joined *joined_reply(veche_room *room, const veche_participant 
     for (guint i = 0; i < room->hands->len; i++)
         g_strlcpy(j->hands[i], g_ptr_array_index(room->hands, i), sizeof j->hands[i]);
     j->chat = veche_chat_history(room->chat, &j->n_chat);
+    if (room->kind == VECHE_ROOM_MEETING) {
+        j->speakers = veche_speakers_snapshot(room->speakers);
+        j->speakers->now_ms = g_get_real_time() / 1000;
+    }
     return j;
 }
 
@@ -492,6 +498,7 @@ void veche_room_forget_hand(veche_room *room, veche_participant *p)
 void veche_room_on_leave(veche_room *room, veche_participant *p)
 {
     veche_room_forget_hand(room, p);
+    bool listed = veche_speakers_forget(room->speakers, p->id);
     bool was_speaker = veche_speaker_current(room->speaker) == p;
     veche_speaker_forget(room->speaker, p);
     if (was_speaker)
@@ -509,4 +516,18 @@ void veche_room_on_leave(veche_room *room, veche_participant *p)
     veche_sfu_event *ev = veche_room_event(room, VECHE_EV_PARTICIPANT_LEFT);
     g_strlcpy(ev->participant, p->id, sizeof ev->participant);
     veche_room_broadcast(room, p, ev);
+    if (listed && room->kind == VECHE_ROOM_MEETING) {
+        ev = veche_room_event(room, VECHE_EV_SPEAKERS);
+        ev->speakers = veche_speakers_snapshot(room->speakers);
+        ev->speakers->now_ms = g_get_real_time() / 1000;
+        veche_room_broadcast(room, p, ev);
+    }
+}
+
+void veche_room_send_speakers(veche_room *room)
+{
+    veche_sfu_event *ev = veche_room_event(room, VECHE_EV_SPEAKERS);
+    ev->speakers = veche_speakers_snapshot(room->speakers);
+    ev->speakers->now_ms = g_get_real_time() / 1000;
+    veche_room_broadcast(room, NULL, ev);
 }

@@ -129,4 +129,22 @@ int veche_participant_remove(veche_participant *p, const char *target, const cha
                              veche_sfu_error *err);
 int veche_participant_lock(veche_participant *p, bool locked, veche_sfu_error *err);
 
+/* The speakers list of a meeting (speakers_room.c; "unsupported" in a
+ * training).  A member or guest asks for the floor and may withdraw; the
+ * chair gives it (id NULL: the first waiting; seconds < 0: the room's
+ * limit, 0: none), skips, moves, sets the limit; done takes the floor back
+ * (the chair, or the speaker ending their own speech). */
+int veche_participant_speak_request(veche_participant *p, veche_sfu_error *err);
+int veche_participant_speak_withdraw(veche_participant *p, veche_sfu_error *err);
+int veche_participant_speakers_give(veche_participant *p, const char *id, int seconds,
+                                    veche_sfu_error *err);
+int veche_participant_speakers_skip(veche_participant *p, const char *id,
+                                    veche_sfu_error *err);
+int veche_participant_speakers_move(veche_participant *p, const char *id, int position,
+                                    veche_sfu_error *err);
+int veche_participant_speakers_limit(veche_participant *p, int seconds, veche_sfu_error *err);
+int veche_participant_speakers_done(veche_participant *p, veche_sfu_error *err);
+/* The agenda moved to item (0 = none): the list starts afresh. */
+void veche_room_speakers_reset(veche_room *room, int64_t item);
+
 #endif

@@ -30,6 +30,7 @@
 #include "rtxbuf.h"
 #include "sdp.h"
 #include "speaker.h"
+#include "speakers.h"
 #include "transport.h"
 
 typedef struct veche_track veche_track;
@@ -63,6 +64,7 @@ struct veche_room {
     veche_chat *chat;
     veche_speaker *speaker;
     GPtrArray *hands;            /* participant ids (char*, owned), in order raised */
+    veche_speakers *speakers;    /* a meeting's speakers list (speakers_room.c) */
     GHashTable *departed;        /* id -> veche_departed*, for resume */
     struct veche_rectap *rectap; /* to the recorder while recording (rectap.h) */
 };
@@ -276,6 +278,8 @@ veche_participant *veche_room_find(veche_room *room, const char *id);
 void veche_room_forget_hand(veche_room *room, veche_participant *p);
 /* p is leaving: hands, speaker, resume record; the others are told. */
 void veche_room_on_leave(veche_room *room, veche_participant *p);
+/* The speakers list to everyone (a SPEAKERS event). */
+void veche_room_send_speakers(veche_room *room);
 
 /* participant.c */
 veche_participant *veche_participant_new(veche_room *room, const char *id, const char *name,

@@ -107,6 +107,7 @@ static void joined_free(veche_sfu_joined *j)
     for (unsigned i = 0; i < j->n_chat; i++)
         veche_sfu_chat_msg_clear(&j->chat[i]);
     g_free(j->chat);
+    g_free(j->speakers);
     g_free(j);
 }
 
@@ -123,5 +124,6 @@ void veche_sfu_event_free(veche_sfu_event *ev)
         g_free(ev->rec_tracks[i].name);
     g_free(ev->rec_tracks);
     joined_free(ev->joined);
+    g_free(ev->speakers);
     g_free(ev);
 }

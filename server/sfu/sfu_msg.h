@@ -40,7 +40,11 @@
     X(MUTE_ALL, "mute-all") X(UNMUTE, "unmute") X(REMOVE, "remove") X(LOCK, "lock") \
     X(UNLOCK, "unlock") X(UNPUBLISH, "unpublish") X(CLOSE_ROOM, "close-room") \
     X(REC_START, "rec-start") X(REC_STOP, "rec-stop") \
-    X(MUTE_CHAT, "mute-chat") X(UNMUTE_CHAT, "unmute-chat")
+    X(MUTE_CHAT, "mute-chat") X(UNMUTE_CHAT, "unmute-chat") \
+    X(SPEAK_REQUEST, "speak-request") X(SPEAK_WITHDRAW, "speak-withdraw") \
+    X(SPEAKERS_GIVE, "speakers-give") X(SPEAKERS_SKIP, "speakers-skip") \
+    X(SPEAKERS_MOVE, "speakers-move") X(SPEAKERS_LIMIT, "speakers-limit") \
+    X(SPEAKERS_DONE, "speakers-done") X(SPEAKERS_RESET, "speakers-reset")
 
 typedef enum {
 #define X(e, s) VECHE_CMD_##e,
@@ -86,6 +90,10 @@ typedef struct {
      * rec_part names the part in the REC_TRACKS event that answers */
     uint16_t rec_rtp_port, rec_rtcp_port;
     int64_t rec_part;
+    /* SPEAKERS_GIVE, _LIMIT: seconds (-1 = the room's limit); SPEAKERS_MOVE:
+     * the position (1..); SPEAKERS_RESET (no caller): the agenda item now
+     * current (0 = none) */
+    int64_t number;
 } veche_sfu_cmd;
 
 /* A zeroed command of `type` for room and caller (participant may be NULL). */
@@ -103,7 +111,8 @@ const char *veche_sfu_cmd_name(veche_sfu_cmd_type type);
     X(CANDIDATE, "candidate") X(CHAT, "chat") X(HAND, "hand") X(FLOOR, "floor") \
     X(MUTED, "muted") X(SPEAKER, "speaker") X(QUALITY, "quality") X(LOCKED, "locked") \
     X(MEDIA_FAILED, "media-failed") X(REMOVED, "removed") X(ROOM_IDLE, "room-idle") \
-    X(KNOCK, "knock") X(REC_TRACKS, "rec-tracks") X(CHAT_MUTED, "chat-muted")
+    X(KNOCK, "knock") X(REC_TRACKS, "rec-tracks") X(CHAT_MUTED, "chat-muted") \
+    X(SPEAKERS, "speakers")
 
 typedef enum {
 #define X(e, s) VECHE_EV_##e,
@@ -159,6 +168,19 @@ typedef struct {
     uint32_t ssrc;               /* the publisher's (forwarded as is) */
     uint8_t pt;                  /* the server's: VP8 98, Opus 109 */
 } veche_sfu_rec_track;
+/* A meeting's speakers list as everyone sees it (sfu/speakers.c). */
+#define VECHE_SPEAKERS_MAX 64
+typedef struct {
+    unsigned n;                  /* waiting, in order */
+    char list[VECHE_SPEAKERS_MAX][VECHE_PARTICIPANT_ID_LEN];
+    char speaking[VECHE_PARTICIPANT_ID_LEN];  /* "" = nobody has the floor */
+    int64_t now_ms;              /* when this copy was made: the clients count
+                                    down from deadline - now (wall clock, ms) */
+    int64_t since_ms;            /* when the floor was given (server clock) */
+    int64_t deadline_ms;         /* 0 = no time limit */
+    unsigned limit_s;            /* the room's limit per speech, 0 = none */
+    int64_t item;                /* the agenda item it is for, 0 = none */
+} veche_sfu_speakers;
 
 /* The `joined` reply: the room as the newcomer first sees it. */
 typedef struct {
@@ -175,6 +197,7 @@ typedef struct {
     char (*hands)[VECHE_PARTICIPANT_ID_LEN];
     unsigned n_chat;
     veche_sfu_chat_msg *chat;
+    veche_sfu_speakers *speakers;  /* a meeting's list, or NULL (training) */
 } veche_sfu_joined;
 
 typedef struct {
@@ -203,6 +226,7 @@ typedef struct {
     int64_t rec_part;            /* REC_TRACKS: the REC_START's part */
     unsigned n_rec_tracks;
     veche_sfu_rec_track *rec_tracks;  /* REC_TRACKS: what is forwarded */
+    veche_sfu_speakers *speakers;  /* SPEAKERS */
 } veche_sfu_event;
 
 veche_sfu_event *veche_sfu_event_new(veche_sfu_event_type type, const char *room);

@@ -46,6 +46,31 @@ static json_t *chat_json(const veche_sfu_chat_msg *m)
                      (json_int_t)m->ts_ms);
 }
 
+/* {list, speaking, now, since, deadline, limit, item}: times are the
+ * server's wall clock in ms; the client counts down deadline - now from
+ * when the message came. */
+static json_t *speakers_state_json(const veche_sfu_speakers *s)
+{
+    json_t *list = json_array();
+    for (unsigned i = 0; i < s->n && i < VECHE_SPEAKERS_MAX; i++)
+        json_array_append_new(list, json_string(s->list[i]));
+    return json_pack("{s:o, s:o, s:I, s:o, s:o, s:i, s:o}", "list", list, "speaking",
+                     id_or_null(s->speaking), "now", (json_int_t)s->now_ms, "since",
+                     s->since_ms ? json_integer(s->since_ms) : json_null(), "deadline",
+                     s->deadline_ms ? json_integer(s->deadline_ms) : json_null(), "limit",
+                     (int)s->limit_s, "item", s->item ? json_integer(s->item) : json_null());
+}
+
+static json_t *speakers_json(const veche_sfu_event *ev)
+{
+    if (!ev->speakers)
+        return NULL;
+    json_t *o = speakers_state_json(ev->speakers);
+    if (o)
+        json_object_set_new(o, "type", json_string("speakers"));
+    return o;
+}
+
 static json_t *joined_json(const veche_sfu_event *ev)
 {
     const veche_sfu_joined *j = ev->joined;
@@ -67,6 +92,8 @@ static json_t *joined_json(const veche_sfu_event *ev)
     if (o) {
         json_object_set_new(o, "floor", json_boolean(j->floor));
         json_object_set_new(o, "muted", json_boolean(j->muted));
+        if (j->speakers)
+            json_object_set_new(o, "speakers", speakers_state_json(j->speakers));
     }
     return o;
 }
@@ -220,6 +247,7 @@ static json_t *(*const encoders[VECHE_EV_COUNT])(const veche_sfu_event *) = {
     [VECHE_EV_MEDIA_FAILED] = media_failed_json,
     [VECHE_EV_REMOVED] = removed_json,
     [VECHE_EV_KNOCK] = knock_json,
+    [VECHE_EV_SPEAKERS] = speakers_json,
 };
 
 json_t *veche_events_json(const veche_sfu_event *ev)

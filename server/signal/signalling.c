@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "attendance.h"
+#include "agenda_msg.h"
 #include "auth.h"
 #include "events_json.h"
 #include "mailbox.h"
@@ -76,6 +77,7 @@ struct veche_signal {
     veche_recording *rec;     /* with accounts: recording of event rooms */
     veche_metrics *metrics;   /* borrowed, NULL: none */
     veche_attfan *attfan;     /* attendance to moderators; NULL without accounts */
+    veche_agenda_live *agenda;/* events' agendas as last read (agenda_msg.c), owned */
 };
 
 typedef enum { CONN_OUT, CONN_JOINING, CONN_IN } conn_state;
@@ -163,6 +165,10 @@ static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
                          veche_sfu_error *err);
 static int on_vote(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
 static int on_record(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err);
+static int on_agenda(veche_signal_conn *c, const veche_signal_msg *m, veche_sfu_error *err)
+{
+    return veche_agenda_msg_handle(c, m, err);
+}
 
 static const struct {
     const char *name;
@@ -199,6 +205,19 @@ static const struct {
     {"record-mark", VECHE_MSG_RECORD_MARK, 0, true, on_record, RL_MODERATION},
     {"mute-chat", VECHE_MSG_MUTE_CHAT, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
     {"unmute-chat", VECHE_MSG_UNMUTE_CHAT, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"agenda-add", VECHE_MSG_AGENDA_ADD, 0, true, on_agenda, RL_MODERATION},
+    {"agenda-remove", VECHE_MSG_AGENDA_REMOVE, 0, true, on_agenda, RL_MODERATION},
+    {"agenda-move", VECHE_MSG_AGENDA_MOVE, 0, true, on_agenda, RL_MODERATION},
+    {"agenda-go", VECHE_MSG_AGENDA_GO, 0, true, on_agenda, RL_MODERATION},
+    {"agenda-next", VECHE_MSG_AGENDA_NEXT, 0, true, on_agenda, RL_MODERATION},
+    {"agenda-previous", VECHE_MSG_AGENDA_PREVIOUS, 0, true, on_agenda, RL_MODERATION},
+    {"speak-request", VECHE_MSG_SPEAK_REQUEST, 0, true, on_moderation, RL_HAND},
+    {"speak-withdraw", VECHE_MSG_SPEAK_WITHDRAW, 0, true, on_moderation, RL_HAND},
+    {"speakers-give", VECHE_MSG_SPEAKERS_GIVE, 0, true, on_moderation, RL_MODERATION},
+    {"speakers-skip", VECHE_MSG_SPEAKERS_SKIP, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"speakers-move", VECHE_MSG_SPEAKERS_MOVE, F_PARTICIPANT, true, on_moderation, RL_MODERATION},
+    {"speakers-limit", VECHE_MSG_SPEAKERS_LIMIT, 0, true, on_moderation, RL_MODERATION},
+    {"speakers-done", VECHE_MSG_SPEAKERS_DONE, 0, true, on_moderation, RL_MODERATION},
 };
 
 static int fail(veche_sfu_error *err, const char *code, const char *reason)
@@ -293,6 +312,8 @@ static int check_fields(veche_signal_msg *m, unsigned fields, veche_sfu_error *e
         return fail(err, "bad-request", "reason must be at most 200 characters");
     if (m->type == VECHE_MSG_JOIN)
         return check_join(m, err);
+    if (veche_agenda_msg_is_agenda(m->type) || veche_agenda_msg_is_speakers(m->type))
+        return veche_agenda_msg_check(m, err);
     json_t *sources = json_object_get(m->root, "sources");
     if (sources && !json_is_object(sources))
         return fail(err, "bad-request", "sources must be an object from mid to source");
@@ -652,6 +673,7 @@ static void event_joined(veche_signal_conn *c, join_ticket *t, json_t *joined)
                             json_string(veche_access_role_name(aj->admission.role)));
         json_object_set_new(joined, "voting", json_boolean(aj->admission.voting));
         json_object_set_new(joined, "title", json_string(aj->event.title));
+        veche_agenda_live_joined(s->agenda, aj->event.id, joined);
     }
 }
 
@@ -942,6 +964,7 @@ static void join_recorded(void *ud, veche_storeq_req *req)
     }
     t->roster = req->roster;
     req->roster = NULL;  /* taken */
+    veche_agenda_live_loaded(s->agenda, aj->event.id, &req->agenda);
     if (!c) {  /* the connection is gone: close the record */
         ticket_wind_down(t);
         return;
@@ -998,6 +1021,7 @@ static void join_admitted(void *ud, veche_storeq_req *req)
     g_strlcpy(rec->att.source, aj->source, sizeof rec->att.source);
     rec->event = aj->event;
     rec->want_roster = !t->held;
+    rec->want_agenda = true;
     t->refs++;
     veche_storeq_submit(s->acc.storeq, rec, join_recorded, t, ticket_unref);
 }
@@ -1136,6 +1160,13 @@ static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
         {VECHE_MSG_REMOVE, VECHE_CMD_REMOVE},         {VECHE_MSG_LOCK, VECHE_CMD_LOCK},
         {VECHE_MSG_UNLOCK, VECHE_CMD_UNLOCK},         {VECHE_MSG_UNPUBLISH, VECHE_CMD_UNPUBLISH},
         {VECHE_MSG_MUTE_CHAT, VECHE_CMD_MUTE_CHAT},   {VECHE_MSG_UNMUTE_CHAT, VECHE_CMD_UNMUTE_CHAT},
+        {VECHE_MSG_SPEAK_REQUEST, VECHE_CMD_SPEAK_REQUEST},
+        {VECHE_MSG_SPEAK_WITHDRAW, VECHE_CMD_SPEAK_WITHDRAW},
+        {VECHE_MSG_SPEAKERS_GIVE, VECHE_CMD_SPEAKERS_GIVE},
+        {VECHE_MSG_SPEAKERS_SKIP, VECHE_CMD_SPEAKERS_SKIP},
+        {VECHE_MSG_SPEAKERS_MOVE, VECHE_CMD_SPEAKERS_MOVE},
+        {VECHE_MSG_SPEAKERS_LIMIT, VECHE_CMD_SPEAKERS_LIMIT},
+        {VECHE_MSG_SPEAKERS_DONE, VECHE_CMD_SPEAKERS_DONE},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
         if (map[i].msg != m->type)
@@ -1144,6 +1175,7 @@ static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
         cmd->text = g_strdup(m->text);
         cmd->target = g_strdup(m->participant);
         cmd->reason = g_strdup(m->reason);
+        cmd->number = m->type == VECHE_MSG_SPEAKERS_MOVE ? m->position : m->seconds;
         conn_request(c, cmd, m);
         return 0;
     }
@@ -1443,6 +1475,7 @@ veche_signal *veche_signal_new(const veche_sfu_env *env)
     s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     s->clients = g_hash_table_new(g_int64_hash, g_int64_equal);
     s->events = veche_mailbox_new(env->ctx, on_event, s, drop_event);
+    s->agenda = veche_agenda_live_new();
     unsigned n = veche_worker_count(env->cfg);
     s->workers = g_new0(veche_worker *, n);
     s->worker_rooms = g_new0(unsigned, n);
@@ -1475,10 +1508,63 @@ void veche_signal_free(veche_signal *s)
     veche_attfan_free(s->attfan);
     g_hash_table_destroy(s->rooms);
     g_hash_table_destroy(s->clients);
+    veche_agenda_live_free(s->agenda);
     g_free(s);
 }
 
 unsigned veche_signal_room_count(const veche_signal *s)
 {
     return g_hash_table_size(s->rooms);
+}
+
+/* --- for the topic modules (agenda_msg.c) --- */
+
+veche_signal *veche_signal_conn_service(veche_signal_conn *c) { return c->sig; }
+uint64_t veche_signal_conn_client(const veche_signal_conn *c) { return c->client; }
+veche_storeq *veche_signal_storeq(veche_signal *s) { return s->acc.storeq; }
+veche_agenda_live *veche_signal_agenda(veche_signal *s) { return s->agenda; }
+
+veche_signal_conn *veche_signal_conn_find(veche_signal *s, uint64_t client)
+{
+    return g_hash_table_lookup(s->clients, &client);
+}
+
+int64_t veche_signal_conn_event(const veche_signal_conn *c)
+{
+    return c->state == CONN_IN ? c->event_id : 0;
+}
+
+veche_access_role veche_signal_conn_access(const veche_signal_conn *c)
+{
+    return c->access;
+}
+
+void veche_signal_conn_send(veche_signal_conn *c, json_t *msg, json_t *id)
+{
+    conn_send(c, msg, id);
+}
+
+void veche_signal_event_send(veche_signal *s, int64_t event_id, json_t *msg)
+{
+    char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    for (GList *l = s->conns.head; l && text; l = l->next) {
+        veche_signal_conn *c = l->data;
+        if (c->state == CONN_IN && c->event_id == event_id)
+            veche_ws_send(c->ws, text, strlen(text));
+    }
+    free(text);
+    json_decref(msg);
+}
+
+void veche_signal_event_post(veche_signal *s, int64_t event_id, veche_sfu_cmd *cmd)
+{
+    for (GList *l = s->conns.head; l; l = l->next) {
+        veche_signal_conn *c = l->data;
+        if (c->state != CONN_IN || c->event_id != event_id)
+            continue;
+        g_strlcpy(cmd->room, c->room, sizeof cmd->room);
+        conn_post(c, cmd);
+        return;
+    }
+    veche_sfu_cmd_free(cmd);
 }

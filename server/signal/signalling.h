@@ -22,6 +22,7 @@
 #include "mstats.h"
 #include "roll.h"
 #include "room.h"
+#include "sfu_msg.h"
 #include "store.h"
 #include "storeq.h"
 #include "vote.h"
@@ -52,6 +53,21 @@ typedef enum {
     VECHE_MSG_RECORD_MARK,
     VECHE_MSG_MUTE_CHAT,
     VECHE_MSG_UNMUTE_CHAT,
+    /* the agenda (agenda_msg.c) */
+    VECHE_MSG_AGENDA_ADD,
+    VECHE_MSG_AGENDA_REMOVE,
+    VECHE_MSG_AGENDA_MOVE,
+    VECHE_MSG_AGENDA_GO,
+    VECHE_MSG_AGENDA_NEXT,
+    VECHE_MSG_AGENDA_PREVIOUS,
+    /* the speakers list of a meeting (the room: sfu/speakers.c) */
+    VECHE_MSG_SPEAK_REQUEST,
+    VECHE_MSG_SPEAK_WITHDRAW,
+    VECHE_MSG_SPEAKERS_GIVE,
+    VECHE_MSG_SPEAKERS_SKIP,
+    VECHE_MSG_SPEAKERS_MOVE,
+    VECHE_MSG_SPEAKERS_LIMIT,
+    VECHE_MSG_SPEAKERS_DONE,
 } veche_signal_type;
 
 /* A validated client message; string members point into root. */
@@ -74,6 +90,12 @@ typedef struct {
     json_t *sources;          /* publish: mid -> source, borrowed, or NULL */
     int64_t event;            /* join: the event id, 0 when none */
     const char *invitation;   /* join: an invitation token, or NULL */
+    /* agenda and speakers list (agenda_msg.c checks them) */
+    const char *title;        /* agenda-add */
+    const char *speaker;      /* agenda-add: NULL or the rapporteur */
+    int64_t item;             /* agenda-remove, -move, -go: an item id (go: 0 = none) */
+    int position;             /* agenda-move, speakers-move: 1.. */
+    int seconds;              /* speakers-give, speakers-limit: 0 = no limit, -1 = absent */
 } veche_signal_msg;
 
 /* Parse and validate one message.  Returns 0, or a negative code with
@@ -140,6 +162,23 @@ void veche_signal_each_in_event(veche_signal *s, int64_t event_id, veche_signal_
                                 void *ud);
 /* The votes given with the accounts, or NULL. */
 veche_votes *veche_signal_votes(veche_signal *s);
+/* For the topic modules that handle messages of their own (agenda_msg.c):
+ * a connection's service, number, event (0 unless in an event's room) and
+ * access role there; send a message (taken) to a connection, with the
+ * request's id (borrowed, may be NULL), or to every connection in an
+ * event's room; post a typed command to the room of an event (dropped
+ * when nobody is in it); the store thread (NULL without accounts). */
+veche_signal *veche_signal_conn_service(veche_signal_conn *c);
+uint64_t veche_signal_conn_client(const veche_signal_conn *c);
+veche_signal_conn *veche_signal_conn_find(veche_signal *s, uint64_t client);
+int64_t veche_signal_conn_event(const veche_signal_conn *c);
+veche_access_role veche_signal_conn_access(const veche_signal_conn *c);
+void veche_signal_conn_send(veche_signal_conn *c, json_t *msg, json_t *id);
+void veche_signal_event_send(veche_signal *s, int64_t event_id, json_t *msg);
+void veche_signal_event_post(veche_signal *s, int64_t event_id, veche_sfu_cmd *cmd);
+veche_storeq *veche_signal_storeq(veche_signal *s);
+typedef struct veche_agenda_live veche_agenda_live;
+veche_agenda_live *veche_signal_agenda(veche_signal *s);
 
 veche_signal_conn *veche_signal_conn_new(veche_signal *s, veche_ws *ws);
 /* The socket closed: leave the room, free. Accepts NULL. */

@@ -60,6 +60,10 @@ void veche_storeq_req_free(veche_storeq_req *r)
     veche_roll_roster_free(r->roster);
     veche_vote_op_free(r->vote);
     g_free(r->rec_rows);
+    g_free(r->title);
+    g_free(r->speaker);
+    if (r->agenda)
+        g_array_unref(r->agenda);
     g_free(r);
 }
 
@@ -87,6 +91,9 @@ static void do_attend(veche_storeq *q, veche_storeq_req *r)
     if (r->rc != 0) {
         veche_roll_roster_free(r->roster);
         r->roster = NULL;
+    } else if (r->want_agenda && veche_store_agenda_items(q->st, r->att.event_id,
+                                                         &r->agenda) != 0) {
+        r->agenda = NULL;  /* the join stands; it is told no agenda */
     }
 }
 
@@ -148,6 +155,29 @@ static void do_vote(veche_storeq *q, veche_storeq_req *r)
     r->rc = r->vote ? veche_vote_op_run(q->st, r->vote) : VECHE_EINVAL;
 }
 
+static void do_agenda(veche_storeq *q, veche_storeq_req *r)
+{
+    switch (r->agenda_op) {
+    case VECHE_AGENDA_OP_LIST:
+        break;
+    case VECHE_AGENDA_OP_ADD:
+        r->rc = veche_store_agenda_add(q->st, r->event_id, r->title, r->speaker, &r->item_id);
+        break;
+    case VECHE_AGENDA_OP_REMOVE:
+        r->rc = veche_store_agenda_remove(q->st, r->event_id, r->item_id);
+        break;
+    case VECHE_AGENDA_OP_MOVE:
+        r->rc = veche_store_agenda_move(q->st, r->event_id, r->item_id, r->position);
+        break;
+    case VECHE_AGENDA_OP_GO:
+        r->rc = veche_store_agenda_go(q->st, r->event_id, r->item_id, r->now);
+        break;
+    }
+    int rc = veche_store_agenda_items(q->st, r->event_id, &r->agenda);
+    if (r->rc == 0)
+        r->rc = rc;
+}
+
 static void do_rec_start(veche_storeq *q, veche_storeq_req *r)
 {
     r->rc = veche_store_recording_start(q->st, r->event_id, r->person_id, r->now, &r->rec);
@@ -186,6 +216,7 @@ static const work_fn work[] = {
     [VECHE_STOREQ_REC_START] = do_rec_start,
     [VECHE_STOREQ_REC_END] = do_rec_end,
     [VECHE_STOREQ_REC_OPEN] = do_rec_open,
+    [VECHE_STOREQ_AGENDA] = do_agenda,
 };
 
 void veche_storeq_set_metrics(veche_storeq *q, veche_metrics *m)

@@ -14,8 +14,9 @@
  *   ADMIT         cookie, invitation, event_id,   join (auth.h; rc and
  *                 now (s)                         join.code on refusal)
  *   UNADMIT       join                            (its invitation given back)
- *   ATTEND        att, event, want_roster         att_id, roster (ATTEND of a
- *                                                 join with want_roster)
+ *   ATTEND        att, event, want_roster,        att_id, roster (ATTEND of a
+ *                 want_agenda                     join with want_roster), agenda
+ *                                                 (with want_agenda)
  *   QUORUM_LOG    event_id, change                -
  *   ALIVE         path                            (the file's mtime set to now)
  *   BLOCKED       persons                         blocked: those of persons
@@ -36,6 +37,10 @@
  *                 now, bytes
  *   REC_OPEN      -                               rec_rows, n_rec_rows: parts
  *                                                 left in state `recording`
+ *   AGENDA        agenda_op, event_id, item_id,   agenda: the event's items after
+ *                 position, title, speaker, now   the change (store_agenda.h); rc
+ *                 (s)                             of the change (the items are
+ *                                                 read even when it failed)
  *   BARRIER       -                               - (no work: its completion
  *                                                 runs after those of every
  *                                                 request before it, so a
@@ -53,7 +58,7 @@
  *
  * Threads and ownership.  Create, submit and free on the main thread (the
  * thread running ctx).  A submitted request belongs to the queue; the
- * callback borrows it (it may take req->roster and req->blocked by setting
+ * callback borrows it (it may take req->roster, req->blocked and req->agenda by setting
  * them to NULL) and it is freed when the callback returns.  ud is the
  * callback's; ud_free (may be NULL) is called after the callback, or
  * instead of it when the queue is freed before the completion was
@@ -77,6 +82,7 @@
 #include "store.h"
 #include "store_votes.h"
 #include "store_recording.h"
+#include "store_agenda.h"
 #include "token.h"
 
 typedef enum {
@@ -93,7 +99,17 @@ typedef enum {
     VECHE_STOREQ_REC_START,
     VECHE_STOREQ_REC_END,
     VECHE_STOREQ_REC_OPEN,
+    VECHE_STOREQ_AGENDA,
 } veche_storeq_kind;
+
+/* What an AGENDA request does before it reads the items back. */
+typedef enum {
+    VECHE_AGENDA_OP_LIST,
+    VECHE_AGENDA_OP_ADD,      /* title, speaker */
+    VECHE_AGENDA_OP_REMOVE,   /* item_id */
+    VECHE_AGENDA_OP_MOVE,     /* item_id, position */
+    VECHE_AGENDA_OP_GO,       /* item_id (0: none), now */
+} veche_agenda_op;
 
 typedef struct veche_storeq veche_storeq;
 typedef struct veche_storeq_req veche_storeq_req;
@@ -124,6 +140,11 @@ struct veche_storeq_req {
     veche_recording_row rec;                   /* REC_START out, REC_END in (id) */
     char rec_state[12];                        /* REC_END */
     int64_t bytes;                             /* REC_END */
+    bool want_agenda;                          /* ATTEND */
+    veche_agenda_op agenda_op;                 /* AGENDA */
+    int64_t item_id;                           /* AGENDA */
+    int position;                              /* AGENDA: MOVE */
+    char *title, *speaker;                     /* AGENDA: ADD */
     /* out */
     int rc;
     int64_t att_id;                            /* ATTEND */
@@ -133,6 +154,8 @@ struct veche_storeq_req {
     veche_recording_row *rec_rows;             /* REC_OPEN: owned unless taken */
     unsigned n_rec_rows;                       /* REC_OPEN */
     int64_t work_us;                           /* time the store thread took */
+    GArray *agenda;                            /* AGENDA, ATTEND: veche_agenda_item,
+                                                  owned unless taken */
     /* private */
     veche_storeq_done_fn done;
     void *ud;

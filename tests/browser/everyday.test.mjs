@@ -2,7 +2,8 @@
 // everyday work (issue 12, first slice), seen from their pages, on the demo
 // organization (run.sh: --set demo=true):
 //
-// * a member raises a hand: the chair sees the queue entry and the member's
+// * a member asks for the floor (the speakers list replaces the raised hand
+//   in meetings): the chair sees the list entry and the member's
 //   Mute / Remove buttons without scrolling (in the viewport and inside the
 //   side panel's visible part), a count on the Participants button and a
 //   framed tile - at 1280x800 with the roll and the guest form present, and
@@ -88,7 +89,7 @@ async function enter(label, email, { viewport, lang = 'en' } = {}) {
   return page;
 }
 
-test('everyday: a raised hand and the moderation buttons show without scrolling (1280x800)',
+test('everyday: a request for the floor and the moderation buttons show without scrolling (1280x800)',
   { timeout: 120000 }, s.recorded(async () => {
     const chair = await enter('chair', 'chair@veche.demo');
     await enter('secretary', 'secretary@veche.demo');
@@ -104,14 +105,14 @@ test('everyday: a raised hand and the moderation buttons show without scrolling 
 
     await p.member1.click('#hand');
     const m1 = (await person(chair, NAMES.member1)).id;
-    const item = `#hands-list li[data-hand="${m1}"]`;
+    const item = `#speakers-list li[data-speaker="${m1}"]`;
     await chair.locator(item).waitFor({ state: 'visible', timeout: 10000 });
     const where = await whereIs(chair, item);
     if (where !== 'on screen') {
       const c = await state(chair);
       const m = await state(p.member1);
-      assert.fail(`${where}; chair hands ${JSON.stringify(c.hands)} m1 ${m1}; member1 ` +
-        `${m.me} hand ${JSON.stringify(m.people.find((x) => x.id === m.me))} reconnects ${m.reconnects}`);
+      assert.fail(`${where}; chair speakers ${JSON.stringify(c.speakers)} m1 ${m1}; member1 ` +
+        `${m.me} reconnects ${m.reconnects}`);
     }
     const row = `#people-list li[data-person="${m1}"]`;
     for (const b of [`${row} button[aria-label="Turn off the microphone of ${NAMES.member1}"]`,
@@ -121,11 +122,11 @@ test('everyday: a raised hand and the moderation buttons show without scrolling 
     assert.equal(await chair.textContent('#hands-count'), '1');
     assert.ok(await onScreen(chair, '#hands-count'), 'the count on the Participants button');
     assert.equal(await chair.getAttribute('#people-toggle', 'aria-label'),
-      'Participants: 1 raised hands');
+      'Participants: 1 asking for the floor');
     const tile = chair.locator(`#grid [data-participant="${m1}"]`);
     await waitFor(async () => /hand-raised/.test(await tile.getAttribute('class')),
       { timeout: 5000, describe: async () => tile.getAttribute('class') });
-    assert.match(await tile.locator('.hand-badge').textContent(), /Hand/);
+    assert.match(await tile.locator('.hand-badge').textContent(), /Floor/);
     await chair.screenshot({ path: `${DOC_SHOTS}/everyday-hand.png` });
   }));
 
@@ -167,23 +168,23 @@ test('everyday: only organizers get the event link; members see no invitation bu
     assert.equal(await p.chair.isVisible('#guest-details > summary'), true);
   }));
 
-test('everyday: at 390x844 the hand count shows and one press shows the queue',
+test('everyday: at 390x844 the count shows and one press shows the speakers list',
   { timeout: 60000 }, s.recorded(async () => {
     const phone = await enter('chair-phone', 'chair@veche.demo', { viewport: PHONE });
     const m1 = (await person(phone, NAMES.member1)).id;
-    await waitFor(async () => (await state(phone)).hands.includes(m1),
-      { timeout: 10000, describe: async () => JSON.stringify((await state(phone)).hands) });
+    await waitFor(async () => ((await state(phone)).speakers || { list: [] }).list.includes(m1),
+      { timeout: 10000, describe: async () => JSON.stringify((await state(phone)).speakers) });
     await phone.locator('#hands-count').waitFor({ state: 'visible', timeout: 5000 });
     assert.ok(await onScreen(phone, '#hands-count'), 'the count is on the control bar');
     await phone.click('#people-toggle');
-    const item = `#hands-list li[data-hand="${m1}"]`;
+    const item = `#speakers-list li[data-speaker="${m1}"]`;
     await phone.locator(item).waitFor({ state: 'visible', timeout: 5000 });
     assert.ok(await onScreen(phone, item), 'the queue entry is on the phone screen');
     assert.ok(await onScreen(phone, `#people-list li[data-person="${m1}"] button.danger`),
       'Remove is on the phone screen');
     await phone.click('#leave');
     delete p['chair-phone'];
-    await p.member1.click('#hand');   // lowered again
+    await p.member1.click('#hand');   // withdrawn again
   }));
 
 test('everyday: a locked room tells the chair who tried to join', { timeout: 60000 },

@@ -104,6 +104,27 @@ is "events of the organization" "$(run events "$org")" "$out"
 is "events of an organization without any" "$(run events 2)" ""
 is "events of a missing organization" "$(status events 99)" 2
 
+# ---- agenda ----
+is "agenda of a new event is empty" "$(run agenda list "$meeting")" ""
+is "agenda add prints an id" "$(run agenda add "$meeting" "Отчёт председателя" "Иванов И.")" 1
+is "agenda add without a speaker" "$(run agenda add "$meeting" "Разное")" 2
+is "agenda add third" "$(run agenda add "$meeting" "Бюджет")" 3
+is "agenda list" "$(run agenda list "$meeting")" "$(printf '1\t1\t-\t-\tОтчёт председателя\tИванов И.\n2\t2\t-\t-\tРазное\t-\n3\t3\t-\t-\tБюджет\t-')"
+run agenda move "$meeting" 3 1; ok "agenda move" $?
+is "moved to the top, the rest renumbered" "$(run agenda list "$meeting" | cut -f1,2 | tr '\n\t' ' :')" "3:1 1:2 2:3 "
+run agenda remove "$meeting" 2; ok "agenda remove" $?
+is "removed, positions without gaps" "$(run agenda list "$meeting" | cut -f1,2 | tr '\n\t' ' :')" "3:1 1:2 "
+sql "UPDATE agenda_item SET started_at = 1796130000 WHERE id = 1"
+is "an opened item is not removed" "$(status agenda remove "$meeting" 1)" 2
+ok "its time is listed" $(run agenda list "$meeting" | grep -q "^1	2	2026-12-01T13:00:00Z	-	"; echo $?)
+is "agenda of a missing event" "$(status agenda list 99)" 2
+is "agenda add to a missing event" "$(status agenda add 99 "Пункт")" 2
+is "agenda empty title" "$(status agenda add "$meeting" "")" 2
+is "agenda remove of a missing item" "$(status agenda remove "$meeting" 42)" 2
+is "agenda unknown operation" "$(status agenda frob "$meeting")" 1
+is "agenda move without position" "$(status agenda move "$meeting" 1)" 1
+sql "DELETE FROM agenda_item"
+
 # ---- guests ----
 out=$(run guest-add "$meeting" guest@example.org "Гость Гостев")
 ok "guest-add creates the person" $(echo "$out" | grep -q "guest (new person)"; echo $?)

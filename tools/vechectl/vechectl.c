@@ -332,6 +332,9 @@ static const command commands[] = {
       " [-o FILE]" },
     { "minutes", 2, 4, cmd_minutes, "minutes verify|show EVENT_ID [--html ru|en]" },
     { "body-voting", 1, 3, cmd_body_voting, "body-voting BODY_ID [RULE] [refuse|warn]" },
+    { "agenda", 2, 4, cmd_agenda,
+      "agenda list EVENT_ID | agenda add EVENT_ID TITLE [SPEAKER] |"
+      " agenda remove EVENT_ID ITEM_ID | agenda move EVENT_ID ITEM_ID POSITION" },
     { "account-add", 3, 4, cmd_account_add,
       "account-add EMAIL NAME ORG_ID [--password-stdin | --reset-link]" },
     { "reset-link", 1, 1, cmd_reset_link, "reset-link EMAIL" },
@@ -392,6 +395,11 @@ static void usage(FILE *f)
 "  events [ORG_ID]                events (of ORG_ID and below), one a line\n"
 "  attendance EVENT_ID [--csv | --json | --html [--lang ru|en]] [-o FILE]\n"
 "                                 the attendance report (CSV by default)\n"
+"  agenda list EVENT_ID           the agenda: id, position, opened, left,\n"
+"                                 title, speaker; one item a line\n"
+"  agenda add EVENT_ID TITLE [SPEAKER]                 prints the item id\n"
+"  agenda remove EVENT_ID ITEM_ID an item not yet opened in the meeting\n"
+"  agenda move EVENT_ID ITEM_ID POSITION               renumbers the rest\n"
 "Accounts:\n"
 "  minutes verify EVENT_ID         recompute the finalized minutes' SHA-256\n"
 "                                 from the records: OK (0) or MISMATCH (2)\n"

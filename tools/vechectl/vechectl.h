@@ -76,6 +76,8 @@ int cmd_event_add(vctl *c, int argc, char **argv);
 int cmd_guest_add(vctl *c, int argc, char **argv);
 int cmd_events(vctl *c, int argc, char **argv);
 int cmd_attendance(vctl *c, int argc, char **argv);
+/* cmd_agenda.c */
+int cmd_agenda(vctl *c, int argc, char **argv);
 
 /* Commands: cmd_minutes.c */
 int cmd_minutes(vctl *c, int argc, char **argv);

@@ -196,3 +196,13 @@ function auditQuery(filter) {
     .filter(([, v]) => v !== '' && v !== null && v !== undefined && v !== 0)
     .map(([k, v]) => `${enc(k)}=${enc(String(v))}`).join('&');
 }
+// --- an event's agenda (docs/api.md, "Agenda") ---
+
+/** {event, items: [{id, position, title, speaker, startedAt, endedAt}], current} */
+export const agenda = (event) => call('GET', `events/${enc(event)}/agenda`);
+export const agendaAdd = (event, title, speaker) =>
+  call('POST', `events/${enc(event)}/agenda`, speaker ? { title, speaker } : { title });
+export const agendaRemove = (event, item) =>
+  call('POST', `events/${enc(event)}/agenda/${enc(item)}/remove`, {});
+export const agendaMove = (event, item, position) =>
+  call('POST', `events/${enc(event)}/agenda/${enc(item)}/move`, { position });

@@ -41,6 +41,8 @@ import { AdminView } from './ui/admin.js';
 import { RecordingUI } from './ui/recording.js';
 import { LessonsView, LessonPage } from './ui/lessons.js';
 import { loadPrivacyNotice } from './ui/privacy.js';
+import { AgendaUi } from './ui/agenda.js';
+import { AgendaEditor } from './ui/agenda_edit.js';
 
 const QUALITY_EVERY_MS = 2000;
 const WIDE = window.matchMedia('(min-width: 900px)');
@@ -65,6 +67,8 @@ const people = new PeoplePanel(state, {
   conn: () => conn, inviteLink, eventRoom: () => !!(conn && conn.event),
 });
 const chat = new ChatPanel(state, { conn: () => conn, isOpen: () => panels.chat });
+const agenda = new AgendaUi(state, { conn: () => conn });
+const agendaEditor = new AgendaEditor();
 const devices = new DevicesDialog(media, {
   onTrack: async (source, track) => {
     if (conn) await conn.replaceTrack(source, track);
@@ -87,7 +91,10 @@ const signin = new SignIn({
   go,
 });
 const passwordDialog = new PasswordDialog({ onChanged: () => showNotice(t('pw.changed')) });
-const eventsView = new EventsView({ onJoin: (ev) => joinEvent(ev.id), onMinutes: openMinutes });
+const eventsView = new EventsView({
+  onJoin: (ev) => joinEvent(ev.id), onMinutes: openMinutes,
+  onAgenda: (ev) => agendaEditor.open(ev),
+});
 const attendance = new AttendancePanel();
 const votePanel = new VotePanel({
   conn: () => conn, announce: (text) => announce(text),
@@ -219,8 +226,10 @@ function renderAll() {
   } else {
     $('invite-tools').hidden = false;
   }
-  $('hands-count').hidden = state.hands.length === 0;
-  $('hands-count').textContent = String(state.hands.length);
+  const waiting = waitingCount();
+  $('hands-count').hidden = waiting === 0;
+  $('hands-count').textContent = String(waiting);
+  agenda.render();
   chat.showUnread();
   const chatOff = !!state.people.get(state.me)?.chatMuted;   // a moderator turned it off
   $('chat-input').disabled = chatOff;
@@ -232,6 +241,12 @@ function renderAll() {
   $('side').hidden = !panels.people && !panels.chat;
   attendance.render();
   renderAccount();
+}
+
+// Who waits to speak: a meeting's speakers list, a training's raised hands.
+function waitingCount() {
+  if (state.kind === 'meeting' && state.speakers) return state.speakers.list.length;
+  return state.hands.length;
 }
 
 // Redraw once however many events arrive together (a timer, not
@@ -252,8 +267,9 @@ function renderControls() {
     sharing: !!media.screen,
     canShare: !!(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia) &&
       !!conn && conn.maySend,
-    hand: !!(me && me.hand), showHand: !state.moderator,
-    peopleOpen: panels.people, chatOpen: panels.chat, hands: state.hands.length,
+    hand: speakersList() ? agenda.waiting() : !!(me && me.hand), showHand: !state.moderator,
+    speakers: speakersList(),
+    peopleOpen: panels.people, chatOpen: panels.chat, hands: waitingCount(),
   });
 }
 
@@ -399,8 +415,17 @@ async function toggleScreen() {
   renderControls();
 }
 
+// A meeting has a speakers list instead of raised hands.
+function speakersList() {
+  return state.kind === 'meeting' && !!state.speakers;
+}
+
 async function toggleHand() {
   if (!conn) return;
+  if (speakersList()) {
+    await agenda.toggleRequest();
+    return;
+  }
   const me = state.people.get(state.me);
   try {
     await (me && me.hand ? conn.lowerHand() : conn.raiseHand());
@@ -482,6 +507,8 @@ function wire(c) {
     chat.render(true);
     showSelf();
   });
+  on('agenda', (d) => state.apply('agenda', d));
+  on('speakers', (d) => state.apply('speakers', d));
   on('attendance', (d) => attendance.setAttendance(d));
   on('recording', (d) => recordingUI.set(d));
   on('recording-warning', (d) => recordingUI.warn(d));
@@ -599,6 +626,7 @@ function exitRoom() {
   attendance.clear();
   votePanel.clear();
   recordingUI.clear();
+  agenda.clear();
   setReconnecting(null);
   // Back to "my events" after an event's room, else to the join form.
   const fromEvent = !!eventInfo || /[?&]event=/.test(location.search);
@@ -633,6 +661,7 @@ function relabel() {
   form.render();
   signin.render();
   eventsView.render();
+  agendaEditor.render();
   adminView.render();
   renderAll();
   chat.render(true);
@@ -733,6 +762,7 @@ function init() {
     b.addEventListener('click', () => togglePanel(b.dataset.close));
   }
   state.addEventListener('change', queueRender);
+  state.addEventListener('change', (e) => agenda.changed(e.detail));
   // Turning a phone (or resizing) across the breakpoint: panels open on
   // wide screens, closed over the video on narrow ones.
   WIDE.addEventListener('change', () => {

@@ -29,6 +29,9 @@
 //   attendance attendance-delta quorum   the live roll of an event (its
 //                       moderators only; protocol v2: a snapshot, then deltas)
 //   vote                the event's current vote and this person's ballot (everyone in it)
+//   agenda              {event, items, current}  an event's agenda changed
+//   speakers            {list, speaking, now, since, deadline, limit, item}
+//                       a meeting's speakers list changed
 //   publish-stopped     {reason}  we no longer send (floor taken, refused)
 //   reconnecting        {reason, attempt, delay}
 //   error               {code, reason, request}  (request: the refused type)
@@ -594,6 +597,31 @@ export class VecheConnection extends EventTarget {
   castVote(vote, option) { return this.request('vote-cast', { vote, option }); }
   closeVote(vote) { return this.request('vote-close', { vote }); }
 
+  // The agenda of an event's meeting (the chair, the secretary).
+  agendaAdd(title, speaker) {
+    return this.request('agenda-add', speaker ? { title, speaker } : { title });
+  }
+  agendaNext() { return this.request('agenda-next'); }
+  agendaPrevious() { return this.request('agenda-previous'); }
+  agendaGo(item) { return this.request('agenda-go', { item }); }
+
+  // The speakers list of a meeting.
+  speakRequest() { return this.request('speak-request'); }
+  speakWithdraw() { return this.request('speak-withdraw'); }
+  /** participant: null for the first waiting; seconds: null for the list's limit. */
+  speakersGive(participant = null, seconds = null) {
+    const f = {};
+    if (participant) f.participant = participant;
+    if (seconds != null) f.seconds = seconds;
+    return this.request('speakers-give', f);
+  }
+  speakersSkip(participant) { return this.request('speakers-skip', { participant }); }
+  speakersMove(participant, position) {
+    return this.request('speakers-move', { participant, position });
+  }
+  speakersLimit(seconds) { return this.request('speakers-limit', { seconds }); }
+  speakersDone() { return this.request('speakers-done'); }
+
   // --- incoming messages ---
 
   _onMessage(text) {
@@ -667,6 +695,7 @@ export class VecheConnection extends EventTarget {
       case 'chat-muted':
       case 'attendance': case 'attendance-delta': case 'quorum': case 'vote': case 'recording':
       case 'recording-warning':
+      case 'agenda': case 'speakers':
         this._emit(msg.type, msg);
         break;
       case 'left':

@@ -22,6 +22,25 @@ export class RoomState extends EventTarget {
     this.people = new Map();      // id -> person
     this.chat = [];               // [{seq, from, name, text, ts}]
     this.order = [];              // ids in order of first arrival (tile positions)
+    this.agenda = null;           // an event's {items, current}, or null
+    this.speakers = null;         // a meeting's speakers list (_speakers), or null
+  }
+
+  /** The current agenda item ({id, position, title, speaker, ...}) or null. */
+  currentItem() {
+    if (!this.agenda || this.agenda.current == null) return null;
+    return this.agenda.items.find((i) => i.id === this.agenda.current) || null;
+  }
+
+  // The speakers list with its deadline on our clock: the server sends its
+  // own `now`, so a wrong clock here does not change the time left.
+  _speakers(s) {
+    if (!s) return null;
+    const skew = Date.now() - (s.now || Date.now());
+    return {
+      list: [...(s.list || [])], speaking: s.speaking || null, limit: s.limit || 0,
+      item: s.item ?? null, deadline: s.deadline ? s.deadline + skew : null,
+    };
   }
 
   get moderator() {
@@ -63,6 +82,8 @@ export class RoomState extends EventTarget {
     this.locked = !!j.locked;
     this.speaker = j.speaker || null;
     this.hands = [...(j.hands || [])];
+    this.agenda = j.agenda || null;
+    this.speakers = this._speakers(j.speakers);
     // The chat history of the server, plus anything we saw it has forgotten.
     const seen = new Set((j.chat || []).map((c) => c.seq));
     this.chat = [...chatKnown.filter((c) => !seen.has(c.seq)), ...(j.chat || [])]
@@ -84,6 +105,7 @@ export class RoomState extends EventTarget {
         this.people.delete(d.id);
         this.hands = this.hands.filter((h) => h !== d.id);
         if (this.speaker === d.id) this.speaker = null;
+        if (this.speakers) this.speakers.list = this.speakers.list.filter((h) => h !== d.id);
         break;
       case 'track-added': {
         const p = this.people.get(d.participant);
@@ -125,6 +147,12 @@ export class RoomState extends EventTarget {
         break;
       case 'chat':
         if (!this.chat.some((c) => c.seq === d.seq)) this.chat.push(d);
+        break;
+      case 'agenda':
+        this.agenda = { items: d.items || [], current: d.current ?? null };
+        break;
+      case 'speakers':
+        this.speakers = this._speakers(d);
         break;
       default:
         return;

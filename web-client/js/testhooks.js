@@ -7,7 +7,7 @@
 //                          videoWidth, framesDecoded, packetsReceived, bytesReceived,
 //                          audioEnergy (totalAudioEnergy: what was heard), ...}
 //   window.veche.state()   {connection, room, kind, me, role, people, chat, event,
-//                          access, account, attendance, quorum, ...}
+//                          access, account, attendance, quorum, agenda, speakers, ...}
 
 let app = null;   // {conn(), state, media, tiles, account(), attendance} from app.js
 
@@ -58,6 +58,9 @@ function snapshot() {
     quorum: app.attendance ? app.attendance.quorum : null,
     attendanceStats: app.attendance ? { ...app.attendance.stats,
       rosterLoaded: !!(app.attendance.roll && app.attendance.roll.roster) } : null,
+    agenda: st.agenda ? { current: st.agenda.current, items: st.agenda.items.map((i) => ({ ...i })) }
+      : null,
+    speakers: st.speakers ? { ...st.speakers, list: [...st.speakers.list] } : null,
   };
 }
 

@@ -7,6 +7,7 @@ import lessons from './lessons.js';
 import vote from './vote.js';
 import admin from './admin.js';
 import { BIGROOM_STRINGS } from './bigroom.js';
+import agenda from './agenda.js';
 
 export const FEATURE_STRINGS = [
   recording,
@@ -14,4 +15,5 @@ export const FEATURE_STRINGS = [
   lessons,
   admin,
   BIGROOM_STRINGS,
+  agenda,
 ];

@@ -46,7 +46,7 @@ export class Controls {
     if (iconName) b.querySelector('svg').replaceWith(icon(iconName));
   }
 
-  /** s: {micOn, camOn, sharing, hand, showHand, peopleOpen, chatOpen} */
+  /** s: {micOn, camOn, sharing, hand, showHand, speakers, peopleOpen, chatOpen, hands} */
   render(s) {
     this._set('mic', {
       label: t('mic'), aria: t(s.micOn ? 'mic_off' : 'mic_on'),
@@ -59,12 +59,14 @@ export class Controls {
     this._set('screen', {
       label: t(s.sharing ? 'stop_share' : 'share'), pressed: s.sharing, hidden: !s.canShare,
     });
-    this._set('hand', {
-      label: t(s.hand ? 'lower_my_hand' : 'raise_hand'), pressed: s.hand, hidden: !s.showHand,
-    });
+    // In a meeting the hand asks for the floor (the speakers list).
+    const handLabel = s.speakers ? (s.hand ? 'agenda.withdraw' : 'agenda.ask')
+      : (s.hand ? 'lower_my_hand' : 'raise_hand');
+    this._set('hand', { label: t(handLabel), pressed: s.hand, hidden: !s.showHand });
+    const waitAria = s.speakers ? 'agenda.people_aria' : 'people_hands_aria';
     this._set('people-toggle', {
       label: t('participants'), pressed: s.peopleOpen,
-      aria: s.hands ? t('people_hands_aria', { n: s.hands }) : null,
+      aria: s.hands ? t(waitAria, { n: s.hands }) : null,
     });
     this._set('chat-toggle', { label: t('chat'), pressed: s.chatOpen });
     this._set('settings-open', { label: t('devices') });

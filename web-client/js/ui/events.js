@@ -29,10 +29,12 @@ export function formatTime(iso, withDate = true) {
 
 export class EventsView {
   /** onJoin(event) when a Join button is pressed; onMinutes(event) for the
-   * minutes of a meeting (chair, secretary, administrators: ui/minutes.js). */
-  constructor({ onJoin, onMinutes = null }) {
+   * minutes of a meeting (chair, secretary, administrators: ui/minutes.js);
+   * onAgenda(event) for the agenda of a meeting its organizers prepare. */
+  constructor({ onJoin, onMinutes = null, onAgenda = null }) {
     this.onJoin = onJoin;
     this.onMinutes = onMinutes;
+    this.onAgenda = onAgenda;
     this.list = [];
   }
 
@@ -80,10 +82,15 @@ export class EventsView {
           'aria-label': `${t('vote.minutes')}. ${t('minutes.open_aria', { title: ev.title })}`,
           onclick: () => this.onMinutes(ev),
         }, t('vote.minutes')) : null) : null;
+      const agenda = ev.mayManage && ev.kind === 'meeting' && this.onAgenda ? h('button', {
+        type: 'button', class: 'small event-agenda', dataset: { event: String(ev.id) },
+        'aria-label': t('agenda.prepare_aria', { title: ev.title }),
+        onclick: () => this.onAgenda(ev),
+      }, t('agenda.prepare')) : null;
       ul.append(h('li', { class: `event${ev.cancelled ? ' cancelled' : ''}`, dataset: { event: String(ev.id) } },
         h('div', { class: 'event-main' },
           h('h3', { class: 'event-title' }, ev.title),
-          h('div', { class: 'event-meta' }, meta.filter(Boolean)), report),
+          h('div', { class: 'event-meta' }, meta.filter(Boolean)), report, agenda),
         h('button', {
           type: 'button', class: 'event-join', dataset: { event: String(ev.id) },
           disabled: !!ev.cancelled,

@@ -220,7 +220,9 @@ export class Tiles {
     tile.el.classList.toggle('empty', !hasVideo && tile.stream.getAudioTracks().length === 0 &&
       this.state.kind === 'training');
     tile.el.classList.toggle('speaking', !tile.screen && this.state.speaker === tile.id);
-    tile.el.classList.toggle('hand-raised', !tile.screen && !!p && !!p.hand);
+    // On a meeting's speakers list: framed and labelled like a raised hand.
+    const asking = !!p && !!this.state.speakers && this.state.speakers.list.includes(p.id);
+    tile.el.classList.toggle('hand-raised', !tile.screen && !!p && (!!p.hand || asking));
     const badges = tile.el.querySelector('.badges');
     badges.replaceChildren();
     if (p && !tile.screen) {
@@ -228,6 +230,9 @@ export class Tiles {
       if (p.hand) {
         badges.append(h('span', { class: 'hand-badge', title: t('hand_raised') },
           icon('hand', 'badge-hand'), t('hand_short')));
+      } else if (asking) {
+        badges.append(h('span', { class: 'hand-badge', title: t('agenda.asking') },
+          icon('hand', 'badge-hand'), t('agenda.asking_short')));
       }
       if (p.quality) badges.append(qualityBars(p.quality));
     }
