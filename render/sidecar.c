@@ -2,6 +2,7 @@
 #include "sidecar.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,24 @@ static int64_t get_uint(json_t *o, const char *key)
     return json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
 }
 
+/* Who a line names: the room's participant id, which the recorder writes
+ * as a string ("407dbc79"), or a number (older sidecars, fixtures); 0 for
+ * nobody.  A string becomes a positive number (FNV-1a, 62 bits), so equal
+ * ids compare equal. */
+static int64_t get_participant(json_t *o)
+{
+    json_t *v = json_object_get(o, "participant");
+    if (json_is_integer(v))
+        return json_integer_value(v) > 0 ? json_integer_value(v) : 0;
+    const char *str = json_string_value(v);
+    if (!str || !*str)
+        return 0;
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *c = (const unsigned char *)str; *c; c++)
+        h = (h ^ *c) * 1099511628211ULL;
+    return (int64_t)(h >> 2) | 1;
+}
+
 static int line_header(veche_sidecar *s, json_t *o)
 {
     s->event_id = get_uint(o, "event_id");
@@ -63,7 +82,7 @@ static int line_track(veche_sidecar *s, json_t *o)
         return 0;  /* a kind we do not know: ignored */
     t->number = (int)n;
     t->kind = kind_names[i].kind;
-    t->participant = get_uint(o, "participant") > 0 ? get_uint(o, "participant") : 0;
+    t->participant = get_participant(o);
     copy_str(t->role, sizeof t->role, json_object_get(o, "role"));
     copy_str(t->name, sizeof t->name, json_object_get(o, "name"));
     s->ntracks++;
@@ -94,7 +113,7 @@ static int line_mark(veche_sidecar *s, json_t *o, size_t *cap)
     memset(m, 0, sizeof *m);
     m->t_ms = t;
     m->what = mark_names[i].what;
-    m->participant = get_uint(o, "participant") > 0 ? get_uint(o, "participant") : 0;
+    m->participant = get_participant(o);
     copy_str(m->label, sizeof m->label,
              json_object_get(o, m->what == VECHE_MARK_CHAPTER ? "label" : "name"));
     return 0;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "chapters.h"
 #include "check.h"
 #include "layout.h"
@@ -110,6 +112,36 @@ TEST(layout_follows_screen_and_speaker)
     veche_sidecar_free(s);
 }
 
+/* The recorder writes the room's participant ids as strings
+ * (docs/recording.md): the same session with "407dbc79" for 3 and
+ * "9e1f0a22" for 7 gives the same layout. */
+TEST(layout_with_string_participant_ids)
+{
+    GString *text = g_string_new(example);
+    g_string_replace(text, "\"participant\":3", "\"participant\":\"407dbc79\"", 0);
+    g_string_replace(text, "\"participant\":7", "\"participant\":\"9e1f0a22\"", 0);
+    veche_sidecar *s = parse(text->str);
+    g_string_free(text, TRUE);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK(veche_sidecar_trainer(s) != 0);
+    CHECK(s->tracks[0].participant == s->tracks[2].participant);
+    CHECK(s->tracks[0].participant != s->tracks[3].participant);
+    veche_layout_seg seg[32];
+    int n = veche_layout_build(s, 180000, 1500, seg, 32);
+    static const veche_layout_seg want[] = {
+        {0, 1, 0}, {61000, 3, 1}, {130000, 4, 0}, {160000, 1, 0},
+    };
+    CHECK_EQ_INT(n, 4);
+    for (int i = 0; i < n && i < 4; i++) {
+        CHECK_EQ_INT(seg[i].t_ms, want[i].t_ms);
+        CHECK_EQ_INT(seg[i].main_track, want[i].main_track);
+        CHECK_EQ_INT(seg[i].inset_track, want[i].inset_track);
+    }
+    veche_sidecar_free(s);
+}
+
 TEST(layout_without_cameras)
 {
     veche_sidecar *s = parse("{\"type\":\"header\",\"event_id\":1,\"part\":1,\"t0_ms\":0}\n"
@@ -190,6 +222,7 @@ int main(void)
     RUN(sidecar_reads_the_contract);
     RUN(sidecar_refuses_bad_lines);
     RUN(layout_follows_screen_and_speaker);
+    RUN(layout_with_string_participant_ids);
     RUN(layout_without_cameras);
     RUN(chapters_and_webvtt);
     RUN(chapters_close_together_merge);
