@@ -898,6 +898,43 @@ def no_mail_relay(binary):
     return clean and "Sanitizer" not in log, log
 
 
+
+def run_cases(srv, cases, setup=None, private=(), name=None):
+    """Run the test cases as TAP, then one more test: the server was alive
+    after them, exits cleanly, and its log has no sanitizer report and none
+    of the `private` strings (lower case: e-mail domains, names).  Each
+    case gets setup()'s value, or srv; setup runs first, inside the same
+    clean-up.  name(fn) gives a case's TAP name.  Returns the exit status."""
+    failed = 0
+    alive = False
+    print(f"1..{len(cases) + 1}")
+    try:
+        arg = setup() if setup else srv
+        for i, fn in enumerate(cases, 1):
+            what = name(fn) if name else fn.__name__
+            try:
+                fn(arg)
+                print(f"ok {i} - {what}")
+            except Exception:  # noqa: BLE001 - report and go on
+                failed += 1
+                print(f"not ok {i} - {what}")
+                for line in traceback.format_exc().splitlines():
+                    print("# " + line)
+            sys.stdout.flush()
+        alive = srv.proc.poll() is None
+    finally:
+        stopped = srv.stop()
+    log = srv.log_text()
+    leaked = [line for line in log.splitlines() if any(p in line.lower() for p in private)]
+    clean = (alive and stopped and "Sanitizer" not in log and "runtime error" not in log
+             and not leaked)
+    print(f"{'ok' if clean else 'not ok'} {len(cases) + 1} - server alive, clean exit, no"
+          f" sanitizer report{', no personal data in the log' if private else ''}")
+    if not clean:
+        print("\n".join("# " + line for line in (leaked or log.splitlines()[-40:])))
+        failed += 1
+    return 1 if failed else 0
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build/server/veche")
     vechectl = sys.argv[2] if len(sys.argv) > 2 else None

@@ -15,14 +15,13 @@ import json
 import os
 import ssl
 import sys
-import traceback
 
 ROOT = os.environ.get("VECHE_SOURCE_ROOT",
                       os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DEMO_PASSWORD = "demo-password-1"
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import Server  # noqa: E402  (the server harness the account tests use)
+from accounts import Server, run_cases  # noqa: E402  (the server harness the account tests use)
 
 
 class Client:
@@ -467,36 +466,12 @@ def attendance_export_still_there(srv):
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build/server/veche")
     srv = Server(binary)
-    failed = 0
-    print(f"1..{len(CASES) + 1}")
-    try:
+
+    def setup():
         STATE["admin"] = Client(srv)
         STATE["admin"].login("admin@veche.demo")
-        for i, fn in enumerate(CASES, 1):
-            try:
-                fn(srv)
-                print(f"ok {i} - {fn.__name__}")
-            except Exception:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f"not ok {i} - {fn.__name__}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            sys.stdout.flush()
-        alive = srv.proc.poll() is None
-    finally:
-        srv.stop()
-    log = srv.log_text()
-    clean = (alive and "Sanitizer" not in log and "runtime error" not in log
-             and srv.proc.returncode == 0)
-    private = [line for line in log.splitlines()
-               if "@example.org" in line.lower() or "@veche.demo" in line.lower()]
-    clean = clean and not private
-    print(f"{'ok' if clean else 'not ok'} {len(CASES) + 1} - server alive, clean exit, no"
-          f" sanitizer report, no e-mail address in the log")
-    if not clean:
-        print("\n".join("# " + line for line in (private or log.splitlines()[-40:])))
-        failed += 1
-    return 1 if failed else 0
+        return srv
+    return run_cases(srv, CASES, setup, private=("@example.org", "@veche.demo"))
 
 
 if __name__ == "__main__":

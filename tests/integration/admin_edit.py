@@ -29,11 +29,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-import traceback
 import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import Server  # noqa: E402
+from accounts import Server, run_cases  # noqa: E402
 from admin_api import Client, expect  # noqa: E402
 from wsclient import WS  # noqa: E402
 
@@ -399,40 +398,15 @@ def main():
     S["vechectl"] = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
         os.path.dirname(os.path.dirname(binary)), "tools/vechectl/vechectl")
     srv = Server(binary, settings=["backup_interval_hours=0"])
-    failed = 0
-    print(f"1..{len(CASES) + 1}")
-    alive = False
-    try:
+
+    def setup():
         a = S["admin"] = Client(srv)
         me = a.login("admin" + DEMO)
         S["admin_id"] = me["person"]
         S["root"] = [o for o in expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]
                      if o["parent"] is None][0]["id"]
-        for i, fn in enumerate(CASES, 1):
-            try:
-                fn(srv)
-                print(f"ok {i} - {fn.__name__}")
-            except Exception:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f"not ok {i} - {fn.__name__}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            sys.stdout.flush()
-        alive = srv.proc.poll() is None
-    finally:
-        srv.stop()
-    log = srv.log_text()
-    private = [line for line in log.splitlines()
-               if "@example.org" in line.lower() or "@veche.demo" in line.lower()
-               or "Членов" in line]
-    clean = (alive and "Sanitizer" not in log and "runtime error" not in log
-             and srv.proc.returncode == 0 and not private)
-    print(f"{'ok' if clean else 'not ok'} {len(CASES) + 1} - server alive, clean exit, no"
-          f" sanitizer report, no name or e-mail address in the log")
-    if not clean:
-        print("\n".join("# " + line for line in (private or log.splitlines()[-40:])))
-        failed += 1
-    return 1 if failed else 0
+        return srv
+    return run_cases(srv, CASES, setup, private=("@example.org", "@veche.demo", "членов"))
 
 
 if __name__ == "__main__":

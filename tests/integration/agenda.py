@@ -14,10 +14,9 @@ import os
 import sqlite3
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import DEMO, Server  # noqa: E402
+from accounts import DEMO, Server, run_cases  # noqa: E402
 
 MEETING = 1    # the demo presidium's meeting (demo.c)
 TRAINING = 2   # the demo training
@@ -278,28 +277,7 @@ def kill9_keeps_the_times(x):
 
 def main():
     srv = Server(sys.argv[1])
-    x = Ctx(srv)
-    failed = 0
-    print(f"1..{len(CASES) + 1}")
-    try:
-        for n, fn in enumerate(CASES, 1):
-            try:
-                fn(x)
-                print(f"ok {n} - {fn.__name__}")
-            except Exception:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f"not ok {n} - {fn.__name__}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            sys.stdout.flush()
-    finally:
-        clean = srv.stop()
-    # a sanitizer build reports leaks and errors at exit
-    print(f"{'ok' if clean else 'not ok'} {len(CASES) + 1} - the server exits cleanly")
-    failed += 0 if clean else 1
-    if failed:
-        print("# server log tail:\n# " + "\n# ".join(srv.log_text().splitlines()[-40:]))
-    sys.exit(1 if failed else 0)
+    sys.exit(run_cases(srv, CASES, lambda: Ctx(srv)))
 
 
 if __name__ == "__main__":

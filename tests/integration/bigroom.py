@@ -32,12 +32,11 @@ import struct
 import sys
 import threading
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "bench"))
-from accounts import Server  # noqa: E402
+from accounts import Server, run_cases  # noqa: E402
 from wsclient import WS, Closed  # noqa: E402
 import join_storm  # noqa: E402
 
@@ -383,37 +382,8 @@ def stuck_peer_close_frame_valid(x):
 
 
 def main():
-    veche = sys.argv[1]
-    vechectl = sys.argv[2]
-    x = Ctx(veche, vechectl)
-    failed = 0
-    total = len(CASES) + 1
-    print(f"1..{total}")
-    only = [n for n in os.environ.get("VECHE_CASES", "").split(",") if n]
-    try:
-        for i, fn in enumerate(CASES, 1):
-            if only and fn.__name__ not in only:
-                print(f"ok {i} - {fn.__name__} # SKIP not in VECHE_CASES")
-                continue
-            try:
-                fn(x)
-                print(f"ok {i} - {fn.__name__}")
-            except Exception:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f"not ok {i} - {fn.__name__}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            sys.stdout.flush()
-        alive = x.srv.proc.poll() is None
-    finally:
-        clean = x.srv.stop()
-    log = x.srv.log_text()
-    ok = alive and clean and "Sanitizer" not in log
-    print(f"{'ok' if ok else 'not ok'} {total} - server alive, clean exit, no sanitizer report")
-    if not ok:
-        print("\n".join("# " + line for line in log.splitlines()[-40:]))
-        failed += 1
-    return 1 if failed else 0
+    x = Ctx(sys.argv[1], sys.argv[2])
+    return run_cases(x.srv, CASES, lambda: x)
 
 
 if __name__ == "__main__":

@@ -18,10 +18,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import Server  # noqa: E402
+from accounts import Server, run_cases  # noqa: E402
 from admin_api import Client, expect  # noqa: E402
 import lesson_fixture  # noqa: E402
 
@@ -303,32 +302,7 @@ def main():
     # unwinder stops at g_malloc inside libglib).
     if "ASAN_OPTIONS" in os.environ:
         os.environ["ASAN_OPTIONS"] += ":fast_unwind_on_malloc=0"
-    srv = Server(veche)
-    failed = 0
-    try:
-        for i, fn in enumerate(CASES, 1):
-            try:
-                fn(srv)
-                print(f"ok {i} - {fn.__name__}")
-            except Exception:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f"not ok {i} - {fn.__name__}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            sys.stdout.flush()
-        alive = srv.proc.poll() is None
-    finally:
-        srv.stop()
-    log = srv.log_text()
-    clean = alive and "Sanitizer" not in log and "runtime error" not in log \
-        and srv.proc.returncode == 0
-    print(f"{'ok' if clean else 'not ok'} {len(CASES) + 1} - server alive, clean exit,"
-          " no sanitizer report")
-    if not clean:
-        print("\n".join("# " + line for line in log.splitlines()[-40:]))
-        failed += 1
-    print(f"1..{len(CASES) + 1}")
-    return 1 if failed else 0
+    return run_cases(Server(veche), CASES)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,9 @@ import hashlib
 import os
 import re
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import Server  # noqa: E402
+from accounts import Server, run_cases  # noqa: E402
 
 MEETING = "Заседание президиума"
 
@@ -100,27 +99,8 @@ def printable_report_under_csp(srv):
 
 
 def main():
-    binary = sys.argv[1]
-    srv = Server(binary)
-    failed = 0
-    print(f"1..{len(CASES) + 1}")
-    try:
-        for n, fn in enumerate(CASES, 1):
-            desc = fn.__name__.replace("_", " ")
-            try:
-                fn(srv)
-                print(f"ok {n} - {desc}")
-            except Exception:  # noqa: BLE001
-                failed += 1
-                print(f"not ok {n} - {desc}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-    finally:
-        clean = srv.stop()
-    print(f"{'ok' if clean else 'not ok'} {len(CASES) + 1} - server exits cleanly")
-    if not clean:
-        print("\n".join("# " + line for line in srv.log_text().splitlines()[-40:]))
-    return 1 if failed or not clean else 0
+    srv = Server(sys.argv[1])
+    return run_cases(srv, CASES, name=lambda fn: fn.__name__.replace("_", " "))
 
 
 if __name__ == "__main__":
