@@ -142,7 +142,7 @@ check_gt "$M2" 'veche_worker_loop_lag_seconds_total{worker="1"}' -1 "worker 1 re
 
 SRC=${VECHE_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DASH=$SRC/conf/grafana-dashboard.json
-it_check "conf/grafana-dashboard.json is JSON" jq -e '.panels | length > 10' "$DASH"
+it_check "conf/grafana-dashboard.json is JSON" bash -c "jq -e '.panels | length > 10' '$DASH' >/dev/null"
 missing=$(grep -o 'veche_[a-z_]*' "$DASH" | sort -u | while read -r n; do
     grep -q "^$n[ {]" "$M2" || echo "$n"; done | tr '\n' ' ')
 it_check "every metric the dashboard uses is on the page${missing:+ (missing: $missing)}" \
