@@ -100,6 +100,10 @@ test('links: a password reset link made by the administrator sets a new password
     assert.equal((await http.get('/api/me')).status(), 200);
 
     const page = await adminPage();
+    // The people list is paged: find the person by the search box.
+    await page.fill('#people-search', RESET_EMAIL);
+    await page.click('#people-search-submit');
+    await adminReady(page);
     const row = page.locator('.admin-table tr', { hasText: RESET_EMAIL });
     await row.locator('button[data-action="reset"]').click();
     const box = page.locator('#reset-link');
@@ -229,7 +233,7 @@ test('links: a guest invited by the chair joins the meeting by the link alone, o
     assert.ok(tags.includes('guest'), JSON.stringify(tags));
     assert.ok(!tags.includes('voting'), JSON.stringify(tags));
     assert.match(await roll().textContent(), /present since \d/);
-    const entry = (await state(chair)).attendance.roster.find((p) => p.name === GUEST_NAME);
+    const entry = (await state(chair)).attendance.people.find((p) => p.name === GUEST_NAME);
     assert.equal(entry.role, 'guest');
     assert.equal(entry.voting, false);
     assert.equal(entry.present, true);

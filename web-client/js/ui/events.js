@@ -84,7 +84,8 @@ export class EventsView {
         }, t('vote.minutes')) : null) : null;
       const agenda = ev.mayManage && ev.kind === 'meeting' && this.onAgenda ? h('button', {
         type: 'button', class: 'small event-agenda', dataset: { event: String(ev.id) },
-        'aria-label': t('agenda.prepare_aria', { title: ev.title }),
+        // The name starts with the visible text (WCAG 2.5.3, label in name).
+        'aria-label': `${t('agenda.prepare')}. ${t('agenda.prepare_aria', { title: ev.title })}`,
         onclick: () => this.onAgenda(ev),
       }, t('agenda.prepare')) : null;
       ul.append(h('li', { class: `event${ev.cancelled ? ' cancelled' : ''}`, dataset: { event: String(ev.id) } },
