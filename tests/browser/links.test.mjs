@@ -227,7 +227,7 @@ test('links: a guest invited by the chair joins the meeting by the link alone, o
 
     // The chair sees the guest come in: present, a guest, no vote.
     await waitFor(async () => (await roll().count()) === 1 &&
-      (await roll().getAttribute('class')) === 'present',
+      (await roll().getAttribute('class', { timeout: 2000 })) === 'present',
     { timeout: 15000, describe: async () => JSON.stringify((await state(chair)).attendance) });
     const tags = await roll().locator('small span').allTextContents();
     assert.ok(tags.includes('guest'), JSON.stringify(tags));
@@ -261,9 +261,15 @@ test('links: a guest invited by the chair joins the meeting by the link alone, o
     await again.context().close();
 
     // The guest leaves: the chair's roll says so.
+    const presentBefore = (await state(chair)).attendance.present;
     await guest.context().close();
-    await waitFor(async () => (await roll().getAttribute('class')) === 'absent',
+    // The roll shows who is present (protocol v2): the guest goes from it
+    // and from the chair's present people, and the count drops.
+    await waitFor(async () => (await roll().count()) === 0,
       { timeout: 20000, describe: async () => roll().textContent() });
+    const after = (await state(chair)).attendance;
+    assert.ok(!after.people.some((p) => p.name === GUEST_NAME), JSON.stringify(after.people));
+    assert.equal(after.present, presentBefore - 1, JSON.stringify(after));
     await chair.context().close();
   }));
 
