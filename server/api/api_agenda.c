@@ -25,25 +25,7 @@
 
 static bool may(api_call *c, int64_t event_id, veche_access_perm perm)
 {
-    if (!api_need_person(c))
-        return false;
-    veche_admission a;
-    int rc = veche_store_admit(c->api->env.store, event_id, c->person, &a);
-    if (rc == VECHE_ENOTFOUND) {
-        api_error(c, 404, "not-found", "there is no such event");
-        return false;
-    }
-    if (rc == 0 && !veche_access_may(a.role, perm))
-        rc = VECHE_EDENIED;
-    if (rc == VECHE_EDENIED) {
-        api_error(c, 403, "forbidden", "your role in this event does not allow this");
-        return false;
-    }
-    if (rc != 0) {
-        api_error(c, 500, "internal", "database error");
-        return false;
-    }
-    return true;
+    return api_may_event(c, event_id, perm, NULL);
 }
 
 static void reply_agenda(api_call *c, int64_t event_id, int status)

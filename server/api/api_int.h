@@ -47,6 +47,11 @@ void api_error(api_call *c, int status, const char *code, const char *reason);
 /* Require a signed-in person (401 sign-in-required, 403 blocked); true
  * when there is one. */
 bool api_need_person(api_call *c);
+/* The signed-in person's admission to event_id with permission perm; their
+ * role in the event into *role (may be NULL).  Replies 401/403/404/500 and
+ * returns false when refused. */
+bool api_may_event(api_call *c, int64_t event_id, veche_access_perm perm,
+                   veche_access_role *role);
 /* Require a JSON object body (400 bad-request); true when there is one. */
 bool api_need_body(api_call *c);
 /* A string member of the body, or NULL. */
