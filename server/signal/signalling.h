@@ -70,9 +70,21 @@ typedef enum {
     VECHE_MSG_SPEAKERS_DONE,
 } veche_signal_type;
 
+/* Requests that make the server tell everyone are rate-limited per
+ * connection (ratelimit.h), one bucket per kind. */
+typedef enum {
+    VECHE_RL_NONE = 0,
+    VECHE_RL_CHAT,
+    VECHE_RL_HAND,
+    VECHE_RL_MODERATION,
+    VECHE_RL_COUNT
+} veche_signal_limit;
+
 /* A validated client message; string members point into root. */
 typedef struct {
     veche_signal_type type;
+    bool needs_room;          /* refused before a join */
+    veche_signal_limit limit; /* its rate-limit kind */
     json_t *root;             /* owned; freed by veche_signal_msg_clear() */
     json_t *id;               /* borrowed from root, or NULL */
     const char *room;

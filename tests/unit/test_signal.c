@@ -104,11 +104,37 @@ TEST(name_length_counts_characters)
     veche_signal_msg_clear(&m);
 }
 
+/* Each row's own rate-limit kind: the three vote messages share one type,
+ * yet casting a ballot is limited like a hand (a member's own action),
+ * opening and closing like moderation. */
+TEST(limit_and_room_come_from_the_row)
+{
+    static const struct {
+        const char *text;
+        veche_signal_limit limit;
+        bool needs_room;
+    } limits[] = {
+        {"{\"type\":\"vote-cast\"}", VECHE_RL_HAND, true},
+        {"{\"type\":\"vote-open\"}", VECHE_RL_MODERATION, true},
+        {"{\"type\":\"chat\",\"text\":\"x\"}", VECHE_RL_CHAT, true},
+        {"{\"type\":\"ping\"}", VECHE_RL_NONE, false},
+    };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        veche_signal_msg m;
+        veche_sfu_error err = {0};
+        CHECK_EQ_INT(veche_signal_parse(limits[i].text, strlen(limits[i].text), &m, &err), 0);
+        CHECK_EQ_INT(m.limit, limits[i].limit);
+        CHECK_EQ_INT(m.needs_room, limits[i].needs_room);
+        veche_signal_msg_clear(&m);
+    }
+}
+
 int main(void)
 {
     RUN(table_rows);
     RUN(id_is_kept_for_errors);
     RUN(fields_point_into_message);
     RUN(name_length_counts_characters);
+    RUN(limit_and_room_come_from_the_row);
     return check_finish();
 }
