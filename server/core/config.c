@@ -109,6 +109,10 @@ static const directive directives[] = {
         "same addresses and port range, for browsers that cannot send UDP to\n"
         "the server.  Open the port range for TCP too.  TURN over TLS on 443\n"
         "(turn_urls) reaches more networks (docs/operations.md)."),
+    DIR(resume_grace_seconds, T_UINT, 1, 3600, NULL,
+        "How long one whose connection dropped may come back as the same\n"
+        "participant (resume): its floor, mute and place on the speakers\n"
+        "list are kept that long, then it is gone for good."),
     DIR(max_room_participants, T_UINT, 1, 100000, NULL,
         "Most participants in a room that belongs to no event; more are\n"
         "refused (room-full)."),
@@ -242,6 +246,7 @@ void veche_config_defaults(veche_config *c)
     c->ws_max_message = 65536;
     c->stun_port = 3478;
     c->max_room_participants = 100;
+    c->resume_grace_seconds = 60;
     c->turn_ttl_seconds = 86400;
     c->max_meeting_participants = 100;
     c->max_training_participants = 500;

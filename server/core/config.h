@@ -36,6 +36,7 @@ typedef struct {
     uint16_t stun_port;           /* 3478 */
     char public_address[64];      /* 1:1 NAT address announced instead of host IPs */
     bool ice_tcp;                 /* false: also passive TCP candidates (RFC 6544) */
+    unsigned resume_grace_seconds;  /* 60: a dropped participant may resume */
     unsigned max_room_participants;  /* 100: rooms without an event, of either kind */
     unsigned max_meeting_participants;  /* 100: an event's meeting room */
     unsigned max_training_participants; /* 500: an event's training room */

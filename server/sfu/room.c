@@ -79,16 +79,34 @@ void veche_participant_send(veche_participant *p, veche_sfu_event *ev)
 
 /* --- timers --- */
 
-/* Forget resume records older than the grace period. */
+static uint64_t resume_grace_ms(const veche_room *room)
+{
+    const veche_config *cfg = room->env.cfg;
+    return (cfg && cfg->resume_grace_seconds ? cfg->resume_grace_seconds : 60) * (uint64_t)1000;
+}
+
+/* Forget resume records older than the grace period: who did not come
+ * back also leaves the speakers list, where they kept their place. */
 static void expire_departed(veche_room *room)
 {
     uint64_t now = veche_now_ms();
     GHashTableIter it;
     gpointer key, value;
+    bool listed = false;
+    uint64_t grace = resume_grace_ms(room);
     g_hash_table_iter_init(&it, room->departed);
-    while (g_hash_table_iter_next(&it, &key, &value))
-        if (now - ((veche_departed *)value)->left_ms > VECHE_RESUME_GRACE_MS)
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        if (now - ((veche_departed *)value)->left_ms > grace) {
+            if (veche_speakers_forget(room->speakers, key)) {
+                VLOG_INFO(room->id, (const char *)key,
+                          "did not come back: off the speakers list");
+                listed = true;
+            }
             g_hash_table_iter_remove(&it);
+        }
+    }
+    if (listed && room->kind == VECHE_ROOM_MEETING)
+        veche_room_send_speakers(room);
 }
 
 /* The worst loss among p's started tracks; false if none started. */
@@ -362,10 +380,11 @@ static void tell_moderators_knock(veche_room *room, const char *name)
     emit(room, ev);
 }
 
-/* Decide a joining participant's role and restore a resumed one's state;
+/* Decide a joining participant's role and restore a resumed one's state
+ * (*back: it was away on the speakers list and is back in its place);
  * refuses with "room-locked". */
 static int admit(veche_room *room, veche_participant *p, const veche_join_request *req,
-                 veche_sfu_error *err)
+                 bool *back, veche_sfu_error *err)
 {
     bool key_ok = req->moderator_key && strlen(req->moderator_key) == 32 &&
                   CRYPTO_memcmp(req->moderator_key, room->moderator_key, 32) == 0;
@@ -383,13 +402,14 @@ static int admit(veche_room *room, veche_participant *p, const veche_join_reques
     veche_departed *d = req->resume_id ? g_hash_table_lookup(room->departed, req->resume_id)
                                        : NULL;
     if (d && req->resume_key && strcmp(d->key, req->resume_key) == 0 &&
-        veche_now_ms() - d->left_ms <= VECHE_RESUME_GRACE_MS) {
+        veche_now_ms() - d->left_ms <= resume_grace_ms(room)) {
         if (d->role == VECHE_ROLE_MODERATOR && !req->fixed_role)
             p->role = VECHE_ROLE_MODERATOR;
         p->has_floor = d->has_floor;
         p->muted = d->muted;
         p->chat_muted = d->chat_muted;
         g_hash_table_remove(room->departed, req->resume_id);
+        *back = veche_speakers_back(room->speakers, p->id);
         return 0;
     }
     if (room->locked && p->role != VECHE_ROLE_MODERATOR) {
@@ -461,7 +481,8 @@ veche_participant *veche_room_join(veche_room *room, const veche_join_request *r
                              g_hash_table_contains(room->departed, req->resume_id)
                          ? req->resume_id : NULL;
     veche_participant *p = veche_participant_new(room, id, req->name, req->client);
-    if (admit(room, p, req, err) != 0) {
+    bool back = false;
+    if (admit(room, p, req, &back, err) != 0) {
         veche_participant_free(p);
         return NULL;
     }
@@ -479,6 +500,10 @@ veche_participant *veche_room_join(veche_room *room, const veche_join_request *r
     g_ptr_array_add(room->participants, p);
     veche_participant_send(p, joined);
     VLOG_INFO(room->id, p->id, "joined as %s", veche_role_name(room->kind, p->role));
+    if (back && room->kind == VECHE_ROOM_MEETING) {
+        VLOG_INFO(room->id, p->id, "back in its place on the speakers list");
+        veche_room_send_speakers(room);
+    }
     return p;
 }
 
@@ -494,11 +519,15 @@ void veche_room_forget_hand(veche_room *room, veche_participant *p)
 }
 
 /* p is leaving (still in the participant list, so it is not told): hands,
- * speaker, resume record, and the others hear `participant-left`. */
+ * speaker, resume record, and the others hear `participant-left`.  On the
+ * speakers list one who dropped keeps its place, marked away, until it
+ * resumes or its resume record runs out (expire_departed). */
 void veche_room_on_leave(veche_room *room, veche_participant *p)
 {
     veche_room_forget_hand(room, p);
-    bool listed = veche_speakers_forget(room->speakers, p->id);
+    /* dropped: keeps its place (away) while it may resume */
+    bool listed = p->dropped ? veche_speakers_hold(room->speakers, p->id, NULL)
+                             : veche_speakers_forget(room->speakers, p->id);
     bool was_speaker = veche_speaker_current(room->speaker) == p;
     veche_speaker_forget(room->speaker, p);
     if (was_speaker)

@@ -70,8 +70,8 @@ struct veche_room {
 };
 
 /* Who left without saying goodbye (dropped connection): kept for
- * VECHE_RESUME_GRACE_MS so they can come back as the same participant. */
-#define VECHE_RESUME_GRACE_MS 60000
+ * resume_grace_seconds (config.h; 60 s by default) so they can come back
+ * as the same participant. */
 typedef struct {
     char key[33];
     veche_role role;

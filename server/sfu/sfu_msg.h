@@ -173,6 +173,8 @@ typedef struct {
 typedef struct {
     unsigned n;                  /* waiting, in order */
     char list[VECHE_SPEAKERS_MAX][VECHE_PARTICIPANT_ID_LEN];
+    bool away[VECHE_SPEAKERS_MAX];  /* list[i]'s connection dropped: it keeps
+                                       its place while it may resume */
     char speaking[VECHE_PARTICIPANT_ID_LEN];  /* "" = nobody has the floor */
     int64_t now_ms;              /* when this copy was made: the clients count
                                     down from deadline - now (wall clock, ms) */

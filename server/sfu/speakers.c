@@ -55,7 +55,9 @@ int veche_speakers_request(veche_speakers *sp, const char *id)
 static void remove_at(veche_speakers *sp, unsigned i)
 {
     memmove(sp->s.list[i], sp->s.list[i + 1], (sp->s.n - i - 1) * sizeof sp->s.list[0]);
+    memmove(&sp->s.away[i], &sp->s.away[i + 1], (sp->s.n - i - 1) * sizeof sp->s.away[0]);
     sp->s.n--;
+    sp->s.away[sp->s.n] = false;
 }
 
 int veche_speakers_withdraw(veche_speakers *sp, const char *id)
@@ -76,10 +78,13 @@ int veche_speakers_move(veche_speakers *sp, const char *id, unsigned position)
         return VECHE_EINVAL;
     char keep[VECHE_PARTICIPANT_ID_LEN];
     memcpy(keep, sp->s.list[i], sizeof keep);
+    bool away = sp->s.away[i];
     remove_at(sp, (unsigned)i);
     unsigned to = position - 1 > sp->s.n ? sp->s.n : position - 1;
     memmove(sp->s.list[to + 1], sp->s.list[to], (sp->s.n - to) * sizeof sp->s.list[0]);
+    memmove(&sp->s.away[to + 1], &sp->s.away[to], (sp->s.n - to) * sizeof sp->s.away[0]);
     memcpy(sp->s.list[to], keep, sizeof keep);
+    sp->s.away[to] = away;
     sp->s.n++;
     return 0;
 }
@@ -95,10 +100,14 @@ static void take_floor(veche_speakers *sp, char prev[VECHE_PARTICIPANT_ID_LEN])
 int veche_speakers_give(veche_speakers *sp, const char *id, int seconds, int64_t now_ms,
                         char prev[VECHE_PARTICIPANT_ID_LEN])
 {
-    if (!id && sp->s.n == 0)
+    int first = -1;
+    for (unsigned k = 0; !id && k < sp->s.n && first < 0; k++)
+        if (!sp->s.away[k])
+            first = (int)k;
+    if (!id && first < 0)
         return VECHE_ENOTFOUND;
     char who[VECHE_PARTICIPANT_ID_LEN];
-    g_strlcpy(who, id ? id : sp->s.list[0], sizeof who);
+    g_strlcpy(who, id ? id : sp->s.list[first], sizeof who);
     if (!who[0])
         return VECHE_EINVAL;
     int i = index_of(sp, who);
@@ -128,6 +137,7 @@ void veche_speakers_reset(veche_speakers *sp, int64_t item, char prev[VECHE_PART
 {
     take_floor(sp, prev);
     sp->s.n = 0;
+    memset(sp->s.away, 0, sizeof sp->s.away);
     sp->s.item = item;
 }
 
@@ -139,6 +149,32 @@ bool veche_speakers_forget(veche_speakers *sp, const char *id)
         was = true;
     }
     return was;
+}
+
+bool veche_speakers_hold(veche_speakers *sp, const char *id, char prev[VECHE_PARTICIPANT_ID_LEN])
+{
+    if (prev)
+        prev[0] = '\0';
+    int i = index_of(sp, id);
+    bool changed = false;
+    if (i >= 0 && !sp->s.away[i]) {
+        sp->s.away[i] = true;
+        changed = true;
+    }
+    if (id && *id && strcmp(sp->s.speaking, id) == 0) {
+        take_floor(sp, prev);
+        changed = true;
+    }
+    return changed;
+}
+
+bool veche_speakers_back(veche_speakers *sp, const char *id)
+{
+    int i = index_of(sp, id);
+    if (i < 0 || !sp->s.away[i])
+        return false;
+    sp->s.away[i] = false;
+    return true;
 }
 
 veche_sfu_speakers *veche_speakers_snapshot(const veche_speakers *sp)

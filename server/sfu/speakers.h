@@ -3,6 +3,8 @@
  *
  *   (not listed) --request--> waiting --give--> speaking --done/give other-->
  *   waiting --withdraw/skip--> (not listed)        (not listed)
+ *   waiting --hold (connection dropped)--> away --back (resumed)--> waiting
+ *   away --forget (left for good, or the resume grace ran out)--> (not listed)
  *
  * Invariants: an id is at most once in the list and never both waiting
  * and speaking; the list holds at most VECHE_SPEAKERS_MAX ids.  The time
@@ -34,8 +36,8 @@ int veche_speakers_request(veche_speakers *sp, const char *id);
 int veche_speakers_withdraw(veche_speakers *sp, const char *id);
 /* Move a waiting id to position (1..; past the end means last). */
 int veche_speakers_move(veche_speakers *sp, const char *id, unsigned position);
-/* Give the floor to id (NULL: the first waiting; VECHE_ENOTFOUND when
- * nobody waits); it leaves the list.  seconds < 0: the list's limit;
+/* Give the floor to id (NULL: the first waiting who is not away;
+ * VECHE_ENOTFOUND when nobody such waits); it leaves the list.  seconds < 0: the list's limit;
  * 0: none.  prev gets who spoke before ("" = nobody). */
 int veche_speakers_give(veche_speakers *sp, const char *id, int seconds, int64_t now_ms,
                         char prev[VECHE_PARTICIPANT_ID_LEN]);
@@ -49,6 +51,12 @@ void veche_speakers_reset(veche_speakers *sp, int64_t item, char prev[VECHE_PART
 /* id left the room: out of the list and off the floor; true if it was in
  * either. */
 bool veche_speakers_forget(veche_speakers *sp, const char *id);
+/* id's connection dropped (it may resume): a waiting id keeps its place,
+ * marked away (give with NULL passes over it); one speaking loses the
+ * floor (prev as for done).  True if the list changed. */
+bool veche_speakers_hold(veche_speakers *sp, const char *id, char prev[VECHE_PARTICIPANT_ID_LEN]);
+/* id resumed: no longer away; true if it was. */
+bool veche_speakers_back(veche_speakers *sp, const char *id);
 /* Whether id is waiting; the one speaking ("" = nobody). */
 bool veche_speakers_waiting(const veche_speakers *sp, const char *id);
 const char *veche_speakers_speaking(const veche_speakers *sp);

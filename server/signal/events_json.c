@@ -51,11 +51,14 @@ static json_t *chat_json(const veche_sfu_chat_msg *m)
  * when the message came. */
 static json_t *speakers_state_json(const veche_sfu_speakers *s)
 {
-    json_t *list = json_array();
-    for (unsigned i = 0; i < s->n && i < VECHE_SPEAKERS_MAX; i++)
+    json_t *list = json_array(), *away = json_array();
+    for (unsigned i = 0; i < s->n && i < VECHE_SPEAKERS_MAX; i++) {
         json_array_append_new(list, json_string(s->list[i]));
-    return json_pack("{s:o, s:o, s:I, s:o, s:o, s:i, s:o}", "list", list, "speaking",
-                     id_or_null(s->speaking), "now", (json_int_t)s->now_ms, "since",
+        if (s->away[i])
+            json_array_append_new(away, json_string(s->list[i]));
+    }
+    return json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:i, s:o}", "list", list, "away", away,
+                     "speaking", id_or_null(s->speaking), "now", (json_int_t)s->now_ms, "since",
                      s->since_ms ? json_integer(s->since_ms) : json_null(), "deadline",
                      s->deadline_ms ? json_integer(s->deadline_ms) : json_null(), "limit",
                      (int)s->limit_s, "item", s->item ? json_integer(s->item) : json_null());

@@ -1,6 +1,7 @@
 /* test_speakers.c - a meeting's speakers list (sfu/speakers.c): order,
  * withdraw, reorder, skip, give the floor, the time limit, the reset on a
- * new agenda item, a participant who leaves; and the rights in policy.c. */
+ * new agenda item, a participant who leaves, one who drops out and comes
+ * back (keeps its place) or does not (removed); and the rights in policy.c. */
 #include "check.h"
 #include "err.h"
 #include "policy.h"
@@ -220,6 +221,91 @@ TEST(rights)
                  "speakers list") != NULL);
 }
 
+/* Which waiting ids are marked away, joined by spaces. */
+static const char *away(const veche_speakers *sp)
+{
+    static char buf[VECHE_SPEAKERS_MAX * VECHE_PARTICIPANT_ID_LEN];
+    veche_sfu_speakers *s = veche_speakers_snapshot(sp);
+    buf[0] = '\0';
+    for (unsigned i = 0; i < s->n; i++) {
+        if (!s->away[i])
+            continue;
+        if (buf[0])
+            g_strlcat(buf, " ", sizeof buf);
+        g_strlcat(buf, s->list[i], sizeof buf);
+    }
+    g_free(s);
+    return buf;
+}
+
+TEST(dropped_keeps_place_and_comes_back)
+{
+    veche_speakers *sp = veche_speakers_new();
+    char prev[VECHE_PARTICIPANT_ID_LEN];
+    CHECK_EQ_INT(veche_speakers_request(sp, "a"), 0);
+    CHECK_EQ_INT(veche_speakers_request(sp, "b"), 0);
+    CHECK_EQ_INT(veche_speakers_request(sp, "c"), 0);
+    CHECK(veche_speakers_hold(sp, "b", prev));        /* b's network dropped */
+    CHECK_EQ_STR(prev, "");
+    CHECK_EQ_STR(order(sp), "a b c");                  /* still second */
+    CHECK_EQ_STR(away(sp), "b");
+    CHECK(!veche_speakers_hold(sp, "b", NULL));       /* no change twice */
+    CHECK(!veche_speakers_hold(sp, "zz", NULL));      /* not listed: nothing */
+    CHECK_EQ_INT(veche_speakers_request(sp, "b"), VECHE_EEXISTS);
+    /* the away flag moves with its id when the chair reorders */
+    CHECK_EQ_INT(veche_speakers_move(sp, "c", 1), 0);
+    CHECK_EQ_STR(order(sp), "c a b");
+    CHECK_EQ_STR(away(sp), "b");
+    CHECK_EQ_INT(veche_speakers_move(sp, "b", 1), 0);
+    CHECK_EQ_STR(order(sp), "b c a");
+    CHECK_EQ_STR(away(sp), "b");
+    /* "next" passes over one who is away, without taking its place */
+    CHECK_EQ_INT(veche_speakers_give(sp, NULL, 0, 1000, prev), 0);
+    CHECK_EQ_STR(veche_speakers_speaking(sp), "c");
+    CHECK_EQ_STR(order(sp), "b a");
+    CHECK(veche_speakers_back(sp, "b"));               /* resumed in time */
+    CHECK(!veche_speakers_back(sp, "b"));
+    CHECK_EQ_STR(away(sp), "");
+    CHECK_EQ_STR(order(sp), "b a");
+    CHECK_EQ_INT(veche_speakers_give(sp, NULL, 0, 2000, prev), 0);
+    CHECK_EQ_STR(veche_speakers_speaking(sp), "b");
+    CHECK_EQ_STR(prev, "c");
+    veche_speakers_free(sp);
+}
+
+TEST(dropped_not_back_is_removed)
+{
+    veche_speakers *sp = veche_speakers_new();
+    char prev[VECHE_PARTICIPANT_ID_LEN];
+    CHECK_EQ_INT(veche_speakers_request(sp, "a"), 0);
+    CHECK_EQ_INT(veche_speakers_request(sp, "b"), 0);
+    CHECK(veche_speakers_hold(sp, "a", NULL));
+    /* only away ids wait: "next" finds nobody, the list is unchanged */
+    CHECK_EQ_INT(veche_speakers_withdraw(sp, "b"), 0);
+    CHECK_EQ_INT(veche_speakers_give(sp, NULL, 0, 1000, prev), VECHE_ENOTFOUND);
+    CHECK_EQ_STR(order(sp), "a");
+    /* the grace period ran out (or it said goodbye): gone, flag and all */
+    CHECK(veche_speakers_forget(sp, "a"));
+    CHECK_EQ_STR(order(sp), "");
+    CHECK_EQ_STR(away(sp), "");
+    CHECK(!veche_speakers_back(sp, "a"));
+    CHECK_EQ_INT(veche_speakers_request(sp, "c"), 0);  /* the slot is clean */
+    CHECK_EQ_STR(away(sp), "");
+    /* one speaking who drops loses the floor (the chair gives it again) */
+    CHECK_EQ_INT(veche_speakers_give(sp, "c", 0, 1000, prev), 0);
+    CHECK(veche_speakers_hold(sp, "c", prev));
+    CHECK_EQ_STR(prev, "c");
+    CHECK_EQ_STR(veche_speakers_speaking(sp), "");
+    /* a new item empties the list, away ones too */
+    CHECK_EQ_INT(veche_speakers_request(sp, "d"), 0);
+    CHECK(veche_speakers_hold(sp, "d", NULL));
+    veche_speakers_reset(sp, 7, prev);
+    CHECK_EQ_STR(order(sp), "");
+    CHECK_EQ_INT(veche_speakers_request(sp, "d"), 0);
+    CHECK_EQ_STR(away(sp), "");
+    veche_speakers_free(sp);
+}
+
 int main(void)
 {
     RUN(order_of_requests);
@@ -230,6 +316,8 @@ int main(void)
     RUN(time_limit);
     RUN(new_item_starts_afresh);
     RUN(leaving_participant_forgotten);
+    RUN(dropped_keeps_place_and_comes_back);
+    RUN(dropped_not_back_is_removed);
     RUN(rights);
     return check_finish();
 }

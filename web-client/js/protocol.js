@@ -30,7 +30,7 @@
 //                       moderators only; protocol v2: a snapshot, then deltas)
 //   vote                the event's current vote and this person's ballot (everyone in it)
 //   agenda              {event, items, current}  an event's agenda changed
-//   speakers            {list, speaking, now, since, deadline, limit, item}
+//   speakers            {list, away, speaking, now, since, deadline, limit, item}
 //                       a meeting's speakers list changed
 //   publish-stopped     {reason}  we no longer send (floor taken, refused)
 //   reconnecting        {reason, attempt, delay}

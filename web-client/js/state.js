@@ -20,6 +20,8 @@ export class RoomState extends EventTarget {
     this.speaker = null;
     this.hands = [];              // participant ids, in the order raised
     this.people = new Map();      // id -> person
+    this.goneNames = new Map();   // id -> name of who left (the speakers list
+                                  // keeps one whose connection dropped)
     this.chat = [];               // [{seq, from, name, text, ts}]
     this.order = [];              // ids in order of first arrival (tile positions)
     this.agenda = null;           // an event's {items, current}, or null
@@ -38,7 +40,8 @@ export class RoomState extends EventTarget {
     if (!s) return null;
     const skew = Date.now() - (s.now || Date.now());
     return {
-      list: [...(s.list || [])], speaking: s.speaking || null, limit: s.limit || 0,
+      list: [...(s.list || [])], away: [...(s.away || [])], speaking: s.speaking || null,
+      limit: s.limit || 0,
       item: s.item ?? null, deadline: s.deadline ? s.deadline + skew : null,
     };
   }
@@ -102,10 +105,12 @@ export class RoomState extends EventTarget {
         if (d.hand && !this.hands.includes(d.id)) this.hands.push(d.id);
         break;
       case 'participant-left':
+        // The speakers list is the server's: one whose connection dropped
+        // keeps its place (away) for a while, and a `speakers` follows.
+        if (this.people.has(d.id)) this.goneNames.set(d.id, this.people.get(d.id).name);
         this.people.delete(d.id);
         this.hands = this.hands.filter((h) => h !== d.id);
         if (this.speaker === d.id) this.speaker = null;
-        if (this.speakers) this.speakers.list = this.speakers.list.filter((h) => h !== d.id);
         break;
       case 'track-added': {
         const p = this.people.get(d.participant);
@@ -178,7 +183,7 @@ export class RoomState extends EventTarget {
 
   name(id) {
     const p = this.people.get(id);
-    return p ? p.name : id;
+    return p ? p.name : (this.goneNames.get(id) ?? id);
   }
 
   /** People as a list: us first, then moderators, then in arrival order. */

@@ -171,8 +171,10 @@ export class AgendaUi {
     $('speakers-empty').hidden = sp.list.length > 0;
     $('speakers-list').replaceChildren(...sp.list.map((id, i) => {
       const name = st.name(id);
-      const li = h('li', { dataset: { speaker: id } },
-        h('span', { class: 'name' }, `${i + 1}. ${name}${id === st.me ? ` (${t('you')})` : ''}`));
+      const away = (sp.away || []).includes(id);
+      const li = h('li', { dataset: { speaker: id }, class: away ? 'away' : '' },
+        h('span', { class: 'name' }, `${i + 1}. ${name}${id === st.me ? ` (${t('you')})` : ''}`
+          + (away ? ` (${t('agenda.away')})` : '')));
       if (chair) {
         const b = (key, fn, cls = 'small') => li.append(h('button', {
           type: 'button', class: cls, 'aria-label': t(`${key}_aria`, { name }),
