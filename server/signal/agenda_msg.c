@@ -12,6 +12,16 @@
  * is always the newest the store has; a join's ATTEND reads the items too
  * (veche_agenda_live_loaded), which is how a late joiner, or a room after a
  * restart, sees the current item.
+ *
+ * Changes made elsewhere reach the live room at once too:
+ *
+ *   the API (api_agenda.c, this process): veche_agenda_changed, a LIST
+ *   request; its completion tells the room;
+ *   vechectl, or anything else writing the database from another process:
+ *   every WATCH_MS while an event's room has someone in it, a CHANGES
+ *   request asks the store thread for SQLite's data version; when it moved,
+ *   each such event's items are read again (LIST), and the room is told
+ *   only when they differ from its live copy.
  */
 #include "agenda_msg.h"
 
@@ -22,7 +32,13 @@
 
 struct veche_agenda_live {
     GHashTable *events;       /* int64 event id (owned key) -> GArray* of items */
+    GSource *watch;           /* the WATCH_MS timer, or NULL */
+    bool asking;              /* a CHANGES request is on its way */
+    bool seen;                /* version holds an answer */
+    int64_t version;          /* the database's data version at the last look */
 };
+
+#define WATCH_MS 1000
 
 typedef struct {
     veche_signal *sig;
@@ -56,6 +72,10 @@ void veche_agenda_live_free(veche_agenda_live *a)
 {
     if (!a)
         return;
+    if (a->watch) {
+        g_source_destroy(a->watch);
+        g_source_unref(a->watch);
+    }
     g_hash_table_destroy(a->events);
     g_free(a);
 }
@@ -249,6 +269,21 @@ static const char *error_code(int rc, const char **reason)
     }
 }
 
+static bool same_items(const GArray *a, const GArray *b)
+{
+    if (!a || !b || a->len != b->len)
+        return false;
+    for (guint i = 0; i < a->len; i++) {
+        const veche_agenda_item *x = &g_array_index(a, veche_agenda_item, i);
+        const veche_agenda_item *y = &g_array_index(b, veche_agenda_item, i);
+        if (x->id != y->id || x->position != y->position || x->started_at != y->started_at ||
+            x->ended_at != y->ended_at || strcmp(x->title, y->title) != 0 ||
+            strcmp(x->speaker, y->speaker) != 0)
+            return false;
+    }
+    return true;
+}
+
 static void agenda_done(void *ud, veche_storeq_req *req)
 {
     agenda_wait *w = ud;
@@ -256,6 +291,11 @@ static void agenda_done(void *ud, veche_storeq_req *req)
     veche_agenda_live *live = veche_signal_agenda(s);
     int64_t was = -1;
     GArray *items = req->agenda;
+    if (items && !w->client && same_items(live_items(live, w->event_id), items)) {
+        /* read again after a change elsewhere, and nothing of this event's
+         * changed: nobody is told */
+        return;
+    }
     if (items) {
         req->agenda = NULL;  /* taken */
         live_set(live, w->event_id, items, &was);
@@ -389,4 +429,54 @@ void veche_agenda_changed(veche_signal *s, int64_t event_id)
     req->event_id = event_id;
     req->agenda_op = VECHE_AGENDA_OP_LIST;
     submit(s, req, 0, NULL);
+}
+
+/* --- changes made by other processes (vechectl) --- */
+
+static void changes_done(void *ud, veche_storeq_req *req)
+{
+    veche_signal *s = ud;
+    veche_agenda_live *a = veche_signal_agenda(s);
+    a->asking = false;
+    if (req->rc != 0 || (a->seen && req->changes == a->version))
+        return;
+    a->seen = true;
+    a->version = req->changes;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, a->events);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        int64_t event_id = *(int64_t *)key;
+        if (veche_signal_event_live(s, event_id))
+            veche_agenda_changed(s, event_id);
+    }
+}
+
+static gboolean on_watch(gpointer ud)
+{
+    veche_signal *s = ud;
+    veche_agenda_live *a = veche_signal_agenda(s);
+    veche_storeq *q = veche_signal_storeq(s);
+    if (a->asking || !q)
+        return G_SOURCE_CONTINUE;
+    GHashTableIter it;
+    gpointer key;
+    bool any = false;
+    g_hash_table_iter_init(&it, a->events);
+    while (!any && g_hash_table_iter_next(&it, &key, NULL))
+        any = veche_signal_event_live(s, *(int64_t *)key);
+    if (!any)
+        return G_SOURCE_CONTINUE;
+    a->asking = true;
+    veche_storeq_submit(q, veche_storeq_req_new(VECHE_STOREQ_CHANGES), changes_done, s, NULL);
+    return G_SOURCE_CONTINUE;
+}
+
+void veche_agenda_live_watch(veche_agenda_live *a, veche_signal *s, GMainContext *ctx)
+{
+    if (!a || !s || a->watch)
+        return;
+    a->watch = g_timeout_source_new(WATCH_MS);
+    g_source_set_callback(a->watch, on_watch, s, NULL);
+    g_source_attach(a->watch, ctx);
 }

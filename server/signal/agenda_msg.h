@@ -46,9 +46,15 @@ void veche_agenda_live_loaded(veche_agenda_live *a, int64_t event_id, GArray **i
 void veche_agenda_live_joined(veche_agenda_live *a, int64_t event_id, json_t *joined);
 
 /* The agenda of event_id was changed elsewhere (the API): read it on the
- * store thread and tell the room. */
+ * store thread and tell the room (only when it differs from the live copy). */
 void veche_agenda_changed(veche_signal *s, int64_t event_id);
 
+/* Watch for agenda changes made by other processes (vechectl writing the
+ * database): while an event's room has people in it, every second the
+ * store thread reports the database's data version (storeq.h CHANGES);
+ * when it moved, the live events' agendas are read again (as
+ * veche_agenda_changed).  The timer runs on ctx until a is freed. */
+void veche_agenda_live_watch(veche_agenda_live *a, veche_signal *s, GMainContext *ctx);
 /* {"items": [...], "current": id|null} for items (store_agenda.h). */
 json_t *veche_agenda_json(const GArray *items);
 

@@ -1239,6 +1239,8 @@ void veche_signal_set_accounts(veche_signal *s, const veche_signal_accounts *a)
         };
         s->rec = veche_recording_new(s->env.cfg, a->storeq, s->env.ctx, &env);
     }
+    if (a->storeq)
+        veche_agenda_live_watch(s->agenda, s, s->env.ctx);
 }
 
 int veche_signal_recorder_pid(const veche_signal *s)
@@ -1385,6 +1387,16 @@ void veche_signal_event_send(veche_signal *s, int64_t event_id, json_t *msg)
     }
     free(text);
     json_decref(msg);
+}
+
+bool veche_signal_event_live(veche_signal *s, int64_t event_id)
+{
+    for (GList *l = s->conns.head; l; l = l->next) {
+        const veche_signal_conn *c = l->data;
+        if (c->state == CONN_IN && c->event_id == event_id)
+            return true;
+    }
+    return false;
 }
 
 void veche_signal_event_post(veche_signal *s, int64_t event_id, veche_sfu_cmd *cmd)

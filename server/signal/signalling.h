@@ -188,6 +188,8 @@ veche_access_role veche_signal_conn_access(const veche_signal_conn *c);
 void veche_signal_conn_send(veche_signal_conn *c, json_t *msg, json_t *id);
 void veche_signal_event_send(veche_signal *s, int64_t event_id, json_t *msg);
 void veche_signal_event_post(veche_signal *s, int64_t event_id, veche_sfu_cmd *cmd);
+/* Whether someone is in event_id's room now. */
+bool veche_signal_event_live(veche_signal *s, int64_t event_id);
 veche_storeq *veche_signal_storeq(veche_signal *s);
 typedef struct veche_agenda_live veche_agenda_live;
 veche_agenda_live *veche_signal_agenda(veche_signal *s);

@@ -178,6 +178,11 @@ static void do_agenda(veche_storeq *q, veche_storeq_req *r)
         r->rc = rc;
 }
 
+static void do_changes(veche_storeq *q, veche_storeq_req *r)
+{
+    r->rc = veche_store_data_version(q->st, &r->changes);
+}
+
 static void do_rec_start(veche_storeq *q, veche_storeq_req *r)
 {
     r->rc = veche_store_recording_start(q->st, r->event_id, r->person_id, r->now, &r->rec);
@@ -217,6 +222,7 @@ static const work_fn work[] = {
     [VECHE_STOREQ_REC_END] = do_rec_end,
     [VECHE_STOREQ_REC_OPEN] = do_rec_open,
     [VECHE_STOREQ_AGENDA] = do_agenda,
+    [VECHE_STOREQ_CHANGES] = do_changes,
 };
 
 void veche_storeq_set_metrics(veche_storeq *q, veche_metrics *m)

@@ -41,6 +41,12 @@
  *                 position, title, speaker, now   the change (store_agenda.h); rc
  *                 (s)                             of the change (the items are
  *                                                 read even when it failed)
+ *   CHANGES       -                               changes: the database's
+ *                                                 data version (store.h, as
+ *                                                 BLOCKED uses it): it
+ *                                                 differs from the last when
+ *                                                 another process or
+ *                                                 connection wrote since
  *   BARRIER       -                               - (no work: its completion
  *                                                 runs after those of every
  *                                                 request before it, so a
@@ -100,6 +106,7 @@ typedef enum {
     VECHE_STOREQ_REC_END,
     VECHE_STOREQ_REC_OPEN,
     VECHE_STOREQ_AGENDA,
+    VECHE_STOREQ_CHANGES,
 } veche_storeq_kind;
 
 /* What an AGENDA request does before it reads the items back. */
@@ -156,6 +163,7 @@ struct veche_storeq_req {
     int64_t work_us;                           /* time the store thread took */
     GArray *agenda;                            /* AGENDA, ATTEND: veche_agenda_item,
                                                   owned unless taken */
+    int64_t changes;                           /* CHANGES */
     /* private */
     veche_storeq_done_fn done;
     void *ud;

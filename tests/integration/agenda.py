@@ -6,12 +6,21 @@ and the secretary prepare the agenda over the API, the chair moves through
 it in the room and everyone sees the current item (a late joiner in
 `joined`), the items' times are in the database and survive kill -9;
 members ask for the floor, the chair reorders, skips and gives it with a
-time limit, and the list starts afresh on the next item.
+time limit, and the list starts afresh on the next item; a member whose
+connection drops keeps their place (marked away) and has it back when they
+resume, one who leaves, or does not come back within the resume grace
+(resume_grace_seconds, GRACE here), is taken off the list.
 
-usage: agenda.py VECHE_BINARY
+Changes made outside the room while the meeting runs reach it at once:
+over the API (the server tells the room), and with vechectl from another
+process (the server notices the database's data version move within a
+second or so).
+
+usage: agenda.py VECHE_BINARY VECHECTL
 """
 import os
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -19,6 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from accounts import DEMO, Server, run_cases  # noqa: E402
 
 MEETING = 1    # the demo presidium's meeting (demo.c)
+GRACE = 4      # resume_grace_seconds of this server
+VECHECTL = None
 TRAINING = 2   # the demo training
 
 
@@ -171,8 +182,9 @@ def late_joiner_sees_the_current_item(x):
     w, j = x.join("member2")
     assert j["agenda"]["current"] == x.items[2], j["agenda"]
     assert [i["title"] for i in j["agenda"]["items"]][2] == "Разное", j["agenda"]
-    assert j["speakers"]["now"] and dict(j["speakers"], now=0) == {"now": 0, "list": [], "speaking": None, "since": None, "deadline": None,
-                             "limit": 0, "item": x.items[2]}, j["speakers"]
+    assert j["speakers"]["now"] and dict(j["speakers"], now=0) == {
+        "now": 0, "list": [], "away": [], "speaking": None, "since": None, "deadline": None,
+        "limit": 0, "item": x.items[2]}, j["speakers"]
     x.member2 = (w, j)
 
 
@@ -237,6 +249,94 @@ def members_ask_the_chair_gives_the_floor(x):
     m3.close()
 
 
+def vechectl(x, *args):
+    r = subprocess.run([VECHECTL, "--db", os.path.join(x.srv.data, "veche.db"), "agenda",
+                        *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, (args, r.returncode, r.stdout, r.stderr)
+    return r.stdout.strip()
+
+
+@case
+def changes_elsewhere_reach_the_room(x):
+    c, _ = x.chair
+    m1, _ = x.member
+    titles = lambda a: [i["title"] for i in a["items"]]  # noqa: E731
+    # the secretary adds an item over the API while the meeting runs
+    t0 = time.time()
+    st, b, _ = x.srv.api("POST", f"/api/events/{MEETING}/agenda", {"title": "Из API"},
+                         cookie=x.cookie("secretary"))
+    assert st == 201, (st, b)
+    api_item = b["items"][-1]["id"]
+    a = agenda_msg(m1, lambda a: "Из API" in titles(a), timeout=5)
+    assert a["current"] == x.items[3] and time.time() - t0 < 5, (a, time.time() - t0)
+    # vechectl, another process writing the database: the room hears it too
+    t0 = time.time()
+    ctl_item = int(vechectl(x, "add", str(MEETING), "Из vechectl", "Петров П. П."))
+    a = agenda_msg(m1, lambda a: "Из vechectl" in titles(a), timeout=10)
+    took = time.time() - t0
+    assert a["items"][-1] == {"id": ctl_item, "position": 6, "title": "Из vechectl",
+                              "speaker": "Петров П. П.", "startedAt": None,
+                              "endedAt": None}, a
+    assert took < 5, took  # a one-second watch, not the next in-room change
+    agenda_msg(c, lambda a: "Из vechectl" in titles(a), timeout=5)
+    vechectl(x, "move", str(MEETING), str(ctl_item), "5")
+    a = agenda_msg(m1, lambda a: titles(a)[-2:] == ["Из vechectl", "Из API"], timeout=10)
+    vechectl(x, "remove", str(MEETING), str(ctl_item))
+    agenda_msg(m1, lambda a: "Из vechectl" not in titles(a), timeout=10)
+    st, b, _ = x.srv.api("POST", f"/api/events/{MEETING}/agenda/{api_item}/remove",
+                         cookie=x.cookie("chair"))
+    assert st == 200, (st, b)
+    a = agenda_msg(m1, lambda a: "Из API" not in titles(a), timeout=5)
+    assert [i["id"] for i in a["items"]] == x.items and a["current"] == x.items[3], a
+
+
+@case
+def dropped_speaker_keeps_the_place(x):
+    c, _ = x.chair
+    m2, m2j = x.member2
+    m3, m3j = x.join("member3")
+    p2, p3 = m2j["participant"], m3j["participant"]
+    m2.send(dict(type="speak-request"))
+    m3.send(dict(type="speak-request"))
+    speakers_msg(c, lambda s: s["list"] == [p2, p3])
+    # p2's network goes: the socket is gone, no goodbye
+    m2.sock.close()
+    c.wait_for(lambda m: m.get("type") == "participant-left" and m["participant"] == p2, 10)
+    s = speakers_msg(c, lambda s: s["away"] == [p2])
+    assert s["list"] == [p2, p3], s
+    # while p2 is away, "next speaker" passes over them, keeping their place
+    m3.send(dict(type="speak-withdraw"))
+    speakers_msg(c, lambda s: s["list"] == [p2])
+    c.send(dict(type="speakers-give", id="g"))
+    assert error(c, "no-speakers")["id"] == "g"
+    m3.send(dict(type="speak-request"))
+    speakers_msg(c, lambda s: s["list"] == [p2, p3])
+    # back within the grace: the same participant, first in the list again
+    w, j = x.srv.join_event(x.cookie("member2"), MEETING,
+                            resume=dict(participant=p2, key=m2j["resumeKey"]))
+    assert j["participant"] == p2, j
+    assert j["speakers"]["list"] == [p2, p3] and j["speakers"]["away"] == [], j["speakers"]
+    s = speakers_msg(c, lambda s: s["away"] == [])
+    assert s["list"] == [p2, p3], s
+    x.member2 = (w, j)
+    key = j["resumeKey"]
+    # one who says goodbye is off the list at once
+    m3.send(dict(type="leave"))
+    speakers_msg(c, lambda s: s["list"] == [p2] and s["away"] == [])
+    m3.close()
+    # one who drops and does not come back within the grace is removed
+    w.sock.close()
+    speakers_msg(c, lambda s: s["away"] == [p2])
+    t0 = time.time()
+    s = speakers_msg(c, lambda s: s["list"] == [], timeout=GRACE + 15)
+    assert s["away"] == [] and time.time() - t0 >= GRACE - 1.5, (s, time.time() - t0)
+    # and coming back after that is a new participant, not on the list
+    w, j = x.srv.join_event(x.cookie("member2"), MEETING,
+                            resume=dict(participant=p2, key=key))
+    assert j["participant"] != p2 and j["speakers"]["list"] == [], j
+    x.member2 = (w, j)
+
+
 @case
 def training_keeps_the_raised_hand(x):
     t, _ = x.join("trainer", TRAINING)
@@ -276,7 +376,9 @@ def kill9_keeps_the_times(x):
 
 
 def main():
-    srv = Server(sys.argv[1])
+    global VECHECTL
+    VECHECTL = sys.argv[2]
+    srv = Server(sys.argv[1], settings=[f"resume_grace_seconds={GRACE}"])
     sys.exit(run_cases(srv, CASES, lambda: Ctx(srv)))
 
 

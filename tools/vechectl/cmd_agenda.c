@@ -1,8 +1,8 @@
 /* cmd_agenda.c - vechectl agenda list|add|remove|move: an event's agenda
- * prepared before the meeting (store_agenda.h).  A running server reads
- * the agenda again at every join, and the chair's own changes in the room
- * go through the server; a change made here while people are in the room
- * shows to them at the next join or change there. */
+ * prepared before the meeting, or changed during it (store_agenda.h).  A
+ * running server notices a change made here within about a second (it
+ * watches the database's data version, docs/architecture.md) and tells
+ * the people in the room. */
 #include <stdio.h>
 #include <string.h>
 
