@@ -58,9 +58,11 @@ typedef struct {
 
 static int ballot_cb(void *ud, const veche_vote_voter *who, bool voted, int choice)
 {
-    json_array_append_new(ud, json_pack("{s:s, s:b, s:o}", "name", who->name, "voted", voted,
-                                        "option", voted && choice >= 0 ? json_integer(choice)
-                                                                       : json_null()));
+    json_array_append_new(ud, json_pack("{s:I, s:s, s:b, s:o}", "person",
+                                        (json_int_t)who->person_id, "name", who->name,
+                                        "voted", voted, "option",
+                                        voted && choice >= 0 ? json_integer(choice)
+                                                             : json_null()));
     return 0;
 }
 
@@ -153,13 +155,73 @@ int veche_minutes_content(veche_store *st, int64_t event_id, int64_t grace_ms, j
     return 0;
 }
 
-void veche_minutes_digest(const json_t *content, char out[65])
+static void sha256_of(const json_t *j, char out[65])
 {
-    char *text = json_dumps(content, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
     gchar *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text ? text : "", -1);
     g_strlcpy(out, hex, 65);
     g_free(hex);
     free(text);
+}
+
+/* Drop key from each object of the array content[list] (c is a copy). */
+static void drop_member(json_t *c, const char *list, const char *key)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(c, list), i, o)
+        json_object_del(o, key);
+}
+
+json_t *veche_minutes_digest_form(const json_t *content)
+{
+    json_t *c = json_deep_copy(content);
+    if (!c)
+        return NULL;
+    json_object_set_new(c, "digestFormat", json_integer(2));
+    drop_member(c, "present", "name");
+    drop_member(c, "absent", "name");
+    drop_member(c, "invited", "name");
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(c, "agenda"), i, o) {
+        /* the rapporteur is free text, maybe a person's name: only
+         * whether one was named */
+        const char *sp = json_string_value(json_object_get(o, "speaker"));
+        json_object_set_new(o, "speaker", json_boolean(sp && *sp));
+    }
+    json_array_foreach(json_object_get(c, "votes"), i, o) {
+        size_t k;
+        json_t *b;
+        json_array_foreach(json_object_get(o, "ballots"), k, b)
+            json_object_del(b, "name");
+    }
+    return c;
+}
+
+void veche_minutes_digest(const json_t *content, char out[65])
+{
+    json_t *form = veche_minutes_digest_form(content);
+    sha256_of(form ? form : json_null(), out);
+    json_decref(form);
+}
+
+/* Format 1 (before names left the digest): the whole content without the
+ * ballots' person ids, which it did not have.  Minutes finalized then
+ * still verify, until a person named in them is erased. */
+static void digest_v1(const json_t *content, char out[65])
+{
+    json_t *c = json_deep_copy(content);
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(c, "votes"), i, o) {
+        size_t k;
+        json_t *b;
+        json_array_foreach(json_object_get(o, "ballots"), k, b)
+            json_object_del(b, "person");
+    }
+    sha256_of(c ? c : json_null(), out);
+    json_decref(c);
 }
 
 int veche_minutes_verify(veche_store *st, int64_t event_id, int64_t grace_ms,
@@ -175,7 +237,13 @@ int veche_minutes_verify(veche_store *st, int64_t event_id, int64_t grace_ms,
     if ((rc = veche_minutes_content(st, event_id, grace_ms, &c)) != 0)
         return rc;
     veche_minutes_digest(c, computed);
-    json_decref(c);
     g_strlcpy(stored, m.digest, 65);
+    if (strcmp(computed, stored) != 0) {
+        char old[65];
+        digest_v1(c, old);
+        if (strcmp(old, stored) == 0)
+            g_strlcpy(computed, old, 65);
+    }
+    json_decref(c);
     return strcmp(computed, stored) == 0 ? 0 : VECHE_EBADSIG;
 }

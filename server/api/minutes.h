@@ -8,10 +8,16 @@
  * The content is a JSON object built only from stored rows (never the live
  * roll, the clock or a setting such as the presence grace period: present
  * people carry their first join and last leave), so the same records give
- * the same bytes: its digest
- * is the SHA-256 of json_dumps(content, JSON_SORT_KEYS | JSON_COMPACT).
- * Finalizing stores that digest; verifying rebuilds the content and
- * compares, so altering any row it is built from makes verification fail.
+ * the same bytes.  Its digest covers ids and records, not names (format 2,
+ * docs/voting.md): the SHA-256 of json_dumps(digest form, JSON_SORT_KEYS |
+ * JSON_COMPACT | JSON_ENSURE_ASCII), where the digest form is the content
+ * with "digestFormat": 2, without the people's and the named ballots'
+ * names (their person ids stay), and with each agenda item's free-text
+ * rapporteur reduced to whether there is one.  So erasing a person (their
+ * name replaced) leaves finalized minutes valid, while altering any
+ * record they are built from makes verification fail.  Finalizing stores
+ * that digest; verifying rebuilds the content and compares (and accepts
+ * the format-1 digest, the whole content, of minutes finalized before).
  *
  * Formats: JSON (the API), a printable HTML page laid out like a Russian
  * протокол (minutes_html.c), CSV of the votes.  Does not: check who may
@@ -34,7 +40,9 @@
  * a store error. */
 int veche_minutes_content(veche_store *st, int64_t event_id, int64_t grace_ms, json_t **out);
 
-/* The lowercase hex SHA-256 of the canonical form of content. */
+/* The digest form of content (see above; a new reference, NULL when out
+ * of memory), and the lowercase hex SHA-256 of its canonical text. */
+json_t *veche_minutes_digest_form(const json_t *content);
 void veche_minutes_digest(const json_t *content, char out[65]);
 
 /* Rebuild and compare with the stored digest: 0 (matches; *computed and
