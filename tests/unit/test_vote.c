@@ -38,18 +38,30 @@ TEST(majority_rules_table)
         {"half-of-present", 3, 2, 0, 6, 9, false, 4},    /* 3 of 6 present: not more */
         {"half-of-present", 4, 1, 1, 6, 9, true, 4},
         {"half-of-present", 2, 2, 0, 4, 9, false, 3},    /* tie */
+        {"half-of-present", 0, 0, 0, 5, 7, false, 3},    /* zero votes */
+        {"half-of-present", 0, 0, 5, 5, 7, false, 3},    /* all abstain */
         {"half-of-members", 4, 0, 0, 5, 9, false, 5},
         {"half-of-members", 5, 0, 0, 5, 9, true, 5},
         {"half-of-members", 0, 0, 0, 0, 0, false, 1},
+        {"half-of-members", 3, 3, 0, 6, 6, false, 4},    /* tie */
+        {"half-of-members", 0, 0, 0, 5, 9, false, 5},    /* zero votes */
+        {"half-of-members", 0, 0, 5, 5, 9, false, 5},    /* all abstain */
         {"two-thirds-of-cast", 2, 1, 0, 3, 3, true, 2},  /* exactly two thirds */
         {"two-thirds-of-cast", 3, 2, 0, 5, 5, false, 4},
         {"two-thirds-of-cast", 4, 2, 3, 9, 9, true, 4},
         {"two-thirds-of-cast", 0, 0, 3, 3, 3, false, 1}, /* all abstain */
+        {"two-thirds-of-cast", 2, 2, 0, 4, 4, false, 3}, /* tie */
+        {"two-thirds-of-cast", 0, 0, 0, 3, 3, false, 1}, /* zero votes */
         {"two-thirds-of-present", 4, 0, 2, 6, 9, true, 4},
         {"two-thirds-of-present", 3, 0, 3, 6, 9, false, 4},
+        {"two-thirds-of-present", 3, 3, 0, 6, 9, false, 4},  /* tie */
+        {"two-thirds-of-present", 0, 0, 0, 6, 9, false, 4},  /* zero votes */
+        {"two-thirds-of-present", 0, 0, 6, 6, 9, false, 4},  /* all abstain */
         {"two-thirds-of-members", 6, 0, 0, 6, 9, true, 6},
         {"two-thirds-of-members", 5, 0, 1, 6, 9, false, 6},
         {"two-thirds-of-members", 1, 1, 0, 2, 2, false, 2},  /* tie */
+        {"two-thirds-of-members", 0, 0, 0, 6, 9, false, 6},  /* zero votes */
+        {"two-thirds-of-members", 0, 0, 6, 6, 9, false, 6},  /* all abstain */
     };
     for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
         veche_vote_rule r = rule(rows[i].rule);
