@@ -2,21 +2,19 @@
 // Chromium against the real server with the demo organization.
 //
 // The administrator schedules a meeting of the demo presidium (starting
-// now) and an agenda item is written into its record (the agenda's own UI
-// is another feature's: run.sh gives the data folder as VECHE_DATA).  The
-// chair and three members sign in and join; the chair opens a named vote on
-// that item from the vote panel; the three members vote (one changes her
+// now).  The chair and three members sign in and join; the chair sets the
+// agenda in the room (adds an item) and opens that item, and the vote form's agenda item follows it (the default: the
+// chair does not touch it); the chair opens a named vote, which is thus
+// tied to the item; the three members vote (one changes her
 // vote); every page shows the progress and, once the chair closes, the
 // result.  Everyone leaves; the secretary opens the minutes from "My
 // events", writes the decision and finalizes (then nothing can be edited
 // and the digest shows); the printable minutes show the vote with the
-// names.  Saves vote.png and minutes.png (docs/screenshots/ with
+// names, under its agenda item.  Saves vote.png and minutes.png (docs/screenshots/ with
 // VECHE_UPDATE_SCREENSHOTS=1).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join as pathJoin } from 'node:path';
 import { BASE, DOC_SHOTS, Session, joinEvent, signIn, waitFor } from './lib.mjs';
 
 const TITLE = `Заседание с голосованием ${Date.now().toString(36)}`;
@@ -41,9 +39,8 @@ const api = (page, method, path, body) => page.evaluate(async ([m, u, b]) => {
 
 const voteText = (page) => page.locator('#vote-panel').innerText();
 
-test('votes: a meeting of the presidium with an agenda item', { timeout: 60000 },
+test('votes: a meeting of the presidium', { timeout: 60000 },
   s.recorded(async () => {
-    assert.ok(process.env.VECHE_DATA, 'run.sh gives the data folder');
     const admin = await s.page('admin');
     await signIn(admin, 'admin@veche.demo');
     const bodies = await api(admin, 'GET', 'admin/bodies');
@@ -54,19 +51,10 @@ test('votes: a meeting of the presidium with an agenda item', { timeout: 60000 }
     });
     assert.equal(ev.status, 201, JSON.stringify(ev.body));
     eventId = ev.body.id;
-    const db = pathJoin(process.env.VECHE_DATA, 'veche.db');
-    itemId = Number(execFileSync('python3', ['-c', `
-import sqlite3, sys
-con = sqlite3.connect(sys.argv[1])
-cur = con.execute("INSERT INTO agenda_item (event_id, position, title, speaker) VALUES (?, 1, ?, ?)",
-                  (int(sys.argv[2]), sys.argv[3], "Борис Секретарёв"))
-con.commit()
-print(cur.lastrowid)`, db, String(eventId), ITEM]).toString().trim());
-    assert.ok(itemId > 0);
     await admin.context().close();
   }));
 
-test('votes: the chair opens a named vote, three members vote, everyone sees the result',
+test('votes: the chair sets the agenda, opens a named vote on the current item, three members vote, everyone sees the result',
   { timeout: 150000 }, s.recorded(async () => {
     // Nobody sends media (a vote needs none, and the machine may be busy):
     // each page joins to watch, as without camera permission.
@@ -82,10 +70,28 @@ test('votes: the chair opens a named vote, three members vote, everyone sees the
     const chair = p.chair;
     await chair.locator('#vote-panel').waitFor({ state: 'visible', timeout: 10000 });
     assert.equal(await p.member1.isVisible('#vote-panel'), false, 'no vote yet: members see none');
+    // The chair sets the agenda in the room: one item, with its rapporteur.
+    await chair.click('#agenda-all summary');
+    await chair.fill('#agenda-add-title', ITEM);
+    await chair.fill('#agenda-add-speaker', 'Борис Секретарёв');
+    await chair.click('#agenda-add-submit');
+    await p.member1.locator('#agenda-list li', { hasText: ITEM }).waitFor({ state: 'attached' });
+    const ag = await api(chair, 'GET', `events/${eventId}/agenda`);
+    assert.equal(ag.status, 200);
+    assert.deepEqual(ag.body.items.map((i) => i.title), [ITEM]);
+    itemId = ag.body.items[0].id;
     await chair.fill('#vote-question', QUESTION);
     await chair.selectOption('#vote-kind', 'named');
     await chair.selectOption('#vote-rule', 'half-of-cast');
-    await chair.fill('#vote-item', String(itemId));
+    // No item is open yet: the form offers the item, and no item is chosen.
+    const itemSel = chair.locator('#vote-item');
+    assert.equal(await itemSel.inputValue(), '');
+    assert.match(await itemSel.locator(`option[value="${itemId}"]`).textContent(), new RegExp(ITEM));
+    // The chair opens the item in the room: the form's item follows it.
+    await chair.click('#agenda-next');
+    await waitFor(async () => (await itemSel.inputValue()) === String(itemId),
+      { describe: async () => `vote form item: ${await itemSel.inputValue()}` });
+    assert.equal(await chair.locator('label[for="vote-item"]').textContent(), 'Agenda item');
     await chair.click('#vote-open');
     for (const who of ['member1', 'member2', 'member3']) {
       await p[who].locator('#vote-panel .vote-option').first().waitFor({ timeout: 15000 });
@@ -135,6 +141,10 @@ test('votes: the secretary writes the decision, finalizes, and the printable min
       return false;
     }, { timeout: 30000, interval: 1000 });
     const digest = (await sec.textContent('#minutes-digest')).match(/[0-9a-f]{64}/)[0];
+    // The vote is tied to the item that was current when the chair opened it.
+    const mins = await api(sec, 'GET', `events/${eventId}/minutes`);
+    assert.equal(mins.status, 200);
+    assert.deepEqual(mins.body.votes.map((v) => [v.question, v.agendaItem]), [[QUESTION, itemId]]);
     assert.equal(await sec.isVisible('#minutes-finalize'), false, 'nothing to finalize again');
     assert.equal(await sec.locator(`#decision-${itemId}`).evaluate((el) => el.readOnly), true);
     const again = await api(sec, 'POST', `events/${eventId}/minutes/decisions/${itemId}`,
@@ -146,6 +156,9 @@ test('votes: the secretary writes the decision, finalizes, and the printable min
       'Вера Членова', 'Председательствующий', 'Секретарь', digest]) {
       assert.ok(html.includes(want), `the printable minutes show ${want}`);
     }
+    // listed under its item: after the item's title, before its decision
+    assert.ok(html.indexOf(ITEM) < html.indexOf(QUESTION) &&
+      html.indexOf(QUESTION) < html.indexOf(DECISION), 'the vote is under its agenda item');
     await sec.screenshot({ path: `${DOC_SHOTS}/minutes.png`, fullPage: true });
     await sec.context().close();
   }));

@@ -99,6 +99,7 @@ const attendance = new AttendancePanel();
 const votePanel = new VotePanel({
   conn: () => conn, announce: (text) => announce(text),
   showError: (err) => showError(errorText(err.code || 'client', err.message)),
+  agenda: () => state.agenda,
 });
 const minutesView = new MinutesView({ onBack: () => { loadEvents(); go('events'); },
   announce: (text) => announce(text) });
@@ -763,6 +764,9 @@ function init() {
   }
   state.addEventListener('change', queueRender);
   state.addEventListener('change', (e) => agenda.changed(e.detail));
+  state.addEventListener('change', (e) => {
+    if (e.detail === 'agenda' || e.detail === 'all') votePanel.agendaChanged();
+  });
   // Turning a phone (or resizing) across the breakpoint: panels open on
   // wide screens, closed over the video on narrow ones.
   WIDE.addEventListener('change', () => {

@@ -7,8 +7,12 @@
 //
 // State comes only from the server's `vote` messages (protocol.js emits
 // them): a reconnect or a late join gets the current vote and this
-// person's own ballot again.  Does not: decide who may vote (the server's
-// snapshot does) or keep anything after leaving the room.
+// person's own ballot again.  The form's agenda item is a choice of the
+// event's items (from the room's agenda, agenda() below) and defaults to the
+// current one, so a vote is tied to the item under discussion (the minutes
+// list it there) unless the chair picks another or none.  Does not: decide
+// who may vote (the server's snapshot does) or keep anything after leaving
+// the room.
 
 import { t } from '../i18n.js';
 import { $, h } from './dom.js';
@@ -31,9 +35,11 @@ export function resultText(v) {
 
 export class VotePanel {
   /** conn(): the connection; announce(text) from app.js; showError(err) for
-   * failures the connection's 'error' event does not already show. */
-  constructor({ conn, announce, showError }) {
+   * failures the connection's 'error' event does not already show;
+   * agenda(): the room's agenda ({items, current} or null). */
+  constructor({ conn, announce, showError, agenda = () => null }) {
     this.conn = conn;
+    this.agenda = agenda;
     this.announce = announce;
     this.showError = showError;
     this.clear();
@@ -44,6 +50,7 @@ export class VotePanel {
     this.chair = false;
     this.msg = null;        // the last `vote` message
     this.formOpen = false;
+    this.itemPicked = false; // the chair chose the form's item by hand
     this.render();
   }
 
@@ -79,6 +86,7 @@ export class VotePanel {
     try {
       await this.conn().openVote(fields);
       this.formOpen = false;
+      this.itemPicked = false;
       form.reset();
       this.render();
     } catch (err) { if (!err.code) this.showError(err); }
@@ -155,6 +163,23 @@ export class VotePanel {
     return res;
   }
 
+  /** The agenda changed (app.js): the form's choice of items follows; the
+   * current item is chosen unless the chair picked one by hand. */
+  agendaChanged() {
+    const sel = document.getElementById('vote-item');
+    if (sel && this.event) this.fillItems(sel);
+  }
+
+  fillItems(sel) {
+    const ag = this.agenda() || { items: [], current: null };
+    const keep = this.itemPicked ? sel.value : null;
+    sel.replaceChildren(h('option', { value: '' }, t('vote.item_none')),
+      ...(ag.items || []).map((i) => h('option', { value: String(i.id) },
+        `${i.position}. ${i.title}`)));
+    const want = keep ?? (ag.current != null ? String(ag.current) : '');
+    sel.value = [...sel.options].some((o) => o.value === want) ? want : '';
+  }
+
   openForm() {
     const form = h('form', { class: 'vote-form', onsubmit: (e) => { e.preventDefault(); this.open(form); } },
       h('label', { for: 'vote-question' }, t('vote.question')),
@@ -168,8 +193,9 @@ export class VotePanel {
       h('label', { for: 'vote-options' }, t('vote.options')),
       h('textarea', { id: 'vote-options', name: 'options', rows: '3' }),
       h('label', { for: 'vote-item' }, t('vote.item')),
-      h('input', { id: 'vote-item', name: 'item', type: 'number', min: '1', inputmode: 'numeric' }),
+      h('select', { id: 'vote-item', name: 'item', onchange: () => { this.itemPicked = true; } }),
       h('button', { type: 'submit', class: 'primary', id: 'vote-open' }, t('vote.open')));
+    this.fillItems(form.item);
     return h('details', { class: 'fold vote-new', open: this.formOpen || !this.msg,
       ontoggle: (e) => { this.formOpen = e.target.open; } },
     h('summary', {}, t('vote.open_title')), form);
