@@ -525,8 +525,10 @@ void veche_room_forget_hand(veche_room *room, veche_participant *p)
 void veche_room_on_leave(veche_room *room, veche_participant *p)
 {
     veche_room_forget_hand(room, p);
-    /* dropped: keeps its place (away) while it may resume */
-    bool listed = p->dropped ? veche_speakers_hold(room->speakers, p->id, NULL)
+    /* dropped: keeps its place (away) while it may resume; a speech from
+     * the list ends (ended: the floor does not come back with a resume) */
+    char ended[VECHE_PARTICIPANT_ID_LEN] = "";
+    bool listed = p->dropped ? veche_speakers_hold(room->speakers, p->id, ended)
                              : veche_speakers_forget(room->speakers, p->id);
     bool was_speaker = veche_speaker_current(room->speaker) == p;
     veche_speaker_forget(room->speaker, p);
@@ -536,7 +538,7 @@ void veche_room_on_leave(veche_room *room, veche_participant *p)
         veche_departed *d = g_new0(veche_departed, 1);
         memcpy(d->key, p->resume_key, sizeof d->key);
         d->role = p->role;
-        d->has_floor = p->has_floor;
+        d->has_floor = p->has_floor && strcmp(ended, p->id) != 0;
         d->muted = p->muted;
         d->chat_muted = p->chat_muted;
         d->left_ms = veche_now_ms();

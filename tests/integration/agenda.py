@@ -334,6 +334,17 @@ def dropped_speaker_keeps_the_place(x):
     w, j = x.srv.join_event(x.cookie("member2"), MEETING,
                             resume=dict(participant=p2, key=key))
     assert j["participant"] != p2 and j["speakers"]["list"] == [], j
+    # one speaking whose connection drops loses the floor, also on resuming
+    p2 = j["participant"]
+    c.send(dict(type="speakers-give", participant=p2))
+    speakers_msg(c, lambda s: s["speaking"] == p2)
+    w.wait_for(lambda f: f.get("type") == "floor" and f["participant"] == p2 and f["granted"], 10)
+    w.sock.close()
+    speakers_msg(c, lambda s: s["speaking"] is None and s["list"] == [])
+    w, j = x.srv.join_event(x.cookie("member2"), MEETING,
+                            resume=dict(participant=p2, key=j["resumeKey"]))
+    assert j["participant"] == p2 and j["floor"] is False, j
+    assert j["speakers"]["speaking"] is None, j["speakers"]
     x.member2 = (w, j)
 
 
