@@ -10,7 +10,11 @@
 // * a member asks for the floor (the hand button of a meeting), the chair
 //   sees the request in the speakers list, sets the time per speech and
 //   gives the floor: the speaker is told and the countdown shows to the
-//   speaker and the chair, not to the others.
+//   speaker and the chair, not to the others;
+// * a member on the speakers list whose network goes away keeps their
+//   place: the chair sees them marked "connection lost, keeps the place",
+//   and when the page comes back on its own (resume) they are in their
+//   place again.
 // The chair's page is docs/screenshots/agenda.png.
 
 import { after, before, test } from 'node:test';
@@ -160,4 +164,38 @@ test('agenda: a member asks for the floor, the chair gives it, the countdown sho
     await chair.click('#speakers-end');
     await waitFor(async () => (await state(m1)).speakers.speaking === null, { timeout: 10000 });
     await m1.locator('#speech-timer').waitFor({ state: 'hidden', timeout: 5000 });
+  }));
+
+test('agenda: a member whose connection drops keeps their place on the speakers list',
+  { timeout: 180000 }, s.recorded(async () => {
+    const { chair, member1: m1, member2: m2 } = p;
+    const me1 = (await state(m1)).me;
+    const me2 = (await state(m2)).me;
+    await m2.click('#hand');
+    await waitFor(async () => (await state(chair)).speakers.list.includes(me2), { timeout: 10000 });
+    await m1.click('#hand');
+    await waitFor(async () => (await state(chair)).speakers.list.join() === [me2, me1].join(),
+      { timeout: 10000, describe: async () => JSON.stringify((await state(chair)).speakers) });
+    // member2's network goes: offline, and the WebSocket cut under the page
+    await m2.context().setOffline(true);
+    await m2.evaluate(() => window.veche.conn.ws.close(4000, 'test: network cut'));
+    const row2 = chair.locator(`#speakers-list li[data-speaker="${me2}"]`);
+    await waitFor(async () => /connection lost, keeps the place/.test(await row2.textContent()),
+      { timeout: 15000, describe: async () => chair.textContent('#speakers-list') });
+    assert.match(await row2.textContent(), /^1\. Григорий Членов/, 'first, by name');
+    assert.deepEqual((await state(chair)).speakers.list, [me2, me1]);
+    await m2.context().setOffline(false);
+    // back on its own as the same participant, in the same place
+    await waitFor(async () => {
+      const st = await state(m2);
+      return st.connection === 'joined' && st.me === me2;
+    }, { timeout: 45000, describe: async () => JSON.stringify(await state(m2)) });
+    await waitFor(async () => !/connection lost/.test(await row2.textContent()),
+      { timeout: 15000, describe: async () => chair.textContent('#speakers-list') });
+    assert.deepEqual((await state(chair)).speakers.list, [me2, me1]);
+    await waitFor(async () => /Withdraw/.test(await m2.textContent('#hand')), { timeout: 10000 });
+    // both withdraw again
+    await m2.click('#hand');
+    await m1.click('#hand');
+    await waitFor(async () => (await state(chair)).speakers.list.length === 0, { timeout: 10000 });
   }));
