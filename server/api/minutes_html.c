@@ -74,6 +74,24 @@ static void esc(GString *o, const char *s)
     g_free(e);
 }
 
+/* A person's name; an erased person (veche_store_person_erase: "erased
+ * #ID") as "erased participant #ID" in the page's language. */
+static void esc_name(GString *o, const strings *L, const char *name)
+{
+    static const char erased[] = "erased #";
+    const char *id = name && strncmp(name, erased, sizeof erased - 1) == 0
+                         ? name + sizeof erased - 1 : NULL;
+    bool digits = id && *id;
+    for (const char *c = id; digits && *c; c++)
+        digits = *c >= '0' && *c <= '9';
+    if (!digits) {
+        esc(o, name);
+        return;
+    }
+    g_string_append_printf(o, L->lang[0] == 'r' ? "удалённый участник №%s"
+                                                : "erased participant #%s", id);
+}
+
 static const char *str(const json_t *o, const char *k)
 {
     const char *s = json_string_value(json_object_get(o, k));
@@ -109,7 +127,7 @@ static void people(GString *o, const strings *L, GTimeZone *tz, const json_t *li
     json_t *p;
     json_array_foreach(list, i, p) {
         g_string_append(o, "<li>");
-        esc(o, str(p, "name"));
+        esc_name(o, L, str(p, "name"));
         veche_access_role role = VECHE_ACCESS_NONE;
         veche_access_role_parse(str(p, "role"), &role);
         g_string_append_printf(o, " (%s%s)", L == &ru ? veche_report_role_ru(role)
@@ -191,7 +209,7 @@ static void vote_block(GString *o, const strings *L, GTimeZone *tz, const json_t
         json_t *b;
         json_array_foreach(ballots, i, b) {
             g_string_append(o, "<tr><td>");
-            esc(o, str(b, "name"));
+            esc_name(o, L, str(b, "name"));
             g_string_append(o, "</td><td>");
             json_t *opt = json_object_get(b, "option");
             esc(o, json_is_integer(opt) ? option_text(L, v, (size_t)json_integer_value(opt))
@@ -290,9 +308,9 @@ char *veche_minutes_html(const json_t *c, const veche_minutes_state *m, const ch
     if (!*sec)
         sec = find_role(absent, "secretary");
     g_string_append_printf(o, "<p>%s: ", L->presiding);
-    esc(o, chair);
+    esc_name(o, L, chair);
     g_string_append_printf(o, "<br>%s: ", L->secretary);
-    esc(o, sec);
+    esc_name(o, L, sec);
     g_string_append_printf(o, "</p><h2>%s</h2>", L->present);
     people(o, L, tz, present, true);
     g_string_append_printf(o, "<h2>%s</h2>", L->absent);
@@ -328,7 +346,7 @@ char *veche_minutes_html(const json_t *c, const veche_minutes_state *m, const ch
         esc(o, str(p, "title"));
         if (*str(p, "speaker")) {
             g_string_append_printf(o, " (%s: ", L->speaker);
-            esc(o, str(p, "speaker"));
+            esc_name(o, L, str(p, "speaker"));
             g_string_append(o, ")");
         }
         g_string_append(o, "<br>");

@@ -360,6 +360,7 @@ def main():
         shown = con.execute("SELECT name FROM vote_voter WHERE person_id = ?", (pid,)).fetchone()
         con.close()
         assert shown == (f"erased #{pid}",), shown
+        state["erased"] = pid
         # altering a vote row (a copy; a tamperer drops the guard trigger
         # first) still makes verification fail
         copy = os.path.join(srv.data, "tampered.db")
@@ -383,6 +384,14 @@ def main():
         st, j, _ = srv.api("GET", "/api/events", cookie=mt.login("secretary")[0])
         ev = [e for e in j["events"] if e["id"] == mt.event][0]
         assert ev.get("minutes") is True, ev
+        # the erased voter is shown as such in both languages, her ballot kept
+        pid = state["erased"]
+        for lang, who in (("en", f"erased participant #{pid}"),
+                          ("ru", f"удалённый участник №{pid}")):
+            st, html, _ = srv.api("GET", f"/api/events/{mt.event}/minutes.html?lang={lang}",
+                                  cookie=mt.login("secretary")[0])
+            assert st == 200 and f"<tr><td>{who}</td>" in html, (lang, st, html[-3000:])
+            assert "Шестакова" not in html, lang
 
     check("refusals before a vote is open", refusals_before_opening)
     check("a named vote with six members: open, cast, change, close, result to all", named_vote)
