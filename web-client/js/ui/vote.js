@@ -50,7 +50,7 @@ export class VotePanel {
     this.chair = false;
     this.msg = null;        // the last `vote` message
     this.formOpen = false;
-    this.itemPicked = false; // the chair chose the form's item by hand
+    this.pickedItem = null;  // the form's item the chair chose by hand ('' = none)
     this.render();
   }
 
@@ -86,7 +86,7 @@ export class VotePanel {
     try {
       await this.conn().openVote(fields);
       this.formOpen = false;
-      this.itemPicked = false;
+      this.pickedItem = null;
       form.reset();
       this.render();
     } catch (err) { if (!err.code) this.showError(err); }
@@ -172,7 +172,7 @@ export class VotePanel {
 
   fillItems(sel) {
     const ag = this.agenda() || { items: [], current: null };
-    const keep = this.itemPicked ? sel.value : null;
+    const keep = this.pickedItem;
     sel.replaceChildren(h('option', { value: '' }, t('vote.item_none')),
       ...(ag.items || []).map((i) => h('option', { value: String(i.id) },
         `${i.position}. ${i.title}`)));
@@ -193,7 +193,8 @@ export class VotePanel {
       h('label', { for: 'vote-options' }, t('vote.options')),
       h('textarea', { id: 'vote-options', name: 'options', rows: '3' }),
       h('label', { for: 'vote-item' }, t('vote.item')),
-      h('select', { id: 'vote-item', name: 'item', onchange: () => { this.itemPicked = true; } }),
+      h('select', { id: 'vote-item', name: 'item',
+        onchange: (e) => { this.pickedItem = e.target.value; } }),
       h('button', { type: 'submit', class: 'primary', id: 'vote-open' }, t('vote.open')));
     this.fillItems(form.item);
     return h('details', { class: 'fold vote-new', open: this.formOpen || !this.msg,
