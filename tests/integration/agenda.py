@@ -278,6 +278,7 @@ def changes_elsewhere_reach_the_room(x):
                               "speaker": "Петров П. П.", "startedAt": None,
                               "endedAt": None}, a
     assert took < 5, took  # a one-second watch, not the next in-room change
+    print(f"# a vechectl change reached the room after {took:.2f} s", flush=True)
     agenda_msg(c, lambda a: "Из vechectl" in titles(a), timeout=5)
     vechectl(x, "move", str(MEETING), str(ctl_item), "5")
     a = agenda_msg(m1, lambda a: titles(a)[-2:] == ["Из vechectl", "Из API"], timeout=10)
