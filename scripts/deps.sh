@@ -12,7 +12,7 @@ TEST_PKGS="clang libclang-rt-14-dev chromium firefox-esr xvfb jq iproute2 nftabl
   python3-gi gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice coturn systemd
   gstreamer1.0-tools gir1.2-gstreamer-1.0 util-linux gstreamer1.0-plugins-base-apps
-  prometheus python3-websockets"
+  prometheus python3-websockets nginx dpkg-dev debhelper fakeroot lintian"
 want="$RUN_PKGS"
 [ "${1:-run}" = test ] && want="$want $TEST_PKGS"
 missing=""
@@ -31,6 +31,18 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing
+    # The tests run nginx, coturn and prometheus as their own processes on
+    # loopback: on a machine with systemd, installing these packages also
+    # starts their services (nginx on port 80): stop and disable them.
+    if [ -d /run/systemd/system ]; then
+        for p in $missing; do
+            case $p in
+                nginx | coturn | prometheus)
+                    systemctl disable --now "$p" >/dev/null 2>&1 ||
+                        echo "warning: could not stop the $p service" >&2 ;;
+            esac
+        done
+    fi
 fi
 
 # libsrtp2 with its OpenSSL backend, built once from Debian's source package

@@ -117,8 +117,13 @@ class SMTPSink(socketserver.ThreadingTCPServer):
 # ---- the server ----
 
 class Server:
-    def __init__(self, binary, data=None, smtp_port=None, settings=()):
+    """A veche process on 127.0.0.1 and a free port, started at once; demo
+    seeds the demo organization (False: an empty database).  settings are
+    extra "key=value" directives, applied after the defaults here."""
+
+    def __init__(self, binary, data=None, smtp_port=None, settings=(), demo=True):
         self.binary = binary
+        self.demo = demo
         self.data = data or tempfile.mkdtemp(prefix="veche-accounts-")
         self.smtp_port = smtp_port
         self.settings = list(settings)  # extra "key=value" directives
@@ -131,7 +136,8 @@ class Server:
         self.log = open(self.logs[-1], "w")
         args = [self.binary, "--set", "listen_address=127.0.0.1", "--set", f"port={self.port}",
                 "--set", "ice_addresses=127.0.0.1", "--set", f"data_dir={self.data}",
-                "--set", f"web_root={ROOT}/web-client", "--set", "demo=true",
+                "--set", f"web_root={ROOT}/web-client",
+                "--set", f"demo={'true' if self.demo else 'false'}",
                 "--set", f"public_url=https://127.0.0.1:{self.port}"]
         if self.smtp_port:
             args += ["--set", f"smtp_relay=127.0.0.1:{self.smtp_port}",
@@ -170,11 +176,15 @@ class Server:
         return "".join(open(p, errors="replace").read() for p in self.logs)
 
     # HTTP API
-    def api(self, method, path, body=None, cookie=None, raw=None, headers=None):
+    def api(self, method, path, body=None, cookie=None, raw=None, headers=None, via=None):
+        """One HTTPS request; via = (host, port, source address) sends it
+        through a proxy in front of the server instead."""
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=30)
+        host, port, source = via or ("127.0.0.1", self.port, None)
+        conn = http.client.HTTPSConnection(host, port, context=ctx, timeout=30,
+                                           source_address=(source, 0) if source else None)
         headers = dict(headers or {})
         data = raw
         if body is not None:
@@ -192,8 +202,9 @@ class Server:
         out = json.loads(text) if ctype.startswith("application/json") else text.decode()
         return r.status, out, hdrs
 
-    def login(self, email, password=PASSWORD):
-        st, body, h = self.api("POST", "/api/login", {"email": email, "password": password})
+    def login(self, email, password=PASSWORD, via=None):
+        st, body, h = self.api("POST", "/api/login", {"email": email, "password": password},
+                               via=via)
         assert st == 200, (email, st, body)
         m = re.match(r"veche_session=([^;]+);", h.get("set-cookie", ""))
         assert m, h

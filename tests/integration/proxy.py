@@ -10,18 +10,15 @@ Prints TAP.
 """
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accounts import Server  # noqa: E402
 from wsclient import WS  # noqa: E402
 
-ROOT = os.environ.get("VECHE_SOURCE_ROOT",
-                      os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 n = 0
 failed = False
 
@@ -36,41 +33,19 @@ def ok(cond, desc, detail=""):
             print(f"#   {line}")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def run(binary, trusted, d):
     """Start a server, open one WebSocket with X-Forwarded-For, return its log."""
-    port = free_port()
-    log_path = os.path.join(d, f"server-{port}.log")
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [binary, "--set", "listen_address=127.0.0.1", "--set", f"port={port}",
-             "--set", "ice_addresses=127.0.0.1", "--set", f"data_dir={d}/data-{port}",
-             "--set", f"web_root={ROOT}/web-client", "--set", f"trusted_proxies={trusted}"],
-            stdout=log, stderr=subprocess.STDOUT)
+    srv = Server(binary, data=tempfile.mkdtemp(dir=d), demo=False,
+                 settings=[f"trusted_proxies={trusted}"])
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        ws = WS(port, headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.23"})
+        ws = WS(srv.port, headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.23"})
         ws.send(dict(type="ping", id=1))
         ws.expect("pong")
         ws.close()
         time.sleep(0.3)
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-    with open(log_path) as f:
-        return f.read()
+        srv.stop()
+    return srv.log_text()
 
 
 def main(binary):

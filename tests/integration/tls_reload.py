@@ -26,10 +26,8 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accounts import Server  # noqa: E402
 from wsclient import WS  # noqa: E402
-
-ROOT = os.environ.get("VECHE_SOURCE_ROOT",
-                      os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 n = 0
 failed = False
@@ -44,14 +42,6 @@ def ok(cond, desc, detail=""):
         for line in str(detail).splitlines()[-30:]:
             print(f"#   {line}")
     return cond
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def make_cert(d, name):
@@ -96,28 +86,18 @@ def wait_log(path, text, start, timeout=10.0):
 
 def main(binary):
     d = tempfile.mkdtemp(prefix="veche-tlsreload-")
-    proc = None
+    srv = None
     try:
         a_cert, a_key, a_der = make_cert(d, "first")
         b_cert, b_key, b_der = make_cert(d, "second")
         live_cert, live_key = os.path.join(d, "fullchain.pem"), os.path.join(d, "privkey.pem")
         install(a_cert, live_cert)
         install(a_key, live_key)
-        port = free_port()
-        log_path = os.path.join(d, "server.log")
-        log = open(log_path, "w")
-        proc = subprocess.Popen(
-            [binary, "--set", "listen_address=127.0.0.1", "--set", f"port={port}",
-             "--set", "ice_addresses=127.0.0.1", "--set", f"data_dir={d}/data",
-             "--set", f"web_root={ROOT}/web-client", "--set", "allow_anonymous_rooms=true",
-             "--set", f"tls_cert={live_cert}", "--set", f"tls_key={live_key}"],
-            stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        os.mkdir(os.path.join(d, "data"))
+        srv = Server(binary, data=os.path.join(d, "data"), demo=False,
+                     settings=["allow_anonymous_rooms=true", f"tls_cert={live_cert}",
+                               f"tls_key={live_key}"])
+        proc, port, log_path = srv.proc, srv.port, srv.logs[-1]
         ok(served_cert(port) == a_der, "the server serves the configured certificate")
 
         anna = WS(port)
@@ -169,15 +149,10 @@ def main(binary):
     except Exception:
         ok(False, "no exception", traceback.format_exc())
     finally:
-        if proc:
-            proc.terminate()
-            try:
-                status = proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                status = proc.wait()
-            ok(status == 0, f"the server exits cleanly on SIGTERM (status {status})",
-               open(os.path.join(d, "server.log")).read()[-3000:])
+        if srv:
+            clean = srv.stop()
+            ok(clean, f"the server exits cleanly on SIGTERM (status {srv.proc.returncode})",
+               srv.log_text()[-3000:])
         shutil.rmtree(d, ignore_errors=True)
     print(f"1..{n}")
     return 1 if failed else 0

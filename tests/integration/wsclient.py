@@ -18,8 +18,11 @@ class Closed(Exception):
 
 class WS:
     def __init__(self, port, path="/ws", protocol="veche-v1", tls=True, timeout=5.0,
-                 cookie=None, headers=None):
-        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+                 cookie=None, headers=None, host="127.0.0.1", source=None):
+        # host: a loopback address; source: the local address to connect
+        # from (127.0.0.0/8: a "client" distinct from a proxy on 127.0.0.1)
+        raw = socket.create_connection((host, port), timeout=timeout,
+                                       source_address=(source, 0) if source else None)
         if tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             ctx.check_hostname = False
@@ -28,7 +31,7 @@ class WS:
         self.sock = raw
         self.buf = b""
         key = base64.b64encode(os.urandom(16)).decode()
-        req = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        req = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
         if protocol:
