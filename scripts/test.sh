@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - install what is missing, build, and run every test suite:
-#   1. C unit, fuzz-corpus and integration tests (meson), normal build
+#   1. C unit, fuzz-corpus and integration tests (meson), normal build, and
+#      the Debian package build (suite 'package', this step only)
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. libFuzzer smoke run of every fuzz target (clang)
 #   4. browser tests (Playwright + Debian's chromium)
@@ -30,7 +31,7 @@ use_usr_prefix build-asan
 
 # 1. normal build
 if { [ -d build ] || meson setup build --buildtype=debugoptimized; } && ninja -C build; then
-    meson_suites build plain --suite unit --suite fuzz --suite integration
+    meson_suites build plain --suite unit --suite fuzz --suite integration --suite package
 else
     record plain 0 1
 fi

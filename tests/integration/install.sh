@@ -31,7 +31,8 @@ for f in usr/bin/veche usr/bin/vechectl; do
 done
 for f in usr/share/veche/web-client/index.html usr/share/veche/web-client/js/protocol.js \
          etc/veche/veche.conf usr/lib/systemd/system/veche.service \
-         usr/lib/sysusers.d/veche.conf usr/share/doc/veche/operations.md; do
+         usr/lib/sysusers.d/veche.conf usr/share/doc/veche/operations.md \
+         usr/share/doc/veche/examples/nginx-veche.conf; do
     it_check "$f is installed" test -f "$DEST/$f"
 done
 it_check "var/lib/veche exists, not readable by others" \

@@ -180,6 +180,10 @@ def behind_trusted(binary, d, cert, key, der):
         front.configure(srv.port, cert, key)
         good, out = front.check()
         ok(good, "nginx -t accepts conf/nginx-veche.conf", out)
+        site = open(os.path.join(ROOT, "conf", "nginx-veche.conf")).read()
+        doc = open(os.path.join(ROOT, "docs", "operations.md")).read()
+        ok(site[site.index("server {"):] in doc,
+           "docs/operations.md shows conf/nginx-veche.conf's server block as it is")
         front.start()
 
         ok(served_cert(FRONT, front.port) == der,
