@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, received, roomName, sleep, startServer, stopProcess, waitFor, waitForMedia,
+  CHROMIUM_ARGS, checkPairsAndMedia, isolatedPage, join, roomName, startServer, stopProcess,
+  waitFor, waitForMedia,
 } from './lib.mjs';
 
 const ROOM = roomName('icetcp');
@@ -99,46 +100,8 @@ function tcpOnly() {
   };
 }
 
-async function newPage(label, url) {
-  const origin = new URL(url).origin;
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
-  await context.route('**/*', (route) =>
-    (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
-  await context.addInitScript(tcpOnly);
-  const page = await context.newPage();
-  page.label = label;
-  page.on('console', (m) => logs.push(`[${label} ${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => logs.push(`[${label} pageerror] ${e.message}`));
-  return page;
-}
-
-async function joinRoom(page, url, name) {
-  await page.goto(`${url}?room=${ROOM}`);
-  await page.selectOption('#lang', 'en');
-  await page.fill('#name', name);
-  await page.click('#join');
-  await page.waitForFunction(() => window.veche.state().connection === 'joined' &&
-    window.veche.state().me, null, { timeout: 20000 });
-  return page.evaluate(() => window.veche.state().me);
-}
-
-function selectedPairs(page) {
-  return page.evaluate(async () => {
-    const out = [];
-    for (const pc of window.__pcs) {
-      if (pc.connectionState !== 'connected') continue;
-      const stats = await pc.getStats();
-      let pairId = null;
-      stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId; });
-      const pair = pairId && stats.get(pairId);
-      const local = pair && stats.get(pair.localCandidateId);
-      const remote = pair && stats.get(pair.remoteCandidateId);
-      out.push(local && remote ? { local: local.protocol, localType: local.candidateType,
-        remote: remote.protocol, remoteType: remote.candidateType, tcpType: remote.tcpType } : null);
-    }
-    return out;
-  });
-}
+const newPage = (label, url) => isolatedPage(browser, label, url, logs, tcpOnly);
+const joinRoom = (page, url, name) => join(page, { room: ROOM, name, base: url, timeout: 20000 });
 
 const pages = {};
 const ids = {};
@@ -157,23 +120,11 @@ test('two pages with TCP candidates only meet over ICE-TCP', { timeout: 120000 }
 
 test('the selected pairs are TCP, and media keeps flowing', { timeout: 60000 }, recorded(async () => {
   assert.ok(pages.A && pages.B, 'the pages did not join');
-  for (const label of ['A', 'B']) {
-    const sel = await waitFor(async () => {
-      const s = await selectedPairs(pages[label]);
-      return s.length >= 2 && s.every((c) => c) ? s : null;
-    }, { timeout: 20000, describe: async () => JSON.stringify(await selectedPairs(pages[label])) });
-    for (const p of sel) {
-      assert.equal(p.local, 'tcp', `${label}: ${JSON.stringify(sel)}`);
-      assert.equal(p.remote, 'tcp', `${label}: ${JSON.stringify(sel)}`);
-      assert.equal(p.remoteType, 'host', `${label}: ${JSON.stringify(sel)}`);
-    }
-    const from = label === 'A' ? ids.B : ids.A;
-    const before = await received(pages[label], from);
-    await sleep(1500);
-    const later = await received(pages[label], from);
-    assert.ok(later.framesDecoded > before.framesDecoded && later.audioPackets > before.audioPackets,
-      `${label}: ${JSON.stringify([before, later])}`);
-  }
+  await checkPairsAndMedia(pages, ids, (p, text) => {
+    assert.equal(p.local.protocol, 'tcp', text);
+    assert.equal(p.remote.protocol, 'tcp', text);
+    assert.equal(p.remote.type, 'host', text);
+  });
 }));
 
 test('without ice_tcp the server offers no TCP candidate', { timeout: 180000 }, recorded(async () => {

@@ -241,15 +241,18 @@ export class Session {
 }
 
 /** Open the page, fill the form and join; resolves with our participant id.
- *  kind: 'training' ticks the training choice; key: moderator key (#key=). */
-export async function join(page, { room, name, kind = null, key = null }) {
-  await page.goto(`${BASE}?room=${room}${key ? `#key=${key}` : ''}`);
+ *  kind: 'training' ticks the training choice; key: moderator key (#key=);
+ *  base: another server's URL (a test's own server). */
+export async function join(page, {
+  room, name, kind = null, key = null, base = BASE, timeout = 15000,
+}) {
+  await page.goto(`${base}?room=${room}${key ? `#key=${key}` : ''}`);
   await page.selectOption('#lang', 'en');
   await page.fill('#name', name);
   if (kind === 'training') await page.check('#kind-training');
   await page.click('#join');
   await page.waitForFunction(() => window.veche.state().connection === 'joined' &&
-    window.veche.state().me, null, { timeout: 15000 });
+    window.veche.state().me, null, { timeout });
   return page.evaluate(() => window.veche.state().me);
 }
 
@@ -299,6 +302,68 @@ export async function waitForMedia(page, from, { timeout = 30000, video = true, 
       (!audio || now.audioPackets > first.audioPackets);
   }, { timeout: 10000, describe: async () => `${page.label} <- ${from}: media stopped growing` });
   return received(page, from);
+}
+
+/** A Chromium page in a context of its own for a test with a server of
+ *  its own at base: requests to other origins are aborted, the console
+ *  goes to logs, initScript (a function, or a list of them) runs before
+ *  the page's scripts. */
+export async function isolatedPage(browser, label, base, logs, initScript = null) {
+  const origin = new URL(base).origin;
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+  await context.route('**/*', (route) =>
+    (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
+  for (const script of [].concat(initScript || [])) await context.addInitScript(script);
+  const page = await context.newPage();
+  page.label = label;
+  page.on('console', (m) => logs.push(`[${label} ${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`[${label} pageerror] ${e.message}`));
+  return page;
+}
+
+/** The selected candidate pair of each connected RTCPeerConnection in
+ *  window.__pcs (the test's init script collects them): {local: {protocol,
+ *  type, relayProtocol}, remote: {protocol, type, tcpType}}, or null for a
+ *  connection without one yet. */
+export function selectedPairs(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const pc of window.__pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = await pc.getStats();
+      let pairId = null;
+      stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId; });
+      const pair = pairId && stats.get(pairId);
+      const l = pair && stats.get(pair.localCandidateId);
+      const r = pair && stats.get(pair.remoteCandidateId);
+      out.push(l && r ? {
+        local: { protocol: l.protocol, type: l.candidateType, relayProtocol: l.relayProtocol },
+        remote: { protocol: r.protocol, type: r.candidateType, tcpType: r.tcpType },
+      } : null);
+    }
+    return out;
+  });
+}
+
+/** Two pages of a meeting, pages.A and pages.B (participants ids.A and
+ *  ids.B): on each, the connected PeerConnections (publishing and
+ *  receiving, at least two) all have a selected pair that check(pair,
+ *  text) accepts (it asserts), and the other's video frames and audio
+ *  packets keep arriving. */
+export async function checkPairsAndMedia(pages, ids, check) {
+  for (const [label, from] of [['A', ids.B], ['B', ids.A]]) {
+    const sel = await waitFor(async () => {
+      const s = await selectedPairs(pages[label]);
+      return s.length >= 2 && s.every((c) => c) ? s : null;
+    }, { timeout: 20000, describe: async () => JSON.stringify(await selectedPairs(pages[label])) });
+    for (const pair of sel) check(pair, `${label}: ${JSON.stringify(sel)}`);
+    const before = await received(pages[label], from);
+    await sleep(1500);
+    const later = await received(pages[label], from);
+    if (!(later.framesDecoded > before.framesDecoded && later.audioPackets > before.audioPackets)) {
+      throw new Error(`${label}: media stopped: ${JSON.stringify([before, later])}`);
+    }
+  }
 }
 
 /** The text of the visible error banner, or null. */

@@ -23,8 +23,8 @@ import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, freePort, received, roomName, sleep, startProcess, startServer, stopProcess,
-  waitFor, waitForMedia,
+  CHROMIUM_ARGS, checkPairsAndMedia, freePort, isolatedPage, join, roomName, startProcess,
+  startServer, stopProcess, waitForMedia,
 } from './lib.mjs';
 
 const SECRET = `turn-test-${process.pid}-${Date.now()}`;
@@ -99,48 +99,9 @@ function forceRelay() {
   };
 }
 
-async function newPage(label, { relay = true } = {}) {
-  const origin = new URL(base).origin;
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
-  await context.route('**/*', (route) =>
-    (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
-  if (relay) await context.addInitScript(forceRelay);
-  const page = await context.newPage();
-  page.label = label;
-  page.on('console', (m) => logs.push(`[${label} ${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => logs.push(`[${label} pageerror] ${e.message}`));
-  return page;
-}
-
-async function joinRoom(page, name) {
-  await page.goto(`${base}?room=${ROOM}`);
-  await page.selectOption('#lang', 'en');
-  await page.fill('#name', name);
-  await page.click('#join');
-  await page.waitForFunction(() => window.veche.state().connection === 'joined' &&
-    window.veche.state().me, null, { timeout: 20000 });
-  return page.evaluate(() => window.veche.state().me);
-}
-
-// The local candidate of each connected PeerConnection's selected pair.
-function selectedLocalCandidates(page) {
-  return page.evaluate(async () => {
-    const out = [];
-    for (const pc of window.__pcs) {
-      if (pc.connectionState !== 'connected') continue;
-      const stats = await pc.getStats();
-      let pairId = null;
-      stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId; });
-      const pair = pairId && stats.get(pairId);
-      const local = pair && stats.get(pair.localCandidateId);
-      const remote = pair && stats.get(pair.remoteCandidateId);
-      out.push(local ? { type: local.candidateType, relayProtocol: local.relayProtocol,
-        remoteType: remote && remote.candidateType, bytesSent: pair.bytesSent,
-        bytesReceived: pair.bytesReceived } : null);
-    }
-    return out;
-  });
-}
+const newPage = (label, { relay = true } = {}) =>
+  isolatedPage(browser, label, base, logs, relay ? forceRelay : null);
+const joinRoom = (page, name) => join(page, { room: ROOM, name, base, timeout: 20000 });
 
 const pages = {};
 const ids = {};
@@ -171,22 +132,12 @@ test('two relay-only pages join through coturn and receive each other', { timeou
 
 test('the selected candidate pairs are relays over TCP', { timeout: 60000 }, recorded(async () => {
   assert.ok(pages.A && pages.B, 'the pages did not join');
-  for (const label of ['A', 'B']) {
-    const sel = await waitFor(async () => {
-      const s = await selectedLocalCandidates(pages[label]);
-      return s.length >= 2 && s.every((c) => c) ? s : null;
-    }, { timeout: 20000, describe: async () => JSON.stringify(await selectedLocalCandidates(pages[label])) });
-    for (const c of sel) {
-      assert.equal(c.type, 'relay', `${label}: ${JSON.stringify(sel)}`);
-      assert.equal(c.relayProtocol, 'tcp', `${label}: ${JSON.stringify(sel)}`);
-      assert.equal(c.remoteType, 'host', `${label}: ${JSON.stringify(sel)}`);
-    }
-    // and media goes on through them
-    const before = await received(pages[label], label === 'A' ? ids.B : ids.A);
-    await sleep(1500);
-    const later = await received(pages[label], label === 'A' ? ids.B : ids.A);
-    assert.ok(later.framesDecoded > before.framesDecoded, `${label}: ${JSON.stringify([before, later])}`);
-  }
+  // and media goes on through them
+  await checkPairsAndMedia(pages, ids, (p, text) => {
+    assert.equal(p.local.type, 'relay', text);
+    assert.equal(p.local.relayProtocol, 'tcp', text);
+    assert.equal(p.remote.type, 'host', text);
+  });
 }));
 
 // Gather with one credential against coturn directly: the relay

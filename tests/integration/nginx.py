@@ -16,8 +16,8 @@ client's address (the last X-Forwarded-For entry, the one nginx appended,
 not the one the client forged), and without trusted_proxies they record
 nginx's address and ignore the header.  Loopback only.
 
-  nginx.py path/to/veche
-Prints TAP.
+  nginx.py path/to/veche                     prints TAP
+  nginx.py --front DIR PORT VECHE_PORT       only runs nginx (browser test)
 """
 import os
 import shutil
@@ -70,15 +70,16 @@ class Nginx:
     first: Veche's public_url names it), in front of Veche on veche_port
     (configure())."""
 
-    def __init__(self, d):
+    def __init__(self, d, port=None, host=FRONT):
         self.dir = tempfile.mkdtemp(prefix="nginx-", dir=d)
         os.chmod(self.dir, 0o755)  # the workers (user nobody) make temp files here
-        self.port = free_port()
+        self.port = port or free_port()
+        self.host = host
         self.proc = None
 
     def configure(self, veche_port, cert, key):
         site = open(os.path.join(ROOT, "conf", "nginx-veche.conf")).read()
-        for old, new in (("listen 443 ssl", f"listen {FRONT}:{self.port} ssl"),
+        for old, new in (("listen 443 ssl", f"listen {self.host}:{self.port} ssl"),
                          ("/etc/letsencrypt/live/meet.example.org/fullchain.pem", cert),
                          ("/etc/letsencrypt/live/meet.example.org/privkey.pem", key),
                          ("https://127.0.0.1:8443", f"https://127.0.0.1:{veche_port}")):
@@ -119,14 +120,14 @@ http {{
             if self.proc.poll() is not None:
                 raise RuntimeError("nginx exited: " + self.log())
             try:
-                socket.create_connection((FRONT, self.port), timeout=0.2).close()
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
                 return
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("nginx did not start: " + self.log())
 
     def via(self):
-        return (FRONT, self.port, CLIENT)
+        return (self.host, self.port, CLIENT)
 
     def log(self):
         p = os.path.join(self.dir, "error.log")
@@ -271,5 +272,23 @@ def main(binary):
     return 1 if failed else 0
 
 
+def front(d, port, veche_port):
+    """For the browser test (tests/browser/nginx.test.mjs): nginx with
+    conf/nginx-veche.conf and a new certificate, files under d, on
+    127.0.0.1:port in front of Veche on veche_port; becomes the nginx
+    process (SIGTERM stops it)."""
+    os.chmod(d, 0o755)
+    cert, key, _ = make_cert(d)
+    ngx = Nginx(d, port=int(port), host="127.0.0.1")
+    ngx.configure(int(veche_port), cert, key)
+    good, out = ngx.check()
+    if not good:
+        sys.exit("nginx -t: " + out)
+    sys.stdout.flush()
+    os.execv(NGINX, ngx.base + ["-g", "daemon off;"])
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--front":
+        front(*sys.argv[2:5])
     sys.exit(main(sys.argv[1]))
