@@ -47,6 +47,30 @@ def free_port():
     return port
 
 
+def make_cert(d, name):
+    """A self-signed EC certificate for CN name.veche.test in d: (cert
+    path, key path, the certificate's DER)."""
+    cert, key = os.path.join(d, f"{name}.crt"), os.path.join(d, f"{name}.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                    "-subj", f"/CN={name}.veche.test", "-keyout", key, "-out", cert],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"], check=True,
+                         stdout=subprocess.PIPE).stdout
+    return cert, key, der
+
+
+def served_cert(port, host="127.0.0.1", source=None):
+    """The DER of the certificate a TLS server on host:port presents."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((host, port), timeout=5,
+                                  source_address=(source, 0) if source else None) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            return s.getpeercert(binary_form=True)
+
+
 # ---- a tiny SMTP sink (RFC 5321 server side, enough for libcurl) ----
 
 class SMTPHandler(socketserver.StreamRequestHandler):

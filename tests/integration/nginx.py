@@ -22,7 +22,6 @@ nginx's address and ignore the header.  Loopback only.
 import os
 import shutil
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import DEMO, ROOT, Server, free_port  # noqa: E402
+from accounts import DEMO, ROOT, Server, free_port, make_cert, served_cert  # noqa: E402
 from wsclient import WS  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -51,18 +50,6 @@ def ok(cond, desc, detail=""):
         for line in str(detail).splitlines()[-25:]:
             print(f"#   {line}")
     return cond
-
-
-def make_cert(d):
-    """nginx's self-signed certificate: (cert path, key path, DER)."""
-    cert, key = os.path.join(d, "front.crt"), os.path.join(d, "front.key")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-                    "-subj", "/CN=meet.veche.test", "-keyout", key, "-out", cert],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"], check=True,
-                         stdout=subprocess.PIPE).stdout
-    return cert, key, der
 
 
 class Nginx:
@@ -145,15 +132,6 @@ http {{
             self.out.close()
 
 
-def served_cert(host, port):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    with socket.create_connection((host, port), timeout=5, source_address=(CLIENT, 0)) as raw:
-        with ctx.wrap_socket(raw, server_hostname="meet.veche.test") as s:
-            return s.getpeercert(binary_form=True)
-
-
 def audited_address(srv, front):
     """An administrative change made through nginx: the address its audit
     log entry records."""
@@ -187,7 +165,7 @@ def behind_trusted(binary, d, cert, key, der):
            "docs/operations.md shows conf/nginx-veche.conf's server block as it is")
         front.start()
 
-        ok(served_cert(FRONT, front.port) == der,
+        ok(served_cert(front.port, FRONT, CLIENT) == der,
            "nginx terminates TLS with its own certificate")
         st, page, h = srv.api("GET", "/", via=front.via())
         csp = h.get("content-security-policy", "")
@@ -261,7 +239,7 @@ def main(binary):
     d = tempfile.mkdtemp(prefix="veche-nginx-")
     os.chmod(d, 0o755)
     try:
-        cert, key, der = make_cert(d)
+        cert, key, der = make_cert(d, "front")
         behind_trusted(binary, d, cert, key, der)
         behind_untrusted(binary, d, cert, key)
     except Exception:
@@ -278,7 +256,7 @@ def front(d, port, veche_port):
     127.0.0.1:port in front of Veche on veche_port; becomes the nginx
     process (SIGTERM stops it)."""
     os.chmod(d, 0o755)
-    cert, key, _ = make_cert(d)
+    cert, key, _ = make_cert(d, "front")
     ngx = Nginx(d, port=int(port), host="127.0.0.1")
     ngx.configure(int(veche_port), cert, key)
     good, out = ngx.check()

@@ -17,16 +17,13 @@ Prints TAP.
 import os
 import shutil
 import signal
-import socket
-import ssl
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import Server  # noqa: E402
+from accounts import Server, make_cert, served_cert  # noqa: E402
 from wsclient import WS  # noqa: E402
 
 n = 0
@@ -44,32 +41,11 @@ def ok(cond, desc, detail=""):
     return cond
 
 
-def make_cert(d, name):
-    """A self-signed EC certificate; returns (cert path, key path, DER)."""
-    cert, key = os.path.join(d, f"{name}.crt"), os.path.join(d, f"{name}.key")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-                    "-subj", f"/CN={name}.veche.test", "-keyout", key, "-out", cert],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"], check=True,
-                         stdout=subprocess.PIPE).stdout
-    return cert, key, der
-
-
 def install(src, dst):
     """Replace dst as certbot does: a new file renamed over the old one."""
     tmp = dst + ".new"
     shutil.copyfile(src, tmp)
     os.rename(tmp, dst)
-
-
-def served_cert(port):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-            return s.getpeercert(binary_form=True)
 
 
 def wait_log(path, text, start, timeout=10.0):
