@@ -12,7 +12,7 @@
 // scripts and the signalling WebSocket come through nginx, while ICE and
 // media go straight to Veche on 127.0.0.1.  Both pages must decode each
 // other's video and receive audio; nginx's access log must show the
-// WebSocket upgrades (101), and Veche's log their client address.  No
+// WebSocket upgrades (101), and Veche's log the two connections.  No
 // Content-Security-Policy violation may be reported.  Nothing but
 // 127.0.0.1 is contacted.
 
