@@ -2,7 +2,7 @@
 # deb.sh - the Debian package builds from the tree and holds the install
 # layout (docs/operations.md): `dpkg-buildpackage -us -uc -b` on a copy of
 # the checkout (its tracked and new files, as a fresh clone has them), then
-# the .deb inspected with dpkg-deb -I/-c/-e/-x: the binaries in /usr/bin,
+# the .deb inspected with dpkg-deb -I/-c/-e/-x: the four programs in /usr/bin,
 # the web client in /usr/share/veche, /etc/veche/veche.conf a conffile
 # (0640), the systemd unit and sysusers file, /var/lib/veche (0750), the
 # documentation with the nginx example, library dependencies resolved; the
@@ -62,6 +62,8 @@ it_check "control: the libraries' packages are dependencies (shlibs resolved)" \
     bash -c "grep '^ Depends:' '$IT_TMP/info' | grep -q libnice10 &&
              grep '^ Depends:' '$IT_TMP/info' | grep -q libwebsockets &&
              grep '^ Depends:' '$IT_TMP/info' | grep -q libsqlite3"
+it_check "control: the recorder's GStreamer plugins are dependencies" \
+    bash -c "grep '^ Depends:' '$IT_TMP/info' | grep -q gstreamer1.0-plugins-good"
 it_note_file "$IT_TMP/info" 40 | grep -E 'Depends|Installed-Size' || true
 dpkg-deb -e "$DEB" "$IT_TMP/DEBIAN"
 it_check "conffiles: /etc/veche/veche.conf (an upgrade keeps the administrator's edits)" \
@@ -76,7 +78,7 @@ has() {  # has MODE-PREFIX PATH
     awk -v m="$1" -v p="./$2" '$6 == p && index($1, m) == 1 { found = 1 }
         END { exit !found }' "$IT_TMP/contents"
 }
-for f in usr/bin/veche usr/bin/vechectl; do
+for f in usr/bin/veche usr/bin/vechectl usr/bin/veche-recorder usr/bin/veche-render; do
     it_check "$f, executable" has -rwxr-xr-x "$f"
 done
 for f in usr/share/veche/web-client/index.html usr/share/veche/web-client/js/protocol.js \
