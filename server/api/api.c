@@ -709,6 +709,12 @@ static void route(api_call *c)
 void veche_api_handle(void *ud, const veche_http_request *req, veche_http_response *resp)
 {
     veche_api *a = ud;
+    if (!api_read_offload(a, req, resp))
+        api_run(a, req, resp);
+}
+
+void api_run(veche_api *a, const veche_http_request *req, veche_http_response *resp)
+{
     api_call c = {.api = a, .req = req, .resp = resp, .now = g_get_real_time() / 1000000};
     char *path = g_strdup(req->path + strlen("/api/"));
     for (char *save = NULL, *seg = strtok_r(path, "/", &save); seg;
@@ -749,6 +755,7 @@ veche_api *veche_api_new(const veche_api_env *env)
     a->by_address = veche_guard_new(limit, window, GUARD_CAPACITY);
     a->by_ip = veche_guard_new(limit * IP_FACTOR, window, GUARD_CAPACITY);
     api_pw_start(a);
+    api_read_start(a);
     return a;
 }
 
@@ -756,6 +763,7 @@ void veche_api_free(veche_api *a)
 {
     if (!a)
         return;
+    api_read_stop(a);  /* waits for the read thread; its answers are sent */
     api_pw_stop(a);  /* waits for the password threads; late results answered 503 */
     veche_guard_free(a->by_address);
     veche_guard_free(a->by_ip);

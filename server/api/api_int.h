@@ -24,7 +24,10 @@ struct veche_api {
     GMutex lock;                  /* guards done and wake */
     GQueue done;                  /* of api_pw_job, worked, waiting for the main thread */
     GSource *wake;                /* idle source on env.ctx delivering done, or NULL */
+    struct api_reader *reader;    /* api_read.c: the read-only routes' thread, or NULL */
 };
+
+typedef struct api_reader api_reader;
 
 #define API_MAX_SEGS 8
 
@@ -129,6 +132,22 @@ void api_pw_submit(api_call *c, api_pw_job *j);
 /* Start and stop the pool (veche_api_new, veche_api_free). */
 void api_pw_start(veche_api *a);
 void api_pw_stop(veche_api *a);
+
+/* The whole of one request on a's store: the session cookie, the body,
+ * the route (api.c; veche_api_handle without the offloading). */
+void api_run(veche_api *a, const veche_http_request *req, veche_http_response *resp);
+
+/* ---- api_read.c: the read-only routes on a thread of their own ----
+ * GET /api/me, /api/session and /api/events run, cookie lookup included,
+ * on one thread with its own store connection; the answer is deferred. */
+/* Take req when it is one of those routes and it can wait: resp->deferred
+ * is set and true returned; false: answer it on the main loop. */
+bool api_read_offload(veche_api *a, const veche_http_request *req, veche_http_response *resp);
+/* Open the thread's connection and start it (veche_api_new; nothing
+ * without env.ctx, or when the connection cannot be opened: logged). */
+void api_read_start(veche_api *a);
+/* Answer what is queued and stop (veche_api_free; main thread). */
+void api_read_stop(veche_api *a);
 
 /* api_events.c */
 void api_events(api_call *c);
