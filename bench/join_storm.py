@@ -12,6 +12,13 @@ WebSocket, TLS, with a session cookie; no media).  Measured:
   join_p50/p99    from sending `join` to receiving `joined`, per activist
   healthz_p99     GET /healthz every 50 ms on one kept-alive connection
   trainer_stayed  the trainer's connection still answers a ping at the end
+  main_cpu_ms_per_join  CPU time of the server's main thread (the GLib
+                  loop: TLS, WebSocket, signalling, JSON) from the first
+                  join until the roll settled, divided by the joins (it
+                  includes the /healthz polls and the trainer's roll);
+                  proc_cpu_ms_per_join the same for the whole process.
+                  CPU time, not wall time: the load of other jobs on the
+                  machine does not inflate it
   final_present   what the trainer's roll (snapshot + deltas) says at the end
 
 Sessions are written straight into the database (the SHA-256 of a random
@@ -216,6 +223,19 @@ def joiner_process(port, event, jobs, stop, out):
         w.close()
 
 
+def thread_cpu_s(pid, tid=None):
+    """CPU time (user + system, seconds) of one thread of pid (the main
+    thread when tid is None: its tid is the pid), or of the whole process
+    with tid=0; None when /proc cannot tell."""
+    path = f"/proc/{pid}/stat" if tid == 0 else f"/proc/{pid}/task/{tid or pid}/stat"
+    try:
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(xs, p):
     if not xs:
         return None
@@ -247,6 +267,8 @@ def storm(srv, event, trainer_cookie, cookies, spread, trainer_read_rate=None,
                            args=(srv.port, event, jobs[k::nproc], stop, jq), daemon=True)
                for k in range(nproc)]
     b0, m0, _, _ = counter.snapshot()
+    pid = srv.proc.pid
+    main0, proc0 = thread_cpu_s(pid), thread_cpu_s(pid, 0)
     t_start = time.perf_counter()
     for w in workers:
         w.start()
@@ -264,6 +286,7 @@ def storm(srv, event, trainer_cookie, cookies, spread, trainer_read_rate=None,
             break
         time.sleep(0.1)
     b1, m1, types, roll = counter.snapshot()
+    main1, proc1 = thread_cpu_s(pid), thread_cpu_s(pid, 0)
     counter.finish()
     stop.set()
     health = hq.get(timeout=30)
@@ -284,6 +307,10 @@ def storm(srv, event, trainer_cookie, cookies, spread, trainer_read_rate=None,
                   healthz_p99_ms=round(pct(health, 0.99) * 1000, 2) if health else None,
                   healthz_max_ms=round(max(health) * 1000, 2) if health else None,
                   healthz_polls=len(health),
+                  main_cpu_ms_per_join=(round((main1 - main0) * 1000 / len(lat), 2)
+                                        if lat and main0 is not None else None),
+                  proc_cpu_ms_per_join=(round((proc1 - proc0) * 1000 / len(lat), 2)
+                                        if lat and proc0 is not None else None),
                   trainer_stayed=stayed, trainer_closed=counter.closed,
                   final_present=roll.get("present"), want_present=want,
                   final_total=roll.get("total"))
