@@ -23,7 +23,11 @@ veche_mailbox *veche_mailbox_new(GMainContext *ctx, veche_mailbox_deliver_fn del
 /* Drops what was not delivered; accepts NULL. */
 void veche_mailbox_free(veche_mailbox *mb);
 void veche_mailbox_post(veche_mailbox *mb, void *item);
-/* Deliver what is queued now (without waiting for the context). */
+/* At most about budget_us of delivering per turn of the context (the item
+ * that crosses it is finished; the rest wait, in order, for the next
+ * turn); 0 (the default): the whole batch.  The context's thread. */
+void veche_mailbox_set_budget(veche_mailbox *mb, gint64 budget_us);
+/* Deliver what is queued now, all of it (without waiting for the context). */
 void veche_mailbox_flush(veche_mailbox *mb);
 
 #endif

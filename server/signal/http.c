@@ -417,7 +417,11 @@ static void ws_finish(veche_ws *ws)
     g_free(ws);
 }
 
-/* GET /healthz: headers now, the body from HTTP_WRITEABLE. */
+static int health_body(struct lws *wsi);
+
+/* GET /healthz: headers and body at once, in this callback (like
+ * http_not_found), not from a later HTTP_WRITEABLE: the answer costs no
+ * second turn of a busy loop, and nothing but lws is touched. */
 static int health_request(struct lws *wsi)
 {
     /* room for the vhost's headers too: the CSP alone is ~500 bytes */
@@ -428,8 +432,7 @@ static int health_request(struct lws *wsi)
                                     (const unsigned char *)"no-store", 8, &p, end) ||
         lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
-    lws_callback_on_writable(wsi);
-    return 0;
+    return health_body(wsi);
 }
 
 static int health_body(struct lws *wsi)
@@ -789,7 +792,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             }
             if (r && r->pending)
                 return 0;  /* still waiting for the hook */
-            return r && r->responding ? api_write(wsi, r) : health_body(wsi);
+            return r && r->responding ? api_write(wsi, r) : 0;  /* /healthz: done */
         }
         break;
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:

@@ -39,6 +39,11 @@
 #include "err.h"
 #include "log.h"
 
+/* The rooms' events delivered per turn of the main loop (mailbox.h): a
+ * join storm's batch of fan-outs and `joined` replies is cut into parts
+ * so that sockets and /healthz are served between them. */
+#define EVENTS_BUDGET_US 2000
+
 /* A room as signalling sees it: which worker runs it, and how many
  * connections are in it or on their way in.  It goes (CLOSE_ROOM) when its
  * worker says it is idle and no connection is using it. */
@@ -1308,6 +1313,7 @@ veche_signal *veche_signal_new(const veche_sfu_env *env)
     s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     s->clients = g_hash_table_new(g_int64_hash, g_int64_equal);
     s->events = veche_mailbox_new(env->ctx, on_event, s, drop_event);
+    veche_mailbox_set_budget(s->events, EVENTS_BUDGET_US);
     s->agenda = veche_agenda_live_new();
     unsigned n = veche_worker_count(env->cfg);
     s->workers = g_new0(veche_worker *, n);

@@ -77,6 +77,63 @@ TEST(mailbox_in_order_from_threads)
     g_main_context_unref(ctx);
 }
 
+/* A slow consumer: each item takes at least 300 us. */
+typedef struct {
+    GArray *got;        /* uintptr_t, in delivery order */
+} slow_tally;
+
+static void slow_count(void *ud, void *item)
+{
+    slow_tally *t = ud;
+    uintptr_t v = (uintptr_t)item;
+    g_array_append_val(t->got, v);
+    g_usleep(300);
+}
+
+/* Items delivered by one turn of ctx (non-blocking). */
+static unsigned one_turn(GMainContext *ctx, slow_tally *t)
+{
+    unsigned before = t->got->len;
+    g_main_context_iteration(ctx, FALSE);
+    return t->got->len - before;
+}
+
+/* With a 1 ms budget a turn stops after the item that crosses it (at most
+ * 4 of 300 us), the rest come on later turns in order, items posted
+ * meanwhile after them; without one a turn takes the whole batch. */
+TEST(mailbox_budget_cuts_a_batch_in_order)
+{
+    GMainContext *ctx = g_main_context_new();
+    slow_tally t = {g_array_new(FALSE, FALSE, sizeof(uintptr_t))};
+    veche_mailbox *mb = veche_mailbox_new(ctx, slow_count, &t, drop_nothing);
+    for (uintptr_t i = 1; i <= 20; i++)
+        veche_mailbox_post(mb, (void *)i);
+    CHECK_EQ_INT(one_turn(ctx, &t), 20);  /* no budget: all of it */
+
+    veche_mailbox_set_budget(mb, 1000);
+    for (uintptr_t i = 21; i <= 40; i++)
+        veche_mailbox_post(mb, (void *)i);
+    unsigned first = one_turn(ctx, &t);
+    CHECK(first >= 1 && first <= 4);
+    for (uintptr_t i = 41; i <= 45; i++)  /* posted while the rest wait */
+        veche_mailbox_post(mb, (void *)i);
+    unsigned turns = 1;
+    while (t.got->len < 45 && turns < 1000) {
+        unsigned n = one_turn(ctx, &t);
+        CHECK(n <= 4);
+        turns++;
+    }
+    CHECK_EQ_INT(t.got->len, 45);
+    CHECK(turns >= 25 / 4);
+    bool in_order = true;
+    for (unsigned i = 0; i < t.got->len; i++)
+        in_order = in_order && g_array_index(t.got, uintptr_t, i) == i + 1;
+    CHECK(in_order);
+    veche_mailbox_free(mb);
+    g_array_free(t.got, TRUE);
+    g_main_context_unref(ctx);
+}
+
 /* --- events to JSON --- */
 
 static veche_sfu_event *ev_new(veche_sfu_event_type type, const char *participant)
@@ -353,6 +410,7 @@ int main(void)
 {
     veche_log_set_level(VECHE_LOG_WARN);
     RUN(mailbox_in_order_from_threads);
+    RUN(mailbox_budget_cuts_a_batch_in_order);
     RUN(events_as_protocol_json);
     RUN(commands_and_events_through_a_worker);
     return check_finish();
