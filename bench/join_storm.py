@@ -224,16 +224,19 @@ def joiner_process(port, event, jobs, stop, out):
 
 
 def thread_cpu_s(pid, tid=None):
-    """CPU time (user + system, seconds) of one thread of pid (the main
-    thread when tid is None: its tid is the pid), or of the whole process
-    with tid=0; None when /proc cannot tell."""
-    path = f"/proc/{pid}/stat" if tid == 0 else f"/proc/{pid}/task/{tid or pid}/stat"
+    """CPU time (seconds, nanosecond resolution from schedstat) of one
+    thread of pid (the main thread when tid is None: its tid is the pid),
+    or of the whole process with tid=0 (the sum over its threads, those
+    that ended are not counted); None when /proc cannot tell."""
     try:
-        with open(path) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
+        tids = os.listdir(f"/proc/{pid}/task") if tid == 0 else [tid or pid]
+        total = 0
+        for t in tids:
+            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total / 1e9
 
 
 def pct(xs, p):
