@@ -68,7 +68,6 @@
 #define HTTP_PROTOCOL "veche-http"
 #define CLOSE_GRACE_SECS 10                 /* to flush the queue and close */
 #define RX_KEEP_BYTES 65536                 /* reassembly buffer kept between messages */
-#define WS_BATCH_MAX 65536                  /* bytes of frames per write when several wait */
 
 struct veche_ws {
     veche_http *h;
@@ -380,30 +379,10 @@ static int ws_receive(veche_ws *ws, const void *in, size_t len)
     return 0;
 }
 
-/* Several queued messages as frames in one raw write: one TLS record and
- * one send(2) instead of one each (a storm's fan-out backs queues up; lws
- * sends LWS_WRITE_RAW on a WebSocket unframed, and no extension is
- * negotiated, so our frames are what the peer reads). */
-static int ws_write_batch(veche_ws *ws)
-{
-    size_t len = 0;
-    unsigned char *buf = veche_txq_pop_frames(ws->txq, WS_BATCH_MAX, &len, NULL);
-    int n = lws_write(ws->wsi, buf + LWS_PRE, len, LWS_WRITE_RAW);
-    g_free(buf);
-    if (n < 0 || (size_t)n < len)
-        return -1;
-    if (!veche_txq_empty(ws->txq) || ws->closing)
-        lws_callback_on_writable(ws->wsi);
-    return 0;
-}
-
-/* The queued messages (several at once when more than one waits); the
- * close frame in a call of its own after the last message, so lws has
- * flushed everything before it. */
+/* One queued message per call; the close frame in a call of its own after
+ * the last message, so lws has flushed everything before it. */
 static int ws_writeable(veche_ws *ws)
 {
-    if (veche_txq_count(ws->txq) > 1)
-        return ws_write_batch(ws);
     veche_txq_msg *m = veche_txq_pop(ws->txq);
     if (m) {
         size_t len = m->len;

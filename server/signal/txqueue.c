@@ -107,57 +107,6 @@ veche_txq_msg *veche_txq_pop(veche_txq *q)
     return m;
 }
 
-/* The header of a final, unmasked text frame of len bytes; its size. */
-static size_t text_frame_header(unsigned char *h, size_t len)
-{
-    h[0] = 0x81;  /* FIN, opcode 1 (text) */
-    if (len < 126) {
-        h[1] = (unsigned char)len;
-        return 2;
-    }
-    if (len < 65536) {
-        h[1] = 126;
-        h[2] = (unsigned char)(len >> 8);
-        h[3] = (unsigned char)len;
-        return 4;
-    }
-    h[1] = 127;
-    for (int i = 0; i < 8; i++)
-        h[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
-    return 10;
-}
-
-static size_t frame_size(size_t len)
-{
-    return len + (len < 126 ? 2 : len < 65536 ? 4 : 10);
-}
-
-unsigned char *veche_txq_pop_frames(veche_txq *q, size_t max, size_t *len, unsigned *count)
-{
-    size_t total = 0;
-    unsigned n = 0;
-    for (GList *l = q ? q->msgs.head : NULL; l; l = l->next, n++) {
-        size_t f = frame_size(((veche_txq_msg *)l->data)->len);
-        if (n && total + f > max)
-            break;
-        total += f;
-    }
-    if (count)
-        *count = n;
-    *len = total;
-    if (!n)
-        return NULL;
-    unsigned char *out = g_malloc(q->headroom + total), *p = out + q->headroom;
-    for (unsigned i = 0; i < n; i++) {
-        veche_txq_msg *m = veche_txq_pop(q);
-        p += text_frame_header(p, m->len);
-        memcpy(p, m->buf + q->headroom, m->len);
-        p += m->len;
-        g_free(m);
-    }
-    return out;
-}
-
 bool veche_txq_has(const veche_txq *q, const char *key)
 {
     return q && key && key[0] && g_hash_table_contains(q->by_key, key);

@@ -49,13 +49,6 @@ int veche_txq_push(veche_txq *q, const char *text, size_t len, const char *key,
                    int64_t now_us);
 /* The first message (the caller frees it with g_free), or NULL. */
 veche_txq_msg *veche_txq_pop(veche_txq *q);
-/* The first messages as WebSocket frames in one buffer, to go out in one
- * write (RFC 6455 5.2: a server's frames, FIN + text, unmasked): headroom
- * bytes, then each frame's header and text, in queue order.  Takes
- * messages while their frames fit in max bytes (the first always, however
- * large); *len: bytes after the headroom; *count (may be NULL): messages
- * taken.  NULL when the queue is empty.  The caller frees it (g_free). */
-unsigned char *veche_txq_pop_frames(veche_txq *q, size_t max, size_t *len, unsigned *count);
 /* Whether a message with this key is still unsent. */
 bool veche_txq_has(const veche_txq *q, const char *key);
 /* Drop every unsent message. */

@@ -98,80 +98,6 @@ static int classify(const char *json, char *key)
     return c;
 }
 
-/* Decode buf (len bytes of server frames) as RFC 6455 says a client
- * must: "text|text|..."; "BAD" on anything but final unmasked text frames. */
-static char *decode_frames(const unsigned char *buf, size_t len)
-{
-    GString *out = g_string_new("");
-    size_t i = 0;
-    while (i < len) {
-        if (len - i < 2 || buf[i] != 0x81 || (buf[i + 1] & 0x80))
-            break;
-        uint64_t n = buf[i + 1] & 0x7f;
-        size_t hl = 2;
-        if (n == 126) {
-            n = (uint64_t)buf[i + 2] << 8 | buf[i + 3];
-            hl = 4;
-        } else if (n == 127) {
-            n = 0;
-            for (int k = 0; k < 8; k++)
-                n = n << 8 | buf[i + 2 + k];
-            hl = 10;
-        }
-        if (i + hl + n > len)
-            break;
-        g_string_append_printf(out, "%s%.*s", out->len ? "|" : "", (int)n,
-                               (const char *)buf + i + hl);
-        i += hl + n;
-    }
-    if (i != len)
-        g_string_assign(out, "BAD");
-    return g_string_free(out, FALSE);
-}
-
-/* Frames of 2, 4 and 10 header bytes, taken while they fit in max (the
- * first always), in order, the rest left queued. */
-TEST(pop_frames_batches_in_order)
-{
-    veche_txq *q = veche_txq_new(HEAD);
-    char *mid = g_strnfill(200, 'm'), *big = g_strnfill(70000, 'b');
-    veche_txq_push(q, "hello", 5, NULL, 1);
-    veche_txq_push(q, mid, 200, "quality", 2);
-    veche_txq_push(q, big, 70000, NULL, 3);
-    veche_txq_push(q, "x", 1, NULL, 4);
-    veche_txq_push(q, "yz", 2, NULL, 5);
-    size_t len = 0;
-    unsigned count = 0;
-    unsigned char *b = veche_txq_pop_frames(q, 300, &len, &count);
-    CHECK_EQ_INT(count, 2);
-    CHECK_EQ_INT(len, 7 + 204);
-    char *got = decode_frames(b + HEAD, len), *want = g_strdup_printf("hello|%s", mid);
-    CHECK_EQ_STR(got, want);
-    g_free(got);
-    g_free(want);
-    g_free(b);
-    CHECK_EQ_INT(veche_txq_count(q), 3);
-    CHECK(!veche_txq_has(q, "quality"));
-    b = veche_txq_pop_frames(q, 300, &len, &count);  /* too big for max: alone */
-    CHECK_EQ_INT(count, 1);
-    CHECK_EQ_INT(len, 70010);
-    got = decode_frames(b + HEAD, len);
-    CHECK_EQ_STR(got, big);
-    g_free(got);
-    g_free(b);
-    b = veche_txq_pop_frames(q, 300, &len, &count);
-    got = decode_frames(b + HEAD, len);
-    CHECK_EQ_STR(got, "x|yz");
-    CHECK_EQ_INT(veche_txq_essential_bytes(q), 0);
-    g_free(got);
-    g_free(b);
-    CHECK(veche_txq_pop_frames(q, 300, &len, &count) == NULL);
-    CHECK_EQ_INT(count, 0);
-    g_free(mid);
-    g_free(big);
-    veche_txq_free(q);
-}
-
 TEST(message_classes)
 {
     static const struct {
@@ -209,6 +135,5 @@ int main(void)
     RUN(replaceable_keeps_latest_in_place);
     RUN(oldest_essential_follows_pops);
     RUN(message_classes);
-    RUN(pop_frames_batches_in_order);
     return check_finish();
 }
