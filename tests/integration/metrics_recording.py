@@ -54,6 +54,10 @@ def main():
         f.write(f'#!/bin/sh\nexec "{render}" --priority normal "$@"\n')
     os.chmod(wrapper, 0o755)
     os.environ["VECHE_RENDER"] = wrapper
+    # Under ASan: full stacks at malloc, so lsan.supp can name GLib's
+    # load-time allocation in veche-render (as lessons.py does).
+    if "ASAN_OPTIONS" in os.environ:
+        os.environ["ASAN_OPTIONS"] += ":fast_unwind_on_malloc=0"
     srv = Server(binary, settings=[f"recorder_path={recorder}"])
     peer = None
 
