@@ -25,7 +25,8 @@
  * the same machine come first but a busy machine still lets it progress;
  * --priority idle adds SCHED_IDLE (only spare CPU: on a machine that is
  * never idle it may wait indefinitely); --priority normal for benchmarks.
- * Threads inherit it.  Encodes with vp8enc's realtime deadline.  Progress goes to stdout as "progress F" lines
+ * Threads inherit it.  Encodes with vp8enc's realtime deadline, one
+ * encoder thread.  Progress goes to stdout as "progress F" lines
  * (0..1), then "done DURATION_MS".  The output is written to OUT.part and
  * renamed when complete, so a crash never leaves a half file under the
  * final name.  Exit 0 on success, 1 with a reason on stderr otherwise.
@@ -214,7 +215,10 @@ static void add_video_branch(render *r, part *p, int track, const veche_layout_s
                              int nsegs)
 {
     GstElement *q = queue_new(), *dec = make("vp8dec");
-    g_object_set(dec, "threads", 2, NULL);
+    /* One thread: libvpx's VP8 threads wait for each other by spinning,
+     * which on a busy machine burns more CPU than it saves (see
+     * docs/performance.md); each track has its own streaming thread anyway. */
+    g_object_set(dec, "threads", 1, NULL);
     gst_bin_add_many(GST_BIN(r->pipeline), q, dec, NULL);
     if (!gst_element_link(q, dec))
         die("link vp8dec");
@@ -330,7 +334,12 @@ static void build(render *r)
                                   r->width, r->height, r->fps);
     GstElement *vcf = caps_filter(vcaps), *venc = make("vp8enc"), *vq = make("queue");
     g_free(vcaps);
-    g_object_set(venc, "deadline", (gint64)1, "cpu-used", 16, "threads", 2,
+    /* threads 1: libvpx's VP8 encoder threads synchronise rows by spinning
+     * (sched_yield loops); on a shared 2-core machine that spinning cost
+     * 20x the encoding itself (docs/performance.md "Rendering a lesson").
+     * One thread gives the same picture; the decoders, compositor and
+     * encoder still run in parallel on their own streaming threads. */
+    g_object_set(venc, "deadline", (gint64)1, "cpu-used", 16, "threads", 1,
                  "token-partitions", 1 /* 2 partitions */, "lag-in-frames", 0,
                  "end-usage", 1 /* cbr */, "target-bitrate", r->kbps * 1000,
                  "keyframe-max-dist", r->fps * 4, "static-threshold", 100, NULL);

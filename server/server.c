@@ -251,7 +251,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     veche_signal_set_metrics(s->signal, s->metrics);
     s->metrics_page = (veche_metrics_page_env){
         .cfg = cfg, .metrics = s->metrics, .signal = s->signal,
-        .backup_dir = s->backup ? s->backup_dir : NULL,
+        .backup_dir = s->backup ? s->backup_dir : NULL, .lessons = s->lessons,
     };
     const veche_api_env api_env = {
         .cfg = cfg, .store = s->store, .storeq = s->storeq, .secret = &s->secret,

@@ -22,10 +22,11 @@
 struct veche_lesson_render {
     char *db_path, *data_dir, *program;
     GThread *thread;
-    GMutex lock;                  /* guards stopping, child */
+    GMutex lock;                  /* guards stopping, child, stats */
     GCond wake;
     bool stopping;
     GPid child;                   /* the veche-render running, or 0 */
+    veche_lesson_render_stats stats;
 };
 
 char *veche_lesson_render_program(void)
@@ -180,6 +181,9 @@ static void render_one(veche_lesson_render *r, veche_store *st, const veche_less
         now = g_get_real_time() / 1000000;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && ms >= 0 && g_stat(webm, &sb) == 0) {
             veche_store_lesson_finish(st, l->id, rel_webm, rel_vtt, ms, (int64_t)sb.st_size, now);
+            g_mutex_lock(&r->lock);
+            r->stats.ready++;
+            g_mutex_unlock(&r->lock);
             VLOG_INFO(NULL, NULL, "lessons: lesson %lld ready (%lld ms, %lld bytes)",
                       (long long)l->id, (long long)ms, (long long)sb.st_size);
         } else if (stopping(r)) {
@@ -192,10 +196,41 @@ static void render_one(veche_lesson_render *r, veche_store *st, const veche_less
         VLOG_WARN(NULL, NULL, "lessons: lesson %lld: %s%s%s", (long long)l->id, why,
                   err ? ": " : "", err ? err->message : "");
         veche_store_lesson_fail(st, l->id, why, now);
+        g_mutex_lock(&r->lock);
+        r->stats.failed++;
+        g_mutex_unlock(&r->lock);
     }
     g_clear_error(&err);
     g_ptr_array_free(pc.argv, TRUE);
     g_free(dir), g_free(webm), g_free(vtt);
+}
+
+/* The queue's length for /metrics (a count on this thread's connection). */
+static void count_queue(veche_lesson_render *r, veche_store *st)
+{
+    int64_t n = 0;
+    if (veche_store_lesson_pending(st, &n) != 0)
+        return;
+    g_mutex_lock(&r->lock);
+    r->stats.queued = (unsigned)n;
+    g_mutex_unlock(&r->lock);
+}
+
+static void set_rendering(veche_lesson_render *r, bool on)
+{
+    g_mutex_lock(&r->lock);
+    r->stats.rendering = on;
+    g_mutex_unlock(&r->lock);
+}
+
+void veche_lesson_render_get_stats(veche_lesson_render *r, veche_lesson_render_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!r)
+        return;
+    g_mutex_lock(&r->lock);
+    *out = r->stats;
+    g_mutex_unlock(&r->lock);
 }
 
 static gpointer thread_main(gpointer ud)
@@ -212,9 +247,15 @@ static gpointer thread_main(gpointer ud)
     while (!stopping(r)) {
         enforce_retention(r, st);
         if (r->program) {
+            count_queue(r, st);
             while (!stopping(r) &&
-                   veche_store_lesson_claim(st, g_get_real_time() / 1000000, l) == 1)
+                   veche_store_lesson_claim(st, g_get_real_time() / 1000000, l) == 1) {
+                set_rendering(r, true);
+                count_queue(r, st);
                 render_one(r, st, l);
+                set_rendering(r, false);
+            }
+            count_queue(r, st);
         }
         g_mutex_lock(&r->lock);
         gint64 until = g_get_monotonic_time() + POLL_MS * 1000;

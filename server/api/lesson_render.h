@@ -22,6 +22,9 @@
 #ifndef VECHE_LESSON_RENDER_H
 #define VECHE_LESSON_RENDER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 typedef struct veche_lesson_render veche_lesson_render;
 
 /* db_path: the database; data_dir: where recordings/ and lessons/ are.
@@ -29,6 +32,16 @@ typedef struct veche_lesson_render veche_lesson_render;
  * not a failure: lessons then stay queued). */
 veche_lesson_render *veche_lesson_render_new(const char *db_path, const char *data_dir);
 void veche_lesson_render_free(veche_lesson_render *r);
+
+/* For /metrics; any thread. */
+typedef struct {
+    unsigned queued;             /* events waiting for a render (last poll) */
+    bool rendering;              /* a veche-render is running */
+    uint64_t ready, failed;      /* renders finished so since the start */
+} veche_lesson_render_stats;
+
+/* r NULL: all zero. */
+void veche_lesson_render_get_stats(veche_lesson_render *r, veche_lesson_render_stats *out);
 
 /* The renderer program's path found as above, g_malloc'd, or NULL. */
 char *veche_lesson_render_program(void);

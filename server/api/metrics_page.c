@@ -10,6 +10,7 @@
 #include "backup.h"
 #include "log.h"
 #include "mstats.h"
+#include "recording.h"
 
 static const char *const kind_names[VECHE_MSTATS_KINDS] = {"meeting", "training"};
 
@@ -180,6 +181,51 @@ static void write_workers(GString *out, veche_signal *sig)
     veche_metrics_sample(out, "veche_media_workers", "", n_workers);
 }
 
+/* The recorder (signal/recording.h) and the lesson renderer. */
+static void write_recording(GString *out, veche_signal *sig)
+{
+    veche_recording_stats rs;
+    veche_recording_get_stats(veche_signal_recording(sig), &rs);
+    veche_metrics_family(out, "veche_recorder_up", "gauge",
+                         "1 while the veche-recorder process runs.");
+    veche_metrics_sample(out, "veche_recorder_up", "", veche_signal_recorder_pid(sig) ? 1 : 0);
+    veche_metrics_family(out, "veche_recordings_active", "gauge",
+                         "Rooms being recorded now.");
+    veche_metrics_sample(out, "veche_recordings_active", "", rs.active);
+    veche_metrics_family(out, "veche_recorder_restarts_total", "counter",
+                         "Times the recorder process died and was started again.");
+    veche_metrics_sample(out, "veche_recorder_restarts_total", "", (double)rs.recorder_restarts);
+    veche_metrics_family(out, "veche_recording_parts_total", "counter",
+                         "Recording parts ended, by how: closed, repaired (after a crash) "
+                         "or failed.");
+    veche_metrics_sample(out, "veche_recording_parts_total", "state=\"closed\"",
+                         (double)rs.parts_closed);
+    veche_metrics_sample(out, "veche_recording_parts_total", "state=\"repaired\"",
+                         (double)rs.parts_repaired);
+    veche_metrics_sample(out, "veche_recording_parts_total", "state=\"failed\"",
+                         (double)rs.parts_failed);
+    veche_metrics_family(out, "veche_recording_bytes_total", "counter",
+                         "Bytes of the recording parts closed or repaired.");
+    veche_metrics_sample(out, "veche_recording_bytes_total", "", (double)rs.bytes);
+}
+
+static void write_lessons(GString *out, veche_lesson_render *lr)
+{
+    veche_lesson_render_stats ls;
+    veche_lesson_render_get_stats(lr, &ls);
+    veche_metrics_family(out, "veche_lesson_render_queue", "gauge",
+                         "Recorded events waiting to be rendered into lessons.");
+    veche_metrics_sample(out, "veche_lesson_render_queue", "", ls.queued);
+    veche_metrics_family(out, "veche_lesson_rendering", "gauge",
+                         "1 while veche-render renders a lesson.");
+    veche_metrics_sample(out, "veche_lesson_rendering", "", ls.rendering ? 1 : 0);
+    veche_metrics_family(out, "veche_lesson_renders_total", "counter",
+                         "Lesson renders finished, by result.");
+    veche_metrics_sample(out, "veche_lesson_renders_total", "result=\"ready\"", (double)ls.ready);
+    veche_metrics_sample(out, "veche_lesson_renders_total", "result=\"failed\"",
+                         (double)ls.failed);
+}
+
 static void write_snmp(GString *out, const char *path)
 {
     gchar *text = NULL;
@@ -235,8 +281,12 @@ void veche_metrics_page_handle(const veche_metrics_page_env *env, const veche_ht
     GString *out = g_string_sized_new(8192);
     veche_metrics_family(out, "veche_up", "gauge", "1 while the server runs.");
     veche_metrics_sample(out, "veche_up", "", 1);
-    if (env->signal)
+    if (env->signal) {
         write_workers(out, env->signal);
+        write_recording(out, env->signal);
+    }
+    if (env->lessons)
+        write_lessons(out, env->lessons);
     if (env->metrics)
         veche_metrics_write(env->metrics, out);
     write_snmp(out, env->snmp_path ? env->snmp_path : "/proc/net/snmp");

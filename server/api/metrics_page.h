@@ -8,8 +8,10 @@
  *
  * The page is built on the main thread from the main-thread metrics
  * (metrics.h), the media workers' counters (read with relaxed atomic loads,
- * mstats.h), the host's UDP receive errors (/proc/net/snmp) and the age of
- * the newest backup (a directory listing).
+ * mstats.h), the recorder's state (recording.h, main thread), the lesson
+ * renderer's queue (lesson_render.h, under its lock), the host's UDP
+ * receive errors (/proc/net/snmp) and the age of the newest backup (a
+ * directory listing).
  *
  * Does not: keep state of its own, or stream (the page is a few KiB).
  */
@@ -20,6 +22,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "lesson_render.h"
 #include "metrics.h"
 #include "signalling.h"
 
@@ -29,6 +32,7 @@ typedef struct {
     veche_signal *signal;        /* NULL: no worker families */
     const char *backup_dir;      /* NULL: backups off */
     const char *snmp_path;       /* NULL: "/proc/net/snmp" (tests pass a file) */
+    veche_lesson_render *lessons;  /* NULL: no lesson render families */
 } veche_metrics_page_env;
 
 /* 0 when the request may read /metrics, else the HTTP status to refuse it

@@ -38,6 +38,7 @@ struct veche_recording {
     GHashTable *by_part;         /* recording id (gint64) -> rec_room*, not owned */
     GArray *to_repair;           /* veche_recording_row: when the recorder is ready */
     bool ready;
+    veche_recording_stats stats; /* counters (active is counted when read) */
 };
 
 static void rec_room_free(gpointer p)
@@ -111,6 +112,15 @@ static void rec_end(veche_recording *r, int64_t id, const char *state, int64_t s
     veche_storeq_submit(r->storeq, req, NULL, NULL, NULL);
     VLOG_INFO(NULL, NULL, "recording %lld: %s, %lld bytes", (long long)id, state,
               (long long)bytes);
+    if (strcmp(state, "failed") == 0) {
+        r->stats.parts_failed++;
+        return;
+    }
+    if (strcmp(state, "repaired") == 0)
+        r->stats.parts_repaired++;
+    else
+        r->stats.parts_closed++;
+    r->stats.bytes += bytes > 0 ? (uint64_t)bytes : 0;
 }
 
 /* The room's recording is over (closed, failed or lost). */
@@ -352,6 +362,7 @@ static void on_died(void *ud)
 {
     veche_recording *r = ud;
     r->ready = false;
+    r->stats.recorder_restarts++;
     GList *rooms = g_hash_table_get_values(r->rooms);
     for (GList *l = rooms; l; l = l->next) {
         rec_room *rr = l->data;
@@ -514,6 +525,22 @@ void veche_recording_room_idle(veche_recording *r, const char *room)
 int veche_recording_recorder_pid(const veche_recording *r)
 {
     return r ? veche_recproc_pid(r->proc) : 0;
+}
+
+void veche_recording_get_stats(const veche_recording *r, veche_recording_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!r)
+        return;
+    *out = r->stats;
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, r->rooms);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const rec_room *rr = value;
+        if (rr->state == ST_ON || rr->state == ST_STOPPING)
+            out->active++;
+    }
 }
 
 /* ---- life ---- */

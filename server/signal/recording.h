@@ -81,4 +81,15 @@ void veche_recording_room_idle(veche_recording *r, const char *room);
 /* The recorder's pid (tests, metrics); 0 when not running. */
 int veche_recording_recorder_pid(const veche_recording *r);
 
+/* Counts for /metrics (server/api/metrics_page.c), since the start. */
+typedef struct {
+    unsigned active;             /* rooms being recorded now (on or stopping) */
+    uint64_t recorder_restarts;  /* the recorder died and was started again */
+    uint64_t parts_closed, parts_repaired, parts_failed;  /* parts ended so */
+    uint64_t bytes;              /* size of the parts closed or repaired */
+} veche_recording_stats;
+
+/* r NULL: all zero. */
+void veche_recording_get_stats(const veche_recording *r, veche_recording_stats *out);
+
 #endif

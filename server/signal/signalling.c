@@ -1253,6 +1253,11 @@ int veche_signal_recorder_pid(const veche_signal *s)
     return s ? veche_recording_recorder_pid(s->rec) : 0;
 }
 
+const veche_recording *veche_signal_recording(const veche_signal *s)
+{
+    return s ? s->rec : NULL;
+}
+
 unsigned veche_signal_disconnect_person(veche_signal *s, int64_t person_id,
                                         const char *code, const char *reason)
 {

@@ -201,5 +201,7 @@ void veche_signal_conn_message(veche_signal_conn *c, const char *text, size_t le
 
 /* The pid of the recorder process (0: none running). */
 int veche_signal_recorder_pid(const veche_signal *s);
+/* The recording module (metrics); NULL until accounts are set. */
+const struct veche_recording *veche_signal_recording(const veche_signal *s);
 
 #endif

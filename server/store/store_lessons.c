@@ -150,6 +150,32 @@ int veche_store_lesson_mark_deleted(veche_store *s, int64_t id, int64_t now)
 
 /* ---- rendering ---- */
 
+/* Events whose closed or repaired parts are not all in their lesson and
+ * which have none still recording (and no lesson deleted or rendering). */
+#define WAITING_EVENTS \
+    " FROM recording r JOIN event e ON e.id = r.event_id" \
+    " LEFT JOIN lesson l ON l.event_id = r.event_id" \
+    " WHERE e.course_id IS NOT NULL AND r.state IN ('closed', 'repaired')" \
+    "  AND NOT EXISTS (SELECT 1 FROM recording x WHERE x.event_id = r.event_id" \
+    "                  AND x.state = 'recording')" \
+    "  AND ifnull(l.state, '') NOT IN ('deleted', 'rendering')" \
+    " GROUP BY r.event_id HAVING max(r.part) > ifnull(max(l.parts), 0)"
+
+int veche_store_lesson_pending(veche_store *s, int64_t *n)
+{
+    if (!s || !n)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, "SELECT count(*) FROM (SELECT r.event_id" WAITING_EVENTS ")",
+                          "");
+    if (r < 0)
+        return r;
+    r = store_step(s, st);
+    *n = r == 1 ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return r == 1 ? 0 : r < 0 ? r : VECHE_EINVAL;
+}
+
 int veche_store_lesson_claim(veche_store *s, int64_t now, veche_lesson *out)
 {
     if (!s || !out)
@@ -161,14 +187,7 @@ int veche_store_lesson_claim(veche_store *s, int64_t now, veche_lesson *out)
     r = store_prepare(s, &st,
         "SELECT r.event_id, e.course_id, max(r.part), min(r.started_at), e.title,"
         "  (SELECT started_by FROM recording WHERE event_id = r.event_id ORDER BY part LIMIT 1)"
-        " FROM recording r JOIN event e ON e.id = r.event_id"
-        " LEFT JOIN lesson l ON l.event_id = r.event_id"
-        " WHERE e.course_id IS NOT NULL AND r.state IN ('closed', 'repaired')"
-        "  AND NOT EXISTS (SELECT 1 FROM recording x WHERE x.event_id = r.event_id"
-        "                  AND x.state = 'recording')"
-        "  AND ifnull(l.state, '') NOT IN ('deleted', 'rendering')"
-        " GROUP BY r.event_id HAVING max(r.part) > ifnull(max(l.parts), 0)"
-        " ORDER BY r.event_id LIMIT 1", "");
+        WAITING_EVENTS " ORDER BY r.event_id LIMIT 1", "");
     if (r < 0)
         return store_end(s, r);
     r = store_step(s, st);

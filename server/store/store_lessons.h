@@ -80,6 +80,8 @@ int veche_store_lesson_mark_deleted(veche_store *s, int64_t id, int64_t now);
  * to state rendering with parts = the highest part, and return it in out.
  * 1 when claimed, 0 when there is nothing to do, or an error. */
 int veche_store_lesson_claim(veche_store *s, int64_t now, veche_lesson *out);
+/* How many events claim would still hand out (the render queue's length). */
+int veche_store_lesson_pending(veche_store *s, int64_t *n);
 
 typedef int (*veche_store_part_cb)(void *ud, int part, const char *path);
 /* The closed and repaired parts of an event up to max_part, in order. */

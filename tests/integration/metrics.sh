@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# metrics.sh VECHE VECHE_PEER - GET /metrics (TAP).
+# metrics.sh VECHE VECHE_PEER [VECHE_RECORDER] - GET /metrics (TAP).
 #
 # Part 1, on 127.0.0.1: three native peers meet for 12 s (A leaves out
 # ~3 % of its video the first time, so the server NACKs it; B accepts RTX
@@ -12,6 +12,14 @@
 #   - afterwards the media counters moved (RTP and bytes in and out,
 #     NACKs both ways, RTX, PLIs sent), the join histogram counted three
 #     joins, the signalling round-trip histogram counted requests.
+# Part 1b, on 127.0.0.1: the recorder's and the lesson renderer's state
+# (metrics_recording.py drives it and saves the pages): the trainer's
+# GStreamer peer publishes camera, screen and audio; the page before, while
+# recording (one room recorded), after record-stop (a part closed, bytes
+# counted), after a kill -9 of the recorder during a second part (a restart,
+# the part repaired, the recorder up again) and after the lesson render
+# (a render finished, the queue empty again); every page passes promtool.
+# VECHE_RECORDER defaults to ../recorder/veche-recorder beside VECHE.
 # Part 2, in two network namespaces of our own (10.99.71.1 the server's,
 # 10.99.71.2 a client's; nothing leaves the machine):
 #   - with metrics_token set, a client on another address gets 401 without
@@ -20,6 +28,7 @@
 set -u
 VECHE=$1
 PEER=$2
+RECORDER=${3:-$(dirname "$VECHE")/../recorder/veche-recorder}
 . "$(dirname "$0")/lib.sh"
 
 NS_SRV=veche-mt-srv-$$
@@ -55,6 +64,7 @@ scrape() {
 
 # value FILE SAMPLE: the value of one sample line ("name" or 'name{...}').
 value() {
+    [ -s "$1" ] || { echo none; return; }
     awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print "none" }' "$1"
 }
 
@@ -154,6 +164,44 @@ it_finish_server() {
     it_check "server exits cleanly on SIGTERM (status $IT_STATUS)" test "$IT_STATUS" = 0
 }
 it_finish_server
+
+# ---- part 1b: recording and lessons -----------------------------------------
+R=$IT_TMP/rec
+if python3 "$(dirname "$0")/metrics_recording.py" "$VECHE" "$RECORDER" "$R" >"$IT_TMP/rec.out" 2>&1
+then
+    it_ok "a recording of camera, screen and audio ran, with a recorder kill and a lesson render"
+else
+    it_not_ok "a recording of camera, screen and audio ran, with a recorder kill and a lesson render"
+fi
+sed 's/^#*/#/' "$IT_TMP/rec.out"
+for f in r0 r1 r2 r3 r4; do
+    if [ -s "$R/$f.txt" ]; then
+        it_check "recording page $f passes promtool check metrics" promtool_ok "$R/$f.txt"
+    else
+        it_not_ok "recording page $f was saved"
+    fi
+done
+check_eq "$R/r0.txt" veche_recorder_up 1 "the recorder runs"
+check_eq "$R/r0.txt" veche_recordings_active 0 "nothing recorded before record-start"
+check_eq "$R/r0.txt" 'veche_recording_parts_total{state="closed"}' 0 "no part closed before"
+check_eq "$R/r1.txt" veche_recordings_active 1 "one room recorded while recording"
+check_eq "$R/r2.txt" veche_recordings_active 0 "none after record-stop"
+check_eq "$R/r2.txt" 'veche_recording_parts_total{state="closed"}' 1 "the part counted closed"
+check_gt "$R/r2.txt" veche_recording_bytes_total 100000 "its bytes counted"
+check_eq "$R/r2.txt" veche_recorder_restarts_total 0 "no recorder restart yet"
+check_eq "$R/r3.txt" veche_recorder_restarts_total 1 "the killed recorder counted as restarted"
+check_eq "$R/r3.txt" veche_recorder_up 1 "the recorder up again"
+check_eq "$R/r3.txt" 'veche_recording_parts_total{state="repaired"}' 1 \
+    "the killed recorder's part counted repaired"
+check_eq "$R/r3.txt" veche_recordings_active 0 "no room recorded after the kill"
+check_gt "$R/r3.txt" veche_recording_bytes_total "$(value "$R/r2.txt" veche_recording_bytes_total)" \
+    "the repaired part's bytes added"
+check_gt "$R/r4.txt" 'veche_lesson_renders_total{result="ready"}' 0 "the lesson rendered"
+check_eq "$R/r4.txt" 'veche_lesson_renders_total{result="failed"}' 0 "no render failed"
+check_eq "$R/r4.txt" veche_lesson_render_queue 0 "the render queue empty again"
+check_eq "$R/r4.txt" veche_lesson_rendering 0 "nothing rendering"
+it_check "the render queue or the rendering gauge moved while waiting ($(cat "$R/queue.txt" 2>/dev/null))" \
+    awk '{ exit !($1 + $2 > 0) }' "$R/queue.txt"
 
 # ---- part 2: access from another address -------------------------------------
 if [ "$(id -u)" != 0 ]; then

@@ -67,12 +67,21 @@ TEST(claim_render_finish)
     if (!s)
         return;
     veche_lesson l;
+    int64_t q = -1;
+    CHECK_EQ_INT(veche_store_lesson_pending(s, &q), 0);         /* the render queue */
+    CHECK_EQ_INT(q, 0);
     CHECK_EQ_INT(veche_store_lesson_claim(s, NOW, &l), 0);      /* nothing recorded */
     part(1, "closed");
     part(2, "recording");
+    CHECK_EQ_INT(veche_store_lesson_pending(s, &q), 0);
+    CHECK_EQ_INT(q, 0);
     CHECK_EQ_INT(veche_store_lesson_claim(s, NOW, &l), 0);      /* still recording */
     part(2, "repaired");
+    CHECK_EQ_INT(veche_store_lesson_pending(s, &q), 0);
+    CHECK_EQ_INT(q, 1);
     CHECK_EQ_INT(veche_store_lesson_claim(s, NOW + 10, &l), 1);
+    CHECK_EQ_INT(veche_store_lesson_pending(s, &q), 0);         /* rendering: not waiting */
+    CHECK_EQ_INT(q, 0);
     CHECK_EQ_INT(l.event_id, ev_id);
     CHECK_EQ_INT(l.course_id, course_id);
     CHECK_EQ_INT(l.parts, 2);
@@ -96,6 +105,8 @@ TEST(claim_render_finish)
     CHECK_EQ_STR(g.trainer_name, "Тренер");
     CHECK_EQ_INT(veche_store_lesson_claim(s, NOW, &l), 0);      /* all parts in it */
     part(3, "closed");                                          /* a new part: again */
+    CHECK_EQ_INT(veche_store_lesson_pending(s, &q), 0);
+    CHECK_EQ_INT(q, 1);
     CHECK_EQ_INT(veche_store_lesson_claim(s, NOW + 20, &l), 1);
     CHECK_EQ_INT(l.parts, 3);
     CHECK_EQ_INT(l.id, g.id);

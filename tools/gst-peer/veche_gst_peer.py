@@ -310,6 +310,7 @@ class Session:
             " ! rtpvp8pay pt=96 picture-id-mode=15-bit mtu=1200"
             " ! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000,ssrc=(uint)%d"
             " ! queue name=vq"
+            "%s"
             " audiotestsrc is-live=true wave=sine freq=440 volume=0.2"
             " ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2"
             " ! opusenc bitrate=32000 ! rtpopuspay pt=111"
@@ -317,10 +318,10 @@ class Session:
             " ! queue name=aq"
         ) % (a.pattern, a.width, a.height, a.fps, a.cpu_used, a.enc_threads,
              a.bitrate * 1000, a.fps * 3, random.randrange(1, 1 << 31),
-             random.randrange(1, 1 << 31))
+             self.screen_desc(), random.randrange(1, 1 << 31))
         src = Gst.parse_bin_from_description(desc, False)
         self.pipe.add(src)
-        for qname in ("vq", "aq"):
+        for qname in ("vq", "sq", "aq") if a.screen else ("vq", "aq"):
             q = src.get_by_name(qname)
             ghost = Gst.GhostPad.new(qname, q.get_static_pad("src"))
             src.add_pad(ghost)
@@ -329,6 +330,23 @@ class Session:
         # sendonly transceivers: we never receive on the publish connection
         for tr in self.transceivers():
             tr.set_property("direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
+
+    def screen_desc(self):
+        """--screen: a second video stream, which Veche takes as a screen
+        share (the first video is the camera, any further one the screen)."""
+        a = self.args
+        if not a.screen:
+            return ""
+        return (
+            " videotestsrc is-live=true pattern=%s ! video/x-raw,width=%d,height=%d,framerate=%d/1"
+            " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
+            " ! vp8enc deadline=1 cpu-used=%d threads=%d target-bitrate=%d keyframe-max-dist=%d"
+            " error-resilient=partitions end-usage=cbr"
+            " ! rtpvp8pay pt=96 picture-id-mode=15-bit mtu=1200"
+            " ! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000,ssrc=(uint)%d"
+            " ! queue name=sq"
+        ) % (a.screen_pattern, a.width, a.height, a.screen_fps, a.cpu_used, a.enc_threads,
+             a.screen_bitrate * 1000, a.screen_fps * 3, random.randrange(1, 1 << 31))
 
     def build_flash_beep(self):
         """A black picture that flashes white for 100 ms at every whole second
@@ -709,6 +727,11 @@ def main():
     p.add_argument("--bitrate", type=int, default=1500, help="video kbit/s")
     p.add_argument("--pattern", default="smpte", help="videotestsrc pattern")
     p.add_argument("--cpu-used", type=int, default=8)
+    p.add_argument("--screen", action="store_true",
+                   help="publish a second video, a screen share (not with --flash-beep)")
+    p.add_argument("--screen-pattern", default="snow", help="its videotestsrc pattern")
+    p.add_argument("--screen-fps", type=int, default=15)
+    p.add_argument("--screen-bitrate", type=int, default=1000, help="its kbit/s")
     p.add_argument("--enc-threads", type=int, default=1)
     p.add_argument("--duration", type=float, default=10.0)
     p.add_argument("--stagger", type=float, default=0.05)
