@@ -7,7 +7,9 @@ plays (gst-discoverer-1.0: VP8 + Opus, the parts' total duration) and has
 WebVTT chapters; access: the roster sees, an outsider and a member of
 another course get 403, no session 401, only trainers edit and delete;
 Range answers (206, 416); download; guest links, an expired one refused;
-retention per course deletes an old lesson and its file.
+retention per course deletes an old lesson and its file; deleting answers
+after the store thread removed the files, or says they are pending, and
+the supervisor sweeps pending files.
 
   lessons.py path/to/veche path/to/veche-render
 Prints TAP.
@@ -260,9 +262,34 @@ def guest_links(srv):
 def delete_is_final(srv):
     lid = S["lesson2"]["id"]
     path = os.path.join(srv.data, "lessons", str(lid), "lesson.webm")
-    assert os.path.exists(path)
-    expect(S["trainer"].call("DELETE", f"/api/lessons/{lid}"), 200)
+    vtt = os.path.join(srv.data, "lessons", str(lid), "chapters.vtt")
+    assert os.path.exists(path) and os.path.exists(vtt)
+    # The chapters file made one that cannot be unlinked (a folder with a
+    # file in it): the store thread removes the video, answers "pending",
+    # and the supervisor's sweep removes the rest once it can.
+    os.unlink(vtt)
+    os.makedirs(os.path.join(vtt, "stuck"))
+    j = expect(S["trainer"].call("DELETE", f"/api/lessons/{lid}"), 200)
+    assert j == {"deleted": lid, "filesPending": True}, j
     assert not os.path.exists(path)
+    con = db(srv)
+    row = con.execute("SELECT state, path, vtt_path FROM lesson WHERE id = ?", (lid,)).fetchone()
+    con.close()
+    assert row[0] == "deleted" and row[1] and row[2], row   # pending: the paths kept
+    os.rmdir(os.path.join(vtt, "stuck"))
+    os.rmdir(vtt)
+    open(vtt, "w").write("WEBVTT\n")
+    end = time.time() + 30
+    while os.path.exists(vtt) and time.time() < end:
+        time.sleep(0.3)
+    assert not os.path.exists(vtt), "the supervisor did not sweep the pending file"
+    time.sleep(0.5)
+    con = db(srv)
+    row = con.execute("SELECT path, vtt_path FROM lesson WHERE id = ?", (lid,)).fetchone()
+    con.close()
+    assert row == (None, None), row
+    assert not os.path.exists(os.path.dirname(path))   # its folder went with the files
+    expect(S["trainer"].call("DELETE", f"/api/lessons/{lid}"), 404, "not-found")
     expect(S["activist1"].call("GET", f"/api/lessons/{lid}"), 404, "not-found")
     time.sleep(5)   # the supervisor polls every 2 s: it must not render it again
     j = expect(S["trainer"].call("GET", f"/api/lessons?course={S['course']}"), 200)

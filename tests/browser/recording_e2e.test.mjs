@@ -1,0 +1,169 @@
+// recording_e2e.test.mjs - from "the trainer presses Start recording" to
+// "an activist watches the lesson", through the real programs only: the
+// server run.sh starts, the veche-recorder it starts and supervises, and
+// the veche-render its lesson supervisor runs.  No fixture parts (that is
+// lessons.test.mjs): the archival part is what the recorder wrote from the
+// trainer's fake camera and microphone.
+//
+// A new training event of the demo course (so that no other test's parts
+// are in its lesson) is added to the server's database; the trainer and an
+// activist join it from My events.  The trainer starts recording with the
+// button; the activist sees the red indicator; after ~3 s the trainer sets
+// a chapter mark with the button; after ~9 s in all the trainer stops.  The
+// lesson is rendered in the background and appears in the course's catalog
+// (polled, generously: veche-render runs at idle priority on a shared
+// machine); its duration is within 1 s of the time recorded.  The activist
+// opens the lesson page: currentTime advances, the duration is right, the
+// speed control changes playbackRate, and a click on the trainer's chapter
+// seeks there.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { Session, joinEvent, signIn, sleep, waitFor } from './lib.mjs';
+
+const DATA = process.env.VECHE_DATA;
+const TITLE = `Запись целиком ${Date.now().toString(36)}`;
+const MARK = 'Часть 2: переговоры';
+const RECORD_MS = 9000;
+const s = new Session();
+let recorded = null;   // { eventId, seconds, markAt }
+let lessonId = null;
+
+before(() => s.start());
+after(() => s.end());
+
+/** A training event of the demo course, open now, in the server's database. */
+function addEvent() {
+  return Number(execFileSync('python3', ['-c', `
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1] + '/veche.db', timeout=30)
+course = c.execute("SELECT id FROM course WHERE name = 'Школа актива'").fetchone()[0]
+now = int(time.time())
+c.execute("INSERT INTO event (course_id, title, starts_at, ends_at, room_kind, room_id,"
+          " created_at) VALUES (?, ?, ?, ?, 'training', ?, ?)",
+          (course, sys.argv[2], now - 600, now + 7200, 'rec-e2e-%d' % now, now))
+c.commit()
+print(c.execute("SELECT last_insert_rowid()").fetchone()[0])`, DATA, TITLE], { encoding: 'utf8' }).trim());
+}
+
+const indicator = (page) => page.locator('#recording-indicator');
+const video = (page, expr) => page.$eval('#lesson-video', expr);
+
+test('recording e2e: the trainer records with the real recorder, the activist sees it',
+  { timeout: 180000 }, s.recorded(async () => {
+    assert.ok(DATA, 'run.sh passes VECHE_DATA');
+    const eventId = addEvent();
+    const trainer = await s.page('trainer-rec');
+    await signIn(trainer, 'trainer@veche.demo');
+    await joinEvent(trainer, TITLE);
+    const activist = await s.page('activist-rec');
+    await signIn(activist, 'activist1@veche.demo');
+    await joinEvent(activist, TITLE);
+    assert.equal(await indicator(activist).isVisible(), false, 'no indicator before recording');
+
+    // The trainer's camera and microphone must be at the server before
+    // there is something to record: press Start until recording begins.
+    await trainer.locator('#recording-start').waitFor({ state: 'visible', timeout: 15000 });
+    await waitFor(async () => {
+      if (await trainer.isVisible('#recording-start')) await trainer.click('#recording-start');
+      try {
+        await indicator(activist).waitFor({ state: 'visible', timeout: 4000 });
+        return true;
+      } catch { return false; }
+    }, { timeout: 60000, interval: 500, describe: 'recording to start' });
+    const started = Date.now();
+    assert.match(await indicator(activist).textContent(), /Recording/);
+    await indicator(trainer).waitFor({ state: 'visible', timeout: 10000 });
+
+    // a chapter mark with the button (its label comes from a prompt)
+    await sleep(3000);
+    await trainer.evaluate((label) => { window.prompt = () => label; }, MARK);
+    const markAt = (Date.now() - started) / 1000;
+    await trainer.click('#recording-mark');
+
+    await sleep(Math.max(0, RECORD_MS - (Date.now() - started)));
+    await trainer.click('#recording-stop');
+    await indicator(activist).waitFor({ state: 'hidden', timeout: 10000 });
+    const seconds = (Date.now() - started) / 1000;
+    await indicator(trainer).waitFor({ state: 'hidden', timeout: 10000 });
+    recorded = { eventId, seconds, markAt };
+    for (const pg of [trainer, activist]) await pg.context().close();
+  }));
+
+test('recording e2e: veche-render makes the lesson, it appears in the catalog',
+  { timeout: 960000 }, s.recorded(async () => {
+    assert.ok(recorded, 'the first test recorded');
+    const page = await s.page('trainer-catalog');
+    await signIn(page, 'trainer@veche.demo');
+    await page.click('#nav-lessons');
+    await page.locator('#lessons-view').waitFor({ state: 'visible' });
+    let lesson = null;
+    const deadline = Date.now() + 900000;
+    while (Date.now() < deadline) {
+      const r = await page.evaluate(() => fetch('/api/lessons').then((x) => x.json()));
+      lesson = r.lessons.find((l) => l.eventId === recorded.eventId);
+      if (lesson && (lesson.state === 'ready' || lesson.state === 'failed')) break;
+      await page.waitForTimeout(1000);
+    }
+    assert.equal(lesson && lesson.state, 'ready', JSON.stringify(lesson));
+    assert.ok(Math.abs(lesson.durationMs / 1000 - recorded.seconds) <= 1.0,
+      `lesson ${lesson.durationMs} ms, recorded ${recorded.seconds} s`);
+    assert.ok(lesson.bytes > 10000, JSON.stringify(lesson));
+    lessonId = lesson.id;
+    // the catalog (reloaded) lists it with its title and trainer
+    await page.click('#nav-events');
+    await page.click('#nav-lessons');
+    const item = page.locator(`#lessons-list li[data-lesson="${lessonId}"]`);
+    await item.waitFor({ state: 'visible', timeout: 15000 });
+    assert.match(await item.textContent(), new RegExp(TITLE));
+    assert.match(await item.textContent(), /Жанна Тренерова/);
+    await page.context().close();
+  }));
+
+test('recording e2e: the lesson page plays the recorded lesson, speed and chapter seek',
+  { timeout: 120000 }, s.recorded(async () => {
+    assert.ok(lessonId, 'the catalog test found the lesson');
+    const page = await s.page('activist-watch');
+    await signIn(page, 'activist1@veche.demo');
+    await page.click('#nav-lessons');
+    await page.locator(`#lessons-list li[data-lesson="${lessonId}"] button.lesson-watch`).click();
+    await page.locator('#lesson-view').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.querySelector('#lesson-video').readyState >= 1,
+      null, { timeout: 20000 });
+    const duration = await video(page, (v) => v.duration);
+    assert.ok(Number.isFinite(duration) && Math.abs(duration - recorded.seconds) <= 1.0,
+      `duration ${duration}, recorded ${recorded.seconds} s`);
+    // the chapters: the start and the trainer's mark, at its time
+    const chapters = page.locator('#lesson-chapters .lesson-chapter');
+    await chapters.first().waitFor({ state: 'visible', timeout: 10000 });
+    const texts = await chapters.allTextContents();
+    const i = texts.findIndex((x) => x.includes(MARK));
+    assert.ok(i > 0, texts.join(' | '));
+    const markSec = Number(/^0:(\d\d) /.exec(texts[i])[1]);
+    assert.ok(Math.abs(markSec - recorded.markAt) <= 1.5, `${texts[i]} vs ${recorded.markAt} s`);
+    // play: currentTime advances
+    await video(page, (v) => { v.muted = true; return v.play(); });
+    await page.waitForFunction(() => document.querySelector('#lesson-video').currentTime > 1,
+      null, { timeout: 20000 });
+    const t1 = await video(page, (v) => v.currentTime);
+    await page.waitForFunction((t) => document.querySelector('#lesson-video').currentTime > t + 0.5,
+      t1, { timeout: 20000 });
+    // the speed control
+    await page.selectOption('#lesson-speed', '1.5');
+    assert.equal(await video(page, (v) => v.playbackRate), 1.5);
+    await page.selectOption('#lesson-speed', '0.75');
+    assert.equal(await video(page, (v) => v.playbackRate), 0.75);
+    // back to the start, then a click on the mark's chapter seeks there
+    await video(page, (v) => { v.pause(); v.currentTime = 0; });
+    await page.waitForFunction(() => document.querySelector('#lesson-video').currentTime < 0.5,
+      null, { timeout: 10000 });
+    await chapters.nth(i).click();
+    await page.waitForFunction((t) => {
+      const c = document.querySelector('#lesson-video').currentTime;
+      return c >= t - 0.6 && c < t + 3;
+    }, markSec, { timeout: 10000 });
+    await page.locator('#lesson-chapters .lesson-chapter[aria-current="true"]',
+      { hasText: MARK }).waitFor({ timeout: 5000 });
+    await page.context().close();
+  }));
