@@ -70,8 +70,14 @@ static void mark_tracks(veche_room *room, veche_sfu_event *ev)
             if (!t->recorded)
                 continue;
             add_track(ev, p, t);
-            if (t->codec.kind == VECHE_SDP_VIDEO)
+            /* The part can begin only with a keyframe, and a browser sends
+             * one only when asked: ask now even when a subscriber asked
+             * within the last 500 ms (the request interval would drop it,
+             * and the recording would have no picture at all). */
+            if (t->codec.kind == VECHE_SDP_VIDEO) {
+                t->last_keyframe_request_ms = 0;
                 veche_track_request_keyframe(t, false);
+            }
         }
     }
 }
