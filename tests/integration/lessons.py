@@ -9,7 +9,8 @@ another course get 403, no session 401, only trainers edit and delete;
 Range answers (206, 416); download; guest links, an expired one refused;
 retention per course deletes an old lesson and its file; deleting answers
 after the store thread removed the files, or says they are pending, and
-the supervisor sweeps pending files.
+the supervisor sweeps pending files; a track the sidecar names but the
+file lacks does not stop the lesson from rendering.
 
   lessons.py path/to/veche path/to/veche-render
 Prints TAP.
@@ -130,6 +131,44 @@ def two_parts_make_one_lesson(srv):
     dur, out = discover(path)
     assert abs(dur - 7.0) <= 0.5, out
     S["lesson2"] = lesson
+
+
+@case
+def a_track_missing_from_the_file(srv):
+    """The sidecar names a camera the Matroska file lacks (a recorder that
+    never got its first keyframe): the lesson renders all the same."""
+    import json
+    con = db(srv)
+    now = int(time.time())
+    con.execute("INSERT INTO event (course_id, title, starts_at, ends_at, room_kind, room_id,"
+                " created_at) VALUES (?, 'Занятие 3', ?, ?, 'training', 'lesson-test-3', ?)",
+                (S["course"], now - 7200, now - 3600, now))
+    event3 = con.execute("SELECT last_insert_rowid()").fetchone()[0]
+    con.commit()
+    con.close()
+    d = os.path.join(srv.data, "recordings", str(event3))
+    lesson_fixture.make_part(d, event3, 1, 3, 640, 360)
+    meta = os.path.join(d, "part-1.jsonl")
+    lines = [json.loads(x) for x in open(meta)]
+    tracks = [x for x in lines if x["type"] == "track"]
+    extra = dict(tracks[0], track=max(t["track"] for t in tracks) + 1, kind="camera",
+                 codec="vp8", track_id="missing")
+    at = lines.index(tracks[-1]) + 1
+    lines.insert(at, extra)
+    with open(meta, "w") as f:
+        f.write("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    rel = f"recordings/{event3}/part-1"
+    con = db(srv)
+    con.execute("INSERT INTO recording (event_id, part, path, meta_path, state, started_at,"
+                " ended_at, bytes) VALUES (?, 1, ?, ?, 'closed', ?, ?, ?)",
+                (event3, rel + ".mkv", rel + ".jsonl", now - 600, now - 300,
+                 os.path.getsize(os.path.join(srv.data, rel + ".mkv"))))
+    con.commit()
+    con.close()
+    lesson, _ = wait_ready(S["trainer"], S["course"], event3, timeout=600)
+    assert lesson["state"] == "ready", lesson
+    dur, out = discover(os.path.join(srv.data, "lessons", str(lesson["id"]), "lesson.webm"))
+    assert abs(dur - 3.0) <= 0.5, out
 
 
 @case
