@@ -15,7 +15,9 @@
 // machine); its duration is within 1 s of the time recorded.  The activist
 // opens the lesson page: currentTime advances, the duration is right, the
 // speed control changes playbackRate, and a click on the trainer's chapter
-// seeks there.
+// seeks there.  Before that, an administrator lets a body's chair record
+// its meetings with the check box in the body's edit panel, and takes it
+// back (PATCH /api/admin/bodies allowRecording).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,6 +51,32 @@ print(c.execute("SELECT last_insert_rowid()").fetchone()[0])`, DATA, TITLE], { e
 
 const indicator = (page) => page.locator('#recording-indicator');
 const video = (page, expr) => page.$eval('#lesson-video', expr);
+
+test('recording e2e: an administrator allows a body\'s chair to record, then not',
+  { timeout: 60000 }, s.recorded(async () => {
+    const page = await s.page('admin-recording');
+    await signIn(page, 'admin@veche.demo');
+    const bodies = () => page.evaluate(() => fetch('/api/admin/bodies').then((r) => r.json()));
+    const body = (await bodies()).bodies.find((b) => b.name === 'Президиум') ||
+      (await bodies()).bodies[0];
+    assert.equal(body.allowRecording, false, JSON.stringify(body));
+    for (const want of [true, false]) {
+      await page.click('#nav-admin');
+      await page.click('#admin-tab-bodies');
+      await page.locator('#admin-body[aria-busy="false"]').waitFor({ state: 'attached' });
+      await page.locator(`button.edit-open[data-kind="body"][data-id="${body.id}"]`).click();
+      const box = page.locator('#edit-body-recording');
+      await box.waitFor({ state: 'visible' });
+      assert.equal(await box.isChecked(), !want);
+      assert.match(await page.textContent('label[for="edit-body-recording"]'), /chair may record/);
+      if (want) await box.check(); else await box.uncheck();
+      await page.click('#edit-save');
+      await page.locator('#edit-panel').waitFor({ state: 'detached', timeout: 10000 });
+      const now = (await bodies()).bodies.find((b) => b.id === body.id);
+      assert.equal(now.allowRecording, want, JSON.stringify(now));
+    }
+    await page.context().close();
+  }));
 
 test('recording e2e: the trainer records with the real recorder, the activist sees it',
   { timeout: 180000 }, s.recorded(async () => {
