@@ -61,7 +61,7 @@ def cpu_seconds(pid):
 
 
 def avcheck(path):
-    out = subprocess.run([PY, AVCHECK, path], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([PY, AVCHECK, path], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     import json
     return json.loads(out.stdout)
@@ -202,6 +202,7 @@ def main():
         print(f"# flashes {r['flashes']}, beeps {r['beeps']}, A/V offsets ms {r['offsets_ms']}")
         assert len(r["offsets_ms"]) >= 4, r
         worst = max(abs(o) for o in r["offsets_ms"])
+        st_["arch_mean"] = sum(r["offsets_ms"]) / len(r["offsets_ms"])
         assert worst <= 40, r
 
     def rendered_lesson():
@@ -227,7 +228,8 @@ def main():
         assert len(a["offsets_ms"]) >= 4, a
         worst = max(abs(o) for o in a["offsets_ms"])
         mean = sum(a["offsets_ms"]) / len(a["offsets_ms"])
-        print(f"# rendered lesson A/V offset: worst {worst:.1f} ms, mean {mean:.1f} ms")
+        print(f"# rendered lesson A/V offset: worst {worst:.1f} ms, mean {mean:.1f} ms"
+              f" (archival part's mean {st_.get('arch_mean', float('nan')):.1f} ms)")
         assert worst < 40, a
 
     def late_publisher():
@@ -400,8 +402,6 @@ def main():
         check("gst-discoverer-1.0: VP8 and Opus, the duration recorded", discoverer)
         check("the sidecar: header, tracks, the chapter mark, end", sidecar)
         check("flash and beep within 40 ms of each other in the file", av_sync)
-        check("veche-render's lesson of it: duration, flash and beep within 40 ms",
-              rendered_lesson)
         check("a publisher who starts mid-recording is in the next part; the room is"
               " not told of it", late_publisher)
         check("kill -9 of the recorder: file playable to within 2 s, part repaired, "
@@ -409,6 +409,10 @@ def main():
         check("kill -9 of the server: file playable to within 2 s, repaired on restart",
               kill_server)
         check("disk space: refused, warned, stopped cleanly; database intact", disk_full)
+        # last: rendering takes minutes on a loaded machine, and the room's
+        # sockets are not read meanwhile
+        check("veche-render's lesson of part 1: duration, flash and beep within 40 ms",
+              rendered_lesson)
         n_ok = srv.stop()
         check("the server stops cleanly", lambda: None if n_ok else (_ for _ in ()).throw(AssertionError(srv.log_text()[-3000:])))
     finally:
