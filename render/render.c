@@ -356,9 +356,10 @@ static void build(render *r)
     r->pipeline = gst_pipeline_new("lesson");
     r->comp = make("compositor");
     r->mixer = make("audiomixer");
-    /* A voice whose timestamps jump (the recorder's rtpbin lip-syncs a
-     * stream once its first sender report comes) is put back in place at
-     * once, not after the default second of audio off by the jump. */
+    /* A voice whose timestamps jump (likely the recorder's rtpbin
+     * lip-syncing a stream once its first sender report comes) is put
+     * back in place at once, not after the default second of audio off by
+     * the jump (measured: the first beeps 245 ms late, docs/performance.md). */
     g_object_set(r->mixer, "discont-wait", (guint64)0, NULL);
     char *vcaps = g_strdup_printf("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1",
                                   r->width, r->height, r->fps);
