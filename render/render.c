@@ -226,7 +226,13 @@ static void add_video_branch(render *r, part *p, int track, const veche_layout_s
     g_object_set(sink, "sizing-policy", 1 /* keep-aspect-ratio */, NULL);
     drive_pad(r, p, sink, track, segs, nsegs);
     GstPad *src = gst_element_get_static_pad(dec, "src");
-    gst_pad_set_offset(src, (gint64)p->offset_ms * GST_MSECOND);
+    /* The compositor shows in an output frame [t, t + 1/fps) the input
+     * frame that starts before its end: up to a whole output frame early
+     * (40 ms at 25 fps, measured: video 20 ms earlier than in the archival
+     * file on average).  Half a frame later makes it the nearest frame,
+     * within +-half a frame of its time (tests/integration/recording.py). */
+    gst_pad_set_offset(src, (gint64)p->offset_ms * GST_MSECOND +
+                                (gint64)(GST_SECOND / (2 * (guint64)r->fps)));
     if (gst_pad_link(src, sink) != GST_PAD_LINK_OK)
         die("link to compositor");
     gst_object_unref(src);
@@ -274,6 +280,29 @@ static void on_demux_pad(GstElement *demux, GstPad *pad, gpointer ud)
     g_free(name);
 }
 
+/* A track the sidecar names but the file lacks (a recorder that never got
+ * its first keyframe writes the header without it): its branch ends at
+ * once, or the compositor / mixer would wait for it for ever. */
+static void on_no_more_pads(GstElement *demux, gpointer ud)
+{
+    part *p = ud;
+    (void)demux;
+    for (size_t i = 0; i < p->nvideo + p->naudio; i++) {
+        GstElement *q = i < p->nvideo ? p->vqueue[i] : p->aqueue[i - p->nvideo];
+        GstPad *sink = gst_element_get_static_pad(q, "sink");
+        if (!gst_pad_is_linked(sink)) {
+            fprintf(stderr, "veche-render: %s: a %s track of the sidecar is not in the file;"
+                    " left out\n", p->mkv, i < p->nvideo ? "video" : "audio");
+            GstSegment seg;
+            gst_segment_init(&seg, GST_FORMAT_TIME);
+            gst_pad_send_event(sink, gst_event_new_stream_start("veche-render-missing"));
+            gst_pad_send_event(sink, gst_event_new_segment(&seg));
+            gst_pad_send_event(sink, gst_event_new_eos());
+        }
+        gst_object_unref(sink);
+    }
+}
+
 static void add_part(render *r, part *p)
 {
     GstElement *src = make("filesrc");
@@ -297,6 +326,7 @@ static void add_part(render *r, part *p)
     }
     g_free(segs);
     g_signal_connect(p->demux, "pad-added", G_CALLBACK(on_demux_pad), p);
+    g_signal_connect(p->demux, "no-more-pads", G_CALLBACK(on_no_more_pads), p);
 }
 
 /* Black picture and silence for the whole lesson: they set its length. */
@@ -330,6 +360,11 @@ static void build(render *r)
     r->pipeline = gst_pipeline_new("lesson");
     r->comp = make("compositor");
     r->mixer = make("audiomixer");
+    /* A voice whose timestamps jump (likely the recorder's rtpbin
+     * lip-syncing a stream once its first sender report comes) is put
+     * back in place at once, not after the default second of audio off by
+     * the jump (measured: the first beeps 245 ms late, docs/performance.md). */
+    g_object_set(r->mixer, "discont-wait", (guint64)0, NULL);
     char *vcaps = g_strdup_printf("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1",
                                   r->width, r->height, r->fps);
     GstElement *vcf = caps_filter(vcaps), *venc = make("vp8enc"), *vq = make("queue");

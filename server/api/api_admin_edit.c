@@ -18,6 +18,7 @@
 #include "err.h"
 #include "log.h"
 #include "store_edit.h"
+#include "store_recording.h"
 
 /* The usual answer for a store result other than 0; true when rc is 0. */
 static bool store_ok(api_call *c, int rc, const char *in_use)
@@ -268,7 +269,8 @@ static void delete_account(api_call *c, int64_t id)
 
 /* ---- bodies and courses ---- */
 
-/* PATCH /api/admin/bodies/ID {name?, quorum?} and /courses/ID {name} */
+/* PATCH /api/admin/bodies/ID {name?, quorum?, allowRecording?} and
+ * /courses/ID {name} */
 static void update_unit(api_call *c, bool body, int64_t id)
 {
     if (!api_need_body(c))
@@ -281,16 +283,21 @@ static void update_unit(api_call *c, bool body, int64_t id)
         return;
     bool bad = false;
     const char *name = opt_str(c, "name", &bad), *qtext = opt_str(c, "quorum", &bad);
+    json_t *rec = json_object_get(c->body, "allowRecording");
     veche_quorum_rule rule;
     if (bad || (!body && !name))
         return api_error(c, 400, "bad-request", "name is a string");
+    if (rec && (!body || !json_is_boolean(rec)))
+        return api_error(c, 400, "bad-request", "allowRecording is a boolean (bodies only)");
     if (qtext && (!body || veche_quorum_rule_parse(qtext, &rule) != 0))
         return api_error(c, 400, "bad-quorum", "quorum is \">N/D\" or \">=N/D\"");
     rc = body ? veche_store_body_update(st, id, name, qtext ? &rule : NULL)
               : veche_store_course_update(st, id, name);
+    if (rc == 0 && rec)
+        rc = veche_store_body_allow_recording_set(st, id, json_is_true(rec) ? 1 : 0);
     if (!store_ok(c, rc, ""))
         return;
-    static const char *const keys[] = {"name", "quorum", NULL};
+    static const char *const keys[] = {"name", "quorum", "allowRecording", NULL};
     adm_audit(c, body ? b.org_id : k.org_id, body ? "body.update" : "course.update",
               body ? "body" : "course", id, adm_fields(c, keys));
     reply_ok(c, body ? "body" : "course", id);

@@ -166,10 +166,11 @@ static int body_cb(void *ud, const veche_body_info *b)
     json_t *q = json_pack("{s:s, s:i, s:i}", "op",
                           b->body.quorum.mode == VECHE_QUORUM_AT_LEAST ? ">=" : ">", "num",
                           (int)b->body.quorum.num, "den", (int)b->body.quorum.den);
-    return append(ud, json_pack("{s:I, s:I, s:s, s:o, s:i, s:i}", "id",
+    return append(ud, json_pack("{s:I, s:I, s:s, s:o, s:i, s:i, s:b}", "id",
                                 (json_int_t)b->body.id, "org", (json_int_t)b->body.org_id,
                                 "name", b->body.name, "quorum", q, "members",
-                                (int)b->members, "voting", (int)b->voting));
+                                (int)b->members, "voting", (int)b->voting, "allowRecording",
+                                (int)b->allow_recording));
 }
 
 static int course_cb(void *ud, const veche_course_info *k)

@@ -22,6 +22,7 @@
 #include "range.h"
 #include "report.h"
 #include "store_lessons.h"
+#include "storeq.h"
 
 #define GUEST_HOURS_MAX (24 * 365)
 
@@ -206,31 +207,80 @@ static void describe_lesson(api_call *c, int64_t id)
     get_lesson(c, id);
 }
 
+typedef struct {
+    veche_http_pending *pending;  /* NULL once answered */
+    int64_t person, id;
+} delete_wait;
+
+static void delete_wait_free(gpointer ud)
+{
+    delete_wait *w = ud;
+    if (w->pending) {  /* the queue went away first (shutdown) */
+        veche_http_response resp = {.status = 503};
+        veche_http_pending_finish(w->pending, &resp);
+    }
+    g_free(w);
+}
+
+/* The answer to DELETE, once the store thread made the tombstone and
+ * removed the files (or failed to). */
+static void delete_reply(api_call *c, int64_t person, int64_t id, int rc)
+{
+    if (rc == 0 || rc == VECHE_EIO) {
+        VLOG_INFO(NULL, NULL, "api: person %lld deleted lesson %lld%s", (long long)person,
+                  (long long)id, rc ? " (a file stayed: removed later)" : "");
+        api_reply(c, 200, json_pack("{s:I, s:b}", "deleted", (json_int_t)id, "filesPending",
+                                    rc != 0));
+    } else if (rc == VECHE_ENOTFOUND) {
+        api_error(c, 404, "not-found", "there is no such lesson");
+    } else {
+        api_error(c, 500, "internal", "the store failed");
+    }
+}
+
+static void delete_done(void *ud, veche_storeq_req *req)
+{
+    delete_wait *w = ud;
+    veche_http_response resp;
+    memset(&resp, 0, sizeof resp);
+    veche_http_request hreq = {.method = "DELETE", .path = "", .query = "", .cookie = "",
+                               .body = "", .peer = ""};
+    api_call c = {.req = &hreq, .resp = &resp, .person = w->person};
+    delete_reply(&c, w->person, w->id, req->rc);
+    veche_http_pending_finish(w->pending, &resp);
+    w->pending = NULL;
+    g_free(resp.body);  /* NULL: taken */
+}
+
+/* DELETE: the tombstone and the files go on the store thread (file I/O is
+ * not for the main loop); the answer comes when the files are gone. */
 static void delete_lesson(api_call *c, int64_t id)
 {
     veche_lesson *l = g_new(veche_lesson, 1);
     lesson_right right = lesson_open(c, id, l, false);
-    if (right == SEE_EDIT) {
-        const char *rel[] = {l->path, l->vtt_path};
-        for (size_t i = 0; i < G_N_ELEMENTS(rel); i++) {
-            if (!rel[i][0])
-                continue;
-            char *p = g_build_filename(c->api->env.cfg->data_dir, rel[i], NULL);
-            g_unlink(p);
-            g_free(p);
-        }
-        int rc = veche_store_lesson_mark_deleted(c->api->env.store, id, c->now);
-        if (rc == 0) {
-            VLOG_INFO(NULL, NULL, "api: person %lld deleted lesson %lld", (long long)c->person,
-                      (long long)id);
-            api_reply(c, 200, json_pack("{s:I}", "deleted", (json_int_t)id));
-        } else {
-            api_error(c, 500, "internal", "the store failed");
-        }
-    } else if (right == SEE_VIEW) {
-        api_error(c, 403, "forbidden", "only trainers and administrators delete lessons");
-    }
     g_free(l);
+    if (right == SEE_VIEW)
+        return api_error(c, 403, "forbidden", "only trainers and administrators delete lessons");
+    if (right != SEE_EDIT)
+        return;
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_LESSON_DELETE);
+    req->item_id = id;
+    req->now = c->now;
+    req->path = g_strdup(c->api->env.cfg->data_dir);
+    if (!c->api->env.storeq || !c->req->pending) {  /* no store thread (unit tests) */
+        veche_storeq_req_free(req);
+        int rc = veche_store_lesson_mark_deleted(c->api->env.store, id, c->now);
+        if (rc == 0)
+            rc = veche_store_lesson_remove_files(c->api->env.store,
+                                                 c->api->env.cfg->data_dir, id);
+        return delete_reply(c, c->person, id, rc);
+    }
+    delete_wait *w = g_new0(delete_wait, 1);
+    w->pending = c->req->pending;
+    w->person = c->person;
+    w->id = id;
+    c->resp->deferred = true;
+    veche_storeq_submit(c->api->env.storeq, req, delete_done, w, delete_wait_free);
 }
 
 /* The video, whole or the range asked for. */

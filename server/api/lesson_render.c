@@ -60,30 +60,26 @@ static bool stopping(veche_lesson_render *r)
     return s;
 }
 
-static void remove_files(veche_lesson_render *r, const veche_lesson *l)
-{
-    const char *rel[] = {l->path, l->vtt_path};
-    for (size_t i = 0; i < G_N_ELEMENTS(rel); i++) {
-        if (!rel[i][0])
-            continue;
-        char *p = g_build_filename(r->data_dir, rel[i], NULL);
-        if (g_unlink(p) != 0 && errno != ENOENT)
-            VLOG_WARN(NULL, NULL, "lessons: cannot remove a file of lesson %lld: %s",
-                      (long long)l->id, g_strerror(errno));
-        g_free(p);
-    }
-}
-
+/* Retention, then the files of deleted lessons still pending (left by a
+ * crash between the tombstone and the unlink, or a file that would not
+ * go): both here, on the supervisor's thread, never on the main loop. */
 static void enforce_retention(veche_lesson_render *r, veche_store *st)
 {
     veche_lesson *l = g_new(veche_lesson, 1);
     int64_t now = g_get_real_time() / 1000000;
     while (!stopping(r) && veche_store_lesson_next_expired(st, now, l) == 1) {
-        remove_files(r, l);
         if (veche_store_lesson_mark_deleted(st, l->id, now) != 0)
             break;
         VLOG_INFO(NULL, NULL, "lessons: lesson %lld of course %lld deleted by retention",
                   (long long)l->id, (long long)l->course_id);
+    }
+    int64_t last = 0;
+    while (!stopping(r) && veche_store_lesson_next_pending(st, l) == 1 && l->id != last) {
+        last = l->id;  /* a file that will not go: tried again at the next poll */
+        int rc = veche_store_lesson_remove_files(st, r->data_dir, l->id);
+        if (rc != 0)
+            VLOG_WARN(NULL, NULL, "lessons: cannot remove the files of lesson %lld: %s",
+                      (long long)l->id, veche_strerror(rc));
     }
     g_free(l);
 }

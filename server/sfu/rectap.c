@@ -12,12 +12,22 @@
 #include "log.h"
 #include "rtp.h"
 #include "sfu.h"
+#include "vp8.h"
+
+#define MAX_REC_TRACKS 16
 
 struct veche_rectap {
     int fd;
     struct sockaddr_storage rtp, rtcp;
     socklen_t addr_len;
     uint64_t sent, dropped;
+    /* Video tracks whose first key frame has not been forwarded yet: the
+     * part can begin only with one, and a browser sends one only when
+     * asked (it may drop a request that comes within ~300 ms of its last
+     * key frame, e.g. one a new subscriber asked for): asked again every
+     * 500 ms (veche_track_request_keyframe's interval) until it comes. */
+    uint32_t wait_key[MAX_REC_TRACKS];
+    unsigned n_wait;
 };
 
 static int make_addr(const char *addr, uint16_t port, struct sockaddr_storage *out,
@@ -66,12 +76,19 @@ static void mark_tracks(veche_room *room, veche_sfu_event *ev)
         veche_participant *p = g_ptr_array_index(room->participants, i);
         for (guint j = 0; j < p->tracks->len; j++) {
             veche_track *t = g_ptr_array_index(p->tracks, j);
-            t->recorded = recordable(t) && ev->n_rec_tracks < 16;
+            t->recorded = recordable(t) && ev->n_rec_tracks < MAX_REC_TRACKS;
             if (!t->recorded)
                 continue;
             add_track(ev, p, t);
-            if (t->codec.kind == VECHE_SDP_VIDEO)
+            /* The part can begin only with a keyframe, and a browser sends
+             * one only when asked: ask now even when a subscriber asked
+             * within the last 500 ms (the request interval would drop it,
+             * and the recording would have no picture at all). */
+            if (t->codec.kind == VECHE_SDP_VIDEO) {
+                t->last_keyframe_request_ms = 0;
                 veche_track_request_keyframe(t, false);
+                room->rectap->wait_key[room->rectap->n_wait++] = t->ssrc;
+            }
         }
     }
 }
@@ -133,8 +150,28 @@ static void send_to(veche_rectap *tap, const void *buf, size_t len,
         tap->sent++;
 }
 
-void veche_rectap_rtp(veche_rectap *tap, const veche_track *t, const uint8_t *pkt, size_t len)
+/* Still waiting for t's first key frame: is this it?  If not, ask again
+ * (rate-limited by veche_track_request_keyframe). */
+static void watch_keyframe(veche_rectap *tap, veche_track *t, const uint8_t *pkt, size_t len)
 {
+    for (unsigned i = 0; i < tap->n_wait; i++) {
+        if (tap->wait_key[i] != t->ssrc)
+            continue;
+        veche_rtp_view v;
+        veche_vp8_descriptor d;
+        if (veche_rtp_parse(pkt, len, &v, NULL) == 0 && v.payload_len > 0 &&
+            veche_vp8_parse(v.payload, v.payload_len, &d, NULL) == 0 && d.keyframe)
+            tap->wait_key[i] = tap->wait_key[--tap->n_wait];
+        else
+            veche_track_request_keyframe(t, false);
+        return;
+    }
+}
+
+void veche_rectap_rtp(veche_rectap *tap, veche_track *t, const uint8_t *pkt, size_t len)
+{
+    if (tap->n_wait && t->codec.kind == VECHE_SDP_VIDEO)
+        watch_keyframe(tap, t, pkt, len);
     uint8_t out[VECHE_RTP_MAX_PACKET];
     if (len < 12 || len > sizeof out)
         return;

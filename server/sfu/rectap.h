@@ -11,7 +11,8 @@
  * worker's thread; a full socket buffer drops the packet (the recorder's
  * jitter buffer sees a loss), the meeting never waits for the recorder.
  * The tracks recorded are those live at the start (Matroska cannot add a
- * track later); VP8 and Opus only.
+ * track later: recording.c starts a new part for a new track); VP8 and
+ * Opus only.
  *
  * Ownership: the room owns its tap (room->rectap, NULL when not
  * recording).  Worker thread only.
@@ -39,7 +40,9 @@ void veche_rectap_stop(veche_room *room);
 void veche_rectap_free(veche_rectap *tap);  /* accepts NULL */
 
 /* The packet path (track.c). */
-void veche_rectap_rtp(veche_rectap *tap, const veche_track *t, const uint8_t *pkt, size_t len);
+/* t is not const: until its first key frame has gone to the recorder the
+ * tap asks its publisher for one again (every 500 ms). */
+void veche_rectap_rtp(veche_rectap *tap, veche_track *t, const uint8_t *pkt, size_t len);
 void veche_rectap_rtcp(veche_rectap *tap, const veche_participant *pub, const uint8_t *pkt,
                        size_t len);
 

@@ -24,7 +24,14 @@ typedef struct {
     json_t *id;                  /* the record-start's id until answered */
     int64_t started_by, stopped_by;
     GHashTable *screens;         /* track ids of screen shares */
+    GPtrArray *screen_owners;    /* participants sharing a screen at the part's start */
     char last_mark[64];          /* to fold a repeated event into one mark */
+    /* A track that starts while recording cannot join the part (Matroska's
+     * header is written): the part closes and the next one starts with
+     * every track, the room still told "recording" throughout. */
+    bool rotate;                 /* this part is stopping to start the next */
+    bool rotate_wanted;          /* a track came while starting: rotate once ON */
+    bool continuing;             /* the next part is starting (not yet ON) */
 } rec_room;
 
 struct veche_recording {
@@ -46,6 +53,7 @@ static void rec_room_free(gpointer p)
     rec_room *rr = p;
     json_decref(rr->id);
     g_hash_table_destroy(rr->screens);
+    g_ptr_array_free(rr->screen_owners, TRUE);
     g_free(rr);
 }
 
@@ -139,7 +147,7 @@ static void fail_room(veche_recording *r, rec_room *rr, const char *code, const 
     if (rr->state >= ST_OPENING)
         send_cmd(r, json_pack("{s:s, s:I}", "cmd", "stop", "part", (json_int_t)rr->row.id));
     rec_end(r, rr->row.id, "failed", 0, 0);
-    bool was_on = rr->state == ST_ON;
+    bool was_on = rr->state == ST_ON || rr->continuing;
     answer(r, rr, code, reason);
     if (was_on)
         tell_room(r, rr, false, code);
@@ -230,28 +238,42 @@ static void tracks(veche_recording *r, rec_room *rr, const veche_sfu_event *ev)
             track_kind(t), "participant", t->participant, "track_id", t->track, "person_id",
             person ? json_integer(person) : json_null(), "name", t->name ? t->name : "",
             "role", veche_role_name(ev->kind, t->role)));
-        if (strcmp(t->source, "screen") == 0)
+        if (strcmp(t->source, "screen") == 0) {
             g_hash_table_add(rr->screens, g_strdup(t->track));
+            g_ptr_array_add(rr->screen_owners, g_strdup(t->participant));
+        }
     }
     send_cmd(r, json_pack("{s:s, s:I, s:o}", "cmd", "tracks", "part", (json_int_t)rr->row.id,
                           "tracks", arr));
     rr->state = ST_STARTING;
 }
 
-static void stop_room(veche_recording *r, rec_room *rr, int64_t by)
+/* Close the part: the recording's end (rotate false) or, for a track
+ * that started meanwhile, the step to the next part (rotate true). */
+static void close_part(veche_recording *r, rec_room *rr, bool rotate)
 {
-    if (rr->state == ST_STOPPING)
-        return;
-    rr->stopped_by = by;
-    if (rr->state != ST_ON) {
-        rr->stop_wanted = true;  /* carried out once ON */
-        return;
-    }
     r->env.post(r->env.ud, veche_sfu_cmd_new(VECHE_CMD_REC_STOP, rr->room, NULL, 0, 0));
     send_cmd(r, json_pack("{s:s, s:I}", "cmd", "stop", "part", (json_int_t)rr->row.id));
     rr->state = ST_STOPPING;
-    VLOG_INFO(rr->room, NULL, "recording: part %d stopping", rr->row.part);
+    rr->rotate = rotate;
+    VLOG_INFO(rr->room, NULL, "recording: part %d stopping%s", rr->row.part,
+              rotate ? " (a new track: the next part follows)" : "");
 }
+
+static void stop_room(veche_recording *r, rec_room *rr, int64_t by)
+{
+    if (rr->state == ST_STOPPING && !rr->rotate)
+        return;
+    rr->stopped_by = by;
+    if (rr->state != ST_ON) {
+        rr->stop_wanted = true;  /* carried out once ON, or instead of the next part */
+        return;
+    }
+    close_part(r, rr, false);
+}
+
+static void start_part(veche_recording *r, rec_room *rr);
+static void mark(veche_recording *r, rec_room *rr, json_t *m);
 
 /* STARTING done: recording. */
 static void recording_on(veche_recording *r, rec_room *rr)
@@ -261,9 +283,22 @@ static void recording_on(veche_recording *r, rec_room *rr)
     rr->state = ST_ON;
     VLOG_INFO(rr->room, rr->by, "recording: part %d on", rr->row.part);
     answer(r, rr, NULL, NULL);
-    tell_room(r, rr, true, NULL);
+    if (!rr->continuing)
+        tell_room(r, rr, true, NULL);
+    rr->continuing = false;
+    /* screens already shared when the part began: the renderer's layout
+     * follows screen_start marks */
+    for (guint i = 0; i < rr->screen_owners->len; i++) {
+        rr->last_mark[0] = '\0';
+        mark(r, rr, json_pack("{s:s, s:s}", "what", "screen_start", "participant",
+                              (const char *)g_ptr_array_index(rr->screen_owners, i)));
+    }
+    g_ptr_array_set_size(rr->screen_owners, 0);
     if (rr->stop_wanted)
         stop_room(r, rr, rr->stopped_by);
+    else if (rr->rotate_wanted)
+        close_part(r, rr, true);
+    rr->rotate_wanted = false;
 }
 
 static void closed(veche_recording *r, rec_room *rr, json_t *ev)
@@ -276,8 +311,13 @@ static void closed(veche_recording *r, rec_room *rr, json_t *ev)
     VLOG_INFO(rr->room, NULL, "recording: part %d closed in %lld ms%s%s", rr->row.part,
               (long long)json_integer_value(json_object_get(ev, "close_ms")),
               why ? ": " : "", why ? why : "");
-    rec_end(r, rr->row.id, ok ? "closed" : "failed", rr->stopped_by, bytes);
     bool disk = rr->state != ST_STOPPING;
+    if (rr->rotate && !disk && !rr->stop_wanted && g_strcmp0(why, "disk-full") != 0) {
+        rec_end(r, rr->row.id, ok ? "closed" : "failed", 0, bytes);
+        start_part(r, rr);
+        return;
+    }
+    rec_end(r, rr->row.id, ok ? "closed" : "failed", rr->stopped_by, bytes);
     if (rr->state == ST_ON || rr->state == ST_STOPPING)
         tell_room(r, rr, false, disk ? "disk-full" : NULL);
     else
@@ -370,7 +410,7 @@ static void on_died(void *ud)
             r->env.post(r->env.ud, veche_sfu_cmd_new(VECHE_CMD_REC_STOP, rr->room, NULL, 0, 0));
         if (rr->row.id)
             g_array_append_val(r->to_repair, rr->row);
-        if (rr->state == ST_ON || rr->state == ST_STOPPING)
+        if (rr->state == ST_ON || rr->state == ST_STOPPING || rr->continuing)
             tell_room(r, rr, false, "recorder-failed");
         else
             answer(r, rr, "internal", "the recorder failed");
@@ -379,6 +419,29 @@ static void on_died(void *ud)
         room_done(r, rr);
     }
     g_list_free(rooms);
+}
+
+/* The part's row (STORE), for a new recording or the next part of one
+ * (rr->rotate: the previous part has just closed). */
+static void start_part(veche_recording *r, rec_room *rr)
+{
+    if (rr->rotate) {
+        if (rr->row.id)
+            g_hash_table_remove(r->by_part, &rr->row.id);
+        memset(&rr->row, 0, sizeof rr->row);
+        g_hash_table_remove_all(rr->screens);
+        rr->rotate = false;
+        rr->continuing = true;
+    }
+    rr->state = ST_STORE;
+    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_REC_START);
+    req->event_id = rr->event_id;
+    req->person_id = rr->started_by;
+    req->now = now_s();
+    store_ud *su = g_new0(store_ud, 1);
+    su->r = r;
+    g_strlcpy(su->room, rr->room, sizeof su->room);
+    veche_storeq_submit(r->storeq, req, stored, su, g_free);
 }
 
 /* ---- the requests ---- */
@@ -413,15 +476,9 @@ int veche_recording_start(veche_recording *r, const veche_recording_who *who,
     rr->id = who->id ? json_incref(who->id) : NULL;
     rr->started_by = who->person_id;
     rr->screens = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    rr->screen_owners = g_ptr_array_new_with_free_func(g_free);
     g_hash_table_insert(r->rooms, g_strdup(rr->room), rr);
-    veche_storeq_req *req = veche_storeq_req_new(VECHE_STOREQ_REC_START);
-    req->event_id = who->event_id;
-    req->person_id = who->person_id;
-    req->now = now_s();
-    store_ud *su = g_new0(store_ud, 1);
-    su->r = r;
-    g_strlcpy(su->room, who->room, sizeof su->room);
-    veche_storeq_submit(r->storeq, req, stored, su, g_free);
+    start_part(r, rr);
     VLOG_INFO(who->room, who->participant, "recording requested by person %lld",
               (long long)who->person_id);
     return 0;
@@ -473,7 +530,7 @@ int veche_recording_mark(veche_recording *r, const veche_recording_who *who,
 bool veche_recording_active(const veche_recording *r, const char *room)
 {
     const rec_room *rr = r ? g_hash_table_lookup(r->rooms, room) : NULL;
-    return rr && (rr->state == ST_ON || rr->state == ST_STOPPING);
+    return rr && (rr->state == ST_ON || rr->state == ST_STOPPING || rr->continuing);
 }
 
 void veche_recording_on_event(veche_recording *r, const veche_sfu_event *ev)
@@ -486,15 +543,15 @@ void veche_recording_on_event(veche_recording *r, const veche_sfu_event *ev)
             tracks(r, rr, ev);
         return;
     }
+    if (rr && ev->type == VECHE_EV_TRACK_ADDED && rr->state == ST_STARTING)
+        rr->rotate_wanted = true;  /* after the worker's list of tracks: not in it */
     if (!rr || rr->state != ST_ON)
         return;
     switch (ev->type) {
     case VECHE_EV_TRACK_ADDED:
-        if (strcmp(ev->track.source, "screen") == 0) {
-            g_hash_table_add(rr->screens, g_strdup(ev->track.id));
-            mark(r, rr, json_pack("{s:s, s:s}", "what", "screen_start", "participant",
-                                  ev->participant));
-        }
+        /* the next part has it (its header names it); a screen's
+         * screen_start goes into that part when it is on */
+        close_part(r, rr, true);
         break;
     case VECHE_EV_TRACK_REMOVED:
         if (g_hash_table_remove(rr->screens, ev->track.id))

@@ -14,6 +14,10 @@
  *   record-stop, the room empties, or the disk runs low
  *     STOPPING --REC_STOP to the worker, recorder "stop"--> "closed"
  *     (REC_END closed; `recording` {recording:false} to everyone)
+ *   a track starts while ON (a second publisher, a screen share): the
+ *     part closes (STOPPING, REC_END closed) and the next part starts at
+ *     STORE with every track, the room told nothing (still recording);
+ *     a track that comes while STARTING does the same once ON
  *   the recorder dies: every part goes, `recording` {recording:false,
  *     reason:"recorder-failed"}; once it is back the parts are repaired
  *     (REC_END repaired / failed).  The server restarts: parts still

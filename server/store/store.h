@@ -396,6 +396,7 @@ typedef struct {
     veche_body body;
     unsigned members;             /* memberships, voting or not */
     unsigned voting;              /* voting members */
+    bool allow_recording;         /* its chair may record its meetings */
 } veche_body_info;
 
 typedef int (*veche_store_body_info_cb)(void *ud, const veche_body_info *b);

@@ -74,7 +74,7 @@ int veche_store_bodies_list(veche_store *s, int64_t org_id, int64_t admin_id,
                           " b.quorum_den, b.quorum_mode,"
                           " (SELECT count(*) FROM body_member m WHERE m.body_id = b.id),"
                           " (SELECT count(*) FROM body_member m WHERE m.body_id = b.id"
-                          "  AND m.voting = 1)"
+                          "  AND m.voting = 1), b.allow_recording"
                           " FROM body b WHERE b.organization_id IN scope"
                           " ORDER BY b.name, b.id",
                           "ii", org_id, admin_id);
@@ -86,6 +86,7 @@ int veche_store_bodies_list(veche_store *s, int64_t org_id, int64_t admin_id,
         store_row_body(st, &bi.body);
         bi.members = (unsigned)sqlite3_column_int64(st, 6);
         bi.voting = (unsigned)sqlite3_column_int64(st, 7);
+        bi.allow_recording = sqlite3_column_int64(st, 8) != 0;
         if ((r = cb(ud, &bi)) != 0)
             break;
     }

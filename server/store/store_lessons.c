@@ -1,7 +1,9 @@
 /* store_lessons.c - the lesson catalog (store_lessons.h, docs/data-model.md). */
 #include "store_lessons.h"
 
+#include <errno.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,7 +139,8 @@ int veche_store_lesson_mark_deleted(veche_store *s, int64_t id, int64_t now)
     int r = store_begin(s);
     if (r < 0)
         return r;
-    r = store_exec(s, "UPDATE lesson SET state = 'deleted', path = NULL, vtt_path = NULL,"
+    /* the paths stay until veche_store_lesson_remove_files: "files pending" */
+    r = store_exec(s, "UPDATE lesson SET state = 'deleted',"
                       " bytes = 0, progress = 0, updated_at = ? WHERE id = ?"
                       " AND state != 'deleted'", "ii", now, id);
     if (r == 0)
@@ -145,6 +148,52 @@ int veche_store_lesson_mark_deleted(veche_store *s, int64_t id, int64_t now)
     if (r > 0)
         r = store_exec(s, "DELETE FROM lesson_guest_link WHERE lesson_id = ?", "i", id);
     r = store_end(s, r);
+    return r < 0 ? r : 0;
+}
+
+int veche_store_lesson_next_pending(veche_store *s, veche_lesson *out)
+{
+    if (!s || !out)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, "SELECT " LESSON_COLS " WHERE l.state = 'deleted'"
+                          " AND (l.path IS NOT NULL OR l.vtt_path IS NOT NULL)"
+                          " ORDER BY l.id LIMIT 1", "");
+    if (r < 0)
+        return r;
+    r = one_lesson(s, st, out);
+    return r == 0 ? 1 : r == VECHE_ENOTFOUND ? 0 : r;
+}
+
+/* A lesson file's relative path is ours only under lessons/ without "..". */
+static bool lesson_rel_ok(const char *rel)
+{
+    return strncmp(rel, "lessons/", 8) == 0 && !strstr(rel, "..");
+}
+
+int veche_store_lesson_remove_files(veche_store *s, const char *data_dir, int64_t id)
+{
+    if (!s || !data_dir)
+        return VECHE_EINVAL;
+    veche_lesson *l = g_new(veche_lesson, 1);
+    int r = veche_store_lesson_get(s, id, l);
+    if (r == 0 && l->state != VECHE_LESSON_DELETED)
+        r = VECHE_ESTATE;
+    const char *rel[] = {l->path, l->vtt_path};
+    for (size_t i = 0; r == 0 && i < G_N_ELEMENTS(rel); i++) {
+        if (!rel[i][0] || !lesson_rel_ok(rel[i]))
+            continue;
+        char *p = g_build_filename(data_dir, rel[i], NULL);
+        if (g_unlink(p) != 0 && errno != ENOENT)
+            r = VECHE_EIO;
+        char *dir = g_path_get_dirname(p);
+        (void)g_rmdir(dir);  /* lessons/<id>/ once it is empty; fine when not */
+        g_free(dir);
+        g_free(p);
+    }
+    g_free(l);
+    if (r == 0)
+        r = store_exec(s, "UPDATE lesson SET path = NULL, vtt_path = NULL WHERE id = ?", "i", id);
     return r < 0 ? r : 0;
 }
 

@@ -3,7 +3,10 @@
  * links to one lesson, and retention per course.
  *
  * It does not render, read files or check who may do what: the render
- * supervisor (lesson_render.h) and the API (api_lessons.c) do.  Like the
+ * supervisor (lesson_render.h) and the API (api_lessons.c) do.  The one
+ * file operation here is removing a deleted lesson's files
+ * (veche_store_lesson_remove_files), on the caller's (never the main)
+ * thread.  Like the
  * rest of the store, every call takes the caller's connection and "now".
  *
  * Render life of a lesson (one per event of a course):
@@ -69,9 +72,21 @@ int veche_store_lessons_list(veche_store *s, int64_t course_id, int64_t person,
  * title or one too long, VECHE_ENOTFOUND for a missing or deleted lesson. */
 int veche_store_lesson_describe(veche_store *s, int64_t id, const char *title,
                                 const char *description, int64_t now);
-/* Make the lesson a tombstone (state deleted, paths cleared); the caller
- * removes its files.  VECHE_ENOTFOUND when missing or already deleted. */
+/* Make the lesson a tombstone (state deleted, guest links gone).  Its
+ * paths stay: its files are "pending deletion" until
+ * veche_store_lesson_remove_files.  VECHE_ENOTFOUND when missing or
+ * already deleted. */
 int veche_store_lesson_mark_deleted(veche_store *s, int64_t id, int64_t now);
+/* The first deleted lesson whose files are still pending: 1 with out, 0
+ * when none, or an error (the supervisor sweeps them after a crash). */
+int veche_store_lesson_next_pending(veche_store *s, veche_lesson *out);
+/* Remove a deleted lesson's files under data_dir (a missing file is
+ * fine; only paths under lessons/ are touched) and then clear its paths.
+ * File I/O: call it off the main loop (the store thread, the lesson
+ * supervisor, vechectl).  VECHE_ESTATE when the lesson is not deleted,
+ * VECHE_EIO when a file could not be removed (the paths stay, so it is
+ * tried again), VECHE_ENOTFOUND when there is no such lesson. */
+int veche_store_lesson_remove_files(veche_store *s, const char *data_dir, int64_t id);
 
 /* ---- rendering (the supervisor's own connection) ---- */
 

@@ -98,3 +98,27 @@ int veche_store_recording_open_parts(veche_store *s, veche_recording_row **out, 
     *out = (veche_recording_row *)(void *)g_array_free(rows, FALSE);
     return 0;
 }
+
+int veche_store_body_allow_recording_get(veche_store *s, int64_t body_id, int *allow)
+{
+    if (!s || !allow)
+        return VECHE_EINVAL;
+    int64_t v = 0;
+    int rc = store_query_int(s, &v, "SELECT allow_recording FROM body WHERE id = ?", "i",
+                             body_id);
+    if (rc != 0)
+        return rc;
+    *allow = v ? 1 : 0;
+    return 0;
+}
+
+int veche_store_body_allow_recording_set(veche_store *s, int64_t body_id, int allow)
+{
+    if (!s || (allow != 0 && allow != 1))
+        return VECHE_EINVAL;
+    int rc = store_exec(s, "UPDATE body SET allow_recording = ? WHERE id = ?", "ii",
+                        (int64_t)allow, body_id);
+    if (rc < 0)
+        return rc;
+    return rc == 0 ? VECHE_ENOTFOUND : 0;
+}

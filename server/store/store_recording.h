@@ -37,4 +37,11 @@ int veche_store_recording_end(veche_store *s, int64_t id, const char *state,
  * *out (g_free) holds *n rows. */
 int veche_store_recording_open_parts(veche_store *s, veche_recording_row **out, unsigned *n);
 
+/* A body's allow_recording (its chair may record its meetings): *allow
+ * 0 or 1.  VECHE_ENOTFOUND when no such body. */
+int veche_store_body_allow_recording_get(veche_store *s, int64_t body_id, int *allow);
+/* Set it (allow 0 or 1, else VECHE_EINVAL).  VECHE_ENOTFOUND when no such
+ * body.  A part being recorded goes on; the next start is checked. */
+int veche_store_body_allow_recording_set(veche_store *s, int64_t body_id, int allow);
+
 #endif

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "log.h"
 #include "store_int.h"
+#include "store_lessons.h"
 
 #define STOREQ_STOP ((veche_storeq_kind)-1)
 
@@ -199,6 +200,16 @@ static void do_rec_open(veche_storeq *q, veche_storeq_req *r)
     r->rc = veche_store_recording_open_parts(q->st, &r->rec_rows, &r->n_rec_rows);
 }
 
+/* Deleting a lesson: the tombstone first (its files "pending"), then the
+ * files, here and not on the main loop; a crash between the two leaves
+ * them to the lesson supervisor's sweep (lesson_render.c). */
+static void do_lesson_delete(veche_storeq *q, veche_storeq_req *r)
+{
+    r->rc = veche_store_lesson_mark_deleted(q->st, r->item_id, r->now);
+    if (r->rc == 0 && r->path)
+        r->rc = veche_store_lesson_remove_files(q->st, r->path, r->item_id);
+}
+
 static void do_barrier(veche_storeq *q, veche_storeq_req *r)
 {
     (void)q;
@@ -223,6 +234,7 @@ static const work_fn work[] = {
     [VECHE_STOREQ_REC_OPEN] = do_rec_open,
     [VECHE_STOREQ_AGENDA] = do_agenda,
     [VECHE_STOREQ_CHANGES] = do_changes,
+    [VECHE_STOREQ_LESSON_DELETE] = do_lesson_delete,
 };
 
 void veche_storeq_set_metrics(veche_storeq *q, veche_metrics *m)

@@ -47,6 +47,11 @@
  *                                                 differs from the last when
  *                                                 another process or
  *                                                 connection wrote since
+ *   LESSON_DELETE item_id (the lesson), path (the   rc: VECHE_ENOTFOUND (missing
+ *                 data_dir), now                  or deleted), VECHE_EIO (the
+ *                                                 tombstone is made, a file
+ *                                                 stayed: the supervisor
+ *                                                 tries again)
  *   BARRIER       -                               - (no work: its completion
  *                                                 runs after those of every
  *                                                 request before it, so a
@@ -107,6 +112,7 @@ typedef enum {
     VECHE_STOREQ_REC_OPEN,
     VECHE_STOREQ_AGENDA,
     VECHE_STOREQ_CHANGES,
+    VECHE_STOREQ_LESSON_DELETE,
 } veche_storeq_kind;
 
 /* What an AGENDA request does before it reads the items back. */
@@ -129,7 +135,7 @@ struct veche_storeq_req {
     /* in (owned strings are freed with the request) */
     char *cookie;                              /* ADMIT: the Cookie header, or NULL */
     char *invitation;                          /* ADMIT: a token, or NULL */
-    char *path;                                /* ALIVE */
+    char *path;                                /* ALIVE; LESSON_DELETE: data_dir */
     int64_t event_id;                          /* ADMIT (0: the invitation's), QUORUM_LOG */
     int64_t now;                               /* ADMIT, SIGN_IN: unix seconds */
     veche_auth_join join;                      /* UNADMIT in, ADMIT out */
@@ -149,7 +155,7 @@ struct veche_storeq_req {
     int64_t bytes;                             /* REC_END */
     bool want_agenda;                          /* ATTEND */
     veche_agenda_op agenda_op;                 /* AGENDA */
-    int64_t item_id;                           /* AGENDA */
+    int64_t item_id;                           /* AGENDA; LESSON_DELETE: the lesson */
     int position;                              /* AGENDA: MOVE */
     char *title, *speaker;                     /* AGENDA: ADD */
     /* out */

@@ -16,7 +16,9 @@ docs/data-model.md) against a real server with the demo organization:
   * erasure leaves the name and the e-mail nowhere in the database file or
     in a backup taken afterwards, and the attendance counts are unchanged;
   * a retention sweep removes old audit entries and old sessions;
-  * the attendance CSV and the audit CSV are in the organization's zone.
+  * the attendance CSV and the audit CSV are in the organization's zone;
+  * a body's allowRecording (API, listed, audited) decides whether its
+    chair may start recording its meetings.
 
   admin_edit.py path/to/veche [path/to/vechectl]
 Prints TAP.  Python 3 standard library only.
@@ -378,6 +380,47 @@ def csv_in_the_organizations_zone(srv):
     e = has_entry(a, "org.update", S["root"])
     assert e["detail"] == {"fields": ["timeZone"]}, e
     expect(a.call("PATCH", f"/api/admin/orgs/{S['root']}", dict(timeZone="")), 200)
+
+
+@case
+def allow_recording_of_a_body(srv):
+    """allowRecording set by the administrator decides whether the chair may
+    record the body's meetings (the chair sends no media here, so an allowed
+    start gets as far as nothing-to-record; a refused one is forbidden)."""
+    a = S["admin"]
+    c = sqlite3.connect(db(srv))
+    event, body = c.execute("SELECT id, body_id FROM event WHERE room_id = 'demo-presidium'"
+                            ).fetchone()
+    c.close()
+    bodies = {b["id"]: b for b in expect(a.call("GET", "/api/admin/bodies"), 200)["bodies"]}
+    assert bodies[body]["allowRecording"] is False, bodies[body]
+    chair, _ = srv.login("chair" + DEMO)
+    w, joined = srv.join_event(chair, event)
+
+    def start(rid):
+        w.send(dict(type="record-start", id=rid))
+        m = w.wait_for(lambda x: x.get("id") == rid, 20)
+        assert m["type"] == "error", m
+        return m["code"]
+    assert start("r0") == "forbidden"
+    expect(a.call("PATCH", f"/api/admin/bodies/{body}", dict(allowRecording="yes")), 400,
+           "bad-request")
+    courses = expect(a.call("GET", "/api/admin/courses"), 200)["courses"]
+    expect(a.call("PATCH", f"/api/admin/courses/{courses[0]['id']}",
+                  dict(name="x", allowRecording=True)), 400, "bad-request")
+    expect(a.call("PATCH", f"/api/admin/bodies/{body}", dict(allowRecording=True)), 200)
+    bodies = {b["id"]: b for b in expect(a.call("GET", "/api/admin/bodies"), 200)["bodies"]}
+    assert bodies[body]["allowRecording"] is True, bodies[body]
+    e = has_entry(a, "body.update", body)
+    assert e["detail"] == {"fields": ["allowRecording"]}, e
+    assert start("r1") == "nothing-to-record"
+    expect(a.call("PATCH", f"/api/admin/bodies/{body}", dict(allowRecording=False)), 200)
+    assert start("r2") == "forbidden"
+    w.close()
+    member = Client(srv)
+    member.login("member1" + DEMO, "demo-password-1")
+    expect(member.call("PATCH", f"/api/admin/bodies/{body}", dict(allowRecording=True)), 403,
+           "forbidden")
 
 
 @case

@@ -2,7 +2,12 @@
  * (server/store/store_lessons.c): retention date math, the render claim
  * (only events of a course, only when no part is still recording, again
  * when new parts close, never after delete), progress and finish, guest
- * links and their expiry, retention picking the old lessons. */
+ * links and their expiry, retention picking the old lessons; deleting
+ * leaves the files pending until remove_files takes them (and only what
+ * is under lessons/). */
+#include <glib.h>
+#include <glib/gstdio.h>
+
 #include "store_fixture.h"
 #include "store_lessons.h"
 
@@ -191,6 +196,84 @@ TEST(describe_list_guest_retention)
     veche_store_close(s);
 }
 
+static bool exists(const char *dir, const char *rel)
+{
+    char *p = g_build_filename(dir, rel, NULL);
+    bool e = g_file_test(p, G_FILE_TEST_EXISTS);
+    g_free(p);
+    return e;
+}
+
+static void put(const char *dir, const char *rel)
+{
+    char *p = g_build_filename(dir, rel, NULL);
+    char *d = g_path_get_dirname(p);
+    CHECK_EQ_INT(g_mkdir_with_parents(d, 0700), 0);
+    CHECK(g_file_set_contents(p, "x", 1, NULL));
+    g_free(d);
+    g_free(p);
+}
+
+TEST(delete_pending_then_files_removed)
+{
+    veche_store *s = setup();
+    if (!s)
+        return;
+    char *dir = g_dir_make_tmp("veche-lessons-XXXXXX", NULL);
+    CHECK(dir != NULL);
+    part(1, "closed");
+    veche_lesson l, g;
+    CHECK_EQ_INT(veche_store_lesson_claim(s, NOW, &l), 1);
+    CHECK_EQ_INT(veche_store_lesson_finish(s, l.id, "lessons/1/lesson.webm",
+                                           "lessons/1/chapters.vtt", 1000, 10, NOW), 0);
+    put(dir, "lessons/1/lesson.webm");
+    put(dir, "lessons/1/chapters.vtt");
+    put(dir, "recordings/1/part-1.mkv");
+    CHECK_EQ_INT(veche_store_lesson_next_pending(s, &g), 0);
+    /* not deleted: its files are not removed */
+    CHECK_EQ_INT(veche_store_lesson_remove_files(s, dir, l.id), VECHE_ESTATE);
+    CHECK(exists(dir, "lessons/1/lesson.webm"));
+    CHECK_EQ_INT(veche_store_lesson_mark_deleted(s, l.id, NOW + 1), 0);
+    /* the tombstone keeps the paths: the files are pending */
+    CHECK_EQ_INT(veche_store_lesson_next_pending(s, &g), 1);
+    CHECK_EQ_INT(g.id, l.id);
+    CHECK_EQ_STR(g.path, "lessons/1/lesson.webm");
+    CHECK(exists(dir, "lessons/1/lesson.webm"));
+    CHECK_EQ_INT(veche_store_lesson_remove_files(s, dir, l.id), 0);
+    CHECK(!exists(dir, "lessons/1/lesson.webm"));
+    CHECK(!exists(dir, "lessons/1/chapters.vtt"));
+    CHECK(!exists(dir, "lessons/1"));
+    CHECK(exists(dir, "recordings/1/part-1.mkv"));   /* the archive stays */
+    CHECK_EQ_INT(veche_store_lesson_next_pending(s, &g), 0);
+    CHECK_EQ_INT(veche_store_lesson_get(s, l.id, &g), 0);
+    CHECK_EQ_STR(g.path, "");
+    CHECK_EQ_INT(veche_store_lesson_remove_files(s, dir, l.id), 0);  /* again: nothing */
+    CHECK_EQ_INT(veche_store_lesson_remove_files(s, dir, l.id + 99), VECHE_ENOTFOUND);
+    /* a path outside lessons/ is never unlinked (cleared all the same) */
+    part(2, "closed");
+    CHECK_EQ_INT(veche_store_lesson_claim(s, NOW, &l), 0);  /* a tombstone: not again */
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE lesson SET path = 'recordings/1/part-1.mkv',"
+             " vtt_path = 'lessons/../recordings/1/part-1.mkv' WHERE id = %lld", (long long)g.id);
+    CHECK_EQ_INT(exec_sql(db, sql), 0);
+    CHECK_EQ_INT(veche_store_lesson_next_pending(s, &l), 1);
+    CHECK_EQ_INT(veche_store_lesson_remove_files(s, dir, g.id), 0);
+    CHECK(exists(dir, "recordings/1/part-1.mkv"));
+    CHECK_EQ_INT(veche_store_lesson_next_pending(s, &l), 0);
+    char *rec = g_build_filename(dir, "recordings/1/part-1.mkv", NULL);
+    g_unlink(rec);
+    g_free(rec);
+    rec = g_build_filename(dir, "recordings/1", NULL);
+    g_rmdir(rec);
+    g_free(rec);
+    rec = g_build_filename(dir, "recordings", NULL);
+    g_rmdir(rec);
+    g_free(rec);
+    g_rmdir(dir);
+    g_free(dir);
+    veche_store_close(s);
+}
+
 int main(void)
 {
     (void)build_cast;  /* store_fixture.h's, for the other store tests */
@@ -199,6 +282,7 @@ int main(void)
     RUN(retention_date_math);
     RUN(claim_render_finish);
     RUN(describe_list_guest_retention);
+    RUN(delete_pending_then_files_removed);
     fixture_end();
     return check_finish();
 }

@@ -7,6 +7,11 @@
  *   lessons delete ID           remove the files; the lesson stays as a
  *                               tombstone so it is not rendered again
  *
+ *   body-recording BODY_ID [on|off]
+ *                               whether the body's chair may record its
+ *                               meetings (body.allow_recording); prints
+ *                               "on" or "off"; a change is audited
+ *
  * The files are under the data directory (the database's folder with
  * --db).  The running server's supervisor is not involved. */
 #include <errno.h>
@@ -18,6 +23,7 @@
 
 #include "err.h"
 #include "store_lessons.h"
+#include "store_recording.h"
 #include "vechectl.h"
 
 #define SYNOPSIS "lessons list [COURSE_ID] | lessons export ID FILE | lessons delete ID"
@@ -82,19 +88,15 @@ static int export(vctl *c, const veche_lesson *l, const char *dest)
 
 static int delete(vctl *c, const veche_lesson *l)
 {
-    const char *rel[] = {l->path, l->vtt_path};
-    for (size_t i = 0; i < G_N_ELEMENTS(rel); i++) {
-        if (!rel[i][0])
-            continue;
-        char *p = data_file(c, rel[i]);
-        if (g_unlink(p) != 0 && errno != ENOENT) {
-            fprintf(stderr, "vechectl: lessons delete: %s: %s\n", p, g_strerror(errno));
-            g_free(p);
-            return VCTL_TROUBLE;
-        }
-        g_free(p);
-    }
     int r = veche_store_lesson_mark_deleted(c->st, l->id, c->now);
+    if (r != 0)
+        return vctl_fail("lessons delete", r);
+    r = veche_store_lesson_remove_files(c->st, c->data_dir, l->id);
+    if (r == VECHE_EIO) {
+        fprintf(stderr, "vechectl: lessons delete: a file of lesson %lld could not be removed"
+                " (the server's supervisor tries again)\n", (long long)l->id);
+        return VCTL_TROUBLE;
+    }
     if (r != 0)
         return vctl_fail("lessons delete", r);
     printf("deleted %lld\n", (long long)l->id);
@@ -125,4 +127,33 @@ int cmd_lessons(vctl *c, int argc, char **argv)
         rc = is_export ? export(c, l, argv[2]) : delete(c, l);
     g_free(l);
     return rc;
+}
+
+int cmd_body_recording(vctl *c, int argc, char **argv)
+{
+    static const char *const syn = "body-recording BODY_ID [on|off]";
+    int64_t body_id;
+    if (vctl_parse_id(argv[0], &body_id) != 0 ||
+        (argc == 2 && strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+        return vctl_usage(syn);
+    int allow = 0;
+    int r = veche_store_body_allow_recording_get(c->st, body_id, &allow);
+    if (r == VECHE_ENOTFOUND)
+        return vctl_refuse("no body %lld", (long long)body_id);
+    if (r != 0)
+        return vctl_fail("body-recording", r);
+    if (argc == 2) {
+        int want = !strcmp(argv[1], "on");
+        if (want != allow) {
+            veche_body b;
+            if ((r = veche_store_body_allow_recording_set(c->st, body_id, want)) != 0 ||
+                (r = veche_store_body_get(c->st, body_id, &b)) != 0)
+                return vctl_fail("body-recording", r);
+            vctl_audit(c, b.org_id, "body.update", "body", body_id,
+                       want ? "{\"allowRecording\":true}" : "{\"allowRecording\":false}");
+        }
+        allow = want;
+    }
+    printf("%s\n", allow ? "on" : "off");
+    return VCTL_OK;
 }

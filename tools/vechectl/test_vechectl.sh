@@ -260,6 +260,15 @@ is "body-voting set" "$(run body-voting "$body" two-thirds-of-present warn)" "tw
 is "body-voting kept" "$(count "SELECT vote_rule || ' ' || vote_no_quorum FROM body WHERE id = $body")" "two-thirds-of-present warn"
 is "body-voting bad rule" "$(status body-voting "$body" most)" 2
 is "body-voting missing body" "$(status body-voting 99)" 2
+# ---- recording allowed in a body's meetings ----
+is "body-recording default" "$(run body-recording "$body")" off
+is "body-recording on" "$(run body-recording "$body" on)" on
+is "body-recording kept" "$(count "SELECT allow_recording FROM body WHERE id = $body")" 1
+is "body-recording audited" "$(count "SELECT count(*) FROM audit_log WHERE action = 'body.update' AND target_id = $body AND detail LIKE '%allowRecording%true%'")" 1
+is "body-recording off" "$(run body-recording "$body" off)" off
+is "body-recording off kept" "$(count "SELECT allow_recording FROM body WHERE id = $body")" 0
+is "body-recording bad word" "$(status body-recording "$body" yes)" 1
+is "body-recording missing body" "$(status body-recording 99)" 2
 is "minutes of an event not finalized" "$(status minutes verify "$meeting")" 2
 is "minutes verify of a missing event" "$(status minutes verify 99)" 2
 is "minutes bad verb" "$(status minutes sign "$meeting")" 1

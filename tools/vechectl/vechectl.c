@@ -345,6 +345,7 @@ static const command commands[] = {
     { "admin-remove", 2, 3, cmd_admin_remove,
       "admin-remove org ORG_ID EMAIL | admin-remove platform EMAIL" },
     { "people", 0, 1, cmd_people, "people [ORG_ID]" },
+    { "body-recording", 1, 2, cmd_body_recording, "body-recording BODY_ID [on|off]" },
     { "lessons", 1, 3, cmd_lessons,
       "lessons list [COURSE_ID] | lessons export ID FILE | lessons delete ID" },
     { "person-edit", 3, 3, cmd_person_edit, "person-edit EMAIL name|email|phone VALUE" },
@@ -424,6 +425,8 @@ static void usage(FILE *f)
 "  lessons export ID FILE         copy the lesson's WebM, and its chapters\n"
 "                                 to FILE with .vtt\n"
 "  lessons delete ID              remove the lesson and its files\n"
+"  body-recording BODY_ID [on|off]   whether the body's chair may record\n"
+"                                 its meetings (off unless set)\n"
 "Editing and deleting (each written to the audit log):\n"
 "  person-edit EMAIL name|email|phone VALUE\n"
 "  person-delete EMAIL            only one no attendance names\n"

@@ -84,6 +84,7 @@ int cmd_minutes(vctl *c, int argc, char **argv);
 int cmd_body_voting(vctl *c, int argc, char **argv);
 /* Commands: cmd_lessons.c */
 int cmd_lessons(vctl *c, int argc, char **argv);
+int cmd_body_recording(vctl *c, int argc, char **argv);
 
 /* Commands: cmd_privacy.c */
 int cmd_person_edit(vctl *c, int argc, char **argv);

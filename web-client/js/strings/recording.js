@@ -15,6 +15,7 @@ export default {
     'recording.reason.recorder-failed': 'Recording stopped: the recorder failed. What was recorded is kept; you may start again.',
     'err.disk-full': 'Not enough free disk space to record.',
     'err.nothing-to-record': 'Nobody sends audio or video yet: nothing to record.',
+    'recording.admin_allow': 'The chair may record this body\'s meetings',
   },
   ru: {
     'recording.on': 'Идёт запись',
@@ -30,5 +31,6 @@ export default {
     'recording.reason.recorder-failed': 'Запись остановлена: сбой записи. Записанное сохранено; можно начать снова.',
     'err.disk-full': 'Недостаточно места на диске для записи.',
     'err.nothing-to-record': 'Никто ещё не передаёт звук или видео: записывать нечего.',
+    'recording.admin_allow': 'Председатель может записывать заседания этого органа',
   },
 };

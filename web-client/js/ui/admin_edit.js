@@ -168,10 +168,16 @@ function unitPanel(view, kind, g) {
   const [name, nameF] = input(`edit-${kind}-name`, 'admin.name', g.name, { required: true, maxlength: 200 });
   const q = g.quorum ? `${g.quorum.op}${g.quorum.num}/${g.quorum.den}` : '';
   const [quorum, quorumF] = isBody ? input('edit-body-quorum', 'admin.quorum', q, { maxlength: 16 }) : [null, null];
+  // whether the body's chair may record its meetings (trainings always may)
+  const rec = isBody ? h('input', { id: 'edit-body-recording', type: 'checkbox' }) : null;
+  if (rec) rec.checked = !!g.allowRecording;
+  const recF = rec ? h('div', { class: 'field' }, rec, ' ',
+    h('label', { for: 'edit-body-recording' }, t('recording.admin_allow'))) : null;
   return {
-    fields: [nameF, quorumF],
+    fields: [nameF, quorumF, recF],
     submit: () => save(view, () => (isBody
-      ? api.updateBody(g.id, { name: name.value.trim(), quorum: quorum.value.trim() || null })
+      ? api.updateBody(g.id, { name: name.value.trim(), quorum: quorum.value.trim() || null,
+        allowRecording: rec.checked })
       : api.updateCourse(g.id, { name: name.value.trim() }))),
     actions: [danger('edit-delete', 'admin.edit.delete', 'admin.edit.confirm_delete', g.name,
       () => remove(view, () => (isBody ? api.deleteBody(g.id) : api.deleteCourse(g.id))))],
