@@ -237,6 +237,113 @@ def crowd(x, event, cookies, spread):
     return lat, errors, stop, workers
 
 
+def rtt(w, msg, reply, timeout=60):
+    """Send msg with a fresh id; seconds until the answer with that id
+    (reply: its type; an error fails)."""
+    rid = f"r{time.monotonic_ns()}"
+    t0 = time.perf_counter()
+    w.send(dict(msg, id=rid))
+    m = w.wait_for(lambda y: y.get("id") == rid, timeout)
+    assert m["type"] == reply, (msg, m)
+    return time.perf_counter() - t0, m
+
+
+CONF_RTT = 3.0  # s: the chair's p99 (generous: a loaded 2-core runner, ASan)
+
+
+@case
+def delegates_conference_300(x):
+    """A delegates' conference: a body of 300 voting delegates, its chair and
+    secretary in one meeting whose own limit (event-add --limit) is above the
+    meeting default of 100.  While the delegates join within 20 s the chair
+    pings; then ten delegates ask for the floor, the chair gives it down the
+    list, opens a vote and closes it.  The chair's round trips stay bounded
+    and the chair's roll ends with everyone."""
+    import sqlite3
+    tag, n, asking = "conf", 300, 10
+    org = x.ctl("org-add", "central", f"Профсоюз {tag}")
+    body = x.ctl("body-add", org, f"Конференция {tag}")
+    csv_path = os.path.join(x.srv.data, f"roster-{tag}.csv")
+    with open(csv_path, "w", encoding="utf-8") as f:
+        f.write("full_name,email,role\n")
+        f.write(f"Председатель Конференции,chair-{tag}@conf.test,chair\n")
+        f.write(f"Секретарь Конференции,secretary-{tag}@conf.test,secretary\n")
+        for i in range(n):
+            f.write(f"Делегат Номер {i},d{i}-{tag}@conf.test,member\n")
+    x.ctl("import-roster", "body", body, csv_path)
+    start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 600))
+    end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 6 * 3600))
+    event = int(x.ctl("event-add", "body", body, "Конференция", start, end, f"room-{tag}",
+                      "--limit", "400").split()[0])
+    db = sqlite3.connect(x.db, timeout=30)
+    ids = dict(db.execute("SELECT email, id FROM person WHERE email LIKE ?", (f"%-{tag}@conf.test",)))
+    cookie = {e: join_storm.new_session(db, i) for e, i in ids.items()}
+    db.commit()
+    db.close()
+    chair, cj = x.srv.join_event(cookie[f"chair-{tag}@conf.test"], event)
+    assert cj["role"] == "chair", cj
+    chair.wait_roll(lambda r: True, 15)
+    sec, _ = x.srv.join_event(cookie[f"secretary-{tag}@conf.test"], event)
+    delegates = [cookie[f"d{i}-{tag}@conf.test"] for i in range(n)]
+    speakers = [x.srv.join_event(c, event) for c in delegates[:asking]]
+    pings, stop_ping = [], threading.Event()
+    ctx = multiprocessing.get_context("fork")
+    stop, jq = ctx.Event(), ctx.Queue()
+    base = time.time() + 0.3
+    rest = delegates[asking:]
+    jobs = [(c, base + 20 * i / len(rest)) for i, c in enumerate(rest)]
+    workers = [ctx.Process(target=join_storm.joiner_process,
+                           args=(x.srv.port, event, jobs[k::4], stop, jq), daemon=True)
+               for k in range(4)]
+    try:
+        for w in workers:
+            w.start()
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 21:  # the chair pings through the storm
+            pings.append(rtt(chair, dict(type="ping"), "pong")[0])
+            time.sleep(0.1)
+        lat, errors = [], []
+        for _ in workers:
+            got_lat, got_err = jq.get(timeout=300)
+            lat += got_lat
+            errors += got_err
+        assert not errors and len(lat) == n - asking, errors[:3]
+        r = chair.wait_roll(lambda y: y["present"] == n + 2, 60)
+        assert r["total"] == n + 2, r
+        ops = {}
+        for w, j in speakers:
+            rtt(w, dict(type="speak-request"), "ok")
+        for _ in range(asking):  # down the list, each in turn
+            dt, _ = rtt(chair, dict(type="speakers-give"), "ok")
+            ops.setdefault("speakers-give", []).append(dt)
+        dt, _ = rtt(chair, dict(type="speakers-done"), "ok")
+        ops["speakers-done"] = [dt]
+        dt, m = rtt(chair, dict(type="vote-open", question="Утвердить регламент?"), "vote-opened")
+        ops["vote-open"] = [dt]
+        vote = m["vote"]
+        for w, _ in speakers:
+            rtt(w, dict(type="vote-cast", vote=vote, option=0), "vote-recorded")
+        dt, _ = rtt(chair, dict(type="vote-close", vote=vote), "vote-closed")
+        ops["vote-close"] = [dt]
+        dt = max(rtt(chair, dict(type="ping"), "pong")[0] for _ in range(20))
+        ops["ping after"] = [dt]
+        pings.sort()
+        p99 = join_storm.pct(pings, 0.99)
+        print(f"# conference: {n} delegates joined; join p50"
+              f" {join_storm.pct(lat, 0.5) * 1000:.0f} ms p99 {join_storm.pct(lat, 0.99) * 1000:.0f}"
+              f" ms; the chair's ping during the storm p50 {join_storm.pct(pings, 0.5) * 1000:.1f} ms"
+              f" p99 {p99 * 1000:.1f} ms max {pings[-1] * 1000:.1f} ms ({len(pings)});"
+              f" chair's requests after (max ms): "
+              + ", ".join(f"{k} {max(v) * 1000:.1f}" for k, v in ops.items()))
+        assert p99 < CONF_RTT, pings[-5:]
+        assert all(max(v) < CONF_RTT for v in ops.values()), ops
+    finally:
+        stop.set()
+        join_storm.finish(workers)
+        for w in [chair, sec] + [w for w, _ in speakers]:
+            w.close()
+
+
 def quiet(w, types, seconds):
     """No message of these types reaches w within seconds."""
     end = time.time() + seconds
