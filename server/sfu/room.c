@@ -448,11 +448,12 @@ static veche_sfu_joined *joined_reply(veche_room *room, const veche_participant 
         if (veche_room_sees(room, p, q))
             veche_room_describe(q, &j->participants[j->n_participants++]);
     }
+    bool sees_all = room->kind != VECHE_ROOM_TRAINING || p->role == VECHE_ROLE_MODERATOR;
     j->hands = g_malloc0(sizeof *j->hands * (room->hands->len + 1));
     for (guint i = 0; i < room->hands->len; i++) {
         const char *id = g_ptr_array_index(room->hands, i);
-        const veche_participant *q = veche_room_find(room, id);
-        if (q && veche_room_sees(room, p, q))
+        const veche_participant *q = sees_all ? NULL : veche_room_find(room, id);
+        if (sees_all || (q && veche_room_sees(room, p, q)))
             g_strlcpy(j->hands[j->n_hands++], id, sizeof j->hands[0]);
     }
     j->chat = veche_chat_history(room->chat, &j->n_chat);

@@ -15,7 +15,7 @@ typedef struct {
     char participant[VECHE_PARTICIPANT_ID_LEN];  /* the subject */
     char to[8][VECHE_PARTICIPANT_ID_LEN];
     unsigned n_to;
-    unsigned n_participants, present;            /* JOINED */
+    unsigned n_participants, present, n_hands;   /* JOINED */
     unsigned room_size;                          /* ROOM_SIZE */
 } seen_event;
 
@@ -37,6 +37,7 @@ static void on_event(void *ud, veche_sfu_event *ev)
         if (ev->joined) {
             e->n_participants = ev->joined->n_participants;
             e->present = ev->joined->present;
+            e->n_hands = ev->joined->n_hands;
         }
         e->room_size = ev->present;
     }
@@ -128,6 +129,13 @@ TEST(activists_see_the_trainer_not_each_other)
     CHECK_EQ_INT(veche_participant_set_hand(b, NULL, true, &err), 0);
     const seen_event *h = last(VECHE_EV_HAND, mark);
     CHECK(h && addressed(h, t) && addressed(h, t2) && addressed(h, b) && !addressed(h, a));
+    /* in `joined`: the hand for a moderator, not for another activist */
+    mark = n_events;
+    join(&f, "D", VECHE_ROLE_MEMBER, 5);
+    CHECK(last(VECHE_EV_JOINED, mark) && last(VECHE_EV_JOINED, mark)->n_hands == 0);
+    mark = n_events;
+    join(&f, "Assistant 2", VECHE_ROLE_MODERATOR, 6);
+    CHECK(last(VECHE_EV_JOINED, mark) && last(VECHE_EV_JOINED, mark)->n_hands == 1);
     /* a leave of a hidden activist: only to the moderators */
     mark = n_events;
     veche_participant_leave(a);
