@@ -88,6 +88,9 @@ static void setup(fixture *f, veche_room_kind kind)
 static void teardown(fixture *f)
 {
     veche_room_free(f->room);
+    /* who left is freed on the context's next turn (participant.c) */
+    while (g_main_context_iteration(f->ctx, FALSE))
+        ;
     g_main_context_unref(f->ctx);
 }
 
