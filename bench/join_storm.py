@@ -174,9 +174,16 @@ def healthz_poller(port, stop, out):
     lat = []
     while not stop.is_set():
         t0 = time.perf_counter()
-        conn.request("GET", "/healthz")
-        r = conn.getresponse()
-        r.read()
+        try:
+            conn.request("GET", "/healthz")
+            r = conn.getresponse()
+            r.read()
+        except (http.client.HTTPException, OSError):
+            # the server may end a kept-alive connection: a new one, and
+            # this sample is not counted (it measured the close, not the loop)
+            conn.close()
+            conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+            continue
         lat.append(time.perf_counter() - t0)
         time.sleep(0.05)
     conn.close()

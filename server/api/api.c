@@ -170,10 +170,15 @@ int api_reset_link(api_call *c, int64_t person, int64_t ttl_secs, char *link, si
                                  ttl_secs, link, cap);
 }
 
+/* The cookie outlives any session: the server decides when a session ends
+ * (it slides with use and is held for a lesson, store.h), so the browser
+ * must not drop the cookie first.  400 days: what browsers keep at most. */
+#define SESSION_COOKIE_MAX_AGE (400L * 86400)
+
 /* Set (token) or clear (NULL) the session cookie. */
 static void set_cookie(api_call *c, const char *token)
 {
-    long max_age = token ? (long)c->api->env.cfg->session_ttl_hours * 3600 : 0;
+    long max_age = token ? SESSION_COOKIE_MAX_AGE : 0;
     snprintf(c->resp->set_cookie, sizeof c->resp->set_cookie,
              "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s", VECHE_SESSION_COOKIE,
              token ? token : "", max_age, c->req->tls ? "; Secure" : "");

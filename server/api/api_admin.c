@@ -77,6 +77,23 @@ int64_t adm_int(api_call *c, const char *key)
     return json_is_integer(v) && json_integer_value(v) > 0 ? (int64_t)json_integer_value(v) : 0;
 }
 
+bool adm_event_limit(api_call *c, bool *given, unsigned *out)
+{
+    json_t *v = c->body ? json_object_get(c->body, "maxParticipants") : NULL;
+    *given = v != NULL;
+    *out = 0;
+    if (!v || json_is_null(v))
+        return true;
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+    if (n < 0 || n > VECHE_EVENT_LIMIT_MAX) {
+        api_error(c, 400, "bad-limit", "maxParticipants is a whole number of people from 1 to"
+                                       " 100000, or null for the room kind's limit");
+        return false;
+    }
+    *out = (unsigned)n;
+    return true;
+}
+
 json_t *adm_id_json(int64_t id)
 {
     return id > 0 ? json_integer((json_int_t)id) : json_null();

@@ -64,21 +64,45 @@ static void reply_ok(api_call *c, const char *kind, int64_t id)
 
 /* ---- organizations ---- */
 
-/* PATCH /api/admin/orgs/ID {name?, timeZone?, privacyNotice?} */
+/* sessionHours: absent (*given false), null or 0 (not set), 1..8760. */
+static bool session_hours_arg(api_call *c, bool *given, unsigned *hours)
+{
+    json_t *v = json_object_get(c->body, "sessionHours");
+    *given = v != NULL;
+    *hours = 0;
+    if (!v || json_is_null(v))
+        return true;
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+    if (n < 0 || n > 8760) {
+        api_error(c, 400, "bad-hours", "sessionHours is a whole number of hours from 1 to"
+                                       " 8760, or null for the default");
+        return false;
+    }
+    *hours = (unsigned)n;
+    return true;
+}
+
+/* PATCH /api/admin/orgs/ID {name?, timeZone?, privacyNotice?, sessionHours?} */
 static void update_org(api_call *c, int64_t id)
 {
     if (!api_need_body(c) || !need_admin_of(c, id))
         return;
-    bool bad = false;
+    bool bad = false, hours_given;
+    unsigned hours;
     const char *name = opt_str(c, "name", &bad), *tz = opt_str(c, "timeZone", &bad),
                *notice = opt_str(c, "privacyNotice", &bad);
     if (bad)
         return api_error(c, 400, "bad-request", "name, timeZone and privacyNotice are strings");
     if (tz && tz[0] && !veche_config_time_zone_valid(tz))
         return api_error(c, 400, "bad-zone", "timeZone is a zone such as Europe/Moscow");
-    if (!store_ok(c, veche_store_org_update(c->api->env.store, id, name, tz, notice), ""))
+    if (!session_hours_arg(c, &hours_given, &hours))
         return;
-    static const char *const keys[] = {"name", "timeZone", "privacyNotice", NULL};
+    int rc = veche_store_org_update(c->api->env.store, id, name, tz, notice);
+    if (rc == 0 && hours_given)
+        rc = veche_store_org_set_session_hours(c->api->env.store, id, hours);
+    if (!store_ok(c, rc, ""))
+        return;
+    static const char *const keys[] = {"name", "timeZone", "privacyNotice", "sessionHours", NULL};
     adm_audit(c, id, "org.update", "org", id, adm_fields(c, keys));
     VLOG_INFO(NULL, NULL, "api: person %lld changed organization %lld", (long long)c->person,
               (long long)id);
@@ -328,8 +352,9 @@ static bool get_event(api_call *c, int64_t id, veche_event *ev)
            need_admin_of(c, ev->org_id);
 }
 
-/* PATCH /api/admin/events/ID {title?, startsAt?, endsAt?, cancelled?}:
- * renaming, rescheduling, cancelling (and withdrawing a cancellation). */
+/* PATCH /api/admin/events/ID {title?, startsAt?, endsAt?, cancelled?,
+ * maxParticipants?}: renaming, rescheduling, cancelling (and withdrawing a
+ * cancellation), the room limit (null: the room kind's). */
 static void update_event(api_call *c, int64_t id)
 {
     veche_event ev;
@@ -347,10 +372,16 @@ static void update_event(api_call *c, int64_t id)
                                              " \"2026-11-29T12:00:00Z\" or unix seconds");
     if ((starts ? starts : ev.starts_at) > (ends ? ends : ev.ends_at))
         return api_error(c, 400, "bad-time", "endsAt is before startsAt");
+    bool limit_given;
+    unsigned limit;
+    if (!adm_event_limit(c, &limit_given, &limit))
+        return;
     veche_store *st = c->api->env.store;
     int rc = 0;
     if (title || starts || ends)
         rc = veche_store_event_update(st, id, title, starts, ends);
+    if (rc == 0 && limit_given)
+        rc = veche_store_event_set_limit(st, id, limit);
     if (rc == 0 && cj)
         rc = veche_store_event_set_cancelled(st, id, json_is_true(cj), c->now);
     if (!store_ok(c, rc, ""))
@@ -366,6 +397,10 @@ static void update_event(api_call *c, int64_t id)
     if (ends) {
         json_array_append_new(fields, json_string("endsAt"));
         json_object_set_new(detail, "endsAt", adm_time_json(ends));
+    }
+    if (limit_given) {
+        json_array_append_new(fields, json_string("maxParticipants"));
+        json_object_set_new(detail, "maxParticipants", limit ? json_integer(limit) : json_null());
     }
     const char *action = cj ? (json_is_true(cj) ? "event.cancel" : "event.uncancel")
                             : starts || ends ? "event.reschedule" : "event.update";

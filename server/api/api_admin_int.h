@@ -23,6 +23,11 @@ bool adm_scope(api_call *c, int64_t *org_id, int64_t *admin_id);
  * form gives it), or 0 (absent, null, anything else). */
 int64_t adm_int(api_call *c, const char *key);
 
+/* The optional `maxParticipants` of an event: absent (*given false), null
+ * or 0 (the room kind's limit: *out 0), or 1..VECHE_EVENT_LIMIT_MAX.
+ * Replies 400 bad-limit and returns false for anything else. */
+bool adm_event_limit(api_call *c, bool *given, unsigned *out);
+
 /* An id as JSON, null for 0. */
 json_t *adm_id_json(int64_t id);
 

@@ -64,16 +64,20 @@ static int org_cb(void *ud, const veche_org *o)
 {
     orgs_ctx *x = ud;
     char zone[64] = "", notice[VECHE_NOTICE_MAX + 1] = "";
+    unsigned hours = 0;
     int rc = veche_store_org_settings(x->st, o->id, zone, notice);
+    if (rc == 0)
+        rc = veche_store_org_session_hours(x->st, o->id, &hours);
     if (rc != 0)
         return rc;
-    return append(x->list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)o->id,
-                                     "name", o->name, "level",
+    return append(x->list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
+                                     (json_int_t)o->id, "name", o->name, "level",
                                      veche_store_org_level_name(o->level), "parent",
                                      adm_id_json(o->parent_id), "timeZone",
                                      zone[0] ? json_string(zone) : json_null(),
                                      "privacyNotice",
-                                     notice[0] ? json_string(notice) : json_null()));
+                                     notice[0] ? json_string(notice) : json_null(),
+                                     "sessionHours", hours ? json_integer(hours) : json_null()));
 }
 
 /* GET /api/admin/orgs: the organizations the caller administers, with
@@ -252,6 +256,9 @@ static int event_cb(void *ud, const veche_event_info *e)
         if (veche_store_event_cancelled(x->st, ev->id, &cancelled) != 0)
             cancelled = 0;
         json_object_set_new(o, "cancelled", json_boolean(cancelled != 0));
+        json_object_set_new(o, "maxParticipants", ev->max_participants
+                                                      ? json_integer(ev->max_participants)
+                                                      : json_null());
     }
     return append(x->list, o);
 }
@@ -279,9 +286,10 @@ static int new_room(char out[VECHE_ROOM_ID_MAX + 1])
     return 0;
 }
 
-/* POST /api/admin/events {title, body|course, startsAt, endsAt, room?}:
- * a meeting of a body or a training session of a course; the room id is
- * generated when not given. */
+/* POST /api/admin/events {title, body|course, startsAt, endsAt, room?,
+ * maxParticipants?}: a meeting of a body or a training session of a
+ * course; the room id is generated when not given; maxParticipants is the
+ * event's own room limit (null or absent: the room kind's). */
 static void create_event(api_call *c)
 {
     if (!api_need_body(c))
@@ -305,6 +313,9 @@ static void create_event(api_call *c)
         return api_error(c, 400, "bad-time", "endsAt is before startsAt");
     if ((rj && !json_is_null(rj) && !room) || (room && !veche_room_id_valid(room)))
         return api_error(c, 400, "bad-room", "room is 1 to 64 of A-Z a-z 0-9 _ . -");
+    bool limit_given;
+    if (!adm_event_limit(c, &limit_given, &ev.max_participants))
+        return;
     int64_t org = 0;
     int rc;
     if (ev.body_id) {
@@ -341,7 +352,10 @@ static void create_event(api_call *c)
         return api_error(c, 400, "bad-request", "the event was refused");
     if (rc != 0)
         return api_error(c, 500, "internal", "database error");
-    adm_audit(c, org, "event.create", "event", id, json_pack("{s:s}", "room", ev.room_id));
+    json_t *detail = json_pack("{s:s}", "room", ev.room_id);
+    if (ev.max_participants)
+        json_object_set_new(detail, "maxParticipants", json_integer(ev.max_participants));
+    adm_audit(c, org, "event.create", "event", id, detail);
     VLOG_INFO(ev.room_id, NULL, "api: person %lld created event %lld", (long long)c->person,
               (long long)id);
     api_reply(c, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "room", ev.room_id));

@@ -160,7 +160,9 @@ static const directive directives[] = {
         "SQLite database of organizations, rosters, accounts and attendance.\n"
         "Empty: veche.db in data_dir."),
     DIR(session_ttl_hours, T_UINT, 1, 8760, NULL,
-        "Hours a sign-in lasts (the veche_session cookie's Max-Age)."),
+        "Hours a sign-in or invitation session lasts unused; each use\n"
+        "extends it, and joining an event keeps it until the event ends.\n"
+        "An organization's session_hours (admin page) replaces it."),
     DIR(invitation_ttl_hours, T_UINT, 1, 8760, NULL,
         "Hours an invitation link stays valid."),
     DIR(presence_grace_seconds, T_UINT, 0, 86400, NULL,

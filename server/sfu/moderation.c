@@ -61,13 +61,15 @@ static veche_participant *target_of(veche_participant *p, const char *target,
     return t;
 }
 
-/* hand, floor, locked: the subject and one flag */
+/* hand, floor, locked: the subject and one flag, to those who see the
+ * subject (in a training: its moderators and itself, unless it has been
+ * revealed; visibility.c) */
 static void broadcast_flag(veche_participant *t, veche_sfu_event_type type, bool flag)
 {
     veche_sfu_event *ev = veche_room_event(t->room, type);
     g_strlcpy(ev->participant, t->id, sizeof ev->participant);
     ev->flag = flag;
-    veche_room_broadcast(t->room, NULL, ev);
+    veche_room_broadcast_about(t->room, t, NULL, ev);
 }
 
 static void broadcast_hand(veche_participant *t)
@@ -120,6 +122,7 @@ int veche_participant_set_floor(veche_participant *p, const char *target, bool g
             veche_room_forget_hand(t->room, t);
             broadcast_hand(t);
         }
+        veche_room_reveal(t->room, t);  /* before its `floor` */
         t->has_floor = true;
         VLOG_INFO(p->room->id, t->id, "floor given by %s", p->id);
     } else {
@@ -145,7 +148,7 @@ static void set_muted(veche_participant *t, bool muted, const veche_participant 
     g_strlcpy(ev->participant, t->id, sizeof ev->participant);
     g_strlcpy(ev->by, by->id, sizeof ev->by);
     ev->flag = muted;
-    veche_room_broadcast(t->room, NULL, ev);
+    veche_room_broadcast_about(t->room, t, NULL, ev);  /* "mute all": O(N), not O(N^2) */
 }
 
 int veche_participant_mute(veche_participant *p, const char *target, veche_sfu_error *err)
@@ -187,7 +190,7 @@ int veche_participant_mute_chat(veche_participant *p, const char *target, bool m
     g_strlcpy(ev->participant, t->id, sizeof ev->participant);
     g_strlcpy(ev->by, p->id, sizeof ev->by);
     ev->flag = muted;
-    veche_room_broadcast(t->room, NULL, ev);
+    veche_room_broadcast_about(t->room, t, NULL, ev);
     return 0;
 }
 

@@ -48,7 +48,7 @@ veche_sfu_event *veche_room_event(const veche_room *room, veche_sfu_event_type t
     return ev;
 }
 
-static void emit(veche_room *room, veche_sfu_event *ev)
+void veche_room_emit(veche_room *room, veche_sfu_event *ev)
 {
     if (ev->n_to > 0 && room->env.emit)
         room->env.emit(room->env.emit_ud, ev);
@@ -64,7 +64,7 @@ void veche_room_broadcast(veche_room *room, const veche_participant *except,
         if (p != except)
             veche_sfu_event_add_to(ev, p->client, p->id);
     }
-    emit(room, ev);
+    veche_room_emit(room, ev);
 }
 
 void veche_participant_send(veche_participant *p, veche_sfu_event *ev)
@@ -74,7 +74,7 @@ void veche_participant_send(veche_participant *p, veche_sfu_event *ev)
         return;
     }
     veche_sfu_event_add_to(ev, p->client, p->id);
-    emit(p->room, ev);
+    veche_room_emit(p->room, ev);
 }
 
 /* --- timers --- */
@@ -151,8 +151,10 @@ static gboolean on_rtcp_timer(gpointer data)
         veche_track_send_receiver_reports(g_ptr_array_index(room->participants, i),
                                           room->env.cfg->max_bitrate_kbps);
     expire_departed(room);
-    if (++room->rtcp_ticks % QUALITY_EVERY_TICKS == 0)
+    if (++room->rtcp_ticks % QUALITY_EVERY_TICKS == 0) {
         send_quality(room);
+        veche_room_send_size(room);
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -306,6 +308,7 @@ void veche_room_track_added(veche_room *room, veche_track *t)
 {
     VLOG_INFO(room->id, t->owner->id, "track %s (%s %s ssrc %u) added", t->id,
               kind_name(t->codec.kind), t->codec.name, t->ssrc);
+    veche_room_reveal(room, t->owner);  /* a publisher is seen by all */
     veche_sfu_event *ev = veche_room_event(room, VECHE_EV_TRACK_ADDED);
     g_strlcpy(ev->participant, t->owner->id, sizeof ev->participant);
     track_info(t, &ev->track);
@@ -337,7 +340,7 @@ void veche_room_track_removed(veche_room *room, veche_track *t)
 
 /* --- joining and leaving --- */
 
-static void describe(const veche_participant *p, veche_sfu_participant_info *out)
+void veche_room_describe(const veche_participant *p, veche_sfu_participant_info *out)
 {
     g_strlcpy(out->id, p->id, sizeof out->id);
     out->name = g_strdup(p->name);
@@ -377,7 +380,7 @@ static void tell_moderators_knock(veche_room *room, const char *name)
         if (m->role == VECHE_ROLE_MODERATOR)
             veche_sfu_event_add_to(ev, m->client, m->id);
     }
-    emit(room, ev);
+    veche_room_emit(room, ev);
 }
 
 /* Decide a joining participant's role and restore a resumed one's state
@@ -436,14 +439,23 @@ static veche_sfu_joined *joined_reply(veche_room *room, const veche_participant 
     const veche_participant *speaker = veche_speaker_current(room->speaker);
     if (speaker)
         g_strlcpy(j->speaker, speaker->id, sizeof j->speaker);
-    j->n_participants = room->participants->len;
+    /* only those p sees (visibility.c: in a training, an activist sees the
+     * trainer and who publishes or has the floor) */
+    j->present = room->participants->len + 1;
     j->participants = g_new0(veche_sfu_participant_info, room->participants->len + 1);
-    for (guint i = 0; i < room->participants->len; i++)
-        describe(g_ptr_array_index(room->participants, i), &j->participants[i]);
-    j->n_hands = room->hands->len;
+    for (guint i = 0; i < room->participants->len; i++) {
+        const veche_participant *q = g_ptr_array_index(room->participants, i);
+        if (veche_room_sees(room, p, q))
+            veche_room_describe(q, &j->participants[j->n_participants++]);
+    }
+    bool sees_all = room->kind != VECHE_ROOM_TRAINING || p->role == VECHE_ROLE_MODERATOR;
     j->hands = g_malloc0(sizeof *j->hands * (room->hands->len + 1));
-    for (guint i = 0; i < room->hands->len; i++)
-        g_strlcpy(j->hands[i], g_ptr_array_index(room->hands, i), sizeof j->hands[i]);
+    for (guint i = 0; i < room->hands->len; i++) {
+        const char *id = g_ptr_array_index(room->hands, i);
+        const veche_participant *q = sees_all ? NULL : veche_room_find(room, id);
+        if (sees_all || (q && veche_room_sees(room, p, q)))
+            g_strlcpy(j->hands[j->n_hands++], id, sizeof j->hands[0]);
+    }
     j->chat = veche_chat_history(room->chat, &j->n_chat);
     if (room->kind == VECHE_ROOM_MEETING) {
         j->speakers = veche_speakers_snapshot(room->speakers);
@@ -495,8 +507,8 @@ veche_participant *veche_room_join(veche_room *room, const veche_join_request *r
     g_strlcpy(joined->participant, p->id, sizeof joined->participant);
     joined->joined = joined_reply(room, p);
     veche_sfu_event *ev = veche_room_event(room, VECHE_EV_PARTICIPANT_JOINED);
-    describe(p, &ev->who);
-    veche_room_broadcast(room, NULL, ev);
+    veche_room_describe(p, &ev->who);
+    veche_room_broadcast_about(room, p, NULL, ev);  /* training: O(moderators) */
     g_ptr_array_add(room->participants, p);
     veche_participant_send(p, joined);
     VLOG_INFO(room->id, p->id, "joined as %s", veche_role_name(room->kind, p->role));
@@ -546,7 +558,7 @@ void veche_room_on_leave(veche_room *room, veche_participant *p)
     }
     veche_sfu_event *ev = veche_room_event(room, VECHE_EV_PARTICIPANT_LEFT);
     g_strlcpy(ev->participant, p->id, sizeof ev->participant);
-    veche_room_broadcast(room, p, ev);
+    veche_room_broadcast_about(room, p, p, ev);
     if (listed && room->kind == VECHE_ROOM_MEETING) {
         ev = veche_room_event(room, VECHE_EV_SPEAKERS);
         ev->speakers = veche_speakers_snapshot(room->speakers);

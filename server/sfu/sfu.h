@@ -67,6 +67,7 @@ struct veche_room {
     veche_speakers *speakers;    /* a meeting's speakers list (speakers_room.c) */
     GHashTable *departed;        /* id -> veche_departed*, for resume */
     struct veche_rectap *rectap; /* to the recorder while recording (rectap.h) */
+    unsigned size_sent;          /* the last `room-size` to members (visibility.c) */
 };
 
 /* Who left without saying goodbye (dropped connection): kept for
@@ -93,6 +94,8 @@ struct veche_participant {
     bool muted;                  /* audio not forwarded (moderator or self) */
     bool chat_muted;             /* a moderator turned its chat off */
     bool dropped;                /* the connection went away: may resume */
+    bool revealed;               /* a training: had the floor or published, so
+                                    every member sees it (visibility.c) */
     GSource *unpublish_idle;     /* pending unpublish (publish PC closed) */
     char resume_key[33];
     uint64_t client;             /* signalling's number for its connection */
@@ -280,6 +283,23 @@ void veche_room_forget_hand(veche_room *room, veche_participant *p);
 void veche_room_on_leave(veche_room *room, veche_participant *p);
 /* The speakers list to everyone (a SPEAKERS event). */
 void veche_room_send_speakers(veche_room *room);
+/* Hand ev to the room's emitter (freed when it has no addressee). */
+void veche_room_emit(veche_room *room, veche_sfu_event *ev);
+/* p as others see it (the caller clears out). */
+void veche_room_describe(const veche_participant *p, veche_sfu_participant_info *out);
+
+/* visibility.c: who sees whom in a training (activists see the trainer,
+ * who publishes or has the floor, and the room's size) */
+bool veche_room_sees(const veche_room *room, const veche_participant *viewer,
+                     const veche_participant *p);
+/* Send ev (about subject) to everyone who sees subject but except; takes ev. */
+void veche_room_broadcast_about(veche_room *room, const veche_participant *subject,
+                                const veche_participant *except, veche_sfu_event *ev);
+/* p now has the floor or publishes: the members who did not see it get its
+ * `participant-joined`; from now on everyone sees it. */
+void veche_room_reveal(veche_room *room, veche_participant *p);
+/* A training's size to its members (`room-size`) when it changed. */
+void veche_room_send_size(veche_room *room);
 
 /* participant.c */
 veche_participant *veche_participant_new(veche_room *room, const char *id, const char *name,

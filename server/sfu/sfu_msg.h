@@ -112,7 +112,7 @@ const char *veche_sfu_cmd_name(veche_sfu_cmd_type type);
     X(MUTED, "muted") X(SPEAKER, "speaker") X(QUALITY, "quality") X(LOCKED, "locked") \
     X(MEDIA_FAILED, "media-failed") X(REMOVED, "removed") X(ROOM_IDLE, "room-idle") \
     X(KNOCK, "knock") X(REC_TRACKS, "rec-tracks") X(CHAT_MUTED, "chat-muted") \
-    X(SPEAKERS, "speakers")
+    X(SPEAKERS, "speakers") X(ROOM_SIZE, "room-size")
 
 typedef enum {
 #define X(e, s) VECHE_EV_##e,
@@ -193,7 +193,8 @@ typedef struct {
     bool locked, floor, muted;
     char speaker[VECHE_PARTICIPANT_ID_LEN];  /* "" = none */
     unsigned worker;             /* the media worker the room runs on */
-    unsigned n_participants;
+    unsigned present;            /* people in the room, the newcomer too */
+    unsigned n_participants;     /* those the newcomer sees (visibility.c) */
     veche_sfu_participant_info *participants;
     unsigned n_hands;
     char (*hands)[VECHE_PARTICIPANT_ID_LEN];
@@ -229,6 +230,7 @@ typedef struct {
     unsigned n_rec_tracks;
     veche_sfu_rec_track *rec_tracks;  /* REC_TRACKS: what is forwarded */
     veche_sfu_speakers *speakers;  /* SPEAKERS */
+    unsigned present;            /* ROOM_SIZE: people in the room */
 } veche_sfu_event;
 
 veche_sfu_event *veche_sfu_event_new(veche_sfu_event_type type, const char *room);

@@ -49,6 +49,25 @@ int veche_auth_cookie_person(veche_store *st, const char *cookie_header,
     return veche_store_session_lookup(st, hash, now, person_id);
 }
 
+/* The session that joins an event's room lasts at least until the event
+ * ends (and its lifetime after that): nobody is signed out mid-lesson, and a
+ * reconnect near the end still finds the session.  A failure is logged;
+ * the join goes ahead on the session as it is. */
+static void hold_for_event(veche_store *st, const char *cookie_header, int64_t now,
+                           const veche_event *ev)
+{
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hash[VECHE_TOKEN_HASH_LEN];
+    if (veche_auth_cookie_token(cookie_header, token) != 0 ||
+        veche_token_session_hash(token, hash) != 0)
+        return;
+    int rc = veche_store_session_hold(st, hash, now, ev->ends_at > now ? ev->ends_at : now);
+    sodium_memzero(token, sizeof token);
+    if (rc != 0)
+        VLOG_WARN(ev->room_id, NULL, "event %lld: session not held for the event: %s",
+                  (long long)ev->id, veche_errname(rc));
+}
+
 static int refuse(veche_auth_join *out, int rc, const char *code, const char *reason)
 {
     out->code = code;
@@ -153,5 +172,6 @@ int veche_auth_admit_join(veche_store *st, const veche_token_secret *secret,
     if ((rc = admit(st, event_id, person, out)) != 0)
         return rc;
     out->source = "session";
+    hold_for_event(st, cookie_header, now, &out->event);
     return 0;
 }

@@ -95,6 +95,7 @@ static json_t *joined_json(const veche_sfu_event *ev)
     if (o) {
         json_object_set_new(o, "floor", json_boolean(j->floor));
         json_object_set_new(o, "muted", json_boolean(j->muted));
+        json_object_set_new(o, "present", json_integer(j->present));
         if (j->speakers)
             json_object_set_new(o, "speakers", speakers_state_json(j->speakers));
     }
@@ -228,6 +229,12 @@ static json_t *knock_json(const veche_sfu_event *ev)
     return json_pack("{s:s, s:s}", "type", "knock", "name", ev->text ? ev->text : "");
 }
 
+/* To a training's members: how many are in the room (visibility.c). */
+static json_t *room_size_json(const veche_sfu_event *ev)
+{
+    return json_pack("{s:s, s:i}", "type", "room-size", "present", (int)ev->present);
+}
+
 static json_t *(*const encoders[VECHE_EV_COUNT])(const veche_sfu_event *) = {
     [VECHE_EV_JOINED] = joined_json,
     [VECHE_EV_ANSWER] = answer_json,
@@ -251,6 +258,7 @@ static json_t *(*const encoders[VECHE_EV_COUNT])(const veche_sfu_event *) = {
     [VECHE_EV_REMOVED] = removed_json,
     [VECHE_EV_KNOCK] = knock_json,
     [VECHE_EV_SPEAKERS] = speakers_json,
+    [VECHE_EV_ROOM_SIZE] = room_size_json,
 };
 
 json_t *veche_events_json(const veche_sfu_event *ev)

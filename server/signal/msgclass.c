@@ -15,6 +15,7 @@ static const struct {
     {"quality", NULL},
     {"speaker", NULL},
     {"hand", "participant"},
+    {"room-size", NULL},
 };
 
 static int find(const char *type)

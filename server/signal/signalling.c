@@ -817,6 +817,7 @@ static void join_recorded(void *ud, veche_storeq_req *req)
     cmd->title = g_strdup(room_title(aj));
     cmd->presides = aj->admission.role == VECHE_ACCESS_CHAIR ||
                     aj->admission.role == VECHE_ACCESS_TRAINER;
+    cmd->max_participants = aj->event.max_participants;  /* 0: by kind */
     c->joining = NULL;
     t->conn = NULL;
     t->refs++;

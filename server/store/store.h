@@ -50,6 +50,7 @@
 #define VECHE_STORE_FILE "veche.db"
 
 #define VECHE_TITLE_MAX 200       /* bytes of an organization/body/course/event name */
+#define VECHE_EVENT_LIMIT_MAX 100000  /* the largest room limit an event may set */
 #define VECHE_SOURCE_MAX 15       /* bytes of an attendance source */
 
 typedef struct veche_store veche_store;
@@ -219,6 +220,8 @@ typedef struct {
     int64_t starts_at, ends_at;   /* unix seconds */
     veche_room_kind room_kind;    /* policy.h: meeting or training */
     char room_id[VECHE_ROOM_ID_MAX + 1];  /* unique; the signalling room */
+    unsigned max_participants;    /* the organizer's room limit, 1..100000;
+                                     0: the room kind's (room.c room_limit) */
 } veche_event;
 
 /* ev->id and ev->org_id are ignored. */
@@ -261,17 +264,30 @@ const char *veche_store_refusal_name(veche_refusal r);
 
 /* ---- sessions ---- */
 
-/* Store a session under the token's hash (token.h). */
+/* Store a session under the token's hash (token.h).  Its lifetime is
+ * expires - now (the server's session_ttl_hours), unless the person's
+ * organization, or its nearest ancestor that sets one, has session_hours:
+ * then that.  The session slides by its lifetime (lookup below).
+ * (docs/data-model.md "Session lifetime") */
 int veche_store_session_create(veche_store *s,
                                const uint8_t hash[VECHE_TOKEN_HASH_LEN],
                                int64_t person_id, int64_t now,
                                int64_t expires);
+/* The session lifetime of person's organization in seconds (its own or
+ * its nearest ancestor's session_hours), or 0 when none sets one. */
+int veche_store_session_hours_of(veche_store *s, int64_t person_id, int64_t *secs);
 /* The person of a live session: 0; VECHE_ENOTFOUND when unknown or expired
  * (expired when now >= expires); VECHE_EBLOCKED when the account is
- * blocked. */
+ * blocked.  Use extends it: once less than half of its lifetime is left,
+ * it ends a whole lifetime after now (sliding expiry). */
 int veche_store_session_lookup(veche_store *s,
                                const uint8_t hash[VECHE_TOKEN_HASH_LEN],
                                int64_t now, int64_t *person_id);
+/* Keep the session until at least `until` plus its lifetime (a lesson's
+ * end: joining an event's room keeps the session for the whole lesson).
+ * 0 or VECHE_ENOTFOUND (unknown or expired). */
+int veche_store_session_hold(veche_store *s, const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                             int64_t now, int64_t until);
 /* Sign-out: 0 or VECHE_ENOTFOUND. */
 int veche_store_session_delete(veche_store *s,
                                const uint8_t hash[VECHE_TOKEN_HASH_LEN]);

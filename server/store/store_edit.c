@@ -87,6 +87,29 @@ int veche_store_org_settings(veche_store *s, int64_t id, char *time_zone,
     return r;
 }
 
+int veche_store_org_session_hours(veche_store *s, int64_t id, unsigned *hours)
+{
+    if (!s || !hours)
+        return VECHE_EINVAL;
+    int64_t n = 0;
+    int r = store_query_int(s, &n, "SELECT ifnull((SELECT ifnull(session_hours, 0)"
+                                   " FROM organization WHERE id = ?), -1)", "i", id);
+    if (r < 0)
+        return r;
+    if (n < 0)
+        return VECHE_ENOTFOUND;
+    *hours = (unsigned)n;
+    return 0;
+}
+
+int veche_store_org_set_session_hours(veche_store *s, int64_t id, unsigned hours)
+{
+    if (!s || hours > 8760)
+        return VECHE_EINVAL;
+    return one_row(store_exec(s, "UPDATE organization SET session_hours = nullif(?, 0)"
+                                 " WHERE id = ?", "ii", (int64_t)hours, id));
+}
+
 int veche_store_org_zone(veche_store *s, int64_t id, char *out)
 {
     if (!s || !out)
@@ -327,6 +350,14 @@ int veche_store_event_update(veche_store *s, int64_t id, const char *title,
                                title, starts_at ? starts_at : ev.starts_at,
                                ends_at ? ends_at : ev.ends_at, id));
     return store_end(s, r);
+}
+
+int veche_store_event_set_limit(veche_store *s, int64_t id, unsigned max_participants)
+{
+    if (!s || max_participants > VECHE_EVENT_LIMIT_MAX)
+        return VECHE_EINVAL;
+    return one_row(store_exec(s, "UPDATE event SET max_participants = nullif(?, 0)"
+                                 " WHERE id = ?", "ii", (int64_t)max_participants, id));
 }
 
 int veche_store_event_set_cancelled(veche_store *s, int64_t id, bool cancelled,

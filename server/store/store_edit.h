@@ -34,6 +34,11 @@ int veche_store_org_update(veche_store *s, int64_t id, const char *name,
 #define VECHE_NOTICE_MAX 2000
 int veche_store_org_settings(veche_store *s, int64_t id, char *time_zone,
                              char *privacy_notice);
+/* The organization's own session lifetime in hours (1..8760), or 0 for
+ * "not set" (its ancestors' or the server's session_ttl_hours apply;
+ * store.h veche_store_session_create).  Set: VECHE_EINVAL out of range. */
+int veche_store_org_session_hours(veche_store *s, int64_t id, unsigned *hours);
+int veche_store_org_set_session_hours(veche_store *s, int64_t id, unsigned hours);
 /* The zone that applies to org: its own, else the nearest ancestor's, else
  * "" (the server's).  out has at least 64 bytes. */
 int veche_store_org_zone(veche_store *s, int64_t id, char *out);
@@ -79,6 +84,10 @@ int veche_store_course_delete(veche_store *s, int64_t id);
  * after it starts: VECHE_EINVAL). */
 int veche_store_event_update(veche_store *s, int64_t id, const char *title,
                              int64_t starts_at, int64_t ends_at);
+/* The event's own room limit: 1..VECHE_EVENT_LIMIT_MAX, or 0 for the room
+ * kind's (VECHE_EINVAL above the maximum; VECHE_ENOTFOUND: no such event).
+ * A live room applies it from the next join. */
+int veche_store_event_set_limit(veche_store *s, int64_t id, unsigned max_participants);
 /* cancelled: cancelled_at = now; else the cancellation is withdrawn. */
 int veche_store_event_set_cancelled(veche_store *s, int64_t id, bool cancelled,
                                     int64_t now);

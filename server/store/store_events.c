@@ -241,14 +241,18 @@ int veche_store_event_create(veche_store *s, const veche_event *ev,
         (ev->body_id != 0) == (ev->course_id != 0) ||
         ev->ends_at < ev->starts_at ||
         (ev->room_kind != VECHE_ROOM_MEETING &&
-         ev->room_kind != VECHE_ROOM_TRAINING))
+         ev->room_kind != VECHE_ROOM_TRAINING) ||
+        ev->max_participants > VECHE_EVENT_LIMIT_MAX)
         return VECHE_EINVAL;
     int r = store_exec(s, "INSERT INTO event (body_id, course_id, title,"
-                          " starts_at, ends_at, room_kind, room_id, created_at)"
-                          " VALUES (nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, ?, ?)",
-                       "iitiitti", ev->body_id, ev->course_id, ev->title,
+                          " starts_at, ends_at, room_kind, room_id, created_at,"
+                          " max_participants)"
+                          " VALUES (nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, ?, ?,"
+                          " nullif(?, 0))",
+                       "iitiittii", ev->body_id, ev->course_id, ev->title,
                        ev->starts_at, ev->ends_at,
-                       veche_room_kind_name(ev->room_kind), ev->room_id, now);
+                       veche_room_kind_name(ev->room_kind), ev->room_id, now,
+                       (int64_t)ev->max_participants);
     if (r >= 0 && id)
         *id = sqlite3_last_insert_rowid(s->db);
     return insert_result(r);
@@ -257,7 +261,8 @@ int veche_store_event_create(veche_store *s, const veche_event *ev,
 #define EVENT_COLUMNS                                                         \
     "SELECT e.id, ifnull(e.body_id, 0), ifnull(e.course_id, 0),"              \
     " coalesce(b.organization_id, c.organization_id, 0), e.title,"            \
-    " e.starts_at, e.ends_at, e.room_kind, e.room_id"                         \
+    " e.starts_at, e.ends_at, e.room_kind, e.room_id,"                        \
+    " ifnull(e.max_participants, 0)"                                          \
     " FROM event e LEFT JOIN body b ON b.id = e.body_id"                      \
     " LEFT JOIN course c ON c.id = e.course_id "
 
@@ -272,6 +277,7 @@ static int event_columns(sqlite3_stmt *st, veche_event *out)
     out->starts_at = sqlite3_column_int64(st, 5);
     out->ends_at = sqlite3_column_int64(st, 6);
     store_column_text(st, 8, out->room_id, sizeof out->room_id);
+    out->max_participants = (unsigned)sqlite3_column_int64(st, 9);
     return veche_room_kind_parse((const char *)sqlite3_column_text(st, 7),
                                  &out->room_kind) ? 0 : VECHE_EMALFORMED;
 }

@@ -402,6 +402,20 @@ static const char v7[] =
     "  ON vote_voter WHEN (SELECT state FROM vote WHERE id = OLD.vote_id) = 'closed'"
     "  BEGIN SELECT RAISE(ABORT, 'vote closed'); END;";
 
+/* v8: big rooms (issue 14).  event.max_participants: the organizer's own
+ * room limit for the event (NULL: the room kind's, max_training_participants
+ * or max_meeting_participants).  organization.session_hours: how long a
+ * sign-in or invitation session of its people lasts unused (NULL: the
+ * server's session_ttl_hours); session.ttl_secs: the lifetime the session
+ * was opened with, by which it slides (0: a session from before v8, which
+ * does not slide).  See docs/data-model.md "Session lifetime". */
+static const char v8[] =
+    "ALTER TABLE event ADD COLUMN max_participants INTEGER"
+    "  CHECK (max_participants IS NULL OR max_participants BETWEEN 1 AND 100000);"
+    "ALTER TABLE organization ADD COLUMN session_hours INTEGER"
+    "  CHECK (session_hours IS NULL OR session_hours BETWEEN 1 AND 8760);"
+    "ALTER TABLE session ADD COLUMN ttl_secs INTEGER NOT NULL DEFAULT 0;";
+
 static const char *const migrations[] = {
     v1,
     v2,
@@ -410,6 +424,7 @@ static const char *const migrations[] = {
     v5, /* v5: recording */
     v6, /* v6: lessons */
     v7, /* v7: administration, audit log, personal data */
+    v8, /* v8: big rooms: event room limit, session lifetime */
 };
 
 const char *const *store_migrations(size_t *count)

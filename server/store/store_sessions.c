@@ -2,9 +2,32 @@
  * invitations (by nonce) and single-use password resets (by token hash).  See store.h; the tokens themselves are made and
  * checked in token.c. */
 #include "err.h"
+#include "log.h"
 #include "store_int.h"
 
 /* ---- sessions ---- */
+
+int veche_store_session_hours_of(veche_store *s, int64_t person_id, int64_t *secs)
+{
+    if (!s || !secs)
+        return VECHE_EINVAL;
+    *secs = 0;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st,
+        "WITH RECURSIVE up(id, depth) AS ("
+        "  SELECT organization_id, 0 FROM person WHERE id = ? UNION"
+        "  SELECT o.parent_id, up.depth + 1 FROM organization o JOIN up"
+        "  ON o.id = up.id WHERE o.parent_id IS NOT NULL AND up.depth < 16)"
+        " SELECT o.session_hours FROM up JOIN organization o ON o.id = up.id"
+        " WHERE o.session_hours IS NOT NULL ORDER BY up.depth LIMIT 1", "i", person_id);
+    if (r < 0)
+        return r;
+    r = store_step(s, st);
+    if (r == 1)
+        *secs = sqlite3_column_int64(st, 0) * 3600;
+    sqlite3_finalize(st);
+    return r < 0 ? r : 0;
+}
 
 int veche_store_session_create(veche_store *s,
                                const uint8_t hash[VECHE_TOKEN_HASH_LEN],
@@ -13,10 +36,16 @@ int veche_store_session_create(veche_store *s,
 {
     if (!s || !hash || expires <= now)
         return VECHE_EINVAL;
-    int r = store_exec(s, "INSERT INTO session (token_hash, person_id,"
-                          " created_at, expires_at) VALUES (?, ?, ?, ?)",
-                       "xiii", (const void *)hash, VECHE_TOKEN_HASH_LEN,
-                       person_id, now, expires);
+    int64_t ttl = 0;
+    int r = veche_store_session_hours_of(s, person_id, &ttl);
+    if (r < 0)
+        return r;
+    if (ttl <= 0)
+        ttl = expires - now;
+    r = store_exec(s, "INSERT INTO session (token_hash, person_id,"
+                      " created_at, expires_at, ttl_secs) VALUES (?, ?, ?, ?, ?)",
+                   "xiiii", (const void *)hash, VECHE_TOKEN_HASH_LEN,
+                   person_id, now, now + ttl, ttl);
     return r == VECHE_ENOTFOUND ? VECHE_EINVAL : r < 0 ? r : 0;
 }
 
@@ -28,22 +57,42 @@ int veche_store_session_lookup(veche_store *s,
         return VECHE_EINVAL;
     sqlite3_stmt *st;
     int r = store_prepare(s, &st,
-        "SELECT s.person_id, ifnull(a.blocked, 0) FROM session s"
-        " LEFT JOIN account a ON a.person_id = s.person_id"
+        "SELECT s.person_id, ifnull(a.blocked, 0), s.expires_at, s.ttl_secs"
+        " FROM session s LEFT JOIN account a ON a.person_id = s.person_id"
         " WHERE s.token_hash = ? AND s.expires_at > ?",
         "xi", (const void *)hash, VECHE_TOKEN_HASH_LEN, now);
     if (r < 0)
         return r;
     r = store_step(s, st);
+    int64_t expires = 0, ttl = 0;
     if (r == 1) {
         r = sqlite3_column_int(st, 1) ? VECHE_EBLOCKED : 0;
         if (r == 0)
             *person_id = sqlite3_column_int64(st, 0);
+        expires = sqlite3_column_int64(st, 2);
+        ttl = sqlite3_column_int64(st, 3);
     } else if (r == 0) {
         r = VECHE_ENOTFOUND;
     }
     sqlite3_finalize(st);
+    /* Sliding: a write at most once per half lifetime of a session in use.
+     * A failed write leaves the session as it was (it still lets in). */
+    if (r == 0 && ttl > 0 && expires - now < ttl / 2 &&
+        store_exec(s, "UPDATE session SET expires_at = ? WHERE token_hash = ?", "ix",
+                   now + ttl, (const void *)hash, VECHE_TOKEN_HASH_LEN) < 0)
+        VLOG_WARN(NULL, NULL, "session of person %lld not extended", (long long)*person_id);
     return r;
+}
+
+int veche_store_session_hold(veche_store *s, const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                             int64_t now, int64_t until)
+{
+    if (!s || !hash)
+        return VECHE_EINVAL;
+    int r = store_exec(s, "UPDATE session SET expires_at = max(expires_at, ? + ttl_secs)"
+                          " WHERE token_hash = ? AND expires_at > ?", "ixi", until,
+                       (const void *)hash, VECHE_TOKEN_HASH_LEN, now);
+    return r < 0 ? r : r == 0 ? VECHE_ENOTFOUND : 0;
 }
 
 int veche_store_session_delete(veche_store *s,

@@ -191,3 +191,50 @@ test('admin: a refused delete says why, in Russian', s.recorded(async () => {
   assert.equal(await page.locator('#edit-panel [role="alert"]').count(), 1);
   await page.context().close();
 }));
+
+// Issue 14: an event's own room limit and an organization's sign-in
+// lifetime are fields of the admin pages, labelled, in both languages.
+test('admin: an event\'s room limit and an organization\'s sign-in lifetime', s.recorded(async () => {
+  const page = await s.page('admin-limits');
+  await signIn(page, 'admin@veche.demo');
+  const bodies = (await apiCall(page, 'GET', 'admin/bodies')).body.bodies;
+  const presidium = bodies.find((b) => b.name === 'Президиум').id;
+  const findEvent = async (title) => (await apiCall(page, 'GET', 'admin/events')).body.events
+    .find((e) => e.title === title);
+  // a new event with its limit, from the form
+  await openTab(page, 'events');
+  await page.fill('#event-title', 'Конференция делегатов');
+  await page.selectOption('#event-for', `body:${presidium}`);
+  await page.fill('#event-starts', '2031-05-01T09:00');
+  await page.fill('#event-ends', '2031-05-01T18:00');
+  await page.getByLabel('Room limit (people)').fill('300');
+  await page.click('#event-submit');
+  await waitFor(async () => (await findEvent('Конференция делегатов'))?.maxParticipants === 300,
+    { timeout: 10000, describe: () => bodyText(page) });
+  const ev = (await findEvent('Конференция делегатов')).id;
+  // edited: shown, cleared (the kind's default), set again
+  await page.locator(`button.edit-open[data-kind="event"][data-id="${ev}"]`).click();
+  assert.equal(await page.inputValue('#edit-event-limit'), '300');
+  await page.fill('#edit-event-limit', '');
+  await page.click('#edit-save');
+  await waitFor(async () => (await findEvent('Конференция делегатов')).maxParticipants === null,
+    { timeout: 10000, describe: () => bodyText(page) });
+  await page.locator(`button.edit-open[data-kind="event"][data-id="${ev}"]`).click();
+  await page.fill('#edit-event-limit', '42');
+  await page.click('#edit-save');
+  await waitFor(async () => (await findEvent('Конференция делегатов')).maxParticipants === 42,
+    { timeout: 10000, describe: () => bodyText(page) });
+  // the organization's sign-in lifetime, in the Russian interface
+  const root = (await apiCall(page, 'GET', 'admin/orgs')).body.orgs.find((o) => !o.parent).id;
+  const org = (await apiCall(page, 'POST', 'admin/orgs',
+    { name: 'Срок входа', level: 'regional', parent: root })).body.id;
+  await page.selectOption('#lang', 'ru');
+  await openTab(page, 'orgs');
+  await page.locator(`button.edit-open[data-kind="org"][data-id="${org}"]`).click();
+  await page.getByLabel('Вход действует (часов без работы)').fill('8');
+  await page.click('#edit-save');
+  const hours = async () => (await apiCall(page, 'GET', 'admin/orgs')).body.orgs
+    .find((o) => o.id === org).sessionHours;
+  await waitFor(async () => (await hours()) === 8, { timeout: 10000, describe: () => bodyText(page) });
+  await page.context().close();
+}));

@@ -110,7 +110,7 @@ def orgs(srv):
     j = expect(a.call("GET", "/api/admin/orgs"), 200)
     by_id = {o["id"]: o for o in j["orgs"]}
     assert by_id[reg] == dict(id=reg, name="Северный регион", level="regional", parent=root,
-                              timeZone=None, privacyNotice=None), j
+                              timeZone=None, privacyNotice=None, sessionHours=None), j
     assert by_id[prim]["parent"] == reg and by_id[prim]["level"] == "primary", j
     j = expect(a.call("GET", f"/api/admin/orgs?org={reg}"), 200)
     assert sorted(o["id"] for o in j["orgs"]) == sorted([reg, prim]), j
@@ -333,7 +333,7 @@ def events(srv):
     assert mine[ev] == dict(id=ev, title="Заседание бюро", kind="meeting", room=room,
                             body=STATE["body"], course=None,
                             startsAt="2026-11-29T12:00:00Z", endsAt="2026-11-29T14:30:00Z",
-                            guests=2, cancelled=False), mine[ev]
+                            guests=2, cancelled=False, maxParticipants=None), mine[ev]
     assert mine[k["id"]]["kind"] == "training" and mine[k["id"]]["course"] == STATE["course"]
     assert mine[k["id"]]["startsAt"] == "2026-12-01T07:00:00Z", mine[k["id"]]
     assert mine[k["id"]]["endsAt"] == "2026-12-01T11:00:00Z", mine[k["id"]]

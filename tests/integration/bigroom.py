@@ -21,10 +21,24 @@ check).  Checks:
      2 kB within a second; the others (taking 1 ms per message) receive
      at most the rate limit's worth, nobody is disconnected, the flooder
      gets `rate-limited`.
-  5. room sizes: a full room says `room-full` with its limit.
+  5. room sizes: a full room says `room-full` with its limit; an event's
+     own limit (vechectl event-edit limit, the admin API's maxParticipants)
+     is the one applied and named.
+  6. activists get counts, not the roster: while 200 activists join a
+     training, an activist already there receives no `participant-joined`
+     and at most one `room-size` every 2 s (a bound that does not grow with
+     the room); the trainer still gets everyone; whoever is given the floor
+     is then announced to the activists.
+  7. session lifetime per organization: its administrator sets it (API);
+     a sign-in then lasts that long, a session in use slides, joining an
+     event holds it to the event's end, an unused one expires.
+  8. a delegates' conference: 300 members of a body in one meeting
+     (signalling only); members ask for the floor, the chair gives it and
+     opens a vote; the chair's round trips stay bounded.
 """
 import asyncio
 import json
+import multiprocessing
 import os
 import socket
 import ssl
@@ -39,6 +53,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "bench")
 from accounts import Server, run_cases  # noqa: E402
 from wsclient import WS, Closed  # noqa: E402
 import join_storm  # noqa: E402
+from accounts import PASSWORD  # noqa: E402
 
 JOIN_P99 = 3.0          # seconds, at CI size on an idle runner; see join_storm_ci
 BYTES_BOUND = 2_000_000
@@ -54,6 +69,10 @@ class Ctx:
     def __init__(self, veche, vechectl):
         self.veche, self.vechectl = veche, vechectl
         self.srv = Server(veche, settings=["max_training_participants=1000"])
+        self.db = os.path.join(self.srv.data, "veche.db")
+
+    def ctl(self, *args):
+        return join_storm.vechectl(self.vechectl, self.db, *args)
 
 
 @case
@@ -194,6 +213,373 @@ def room_full_names_limit(x):
             w.close()
     finally:
         srv.stop()
+
+
+def crowd(x, event, cookies, spread):
+    """join_storm's joiners: cookies join event from 4 processes within
+    spread seconds.  Returns (latencies, errors, stop, workers); set stop and
+    join_storm.finish(workers) to make them leave."""
+    ctx = multiprocessing.get_context("fork")
+    stop, jq = ctx.Event(), ctx.Queue()
+    base = time.time() + 0.3
+    jobs = [(c, base + spread * i / max(1, len(cookies))) for i, c in enumerate(cookies)]
+    nproc = max(1, min(4, len(cookies)))
+    workers = [ctx.Process(target=join_storm.joiner_process,
+                           args=(x.srv.port, event, jobs[k::nproc], stop, jq), daemon=True)
+               for k in range(nproc)]
+    for w in workers:
+        w.start()
+    lat, errors = [], []
+    for _ in workers:
+        got_lat, got_err = jq.get(timeout=spread + 300)
+        lat += got_lat
+        errors += got_err
+    return lat, errors, stop, workers
+
+
+def rtt(w, msg, reply, timeout=60):
+    """Send msg with a fresh id; seconds until the answer with that id
+    (reply: its type; an error fails)."""
+    rid = f"r{time.monotonic_ns()}"
+    t0 = time.perf_counter()
+    w.send(dict(msg, id=rid))
+    m = w.wait_for(lambda y: y.get("id") == rid, timeout)
+    assert m["type"] == reply, (msg, m)
+    return time.perf_counter() - t0, m
+
+
+CONF_RTT = 3.0  # s: the chair's p99 (generous: a loaded 2-core runner, ASan)
+VOTE_RTT = 10.0  # s: opening or closing a vote in a room of 302 (see below)
+
+
+@case
+def delegates_conference_300(x):
+    """A delegates' conference: a body of 300 voting delegates, its chair and
+    secretary in one meeting whose own limit (event-add --limit) is above the
+    meeting default of 100.  While the delegates join within 20 s the chair
+    pings; then ten delegates ask for the floor, the chair gives it down the
+    list, opens a vote and closes it.  The chair's round trips stay bounded
+    (ping p95 during the storm, each request after it) and the chair's roll
+    ends with everyone."""
+    import sqlite3
+    tag, n, asking = "conf", 300, 10
+    org = x.ctl("org-add", "central", f"Профсоюз {tag}")
+    body = x.ctl("body-add", org, f"Конференция {tag}")
+    csv_path = os.path.join(x.srv.data, f"roster-{tag}.csv")
+    with open(csv_path, "w", encoding="utf-8") as f:
+        f.write("full_name,email,role\n")
+        f.write(f"Председатель Конференции,chair-{tag}@conf.test,chair\n")
+        f.write(f"Секретарь Конференции,secretary-{tag}@conf.test,secretary\n")
+        for i in range(n):
+            f.write(f"Делегат Номер {i},d{i}-{tag}@conf.test,member\n")
+    x.ctl("import-roster", "body", body, csv_path)
+    start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 600))
+    end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 6 * 3600))
+    event = int(x.ctl("event-add", "body", body, "Конференция", start, end, f"room-{tag}",
+                      "--limit", "400").split()[0])
+    db = sqlite3.connect(x.db, timeout=30)
+    ids = dict(db.execute("SELECT email, id FROM person WHERE email LIKE ?", (f"%-{tag}@conf.test",)))
+    cookie = {e: join_storm.new_session(db, i) for e, i in ids.items()}
+    db.commit()
+    db.close()
+    chair, cj = x.srv.join_event(cookie[f"chair-{tag}@conf.test"], event)
+    assert cj["role"] == "chair", cj
+    chair.wait_roll(lambda r: True, 15)
+    sec, _ = x.srv.join_event(cookie[f"secretary-{tag}@conf.test"], event)
+    delegates = [cookie[f"d{i}-{tag}@conf.test"] for i in range(n)]
+    speakers = [x.srv.join_event(c, event) for c in delegates[:asking]]
+    pings, stop_ping = [], threading.Event()
+    ctx = multiprocessing.get_context("fork")
+    stop, jq = ctx.Event(), ctx.Queue()
+    base = time.time() + 0.3
+    rest = delegates[asking:]
+    jobs = [(c, base + 20 * i / len(rest)) for i, c in enumerate(rest)]
+    workers = [ctx.Process(target=join_storm.joiner_process,
+                           args=(x.srv.port, event, jobs[k::4], stop, jq), daemon=True)
+               for k in range(4)]
+    hq, hstop = ctx.Queue(), ctx.Event()
+    hp = ctx.Process(target=join_storm.healthz_poller, args=(x.srv.port, hstop, hq), daemon=True)
+    try:
+        hp.start()
+        for w in workers:
+            w.start()
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 21:  # the chair pings through the storm
+            pings.append(rtt(chair, dict(type="ping"), "pong")[0])
+            time.sleep(0.1)
+        lat, errors = [], []
+        for _ in workers:
+            got_lat, got_err = jq.get(timeout=300)
+            lat += got_lat
+            errors += got_err
+        hstop.set()  # /healthz through the storm
+        health = hq.get(timeout=60)
+        hp.join(5)
+        assert not errors and len(lat) == n - asking, errors[:3]
+        r = chair.wait_roll(lambda y: y["present"] == n + 2, 60)
+        assert r["total"] == n + 2, r
+        ops = {}
+        for w, j in speakers:
+            rtt(w, dict(type="speak-request"), "ok")
+        for _ in range(asking):  # down the list, each in turn
+            dt, _ = rtt(chair, dict(type="speakers-give"), "ok")
+            ops.setdefault("speakers-give", []).append(dt)
+        dt, _ = rtt(chair, dict(type="speakers-done"), "ok")
+        ops["speakers-done"] = [dt]
+        dt, m = rtt(chair, dict(type="vote-open", question="Утвердить регламент?"), "vote-opened")
+        ops["vote-open"] = [dt]
+        vote = m["vote"]
+        vmsg = chair.wait_for(lambda y: y.get("type") == "vote" and y["vote"]["id"] == vote, 30)
+        vote_bytes = len(json.dumps(vmsg, ensure_ascii=False).encode())
+        for w, _ in speakers:
+            rtt(w, dict(type="vote-cast", vote=vote, option=0), "vote-recorded")
+        dt, _ = rtt(chair, dict(type="vote-close", vote=vote), "vote-closed")
+        ops["vote-close"] = [dt]
+        dt = max(rtt(chair, dict(type="ping"), "pong")[0] for _ in range(20))
+        ops["ping after"] = [dt]
+        hz99 = join_storm.pct(health, 0.99)
+        pings.sort()
+        p99 = join_storm.pct(pings, 0.99)
+        print(f"# conference: {n} delegates joined; join p50"
+              f" {join_storm.pct(lat, 0.5) * 1000:.0f} ms p99 {join_storm.pct(lat, 0.99) * 1000:.0f}"
+              f" ms; the chair's ping during the storm p50 {join_storm.pct(pings, 0.5) * 1000:.1f} ms"
+              f" p95 {join_storm.pct(pings, 0.95) * 1000:.1f} ms p99 {p99 * 1000:.1f} ms max {pings[-1] * 1000:.1f} ms ({len(pings)});"
+              f" chair's requests after (max ms): "
+              + ", ".join(f"{k} {max(v) * 1000:.1f}" for k, v in ops.items())
+              + f"; /healthz p99 {hz99 * 1000:.1f} ms; one `vote` message {vote_bytes} bytes")
+        # 3 s on an idle runner; on a loaded one (or under ASan) the loop's
+        # own stalls, as /healthz sees them, are allowed on top, three times
+        bound = CONF_RTT + 3 * hz99
+        # p95: a ping every 100 ms gives ~60-150 samples, so p99 is the
+        # single worst, which on a loaded runner is the machine's, not ours
+        assert join_storm.pct(pings, 0.95) < bound, (bound, pings[-8:])
+        assert all(max(v) < bound for k, v in ops.items() if not k.startswith("vote")), (bound, ops)
+        # Known problem (docs/performance.md): every `vote` message carries
+        # all 302 voters and goes to all 302, so opening and closing cost
+        # seconds here (1-4.5 s); bounded apart until the vote messages
+        # stop growing with the room.
+        vote_bound = VOTE_RTT + 3 * hz99
+        assert max(ops["vote-open"] + ops["vote-close"]) < vote_bound, (vote_bound, ops)
+    finally:
+        stop.set()
+        hstop.set()
+        join_storm.finish(workers)
+        for w in [chair, sec] + [w for w, _ in speakers]:
+            w.close()
+
+
+def quiet(w, types, seconds):
+    """No message of these types reaches w within seconds."""
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            m = w.recv(0.2)
+        except (socket.timeout, TimeoutError):
+            continue
+        assert m.get("type") not in types, m
+
+
+@case
+def event_limit_names_room_full(x):
+    event, tc, cookies, _ = join_storm.make_lesson(x.srv, x.vechectl, 20, 4, tag="lim")
+    out = x.ctl("event-edit", str(event), "limit", "3")
+    assert "at most 3 people" in out, out
+    for bad in ("0", "100001", "three"):  # refused, the limit unchanged
+        try:
+            x.ctl("event-edit", str(event), "limit", bad)
+            raise AssertionError(f"limit {bad} accepted")
+        except RuntimeError as e:
+            assert "room limit" in str(e), e
+    t, _ = x.srv.join_event(tc, event)
+    a, _ = x.srv.join_event(cookies[0], event)
+    b, _ = x.srv.join_event(cookies[1], event)
+    c = x.srv.ws(cookies[2])
+    c.send(dict(type="join", event=event, id=7))
+    e = c.wait_for(lambda m: m.get("type") in ("joined", "error"), 15)
+    assert e["type"] == "error" and e["code"] == "room-full" and e["id"] == 7, e
+    assert "at most 3 people" in e["reason"], e  # the event's limit, not training's 1000
+    # the organizer lifts it over the API: the next join gets in
+    org = x.ctl("org-add", "central", "Профсоюз lim-api")
+    cookie, _ = login_as(x, "trainer-lim@storm.test")
+    x.ctl("admin-add", "platform", "trainer-lim@storm.test")
+    st, body, _ = x.srv.api("PATCH", f"/api/admin/events/{event}", {"maxParticipants": "5"},
+                            cookie=cookie)
+    assert st == 400 and body["error"] == "bad-limit", (st, body)
+    st, body, _ = x.srv.api("PATCH", f"/api/admin/events/{event}", {"maxParticipants": 4},
+                            cookie=cookie)
+    assert st == 200, (st, body)
+    st, body, _ = x.srv.api("GET", "/api/admin/events", cookie=cookie)
+    mine = [ev for ev in body["events"] if ev["id"] == event][0]
+    assert mine["maxParticipants"] == 4, mine
+    c2, j = x.srv.join_event(cookies[2], event)
+    assert j["present"] == 4, j
+    d = x.srv.ws(cookies[3])
+    d.send(dict(type="join", event=event, id=8))
+    e = d.wait_for(lambda m: m.get("type") in ("joined", "error"), 15)
+    assert e["code"] == "room-full" and "at most 4 people" in e["reason"], e
+    # a new event with its own limit, made over the API; null: the kind's again
+    course = x.ctl("course-add", org, "Курс lim-api")
+    st, body, _ = x.srv.api("POST", "/api/admin/events", {
+        "title": "Большой урок", "course": int(course), "startsAt": int(time.time()) - 60,
+        "endsAt": int(time.time()) + 3600, "maxParticipants": 700}, cookie=cookie)
+    assert st == 201, (st, body)
+    st, body, _ = x.srv.api("GET", "/api/admin/events", cookie=cookie)
+    big = [ev for ev in body["events"] if ev["title"] == "Большой урок"][0]
+    assert big["maxParticipants"] == 700, big
+    st, body, _ = x.srv.api("PATCH", f"/api/admin/events/{event}", {"maxParticipants": None},
+                            cookie=cookie)
+    assert st == 200, (st, body)
+    st, body, _ = x.srv.api("GET", "/api/admin/events", cookie=cookie)
+    assert [ev for ev in body["events"] if ev["id"] == event][0]["maxParticipants"] is None
+    for w in (t, a, b, c, c2, d):
+        w.close()
+
+
+def login_as(x, email):
+    """Give the person an account with the test password and sign in."""
+    import sqlite3
+    from accounts import DEMO
+    db = sqlite3.connect(x.db, timeout=30)
+    (hsh,) = db.execute("SELECT a.password_hash FROM account a JOIN person p ON"
+                        " p.id = a.person_id WHERE p.email = ?", ("trainer" + DEMO,)).fetchone()
+    now = int(time.time())
+    db.execute("INSERT INTO account (person_id, password_hash, must_change_password,"
+               " created_at, updated_at) SELECT id, ?, 0, ?, ? FROM person WHERE email = ?"
+               " ON CONFLICT (person_id) DO NOTHING", (hsh, now, now, email))
+    db.commit()
+    db.close()
+    return x.srv.login(email, PASSWORD)
+
+
+@case
+def activists_get_counts_not_the_roster(x):
+    n = 200
+    event, tc, cookies, _ = join_storm.make_lesson(x.srv, x.vechectl, 1000, n + 2, tag="quiet")
+    t, _ = x.srv.join_event(tc, event)
+    obs, oj = x.srv.join_event(cookies[0], event)
+    assert oj["role"] == "activist", oj
+    assert [p["role"] for p in oj["participants"]] == ["trainer"], oj  # not the others
+    assert oj["present"] == 2, oj
+    seen = join_storm.Counter(obs)
+    trainer = join_storm.Counter(t)
+    t0 = time.perf_counter()
+    lat, errors, stop, workers = crowd(x, event, cookies[2:], spread=10)
+    storm_s = time.perf_counter() - t0
+    try:
+        assert not errors and len(lat) == n, errors[:3]
+        time.sleep(4.5)  # two room-size ticks after the last join
+        _, msgs, types, _ = seen.snapshot()
+        seen.finish()
+        _, _, ttypes, _ = trainer.snapshot()
+        trainer.finish()
+        print(f"# {n} activists joined in {storm_s:.1f} s: an activist got {msgs} messages"
+              f" {types}; the trainer {ttypes}")
+        assert types.get("participant-joined", 0) == 0, types
+        # one room-size every 2 s at most, whatever n: was n participant-joined
+        assert 1 <= types.get("room-size", 0) <= (storm_s + 4.5) / 2 + 2, types
+        assert msgs <= (storm_s + 4.5) / 2 + 4, types
+        # moderators see everyone: the observer and the n (not read before the counter)
+        assert ttypes.get("participant-joined", 0) == n + 1, ttypes
+        late, lj = x.srv.join_event(cookies[1], event)
+        assert lj["present"] == n + 3 and len(lj["participants"]) == 1, lj["present"]
+        m = obs.wait_for(lambda y: y.get("type") == "room-size" and y["present"] == n + 3, 10)
+        # a hand goes to the trainer, not to the other activists
+        late.send(dict(type="raise-hand"))
+        t.wait_for(lambda y: y.get("type") == "hand" and y["participant"] == lj["participant"],
+                   10)
+        quiet(obs, ("hand", "participant-joined"), 1.0)
+        # given the floor, the activist is announced to everyone, then the floor
+        t.send(dict(type="give-floor", participant=lj["participant"]))
+        m = obs.wait_for(lambda y: y.get("type") in ("participant-joined", "floor"), 10)
+        assert m["type"] == "participant-joined" and m["participant"]["id"] == lj["participant"], m
+        m = obs.wait_for(lambda y: y.get("type") == "floor", 10)
+        assert m["participant"] == lj["participant"] and m["granted"] is True, m
+        late.send(dict(type="leave"))
+        m = obs.wait_for(lambda y: y.get("type") == "participant-left", 10)
+        assert m["participant"] == lj["participant"], m
+        late.close()
+    finally:
+        stop.set()
+        join_storm.finish(workers)
+        t.close()
+        obs.close()
+
+
+@case
+def session_lifetime_per_org(x):
+    import sqlite3
+    tag = "sess"
+    event, tc, cookies, _ = join_storm.make_lesson(x.srv, x.vechectl, 10, 1, tag=tag)
+    db = sqlite3.connect(x.db, timeout=30)
+    (org,) = db.execute("SELECT c.organization_id FROM event e JOIN course c ON"
+                        " c.id = e.course_id WHERE e.id = ?", (event,)).fetchone()
+    db.close()
+    admin = f"trainer-{tag}@storm.test"
+    cookie, _ = login_as(x, admin)
+    x.ctl("admin-add", "org", str(org), admin)
+    other_org = x.ctl("org-add", "central", "Чужой профсоюз")
+    for body, code in (({"sessionHours": 0.5}, "bad-hours"), ({"sessionHours": 9000}, "bad-hours")):
+        st, b, _ = x.srv.api("PATCH", f"/api/admin/orgs/{org}", body, cookie=cookie)
+        assert st == 400 and b["error"] == code, (st, b)
+    st, b, _ = x.srv.api("PATCH", f"/api/admin/orgs/{other_org}", {"sessionHours": 2},
+                         cookie=cookie)
+    assert st == 403, (st, b)  # not their organization
+    st, b, _ = x.srv.api("PATCH", f"/api/admin/orgs/{org}", {"sessionHours": 2}, cookie=cookie)
+    assert st == 200, (st, b)
+    st, b, _ = x.srv.api("GET", "/api/admin/orgs", cookie=cookie)
+    assert [o for o in b["orgs"] if o["id"] == org][0]["sessionHours"] == 2, b
+    # a sign-in now lasts 2 h (not the server's 12); the cookie outlives it
+    sess, _ = login_as(x, admin)
+    token_hash = session_hash(sess)
+
+    def row():
+        con = sqlite3.connect(x.db, timeout=30)
+        r = con.execute("SELECT expires_at, ttl_secs FROM session WHERE token_hash = ?",
+                        (token_hash,)).fetchone()
+        con.close()
+        return r
+
+    def set_expiry(at):
+        con = sqlite3.connect(x.db, timeout=30)
+        con.execute("UPDATE session SET expires_at = ? WHERE token_hash = ?", (at, token_hash))
+        con.commit()
+        con.close()
+
+    expires, ttl = row()
+    assert ttl == 7200 and abs(expires - (time.time() + 7200)) < 60, (expires, ttl)
+    # in use with less than half left: extended by a whole lifetime
+    set_expiry(int(time.time()) + 600)
+    assert x.srv.api("GET", "/api/me", cookie=sess)[0] == 200
+    expires, _ = row()
+    assert abs(expires - (time.time() + 7200)) < 60, expires
+    # joining the event (it ends in 6 h) holds the session to its end and 2 h
+    set_expiry(int(time.time()) + 600)
+    w, j = x.srv.join_event(sess, event)
+    con = sqlite3.connect(x.db, timeout=30)
+    (ends,) = con.execute("SELECT ends_at FROM event WHERE id = ?", (event,)).fetchone()
+    con.close()
+    expires, _ = row()
+    assert expires == ends + 7200, (expires, ends)
+    w.close()
+    # unused past its end: gone, for the API and for joining
+    set_expiry(int(time.time()) - 1)
+    assert x.srv.api("GET", "/api/me", cookie=sess)[0] == 401
+    w = x.srv.ws(sess)
+    w.send(dict(type="join", event=event))
+    e = w.wait_for(lambda m: m.get("type") in ("joined", "error"), 15)
+    assert e["type"] == "error" and e["code"] == "sign-in-required", e
+    w.close()
+    st, b, _ = x.srv.api("PATCH", f"/api/admin/orgs/{org}", {"sessionHours": None},
+                         cookie=cookie)
+    assert st == 200, (st, b)
+    sess2, _ = login_as(x, admin)
+    token_hash = session_hash(sess2)
+    assert row()[1] == 12 * 3600, row()  # the server's default again
+
+
+def session_hash(cookie):
+    import hashlib
+    return hashlib.sha256(cookie.split("=", 1)[1].encode()).digest()
 
 
 @case

@@ -137,10 +137,10 @@ static void build_cast(veche_store *s, cast *c)
     CHECK_EQ_INT(veche_store_account_set_blocked(s, c->blocked, true, NOW,
                                                  NULL), 0);
     veche_event ev = { 0, c->body, 0, 0, "Заседание бюро", NOW, NOW + 7200,
-                       VECHE_ROOM_MEETING, "buro-2026-01" };
+                       VECHE_ROOM_MEETING, "buro-2026-01", 0 };
     CHECK_EQ_INT(veche_store_event_create(s, &ev, NOW, &c->meeting), 0);
     veche_event lesson = { 0, 0, c->course, 0, "Занятие 1", NOW, NOW + 3600,
-                           VECHE_ROOM_TRAINING, "kurs-1" };
+                           VECHE_ROOM_TRAINING, "kurs-1", 0 };
     CHECK_EQ_INT(veche_store_event_create(s, &lesson, NOW, &c->lesson), 0);
     CHECK_EQ_INT(veche_store_event_guest_add(s, c->meeting, c->guest), 0);
     CHECK_EQ_INT(veche_store_event_guest_add(s, c->meeting,

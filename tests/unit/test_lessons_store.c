@@ -25,9 +25,9 @@ static veche_store *setup(void)
     CHECK_EQ_INT(veche_store_body_create(s, org, "Бюро", NULL, &body), 0);
     trainer_id = add_person(s, "Тренер", "t@example.ru", org);
     CHECK_EQ_INT(veche_store_course_member_set(s, course_id, trainer_id, VECHE_ACCESS_TRAINER), 0);
-    veche_event e = {0, 0, course_id, 0, "Занятие", NOW, NOW + 3600, VECHE_ROOM_TRAINING, "tr"};
+    veche_event e = {0, 0, course_id, 0, "Занятие", NOW, NOW + 3600, VECHE_ROOM_TRAINING, "tr", 0};
     CHECK_EQ_INT(veche_store_event_create(s, &e, NOW, &ev_id), 0);
-    veche_event m = {0, body, 0, 0, "Заседание", NOW, NOW + 3600, VECHE_ROOM_MEETING, "mt"};
+    veche_event m = {0, body, 0, 0, "Заседание", NOW, NOW + 3600, VECHE_ROOM_MEETING, "mt", 0};
     CHECK_EQ_INT(veche_store_event_create(s, &m, NOW, &meeting), 0);
     char sql[512];
     /* a meeting's recording is no lesson */

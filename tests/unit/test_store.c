@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "store_edit.h"
 #include "store_fixture.h"
 #include "store_int.h"
 
@@ -378,17 +379,17 @@ TEST(events)
     CHECK_EQ_INT(e.org_id, c.primary);
     CHECK_EQ_INT(veche_store_event_find_room(s, "nope", &e), VECHE_ENOTFOUND);
     int64_t id;
-    veche_event both = { 0, c.body, c.course, 0, "x", NOW, NOW, 0, "r1" };
+    veche_event both = { 0, c.body, c.course, 0, "x", NOW, NOW, 0, "r1", 0 };
     CHECK_EQ_INT(veche_store_event_create(s, &both, NOW, &id), VECHE_EINVAL);
-    veche_event neither = { 0, 0, 0, 0, "x", NOW, NOW, 0, "r2" };
+    veche_event neither = { 0, 0, 0, 0, "x", NOW, NOW, 0, "r2", 0 };
     CHECK_EQ_INT(veche_store_event_create(s, &neither, NOW, &id), VECHE_EINVAL);
-    veche_event backwards = { 0, c.body, 0, 0, "x", NOW, NOW - 1, 0, "r3" };
+    veche_event backwards = { 0, c.body, 0, 0, "x", NOW, NOW - 1, 0, "r3", 0 };
     CHECK_EQ_INT(veche_store_event_create(s, &backwards, NOW, &id),
                  VECHE_EINVAL);
-    veche_event same_room = { 0, c.body, 0, 0, "x", NOW, NOW, 0, "kurs-1" };
+    veche_event same_room = { 0, c.body, 0, 0, "x", NOW, NOW, 0, "kurs-1", 0 };
     CHECK_EQ_INT(veche_store_event_create(s, &same_room, NOW, &id),
                  VECHE_EEXISTS);
-    veche_event no_body = { 0, 999, 0, 0, "x", NOW, NOW, 0, "r4" };
+    veche_event no_body = { 0, 999, 0, 0, "x", NOW, NOW, 0, "r4", 0 };
     CHECK_EQ_INT(veche_store_event_create(s, &no_body, NOW, &id), VECHE_EINVAL);
     CHECK_EQ_INT(veche_store_event_guest_add(s, c.meeting, c.guest), 0);
     CHECK_EQ_INT(veche_store_event_guest_add(s, 999, c.guest), VECHE_EINVAL);
@@ -555,7 +556,8 @@ TEST(sessions_expire)
     /* the cookie comes back: hash it and look it up */
     CHECK_EQ_INT(veche_token_session_hash(token, again), 0);
     int64_t who = 0;
-    CHECK_EQ_INT(veche_store_session_lookup(s, again, NOW + 99, &who), 0);
+    /* more than half its lifetime left: a use does not extend it */
+    CHECK_EQ_INT(veche_store_session_lookup(s, again, NOW + 40, &who), 0);
     CHECK_EQ_INT(who, p);
     CHECK_EQ_INT(veche_store_session_lookup(s, again, NOW + 100, &who),
                  VECHE_ENOTFOUND);
@@ -576,6 +578,68 @@ TEST(sessions_expire)
     CHECK_EQ_INT(veche_store_session_delete(s, h2), VECHE_ENOTFOUND);
     CHECK_EQ_INT(veche_store_session_lookup(s, h2, NOW + 100, &who),
                  VECHE_ENOTFOUND);
+    veche_store_close(s);
+}
+
+/* Session lifetime per organization (issue 14): the person's
+ * organization, else its nearest ancestor, else the server's default; a
+ * session in use slides; joining a lesson holds it to the lesson's end. */
+TEST(sessions_lifetime_per_org)
+{
+    char path[256];
+    veche_store *s = fresh(path, sizeof path);
+    if (!s)
+        return;
+    int64_t central, primary;
+    CHECK_EQ_INT(veche_store_org_create(s, "Союз", VECHE_ORG_CENTRAL, 0, NOW, &central), 0);
+    CHECK_EQ_INT(veche_store_org_create(s, "Первичка", VECHE_ORG_PRIMARY, central, NOW,
+                                        &primary), 0);
+    int64_t p = add_person(s, "П", "p@example.org", primary), q = add_person(s, "Q", "q@example.org", 0);
+    unsigned hours = 99;
+    int64_t secs = -1;
+    CHECK_EQ_INT(veche_store_org_session_hours(s, primary, &hours), 0);
+    CHECK_EQ_INT(hours, 0);  /* not set */
+    CHECK_EQ_INT(veche_store_org_session_hours(s, 9999, &hours), VECHE_ENOTFOUND);
+    CHECK_EQ_INT(veche_store_org_set_session_hours(s, primary, 8761), VECHE_EINVAL);
+    CHECK_EQ_INT(veche_store_org_set_session_hours(s, 9999, 2), VECHE_ENOTFOUND);
+    CHECK_EQ_INT(veche_store_session_hours_of(s, p, &secs), 0);
+    CHECK_EQ_INT(secs, 0);
+    /* the ancestor's applies, then the organization's own */
+    CHECK_EQ_INT(veche_store_org_set_session_hours(s, central, 5), 0);
+    CHECK_EQ_INT(veche_store_session_hours_of(s, p, &secs), 0);
+    CHECK_EQ_INT(secs, 5 * 3600);
+    CHECK_EQ_INT(veche_store_org_set_session_hours(s, primary, 1), 0);
+    CHECK_EQ_INT(veche_store_org_session_hours(s, primary, &hours), 0);
+    CHECK_EQ_INT(hours, 1);
+    CHECK_EQ_INT(veche_store_session_hours_of(s, p, &secs), 0);
+    CHECK_EQ_INT(secs, 3600);
+    CHECK_EQ_INT(veche_store_session_hours_of(s, q, &secs), 0);  /* no organization */
+    CHECK_EQ_INT(secs, 0);
+
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hp[VECHE_TOKEN_HASH_LEN], hq[VECHE_TOKEN_HASH_LEN];
+    CHECK_EQ_INT(veche_token_session_new(token, hp), 0);
+    CHECK_EQ_INT(veche_token_session_new(token, hq), 0);
+    /* the server's default is 12 h; p's organization says 1 h */
+    CHECK_EQ_INT(veche_store_session_create(s, hp, p, NOW, NOW + 12 * 3600), 0);
+    CHECK_EQ_INT(veche_store_session_create(s, hq, q, NOW, NOW + 12 * 3600), 0);
+    int64_t who = 0;
+    CHECK_EQ_INT(veche_store_session_lookup(s, hp, NOW + 3600, &who), VECHE_ENOTFOUND);
+    CHECK_EQ_INT(veche_store_session_lookup(s, hq, NOW + 3600, &who), 0);  /* 12 h */
+    CHECK_EQ_INT(veche_store_session_lookup(s, hp, NOW + 1000, &who), 0);  /* no slide yet */
+    CHECK_EQ_INT(veche_store_session_lookup(s, hp, NOW + 3600, &who), VECHE_ENOTFOUND);
+    /* used with less than half left (at NOW + 2000): a whole hour from then */
+    CHECK_EQ_INT(veche_store_session_lookup(s, hp, NOW + 2000, &who), 0);
+    CHECK_EQ_INT(who, p);
+    CHECK_EQ_INT(veche_store_session_lookup(s, hp, NOW + 5599, &who), 0);
+    /* held for a lesson ending at NOW + 4 h: until its end and an hour */
+    CHECK_EQ_INT(veche_store_session_hold(s, hp, NOW + 5599, NOW + 4 * 3600), 0);
+    CHECK_EQ_INT(veche_store_session_lookup(s, hp, NOW + 5 * 3600 - 1, &who), 0);
+    /* a hold never shortens it, and an expired session is not revived */
+    CHECK_EQ_INT(veche_store_session_hold(s, hp, NOW, NOW), 0);
+    CHECK_EQ_INT(veche_store_session_hold(s, hq, NOW + 13 * 3600, NOW + 20 * 3600),
+                 VECHE_ENOTFOUND);
+    CHECK_EQ_INT(veche_store_session_lookup(s, hq, NOW + 13 * 3600, &who), VECHE_ENOTFOUND);
     veche_store_close(s);
 }
 
@@ -773,7 +837,7 @@ TEST(admin_listings)
     for (unsigned i = 0; i < l.n; i++)
         CHECK_EQ_INT(l.extra[i], l.ids[i] == c.meeting ? 3 : 0);
     veche_event later = { 0, other_body, 0, 0, "Совет", NOW - 10, NOW,
-                          VECHE_ROOM_MEETING, "sovet-1" };
+                          VECHE_ROOM_MEETING, "sovet-1", 0 };
     int64_t later_id;
     CHECK_EQ_INT(veche_store_event_create(s, &later, NOW, &later_id), 0);
     l = (listing){ 0 };
@@ -807,6 +871,7 @@ int main(void)
     RUN(admission_decisions);
     RUN(role_permissions);
     RUN(sessions_expire);
+    RUN(sessions_lifetime_per_org);
     RUN(invitations_single_use);
     RUN(admin_listings);
     fixture_end();

@@ -228,7 +228,7 @@ TEST(attendance_csv_export)
                                         &org), 0);
     CHECK_EQ_INT(veche_store_body_create(s, org, "Бюро", NULL, &body), 0);
     veche_event e = { 0, body, 0, 0, "Заседание", NOW, NOW + 3600,
-                      VECHE_ROOM_MEETING, "room" };
+                      VECHE_ROOM_MEETING, "room", 0 };
     CHECK_EQ_INT(veche_store_event_create(s, &e, NOW, &ev), 0);
     int64_t a = add_person(s, "Петрова, Анна \"Аня\"", "anna@example.ru", org);
     int64_t b = add_person(s, "Иванов Иван", "ivan@example.ru", org);

@@ -26,15 +26,44 @@
 
 /* ---- event-add ---- */
 
+int vctl_parse_limit(const char *what, const char *arg, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    long n = strcmp(arg, "default") == 0 ? 0 : strtol(arg, &end, 10);
+    if (strcmp(arg, "default") != 0 &&
+        (errno || end == arg || *end || n < 1 || n > VECHE_EVENT_LIMIT_MAX))
+        return vctl_refuse("%s: the room limit is a number of people from 1 to %d,"
+                           " or default (the room kind's)", what, VECHE_EVENT_LIMIT_MAX);
+    *out = (unsigned)n;
+    return VCTL_OK;
+}
+
 int cmd_event_add(vctl *c, int argc, char **argv)
 {
+    static const char syn[] = "event-add body|course ID TITLE START END [ROOM] [--limit N]";
     veche_event ev;
     memset(&ev, 0, sizeof ev);
+    /* --limit N anywhere after the five positional arguments */
+    for (int i = 5; i < argc; i++) {
+        if (strcmp(argv[i], "--limit") != 0)
+            continue;
+        if (i + 1 >= argc)
+            return vctl_usage(syn);
+        int rc = vctl_parse_limit("event-add", argv[i + 1], &ev.max_participants);
+        if (rc != VCTL_OK)
+            return rc;
+        memmove(argv + i, argv + i + 2, sizeof *argv * (size_t)(argc - i - 2));
+        argc -= 2;
+        break;
+    }
+    if (argc > 6)
+        return vctl_usage(syn);
     int64_t target;
     bool body = !strcmp(argv[0], "body");
     if ((!body && strcmp(argv[0], "course")) ||
         vctl_parse_id(argv[1], &target) != 0)
-        return vctl_usage("event-add body|course ID TITLE START END [ROOM]");
+        return vctl_usage(syn);
     int rc = vctl_check_text("event-add: title", argv[2], VECHE_TITLE_MAX);
     if (rc != VCTL_OK)
         return rc;

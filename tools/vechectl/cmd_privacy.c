@@ -251,11 +251,25 @@ static int find_event(vctl *c, const char *syn, const char *text, veche_event *e
 int cmd_event_edit(vctl *c, int argc, char **argv)
 {
     (void)argc;
-    static const char syn[] = "event-edit EVENT_ID title TITLE";
+    static const char syn[] = "event-edit EVENT_ID title TITLE | limit N|default";
     veche_event ev;
     int rc = find_event(c, syn, argv[0], &ev);
     if (rc != VCTL_OK)
         return rc;
+    if (strcmp(argv[1], "limit") == 0) {
+        unsigned limit;
+        if ((rc = vctl_parse_limit("event-edit", argv[2], &limit)) != VCTL_OK ||
+            (rc = done("event-edit", veche_store_event_set_limit(c->st, ev.id, limit), "")) !=
+                VCTL_OK)
+            return rc;
+        vctl_audit(c, ev.org_id, "event.update", "event", ev.id,
+                   "{\"fields\":[\"maxParticipants\"]}");
+        if (limit)
+            printf("event %lld: the room takes at most %u people\n", (long long)ev.id, limit);
+        else
+            printf("event %lld: the room takes the room kind's limit\n", (long long)ev.id);
+        return VCTL_OK;
+    }
     if (strcmp(argv[1], "title"))
         return vctl_usage(syn);
     if ((rc = vctl_check_text("event-edit: title", argv[2], VECHE_TITLE_MAX)) != VCTL_OK ||

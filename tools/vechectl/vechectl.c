@@ -323,8 +323,8 @@ static const command commands[] = {
     { "course-add", 2, 2, cmd_course_add, "course-add ORG_ID NAME" },
     { "import-roster", 3, 4, cmd_import,
       "import-roster body|course ID FILE.csv [--replace]" },
-    { "event-add", 5, 6, cmd_event_add,
-      "event-add body|course ID TITLE START END [ROOM]" },
+    { "event-add", 5, 8, cmd_event_add,
+      "event-add body|course ID TITLE START END [ROOM] [--limit N]" },
     { "guest-add", 3, 3, cmd_guest_add, "guest-add EVENT_ID EMAIL NAME" },
     { "events", 0, 1, cmd_events, "events [ORG_ID]" },
     { "attendance", 1, 5, cmd_attendance,
@@ -357,7 +357,8 @@ static const command commands[] = {
     { "org-delete", 1, 1, cmd_org_delete, "org-delete ORG_ID" },
     { "body-delete", 1, 1, cmd_body_delete, "body-delete BODY_ID" },
     { "course-delete", 1, 1, cmd_course_delete, "course-delete COURSE_ID" },
-    { "event-edit", 3, 3, cmd_event_edit, "event-edit EVENT_ID title TITLE" },
+    { "event-edit", 3, 3, cmd_event_edit,
+      "event-edit EVENT_ID title TITLE | limit N|default" },
     { "event-move", 3, 3, cmd_event_move, "event-move EVENT_ID START END" },
     { "event-cancel", 1, 1, cmd_event_cancel, "event-cancel EVENT_ID" },
     { "event-uncancel", 1, 1, cmd_event_uncancel, "event-uncancel EVENT_ID" },
@@ -386,7 +387,7 @@ static void usage(FILE *f)
 "  import-roster body|course ID FILE.csv [--replace]\n"
 "                                 all rows or none; problems as FILE:LINE\n"
 "Events:\n"
-"  event-add body|course ID TITLE START END [ROOM]\n"
+"  event-add body|course ID TITLE START END [ROOM] [--limit N]\n"
 "                                 times 2026-12-01T18:00 (in the config's\n"
 "                                 time_zone) or with Z or +03:00; a meeting\n"
 "                                 for a body, a training\n"
@@ -433,6 +434,7 @@ static void usage(FILE *f)
 "  org-edit ORG_ID name|time-zone|privacy-notice VALUE   (\"\" clears)\n"
 "  org-delete ORG_ID | body-delete ID | course-delete ID  only empty ones\n"
 "  event-edit EVENT_ID title TITLE\n"
+"  event-edit EVENT_ID limit N|default   the event's room limit (people)\n"
 "  event-move EVENT_ID START END  reschedule (times as for event-add)\n"
 "  event-cancel EVENT_ID | event-uncancel EVENT_ID\n"
 "  event-delete EVENT_ID          only one without attendance\n"

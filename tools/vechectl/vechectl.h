@@ -50,6 +50,9 @@ int vctl_check_text(const char *what, const char *s, size_t max);
 
 /* A positive decimal id: 0, or -1 for anything else. */
 int vctl_parse_id(const char *s, int64_t *out);
+/* An event's room limit: 1..VECHE_EVENT_LIMIT_MAX, or "default" (*out 0);
+ * refuses (VCTL_REFUSED, with a message naming `what`) anything else. */
+int vctl_parse_limit(const char *what, const char *arg, unsigned *out);
 
 /* The person with this e-mail (ASCII case ignored) and, when acc is not
  * NULL, their account.  Returns VCTL_OK or an exit status, the reason

@@ -159,7 +159,7 @@ export const admin = {
   deleteBody: (id) => call('DELETE', `admin/bodies/${enc(id)}`),
   updateCourse: (id, k) => call('PATCH', `admin/courses/${enc(id)}`, k),
   deleteCourse: (id) => call('DELETE', `admin/courses/${enc(id)}`),
-  /** {title?, startsAt?, endsAt?, cancelled?} */
+  /** {title?, startsAt?, endsAt?, cancelled?, maxParticipants? (null: the room kind's)} */
   updateEvent: (id, e) => call('PATCH', `admin/events/${enc(id)}`, e),
   deleteEvent: (id) => call('DELETE', `admin/events/${enc(id)}`),
   guests: (id) => call('GET', `admin/events/${enc(id)}/guests`),

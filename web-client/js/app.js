@@ -510,6 +510,7 @@ function wire(c) {
   });
   on('agenda', (d) => state.apply('agenda', d));
   on('speakers', (d) => state.apply('speakers', d));
+  on('room-size', (d) => state.apply('room-size', d));
   on('attendance', (d) => attendance.setAttendance(d));
   on('recording', (d) => recordingUI.set(d));
   on('recording-warning', (d) => recordingUI.warn(d));

@@ -32,6 +32,8 @@
 //   agenda              {event, items, current}  an event's agenda changed
 //   speakers            {list, away, speaking, now, since, deadline, limit, item}
 //                       a meeting's speakers list changed
+//   room-size           {present}  a training's size, to its activists (every
+//                       2 s at most, when it changed)
 //   publish-stopped     {reason}  we no longer send (floor taken, refused)
 //   reconnecting        {reason, attempt, delay}
 //   error               {code, reason, request}  (request: the refused type)
@@ -695,7 +697,7 @@ export class VecheConnection extends EventTarget {
       case 'chat-muted':
       case 'attendance': case 'attendance-delta': case 'quorum': case 'vote': case 'recording':
       case 'recording-warning':
-      case 'agenda': case 'speakers':
+      case 'agenda': case 'speakers': case 'room-size':
         this._emit(msg.type, msg);
         break;
       case 'left':

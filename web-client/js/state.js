@@ -17,6 +17,7 @@ export class RoomState extends EventTarget {
     this.role = null;
     this.roleTitle = null;     // our role in the event ("secretary"), or null
     this.locked = false;
+    this.present = 0;             // people in the room (joined, room-size)
     this.speaker = null;
     this.hands = [];              // participant ids, in the order raised
     this.people = new Map();      // id -> person
@@ -83,6 +84,9 @@ export class RoomState extends EventTarget {
     this.roleTitle = j.access === 'member' && j.voting === false && this.kind === 'meeting'
       ? 'observer' : (j.access || null);
     this.locked = !!j.locked;
+    // How many are in the room: in a training an activist is sent the
+    // trainer and who speaks or publishes, and this count (docs/protocol.md).
+    this.present = j.present || 0;
     this.speaker = j.speaker || null;
     this.hands = [...(j.hands || [])];
     this.agenda = j.agenda || null;
@@ -146,6 +150,9 @@ export class RoomState extends EventTarget {
       }
       case 'locked':
         this.locked = !!d.locked;
+        break;
+      case 'room-size':
+        this.present = d.present || 0;
         break;
       case 'speaker':
         this.speaker = d.participant || null;

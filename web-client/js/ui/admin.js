@@ -454,6 +454,7 @@ export class AdminView {
       courses.map((k) => new Option(t('admin.kind_course', { name: k.name }), `course:${k.id}`)));
     const starts = h('input', { id: 'event-starts', type: 'datetime-local', required: true });
     const ends = h('input', { id: 'event-ends', type: 'datetime-local', required: true });
+    const limit = h('input', { id: 'event-limit', type: 'number', min: 1, max: 100000, step: 1, inputmode: 'numeric' });
     const form = h('form', {
       class: 'admin-form',
       onsubmit: (e) => {
@@ -463,10 +464,12 @@ export class AdminView {
         const iso = (v) => new Date(v).toISOString().replace(/\.\d+Z$/, 'Z');
         const ev = { title: title.value.trim(), [kind]: Number(id),
           startsAt: iso(starts.value), endsAt: iso(ends.value) };
+        if (limit.value.trim()) ev.maxParticipants = Number(limit.value);
         this.act(() => api.createEvent(ev));
       },
     }, h('h3', {}, t('admin.new_event')), field('admin.event_title', title),
     field('admin.event_for', target), field('admin.starts', starts), field('admin.ends', ends),
+    field('bigroom.limit', limit, 'bigroom.limit_hint'),
     h('button', { type: 'submit', id: 'event-submit' }, t('admin.create')));
     return [table(['admin.event_title', 'admin.kind', 'admin.room', 'admin.event_for',
       'admin.starts', 'admin.ends', 'admin.guests', null], rows, 'events-table'), form];

@@ -103,6 +103,9 @@ function orgPanel(view, o, extra) {
       .map((z) => h('option', { value: z })));
   const notice = h('textarea', { id: 'edit-org-notice', rows: 3, maxlength: 2000 });
   notice.value = o.privacyNotice || '';
+  const [hours, hoursF] = input('edit-org-session-hours', 'bigroom.session_hours', o.sessionHours ?? '',
+    { type: 'number', min: 1, max: 8760, step: 1, inputmode: 'numeric', 'aria-describedby': 'edit-org-session-hint' });
+  hoursF.append(h('small', { class: 'hint', id: 'edit-org-session-hint' }, t('bigroom.session_hint')));
   const admins = (extra.admins || []).map((a) => h('li', { dataset: { person: String(a.person) } },
     `${a.name} <${a.email}> `,
     h('button', {
@@ -123,10 +126,13 @@ function orgPanel(view, o, extra) {
   return {
     fields: [nameF, zoneF, zones, h('div', { class: 'field' },
       h('label', { for: 'edit-org-notice' }, t('admin.edit.privacy_notice')), notice,
-      h('small', { class: 'hint' }, t('admin.edit.privacy_hint')))],
-    submit: () => save(view, () => api.updateOrg(o.id, {
-      name: name.value.trim(), timeZone: zone.value.trim(), privacyNotice: notice.value.trim(),
-    })),
+      h('small', { class: 'hint' }, t('admin.edit.privacy_hint'))), hoursF],
+    submit: () => {
+      const change = { name: name.value.trim(), timeZone: zone.value.trim(), privacyNotice: notice.value.trim() };
+      const hrs = hours.value.trim() ? Number(hours.value) : null;
+      if (hrs !== (o.sessionHours ?? null)) change.sessionHours = hrs;  // only a change is audited
+      save(view, () => api.updateOrg(o.id, change));
+    },
     actions: [danger('edit-delete', 'admin.edit.delete', 'admin.edit.confirm_delete', o.name,
       () => remove(view, () => api.deleteOrg(o.id)))],
     more: [h('h4', {}, t('admin.edit.admins')),
@@ -188,6 +194,9 @@ function eventPanel(view, ev, extra) {
   const [title, titleF] = input('edit-event-title', 'admin.event_title', ev.title, { required: true, maxlength: 200 });
   const [starts, startsF] = input('edit-event-starts', 'admin.starts', localInput(ev.startsAt), { type: 'datetime-local', required: true });
   const [ends, endsF] = input('edit-event-ends', 'admin.ends', localInput(ev.endsAt), { type: 'datetime-local', required: true });
+  const [limit, limitF] = input('edit-event-limit', 'bigroom.limit', ev.maxParticipants ?? '',
+    { type: 'number', min: 1, max: 100000, step: 1, inputmode: 'numeric', 'aria-describedby': 'edit-event-limit-hint' });
+  limitF.append(h('small', { class: 'hint', id: 'edit-event-limit-hint' }, t('bigroom.limit_hint')));
   const guests = (extra.guests || []).map((g) => h('li', {}, `${g.name} <${g.email}> `,
     h('button', {
       type: 'button', class: 'small danger guest-remove', dataset: { person: String(g.person) },
@@ -201,10 +210,13 @@ function eventPanel(view, ev, extra) {
     : danger('edit-cancel', 'admin.edit.cancel_event', 'admin.edit.confirm_cancel', ev.title,
       () => save(view, () => api.updateEvent(ev.id, { cancelled: true }), 'admin.edit.cancelled'));
   return {
-    fields: [titleF, startsF, endsF],
-    submit: () => save(view, () => api.updateEvent(ev.id, {
-      title: title.value.trim(), startsAt: isoOf(starts.value), endsAt: isoOf(ends.value),
-    })),
+    fields: [titleF, startsF, endsF, limitF],
+    submit: () => {
+      const change = { title: title.value.trim(), startsAt: isoOf(starts.value), endsAt: isoOf(ends.value) };
+      const max = limit.value.trim() ? Number(limit.value) : null;
+      if (max !== (ev.maxParticipants ?? null)) change.maxParticipants = max;  // only a change is audited
+      save(view, () => api.updateEvent(ev.id, change));
+    },
     actions: [cancel, danger('edit-delete', 'admin.edit.delete', 'admin.edit.confirm_delete',
       ev.title, () => remove(view, () => api.deleteEvent(ev.id)))],
     more: [h('h4', {}, t('admin.guests')),

@@ -122,7 +122,8 @@ export class PeoplePanel {
   render() {
     const st = this.state;
     const people = st.list();
-    $('people-count').textContent = String(people.length);
+    // An activist of a training lists only some: the count is the room's.
+    $('people-count').textContent = String(Math.max(people.length, st.present || 0));
     this.vlist.setRows(people);
     // The queue of raised hands, in order.
     $('hands').hidden = st.hands.length === 0;
