@@ -129,20 +129,6 @@ int veche_store_person_export(veche_store *s, int64_t id, char **out)
     return r;
 }
 
-/* Checkpoint the WAL into the database and truncate it, so the frames that
- * held the old bytes are gone.  Another connection's open read transaction
- * can keep the WAL from being reset; then it is tried again a few times. */
-static int wal_truncate(veche_store *s)
-{
-    int rc = SQLITE_BUSY;
-    for (int i = 0; i < 50 && rc != SQLITE_OK; i++) {
-        rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-        if (rc != SQLITE_OK)
-            g_usleep(20000);
-    }
-    return rc == SQLITE_OK ? 0 : store_err(s, rc);
-}
-
 /* The person's row with the anonymous name and e-mail, no phone. */
 static int rename_person(veche_store *s, int64_t id, const char *name, const char *email)
 {
@@ -180,7 +166,7 @@ int veche_store_person_erase(veche_store *s, int64_t id, int64_t now)
     for (size_t i = 0; r >= 0 && i < G_N_ELEMENTS(gone); i++)
         r = store_exec(s, gone[i], "i", id);
     r = store_end(s, r < 0 ? r : 0);
-    return r == 0 ? wal_truncate(s) : r;
+    return r == 0 ? store_wal_truncate(s) : r;  /* after the outermost commit */
 }
 
 /* ---- retention ---- */

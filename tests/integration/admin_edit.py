@@ -15,6 +15,8 @@ docs/data-model.md) against a real server with the demo organization:
     and the audit entries about them;
   * erasure leaves the name and the e-mail nowhere in the database file or
     in a backup taken afterwards, and the attendance counts are unchanged;
+  * an administrative change and its audit entry commit together: with
+    the audit insert made to fail, each kind of change is rolled back;
   * a retention sweep removes old audit entries and old sessions;
   * the attendance CSV and the audit CSV are in the organization's zone.
 
@@ -234,6 +236,78 @@ def cancel_and_reschedule_seen_by_member(srv):
     expect(a.call("PATCH", f"/api/admin/events/{ev}", dict(cancelled=False)), 200)
     has_entry(a, "event.uncancel", ev)
     S["later_event"] = ev
+
+
+FAILING = ("org.update", "person.update", "event.cancel", "account.create", "account.block",
+           "person.erase", "event.create")
+
+
+@case
+def change_and_audit_entry_commit_together(srv):
+    """A failing audit insert (a trigger added to the database for the test)
+    rolls the change back: for each kind of change, both rows or neither."""
+    a = S["admin"]
+    pid = expect(a.call("POST", "/api/admin/accounts",
+                        dict(email="atomic@example.org", name="Атомарный Человек",
+                             org=S["root"])), 201)["person"]
+    notice = expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]
+    notice = [o for o in notice if o["id"] == S["root"]][0].get("privacyNotice")
+    con = sqlite3.connect(db(srv), timeout=10)
+    con.execute("CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_log WHEN NEW.action IN"
+                " (%s) BEGIN SELECT RAISE(ABORT, 'test: audit insert fails'); END"
+                % ",".join(f"'{x}'" for x in FAILING))
+    con.commit()
+    before = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    try:
+        def refused(method, path, body=None):
+            st, j = a.call(method, path, body)
+            assert st == 500 and j["error"] == "internal" and "audit" in j["reason"], (path, st, j)
+        refused("PATCH", f"/api/admin/orgs/{S['root']}", dict(privacyNotice="не сохранится"))
+        refused("PATCH", f"/api/admin/people/{pid}", dict(name="Не Сохранится"))
+        refused("PATCH", f"/api/admin/events/{S['later_event']}", dict(cancelled=True))
+        refused("POST", "/api/admin/accounts", dict(email="never@example.org", name="Никогда",
+                                                     org=S["root"]))
+        refused("POST", f"/api/admin/accounts/{pid}/block")
+        refused("POST", f"/api/admin/people/{pid}/erase")
+        bodies = expect(a.call("GET", "/api/admin/bodies"), 200)["bodies"]
+        refused("POST", "/api/admin/events", dict(title="Не созданное", body=bodies[0]["id"],
+                                                  startsAt="2030-03-01T10:00:00Z",
+                                                  endsAt="2030-03-01T11:00:00Z"))
+        # vechectl runs each command in one transaction too
+        for args in (["event-cancel", str(S["later_event"])],
+                     ["person-edit", "atomic@example.org", "name", "Не Сохранится"]):
+            out = subprocess.run([S["vechectl"], "--db", db(srv)] + args, capture_output=True,
+                                 text=True, timeout=60)
+            assert out.returncode != 0 and "nothing was changed" in out.stderr, (args, out)
+        # nothing of any of them is in the database
+        assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
+        orgs = expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]
+        assert [o for o in orgs if o["id"] == S["root"]][0].get("privacyNotice") == notice
+        assert con.execute("SELECT full_name FROM person WHERE id = ?", (pid,)).fetchone() == (
+            "Атомарный Человек",)
+        assert con.execute("SELECT cancelled_at FROM event WHERE id = ?", (S["later_event"],)
+                           ).fetchone() == (None,)
+        assert con.execute("SELECT count(*) FROM person WHERE email = 'never@example.org'"
+                           ).fetchone()[0] == 0
+        assert con.execute("SELECT blocked FROM account WHERE person_id = ?", (pid,)
+                           ).fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM event WHERE title = 'Не созданное'"
+                           ).fetchone()[0] == 0
+    finally:
+        con.execute("DROP TRIGGER test_audit_fails")
+        con.commit()
+        con.close()
+    # with the audit log writable again, each change comes with its entry
+    expect(a.call("PATCH", f"/api/admin/people/{pid}", dict(name="Атомарный Исправленный")), 200)
+    has_entry(a, "person.update", pid)
+    expect(a.call("POST", f"/api/admin/accounts/{pid}/block"), 200)
+    has_entry(a, "account.block", pid)
+    expect(a.call("POST", f"/api/admin/people/{pid}/erase"), 200)
+    has_entry(a, "person.erase", pid)
+    con = sqlite3.connect(db(srv), timeout=10)
+    assert con.execute("SELECT full_name FROM person WHERE id = ?", (pid,)).fetchone() == (
+        f"erased #{pid}",)
+    con.close()
 
 
 def join_and_leave(srv, email, event):

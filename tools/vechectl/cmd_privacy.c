@@ -29,8 +29,11 @@ void vctl_audit(vctl *c, int64_t org, const char *action, const char *kind, int6
     snprintf(e.target_kind, sizeof e.target_kind, "%s", kind);
     e.target_id = target;
     snprintf(e.detail, sizeof e.detail, "%s", detail ? detail : "{}");
-    if (veche_store_audit_append(c->st, &e) != 0)
-        fprintf(stderr, "vechectl: warning: the audit entry %s was not written\n", action);
+    int rc = veche_store_audit_append(c->st, &e);
+    if (rc != 0) {
+        c->audit_rc = rc;
+        fprintf(stderr, "vechectl: the audit entry %s was not written\n", action);
+    }
 }
 
 /* The exit status of a store result, with the refusal said in words. */
