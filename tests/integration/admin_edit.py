@@ -17,7 +17,10 @@ docs/data-model.md) against a real server with the demo organization:
     in a backup taken afterwards, and the attendance counts are unchanged;
   * an administrative change and its audit entry commit together: with
     the audit insert made to fail, each kind of change is rolled back;
-  * a retention sweep removes old audit entries and old sessions;
+  * a retention sweep removes old audit entries and old sessions, and chat
+    older than the organization's chat retention (kept: newer, and all
+    with 0); the chat of a meeting is stored, in its author's export, and
+    gone with their erasure;
   * the attendance CSV and the audit CSV are in the organization's zone.
 
   admin_edit.py path/to/veche [path/to/vechectl]
@@ -238,6 +241,8 @@ def cancel_and_reschedule_seen_by_member(srv):
     S["later_event"] = ev
 
 
+CHAT2 = "Сообщение Григория: позвоните мне по номеру 8-900-111-22-33"
+CHAT3 = "Реплика Дарьи в чате собрания"
 FAILING = ("org.update", "person.update", "event.cancel", "account.create", "account.block",
            "person.erase", "event.create")
 
@@ -310,13 +315,20 @@ def change_and_audit_entry_commit_together(srv):
     con.close()
 
 
-def join_and_leave(srv, email, event):
+def join_and_leave(srv, email, event, chat=()):
+    """Join, send each text of chat (each echoed back), leave: the leave's
+    record follows the chat's on the store thread, so after `left` the
+    messages are on disk."""
     c = Client(srv)
     c.login(email, "demo-password-1")
     w = WS(srv.port, cookie="veche_session=" + c.cookie, timeout=15)
     w.send(dict(type="join", event=event))
     m = w.wait_for(lambda x: x.get("type") in ("joined", "error"), 15)
     assert m["type"] == "joined", m
+    for text in chat:
+        w.send(dict(type="chat", text=text))
+        e = w.wait_for(lambda x: x.get("type") in ("chat", "error"), 15)
+        assert e["type"] == "chat" and e["text"] == text, e
     w.send(dict(type="leave"))
     w.wait_for(lambda x: x.get("type") == "left", 10)
     w.close()
@@ -335,8 +347,8 @@ def person_export_everything(srv):
     meeting = [e for e in expect(a.call("GET", "/api/admin/events"), 200)["events"]
                if e["kind"] == "meeting" and e["room"] != ""][0]["id"]
     S["meeting"] = meeting
-    pid = join_and_leave(srv, "member2" + DEMO, meeting)
-    join_and_leave(srv, "member3" + DEMO, meeting)
+    pid = join_and_leave(srv, "member2" + DEMO, meeting, chat=[CHAT2])
+    S["member3"] = join_and_leave(srv, "member3" + DEMO, meeting, chat=[CHAT3])
     S["member2"] = pid
     expect(a.call("POST", f"/api/admin/accounts/{pid}/reset"), 200)
     st, j = a.call("GET", f"/api/admin/people/{pid}/export")
@@ -349,6 +361,9 @@ def person_export_everything(srv):
     assert kinds[:2] == ["join", "leave"], j["attendance"]
     assert any(x["action"] == "account.reset" and x["target"] == pid for x in j["audit"]), j
     assert j["sessions"], j
+    # their own chat, and only theirs
+    assert [(x["event"], x["text"]) for x in j["chat"]] == [(meeting, CHAT2)], j["chat"]
+    assert j["chat"][0]["tsMs"] > (time.time() - 600) * 1000, j["chat"]
     has_entry(a, "person.export", pid)
     # vechectl gives the same data
     out = subprocess.run([S["vechectl"], "--db", db(srv), "person-export", "member2" + DEMO],
@@ -357,6 +372,7 @@ def person_export_everything(srv):
     import json
     v = json.loads(out.stdout)
     assert v["person"] == j["person"] and v["attendance"] == j["attendance"], v
+    assert v["chat"] == j["chat"], v
 
 
 @case
@@ -383,8 +399,15 @@ def erasure_leaves_no_name_or_email(srv):
                                                          password="demo-password-1"))
     assert st == 401, st
     # no trace in the database file, its WAL, or a backup taken now
+    # their chat messages go with them (docs/data-model.md "Chat")
+    con = sqlite3.connect(db(srv), timeout=10)
+    assert con.execute("SELECT count(*) FROM chat_message WHERE person_id = ?", (pid,)
+                       ).fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM chat_message WHERE person_id = ?",
+                       (S["member3"],)).fetchone()[0] == 1
+    con.close()
     secrets = ["Григорий Членов".encode(), ("member2" + DEMO).encode(),
-               "Григорий Членов".encode("utf-16-le")]
+               "Григорий Членов".encode("utf-16-le"), CHAT2.encode()]
     files = [db(srv), db(srv) + "-wal"]
     dest = os.path.join(srv.data, "after-erase.db")
     out = subprocess.run([S["vechectl"], "--db", db(srv), "backup", dest],
@@ -399,6 +422,7 @@ def erasure_leaves_no_name_or_email(srv):
             assert s not in data, f"{s!r} found in {f}"
     # the control: another member's name is still there (the scan works)
     assert "Дарья Членова".encode() in open(dest, "rb").read()
+    assert CHAT3.encode() in open(dest, "rb").read()
 
 
 @case
@@ -424,6 +448,64 @@ def retention_sweep_removes_old(srv):
     con.close()
     # the signed-in administrator's session is recent: it stays
     expect(S["admin"].call("GET", "/api/admin/orgs"), 200)
+
+
+@case
+def chat_retention_per_organization(srv):
+    a = S["admin"]
+    con = sqlite3.connect(db(srv), timeout=10)
+    org = con.execute("SELECT coalesce(b.organization_id, c.organization_id) FROM event e"
+                      " LEFT JOIN body b ON b.id = e.body_id LEFT JOIN course c"
+                      " ON c.id = e.course_id WHERE e.id = ?", (S["meeting"],)).fetchone()[0]
+    con.close()
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=-1)), 400,
+           "bad-request")
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays="30")), 400,
+           "bad-request")
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=30)), 200)
+    e = has_entry(a, "org.update", org)
+    assert e["detail"] == {"fields": ["chatRetentionDays"]}, e
+    orgs = {o["id"]: o for o in expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]}
+    assert orgs[org]["chatRetentionDays"] == 30, orgs[org]
+    now_ms = int(time.time() * 1000)
+    day = 86400 * 1000
+
+    def put(days_ago, text):
+        con = sqlite3.connect(db(srv), timeout=10)
+        con.execute("INSERT INTO chat_message (event_id, person_id, ts_ms, text)"
+                    " VALUES (?, ?, ?, ?)", (S["meeting"], S["member3"],
+                                             now_ms - days_ago * day, text))
+        con.commit()
+        con.close()
+
+    def texts():
+        con = sqlite3.connect(db(srv), timeout=10)
+        t = {r[0] for r in con.execute("SELECT text FROM chat_message WHERE event_id = ?",
+                                       (S["meeting"],))}
+        con.close()
+        return t
+
+    def sweep(removed):
+        out = subprocess.run([S["vechectl"], "--db", db(srv), "retention-sweep"],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0 and f"{removed} chat messages" in out.stdout, out
+
+    put(40, "сорок дней назад")
+    put(10, "десять дней назад")
+    sweep(1)  # 30 days: the 40-day-old one goes
+    assert texts() == {"десять дней назад", CHAT3}, texts()
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=5)), 200)
+    sweep(1)  # 5 days: the 10-day-old one goes; the meeting's own chat stays
+    assert texts() == {CHAT3}, texts()
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=0)), 200)
+    put(1000, "тысячу дней назад")
+    sweep(0)  # 0: kept forever
+    assert texts() == {"тысячу дней назад", CHAT3}, texts()
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=None)), 200)
+    orgs = {o["id"]: o for o in expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]}
+    assert orgs[org]["chatRetentionDays"] is None, orgs[org]
+    sweep(1)  # the server's retention_chat_days (90 by default)
+    assert texts() == {CHAT3}, texts()
 
 
 @case

@@ -359,10 +359,11 @@ int cmd_retention_sweep(vctl *c, int argc, char **argv)
     (void)argv;
     veche_retention_stats s;
     int r = veche_store_retention_sweep(c->st, c->now, c->cfg->retention_audit_days,
-                                        c->cfg->retention_session_days, &s);
+                                        c->cfg->retention_session_days,
+                                        c->cfg->retention_chat_days, &s);
     if (r != 0)
         return vctl_fail("retention-sweep", r);
-    printf("removed %u audit entries, %u sessions, %u reset links\n", s.audit_removed,
-           s.sessions_removed, s.resets_removed);
+    printf("removed %u audit entries, %u sessions, %u reset links, %u chat messages\n",
+           s.audit_removed, s.sessions_removed, s.resets_removed, s.chat_removed);
     return VCTL_OK;
 }
