@@ -181,6 +181,32 @@ def people_edit_search_paging_accounts(srv):
 
 
 @case
+def creates_and_import_audited(srv):
+    """The kinds of change the other cases do not check: creating an
+    organization, a body, a course and an event, and a roster import."""
+    a = S["admin"]
+    org = expect(a.call("POST", "/api/admin/orgs",
+                        dict(name="Регион для аудита", level="regional", parent=S["root"])),
+                 201)["id"]
+    has_entry(a, "org.create", org)
+    body = expect(a.call("POST", "/api/admin/bodies", dict(org=org, name="Бюро аудита")),
+                  201)["id"]
+    has_entry(a, "body.create", body)
+    course = expect(a.call("POST", "/api/admin/courses", dict(org=org, name="Курс аудита")),
+                    201)["id"]
+    has_entry(a, "course.create", course)
+    ev = expect(a.call("POST", "/api/admin/events",
+                       dict(title="Событие аудита", body=body, startsAt="2030-04-01T10:00:00Z",
+                            endsAt="2030-04-01T11:00:00Z")), 201)["id"]
+    has_entry(a, "event.create", ev)
+    roster = ("full_name;email;role;voting\r\n"
+              "Аудит Первый;audit.first@example.org;member;yes\r\n")
+    expect(a.call("POST", f"/api/admin/roster/body/{body}", raw=roster, ctype="text/csv"), 200)
+    e = has_entry(a, "roster.import", body)
+    assert "Аудит" not in str(e) and "audit.first" not in str(e), e  # ids only
+
+
+@case
 def appoint_and_remove_org_admin(srv):
     a = S["admin"]
     pid = expect(a.call("POST", "/api/admin/accounts",
@@ -353,6 +379,9 @@ def person_export_everything(srv):
     expect(a.call("POST", f"/api/admin/accounts/{pid}/reset"), 200)
     st, j = a.call("GET", f"/api/admin/people/{pid}/export")
     assert st == 200, j
+    # every kind of data kept about a person has its place in the export
+    assert set(j) == {"person", "account", "administers", "bodies", "courses", "guestOf",
+                      "sessions", "attendance", "audit", "chat"}, sorted(j)
     assert j["person"]["id"] == pid and j["person"]["email"] == "member2" + DEMO, j["person"]
     assert j["person"]["name"] == "Григорий Членов", j["person"]
     assert j["account"]["blocked"] is False and "hash" not in str(j["account"]).lower(), j
