@@ -103,6 +103,11 @@ function orgPanel(view, o, extra) {
       .map((z) => h('option', { value: z })));
   const notice = h('textarea', { id: 'edit-org-notice', rows: 3, maxlength: 2000 });
   notice.value = o.privacyNotice || '';
+  const chatDays = h('input', {
+    id: 'edit-org-chat-days', type: 'number', min: 0, max: 36500, step: 1,
+    'aria-describedby': 'edit-org-chat-days-hint',
+  });
+  chatDays.value = o.chatRetentionDays ?? '';
   const admins = (extra.admins || []).map((a) => h('li', { dataset: { person: String(a.person) } },
     `${a.name} <${a.email}> `,
     h('button', {
@@ -123,9 +128,13 @@ function orgPanel(view, o, extra) {
   return {
     fields: [nameF, zoneF, zones, h('div', { class: 'field' },
       h('label', { for: 'edit-org-notice' }, t('admin.edit.privacy_notice')), notice,
-      h('small', { class: 'hint' }, t('admin.edit.privacy_hint')))],
+      h('small', { class: 'hint' }, t('admin.edit.privacy_hint'))),
+    h('div', { class: 'field' },
+      h('label', { for: 'edit-org-chat-days' }, t('privacy.chat_retention')), chatDays,
+      h('small', { class: 'hint', id: 'edit-org-chat-days-hint' }, t('privacy.chat_retention_hint')))],
     submit: () => save(view, () => api.updateOrg(o.id, {
       name: name.value.trim(), timeZone: zone.value.trim(), privacyNotice: notice.value.trim(),
+      chatRetentionDays: chatDays.value.trim() === '' ? null : Number(chatDays.value),
     })),
     actions: [danger('edit-delete', 'admin.edit.delete', 'admin.edit.confirm_delete', o.name,
       () => remove(view, () => api.deleteOrg(o.id)))],
