@@ -226,7 +226,7 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         char db[VECHE_PATH_MAX + 16];
         veche_config_database_path(cfg, db, sizeof db);
         s->sweep = veche_sweep_new(db, cfg->retention_audit_days, cfg->retention_session_days,
-                                   cfg->retention_sweep_minutes * 60u,
+                                   cfg->retention_chat_days, cfg->retention_sweep_minutes * 60u,
                                    g_main_loop_get_context(loop));
     }
     veche_sfu_env env = {

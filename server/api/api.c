@@ -657,7 +657,8 @@ static void accept_invitation(api_call *c)
     if (rc != 0) {
         int status = strcmp(aj.code, "blocked") == 0 ? 403
                      : strcmp(aj.code, "internal") == 0 ? 500
-                     : strcmp(aj.code, "no-such-event") == 0 ? 404 : 400;
+                     : strcmp(aj.code, "no-such-event") == 0 ? 404
+                     : strcmp(aj.code, "event-cancelled") == 0 ? 409 : 400;
         return api_error(c, status, aj.code, aj.reason);
     }
     if (open_session(c, aj.person.id) != 0)

@@ -164,12 +164,20 @@ static void create_account_finish(api_call *c, const veche_person *p, const char
     api_reply(c, 201, out);
 }
 
+static void create_account_hashed_tx(api_call *c, void *ud)
+{
+    api_pw_job *j = ud;
+    veche_person p = {.id = j->id};
+    create_account_finish(c, &p, j->new_hash);
+}
+
+/* The deferred part: in a transaction of its own with its audit entry
+ * (or in the request's, when the hash was made inline). */
 static void create_account_hashed(api_call *c, api_pw_job *j)
 {
     if (j->hash_rc != 0)
         return api_error(c, 500, "internal", "could not hash the password");
-    veche_person p = {.id = j->id};
-    create_account_finish(c, &p, j->new_hash);
+    adm_in_tx(c, create_account_hashed_tx, j);
 }
 
 /* POST /api/admin/accounts {email, name, password?, org?} */
@@ -448,16 +456,10 @@ static bool seg_is(const api_call *c, size_t i, const char *s)
     return c->nsegs > i && strcmp(c->segs[i], s) == 0;
 }
 
-/* Every route under /api/admin/ (segs[0] is "admin"). */
-void api_admin(api_call *c)
+/* The routes under /api/admin/, for an administrator. */
+static void admin_routes(api_call *c, void *ud)
 {
-    if (!api_need_person(c))
-        return;
-    if (!is_any_admin(c)) {
-        VLOG_INFO(NULL, NULL, "api: person %lld refused an admin route: not an administrator",
-                  (long long)c->person);
-        return api_error(c, 403, "forbidden", "this needs an administrator");
-    }
+    (void)ud;
     bool post = strcmp(c->req->method, "POST") == 0, get = strcmp(c->req->method, "GET") == 0;
     if (post && c->nsegs == 2 && seg_is(c, 1, "accounts"))
         return create_account(c);
@@ -479,4 +481,23 @@ void api_admin(api_call *c)
     if (api_admin_org(c) || api_admin_edit(c))
         return;
     api_error(c, 404, "not-found", "no such route");
+}
+
+/* Every route under /api/admin/ (segs[0] is "admin").  Each one that may
+ * change something (any method but GET, and a person's export, which is
+ * audited) runs in one store transaction with its audit entries
+ * (adm_in_tx): both are on disk, or neither. */
+void api_admin(api_call *c)
+{
+    if (!api_need_person(c))
+        return;
+    if (!is_any_admin(c)) {
+        VLOG_INFO(NULL, NULL, "api: person %lld refused an admin route: not an administrator",
+                  (long long)c->person);
+        return api_error(c, 403, "forbidden", "this needs an administrator");
+    }
+    bool export = c->nsegs == 4 && seg_is(c, 1, "people") && seg_is(c, 3, "export");
+    if (strcmp(c->req->method, "GET") != 0 || export)
+        return adm_in_tx(c, admin_routes, NULL);
+    admin_routes(c, NULL);
 }

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "err.h"
 #include "log.h"
+#include "store_chat.h"
 #include "store_edit.h"
 #include "store_recording.h"
 
@@ -82,17 +83,38 @@ static bool session_hours_arg(api_call *c, bool *given, unsigned *hours)
     return true;
 }
 
-/* PATCH /api/admin/orgs/ID {name?, timeZone?, privacyNotice?, sessionHours?} */
+
+/* chatRetentionDays of the body: absent (*set false), null (-1: the
+ * server's), or 0..36500 days; false when it is something else. */
+static bool chat_days_of(api_call *c, bool *set, int64_t *days)
+{
+    json_t *v = json_object_get(c->body, "chatRetentionDays");
+    *set = v != NULL;
+    *days = -1;
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 36500)
+        return false;
+    *days = json_integer_value(v);
+    return true;
+}
+
+/* PATCH /api/admin/orgs/ID {name?, timeZone?, privacyNotice?, sessionHours?,
+ *  chatRetentionDays?} */
 static void update_org(api_call *c, int64_t id)
 {
     if (!api_need_body(c) || !need_admin_of(c, id))
         return;
-    bool bad = false, hours_given;
+    bool bad = false, hours_given, chat_set;
     unsigned hours;
+    int64_t chat_days;
     const char *name = opt_str(c, "name", &bad), *tz = opt_str(c, "timeZone", &bad),
                *notice = opt_str(c, "privacyNotice", &bad);
     if (bad)
         return api_error(c, 400, "bad-request", "name, timeZone and privacyNotice are strings");
+    if (!chat_days_of(c, &chat_set, &chat_days))
+        return api_error(c, 400, "bad-request",
+                         "chatRetentionDays is a number of days from 0 to 36500, or null");
     if (tz && tz[0] && !veche_config_time_zone_valid(tz))
         return api_error(c, 400, "bad-zone", "timeZone is a zone such as Europe/Moscow");
     if (!session_hours_arg(c, &hours_given, &hours))
@@ -102,7 +124,11 @@ static void update_org(api_call *c, int64_t id)
         rc = veche_store_org_set_session_hours(c->api->env.store, id, hours);
     if (!store_ok(c, rc, ""))
         return;
-    static const char *const keys[] = {"name", "timeZone", "privacyNotice", "sessionHours", NULL};
+    if (chat_set && !store_ok(c, veche_store_org_chat_retention_set(c->api->env.store, id,
+                                                                    chat_days), ""))
+        return;  /* the request's transaction rolls the rest back (adm_in_tx) */
+    static const char *const keys[] = {"name", "timeZone", "privacyNotice", "sessionHours",
+                                       "chatRetentionDays", NULL};
     adm_audit(c, id, "org.update", "org", id, adm_fields(c, keys));
     VLOG_INFO(NULL, NULL, "api: person %lld changed organization %lld", (long long)c->person,
               (long long)id);

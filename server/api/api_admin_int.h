@@ -41,10 +41,20 @@ int adm_time_parse(const json_t *v, int64_t *out);
 
 /* api_audit.c: one audit log entry for the change the caller just made
  * (actor, address and time from the call; org 0: none; detail, stolen,
- * a JSON object of ids and field names, NULL for {}).  A failure to
- * write is logged. */
+ * a JSON object of ids and field names, NULL for {}).  Called inside
+ * adm_in_tx: a failure to write is logged and sets c->audit_rc, which
+ * rolls the change back with the entry. */
 void adm_audit(api_call *c, int64_t org, const char *action, const char *kind, int64_t target,
                json_t *detail);
+/* Run fn(c, ud) inside one store transaction (store.h, "a caller's
+ * transaction"): the change fn makes and its audit entries commit
+ * together, or not at all.  Committed when fn replied 2xx/3xx (or
+ * deferred its answer: the deferred part runs its own adm_in_tx) and
+ * every audit entry was written; otherwise everything is rolled back, and
+ * a success answer whose audit entry failed becomes 500 internal.  Inside
+ * an open adm_in_tx (an inline deferred part) fn simply joins it. */
+typedef void (*adm_tx_fn)(api_call *c, void *ud);
+void adm_in_tx(api_call *c, adm_tx_fn fn, void *ud);
 /* {"fields": [...]}: which of keys (NULL-terminated) the request body has. */
 json_t *adm_fields(api_call *c, const char *const *keys);
 /* GET /api/admin/audit (JSON) and audit.csv. */

@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "store_chat.h"
 #include "store_edit.h"
 
 #define ROOM_ATTEMPTS 8
@@ -65,19 +66,24 @@ static int org_cb(void *ud, const veche_org *o)
     orgs_ctx *x = ud;
     char zone[64] = "", notice[VECHE_NOTICE_MAX + 1] = "";
     unsigned hours = 0;
+    int64_t chat_days = -1;
     int rc = veche_store_org_settings(x->st, o->id, zone, notice);
     if (rc == 0)
         rc = veche_store_org_session_hours(x->st, o->id, &hours);
+    if (rc == 0)
+        rc = veche_store_org_chat_retention_get(x->st, o->id, &chat_days);
     if (rc != 0)
         return rc;
-    return append(x->list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
+    return append(x->list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
                                      (json_int_t)o->id, "name", o->name, "level",
                                      veche_store_org_level_name(o->level), "parent",
                                      adm_id_json(o->parent_id), "timeZone",
                                      zone[0] ? json_string(zone) : json_null(),
                                      "privacyNotice",
                                      notice[0] ? json_string(notice) : json_null(),
-                                     "sessionHours", hours ? json_integer(hours) : json_null()));
+                                     "sessionHours", hours ? json_integer(hours) : json_null(),
+                                     "chatRetentionDays",
+                                     chat_days >= 0 ? json_integer(chat_days) : json_null()));
 }
 
 /* GET /api/admin/orgs: the organizations the caller administers, with

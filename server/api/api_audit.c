@@ -36,9 +36,50 @@ void adm_audit(api_call *c, int64_t org, const char *action, const char *kind, i
     snprintf(e.detail, sizeof e.detail, "%s", text && strlen(text) < sizeof e.detail ? text
                                                                                        : "{}");
     free(text);
-    if (veche_store_audit_append(c->api->env.store, &e) != 0)
+    if (!c->tx)  /* a route outside adm_in_tx: a bug; the entry is still written */
+        VLOG_ERROR(NULL, NULL, "api: audit entry %s of %s %lld written outside a transaction",
+                   action, kind, (long long)target);
+    int rc = veche_store_audit_append(c->api->env.store, &e);
+    if (rc != 0) {
+        c->audit_rc = rc;
         VLOG_ERROR(NULL, NULL, "api: audit entry %s of %s %lld by person %lld not written",
                    action, kind, (long long)target, (long long)c->person);
+    }
+}
+
+/* Replace the answer fn gave (its body is ours to free). */
+static void reanswer(api_call *c, const char *reason)
+{
+    g_free(c->resp->body);
+    c->resp->body = NULL;
+    api_error(c, 500, "internal", reason);
+}
+
+void adm_in_tx(api_call *c, adm_tx_fn fn, void *ud)
+{
+    if (c->tx)
+        return fn(c, ud);
+    veche_store *st = c->api->env.store;
+    if (veche_store_tx_begin(st) != 0)
+        return api_error(c, 503, "busy", "the database is busy; try again");
+    c->tx = true;
+    c->audit_rc = 0;
+    fn(c, ud);
+    c->tx = false;
+    int status = c->resp->status;
+    bool ok = c->resp->deferred || (status >= 200 && status < 400);
+    if (ok && c->audit_rc != 0 && !c->resp->deferred) {
+        (void)veche_store_tx_end(st, false);
+        VLOG_ERROR(NULL, NULL, "api: person %lld: change rolled back, its audit entry failed",
+                   (long long)c->person);
+        return reanswer(c, "the audit entry could not be written: nothing was changed");
+    }
+    int rc = veche_store_tx_end(st, ok);
+    if (rc != 0 && ok && !c->resp->deferred) {
+        VLOG_ERROR(NULL, NULL, "api: person %lld: change not committed (%d)",
+                   (long long)c->person, rc);
+        reanswer(c, "the change could not be saved: nothing was changed");
+    }
 }
 
 json_t *adm_fields(api_call *c, const char *const *keys)

@@ -41,6 +41,8 @@ typedef struct {
     bool blocked;                 /* the cookie's account is blocked */
     char *segs[API_MAX_SEGS];     /* path segments after /api/ */
     size_t nsegs;
+    bool tx;                      /* inside the request's store transaction (adm_in_tx) */
+    int audit_rc;                 /* 0, or why an audit entry was not written */
 } api_call;
 
 /* Replies; json is stolen. */

@@ -10,6 +10,7 @@
  * until it expires.  Everyone else gets 403 (401 without a session).
  * Rendering and retention are lesson_render.c's, on its own thread. */
 #include "api_int.h"
+#include "api_admin_int.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -380,6 +381,19 @@ static void guest_link(api_call *c, int64_t id)
                                 when));
 }
 
+/* The new retention and its audit entry, in one transaction (adm_in_tx). */
+static void set_retention(api_call *c, void *ud)
+{
+    const int64_t *cd = ud;  /* course, days (0: forever) */
+    veche_course k;
+    if (veche_store_course_get(c->api->env.store, cd[0], &k) != 0 ||
+        veche_store_lesson_retention_set(c->api->env.store, cd[0], cd[1]) != 0)
+        return api_error(c, 500, "internal", "the store failed");
+    adm_audit(c, k.org_id, "course.retention", "course", cd[0],
+              json_pack("{s:o}", "keepDays", cd[1] ? json_integer(cd[1]) : json_null()));
+    api_reply(c, 200, NULL);  /* replaced below by the settings as read back */
+}
+
 static void retention(api_call *c, int64_t course)
 {
     if (!api_need_person(c))
@@ -395,9 +409,12 @@ static void retention(api_call *c, int64_t course)
                                                     json_integer_value(k) >= 1 &&
                                                     json_integer_value(k) <= 36500)))
             return api_error(c, 400, "bad-request", "keepDays: 1 to 36500, or null (forever)");
-        int64_t days = json_is_null(k) ? 0 : json_integer_value(k);
-        if (veche_store_lesson_retention_set(c->api->env.store, course, days) != 0)
-            return api_error(c, 500, "internal", "the store failed");
+        int64_t cd[2] = {course, json_is_null(k) ? 0 : json_integer_value(k)}, days = cd[1];
+        adm_in_tx(c, set_retention, cd);
+        if (c->resp->status != 200)
+            return;
+        g_free(c->resp->body);
+        c->resp->body = NULL;
         VLOG_INFO(NULL, NULL, "api: person %lld set retention of course %lld to %lld days",
                   (long long)c->person, (long long)course, (long long)days);
     }

@@ -224,6 +224,10 @@ static const directive directives[] = {
     DIR(retention_session_days, T_UINT, 1, 3650, NULL,
         "Days a sign-in session or a password reset link is kept at most,\n"
         "whatever its expiry; expired ones go at every sweep."),
+    DIR(retention_chat_days, T_UINT, 0, 36500, NULL,
+        "Days the chat of an event is kept, for organizations that set no\n"
+        "chat retention of their own (PATCH /api/admin/orgs/ID\n"
+        "chatRetentionDays).  0: kept forever."),
     DIR(retention_sweep_minutes, T_UINT, 0, 10080, NULL,
         "Minutes between the server's retention sweeps (on the backup\n"
         "thread, off the main loop).  0: none (run `vechectl retention-sweep`)."),
@@ -275,6 +279,7 @@ void veche_config_defaults(veche_config *c)
     c->recording_min_free_mb = 500;
     c->retention_audit_days = 1095;
     c->retention_session_days = 30;
+    c->retention_chat_days = 90;
     c->retention_sweep_minutes = 60;
     snprintf(c->log_level, sizeof c->log_level, "info");
 }

@@ -76,6 +76,8 @@ typedef struct {
     /* retention of personal data (store_edit.h, the sweep in backup.c) */
     unsigned retention_audit_days;  /* 1095; 0: the audit log is kept forever */
     unsigned retention_session_days;/* 30: sessions and reset links at most */
+    unsigned retention_chat_days;   /* 90: events' chat (an organization may set its own);
+                                       0: kept forever */
     unsigned retention_sweep_minutes; /* 60; 0: no sweep by the server */
     /* logging */
     char log_level[16];           /* "debug", "info", "warn", "error" */

@@ -1,7 +1,7 @@
 /* chat.h - a room's text chat: validation and the history that late
- * joiners receive.  Kept in memory for the room's lifetime (not persisted:
- * chat is not a record of the meeting); bounded to the newest
- * VECHE_CHAT_HISTORY messages.
+ * joiners receive.  Kept in memory for the room's lifetime (the store
+ * keeps an event room's chat too: signal/chatlog.c, on the main thread,
+ * never here); bounded to the newest VECHE_CHAT_HISTORY messages.
  *
  * Ownership: the room owns its veche_chat; messages are copied in and out
  * (the caller owns what it gets).  Runs on the room's thread.

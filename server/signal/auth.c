@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "store_edit.h"
 
 int veche_auth_cookie_token(const char *cookie_header,
                             char out[VECHE_TOKEN_SESSION_SIZE])
@@ -90,6 +91,14 @@ static int admit(veche_store *st, int64_t event_id, int64_t person_id, veche_aut
     if (rc != 0 || (rc = veche_store_event_get(st, event_id, &out->event)) != 0 ||
         (rc = veche_store_person_get(st, person_id, &out->person)) != 0)
         return refuse(out, rc < 0 ? rc : VECHE_EIO, "internal", "database error");
+    /* a cancelled event takes nobody, staff included; checked before an
+     * invitation is marked used, so the link works again if the
+     * cancellation is withdrawn */
+    int64_t cancelled = 0;
+    if ((rc = veche_store_event_cancelled(st, event_id, &cancelled)) != 0)
+        return refuse(out, rc, "internal", "database error");
+    if (cancelled)
+        return refuse(out, VECHE_EDENIED, "event-cancelled", "this event was cancelled");
     return 0;
 }
 

@@ -48,6 +48,8 @@ typedef struct {
  *   blocked             the account is blocked
  *   no-such-event       the event does not exist
  *   not-admitted        not on the roster, not a guest, not staff
+ *   event-cancelled     an organizer cancelled the event (nobody joins;
+ *                       a rescheduled one is joined by its new times)
  *   invitation-invalid  malformed, forged, revoked, or for another event
  *   invitation-expired  past its expiry
  *   invitation-used     used before

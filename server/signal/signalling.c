@@ -25,6 +25,7 @@
 #include "attendance.h"
 #include "agenda_msg.h"
 #include "auth.h"
+#include "chatlog.h"
 #include "events_json.h"
 #include "mailbox.h"
 #include "recording.h"
@@ -616,11 +617,25 @@ static void send_text(veche_signal_conn *c, char **text, char *key, const veche_
 }
 
 /* An event for the participants it names (encoded once for all). */
+/* A chat message in an event's room goes to the store (chatlog.h): its
+ * author is the addressee whose participant sent it. */
+static void chat_keep(veche_signal *s, const veche_sfu_event *ev)
+{
+    for (unsigned i = 0; i < ev->n_to; i++) {
+        veche_signal_conn *c = g_hash_table_lookup(s->clients, &ev->to[i].client);
+        if (c && c->event_id && strcmp(ev->to[i].participant, ev->chat.from) == 0 &&
+            strcmp(c->participant, ev->chat.from) == 0 && strcmp(c->room, ev->room) == 0)
+            return veche_chatlog_keep(s->acc.storeq, c->event_id, c->person_id, &ev->chat);
+    }
+}
+
 static void on_room_event(veche_signal *s, const veche_sfu_event *ev)
 {
     veche_recording_on_event(s->rec, ev);  /* marks; the worker's REC_TRACKS */
     if (ev->type == VECHE_EV_REC_TRACKS)
         return;
+    if (ev->type == VECHE_EV_CHAT)
+        chat_keep(s, ev);
     char *text = NULL, key[VECHE_TXQ_KEY_MAX] = "";
     for (unsigned i = 0; i < ev->n_to; i++) {
         veche_signal_conn *c = g_hash_table_lookup(s->clients, &ev->to[i].client);

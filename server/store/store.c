@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -163,22 +164,53 @@ int store_query_int(veche_store *s, int64_t *out, const char *sql,
 
 int store_begin(veche_store *s)
 {
-    int r = store_exec(s, "BEGIN IMMEDIATE", NULL);
-    return r < 0 ? r : 0;
+    int r = store_exec(s, s->tx_depth ? "SAVEPOINT veche_nested" : "BEGIN IMMEDIATE", NULL);
+    if (r < 0)
+        return r;
+    s->tx_depth++;
+    return 0;
+}
+
+/* The outermost transaction ended (committed or rolled back). */
+static void tx_closed(veche_store *s, bool committed)
+{
+    s->tx_depth = 0;
+    bool truncate = s->wal_truncate_pending;
+    s->wal_truncate_pending = false;
+    if (committed && truncate)
+        (void)store_wal_truncate(s);  /* logged by store_err; the erasure stands */
 }
 
 int store_commit(veche_store *s)
 {
-    int r = store_exec(s, "COMMIT", NULL);
-    if (r < 0)
+    bool nested = s->tx_depth > 1 && !sqlite3_get_autocommit(s->db);
+    int r = store_exec(s, nested ? "RELEASE veche_nested" : "COMMIT", NULL);
+    if (r < 0) {
         store_rollback(s);
-    return r < 0 ? r : 0;
+        return r;
+    }
+    if (nested)
+        s->tx_depth--;
+    else
+        tx_closed(s, true);
+    return 0;
 }
 
 void store_rollback(veche_store *s)
 {
-    if (!sqlite3_get_autocommit(s->db))
-        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (sqlite3_get_autocommit(s->db)) {  /* nothing open (SQLite may have ended it) */
+        s->tx_depth = 0;
+        s->wal_truncate_pending = false;
+        return;
+    }
+    if (s->tx_depth > 1) {
+        (void)sqlite3_exec(s->db, "ROLLBACK TO veche_nested; RELEASE veche_nested", NULL,
+                           NULL, NULL);
+        s->tx_depth--;
+        return;
+    }
+    (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    tx_closed(s, false);
 }
 
 int store_end(veche_store *s, int r)
@@ -189,6 +221,43 @@ int store_end(veche_store *s, int r)
     }
     int c = store_commit(s);
     return c < 0 ? c : r;
+}
+
+int store_wal_truncate(veche_store *s)
+{
+    if (s->tx_depth || !sqlite3_get_autocommit(s->db)) {
+        s->wal_truncate_pending = true;
+        return 0;
+    }
+    /* another connection's open read transaction can keep the WAL from
+     * being reset; then it is tried again a few times */
+    int rc = SQLITE_BUSY;
+    for (int i = 0; i < 50 && rc != SQLITE_OK; i++) {
+        rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        if (rc != SQLITE_OK)
+            g_usleep(20000);
+    }
+    return rc == SQLITE_OK ? 0 : store_err(s, rc);
+}
+
+int veche_store_tx_begin(veche_store *s)
+{
+    return s ? store_begin(s) : VECHE_EINVAL;
+}
+
+int veche_store_tx_end(veche_store *s, bool commit)
+{
+    if (!s || !s->tx_depth)
+        return VECHE_EINVAL;
+    if (commit)
+        return store_commit(s);
+    store_rollback(s);
+    return 0;
+}
+
+unsigned veche_store_tx_depth(const veche_store *s)
+{
+    return s ? s->tx_depth : 0;
 }
 
 void store_column_text(sqlite3_stmt *st, int col, char *out, size_t cap)

@@ -77,6 +77,23 @@ int veche_store_backup(veche_store *s, const char *dest);
  * migrate it to the latest schema.  Nothing changes if a check fails. */
 int veche_store_restore(veche_store *s, const char *src);
 
+/* ---- a caller's transaction ----
+ *
+ * Several changes that must be on disk together or not at all (an
+ * administrative change and its audit entry): veche_store_tx_begin opens
+ * a write transaction (BEGIN IMMEDIATE) on this connection; every store
+ * function called meanwhile joins it (its own transaction becomes a
+ * SAVEPOINT: a failed call still undoes only its own part); then
+ * veche_store_tx_end commits everything (commit true) or rolls everything
+ * back.  Nothing is durable before the commit, so a crash in between
+ * leaves neither.  One connection, one thread: the caller's. */
+int veche_store_tx_begin(veche_store *s);
+/* 0, or the commit's error (everything rolled back then); VECHE_EINVAL
+ * when no transaction is open. */
+int veche_store_tx_end(veche_store *s, bool commit);
+/* Transactions open on s (0: none; nested store calls count too). */
+unsigned veche_store_tx_depth(const veche_store *s);
+
 /* ---- organizations ---- */
 
 typedef enum {

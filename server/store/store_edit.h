@@ -143,7 +143,7 @@ int veche_store_person_export(veche_store *s, int64_t id, char **out);
 /* Anonymize a person: name "erased #ID", e-mail "erased-ID@erased.invalid",
  * no phone; account, sessions, reset links, invitations and
  * administrator rights removed; an agenda speaker of that name and the
- * name in vote voter snapshots replaced.
+ * name in vote voter snapshots replaced; their chat messages deleted.
  * Roster places, attendance, quorum logs and recordings keep the id, so
  * counts and minutes stay as they were.  Then the WAL is checkpointed and
  * truncated so that no copy of the old bytes stays in the files (with
@@ -154,12 +154,16 @@ typedef struct {
     unsigned audit_removed;
     unsigned sessions_removed;
     unsigned resets_removed;
+    unsigned chat_removed;
 } veche_retention_stats;
 
-/* Remove audit entries older than now - audit_days (0: keep forever), and
+/* Remove audit entries older than now - audit_days (0: keep forever),
  * sessions and reset links created more than session_days ago or expired
- * (session_days 0: only expired ones).  One transaction. */
+ * (session_days 0: only expired ones), and chat messages older than their
+ * organization's chat retention, chat_days for an organization without
+ * one of its own (store_chat.h; 0: kept).  One transaction. */
 int veche_store_retention_sweep(veche_store *s, int64_t now, unsigned audit_days,
-                                unsigned session_days, veche_retention_stats *out);
+                                unsigned session_days, unsigned chat_days,
+                                veche_retention_stats *out);
 
 #endif

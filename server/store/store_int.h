@@ -9,12 +9,16 @@
 #define VECHE_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "store.h"
 
 struct veche_store {
     sqlite3 *db;
+    unsigned tx_depth;            /* store_begin levels open (1: BEGIN, more: SAVEPOINTs) */
+    bool wal_truncate_pending;    /* an erasure inside an outer transaction: the
+                                     WAL is truncated when the outermost commits */
 };
 
 /* The migrations, oldest first: migration i brings the schema to version
@@ -52,7 +56,12 @@ int store_query_int(veche_store *s, int64_t *out, const char *sql,
                     const char *types, ...);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  rollback never fails visibly (it
- * is only called after an error, whose code the caller returns). */
+ * is only called after an error, whose code the caller returns).  They
+ * nest: inside an open transaction (veche_store_tx_begin, or another
+ * store_begin) store_begin opens a SAVEPOINT, store_commit releases it and
+ * store_rollback rolls back to it, so a store function's own transaction
+ * becomes part of the caller's and nothing is on disk before the outermost
+ * commit. */
 int store_begin(veche_store *s);
 int store_commit(veche_store *s);
 void store_rollback(veche_store *s);
@@ -60,6 +69,11 @@ void store_rollback(veche_store *s);
 /* Finish a transaction by the result: commit when r >= 0 (returning r, or
  * the commit's error), roll back otherwise (returning r). */
 int store_end(veche_store *s, int r);
+
+/* Checkpoint the WAL into the database and truncate it (erasure: the
+ * frames that held the old bytes go).  Inside a transaction it cannot
+ * run: then it is noted and done after the outermost commit. */
+int store_wal_truncate(veche_store *s);
 
 /* Copy a text column into a fixed buffer (truncating, always terminated;
  * NULL gives ""). */

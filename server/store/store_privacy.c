@@ -1,6 +1,7 @@
 /* store_privacy.c - the audit log (append, filtered listing), a person's
  * data as JSON, erasure by anonymization, and the retention sweep
- * (store_edit.h, docs/data-model.md "Audit log", "Personal data").
+ * (store_edit.h, docs/data-model.md "Audit log", "Personal data"); the
+ * export and erasure include the person's chat messages (store_chat.h).
  *
  * Invariants: audit_log rows are never updated, and deleted only by the
  * sweep, which opens audit_sweep inside its own transaction and closes it
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "store_chat.h"
 #include "store_edit.h"
 #include "store_int.h"
 
@@ -106,7 +108,11 @@ static const char export_sql[] =
     "   l.actor_id, 'address', l.address, 'org', l.organization_id, 'action', l.action,"
     "   'targetKind', l.target_kind, 'target', l.target_id, 'detail', json(l.detail)))"
     "   FROM (SELECT * FROM audit_log WHERE actor_id = p.id OR (target_id = p.id"
-    "   AND target_kind IN ('person', 'account')) ORDER BY id) l)"
+    "   AND target_kind IN ('person', 'account')) ORDER BY id) l),"
+    " 'chat', (SELECT json_group_array(json_object('event', m.event_id, 'title', e.title,"
+    "   'tsMs', m.ts_ms, 'text', m.text))"
+    "   FROM (SELECT * FROM chat_message WHERE person_id = p.id ORDER BY id) m"
+    "   JOIN event e ON e.id = m.event_id)"
     ") FROM person p WHERE p.id = ?1";
 
 int veche_store_person_export(veche_store *s, int64_t id, char **out)
@@ -127,20 +133,6 @@ int veche_store_person_export(veche_store *s, int64_t id, char **out)
     }
     sqlite3_finalize(st);
     return r;
-}
-
-/* Checkpoint the WAL into the database and truncate it, so the frames that
- * held the old bytes are gone.  Another connection's open read transaction
- * can keep the WAL from being reset; then it is tried again a few times. */
-static int wal_truncate(veche_store *s)
-{
-    int rc = SQLITE_BUSY;
-    for (int i = 0; i < 50 && rc != SQLITE_OK; i++) {
-        rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-        if (rc != SQLITE_OK)
-            g_usleep(20000);
-    }
-    return rc == SQLITE_OK ? 0 : store_err(s, rc);
 }
 
 /* The person's row with the anonymous name and e-mail, no phone. */
@@ -176,17 +168,19 @@ int veche_store_person_erase(veche_store *s, int64_t id, int64_t now)
         "DELETE FROM password_reset WHERE person_id = ?",
         "DELETE FROM invitation WHERE person_id = ?",
         "DELETE FROM org_admin WHERE person_id = ?",
+        "DELETE FROM chat_message WHERE person_id = ?",
     };
     for (size_t i = 0; r >= 0 && i < G_N_ELEMENTS(gone); i++)
         r = store_exec(s, gone[i], "i", id);
     r = store_end(s, r < 0 ? r : 0);
-    return r == 0 ? wal_truncate(s) : r;
+    return r == 0 ? store_wal_truncate(s) : r;  /* after the outermost commit */
 }
 
 /* ---- retention ---- */
 
 int veche_store_retention_sweep(veche_store *s, int64_t now, unsigned audit_days,
-                                unsigned session_days, veche_retention_stats *out)
+                                unsigned session_days, unsigned chat_days,
+                                veche_retention_stats *out)
 {
     if (!s)
         return VECHE_EINVAL;
@@ -210,6 +204,8 @@ int veche_store_retention_sweep(veche_store *s, int64_t now, unsigned audit_days
     if (r >= 0 && (r = store_exec(s, "DELETE FROM password_reset WHERE expires_at <= ?"
                                      " OR created_at < ?", "ii", now, created)) >= 0)
         stats.resets_removed = (unsigned)r;
+    if (r >= 0)
+        r = veche_store_chat_sweep(s, now, chat_days, &stats.chat_removed);
     r = store_end(s, r < 0 ? r : 0);
     if (r == 0 && out)
         *out = stats;

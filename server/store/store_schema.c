@@ -416,6 +416,28 @@ static const char v8[] =
     "  CHECK (session_hours IS NULL OR session_hours BETWEEN 1 AND 8760);"
     "ALTER TABLE session ADD COLUMN ttl_secs INTEGER NOT NULL DEFAULT 0;";
 
+/* v9: chat and its retention (issue 12).  chat_message: one row per chat
+ * message sent in an event's room, written by the store thread
+ * (docs/data-model.md "Chat"):
+ * the event, the author (person_id; the name is the person's, never
+ * copied), when (ms) and the text.  Erasing a person deletes their
+ * messages.  organization.chat_retention_days: days its events' chat is
+ * kept (NULL: the server's retention_chat_days; 0: kept forever); the
+ * retention sweep removes older messages. */
+static const char v9[] =
+    "CREATE TABLE chat_message ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  ts_ms INTEGER NOT NULL,"
+    "  text TEXT NOT NULL CHECK (length(text) > 0)"
+    ");"
+    "CREATE INDEX chat_message_event ON chat_message (event_id, id);"
+    "CREATE INDEX chat_message_person ON chat_message (person_id);"
+    "CREATE INDEX chat_message_ts ON chat_message (ts_ms);"
+    "ALTER TABLE organization ADD COLUMN chat_retention_days INTEGER"
+    "  CHECK (chat_retention_days IS NULL OR chat_retention_days >= 0);";
+
 static const char *const migrations[] = {
     v1,
     v2,
@@ -425,6 +447,7 @@ static const char *const migrations[] = {
     v6, /* v6: lessons */
     v7, /* v7: administration, audit log, personal data */
     v8, /* v8: big rooms: event room limit, session lifetime */
+    v9, /* v9: chat and its retention */
 };
 
 const char *const *store_migrations(size_t *count)

@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "store_chat.h"
 #include "store_int.h"
 #include "store_lessons.h"
 
@@ -63,6 +64,7 @@ void veche_storeq_req_free(veche_storeq_req *r)
     g_free(r->rec_rows);
     g_free(r->title);
     g_free(r->speaker);
+    g_free(r->text);
     if (r->agenda)
         g_array_unref(r->agenda);
     g_free(r);
@@ -156,6 +158,12 @@ static void do_vote(veche_storeq *q, veche_storeq_req *r)
     r->rc = r->vote ? veche_vote_op_run(q->st, r->vote) : VECHE_EINVAL;
 }
 
+static void do_chat(veche_storeq *q, veche_storeq_req *r)
+{
+    r->rc = veche_store_chat_append(q->st, r->event_id, r->person_id, r->ts_ms, r->text,
+                                    NULL);
+}
+
 static void do_agenda(veche_storeq *q, veche_storeq_req *r)
 {
     switch (r->agenda_op) {
@@ -235,6 +243,7 @@ static const work_fn work[] = {
     [VECHE_STOREQ_AGENDA] = do_agenda,
     [VECHE_STOREQ_CHANGES] = do_changes,
     [VECHE_STOREQ_LESSON_DELETE] = do_lesson_delete,
+    [VECHE_STOREQ_CHAT] = do_chat,
 };
 
 void veche_storeq_set_metrics(veche_storeq *q, veche_metrics *m)

@@ -52,6 +52,8 @@
  *                                                 tombstone is made, a file
  *                                                 stayed: the supervisor
  *                                                 tries again)
+ *   CHAT          event_id, person_id, ts_ms,     - (store_chat.h: the message
+ *                 text                            appended)
  *   BARRIER       -                               - (no work: its completion
  *                                                 runs after those of every
  *                                                 request before it, so a
@@ -113,6 +115,7 @@ typedef enum {
     VECHE_STOREQ_AGENDA,
     VECHE_STOREQ_CHANGES,
     VECHE_STOREQ_LESSON_DELETE,
+    VECHE_STOREQ_CHAT,
 } veche_storeq_kind;
 
 /* What an AGENDA request does before it reads the items back. */
@@ -158,6 +161,8 @@ struct veche_storeq_req {
     int64_t item_id;                           /* AGENDA; LESSON_DELETE: the lesson */
     int position;                              /* AGENDA: MOVE */
     char *title, *speaker;                     /* AGENDA: ADD */
+    char *text;                                /* CHAT: the message */
+    int64_t ts_ms;                             /* CHAT: when it was sent */
     /* out */
     int rc;
     int64_t att_id;                            /* ATTEND */

@@ -12,7 +12,7 @@
 
 struct veche_sweep {
     char *db_path;
-    unsigned audit_days, session_days;
+    unsigned audit_days, session_days, chat_days;
     GThreadPool *pool;            /* one thread */
     GSource *timer;
     gint queued;                  /* atomic: a tick is waiting or running */
@@ -28,13 +28,16 @@ static void sweep_once(gpointer data, gpointer ud)
     int rc = veche_store_open(w->db_path, &st);
     if (rc == 0)
         rc = veche_store_retention_sweep(st, g_get_real_time() / G_USEC_PER_SEC,
-                                         w->audit_days, w->session_days, &stats);
+                                         w->audit_days, w->session_days, w->chat_days,
+                                         &stats);
     veche_store_close(st);
     if (rc != 0)
         VLOG_WARN(NULL, NULL, "sweep: retention sweep failed (%d)", rc);
-    else if (stats.audit_removed || stats.sessions_removed || stats.resets_removed)
-        VLOG_INFO(NULL, NULL, "sweep: removed %u audit entries, %u sessions, %u reset links",
-                  stats.audit_removed, stats.sessions_removed, stats.resets_removed);
+    else if (stats.audit_removed || stats.sessions_removed || stats.resets_removed ||
+             stats.chat_removed)
+        VLOG_INFO(NULL, NULL, "sweep: removed %u audit entries, %u sessions, %u reset links,"
+                  " %u chat messages", stats.audit_removed, stats.sessions_removed,
+                  stats.resets_removed, stats.chat_removed);
     g_atomic_int_set(&w->queued, 0);
     g_atomic_int_inc(&w->count);
 }
@@ -52,7 +55,7 @@ static gboolean on_timer(gpointer ud)
 }
 
 veche_sweep *veche_sweep_new(const char *db_path, unsigned audit_days, unsigned session_days,
-                             unsigned interval_secs, GMainContext *ctx)
+                             unsigned chat_days, unsigned interval_secs, GMainContext *ctx)
 {
     if (!db_path || !interval_secs)
         return NULL;
@@ -60,6 +63,7 @@ veche_sweep *veche_sweep_new(const char *db_path, unsigned audit_days, unsigned 
     w->db_path = g_strdup(db_path);
     w->audit_days = audit_days;
     w->session_days = session_days;
+    w->chat_days = chat_days;
     w->pool = g_thread_pool_new(sweep_once, w, 1, FALSE, NULL);
     if (!w->pool) {
         g_free(w->db_path);

@@ -110,7 +110,8 @@ def orgs(srv):
     j = expect(a.call("GET", "/api/admin/orgs"), 200)
     by_id = {o["id"]: o for o in j["orgs"]}
     assert by_id[reg] == dict(id=reg, name="Северный регион", level="regional", parent=root,
-                              timeZone=None, privacyNotice=None, sessionHours=None), j
+                              timeZone=None, privacyNotice=None, sessionHours=None,
+                              chatRetentionDays=None), j
     assert by_id[prim]["parent"] == reg and by_id[prim]["level"] == "primary", j
     j = expect(a.call("GET", f"/api/admin/orgs?org={reg}"), 200)
     assert sorted(o["id"] for o in j["orgs"]) == sorted([reg, prim]), j

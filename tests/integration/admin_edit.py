@@ -15,7 +15,12 @@ docs/data-model.md) against a real server with the demo organization:
     and the audit entries about them;
   * erasure leaves the name and the e-mail nowhere in the database file or
     in a backup taken afterwards, and the attendance counts are unchanged;
-  * a retention sweep removes old audit entries and old sessions;
+  * an administrative change and its audit entry commit together: with
+    the audit insert made to fail, each kind of change is rolled back;
+  * a retention sweep removes old audit entries and old sessions, and chat
+    older than the organization's chat retention (kept: newer, and all
+    with 0); the chat of a meeting is stored, in its author's export, and
+    gone with their erasure;
   * the attendance CSV and the audit CSV are in the organization's zone;
   * a body's allowRecording (API, listed, audited) decides whether its
     chair may start recording its meetings.
@@ -178,6 +183,32 @@ def people_edit_search_paging_accounts(srv):
 
 
 @case
+def creates_and_import_audited(srv):
+    """The kinds of change the other cases do not check: creating an
+    organization, a body, a course and an event, and a roster import."""
+    a = S["admin"]
+    org = expect(a.call("POST", "/api/admin/orgs",
+                        dict(name="Регион для аудита", level="regional", parent=S["root"])),
+                 201)["id"]
+    has_entry(a, "org.create", org)
+    body = expect(a.call("POST", "/api/admin/bodies", dict(org=org, name="Бюро аудита")),
+                  201)["id"]
+    has_entry(a, "body.create", body)
+    course = expect(a.call("POST", "/api/admin/courses", dict(org=org, name="Курс аудита")),
+                    201)["id"]
+    has_entry(a, "course.create", course)
+    ev = expect(a.call("POST", "/api/admin/events",
+                       dict(title="Событие аудита", body=body, startsAt="2030-04-01T10:00:00Z",
+                            endsAt="2030-04-01T11:00:00Z")), 201)["id"]
+    has_entry(a, "event.create", ev)
+    roster = ("full_name;email;role;voting\r\n"
+              "Аудит Первый;audit.first@example.org;member;yes\r\n")
+    expect(a.call("POST", f"/api/admin/roster/body/{body}", raw=roster, ctype="text/csv"), 200)
+    e = has_entry(a, "roster.import", body)
+    assert "Аудит" not in str(e) and "audit.first" not in str(e), e  # ids only
+
+
+@case
 def appoint_and_remove_org_admin(srv):
     a = S["admin"]
     pid = expect(a.call("POST", "/api/admin/accounts",
@@ -238,13 +269,94 @@ def cancel_and_reschedule_seen_by_member(srv):
     S["later_event"] = ev
 
 
-def join_and_leave(srv, email, event):
+CHAT2 = "Сообщение Григория: позвоните мне по номеру 8-900-111-22-33"
+CHAT3 = "Реплика Дарьи в чате собрания"
+FAILING = ("org.update", "person.update", "event.cancel", "account.create", "account.block",
+           "person.erase", "event.create")
+
+
+@case
+def change_and_audit_entry_commit_together(srv):
+    """A failing audit insert (a trigger added to the database for the test)
+    rolls the change back: for each kind of change, both rows or neither."""
+    a = S["admin"]
+    pid = expect(a.call("POST", "/api/admin/accounts",
+                        dict(email="atomic@example.org", name="Атомарный Человек",
+                             org=S["root"])), 201)["person"]
+    notice = expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]
+    notice = [o for o in notice if o["id"] == S["root"]][0].get("privacyNotice")
+    con = sqlite3.connect(db(srv), timeout=10)
+    con.execute("CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_log WHEN NEW.action IN"
+                " (%s) BEGIN SELECT RAISE(ABORT, 'test: audit insert fails'); END"
+                % ",".join(f"'{x}'" for x in FAILING))
+    con.commit()
+    before = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    try:
+        def refused(method, path, body=None):
+            st, j = a.call(method, path, body)
+            assert st == 500 and j["error"] == "internal" and "audit" in j["reason"], (path, st, j)
+        refused("PATCH", f"/api/admin/orgs/{S['root']}", dict(privacyNotice="не сохранится"))
+        refused("PATCH", f"/api/admin/people/{pid}", dict(name="Не Сохранится"))
+        refused("PATCH", f"/api/admin/events/{S['later_event']}", dict(cancelled=True))
+        refused("POST", "/api/admin/accounts", dict(email="never@example.org", name="Никогда",
+                                                     org=S["root"]))
+        refused("POST", f"/api/admin/accounts/{pid}/block")
+        refused("POST", f"/api/admin/people/{pid}/erase")
+        bodies = expect(a.call("GET", "/api/admin/bodies"), 200)["bodies"]
+        refused("POST", "/api/admin/events", dict(title="Не созданное", body=bodies[0]["id"],
+                                                  startsAt="2030-03-01T10:00:00Z",
+                                                  endsAt="2030-03-01T11:00:00Z"))
+        # vechectl runs each command in one transaction too
+        for args in (["event-cancel", str(S["later_event"])],
+                     ["person-edit", "atomic@example.org", "name", "Не Сохранится"]):
+            out = subprocess.run([S["vechectl"], "--db", db(srv)] + args, capture_output=True,
+                                 text=True, timeout=60)
+            assert out.returncode != 0 and "nothing was changed" in out.stderr, (args, out)
+        # nothing of any of them is in the database
+        assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
+        orgs = expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]
+        assert [o for o in orgs if o["id"] == S["root"]][0].get("privacyNotice") == notice
+        assert con.execute("SELECT full_name FROM person WHERE id = ?", (pid,)).fetchone() == (
+            "Атомарный Человек",)
+        assert con.execute("SELECT cancelled_at FROM event WHERE id = ?", (S["later_event"],)
+                           ).fetchone() == (None,)
+        assert con.execute("SELECT count(*) FROM person WHERE email = 'never@example.org'"
+                           ).fetchone()[0] == 0
+        assert con.execute("SELECT blocked FROM account WHERE person_id = ?", (pid,)
+                           ).fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM event WHERE title = 'Не созданное'"
+                           ).fetchone()[0] == 0
+    finally:
+        con.execute("DROP TRIGGER test_audit_fails")
+        con.commit()
+        con.close()
+    # with the audit log writable again, each change comes with its entry
+    expect(a.call("PATCH", f"/api/admin/people/{pid}", dict(name="Атомарный Исправленный")), 200)
+    has_entry(a, "person.update", pid)
+    expect(a.call("POST", f"/api/admin/accounts/{pid}/block"), 200)
+    has_entry(a, "account.block", pid)
+    expect(a.call("POST", f"/api/admin/people/{pid}/erase"), 200)
+    has_entry(a, "person.erase", pid)
+    con = sqlite3.connect(db(srv), timeout=10)
+    assert con.execute("SELECT full_name FROM person WHERE id = ?", (pid,)).fetchone() == (
+        f"erased #{pid}",)
+    con.close()
+
+
+def join_and_leave(srv, email, event, chat=()):
+    """Join, send each text of chat (each echoed back), leave: the leave's
+    record follows the chat's on the store thread, so after `left` the
+    messages are on disk."""
     c = Client(srv)
     c.login(email, "demo-password-1")
     w = WS(srv.port, cookie="veche_session=" + c.cookie, timeout=15)
     w.send(dict(type="join", event=event))
     m = w.wait_for(lambda x: x.get("type") in ("joined", "error"), 15)
     assert m["type"] == "joined", m
+    for text in chat:
+        w.send(dict(type="chat", text=text))
+        e = w.wait_for(lambda x: x.get("type") in ("chat", "error"), 15)
+        assert e["type"] == "chat" and e["text"] == text, e
     w.send(dict(type="leave"))
     w.wait_for(lambda x: x.get("type") == "left", 10)
     w.close()
@@ -263,12 +375,15 @@ def person_export_everything(srv):
     meeting = [e for e in expect(a.call("GET", "/api/admin/events"), 200)["events"]
                if e["kind"] == "meeting" and e["room"] != ""][0]["id"]
     S["meeting"] = meeting
-    pid = join_and_leave(srv, "member2" + DEMO, meeting)
-    join_and_leave(srv, "member3" + DEMO, meeting)
+    pid = join_and_leave(srv, "member2" + DEMO, meeting, chat=[CHAT2])
+    S["member3"] = join_and_leave(srv, "member3" + DEMO, meeting, chat=[CHAT3])
     S["member2"] = pid
     expect(a.call("POST", f"/api/admin/accounts/{pid}/reset"), 200)
     st, j = a.call("GET", f"/api/admin/people/{pid}/export")
     assert st == 200, j
+    # every kind of data kept about a person has its place in the export
+    assert set(j) == {"person", "account", "administers", "bodies", "courses", "guestOf",
+                      "sessions", "attendance", "audit", "chat"}, sorted(j)
     assert j["person"]["id"] == pid and j["person"]["email"] == "member2" + DEMO, j["person"]
     assert j["person"]["name"] == "Григорий Членов", j["person"]
     assert j["account"]["blocked"] is False and "hash" not in str(j["account"]).lower(), j
@@ -277,6 +392,9 @@ def person_export_everything(srv):
     assert kinds[:2] == ["join", "leave"], j["attendance"]
     assert any(x["action"] == "account.reset" and x["target"] == pid for x in j["audit"]), j
     assert j["sessions"], j
+    # their own chat, and only theirs
+    assert [(x["event"], x["text"]) for x in j["chat"]] == [(meeting, CHAT2)], j["chat"]
+    assert j["chat"][0]["tsMs"] > (time.time() - 600) * 1000, j["chat"]
     has_entry(a, "person.export", pid)
     # vechectl gives the same data
     out = subprocess.run([S["vechectl"], "--db", db(srv), "person-export", "member2" + DEMO],
@@ -285,6 +403,7 @@ def person_export_everything(srv):
     import json
     v = json.loads(out.stdout)
     assert v["person"] == j["person"] and v["attendance"] == j["attendance"], v
+    assert v["chat"] == j["chat"], v
 
 
 @case
@@ -311,8 +430,15 @@ def erasure_leaves_no_name_or_email(srv):
                                                          password="demo-password-1"))
     assert st == 401, st
     # no trace in the database file, its WAL, or a backup taken now
+    # their chat messages go with them (docs/data-model.md "Chat")
+    con = sqlite3.connect(db(srv), timeout=10)
+    assert con.execute("SELECT count(*) FROM chat_message WHERE person_id = ?", (pid,)
+                       ).fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM chat_message WHERE person_id = ?",
+                       (S["member3"],)).fetchone()[0] == 1
+    con.close()
     secrets = ["Григорий Членов".encode(), ("member2" + DEMO).encode(),
-               "Григорий Членов".encode("utf-16-le")]
+               "Григорий Членов".encode("utf-16-le"), CHAT2.encode()]
     files = [db(srv), db(srv) + "-wal"]
     dest = os.path.join(srv.data, "after-erase.db")
     out = subprocess.run([S["vechectl"], "--db", db(srv), "backup", dest],
@@ -327,6 +453,7 @@ def erasure_leaves_no_name_or_email(srv):
             assert s not in data, f"{s!r} found in {f}"
     # the control: another member's name is still there (the scan works)
     assert "Дарья Членова".encode() in open(dest, "rb").read()
+    assert CHAT3.encode() in open(dest, "rb").read()
 
 
 @case
@@ -352,6 +479,64 @@ def retention_sweep_removes_old(srv):
     con.close()
     # the signed-in administrator's session is recent: it stays
     expect(S["admin"].call("GET", "/api/admin/orgs"), 200)
+
+
+@case
+def chat_retention_per_organization(srv):
+    a = S["admin"]
+    con = sqlite3.connect(db(srv), timeout=10)
+    org = con.execute("SELECT coalesce(b.organization_id, c.organization_id) FROM event e"
+                      " LEFT JOIN body b ON b.id = e.body_id LEFT JOIN course c"
+                      " ON c.id = e.course_id WHERE e.id = ?", (S["meeting"],)).fetchone()[0]
+    con.close()
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=-1)), 400,
+           "bad-request")
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays="30")), 400,
+           "bad-request")
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=30)), 200)
+    e = has_entry(a, "org.update", org)
+    assert e["detail"] == {"fields": ["chatRetentionDays"]}, e
+    orgs = {o["id"]: o for o in expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]}
+    assert orgs[org]["chatRetentionDays"] == 30, orgs[org]
+    now_ms = int(time.time() * 1000)
+    day = 86400 * 1000
+
+    def put(days_ago, text):
+        con = sqlite3.connect(db(srv), timeout=10)
+        con.execute("INSERT INTO chat_message (event_id, person_id, ts_ms, text)"
+                    " VALUES (?, ?, ?, ?)", (S["meeting"], S["member3"],
+                                             now_ms - days_ago * day, text))
+        con.commit()
+        con.close()
+
+    def texts():
+        con = sqlite3.connect(db(srv), timeout=10)
+        t = {r[0] for r in con.execute("SELECT text FROM chat_message WHERE event_id = ?",
+                                       (S["meeting"],))}
+        con.close()
+        return t
+
+    def sweep(removed):
+        out = subprocess.run([S["vechectl"], "--db", db(srv), "retention-sweep"],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0 and f"{removed} chat messages" in out.stdout, out
+
+    put(40, "сорок дней назад")
+    put(10, "десять дней назад")
+    sweep(1)  # 30 days: the 40-day-old one goes
+    assert texts() == {"десять дней назад", CHAT3}, texts()
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=5)), 200)
+    sweep(1)  # 5 days: the 10-day-old one goes; the meeting's own chat stays
+    assert texts() == {CHAT3}, texts()
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=0)), 200)
+    put(1000, "тысячу дней назад")
+    sweep(0)  # 0: kept forever
+    assert texts() == {"тысячу дней назад", CHAT3}, texts()
+    expect(a.call("PATCH", f"/api/admin/orgs/{org}", dict(chatRetentionDays=None)), 200)
+    orgs = {o["id"]: o for o in expect(a.call("GET", "/api/admin/orgs"), 200)["orgs"]}
+    assert orgs[org]["chatRetentionDays"] is None, orgs[org]
+    sweep(1)  # the server's retention_chat_days (90 by default)
+    assert texts() == {CHAT3}, texts()
 
 
 @case

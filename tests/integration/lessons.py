@@ -345,6 +345,13 @@ def retention_deletes_old_lessons(srv):
            "bad-request")
     j = expect(S["trainer"].call("PUT", f"/api/lessons/retention/{course}", {"keepDays": 30}), 200)
     assert j["keepDays"] == 30, j
+    # audited with the change, like every administrative change
+    con = db(srv)
+    row = con.execute("SELECT actor_id IS NOT NULL, detail FROM audit_log"
+                      " WHERE action = 'course.retention' AND target_kind = 'course'"
+                      " AND target_id = ? ORDER BY id DESC", (course,)).fetchone()
+    con.close()
+    assert row == (1, '{"keepDays":30}'), row
     path = os.path.join(srv.data, "lessons", str(lid), "lesson.webm")
     time.sleep(5)
     assert os.path.exists(path)   # recorded now: kept

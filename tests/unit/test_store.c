@@ -854,6 +854,44 @@ TEST(admin_listings)
 
 /* ---- roster import ---- */
 
+/* A caller's transaction (store.h): store functions called inside join it;
+ * one that fails undoes only its own part; nothing is visible to another
+ * connection (so nothing is on disk) before the outermost commit; a
+ * rollback takes back the parts that succeeded. */
+TEST(caller_transaction_nests)
+{
+    char path[256];
+    veche_store *s = fresh(path, sizeof path);
+    if (!s)
+        return;
+    veche_person a = { 0, 0, "Первый Транзакционный", "tx1@example.org", "" };
+    veche_person b = { 0, 0, "Второй Транзакционный", "tx2@example.org", "" };
+    int64_t id;
+    CHECK_EQ_INT(veche_store_tx_begin(s), 0);
+    CHECK_EQ_INT(veche_store_tx_depth(s), 1);
+    CHECK_EQ_INT(veche_store_person_create(s, &a, NOW, &id), 0);
+    CHECK_EQ_INT(veche_store_tx_depth(s), 1);
+    CHECK_EQ_INT(veche_store_person_create(s, &a, NOW, &id), VECHE_EEXISTS);
+    CHECK_EQ_INT(veche_store_tx_depth(s), 1);
+    CHECK_EQ_INT(query(path, "SELECT count(*) FROM person"), 0);  /* not yet committed */
+    CHECK_EQ_INT(veche_store_tx_end(s, true), 0);
+    CHECK_EQ_INT(veche_store_tx_depth(s), 0);
+    CHECK_EQ_INT(query(path, "SELECT count(*) FROM person"), 1);
+
+    CHECK_EQ_INT(veche_store_tx_begin(s), 0);
+    CHECK_EQ_INT(veche_store_person_create(s, &b, NOW, &id), 0);
+    CHECK_EQ_INT(veche_store_tx_end(s, false), 0);
+    CHECK_EQ_INT(veche_store_tx_depth(s), 0);
+    veche_person got;
+    CHECK_EQ_INT(veche_store_person_find_email(s, "tx2@example.org", &got), VECHE_ENOTFOUND);
+    CHECK_EQ_INT(query(path, "SELECT count(*) FROM person"), 1);
+    CHECK_EQ_INT(veche_store_tx_end(s, true), VECHE_EINVAL);  /* none open */
+    /* without a caller's transaction a store function commits by itself */
+    CHECK_EQ_INT(veche_store_person_create(s, &b, NOW, &id), 0);
+    CHECK_EQ_INT(query(path, "SELECT count(*) FROM person"), 2);
+    veche_store_close(s);
+}
+
 int main(void)
 {
     if (fixture_begin() != 0)
@@ -874,6 +912,7 @@ int main(void)
     RUN(sessions_lifetime_per_org);
     RUN(invitations_single_use);
     RUN(admin_listings);
+    RUN(caller_transaction_nests);
     fixture_end();
     return check_finish();
 }

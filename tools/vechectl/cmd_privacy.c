@@ -29,8 +29,11 @@ void vctl_audit(vctl *c, int64_t org, const char *action, const char *kind, int6
     snprintf(e.target_kind, sizeof e.target_kind, "%s", kind);
     e.target_id = target;
     snprintf(e.detail, sizeof e.detail, "%s", detail ? detail : "{}");
-    if (veche_store_audit_append(c->st, &e) != 0)
-        fprintf(stderr, "vechectl: warning: the audit entry %s was not written\n", action);
+    int rc = veche_store_audit_append(c->st, &e);
+    if (rc != 0) {
+        c->audit_rc = rc;
+        fprintf(stderr, "vechectl: the audit entry %s was not written\n", action);
+    }
 }
 
 /* The exit status of a store result, with the refusal said in words. */
@@ -370,10 +373,11 @@ int cmd_retention_sweep(vctl *c, int argc, char **argv)
     (void)argv;
     veche_retention_stats s;
     int r = veche_store_retention_sweep(c->st, c->now, c->cfg->retention_audit_days,
-                                        c->cfg->retention_session_days, &s);
+                                        c->cfg->retention_session_days,
+                                        c->cfg->retention_chat_days, &s);
     if (r != 0)
         return vctl_fail("retention-sweep", r);
-    printf("removed %u audit entries, %u sessions, %u reset links\n", s.audit_removed,
-           s.sessions_removed, s.resets_removed);
+    printf("removed %u audit entries, %u sessions, %u reset links, %u chat messages\n",
+           s.audit_removed, s.sessions_removed, s.resets_removed, s.chat_removed);
     return VCTL_OK;
 }

@@ -369,6 +369,41 @@ static const command commands[] = {
     { "restore", 1, 1, cmd_restore, "restore SRC" },
 };
 
+/* Commands that run outside a transaction: they replace or copy the
+ * database file, or copy and unlink lesson files (long, not audited). */
+static bool runs_outside_transaction(const char *name)
+{
+    static const char *const names[] = {"migrate", "backup", "restore", "lessons"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Run cmd in one store transaction (store.h, "a caller's transaction"):
+ * whatever it changes and the audit entries it writes are committed
+ * together when it succeeds, and rolled back together when it fails or an
+ * audit entry could not be written.  So the change and its entry are on
+ * disk both or neither, whenever the process is killed. */
+static int run_command(const command *cmd, vctl *c, int nargs, char **args)
+{
+    if (runs_outside_transaction(cmd->name))
+        return cmd->run(c, nargs, args);
+    int r = veche_store_tx_begin(c->st);
+    if (r != 0)
+        return vctl_fail("the database", r);
+    int rc = cmd->run(c, nargs, args);
+    if (rc == VCTL_OK && c->audit_rc != 0) {
+        fprintf(stderr, "vechectl: the audit entry could not be written: nothing was"
+                        " changed\n");
+        rc = VCTL_TROUBLE;
+    }
+    r = veche_store_tx_end(c->st, rc == VCTL_OK);
+    if (r != 0 && rc == VCTL_OK)
+        rc = vctl_fail("commit", r);
+    return rc;
+}
+
 static void usage(FILE *f)
 {
     fputs(
@@ -516,7 +551,7 @@ int main(int argc, char **argv)
     char *db_dir = g_path_get_dirname(db);
     vctl c = { .st = s, .cfg = &cfg, .now = (int64_t)time(NULL),
                .data_dir = db_given ? db_dir : cfg.data_dir };
-    int rc = cmd->run(&c, nargs, argv + i + 1);
+    int rc = run_command(cmd, &c, nargs, argv + i + 1);
     veche_store_close(s);
     g_free(db_dir);
     if (fflush(stdout) != 0 && rc == VCTL_OK)

@@ -33,6 +33,7 @@ typedef struct {
     int64_t now;          /* unix seconds, read once at start */
     const char *data_dir; /* where recordings/ and lessons/ are: the config's
                              data_dir, or the database's folder with --db */
+    int audit_rc;         /* 0, or why an audit entry was not written */
 } vctl;
 
 /* Print "vechectl: WHAT: <message of code>" and return the exit status for
@@ -108,7 +109,8 @@ int cmd_retention_sweep(vctl *c, int argc, char **argv);
 
 /* One audit log entry for a change vechectl made: actor 0, address
  * "vechectl"; detail a JSON object of ids and field names (NULL: {}).  A
- * failure to write is said on stderr. */
+ * command runs in one store transaction (vechectl.c), so a failure to
+ * write sets c->audit_rc and the change is rolled back with it. */
 void vctl_audit(vctl *c, int64_t org, const char *action, const char *kind, int64_t target,
                 const char *detail);
 

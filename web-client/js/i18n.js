@@ -755,7 +755,7 @@ const SELF_EXPLANATORY = new Set(['room-locked', 'no-such-participant', 'removed
   'closed', 'lost', 'sign-in-required', 'blocked', 'no-such-event', 'not-admitted',
   'invitation-expired', 'invitation-used', 'invitation-invalid', 'invalid-token', 'token-used',
   'token-expired', 'wrong-password', 'wrong-credentials', 'not-found', 'invalid-roster',
-  'event-not-started', 'event-ended']);
+  'event-not-started', 'event-ended', 'event-cancelled']);
 
 // The server's reasons are English; those a person may need to act on
 // (the password rules) are translated here, the rest shown as they are.

@@ -48,7 +48,7 @@ const BACKOFF_MS = [300, 1000, 2000, 4000, 8000, 15000];
 // Join refusals that another attempt cannot fix.
 const FATAL = new Set(['room-locked', 'room-full', 'bad-request', 'forbidden', 'blocked',
   'sign-in-required', 'no-such-event', 'not-admitted', 'invitation-expired', 'invitation-used',
-  'invitation-invalid', 'unsupported', 'event-not-started', 'event-ended']);
+  'invitation-invalid', 'unsupported', 'event-not-started', 'event-ended', 'event-cancelled']);
 // Errors that end the connection for good when they come unasked (an
 // administrator blocked the account): no reconnecting.
 const ENDING = new Set(['blocked']);

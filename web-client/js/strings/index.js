@@ -8,6 +8,7 @@ import vote from './vote.js';
 import admin from './admin.js';
 import { BIGROOM_STRINGS } from './bigroom.js';
 import agenda from './agenda.js';
+import privacy from './privacy.js';
 
 export const FEATURE_STRINGS = [
   recording,
@@ -16,4 +17,5 @@ export const FEATURE_STRINGS = [
   admin,
   BIGROOM_STRINGS,
   agenda,
+  privacy,
 ];

@@ -106,6 +106,11 @@ function orgPanel(view, o, extra) {
   const [hours, hoursF] = input('edit-org-session-hours', 'bigroom.session_hours', o.sessionHours ?? '',
     { type: 'number', min: 1, max: 8760, step: 1, inputmode: 'numeric', 'aria-describedby': 'edit-org-session-hint' });
   hoursF.append(h('small', { class: 'hint', id: 'edit-org-session-hint' }, t('bigroom.session_hint')));
+  const chatDays = h('input', {
+    id: 'edit-org-chat-days', type: 'number', min: 0, max: 36500, step: 1,
+    'aria-describedby': 'edit-org-chat-days-hint',
+  });
+  chatDays.value = o.chatRetentionDays ?? '';
   const admins = (extra.admins || []).map((a) => h('li', { dataset: { person: String(a.person) } },
     `${a.name} <${a.email}> `,
     h('button', {
@@ -126,9 +131,15 @@ function orgPanel(view, o, extra) {
   return {
     fields: [nameF, zoneF, zones, h('div', { class: 'field' },
       h('label', { for: 'edit-org-notice' }, t('admin.edit.privacy_notice')), notice,
-      h('small', { class: 'hint' }, t('admin.edit.privacy_hint'))), hoursF],
+      h('small', { class: 'hint' }, t('admin.edit.privacy_hint'))), hoursF,
+    h('div', { class: 'field' },
+      h('label', { for: 'edit-org-chat-days' }, t('privacy.chat_retention')), chatDays,
+      h('small', { class: 'hint', id: 'edit-org-chat-days-hint' }, t('privacy.chat_retention_hint')))],
     submit: () => {
-      const change = { name: name.value.trim(), timeZone: zone.value.trim(), privacyNotice: notice.value.trim() };
+      const change = {
+        name: name.value.trim(), timeZone: zone.value.trim(), privacyNotice: notice.value.trim(),
+        chatRetentionDays: chatDays.value.trim() === '' ? null : Number(chatDays.value),
+      };
       const hrs = hours.value.trim() ? Number(hours.value) : null;
       if (hrs !== (o.sessionHours ?? null)) change.sessionHours = hrs;  // only a change is audited
       save(view, () => api.updateOrg(o.id, change));
