@@ -12,7 +12,9 @@
 //   non-voting member "observer"; "Mute everyone" mutes the secretary too;
 // * the event link only for organizers ("Invite a guest" stays theirs);
 // * a locked room tells the chair who tried to join; a removed member
-//   reads why in Russian;
+//   reads why in Russian (the refused and the removed one at 1280x800 and
+//   at 390x844; role labels and the missing invitation button at 390x844
+//   too);
 // * My events has the attendance CSV and printable links for the chair,
 //   also for an event whose joining has closed, none for a member; the CSV
 //   in the Russian interface has a BOM, ';' and Russian headers;
@@ -168,6 +170,27 @@ test('everyday: only organizers get the event link; members see no invitation bu
     assert.equal(await p.chair.isVisible('#guest-details > summary'), true);
   }));
 
+test('everyday: at 390x844 too: the observer reads her role, a member has no invitation button, ' +
+  'the chair sees the labels after one press', { timeout: 90000 }, s.recorded(async () => {
+    const obs = await enter('observer-phone', 'observer@veche.demo', { viewport: PHONE });
+    await obs.locator('#my-role').waitFor({ state: 'visible', timeout: 10000 });
+    assert.equal(await obs.textContent('#my-role'), 'You: observer');
+    assert.ok(await onScreen(obs, '#my-role'), 'the role is on the phone screen');
+    assert.equal(await obs.isVisible('#copy-invite'), false);
+    assert.equal(await obs.isVisible('#guest-details'), false);
+    const chair = await enter('chair-labels', 'chair@veche.demo', { viewport: PHONE });
+    await chair.click('#people-toggle');
+    const sec = (await person(chair, NAMES.secretary)).id;
+    const tag = chair.locator(`#people-list li[data-person="${sec}"] .role`);
+    await tag.waitFor({ state: 'visible', timeout: 10000 });
+    assert.equal((await tag.textContent()).trim(), 'secretary');
+    assert.equal(await tag.locator('svg').count(), 0, 'no chair star for the secretary');
+    for (const label of ['observer-phone', 'chair-labels']) {
+      await p[label].click('#leave');
+      delete p[label];
+    }
+  }));
+
 test('everyday: at 390x844 the count shows and one press shows the speakers list',
   { timeout: 60000 }, s.recorded(async () => {
     const phone = await enter('chair-phone', 'chair@veche.demo', { viewport: PHONE });
@@ -187,38 +210,44 @@ test('everyday: at 390x844 the count shows and one press shows the speakers list
     await p.member1.click('#hand');   // withdrawn again
   }));
 
-test('everyday: a locked room tells the chair who tried to join', { timeout: 60000 },
-  s.recorded(async () => {
+test('everyday: a locked room tells the chair who tried to join (the late one at 1280x800 and 390x844)',
+  { timeout: 90000 }, s.recorded(async () => {
     const chair = p.chair;
     await chair.click('#lock');
     await waitFor(async () => (await state(chair)).locked, { timeout: 5000 });
-    const late = await s.page('member2');
-    await signIn(late, 'member2@veche.demo');
-    await late.locator('#events-list li.event', { hasText: MEETING })
-      .locator('button.event-join').click();
-    await late.locator('#error').waitFor({ state: 'visible', timeout: 15000 });
-    assert.match(await banner(late), /The room is locked/);
-    await chair.locator('#knock-note').waitFor({ state: 'visible', timeout: 10000 });
-    assert.equal(await chair.textContent('#knock-note'),
-      `${NAMES.member2} tried to join, but the room is locked.`);
-    assert.ok(await onScreen(chair, '#knock-note'));
+    for (const viewport of [undefined, PHONE]) {
+      const late = await s.page('member2', viewport ? { viewport } : {});
+      await signIn(late, 'member2@veche.demo');
+      await late.locator('#events-list li.event', { hasText: MEETING })
+        .locator('button.event-join').click();
+      await late.locator('#error').waitFor({ state: 'visible', timeout: 15000 });
+      assert.match(await banner(late), /The room is locked/);
+      assert.ok(await onScreen(late, '#error'), 'the refusal is on the screen');
+      await chair.locator('#knock-note').waitFor({ state: 'visible', timeout: 10000 });
+      assert.equal(await chair.textContent('#knock-note'),
+        `${NAMES.member2} tried to join, but the room is locked.`);
+      assert.ok(await onScreen(chair, '#knock-note'));
+      await late.context().close();
+    }
     await chair.click('#lock');
     await waitFor(async () => !(await state(chair)).locked, { timeout: 5000 });
     assert.equal(await chair.isVisible('#knock-note'), false);
-    await late.context().close();
   }));
 
-test('everyday: a member removed by the chair reads why in Russian', { timeout: 60000 },
-  s.recorded(async () => {
-    const m3 = await enter('member3', 'member3@veche.demo', { lang: 'ru' });
-    const id = (await state(m3)).me;
-    const remove = `#people-list li[data-person="${id}"] button.danger`;
-    await p.chair.locator(remove).waitFor({ state: 'visible', timeout: 10000 });
-    await p.chair.click(remove);
-    await m3.locator('#error').waitFor({ state: 'visible', timeout: 10000 });
-    assert.equal(await banner(m3), 'Ведущий удалил вас из комнаты.');
-    delete p.member3;
-    await m3.context().close();
+test('everyday: a member removed by the chair reads why in Russian (1280x800 and 390x844)',
+  { timeout: 90000 }, s.recorded(async () => {
+    for (const viewport of [undefined, PHONE]) {
+      const m3 = await enter('member3', 'member3@veche.demo', { lang: 'ru', viewport });
+      const id = (await state(m3)).me;
+      const remove = `#people-list li[data-person="${id}"] button.danger`;
+      await p.chair.locator(remove).waitFor({ state: 'visible', timeout: 10000 });
+      await p.chair.click(remove);
+      await m3.locator('#error').waitFor({ state: 'visible', timeout: 10000 });
+      assert.equal(await banner(m3), 'Ведущий удалил вас из комнаты.');
+      assert.ok(await onScreen(m3, '#error'), 'the reason is on the screen');
+      delete p.member3;
+      await m3.context().close();
+    }
   }));
 
 test('everyday: My events has the attendance links, also after joining closed; Excel CSV in Russian',
@@ -309,23 +338,26 @@ test('everyday: roster import in Russian: a ";" file, a Windows-1251 file, probl
     await page.context().close();
   }));
 
-test('everyday: forgot password without a mail relay says to ask the administrator; no 401 on load',
-  { timeout: 30000 }, s.recorded(async () => {
-    const page = await s.page('forgot');
-    const failed = [];
-    page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(BASE);
-    await page.selectOption('#lang', 'en');
-    await page.locator('#signin-email').waitFor({ state: 'visible', timeout: 10000 });
-    assert.deepEqual(failed, [], 'no failed request on load');
-    assert.deepEqual(errors, [], 'no error in the console on load');
-    await page.click('#forgot-open');
-    await page.fill('#forgot-email', 'member1@veche.demo');
-    await page.click('#forgot-submit');
-    await page.locator('#forgot-done').waitFor({ state: 'visible', timeout: 10000 });
-    assert.match(await page.textContent('#forgot-done'),
-      /does not send mail.*Ask your administrator to reset your password/);
-    await page.context().close();
+test('everyday: forgot password without a mail relay says to ask the administrator; no 401 on load' +
+  ' (1280x800 and 390x844)', { timeout: 60000 }, s.recorded(async () => {
+    for (const viewport of [undefined, PHONE]) {
+      const page = await s.page('forgot', viewport ? { viewport } : {});
+      const failed = [];
+      page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+      const errors = [];
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(BASE);
+      await page.selectOption('#lang', 'en');
+      await page.locator('#signin-email').waitFor({ state: 'visible', timeout: 10000 });
+      assert.deepEqual(failed, [], 'no failed request on load');
+      assert.deepEqual(errors, [], 'no error in the console on load');
+      await page.click('#forgot-open');
+      await page.fill('#forgot-email', 'member1@veche.demo');
+      await page.click('#forgot-submit');
+      await page.locator('#forgot-done').waitFor({ state: 'visible', timeout: 10000 });
+      assert.match(await page.textContent('#forgot-done'),
+        /does not send mail.*Ask your administrator to reset your password/);
+      assert.ok(await onScreen(page, '#forgot-done'), 'the answer is on the screen');
+      await page.context().close();
+    }
   }));

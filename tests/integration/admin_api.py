@@ -215,9 +215,10 @@ def bodies_and_courses(srv):
     j = expect(a.call("GET", f"/api/admin/bodies?org={STATE['primary']}"), 200)
     assert j["bodies"] == [
         dict(id=b, org=STATE["primary"], name="Бюро", quorum={"op": ">=", "num": 2, "den": 3},
-             members=0, voting=0),
+             members=0, voting=0, allowRecording=False),
         dict(id=b2, org=STATE["primary"], name="Ревизоры",
-             quorum={"op": ">", "num": 1, "den": 2}, members=0, voting=0)], j
+             quorum={"op": ">", "num": 1, "den": 2}, members=0, voting=0,
+             allowRecording=False)], j
     j = expect(a.call("GET", f"/api/admin/courses?org={STATE['primary']}"), 200)
     assert j["courses"] == [dict(id=k, org=STATE["primary"], name="Школа лидеров",
                                  members=0)], j
