@@ -18,7 +18,7 @@
  * No allocation on the packet path: packets are unprotected in libnice's
  * receive buffer and protected in the caller's.
  * Batching (sendq.h): with a sendq, protected RTP is copied into the
- * transport's batch (BATCH_MAX slots, allocated once at connect) and the
+ * transport's batch (BATCH_MAX slots, allocated once at its first RTP) and the
  * batch goes to ice.c in one call, one sendmmsg, when the thread's loop
  * is about to wait or the batch is full: a key frame's packets, or all a
  * publisher's packets one wake-up read, reach a subscriber in one system
@@ -66,7 +66,7 @@ struct veche_transport {
     veche_transport_stats stats;
     veche_sendq *sendq;         /* borrowed, or NULL: no batching */
     veche_sendq_entry sendq_entry;
-    uint8_t *batch;             /* owned: BATCH_MAX slots, from connect on */
+    uint8_t *batch;             /* owned: BATCH_MAX slots, from the first RTP on */
     size_t batch_len[BATCH_MAX];
     unsigned n_batch;
     veche_transport_send_hook send_hook;  /* tests only: instead of ice */
@@ -176,8 +176,10 @@ static void on_sendq_flush(veche_sendq_entry *e)
 /* Queue a protected datagram in the batch; false when it cannot be. */
 static bool batch_put(veche_transport *t, const uint8_t *buf, size_t len)
 {
-    if (!t->batch || len > BATCH_SLOT || t->failed)
+    if (!t->sendq || len > BATCH_SLOT || t->failed)
         return false;
+    if (!t->batch)  /* once, at the first RTP: publishers send none */
+        t->batch = g_malloc((size_t)BATCH_MAX * BATCH_SLOT);
     memcpy(t->batch + (size_t)t->n_batch * BATCH_SLOT, buf, len);
     t->batch_len[t->n_batch++] = len;
     if (t->n_batch == BATCH_MAX)
@@ -234,8 +236,6 @@ static void dtls_connected(void *ud, const veche_srtp_keys *keys)
         transport_fail(t, "SRTP setup failed");
         return;
     }
-    if (t->sendq && !t->batch)
-        t->batch = g_malloc((size_t)BATCH_MAX * BATCH_SLOT);
     t->connected = true;
     clear_source(&t->connect_timer);
     VLOG_INFO(t->log_room, t->log_peer, "dtls-srtp connected (profile %d)", keys->profile);
