@@ -47,6 +47,9 @@ veche_sendq *veche_sendq_new(GMainContext *ctx)
     q->source = g_source_new(&sendq_funcs, sizeof(sendq_source));
     ((sendq_source *)q->source)->q = q;
     g_source_set_name(q->source, "veche-sendq");
+    /* GLib stops preparing sources of a lower priority than one already
+     * ready: high, so the flush is never skipped for an iteration. */
+    g_source_set_priority(q->source, G_PRIORITY_HIGH);
     g_source_attach(q->source, ctx);
     return q;
 }
