@@ -13,11 +13,21 @@
  * candidates are accepted.  libnice frames each datagram on a TCP
  * connection with RFC 4571 (agent not in reliable mode), so DTLS and SRTP
  * above see datagrams either way.
+ * Sending: once a UDP pair is selected whose local side is our own socket
+ * (host, server- or peer-reflexive; not a TURN relay, not TCP), datagrams
+ * go straight to that socket (sendto, or one sendmmsg for a batch) to the
+ * selected remote address, the same bytes libnice would send there but
+ * without its agent lock and socket layers per datagram.  libnice keeps
+ * the socket, its checks and keepalives; the pair is re-read whenever it
+ * selects another.  Otherwise (TCP, relay, no pair yet) through
+ * nice_agent_send().
  * Not here: TURN (the browser relays through coturn itself), ICE restarts.
  */
 #include "ice.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <nice/agent.h>
 
 #include "err.h"
@@ -36,6 +46,12 @@ struct veche_ice {
     bool remote_creds;
     bool tcp;
     veche_ice_state state;
+    /* The direct path (see the top): the selected socket (a ref) and the
+     * remote address, or direct_sock NULL. */
+    GSocket *direct_sock;
+    int direct_fd;
+    struct sockaddr_storage direct_to;
+    socklen_t direct_to_len;
 };
 
 static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
@@ -82,18 +98,44 @@ static void on_component_state(NiceAgent *agent, guint stream_id, guint componen
     ice->cb.on_state(ice->ud, next);
 }
 
-/* The pair that carries media from now on: size its socket's buffers. */
+/* The direct path for the selected pair, when it is plain UDP from one of
+ * our own sockets; otherwise none (nice_agent_send). */
+static void set_direct_path(veche_ice *ice, NiceAgent *agent, GSocket *sock)
+{
+    if (ice->direct_sock) {
+        g_object_unref(ice->direct_sock);
+        ice->direct_sock = NULL;
+    }
+    NiceCandidate *local = NULL, *remote = NULL;
+    if (!sock || !nice_agent_get_selected_pair(agent, ice->stream_id, 1, &local, &remote) ||
+        local->transport != NICE_CANDIDATE_TRANSPORT_UDP ||
+        remote->transport != NICE_CANDIDATE_TRANSPORT_UDP ||
+        local->type == NICE_CANDIDATE_TYPE_RELAYED)
+        return;
+    memset(&ice->direct_to, 0, sizeof ice->direct_to);
+    nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&ice->direct_to);
+    int family = ((struct sockaddr *)&ice->direct_to)->sa_family;
+    if (family != AF_INET && family != AF_INET6)
+        return;
+    ice->direct_to_len = family == AF_INET ? sizeof(struct sockaddr_in)
+                                           : sizeof(struct sockaddr_in6);
+    ice->direct_fd = g_socket_get_fd(sock);
+    ice->direct_sock = g_object_ref(sock);
+}
+
+/* The pair that carries media from now on: size its socket's buffers and
+ * send on it directly when it is plain UDP. */
 static void on_selected_pair(NiceAgent *agent, guint stream_id, guint component,
                              gchar *lfoundation, gchar *rfoundation, gpointer data)
 {
     veche_ice *ice = data;
-    if (!ice->recv_buffer_kb && !ice->send_buffer_kb)
-        return;
     GSocket *sock = nice_agent_get_selected_socket(agent, stream_id, component);
+    set_direct_path(ice, agent, sock);
     if (!sock)
         return;
     veche_sockbuf_sizes got;
-    if (veche_sockbuf_apply(g_socket_get_fd(sock), ice->recv_buffer_kb, ice->send_buffer_kb,
+    if ((ice->recv_buffer_kb || ice->send_buffer_kb) &&
+        veche_sockbuf_apply(g_socket_get_fd(sock), ice->recv_buffer_kb, ice->send_buffer_kb,
                             &got) == 0)
         VLOG_DEBUG(NULL, NULL, "media socket %d: receive buffer %d KiB, send %d KiB",
                    g_socket_get_fd(sock), got.recv_bytes / 1024, got.send_bytes / 1024);
@@ -186,6 +228,8 @@ void veche_ice_free(veche_ice *ice)
 {
     if (!ice)
         return;
+    if (ice->direct_sock)
+        g_object_unref(ice->direct_sock);
     if (ice->agent) {
         g_signal_handlers_disconnect_by_data(ice->agent, ice);
         if (ice->stream_id) {
@@ -255,9 +299,60 @@ int veche_ice_add_remote_candidate(veche_ice *ice, const char *candidate)
     return n >= 0 ? 0 : VECHE_EINVAL;
 }
 
+bool veche_ice_sends_direct(const veche_ice *ice) { return ice->direct_sock != NULL; }
+
 int veche_ice_send(veche_ice *ice, const uint8_t *buf, size_t len)
 {
+    if (ice->direct_sock) {
+        ssize_t n;
+        do
+            n = sendto(ice->direct_fd, buf, len, 0, (struct sockaddr *)&ice->direct_to,
+                       ice->direct_to_len);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? VECHE_EIO : (int)n;
+    }
     /* libnice refuses (-1) until a pair is selected; DTLS retransmits. */
     gint n = nice_agent_send(ice->agent, ice->stream_id, 1, (guint)len, (const gchar *)buf);
     return n < 0 ? VECHE_EIO : n;
+}
+
+int veche_ice_send_many(veche_ice *ice, const uint8_t *const *bufs, const size_t *lens,
+                        unsigned n)
+{
+    if (!ice->direct_sock) {
+        unsigned sent = 0;
+        for (unsigned i = 0; i < n; i++)
+            if (veche_ice_send(ice, bufs[i], lens[i]) >= 0)
+                sent++;
+        return (int)sent;
+    }
+    struct mmsghdr msgs[VECHE_ICE_SEND_MANY_MAX];
+    struct iovec iov[VECHE_ICE_SEND_MANY_MAX];
+    if (n > VECHE_ICE_SEND_MANY_MAX)
+        n = VECHE_ICE_SEND_MANY_MAX;
+    memset(msgs, 0, n * sizeof msgs[0]);
+    for (unsigned i = 0; i < n; i++) {
+        iov[i].iov_base = (void *)bufs[i];
+        iov[i].iov_len = lens[i];
+        msgs[i].msg_hdr.msg_name = &ice->direct_to;
+        msgs[i].msg_hdr.msg_namelen = ice->direct_to_len;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    /* sendmmsg stops at the first datagram that fails; that one is
+     * dropped (a full buffer or an error the peer's retransmission
+     * requests recover from) and the rest still go. */
+    unsigned done = 0, sent = 0;
+    while (done < n) {
+        int r = sendmmsg(ice->direct_fd, msgs + done, n - done, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            done++;
+            continue;
+        }
+        done += (unsigned)r;
+        sent += (unsigned)r;
+    }
+    return (int)sent;
 }

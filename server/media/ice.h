@@ -53,5 +53,13 @@ int veche_ice_set_remote_credentials(veche_ice *ice, const char *ufrag, const ch
 int veche_ice_add_remote_candidate(veche_ice *ice, const char *candidate);
 /* Returns bytes sent or a negative code. */
 int veche_ice_send(veche_ice *ice, const uint8_t *buf, size_t len);
+/* Send n datagrams (at most VECHE_ICE_SEND_MANY_MAX) to the peer, with one
+ * sendmmsg() when the selected pair allows it (ice.c).  Returns how many
+ * were sent; a datagram that fails is dropped and the others still go. */
+#define VECHE_ICE_SEND_MANY_MAX 64
+int veche_ice_send_many(veche_ice *ice, const uint8_t *const *bufs, const size_t *lens,
+                        unsigned n);
+/* Whether sends go straight to the selected pair's UDP socket (ice.c). */
+bool veche_ice_sends_direct(const veche_ice *ice);
 
 #endif

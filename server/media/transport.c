@@ -17,6 +17,12 @@
  * that is not connected within VECHE_TRANSPORT_CONNECT_TIMEOUT_MS fails.
  * No allocation on the packet path: packets are unprotected in libnice's
  * receive buffer and protected in the caller's.
+ * Batching (sendq.h): with a sendq, protected RTP is copied into the
+ * transport's batch (BATCH_MAX slots, allocated once at its first RTP) and the
+ * batch goes to ice.c in one call, one sendmmsg, when the thread's loop
+ * is about to wait or the batch is full: a key frame's packets, or all a
+ * publisher's packets one wake-up read, reach a subscriber in one system
+ * call instead of one each.
  */
 #include "transport.h"
 
@@ -32,6 +38,9 @@
 /* DTLS held until ICE is connected: a ClientHello is two datagrams. */
 #define EARLY_DTLS_MAX 4
 #define EARLY_DTLS_BYTES 2048
+/* Batched RTP (sendq.h): slots of the largest protected packet. */
+#define BATCH_MAX 16
+#define BATCH_SLOT (VECHE_RTP_MAX_PACKET + 2 + VECHE_SRTP_MAX_OVERHEAD)
 
 struct veche_transport {
     veche_transport_callbacks cb;
@@ -55,6 +64,11 @@ struct veche_transport {
     size_t early_dtls_len[EARLY_DTLS_MAX];
     unsigned n_early_dtls;
     veche_transport_stats stats;
+    veche_sendq *sendq;         /* borrowed, or NULL: no batching */
+    veche_sendq_entry sendq_entry;
+    uint8_t *batch;             /* owned: BATCH_MAX slots, from the first RTP on */
+    size_t batch_len[BATCH_MAX];
+    unsigned n_batch;
     veche_transport_send_hook send_hook;  /* tests only: instead of ice */
     void *send_hook_ud;
     char *log_room;
@@ -125,6 +139,54 @@ static int transport_send(veche_transport *t, const uint8_t *buf, size_t len)
         return 0;
     }
     return veche_ice_send(t->ice, buf, len) < 0 ? -1 : 0;
+}
+
+/* Send the batch: one call to ice.c (one sendmmsg), or the test hook. */
+static void batch_flush(veche_transport *t)
+{
+    unsigned n = t->n_batch;
+    if (n == 0)
+        return;
+    t->n_batch = 0;
+    if (t->sendq)
+        veche_sendq_cancel(t->sendq, &t->sendq_entry);
+    const uint8_t *bufs[BATCH_MAX];
+    for (unsigned i = 0; i < n; i++)
+        bufs[i] = t->batch + (size_t)i * BATCH_SLOT;
+    unsigned sent = n;
+    if (t->send_hook) {
+        for (unsigned i = 0; i < n; i++)
+            t->send_hook(t->send_hook_ud, bufs[i], t->batch_len[i]);
+    } else {
+        int r = veche_ice_send_many(t->ice, bufs, t->batch_len, n);
+        sent = r > 0 ? (unsigned)r : 0;
+    }
+    if (sent < n) {
+        t->stats.send_errors += n - sent;
+        VECHE_MSTATS_ADD(t->ms, send_errors, n - sent);
+    }
+}
+
+static void on_sendq_flush(veche_sendq_entry *e)
+{
+    veche_transport *t = (veche_transport *)((char *)e - offsetof(veche_transport, sendq_entry));
+    batch_flush(t);
+}
+
+/* Queue a protected datagram in the batch; false when it cannot be. */
+static bool batch_put(veche_transport *t, const uint8_t *buf, size_t len)
+{
+    if (!t->sendq || len > BATCH_SLOT || t->failed)
+        return false;
+    if (!t->batch)  /* once, at the first RTP: publishers send none */
+        t->batch = g_malloc((size_t)BATCH_MAX * BATCH_SLOT);
+    memcpy(t->batch + (size_t)t->n_batch * BATCH_SLOT, buf, len);
+    t->batch_len[t->n_batch++] = len;
+    if (t->n_batch == BATCH_MAX)
+        batch_flush(t);
+    else
+        veche_sendq_mark(t->sendq, &t->sendq_entry);
+    return true;
 }
 
 /* DTLS before ICE is connected or before the remote fingerprint is known:
@@ -277,6 +339,8 @@ veche_transport *veche_transport_new(const veche_transport_config *cfg,
     t->ctx = cfg->ctx;
     t->cert = veche_dtls_cert_ref(cfg->cert);
     t->ms = cfg->mstats;
+    t->sendq = cfg->sendq;
+    t->sendq_entry.flush = on_sendq_flush;
     t->log_room = g_strdup(cfg->log_room);
     t->log_peer = g_strdup(cfg->log_peer);
     t->local_candidates = g_ptr_array_new_with_free_func(g_free);
@@ -308,6 +372,9 @@ void veche_transport_free(veche_transport *t)
         return;
     clear_source(&t->dtls_timer);
     clear_source(&t->connect_timer);
+    if (t->sendq)
+        veche_sendq_cancel(t->sendq, &t->sendq_entry);
+    g_free(t->batch);
     for (unsigned i = 0; i < t->n_early_dtls; i++)
         g_free(t->early_dtls[i]);
     veche_ice_free(t->ice);
@@ -379,7 +446,7 @@ int veche_transport_send_rtp(veche_transport *t, uint8_t *buf, size_t len, size_
     int rc = veche_srtp_protect_rtp(t->srtp, buf, &len, cap);
     if (rc != 0)
         return rc;
-    if (transport_send(t, buf, len) < 0) {
+    if (!batch_put(t, buf, len) && transport_send(t, buf, len) < 0) {
         t->stats.send_errors++;
         VECHE_MSTATS_ADD(t->ms, send_errors, 1);
         return VECHE_EIO;

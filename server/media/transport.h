@@ -25,6 +25,7 @@
 #include <glib.h>
 #include "dtls.h"
 #include "mstats.h"
+#include "sendq.h"
 #include "srtp.h"
 
 
@@ -59,6 +60,9 @@ typedef struct {
     const char *log_room;         /* for log lines; copied */
     const char *log_peer;
     veche_mstats *mstats;         /* the worker's counters (borrowed), or NULL */
+    /* The thread's batched sends (sendq.h, borrowed; outlives the
+     * transport), or NULL to send every datagram at once. */
+    veche_sendq *sendq;
 } veche_transport_config;
 
 typedef struct {
@@ -96,7 +100,10 @@ int veche_transport_add_remote_candidate(veche_transport *t,
 bool veche_transport_is_connected(const veche_transport *t);
 
 /* Protect in place and send.  cap is buf's size and must leave room for
- * VECHE_SRTP_MAX_OVERHEAD.  VECHE_ESTATE until connected. */
+ * VECHE_SRTP_MAX_OVERHEAD.  VECHE_ESTATE until connected.  With a sendq,
+ * RTP is copied into the transport's batch and goes out with the rest of
+ * the batch when the sendq flushes (or at once when the batch is full);
+ * RTCP always goes at once. */
 int veche_transport_send_rtp(veche_transport *t, uint8_t *buf, size_t len,
                              size_t cap);
 int veche_transport_send_rtcp(veche_transport *t, uint8_t *buf, size_t len,

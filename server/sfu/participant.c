@@ -163,7 +163,7 @@ static veche_transport *make_transport(veche_participant *p, bool controlling,
         .ice_tcp = cfg->ice_tcp,
         .recv_buffer_kb = cfg->udp_recv_buffer_kb, .send_buffer_kb = cfg->udp_send_buffer_kb,
         .cert = p->room->env.cert, .log_room = p->room->id, .log_peer = p->id,
-        .mstats = p->room->env.mstats,
+        .mstats = p->room->env.mstats, .sendq = p->room->env.sendq,
     };
     veche_transport *t = veche_transport_new(&tc, cb, p);
     if (t && veche_transport_gather(t) != 0) {

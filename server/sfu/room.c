@@ -25,7 +25,8 @@
 #define RTCP_INTERVAL_MS 1000
 #define QUALITY_EVERY_TICKS 2
 /* Finer than the retry interval of nackgen.h (100 ms) so retries go out
- * close to when they are due. */
+ * close to when they are due.  Runs only while a track misses something:
+ * without loss the worker is not woken 50 times a second per room. */
 #define NACK_INTERVAL_MS 20
 
 /* 32 hex characters from the OS's CSPRNG (keys grant moderator rights). */
@@ -158,12 +159,26 @@ static gboolean on_rtcp_timer(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static GSource *add_timer(veche_room *room, guint ms, GSourceFunc fn);
+
 static gboolean on_nack_timer(gpointer data)
 {
     veche_room *room = data;
+    bool missing = false;
     for (guint i = 0; i < room->participants->len; i++)
-        veche_track_nack_tick(g_ptr_array_index(room->participants, i));
-    return G_SOURCE_CONTINUE;
+        if (veche_track_nack_tick(g_ptr_array_index(room->participants, i)))
+            missing = true;
+    if (missing)
+        return G_SOURCE_CONTINUE;
+    g_source_unref(room->nack_timer);   /* GLib destroys it on return */
+    room->nack_timer = NULL;
+    return G_SOURCE_REMOVE;
+}
+
+void veche_room_nack_soon(veche_room *room)
+{
+    if (!room->nack_timer)
+        room->nack_timer = add_timer(room, NACK_INTERVAL_MS, on_nack_timer);
 }
 
 static void send_speaker(veche_room *room, const veche_participant *except,
@@ -214,7 +229,6 @@ veche_room *veche_room_new(const char *id, veche_room_kind kind, const veche_sfu
     room->speakers = veche_speakers_new();
     room->departed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     room->rtcp_timer = add_timer(room, RTCP_INTERVAL_MS, on_rtcp_timer);
-    room->nack_timer = add_timer(room, NACK_INTERVAL_MS, on_nack_timer);
     room->speaker_timer = add_timer(room, VECHE_SPEAKER_TICK_MS, on_speaker_tick);
     VLOG_INFO(room->id, NULL, "%s room created on media worker %u",
               veche_room_kind_name(kind), env->worker);
@@ -243,7 +257,8 @@ void veche_room_free(veche_room *room)
     }
     g_ptr_array_free(room->participants, TRUE);
     remove_timer(room->rtcp_timer);
-    remove_timer(room->nack_timer);
+    if (room->nack_timer)
+        remove_timer(room->nack_timer);
     remove_timer(room->speaker_timer);
     veche_rectap_free(room->rectap);
     veche_chat_free(room->chat);

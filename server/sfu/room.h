@@ -24,6 +24,7 @@
 #include "config.h"
 #include "dtls.h"
 #include "mstats.h"
+#include "sendq.h"
 #include "policy.h"
 #include "sfu_msg.h"
 
@@ -39,6 +40,7 @@ typedef struct {
     void *emit_ud;
     unsigned worker;             /* index of the worker running the room */
     veche_mstats *mstats;        /* the worker's counters (mstats.h), or NULL */
+    veche_sendq *sendq;          /* the worker's batched sends (sendq.h), or NULL */
 } veche_sfu_env;
 
 /* An error for the signalling reply: a protocol code and a reason. */

@@ -51,7 +51,8 @@ struct veche_room {
     veche_sfu_env env;
     GPtrArray *participants;     /* veche_participant*, owned */
     GSource *rtcp_timer;
-    GSource *nack_timer;         /* upstream NACK retries (track.c) */
+    GSource *nack_timer;         /* upstream NACK retries (track.c), while
+                                  * numbers are missing; else NULL */
     GSource *speaker_timer;
     unsigned next_track_no;
     unsigned rtcp_ticks;
@@ -190,8 +191,9 @@ void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len);
  * (buf must be writable) and forwarded when it fills a gap. */
 void veche_track_on_rtx(veche_track *t, uint8_t *buf, size_t len);
 /* From the room's NACK timer: upstream NACK retries and give-up PLIs of
- * every video track of pub. */
-void veche_track_nack_tick(veche_participant *pub);
+ * every video track of pub.  Returns whether numbers are still missing
+ * (the timer keeps running only while some are: veche_room_nack_soon). */
+bool veche_track_nack_tick(veche_participant *pub);
 void veche_track_on_publisher_sr(veche_track *t, const uint8_t *sr_pkt, uint64_t ntp,
                                  uint32_t rtp_ts);
 /* Ask the publisher for a key frame (rate-limited); fir selects FIR. */
@@ -274,6 +276,9 @@ veche_sfu_event *veche_room_event(const veche_room *room, veche_sfu_event_type t
 void veche_room_broadcast(veche_room *room, const veche_participant *except,
                           veche_sfu_event *ev);
 void veche_room_track_added(veche_room *room, veche_track *t);
+/* A track found a gap: run the NACK timer (room.c) until nothing is
+ * missing any more. */
+void veche_room_nack_soon(veche_room *room);
 void veche_room_track_removed(veche_room *room, veche_track *t);
 /* A participant of the room by id, or NULL. */
 veche_participant *veche_room_find(veche_room *room, const char *id);

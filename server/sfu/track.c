@@ -5,7 +5,8 @@
  *       (RTX from the publisher: veche_track_on_rtx() unwraps it first)
  *       account (rtpstats), keep a copy for NACKs (video),
  *       upstream NACK generator (video, nackgen.c): a gap is NACKed to the
- *       publisher at once, retried from the room's NACK timer
+ *       publisher at once, retried from the room's NACK timer (which runs
+ *       only while something is missing)
  *       (veche_track_nack_tick), and a PLI follows when it stays unrepaired,
  *       for each downtrack: copy once into a stack buffer, rewrite the
  *       header in that copy into the subscriber's space (SSRC, payload
@@ -161,6 +162,15 @@ static void upstream_nack_flush(veche_track *t, uint64_t now)
         veche_track_request_keyframe(t, false);
 }
 
+/* A gap (or a restart) upstream: NACK it now, and retry from the room's
+ * NACK timer until it is repaired or given up. */
+static void upstream_gap(veche_track *t, uint64_t now)
+{
+    upstream_nack_flush(t, now);
+    if (t->owner->room)
+        veche_room_nack_soon(t->owner->room);
+}
+
 /* A parsed packet of t (an original, a plain retransmission or unwrapped
  * RTX): account, keep, forward. */
 static void track_packet(veche_track *t, uint8_t *buf, size_t len, const veche_rtp_view *v,
@@ -197,7 +207,7 @@ void veche_track_on_rtp(veche_track *t, uint8_t *buf, size_t len)
     if (t->nackgen) {
         veche_nackgen_result r = veche_nackgen_on_packet(t->nackgen, v.seq, now);
         if (r == VECHE_NACKGEN_GAP || r == VECHE_NACKGEN_RESET)
-            upstream_nack_flush(t, now);
+            upstream_gap(t, now);
     }
     track_packet(t, buf, len, &v, now);
 }
@@ -229,22 +239,26 @@ void veche_track_on_rtx(veche_track *t, uint8_t *buf, size_t len)
     if (r == VECHE_NACKGEN_OLD)
         return;
     if (r == VECHE_NACKGEN_GAP || r == VECHE_NACKGEN_RESET)
-        upstream_nack_flush(t, now);
+        upstream_gap(t, now);
     track_packet(t, buf, len, &v, now);
 }
 
-void veche_track_nack_tick(veche_participant *pub)
+bool veche_track_nack_tick(veche_participant *pub)
 {
     if (!pub->pub || !veche_transport_is_connected(pub->pub))
-        return;
+        return false;
     uint64_t now = veche_now_ms();
+    bool missing = false;
     for (guint i = 0; i < pub->tracks->len; i++) {
         veche_track *t = g_ptr_array_index(pub->tracks, i);
         if (t->nackgen) {
             upstream_nack_flush(t, now);
             account_loss(t);
+            if (veche_nackgen_n_pending(t->nackgen) > 0)
+                missing = true;
         }
     }
+    return missing;
 }
 
 static void send_rtcp_to(veche_transport *tr, uint8_t *buf, int len)

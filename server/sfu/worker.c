@@ -5,7 +5,9 @@
  * every 5 s a sweep reports rooms that became idle.  A 100 ms probe timer
  * measures how late the loop runs its timers (loop lag) and, once a
  * second, counts the rooms, participants and tracks into the worker's
- * counters (mstats.h), which the main thread reads for /metrics.  Stopping is a marker
+ * counters (mstats.h), which the main thread reads for /metrics.  The
+ * worker's sendq (sendq.h) sends what its rooms' transports batched before
+ * the loop waits.  Stopping is a marker
  * posted behind the commands already queued: the thread frees its rooms,
  * runs what their participants left pending (deferred frees), and returns.
  */
@@ -137,6 +139,7 @@ veche_worker *veche_worker_new(unsigned index, const veche_config *cfg,
         .ctx = g_main_context_new(), .cfg = cfg, .cert = cert,
         .emit = emit_stamped, .emit_ud = w, .worker = index, .mstats = &w->stats,
     };
+    w->env.sendq = veche_sendq_new(w->env.ctx);
     w->loop = g_main_loop_new(w->env.ctx, FALSE);
     w->rooms = veche_dispatch_rooms_new();
     w->inbox = veche_mailbox_new(w->env.ctx, on_command, w, drop_command);
@@ -180,6 +183,7 @@ void veche_worker_free(veche_worker *w)
     g_source_unref(w->probe);
     veche_mailbox_free(w->inbox);
     g_hash_table_destroy(w->rooms);
+    veche_sendq_free(w->env.sendq);
     g_main_loop_unref(w->loop);
     g_main_context_unref(w->env.ctx);
     g_free(w);

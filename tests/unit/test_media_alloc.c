@@ -2,8 +2,9 @@
  *
  *   SRTP datagram -> publisher transport (demux, SRTP unprotect)
  *     -> participant -> veche_track_on_rtp (stats, NACK ring, audio level)
- *     -> per subscriber: one copy, SRTP protect on its transport
- *     -> the transport's send hook (where libnice would be)
+ *     -> per subscriber: one copy, SRTP protect on its transport, into
+ *        its batch; the worker's sendq flushes the batch (sendq.h)
+ *     -> the transport's send hook (where ice.c would send)
  *
  * A room on a private main context gets a publisher (Opus with the RFC 6464
  * audio level extension, VP8 with NACK) and SUBS subscribers, negotiated
@@ -382,7 +383,10 @@ static void run_media_path(void)
     g_strlcpy(cfg.ice_addresses, "127.0.0.1", sizeof cfg.ice_addresses);
     veche_dtls_cert *cert = veche_dtls_cert_new();
     const char *fp = veche_dtls_cert_fingerprint(cert);
-    veche_sfu_env env = {.ctx = ctx, .cfg = &cfg, .cert = cert, .emit = on_event};
+    /* As on a media worker: subscriber sends are batched (sendq.h). */
+    veche_sendq *sendq = veche_sendq_new(ctx);
+    veche_sfu_env env = {.ctx = ctx, .cfg = &cfg, .cert = cert, .emit = on_event,
+                         .sendq = sendq};
     veche_room *room = veche_room_new("alloc", VECHE_ROOM_MEETING, &env);
 
     /* The publisher. */
@@ -440,6 +444,7 @@ static void run_media_path(void)
         }
         counting = i >= WARMUP;
         veche_transport_test_receive(pub->pub, wire, len);
+        veche_sendq_flush(sendq);   /* what the worker's loop does next */
         counting = 0;
         counted += i >= WARMUP;
     }
@@ -473,6 +478,7 @@ static void run_media_path(void)
     veche_room_free(room);
     while (g_main_context_iteration(ctx, FALSE))
         ;
+    veche_sendq_free(sendq);
     veche_dtls_cert_unref(cert);
     g_main_context_unref(ctx);
 }
