@@ -238,7 +238,8 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
         veche_server_free(s);
         return NULL;
     }
-    s->votes = veche_votes_new(s->storeq, s->roll, veche_vote_msg_notify, s->signal);
+    s->votes = veche_votes_new(s->storeq, s->roll, g_main_loop_get_context(loop),
+                               veche_vote_msg_notify, s->signal);
     int nvotes = veche_votes_restore(s->votes);  /* before listening: waiting is fine */
     if (nvotes < 0)
         VLOG_ERROR(NULL, NULL, "votes: open votes not restored (%s)", veche_errname(nvotes));

@@ -5,7 +5,9 @@
  *                                  v                                  v
  *                               (none/last closed)                 CLOSED
  * A ballot changes the box at once (so the next one sees it) and is
- * acknowledged when the store has it; a failed write is undone. */
+ * acknowledged when the store has it; a failed write is undone.  The
+ * voter's own connections hear of it at once; everyone else gets the new
+ * count from a timer, at most once per VECHE_VOTES_PROGRESS_MS. */
 #include "vote.h"
 
 #include <glib.h>
@@ -22,11 +24,14 @@ typedef struct {
     veche_vote_outcome outcome;   /* closed */
     bool has_rec;                 /* rec/box describe a vote */
     bool opening, closing;
+    GSource *progress;            /* armed: a count is due to everyone */
+    veche_votes *owner;
 } vote_entry;
 
 struct veche_votes {
     veche_storeq *q;              /* borrowed */
     veche_roll *roll;             /* borrowed */
+    GMainContext *ctx;            /* borrowed */
     veche_votes_notify_fn notify;
     void *ud;
     GHashTable *events;           /* int64 event id -> vote_entry*, owned */
@@ -44,16 +49,21 @@ typedef struct {
 static void entry_free(gpointer p)
 {
     vote_entry *e = p;
+    if (e->progress) {
+        g_source_destroy(e->progress);
+        g_source_unref(e->progress);
+    }
     veche_vote_box_free(e->box);
     g_free(e);
 }
 
-veche_votes *veche_votes_new(veche_storeq *q, veche_roll *roll, veche_votes_notify_fn notify,
-                             void *ud)
+veche_votes *veche_votes_new(veche_storeq *q, veche_roll *roll, GMainContext *ctx,
+                             veche_votes_notify_fn notify, void *ud)
 {
     veche_votes *v = g_new0(veche_votes, 1);
     v->q = q;
     v->roll = roll;
+    v->ctx = ctx;
     v->notify = notify;
     v->ud = ud;
     v->events = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, entry_free);
@@ -80,15 +90,46 @@ static vote_entry *entry(veche_votes *v, int64_t event_id, bool create)
     if (!e && create) {
         e = g_new0(vote_entry, 1);
         e->event_id = event_id;
+        e->owner = v;
         g_hash_table_insert(v->events, &e->event_id, e);
     }
     return e;
 }
 
-static void notify(veche_votes *v, int64_t event_id)
+static void notify(veche_votes *v, int64_t event_id, veche_votes_change what,
+                   int64_t person_id)
 {
     if (v->notify)
-        v->notify(v->ud, event_id);
+        v->notify(v->ud, event_id, what, person_id);
+}
+
+static void progress_stop(vote_entry *e)
+{
+    if (!e->progress)
+        return;
+    g_source_destroy(e->progress);
+    g_source_unref(e->progress);
+    e->progress = NULL;
+}
+
+static gboolean on_progress(gpointer ud)
+{
+    vote_entry *e = ud;
+    g_source_unref(e->progress);
+    e->progress = NULL;
+    notify(e->owner, e->event_id, VECHE_VOTES_PROGRESS, 0);
+    return G_SOURCE_REMOVE;
+}
+
+/* A ballot changed the count: everyone hears of it within
+ * VECHE_VOTES_PROGRESS_MS, once for all the ballots of that time. */
+static void progress_arm(vote_entry *e)
+{
+    if (e->progress)
+        return;
+    e->progress = g_timeout_source_new(VECHE_VOTES_PROGRESS_MS);
+    g_source_set_callback(e->progress, on_progress, e, NULL);
+    g_source_attach(e->progress, e->owner->ctx);
 }
 
 static void fail(veche_votes_reply_fn reply, void *ud, void (*ud_free)(void *),
@@ -188,7 +229,7 @@ static void opened(void *ud, veche_storeq_req *req)
     json_t *r = json_pack("{s:s, s:I, s:b}", "type", "vote-opened", "vote",
                           (json_int_t)e->rec.id, "noQuorum", e->rec.no_quorum_warning);
     p->reply(p->ud, r, NULL, NULL);
-    notify(v, e->event_id);
+    notify(v, e->event_id, VECHE_VOTES_STATE, 0);
 }
 
 void veche_votes_open(veche_votes *v, const veche_votes_who *who,
@@ -261,7 +302,9 @@ static void cast_stored(void *ud, veche_storeq_req *req)
     json_t *r = json_pack("{s:s, s:I, s:i}", "type", "vote-recorded", "vote",
                           (json_int_t)req->vote->rec.id, "option", req->vote->option);
     p->reply(p->ud, r, NULL, NULL);
-    notify(p->v, p->event_id);
+    notify(p->v, p->event_id, VECHE_VOTES_BALLOT, p->person_id);
+    if (e && e->box && e->rec.id == req->vote->rec.id && !e->rec.closed)
+        progress_arm(e);
 }
 
 void veche_votes_cast(veche_votes *v, const veche_votes_who *who, int64_t vote_id, int option,
@@ -324,7 +367,8 @@ static void closed(void *ud, veche_storeq_req *req)
               result_name(&e->rec));
     p->reply(p->ud, json_pack("{s:s, s:I}", "type", "vote-closed", "vote",
                               (json_int_t)e->rec.id), NULL, NULL);
-    notify(p->v, e->event_id);
+    progress_stop(e);  /* the `vote` below has the final count */
+    notify(p->v, e->event_id, VECHE_VOTES_STATE, 0);
 }
 
 void veche_votes_close(veche_votes *v, const veche_votes_who *who, int64_t vote_id,
@@ -398,32 +442,39 @@ int veche_votes_restore(veche_votes *v)
 
 /* ---- the message ---- */
 
+/* The roll-call of a closed named vote: [{person, name, voted, option}],
+ * sent once at the close (and to those who join after it). */
+static json_t *roll_call_json(const vote_entry *e)
+{
+    json_t *voters = json_array();
+    for (size_t i = 0; i < veche_vote_box_voters(e->box); i++) {
+        const veche_vote_voter *w = veche_vote_box_voter(e->box, i);
+        int c = veche_vote_box_choice(e->box, w->person_id);
+        json_array_append_new(voters, json_pack("{s:I, s:s, s:b, s:o}", "person",
+            (json_int_t)w->person_id, "name", w->name, "voted",
+            veche_vote_box_has_voted(e->box, w->person_id), "option",
+            c >= 0 ? json_integer(c) : json_null()));
+    }
+    return voters;
+}
+
+/* The vote without its list of voters (the list is what made a `vote`
+ * message grow with the room: v2 leaves it out). */
 static json_t *vote_json(const vote_entry *e)
 {
     const veche_vote_record *r = &e->rec;
-    json_t *opts = json_array(), *voters = json_array();
+    json_t *opts = json_array();
     for (size_t i = 0; i < r->n_options; i++)
         json_array_append_new(opts, json_string(r->options[i]));
-    for (size_t i = 0; i < veche_vote_box_voters(e->box); i++) {
-        const veche_vote_voter *w = veche_vote_box_voter(e->box, i);
-        json_t *o = json_pack("{s:I, s:s, s:b}", "person", (json_int_t)w->person_id, "name",
-                              w->name, "voted", veche_vote_box_has_voted(e->box, w->person_id));
-        if (r->closed && r->kind == VECHE_VOTE_NAMED) {
-            int c = veche_vote_box_choice(e->box, w->person_id);
-            json_object_set_new(o, "option", c >= 0 ? json_integer(c) : json_null());
-        }
-        json_array_append_new(voters, o);
-    }
     json_t *j = json_pack("{s:I, s:I, s:o, s:s, s:o, s:b, s:s, s:s, s:s, s:I, s:I, s:I, s:o,"
-                          " s:b, s:o}",
+                          " s:b}",
         "id", (json_int_t)r->id, "event", (json_int_t)r->event_id, "agendaItem",
         r->agenda_item_id ? json_integer(r->agenda_item_id) : json_null(), "question",
         r->question, "options", opts, "defaultOptions", r->yes_no, "kind",
         veche_vote_kind_name(r->kind), "rule", veche_vote_rule_name(&r->rule), "state",
         r->closed ? "closed" : "open", "entitled", (json_int_t)veche_vote_box_voters(e->box),
         "voted", (json_int_t)veche_vote_box_voted(e->box), "openedAt", (json_int_t)r->opened_at,
-        "quorumAtOpening", quorum_json(&r->quorum_open), "noQuorum", r->no_quorum_warning,
-        "voters", voters);
+        "quorumAtOpening", quorum_json(&r->quorum_open), "noQuorum", r->no_quorum_warning);
     if (r->closed) {
         json_t *counts = json_array();
         for (size_t i = 0; i < r->n_options; i++)
@@ -440,19 +491,46 @@ static json_t *vote_json(const vote_entry *e)
         json_object_set_new(j, "adopted", json_boolean(r->adopted));
         json_object_set_new(j, "result", json_string(result_name(r)));
         json_object_set_new(j, "quorumAtClosing", quorum_json(&r->quorum_close));
+        if (r->kind == VECHE_VOTE_NAMED)
+            json_object_set_new(j, "voters", roll_call_json(e));
     }
     return j;
 }
 
-json_t *veche_votes_msg(const veche_votes *v, int64_t event_id, int64_t person_id)
+json_t *veche_votes_state_json(const veche_votes *v, int64_t event_id)
 {
     const vote_entry *e = g_hash_table_lookup(v->events, &event_id);
-    if (!e || !e->has_rec || !e->box)
+    return e && e->has_rec && e->box ? vote_json(e) : NULL;
+}
+
+json_t *veche_votes_msg_with(const veche_votes *v, int64_t event_id, int64_t person_id,
+                             json_t *state)
+{
+    const vote_entry *e = g_hash_table_lookup(v->events, &event_id);
+    if (!state || !e || !e->box)
         return NULL;
     int choice = veche_vote_box_choice(e->box, person_id);
     json_t *you = json_pack("{s:b, s:b, s:o}", "entitled",
                             veche_vote_box_entitled(e->box, person_id), "voted",
                             veche_vote_box_has_voted(e->box, person_id), "choice",
                             choice >= 0 ? json_integer(choice) : json_null());
-    return json_pack("{s:s, s:o, s:o}", "type", "vote", "vote", vote_json(e), "you", you);
+    return json_pack("{s:s, s:O, s:o}", "type", "vote", "vote", state, "you", you);
+}
+
+json_t *veche_votes_msg(const veche_votes *v, int64_t event_id, int64_t person_id)
+{
+    json_t *state = veche_votes_state_json(v, event_id);
+    json_t *msg = veche_votes_msg_with(v, event_id, person_id, state);
+    json_decref(state);
+    return msg;
+}
+
+json_t *veche_votes_progress_msg(const veche_votes *v, int64_t event_id)
+{
+    const vote_entry *e = g_hash_table_lookup(v->events, &event_id);
+    if (!e || !e->has_rec || !e->box || e->rec.closed)
+        return NULL;
+    return json_pack("{s:s, s:I, s:I, s:I}", "type", "vote-progress", "vote",
+                     (json_int_t)e->rec.id, "entitled", (json_int_t)veche_vote_box_voters(e->box),
+                     "voted", (json_int_t)veche_vote_box_voted(e->box));
 }

@@ -20,6 +20,7 @@
 #ifndef VECHE_VOTE_H
 #define VECHE_VOTE_H
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,12 +32,26 @@
 
 typedef struct veche_votes veche_votes;
 
-/* Something about event_id's vote changed: send each connection of the
- * event veche_votes_msg(votes, event_id, its person). */
-typedef void (*veche_votes_notify_fn)(void *ud, int64_t event_id);
+/* What changed about an event's vote, and who must be told. */
+typedef enum {
+    VECHE_VOTES_STATE,     /* opened or closed: every connection of the event
+                            * gets veche_votes_msg(votes, event_id, its person) */
+    VECHE_VOTES_BALLOT,    /* person_id's ballot: only that person's
+                            * connections get veche_votes_msg (their `you`) */
+    VECHE_VOTES_PROGRESS,  /* how many have voted: every connection gets
+                            * veche_votes_progress_msg; at most one per
+                            * VECHE_VOTES_PROGRESS_MS however many ballots */
+} veche_votes_change;
 
-veche_votes *veche_votes_new(veche_storeq *q, veche_roll *roll, veche_votes_notify_fn notify,
-                             void *ud);
+#define VECHE_VOTES_PROGRESS_MS 250
+
+/* person_id: for VECHE_VOTES_BALLOT, else 0. */
+typedef void (*veche_votes_notify_fn)(void *ud, int64_t event_id, veche_votes_change what,
+                                      int64_t person_id);
+
+/* ctx: the main thread's context (the progress timer runs there; borrowed). */
+veche_votes *veche_votes_new(veche_storeq *q, veche_roll *roll, GMainContext *ctx,
+                             veche_votes_notify_fn notify, void *ud);
 void veche_votes_free(veche_votes *v);  /* accepts NULL */
 
 /* Start-up, before listening: reload the open votes (blocks on the store
@@ -78,9 +93,23 @@ void veche_votes_close(veche_votes *v, const veche_votes_who *who, int64_t vote_
 
 /* The event's current vote (open, or the last closed) as person sees it:
  *   {"type":"vote","vote":{...},"you":{"entitled","voted","choice"}}
- * (docs/protocol.md), or NULL when the event has had no vote since the
- * server started.  New reference. */
+ * (docs/protocol.md, `vote` v2: no list of voters, except the roll-call
+ * of a closed named vote), or NULL when the event has had no vote since
+ * the server started.  New reference. */
 json_t *veche_votes_msg(const veche_votes *v, int64_t event_id, int64_t person_id);
+
+/* The same in two steps, so that a message to a whole room builds the
+ * vote once: the event's `vote` member (new reference, NULL: none), then
+ * one person's message around it (state borrowed, shared; NULL when state
+ * is). */
+json_t *veche_votes_state_json(const veche_votes *v, int64_t event_id);
+json_t *veche_votes_msg_with(const veche_votes *v, int64_t event_id, int64_t person_id,
+                             json_t *state);
+
+/* {"type":"vote-progress","vote":id,"entitled":n,"voted":n} for the
+ * event's open vote, or NULL (none open).  The same for everyone.  New
+ * reference. */
+json_t *veche_votes_progress_msg(const veche_votes *v, int64_t event_id);
 
 /* The chair may open and close votes: chair, org or platform admin. */
 bool veche_votes_may_chair(veche_access_role r);

@@ -16,6 +16,7 @@ static const struct {
     {"speaker", NULL},
     {"hand", "participant"},
     {"room-size", NULL},
+    {"vote-progress", NULL},  /* one vote open per event: the latest count */
 };
 
 static int find(const char *type)

@@ -3,8 +3,8 @@
  * essential (the default for any type not in the table: offers, answers,
  * candidates, moderation, floor, chat, votes, errors, ...) or replaceable
  * (attendance deltas, quorum, quality, active speaker, a participant's
- * hand): for a replaceable message the key names the state it carries
- * ("quality", "hand:<participant>"); a newer message with the same key
+ * hand, a vote's count of ballots): for a replaceable message the key
+ * names the state it carries ("quality", "hand:<participant>"); a newer message with the same key
  * replaces an unsent older one in the connection's send queue
  * (txqueue.h).  Other helpers add message types by adding rows to the
  * table in msgclass.c; a type not listed stays essential.

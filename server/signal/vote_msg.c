@@ -135,20 +135,42 @@ typedef struct {
     veche_signal *s;
     veche_votes *votes;
     int64_t event_id;
+    veche_votes_change what;
+    int64_t person_id;            /* BALLOT: only this person's connections */
+    json_t *shared;               /* STATE: the vote; PROGRESS: the message */
 } notify_ctx;
 
 static void send_one(void *ud, uint64_t client, int64_t person_id)
 {
     notify_ctx *n = ud;
-    json_t *msg = veche_votes_msg(n->votes, n->event_id, person_id);
+    json_t *msg = NULL;
+    switch (n->what) {
+    case VECHE_VOTES_BALLOT:
+        if (person_id == n->person_id)
+            msg = veche_votes_msg(n->votes, n->event_id, person_id);
+        break;
+    case VECHE_VOTES_STATE:
+        msg = veche_votes_msg_with(n->votes, n->event_id, person_id, n->shared);
+        break;
+    case VECHE_VOTES_PROGRESS:
+        msg = n->shared ? json_deep_copy(n->shared) : NULL;
+        break;
+    }
     if (msg)
         veche_signal_client_send(n->s, client, msg, NULL);
 }
 
-void veche_vote_msg_notify(void *ud, int64_t event_id)
+void veche_vote_msg_notify(void *ud, int64_t event_id, veche_votes_change what,
+                           int64_t person_id)
 {
     veche_signal *s = ud;
-    notify_ctx n = {s, veche_signal_votes(s), event_id};
-    if (n.votes)
-        veche_signal_each_in_event(s, event_id, send_one, &n);
+    notify_ctx n = {s, veche_signal_votes(s), event_id, what, person_id, NULL};
+    if (!n.votes)
+        return;
+    if (what == VECHE_VOTES_STATE)
+        n.shared = veche_votes_state_json(n.votes, event_id);
+    else if (what == VECHE_VOTES_PROGRESS)
+        n.shared = veche_votes_progress_msg(n.votes, event_id);
+    veche_signal_each_in_event(s, event_id, send_one, &n);
+    json_decref(n.shared);
 }

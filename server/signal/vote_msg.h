@@ -41,8 +41,11 @@ typedef struct veche_signal veche_signal;
 void veche_vote_msg_handle(veche_signal *s, veche_votes *votes, const veche_votes_who *who,
                            uint64_t client, const veche_vote_msg *m, json_t *id);
 
-/* veche_votes_notify_fn for signalling: sends each connection in the
- * event its `vote` message.  ud: the veche_signal. */
-void veche_vote_msg_notify(void *ud, int64_t event_id);
+/* veche_votes_notify_fn for signalling: sends the connections in the
+ * event what `what` asks for (vote.h): each its `vote` message, only the
+ * voter's own, or everyone the `vote-progress` count.  ud: the
+ * veche_signal. */
+void veche_vote_msg_notify(void *ud, int64_t event_id, veche_votes_change what,
+                           int64_t person_id);
 
 #endif

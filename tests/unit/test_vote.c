@@ -461,10 +461,33 @@ static void on_reply(void *ud, json_t *msg, const char *code, const char *reason
     json_decref(msg);
 }
 
-static void count_notify(void *ud, int64_t event_id)
+typedef struct {
+    int n, state, ballot, progress;
+    int64_t ballot_person;        /* the last BALLOT's person */
+} notes;
+
+static void count_notify(void *ud, int64_t event_id, veche_votes_change what, int64_t person_id)
 {
     (void)event_id;
-    ++*(int *)ud;
+    notes *t = ud;
+    t->n++;
+    if (what == VECHE_VOTES_STATE)
+        t->state++;
+    else if (what == VECHE_VOTES_BALLOT)
+        t->ballot++, t->ballot_person = person_id;
+    else
+        t->progress++;
+    if (what != VECHE_VOTES_BALLOT && person_id != 0)
+        t->n = -1000;             /* only a ballot names a person */
+}
+
+/* Runs ctx for about ms milliseconds. */
+static void spin(GMainContext *ctx, int ms)
+{
+    gint64 end = g_get_monotonic_time() + ms * 1000;
+    while (g_get_monotonic_time() < end)
+        if (!g_main_context_iteration(ctx, FALSE))
+            g_usleep(1000);
 }
 
 static const veche_token_secret *secret(void)
@@ -508,8 +531,8 @@ TEST(votes_flow_open_cast_close_restore)
     GMainContext *ctx = g_main_context_new();
     veche_storeq *q = NULL;
     CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
-    int notified = 0;
-    veche_votes *v = veche_votes_new(q, m.roll, count_notify, &notified);
+    notes notified = {0};
+    veche_votes *v = veche_votes_new(q, m.roll, ctx, count_notify, &notified);
     veche_votes_who chair = {m.c.meeting, m.c.chair, VECHE_ACCESS_CHAIR, true};
     veche_votes_who voter = {m.c.meeting, m.voters[0], VECHE_ACCESS_MEMBER, true};
     veche_votes_who observer = {m.c.meeting, m.c.member_nv, VECHE_ACCESS_MEMBER, true};
@@ -528,6 +551,24 @@ TEST(votes_flow_open_cast_close_restore)
     CHECK(id > 0);
     CHECK_EQ_STR(ask_cast(v, ctx, &voter, id, 1).type, "vote-recorded");
     CHECK_EQ_STR(ask_cast(v, ctx, &voter, id, 0).type, "vote-recorded");   /* changed */
+    /* each ballot tells its voter at once; the count reaches everyone
+     * later, once for the ballots of VECHE_VOTES_PROGRESS_MS */
+    CHECK_EQ_INT(notified.ballot, 2);
+    CHECK_EQ_INT(notified.ballot_person, m.voters[0]);
+    spin(ctx, VECHE_VOTES_PROGRESS_MS * 2);
+    CHECK(notified.progress >= 1 && notified.progress <= 2);
+    int progress_before = notified.progress;
+    spin(ctx, VECHE_VOTES_PROGRESS_MS * 2);
+    CHECK_EQ_INT(notified.progress, progress_before);   /* nothing new: no count */
+    json_t *pm = veche_votes_progress_msg(v, m.c.meeting);
+    CHECK_EQ_STR(json_string_value(json_object_get(pm, "type")), "vote-progress");
+    CHECK_EQ_INT(json_integer_value(json_object_get(pm, "voted")), 1);
+    CHECK_EQ_INT(json_integer_value(json_object_get(pm, "entitled")), 4);
+    json_decref(pm);
+    json_t *om = veche_votes_msg(v, m.c.meeting, m.c.chair);   /* v2: no list while open */
+    CHECK(json_object_get(vote_of(om), "voters") == NULL);
+    CHECK_EQ_INT(json_integer_value(json_object_get(vote_of(om), "entitled")), 4);
+    json_decref(om);
     CHECK_EQ_STR(ask_cast(v, ctx, &observer, id, 0).code, "not-entitled");
     CHECK_EQ_STR(ask_cast(v, ctx, &guest, id, 0).code, "not-entitled");
     CHECK_EQ_STR(ask_cast(v, ctx, &voter, id, 7).code, "bad-option");
@@ -547,15 +588,28 @@ TEST(votes_flow_open_cast_close_restore)
     wait_reply(ctx, &r);
     CHECK_EQ_STR(r.type, "vote-closed");
     CHECK_EQ_STR(ask_cast(v, ctx, &voter, id, 1).code, "vote-closed");
+    /* the close cancels the count still due: the `vote` has the final one */
+    progress_before = notified.progress;
+    spin(ctx, VECHE_VOTES_PROGRESS_MS * 2);
+    CHECK_EQ_INT(notified.progress, progress_before);
+    CHECK(veche_votes_progress_msg(v, m.c.meeting) == NULL);
     msg = veche_votes_msg(v, m.c.meeting, m.c.guest);
     json_t *vo = vote_of(msg);
+    /* a named vote's roll-call, once closed: everyone entitled, with the choice */
+    json_t *rc = json_object_get(vo, "voters");
+    CHECK_EQ_INT(json_array_size(rc), 4);
+    int with_option = 0;
+    for (size_t i = 0; i < json_array_size(rc); i++)
+        with_option += json_is_integer(json_object_get(json_array_get(rc, i), "option"));
+    CHECK_EQ_INT(with_option, 2);
     CHECK_EQ_STR(json_string_value(json_object_get(vo, "state")), "closed");
     CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(vo, "counts"), 0)), 1);
     CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(vo, "counts"), 1)), 1);
     CHECK_EQ_STR(json_string_value(json_object_get(vo, "result")), "rejected");  /* a tie */
     CHECK(json_is_false(json_object_get(json_object_get(msg, "you"), "entitled")));
     json_decref(msg);
-    CHECK(notified >= 4);
+    CHECK(notified.n >= 4);
+    CHECK(notified.state >= 2);
     /* a secret vote, one ballot, then a restart: the ballot stays, cannot change */
     rq.kind = VECHE_VOTE_SECRET;
     memset(&r, 0, sizeof r);
@@ -564,7 +618,7 @@ TEST(votes_flow_open_cast_close_restore)
     int64_t secret_id = r.vote;
     CHECK_EQ_STR(ask_cast(v, ctx, &voter, secret_id, 2).type, "vote-recorded");
     veche_votes_free(v);
-    v = veche_votes_new(q, m.roll, count_notify, &notified);
+    v = veche_votes_new(q, m.roll, ctx, count_notify, &notified);
     CHECK_EQ_INT(veche_votes_restore(v), 1);
     CHECK_EQ_STR(ask_cast(v, ctx, &voter, secret_id, 0).code, "ballot-sealed");
     CHECK_EQ_STR(ask_cast(v, ctx, &back, secret_id, 0).type, "vote-recorded");
