@@ -517,6 +517,7 @@ function wire(c) {
   on('attendance-delta', (d) => attendance.setAttendance(d));
   on('quorum', (d) => attendance.setQuorum(d));
   on('vote', (d) => votePanel.set(d));
+  on('vote-progress', (d) => votePanel.progress(d));
   on('error', onError);
   on('closed', (d) => {
     if (!c.entered) return;   // a refused join: the form is still there

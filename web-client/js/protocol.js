@@ -29,6 +29,7 @@
 //   attendance attendance-delta quorum   the live roll of an event (its
 //                       moderators only; protocol v2: a snapshot, then deltas)
 //   vote                the event's current vote and this person's ballot (everyone in it)
+//   vote-progress       how many have voted in the open vote (coalesced, everyone in it)
 //   agenda              {event, items, current}  an event's agenda changed
 //   speakers            {list, away, speaking, now, since, deadline, limit, item}
 //                       a meeting's speakers list changed
@@ -696,7 +697,7 @@ export class VecheConnection extends EventTarget {
       case 'chat': case 'hand': case 'locked': case 'speaker': case 'quality': case 'knock':
       case 'chat-muted':
       case 'attendance': case 'attendance-delta': case 'quorum': case 'vote': case 'recording':
-      case 'recording-warning':
+      case 'vote-progress': case 'recording-warning':
       case 'agenda': case 'speakers': case 'room-size':
         this._emit(msg.type, msg);
         break;

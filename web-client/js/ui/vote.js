@@ -7,7 +7,9 @@
 //
 // State comes only from the server's `vote` messages (protocol.js emits
 // them): a reconnect or a late join gets the current vote and this
-// person's own ballot again.  The form's agenda item is a choice of the
+// person's own ballot again; while the vote is open the count of ballots
+// comes in `vote-progress` messages (protocol v2: `vote` carries no list
+// of voters, a closed named vote carries its roll-call).  The form's agenda item is a choice of the
 // event's items (from the room's agenda, agenda() below) and defaults to the
 // current one, so a vote is tied to the item under discussion (the minutes
 // list it there) unless the chair picks another or none.  Does not: decide
@@ -76,6 +78,22 @@ export class VotePanel {
     this.render();
   }
 
+  /** A `vote-progress` message: the new count of the open vote; only the
+   * status line changes (the buttons keep the keyboard focus). */
+  progress(msg) {
+    const v = this.msg && this.msg.vote;
+    if (!v || v.id !== msg.vote || v.state !== 'open') return;
+    if (msg.voted === v.voted && msg.entitled === v.entitled) return;
+    this.msg = { ...this.msg, vote: { ...v, voted: msg.voted, entitled: msg.entitled } };
+    const line = document.querySelector('#vote-panel .vote-state');
+    if (line) line.textContent = this.stateText(this.msg.vote);
+    else this.render();
+  }
+
+  stateText(v) {
+    return `${t(`vote.state.${v.state}`)}. ${t('vote.progress', v)}`;
+  }
+
   async open(form) {
     const fields = { question: form.question.value.trim(), kind: form.kind.value };
     if (form.rule.value) fields.rule = form.rule.value;
@@ -121,8 +139,7 @@ export class VotePanel {
     const out = h('div', { class: `vote-current ${v.state}`, dataset: { vote: String(v.id) } },
       h('p', { class: 'vote-question' }, v.question),
       h('p', { class: 'vote-meta' }, `${t(`vote.kind.${v.kind}`)} · ${t(`vote.rule.${v.rule}`)}`),
-      h('p', { class: 'vote-state', role: 'status' },
-        `${t(`vote.state.${v.state}`)}. ${t('vote.progress', v)}`));
+      h('p', { class: 'vote-state', role: 'status' }, this.stateText(v)));
     if (v.noQuorum) out.append(h('p', { class: 'vote-warning' }, t('vote.no_quorum')));
     if (v.kind === 'secret' && open) out.append(h('p', { class: 'note' }, t('vote.secret_note')));
     if (open && you.entitled) {
@@ -155,7 +172,7 @@ export class VotePanel {
       h('table', { class: 'vote-counts' }, h('tbody', {}, rows)),
       h('p', { class: `vote-outcome ${v.adopted ? 'adopted' : 'rejected'}` },
         `${resultText(v)} (${t('vote.needed', v)})`));
-    if (v.kind === 'named') {
+    if (v.kind === 'named' && Array.isArray(v.voters)) {
       res.append(h('details', { class: 'fold', open: true }, h('summary', {}, t('vote.ballots')),
         h('ul', { class: 'vote-ballots' }, v.voters.map((p) => h('li', {},
           `${p.name}: ${p.option == null ? '—' : optionText(v, p.option)}`)))));
