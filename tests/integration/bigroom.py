@@ -250,6 +250,50 @@ def rtt(w, msg, reply, timeout=60):
 
 CONF_RTT = 3.0  # s: the chair's p99 (generous: a loaded 2-core runner, ASan)
 VOTE_RTT = 10.0  # s: opening or closing a vote in a room of 302 (see below)
+VOTE_MEMBER_BYTES = 50_000  # a member's vote traffic: open + 300 ballots + close
+
+
+def caster_process(port, event, vote, jobs, out):
+    """For each (cookie, start time) of jobs, on a thread of its own: a
+    second connection of that delegate (a second tab) joins, casts `for`
+    and stays until the vote-recorded; report the errors."""
+    errors, lock = [], threading.Lock()
+
+    def cast(cookie, at):
+        time.sleep(max(0.0, at - time.time()))
+        try:
+            w = WS(port, cookie=cookie, timeout=60)
+            w.send(dict(type="join", event=event, id="j"))
+            m = w.wait_for(lambda y: y.get("id") == "j", 60)
+            assert m["type"] == "joined", m
+            w.send(dict(type="vote-cast", vote=vote, option=0, id="c"))
+            m = w.wait_for(lambda y: y.get("id") == "c", 60)
+            assert m["type"] == "vote-recorded", m
+            w.close()
+        except Exception as e:  # noqa: BLE001 - counted and reported
+            with lock:
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=cast, args=j, daemon=True) for j in jobs]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    out.put(errors)
+
+
+def count_vote_bytes(w):
+    """From now on, w.vote_bytes sums the size of the `vote` and
+    `vote-progress` messages w receives (compact JSON, as the server sends)."""
+    w.vote_bytes, w.vote_msgs, recv = 0, 0, w.recv
+
+    def counting(timeout=5.0):
+        m = recv(timeout)
+        if isinstance(m, dict) and m.get("type") in ("vote", "vote-progress"):
+            w.vote_bytes += len(json.dumps(m, ensure_ascii=False, separators=(",", ":")).encode())
+            w.vote_msgs += 1
+        return m
+    w.recv = counting
 
 
 @case
@@ -326,15 +370,40 @@ def delegates_conference_300(x):
             ops.setdefault("speakers-give", []).append(dt)
         dt, _ = rtt(chair, dict(type="speakers-done"), "ok")
         ops["speakers-done"] = [dt]
+        watch = speakers[0][0]  # a delegate: every vote message it gets is counted
+        count_vote_bytes(watch)
         dt, m = rtt(chair, dict(type="vote-open", question="Утвердить регламент?"), "vote-opened")
         ops["vote-open"] = [dt]
         vote = m["vote"]
         vmsg = chair.wait_for(lambda y: y.get("type") == "vote" and y["vote"]["id"] == vote, 30)
         vote_bytes = len(json.dumps(vmsg, ensure_ascii=False).encode())
+        assert "voters" not in vmsg["vote"] and vmsg["vote"]["entitled"] == n + 2, vmsg["vote"]
+        # every delegate votes: the 290 in the workers from a second tab
+        # each, over 10 s, the ten speakers and the chair from here
+        cq = ctx.Queue()
+        t0 = time.time() + 0.3
+        cjobs = [(c, t0 + 10 * i / len(rest)) for i, c in enumerate(rest)]
+        casters = [ctx.Process(target=caster_process,
+                               args=(x.srv.port, event, vote, cjobs[k::4], cq), daemon=True)
+                   for k in range(4)]
+        for p in casters:
+            p.start()
         for w, _ in speakers:
             rtt(w, dict(type="vote-cast", vote=vote, option=0), "vote-recorded")
+        rtt(chair, dict(type="vote-cast", vote=vote, option=0), "vote-recorded")
+        cast_errors = []
+        for _ in casters:
+            cast_errors += cq.get(timeout=300)
+        for p in casters:
+            p.join(30)
+        assert not cast_errors, cast_errors[:3]
         dt, _ = rtt(chair, dict(type="vote-close", vote=vote), "vote-closed")
         ops["vote-close"] = [dt]
+        closed = watch.wait_for(lambda y: y.get("type") == "vote" and y["vote"]["id"] == vote
+                                and y["vote"]["state"] == "closed", 60)
+        assert closed["vote"]["voted"] == n + 1 and closed["vote"]["counts"][0] == n + 1, \
+            closed["vote"]
+        assert watch.vote_bytes < VOTE_MEMBER_BYTES, (watch.vote_bytes, watch.vote_msgs)
         dt = max(rtt(chair, dict(type="ping"), "pong")[0] for _ in range(20))
         ops["ping after"] = [dt]
         hz99 = join_storm.pct(health, 0.99)
@@ -346,7 +415,9 @@ def delegates_conference_300(x):
               f" p95 {join_storm.pct(pings, 0.95) * 1000:.1f} ms p99 {p99 * 1000:.1f} ms max {pings[-1] * 1000:.1f} ms ({len(pings)});"
               f" chair's requests after (max ms): "
               + ", ".join(f"{k} {max(v) * 1000:.1f}" for k, v in ops.items())
-              + f"; /healthz p99 {hz99 * 1000:.1f} ms; one `vote` message {vote_bytes} bytes")
+              + f"; /healthz p99 {hz99 * 1000:.1f} ms; one `vote` message {vote_bytes} bytes;"
+              f" a delegate's vote traffic (open, {n + 1} ballots, close) {watch.vote_bytes}"
+              f" bytes in {watch.vote_msgs} messages")
         # 3 s on an idle runner; on a loaded one (or under ASan) the loop's
         # own stalls, as /healthz sees them, are allowed on top, three times
         bound = CONF_RTT + 3 * hz99

@@ -117,6 +117,8 @@ TEST(message_classes)
         {"{\"type\":\"speaker\",\"participant\":null}", VECHE_MSGCLASS_REPLACEABLE, "speaker"},
         {"{\"type\":\"quorum\"}", VECHE_MSGCLASS_REPLACEABLE, "quorum"},
         {"{\"type\":\"hand\",\"participant\":\"7f3a\"}", VECHE_MSGCLASS_REPLACEABLE, "hand:7f3a"},
+        {"{\"type\":\"vote\",\"vote\":{}}", VECHE_MSGCLASS_ESSENTIAL, ""},
+        {"{\"type\":\"vote-progress\",\"vote\":3}", VECHE_MSGCLASS_REPLACEABLE, "vote-progress"},
         {"{\"type\":42}", VECHE_MSGCLASS_ESSENTIAL, ""},
         {"[]", VECHE_MSGCLASS_ESSENTIAL, ""},
     };
