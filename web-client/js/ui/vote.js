@@ -9,9 +9,9 @@
 // them): a reconnect or a late join gets the current vote and this
 // person's own ballot again; while the vote is open the count of ballots
 // comes in `vote-progress` messages (protocol v2: `vote` carries no list
-// of voters, a closed named vote carries its roll-call).  The form's agenda item is a choice of the
-// event's items (from the room's agenda, agenda() below) and defaults to the
-// current one, so a vote is tied to the item under discussion (the minutes
+// of voters, a closed named vote carries its roll-call).  The form's
+// agenda item is a choice of the event's items (from the room's agenda,
+// agenda() below) and defaults to the current one, so a vote is tied to the item under discussion (the minutes
 // list it there) unless the chair picks another or none.  Does not: decide
 // who may vote (the server's snapshot does) or keep anything after leaving
 // the room.
