@@ -11,8 +11,9 @@
 // comes in `vote-progress` messages (protocol v2: `vote` carries no list
 // of voters, a closed named vote carries its roll-call).  The form's
 // agenda item is a choice of the event's items (from the room's agenda,
-// agenda() below) and defaults to the current one, so a vote is tied to the item under discussion (the minutes
-// list it there) unless the chair picks another or none.  Does not: decide
+// agenda() below) and defaults to the current one, so a vote is tied to
+// the item under discussion (the minutes list it there) unless the chair
+// picks another or none.  Does not: decide
 // who may vote (the server's snapshot does) or keep anything after leaving
 // the room.
 
