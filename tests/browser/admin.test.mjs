@@ -18,20 +18,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PHONE, Session, VIEWPORT, signIn, waitFor } from './lib.mjs';
+import { PHONE, Session, VIEWPORT, apiCall, signIn, waitFor } from './lib.mjs';
 
 const s = new Session();
 before(() => s.start());
 after(() => s.end());
-
-/** Call the API from the page (its session cookie). */
-const apiCall = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
-  const r = await fetch(`/api/${p}`, {
-    method: m, headers: b ? { 'Content-Type': 'application/json' } : {},
-    body: b ? JSON.stringify(b) : undefined,
-  });
-  return { status: r.status, body: await r.json().catch(() => null) };
-}, [method, path, body || null]);
 
 async function openTab(page, tab) {
   await page.click('#nav-admin');

@@ -27,7 +27,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  BASE, DOC_SHOTS, PHONE, Session, banner, joinEvent, signIn, state, waitFor,
+  BASE, DOC_SHOTS, PHONE, Session, banner, joinEvent, signIn, state, waitFor, whereIs,
 } from './lib.mjs';
 
 const MEETING = 'Заседание президиума';
@@ -50,30 +50,6 @@ after(async () => {
   await s.end();
 });
 
-/** Whether the element is wholly visible: inside the window and inside
- *  every scrolled box around it (so no scrolling is needed to see it). */
-// Queried in the page in one go: the panels redraw often, and an element
-// handle kept across a redraw would be a detached node.
-const whereIs = (page, selector) => page.evaluate((sel) => {
-  const el = document.querySelector(sel);
-  if (!el) return 'not in the page';
-  const r = el.getBoundingClientRect();
-  const at = `${el.tagName}#${el.id} at ${Math.round(r.left)},${Math.round(r.top)} ` +
-    `${Math.round(r.width)}x${Math.round(r.height)} in ${innerWidth}x${innerHeight}`;
-  if (r.width === 0 || r.height === 0) return `not shown: ${at}`;
-  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) {
-    return `outside the window: ${at}`;
-  }
-  for (let a = el.parentElement; a; a = a.parentElement) {
-    const st = getComputedStyle(a);
-    if (!/(auto|scroll|hidden)/.test(st.overflowY + st.overflowX)) continue;
-    const b = a.getBoundingClientRect();
-    if (r.top < b.top - 1 || r.bottom > b.bottom + 1) {
-      return `scrolled out of ${a.tagName}#${a.id}.${a.className} (${Math.round(b.top)}..${Math.round(b.bottom)}): ${at}`;
-    }
-  }
-  return 'on screen';
-}, selector);
 const onScreen = async (page, selector) => {
   const where = await whereIs(page, selector);
   assert.equal(where, 'on screen', `${selector}: ${where}`);

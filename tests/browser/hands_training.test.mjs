@@ -9,7 +9,9 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PHONE, Session, VIEWPORT, joinEvent, signIn, state, waitFor } from './lib.mjs';
+import {
+  PHONE, Session, VIEWPORT, joinEvent, signIn, state, waitFor, whereIs,
+} from './lib.mjs';
 
 const TRAINING = 'Занятие школы актива';
 const s = new Session();
@@ -24,29 +26,6 @@ after(async () => {
   }
   await s.end();
 });
-
-/** 'on screen' when the element is wholly inside the window and inside
- *  every scrolled box around it; else where it is. */
-const whereIs = (page, selector) => page.evaluate((sel) => {
-  const el = document.querySelector(sel);
-  if (!el) return 'not in the page';
-  const r = el.getBoundingClientRect();
-  const at = `${el.tagName}#${el.id} at ${Math.round(r.left)},${Math.round(r.top)} ` +
-    `${Math.round(r.width)}x${Math.round(r.height)} in ${innerWidth}x${innerHeight}`;
-  if (r.width === 0 || r.height === 0) return `not shown: ${at}`;
-  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) {
-    return `outside the window: ${at}`;
-  }
-  for (let a = el.parentElement; a; a = a.parentElement) {
-    const st = getComputedStyle(a);
-    if (!/(auto|scroll|hidden)/.test(st.overflowY + st.overflowX)) continue;
-    const b = a.getBoundingClientRect();
-    if (r.top < b.top - 1 || r.bottom > b.bottom + 1) {
-      return `scrolled out of ${a.tagName}#${a.id}.${a.className}: ${at}`;
-    }
-  }
-  return 'on screen';
-}, selector);
 
 async function enter(label, email, viewport) {
   const page = await s.page(label, { viewport });

@@ -256,6 +256,40 @@ export async function join(page, {
   return page.evaluate(() => window.veche.state().me);
 }
 
+/** 'on screen' when the element is wholly visible: inside the window and
+ *  inside every scrolled box around it (so no scrolling is needed to see
+ *  it); else where it is. */
+// Queried in the page in one go: the panels redraw often, and an element
+// handle kept across a redraw would be a detached node.
+export const whereIs = (page, selector) => page.evaluate((sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return 'not in the page';
+  const r = el.getBoundingClientRect();
+  const at = `${el.tagName}#${el.id} at ${Math.round(r.left)},${Math.round(r.top)} ` +
+    `${Math.round(r.width)}x${Math.round(r.height)} in ${innerWidth}x${innerHeight}`;
+  if (r.width === 0 || r.height === 0) return `not shown: ${at}`;
+  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) {
+    return `outside the window: ${at}`;
+  }
+  for (let a = el.parentElement; a; a = a.parentElement) {
+    const st = getComputedStyle(a);
+    if (!/(auto|scroll|hidden)/.test(st.overflowY + st.overflowX)) continue;
+    const b = a.getBoundingClientRect();
+    if (r.top < b.top - 1 || r.bottom > b.bottom + 1) {
+      return `scrolled out of ${a.tagName}#${a.id}.${a.className} (${Math.round(b.top)}..${Math.round(b.bottom)}): ${at}`;
+    }
+  }
+  return 'on screen';
+}, selector);
+/** Call the API from the page, with its session cookie: {status, body}. */
+export const apiCall = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
+  const r = await fetch(`/api/${p}`, {
+    method: m, headers: b ? { 'Content-Type': 'application/json' } : {},
+    body: b ? JSON.stringify(b) : undefined,
+  });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}, [method, path, body || null]);
+
 export const state = (page) => page.evaluate(() => window.veche.state());
 
 /** What `page` receives from participant `from`: per source. */
