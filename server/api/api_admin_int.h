@@ -1,6 +1,7 @@
 /* api_admin_int.h - what api_admin.c (accounts, persons, rosters, the
  * router) and api_admin_org.c (organizations, bodies, courses, events)
- * share.  Not for the rest of Veche. */
+ * share, and api_minutes.c for a body's voting settings (an admin
+ * route).  Not for the rest of Veche. */
 #ifndef VECHE_API_ADMIN_INT_H
 #define VECHE_API_ADMIN_INT_H
 

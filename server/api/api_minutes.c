@@ -6,6 +6,7 @@
  * thread like the other administration endpoints; the content comes from
  * minutes.c. */
 #include "api_int.h"
+#include "api_admin_int.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -228,6 +229,8 @@ void api_vote_settings(api_call *c, int64_t body_id)
             refuse = strcmp(q, "refuse") == 0;
         if (veche_store_vote_set_settings(st, body_id, &rule, refuse) != 0)
             return api_error(c, 500, "internal", "database error");
+        static const char *const keys[] = {"rule", "noQuorum", NULL};
+        adm_audit(c, b.org_id, "body.voting", "body", body_id, adm_fields(c, keys));
         VLOG_INFO(NULL, NULL, "body %lld: votes %s, without quorum %s (person %lld)",
                   (long long)body_id, veche_vote_rule_name(&rule), refuse ? "refuse" : "warn",
                   (long long)c->person);

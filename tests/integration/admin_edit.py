@@ -272,7 +272,7 @@ def cancel_and_reschedule_seen_by_member(srv):
 CHAT2 = "Сообщение Григория: позвоните мне по номеру 8-900-111-22-33"
 CHAT3 = "Реплика Дарьи в чате собрания"
 FAILING = ("org.update", "person.update", "event.cancel", "account.create", "account.block",
-           "person.erase", "event.create")
+           "person.erase", "event.create", "body.voting")
 
 
 @case
@@ -306,9 +306,14 @@ def change_and_audit_entry_commit_together(srv):
         refused("POST", "/api/admin/events", dict(title="Не созданное", body=bodies[0]["id"],
                                                   startsAt="2030-03-01T10:00:00Z",
                                                   endsAt="2030-03-01T11:00:00Z"))
+        voting_body = bodies[0]["id"]
+        rule_before = con.execute("SELECT * FROM body WHERE id = ?", (voting_body,)).fetchone()
+        refused("POST", f"/api/admin/bodies/{voting_body}/voting",
+                dict(rule="two-thirds-of-members", noQuorum="warn"))
         # vechectl runs each command in one transaction too
         for args in (["event-cancel", str(S["later_event"])],
-                     ["person-edit", "atomic@example.org", "name", "Не Сохранится"]):
+                     ["person-edit", "atomic@example.org", "name", "Не Сохранится"],
+                     ["body-voting", str(voting_body), "two-thirds-of-members", "warn"]):
             out = subprocess.run([S["vechectl"], "--db", db(srv)] + args, capture_output=True,
                                  text=True, timeout=60)
             assert out.returncode != 0 and "nothing was changed" in out.stderr, (args, out)
@@ -326,6 +331,8 @@ def change_and_audit_entry_commit_together(srv):
                            ).fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM event WHERE title = 'Не созданное'"
                            ).fetchone()[0] == 0
+        assert con.execute("SELECT * FROM body WHERE id = ?", (voting_body,)
+                           ).fetchone() == rule_before
     finally:
         con.execute("DROP TRIGGER test_audit_fails")
         con.commit()
@@ -337,6 +344,16 @@ def change_and_audit_entry_commit_together(srv):
     has_entry(a, "account.block", pid)
     expect(a.call("POST", f"/api/admin/people/{pid}/erase"), 200)
     has_entry(a, "person.erase", pid)
+    # a body's voting settings, through the API and through vechectl
+    expect(a.call("POST", f"/api/admin/bodies/{voting_body}/voting",
+                  dict(rule="two-thirds-of-present")), 200)
+    e = has_entry(a, "body.voting", voting_body)
+    assert e["detail"] == {"fields": ["rule"]}, e
+    out = subprocess.run([S["vechectl"], "--db", db(srv), "body-voting", str(voting_body),
+                          "half-of-cast", "refuse"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out
+    es = [e for e in audit(a, action="body.voting", limit=100) if e["target"] == voting_body]
+    assert es and es[0]["address"] == "vechectl", es
     con = sqlite3.connect(db(srv), timeout=10)
     assert con.execute("SELECT full_name FROM person WHERE id = ?", (pid,)).fetchone() == (
         f"erased #{pid}",)

@@ -89,8 +89,14 @@ int cmd_body_voting(vctl *c, int argc, char **argv)
                                "half-of-present, half-of-members, two-thirds-of-cast, "
                                "two-thirds-of-present, two-thirds-of-members", argv[i]);
     }
-    if (argc > 1 && (r = veche_store_vote_set_settings(c->st, body_id, &rule, refuse)) != 0)
-        return vctl_fail("body-voting", r);
+    if (argc > 1) {
+        veche_body b;
+        if ((r = veche_store_vote_set_settings(c->st, body_id, &rule, refuse)) != 0 ||
+            (r = veche_store_body_get(c->st, body_id, &b)) != 0)
+            return vctl_fail("body-voting", r);
+        vctl_audit(c, b.org_id, "body.voting", "body", body_id,
+                   "{\"fields\":[\"rule\",\"noQuorum\"]}");
+    }
     printf("%s %s\n", veche_vote_rule_name(&rule), refuse ? "refuse" : "warn");
     return VCTL_OK;
 }
