@@ -19,7 +19,8 @@
 //   also for an event whose joining has closed, none for a member; the CSV
 //   in the Russian interface has a BOM, ';' and Russian headers;
 // * roster import in the Russian admin pages: a ';' file, a Windows-1251
-//   file (converted) and problems in Russian;
+//   file (converted) and problems in Russian (a ';' file and its problems
+//   at 390x844 too); My events' links on a phone;
 // * "Forgot password" on a server without a mail relay says to ask the
 //   administrator; no 401 shows in the console when the page loads.
 
@@ -268,11 +269,52 @@ test('everyday: My events has the attendance links, also after joining closed; E
     assert.ok(lines.some((l) => l.split(';')[1] === NAMES.member1), lines.join('\n'));
     await page.context().close();
 
+    // the same links on a phone, reachable by scrolling the list only
+    const phone = await s.page('chair-events-phone', { viewport: PHONE });
+    await signIn(phone, 'chair@veche.demo');
+    await phone.selectOption('#lang', 'ru');
+    for (const title of [MEETING, 'Прошедшее заседание']) {
+      const li = phone.locator('#events-list li.event', { hasText: title });
+      const sel = `#events-list li.event[data-event="${await li.getAttribute('data-event')}"]`;
+      for (const link of ['a.event-csv', 'a.event-print']) {
+        await li.locator(link).scrollIntoViewIfNeeded({ timeout: 10000 });
+        await onScreen(phone, `${sel} ${link}`);
+      }
+    }
+    await phone.context().close();
+
     const member = await s.page('member-events');
     await signIn(member, 'member1@veche.demo');
     await member.locator('#events-list li.event').first().waitFor({ timeout: 10000 });
     assert.equal(await member.locator('#events-list a.event-csv').count(), 0);
     await member.context().close();
+  }));
+
+test('everyday: roster import in Russian at 390x844: a ";" file, its report and problems on the phone screen',
+  { timeout: 60000 }, s.recorded(async () => {
+    const page = await s.page('admin-ru-phone', { viewport: PHONE });
+    await signIn(page, 'admin@veche.demo');
+    await page.selectOption('#lang', 'ru');
+    await page.click('#nav-admin');
+    await page.click('#admin-tab-courses');
+    await page.locator('#admin-body[aria-busy="false"]').waitFor({ state: 'attached' });
+    await page.locator('.admin-table tr', { hasText: 'Школа актива' })
+      .locator('button.roster-open').click();
+    await page.locator('#roster-csv').waitFor({ state: 'visible', timeout: 10000 });
+    await page.fill('#roster-csv', 'full_name;email;role\r\nТихон Телефонов;tikhon.ph@example.org;activist\r\n');
+    await page.click('#roster-submit');
+    await page.locator('#roster-report').waitFor({ state: 'visible', timeout: 10000 });
+    assert.match(await page.textContent('#roster-report'), /^Загружено строк: 1;/);
+    await page.locator('#roster-report').scrollIntoViewIfNeeded({ timeout: 10000 });
+    await onScreen(page, '#roster-report');
+    await page.fill('#roster-csv', 'full_name;email;role\r\nБез Почты;;activist\r\n');
+    await page.click('#roster-submit');
+    await page.locator('#roster-issues li').first().waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('#roster-issues li').first().scrollIntoViewIfNeeded({ timeout: 10000 });
+    assert.deepEqual(await page.locator('#roster-issues li').allTextContents(),
+      ['Строка 2: не указана почта']);
+    await onScreen(page, '#roster-issues li');
+    await page.context().close();
   }));
 
 test('everyday: roster import in Russian: a ";" file, a Windows-1251 file, problems in Russian',
