@@ -290,17 +290,22 @@ test('everyday: My events has the attendance links, also after joining closed; E
     await member.context().close();
   }));
 
+/** The administrator's roster import of the course 'Школа актива', in Russian. */
+async function openCourseRoster(page) {
+  await signIn(page, 'admin@veche.demo');
+  await page.selectOption('#lang', 'ru');
+  await page.click('#nav-admin');
+  await page.click('#admin-tab-courses');
+  await page.locator('#admin-body[aria-busy="false"]').waitFor({ state: 'attached' });
+  await page.locator('.admin-table tr', { hasText: 'Школа актива' })
+    .locator('button.roster-open').click();
+  await page.locator('#roster-csv').waitFor({ state: 'visible', timeout: 10000 });
+}
+
 test('everyday: roster import in Russian at 390x844: a ";" file, its report and problems on the phone screen',
   { timeout: 60000 }, s.recorded(async () => {
     const page = await s.page('admin-ru-phone', { viewport: PHONE });
-    await signIn(page, 'admin@veche.demo');
-    await page.selectOption('#lang', 'ru');
-    await page.click('#nav-admin');
-    await page.click('#admin-tab-courses');
-    await page.locator('#admin-body[aria-busy="false"]').waitFor({ state: 'attached' });
-    await page.locator('.admin-table tr', { hasText: 'Школа актива' })
-      .locator('button.roster-open').click();
-    await page.locator('#roster-csv').waitFor({ state: 'visible', timeout: 10000 });
+    await openCourseRoster(page);
     await page.fill('#roster-csv', 'full_name;email;role\r\nТихон Телефонов;tikhon.ph@example.org;activist\r\n');
     await page.click('#roster-submit');
     await page.locator('#roster-report').waitFor({ state: 'visible', timeout: 10000 });
@@ -320,14 +325,7 @@ test('everyday: roster import in Russian at 390x844: a ";" file, its report and 
 test('everyday: roster import in Russian: a ";" file, a Windows-1251 file, problems in Russian',
   { timeout: 60000 }, s.recorded(async () => {
     const page = await s.page('admin-ru');
-    await signIn(page, 'admin@veche.demo');
-    await page.selectOption('#lang', 'ru');
-    await page.click('#nav-admin');
-    await page.click('#admin-tab-courses');
-    await page.locator('#admin-body[aria-busy="false"]').waitFor({ state: 'attached' });
-    await page.locator('.admin-table tr', { hasText: 'Школа актива' })
-      .locator('button.roster-open').click();
-    await page.locator('#roster-csv').waitFor({ state: 'visible', timeout: 10000 });
+    await openCourseRoster(page);
 
     await page.fill('#roster-csv', 'full_name;email;role\r\nСемён Точкозапятов;semen.tz@example.org;activist\r\n');
     await page.click('#roster-submit');
