@@ -52,7 +52,7 @@ static int do_candidate(veche_participant *p, const veche_sfu_cmd *c, veche_sfu_
     static int name(veche_participant *p, const veche_sfu_cmd *c, veche_sfu_error *err, \
                     veche_sfu_event *reply) \
     { (void)c, (void)reply, (void)err; return call; }
-ONE(do_chat, veche_participant_chat(p, c->text, err))
+ONE(do_chat, veche_participant_chat(p, c->text, c->author_event, c->author_person, err))
 ONE(do_raise_hand, veche_participant_set_hand(p, NULL, true, err))
 ONE(do_lower_hand, veche_participant_set_hand(p, c->target, false, err))
 ONE(do_give_floor, veche_participant_set_floor(p, c->target, true, err))

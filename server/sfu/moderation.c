@@ -37,7 +37,8 @@ static int check_right(const veche_participant *p, veche_right right, veche_sfu_
 
 /* --- requests --- */
 
-int veche_participant_chat(veche_participant *p, const char *text, veche_sfu_error *err)
+int veche_participant_chat(veche_participant *p, const char *text, int64_t author_event,
+                           int64_t author_person, veche_sfu_error *err)
 {
     if (check_right(p, VECHE_RIGHT_CHAT, err))
         return VECHE_EDENIED;
@@ -48,6 +49,8 @@ int veche_participant_chat(veche_participant *p, const char *text, veche_sfu_err
                       "text must be 1-2000 characters of printable UTF-8");
     veche_sfu_event *ev = veche_room_event(p->room, VECHE_EV_CHAT);
     veche_chat_add(p->room->chat, p->id, p->name, text, g_get_real_time() / 1000, &ev->chat);
+    ev->chat.author_event = author_event;
+    ev->chat.author_person = author_person;
     veche_room_broadcast(p->room, NULL, ev);
     return 0;
 }

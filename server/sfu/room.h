@@ -115,7 +115,10 @@ int veche_participant_candidate(veche_participant *p, bool publish, const char *
  * rights (veche_policy_allows) and fails with code "forbidden" otherwise,
  * then carries the request out through the room (room.c).
  * `target` is a participant id. */
-int veche_participant_chat(veche_participant *p, const char *text, veche_sfu_error *err);
+/* Say text in the room's chat; author_event/person are signalling's
+ * numbers for the author, returned in the event untouched. */
+int veche_participant_chat(veche_participant *p, const char *text, int64_t author_event,
+                           int64_t author_person, veche_sfu_error *err);
 int veche_participant_set_hand(veche_participant *p, const char *target, bool raised,
                                veche_sfu_error *err);
 int veche_participant_set_floor(veche_participant *p, const char *target, bool granted,

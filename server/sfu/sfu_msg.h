@@ -86,6 +86,10 @@ typedef struct {
     char *text;
     char *target;
     char *reason;
+    /* CHAT: the author as signalling knows it (event and person ids),
+     * opaque to the room and handed back in the chat event, so the message
+     * is stored even if its author's connection is gone by then */
+    int64_t author_event, author_person;
     /* REC_START: where the recorder listens (text: its IPv4/IPv6 address);
      * rec_part names the part in the REC_TRACKS event that answers */
     uint16_t rec_rtp_port, rec_rtcp_port;
@@ -150,6 +154,7 @@ typedef struct {
     char *name;
     char *text;
     int64_t ts_ms;
+    int64_t author_event, author_person;  /* the CHAT command's (opaque) */
 } veche_sfu_chat_msg;
 
 typedef struct {

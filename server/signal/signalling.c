@@ -616,26 +616,18 @@ static void send_text(veche_signal_conn *c, char **text, char *key, const veche_
         veche_ws_send_keyed(c->ws, *text, strlen(*text), key);
 }
 
-/* An event for the participants it names (encoded once for all). */
-/* A chat message in an event's room goes to the store (chatlog.h): its
- * author is the addressee whose participant sent it. */
-static void chat_keep(veche_signal *s, const veche_sfu_event *ev)
-{
-    for (unsigned i = 0; i < ev->n_to; i++) {
-        veche_signal_conn *c = g_hash_table_lookup(s->clients, &ev->to[i].client);
-        if (c && c->event_id && strcmp(ev->to[i].participant, ev->chat.from) == 0 &&
-            strcmp(c->participant, ev->chat.from) == 0 && strcmp(c->room, ev->room) == 0)
-            return veche_chatlog_keep(s->acc.storeq, c->event_id, c->person_id, &ev->chat);
-    }
-}
-
+/* An event for the participants it names (encoded once for all).  A chat
+ * message in an event's room also goes to the store (chatlog.h), by the
+ * author its CHAT command named: stored even when the author's connection
+ * closed right after sending it. */
 static void on_room_event(veche_signal *s, const veche_sfu_event *ev)
 {
     veche_recording_on_event(s->rec, ev);  /* marks; the worker's REC_TRACKS */
     if (ev->type == VECHE_EV_REC_TRACKS)
         return;
     if (ev->type == VECHE_EV_CHAT)
-        chat_keep(s, ev);
+        veche_chatlog_keep(s->acc.storeq, ev->chat.author_event, ev->chat.author_person,
+                           &ev->chat);
     char *text = NULL, key[VECHE_TXQ_KEY_MAX] = "";
     for (unsigned i = 0; i < ev->n_to; i++) {
         veche_signal_conn *c = g_hash_table_lookup(s->clients, &ev->to[i].client);
@@ -1031,6 +1023,10 @@ static int on_moderation(veche_signal_conn *c, const veche_signal_msg *m,
         cmd->target = g_strdup(m->participant);
         cmd->reason = g_strdup(m->reason);
         cmd->number = m->type == VECHE_MSG_SPEAKERS_MOVE ? m->position : m->seconds;
+        if (m->type == VECHE_MSG_CHAT) {
+            cmd->author_event = c->event_id;
+            cmd->author_person = c->person_id;
+        }
         conn_request(c, cmd, m);
         return 0;
     }

@@ -557,6 +557,33 @@ def chat_retention_per_organization(srv):
 
 
 @case
+def chat_stored_when_author_leaves_at_once(srv):
+    """A message whose author closes the connection right after sending it
+    (before the room's echo comes back) is still stored: the room hands
+    back the author signalling named, not a connection to look up."""
+    c = Client(srv)
+    c.login("member3" + DEMO, "demo-password-1")
+    text = "сказал и ушёл %d" % time.time_ns()
+    w = WS(srv.port, cookie="veche_session=" + c.cookie, timeout=15)
+    w.send(dict(type="join", event=S["meeting"]))
+    m = w.wait_for(lambda x: x.get("type") in ("joined", "error"), 15)
+    assert m["type"] == "joined", m
+    w.send(dict(type="chat", text=text))
+    w.close()
+    deadline = time.time() + 15
+    rows = []
+    while time.time() < deadline:
+        con = sqlite3.connect(db(srv), timeout=10)
+        rows = con.execute("SELECT event_id, person_id FROM chat_message WHERE text = ?",
+                           (text,)).fetchall()
+        con.close()
+        if rows:
+            break
+        time.sleep(0.1)
+    assert rows == [(S["meeting"], S["member3"])], rows
+
+
+@case
 def csv_in_the_organizations_zone(srv):
     a = S["admin"]
     expect(a.call("PATCH", f"/api/admin/orgs/{S['root']}", dict(timeZone="Asia/Vladivostok")), 200)
