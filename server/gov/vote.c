@@ -84,6 +84,11 @@ bool veche_votes_may_chair(veche_access_role r)
            r == VECHE_ACCESS_PLATFORM_ADMIN;
 }
 
+bool veche_votes_sees_waiting(veche_access_role r)
+{
+    return veche_votes_may_chair(r) || r == VECHE_ACCESS_SECRETARY;
+}
+
 static vote_entry *entry(veche_votes *v, int64_t event_id, bool create)
 {
     vote_entry *e = g_hash_table_lookup(v->events, &event_id);
@@ -533,4 +538,22 @@ json_t *veche_votes_progress_msg(const veche_votes *v, int64_t event_id)
     return json_pack("{s:s, s:I, s:I, s:I}", "type", "vote-progress", "vote",
                      (json_int_t)e->rec.id, "entitled", (json_int_t)veche_vote_box_voters(e->box),
                      "voted", (json_int_t)veche_vote_box_voted(e->box));
+}
+
+json_t *veche_votes_progress_waiting_msg(const veche_votes *v, int64_t event_id,
+                                         json_t *progress)
+{
+    const vote_entry *e = g_hash_table_lookup(v->events, &event_id);
+    if (!progress || !e || !e->has_rec || !e->box || e->rec.closed)
+        return NULL;
+    json_t *waiting = json_array();
+    for (size_t i = 0; i < veche_vote_box_voters(e->box); i++) {
+        const veche_vote_voter *w = veche_vote_box_voter(e->box, i);
+        if (!veche_vote_box_has_voted(e->box, w->person_id))
+            json_array_append_new(waiting, json_pack("{s:I, s:s}", "person",
+                                                     (json_int_t)w->person_id, "name", w->name));
+    }
+    json_t *msg = json_copy(progress);
+    json_object_set_new(msg, "waiting", waiting);
+    return msg;
 }

@@ -111,7 +111,17 @@ json_t *veche_votes_msg_with(const veche_votes *v, int64_t event_id, int64_t per
  * reference. */
 json_t *veche_votes_progress_msg(const veche_votes *v, int64_t event_id);
 
+/* progress (a veche_votes_progress_msg, not changed) with "waiting": the
+ * entitled voters who have not voted yet, [{person, name}] in roll order;
+ * for those who run the vote (veche_votes_sees_waiting).  New reference,
+ * NULL when no vote is open. */
+json_t *veche_votes_progress_waiting_msg(const veche_votes *v, int64_t event_id,
+                                         json_t *progress);
+
 /* The chair may open and close votes: chair, org or platform admin. */
 bool veche_votes_may_chair(veche_access_role r);
+/* Who sees the waiting list of an open vote: those who may chair it and
+ * the secretary (who keeps the minutes).  Not a ballot: secret votes too. */
+bool veche_votes_sees_waiting(veche_access_role r);
 
 #endif

@@ -169,7 +169,8 @@ void veche_signal_check_blocked(veche_signal *s);
  * to connection client, with id if not NULL; false when it is gone. */
 bool veche_signal_client_send(veche_signal *s, uint64_t client, json_t *msg, json_t *id);
 /* Call fn for each connection in event_id's room (joined). */
-typedef void (*veche_signal_conn_fn)(void *ud, uint64_t client, int64_t person_id);
+typedef void (*veche_signal_conn_fn)(void *ud, uint64_t client, int64_t person_id,
+                                     veche_access_role access);
 void veche_signal_each_in_event(veche_signal *s, int64_t event_id, veche_signal_conn_fn fn,
                                 void *ud);
 /* The votes given with the accounts, or NULL. */

@@ -137,10 +137,21 @@ typedef struct {
     int64_t event_id;
     veche_votes_change what;
     int64_t person_id;            /* BALLOT: only this person's connections */
-    json_t *shared;               /* STATE: the vote; PROGRESS: the message */
+    json_t *shared;               /* STATE: the vote */
+    json_t *progress;             /* the open vote's `vote-progress`, or NULL */
+    json_t *waiting;              /* progress with its waiting list, made once */
 } notify_ctx;
 
-static void send_one(void *ud, uint64_t client, int64_t person_id)
+/* The progress message with the waiting list (veche_votes_sees_waiting),
+ * made for the first who sees it. */
+static json_t *progress_waiting(notify_ctx *n)
+{
+    if (!n->waiting)
+        n->waiting = veche_votes_progress_waiting_msg(n->votes, n->event_id, n->progress);
+    return n->waiting ? json_incref(n->waiting) : NULL;
+}
+
+static void send_one(void *ud, uint64_t client, int64_t person_id, veche_access_role access)
 {
     notify_ctx *n = ud;
     json_t *msg = NULL;
@@ -151,9 +162,17 @@ static void send_one(void *ud, uint64_t client, int64_t person_id)
         break;
     case VECHE_VOTES_STATE:
         msg = veche_votes_msg_with(n->votes, n->event_id, person_id, n->shared);
+        /* who runs the vote gets the waiting list as soon as it opens */
+        if (msg && veche_votes_sees_waiting(access) && n->progress) {
+            veche_signal_client_send(n->s, client, msg, NULL);
+            msg = progress_waiting(n);
+        }
         break;
     case VECHE_VOTES_PROGRESS:
-        msg = n->shared ? json_deep_copy(n->shared) : NULL;
+        if (veche_votes_sees_waiting(access))
+            msg = progress_waiting(n);
+        else
+            msg = n->progress ? json_deep_copy(n->progress) : NULL;
         break;
     }
     if (msg)
@@ -164,13 +183,15 @@ void veche_vote_msg_notify(void *ud, int64_t event_id, veche_votes_change what,
                            int64_t person_id)
 {
     veche_signal *s = ud;
-    notify_ctx n = {s, veche_signal_votes(s), event_id, what, person_id, NULL};
+    notify_ctx n = {s, veche_signal_votes(s), event_id, what, person_id, NULL, NULL, NULL};
     if (!n.votes)
         return;
     if (what == VECHE_VOTES_STATE)
         n.shared = veche_votes_state_json(n.votes, event_id);
-    else if (what == VECHE_VOTES_PROGRESS)
-        n.shared = veche_votes_progress_msg(n.votes, event_id);
+    if (what != VECHE_VOTES_BALLOT)
+        n.progress = veche_votes_progress_msg(n.votes, event_id);
     veche_signal_each_in_event(s, event_id, send_one, &n);
     json_decref(n.shared);
+    json_decref(n.progress);
+    json_decref(n.waiting);
 }

@@ -107,6 +107,15 @@ test('votes: the chair sets the agenda, opens a named vote on the current item, 
         { describe: async () => `${who}: ${await voteText(p[who])}` });
     }
     assert.match(await voteText(p.member1), /Your vote: For/);
+    // The chair sees who has not voted yet (the chair alone); members do not.
+    await waitFor(async () => /Not voted yet: 1/.test(await voteText(chair)),
+      { describe: async () => `chair: ${await voteText(chair)}` });
+    await chair.click('#vote-panel .vote-waiting summary');
+    assert.deepEqual(await chair.locator('#vote-panel .vote-waiting li').allTextContents(),
+      ['Анна Председателева']);
+    for (const who of ['member1', 'member2', 'member3']) {
+      assert.equal(await p[who].locator('#vote-panel .vote-waiting').count(), 0, who);
+    }
     await chair.click('#vote-panel .vote-close');
     for (const who of Object.keys(p)) {
       await p[who].locator('#vote-panel .vote-outcome').waitFor({ timeout: 15000 });

@@ -158,6 +158,12 @@ def main():
             assert v["options"] == ["for", "against", "abstain"] and v["defaultOptions"], v
             assert m["you"]["entitled"] == (who != "observer"), (who, m)
             assert v["quorumAtOpening"] == {"present": 6, "voting": 6, "reached": True}, v
+        # who runs the vote (chair, secretary) sees who has not voted yet
+        for who in ("chair", "secretary"):
+            p = mt.wait(who, lambda m: m.get("type") == "vote-progress" and m["vote"] == vid)
+            assert p["voted"] == 0 and len(p["waiting"]) == 6, p
+            assert {w["person"] for w in p["waiting"]} == {mt.ids[x] for x in VOTERS}, p
+            assert "Жанна Шестакова" in [w["name"] for w in p["waiting"]], p
         err(mt.request("observer", {"type": "vote-cast", "vote": vid, "option": 0}),
             "not-entitled")
         err(mt.request("member1", {"type": "vote-cast", "vote": vid, "option": 3}),
@@ -179,6 +185,12 @@ def main():
         p = mt.wait("observer", lambda m: m.get("type") == "vote-progress" and m["vote"] == vid
                     and m["voted"] == 6)
         assert p == {"type": "vote-progress", "vote": vid, "entitled": 6, "voted": 6}, p
+        p = mt.wait("member2", lambda m: m.get("type") == "vote-progress" and m["vote"] == vid
+                    and m["voted"] == 6)
+        assert "waiting" not in p, p
+        p = mt.wait("secretary", lambda m: m.get("type") == "vote-progress" and
+                    m["vote"] == vid and m["voted"] == 6)
+        assert p["waiting"] == [], p
         err(mt.request("member2", {"type": "vote-close", "vote": vid}), "forbidden")
         ok(mt.request("chair", {"type": "vote-close", "vote": vid}), "vote-closed")
         for who in VOTERS + ["observer"]:

@@ -54,6 +54,7 @@ export class VotePanel {
     this.msg = null;        // the last `vote` message
     this.formOpen = false;
     this.pickedItem = null;  // the form's item the chair chose by hand ('' = none)
+    this.waiting = null;     // chair, secretary: {vote, list} who has not voted yet
     this.render();
   }
 
@@ -84,7 +85,15 @@ export class VotePanel {
   progress(msg) {
     const v = this.msg && this.msg.vote;
     if (!v || v.id !== msg.vote || v.state !== 'open') return;
-    if (msg.voted === v.voted && msg.entitled === v.entitled) return;
+    if (Array.isArray(msg.waiting)) {  // only those who run the vote get it
+      this.waiting = { vote: msg.vote, list: msg.waiting };
+      const old = document.querySelector('#vote-panel .vote-waiting');
+      if (old) old.replaceWith(this.waitingList(old.open));
+    }
+    if (msg.voted === v.voted && msg.entitled === v.entitled) {
+      if (this.waiting && !document.querySelector('#vote-panel .vote-waiting')) this.render();
+      return;
+    }
     this.msg = { ...this.msg, vote: { ...v, voted: msg.voted, entitled: msg.entitled } };
     const line = document.querySelector('#vote-panel .vote-state');
     if (line) line.textContent = this.stateText(this.msg.vote);
@@ -158,12 +167,23 @@ export class VotePanel {
     } else if (open) {
       out.append(h('p', { class: 'note' }, t('vote.not_entitled')));
     }
+    if (open && this.waiting && this.waiting.vote === v.id) out.append(this.waitingList(false));
     if (open && this.chair) {
       out.append(h('button', { type: 'button', class: 'vote-close danger', onclick: () => this.close() },
         t('vote.close')));
     }
     if (!open) out.append(this.result(v));
     return out;
+  }
+
+  /** Who has not voted yet (the chair's and secretary's `vote-progress`),
+   * folded unless open was. */
+  waitingList(open) {
+    const list = this.waiting.list;
+    return h('details', { class: 'fold vote-waiting', open },
+      h('summary', {}, t('vote.waiting', { n: list.length })),
+      list.length ? h('ul', {}, list.map((p) => h('li', { dataset: { person: String(p.person) } }, p.name)))
+        : h('p', { class: 'note' }, t('vote.waiting_none')));
   }
 
   result(v) {
