@@ -15,13 +15,13 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, checkPairsAndMedia, isolatedPage, join, roomName, startServer, stopProcess,
-  waitFor, waitForMedia,
+  CHROMIUM_ARGS, COLLECT_PCS, OwnServers, checkPairsAndMedia, isolatedPage, join, roomName,
+  startServer, waitFor, waitForMedia,
 } from './lib.mjs';
 
 const ROOM = roomName('icetcp');
@@ -29,17 +29,8 @@ let dir;
 let server;
 let base;
 let browser;
-const logs = [];
-let failed = false;
-
-const recorded = (fn) => async (t) => {
-  try {
-    await fn(t);
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-};
+const own = new OwnServers();
+const recorded = (fn) => own.recorded(fn);
 
 before(async () => {
   dir = mkdtempSync(pathJoin(tmpdir(), 'veche-icetcp-'));
@@ -47,31 +38,18 @@ before(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
-after(async () => {
-  if (failed || process.env.VECHE_TEST_VERBOSE) {
-    process.stderr.write(`--- browser console ---\n${logs.join('\n')}\n`);
-    process.stderr.write(`--- veche ---\n${server ? server.output().slice(-6000) : ''}\n`);
-  }
-  if (browser) await browser.close();
-  await stopProcess(server);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => own.end({ browser, dir, procs: [['veche', server, 6000]] }));
 
-// The page's PeerConnections see and show only TCP candidates; every
-// candidate line the server offered is kept in window.__serverCandidates.
+// The page's PeerConnections (COLLECT_PCS, put before it, keeps them) see
+// and show only TCP candidates; every candidate line the server offered is
+// kept in window.__serverCandidates.
 function tcpOnly() {
   const Native = window.RTCPeerConnection;
   const udp = (line) => String(line).replace(/^a=/, '').split(' ')[2]?.toLowerCase() === 'udp';
   const strip = (sdp) => sdp.split('\r\n').filter((l) => !(l.startsWith('a=candidate:') && udp(l)))
     .join('\r\n');
-  window.__pcs = [];
   window.__serverCandidates = [];
   window.RTCPeerConnection = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.__pcs.push(this);
-    }
-
     setRemoteDescription(desc) {
       if (!desc || !desc.sdp) return super.setRemoteDescription(desc);
       for (const l of desc.sdp.split('\r\n')) if (l.startsWith('a=candidate:')) window.__serverCandidates.push(l);
@@ -100,7 +78,8 @@ function tcpOnly() {
   };
 }
 
-const newPage = (label, url) => isolatedPage(browser, label, url, logs, tcpOnly);
+const newPage = (label, url) =>
+  isolatedPage(browser, label, url, own.logs, [COLLECT_PCS, tcpOnly]);
 const joinRoom = (page, url, name) => join(page, { room: ROOM, name, base: url, timeout: 20000 });
 
 const pages = {};
@@ -144,15 +123,9 @@ test('without ice_tcp the server offers no TCP candidate', { timeout: 180000 }, 
     }, { timeout: 60000 });
     assert.ok(offered.every((c) => / udp /i.test(c)), JSON.stringify(offered));
   } finally {
-    const code = await stopProcess(plain.proc);
-    assert.equal(code, 0, plain.proc.output().slice(-3000));
+    await OwnServers.stopsCleanly(plain.proc);
   }
 }));
 
-// Last: the server stops cleanly on SIGTERM (a sanitizer build reports
-// leaks and errors at exit with a non-zero status).
-test('the server exits cleanly', { timeout: 60000 }, recorded(async () => {
-  assert.ok(server, 'no server was started');
-  const code = await stopProcess(server);
-  assert.equal(code, 0, server.output().slice(-3000));
-}));
+// Last: the server stops cleanly on SIGTERM.
+test('the server exits cleanly', { timeout: 60000 }, recorded(() => OwnServers.stopsCleanly(server)));

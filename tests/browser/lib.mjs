@@ -8,8 +8,9 @@
 // the server's Content-Security-Policy (CSP_PROBE), and a test body wrapped
 // in Session.recorded() fails when one happened.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -355,6 +356,71 @@ export async function isolatedPage(browser, label, base, logs, initScript = null
   return page;
 }
 
+/** An init script (for isolatedPage) that keeps every RTCPeerConnection
+ *  the page makes in window.__pcs, for selectedPairs() and
+ *  checkPairsAndMedia().  Put it first: a later init script that replaces
+ *  RTCPeerConnection again extends this one, so its connections are kept
+ *  too. */
+export const COLLECT_PCS = () => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+  };
+};
+
+/** The bookkeeping of a test file that starts servers of its own (nginx,
+ *  turn, ice_tcp): the pages' console lines in logs (give it to
+ *  isolatedPage), recorded() for the test bodies, end() for after(). */
+export class OwnServers {
+  constructor() {
+    this.logs = [];
+    this.failed = false;
+  }
+
+  /** A test body that marks the file failed (for end()'s output); then,
+   *  when it passed, check() (e.g. no CSP violation) must pass too. */
+  recorded(fn, check = null) {
+    return async (t) => {
+      try {
+        await fn(t);
+        if (check) check();
+      } catch (err) {
+        this.failed = true;
+        throw err;
+      }
+    };
+  }
+
+  /** When a test failed (or VECHE_TEST_VERBOSE): print the browser
+   *  console and the last output of each process ([name, proc, how many
+   *  characters]); then close the browser, stop the processes and remove
+   *  dir.  Any of them may be missing (before() failed half-way). */
+  async end({ browser = null, procs = [], dir = null }) {
+    if (this.failed || process.env.VECHE_TEST_VERBOSE) {
+      process.stderr.write(`--- browser console ---\n${this.logs.join('\n')}\n`);
+      for (const [name, proc, tail] of procs) {
+        process.stderr.write(`--- ${name} ---\n${proc ? proc.output().slice(-tail) : ''}\n`);
+      }
+    }
+    if (browser) await browser.close();
+    for (const [, proc] of procs) await stopProcess(proc);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** Stop a server of the file's with SIGTERM; it must exit with 0 (a
+   *  sanitizer build reports leaks and errors at exit with a non-zero
+   *  status). */
+  static async stopsCleanly(proc) {
+    assert.ok(proc, 'no server was started');
+    const code = await stopProcess(proc);
+    assert.equal(code, 0, proc.output().slice(-3000));
+  }
+}
+
 /** The selected candidate pair of each connected RTCPeerConnection in
  *  window.__pcs (the test's init script collects them): {local: {protocol,
  *  type, relayProtocol}, remote: {protocol, type, tcpType}}, or null for a
@@ -429,6 +495,68 @@ export async function joinEvent(page, title) {
   await page.waitForFunction(() => window.veche.state().connection === 'joined' &&
     window.veche.state().me, null, { timeout: 15000 });
   return page.evaluate(() => window.veche.state().me);
+}
+
+// --- recording and lessons (recording, recording_e2e, lessons) ---
+
+/** Press the trainer's button (#recording-start or #recording-stop) until
+ *  the watcher's recording indicator is in state ('visible' or 'hidden'):
+ *  recording needs the trainer's tracks at the server (nothing-to-record
+ *  before), and on a shared machine a request sent while the page's media
+ *  reconnects is lost. */
+export function pressUntilRecording(trainer, button, watcher, state) {
+  return waitFor(async () => {
+    if (await trainer.isVisible(button)) await trainer.click(button);
+    try {
+      await watcher.locator('#recording-indicator').waitFor({ state, timeout: 4000 });
+      return true;
+    } catch { return false; }
+  }, { timeout: 60000, interval: 500, describe: `${button}: the indicator ${state}` });
+}
+
+/** Evaluate expr(video) on the lesson page's video element. */
+export const lessonVideo = (page, expr) => page.$eval('#lesson-video', expr);
+
+/** The lesson of eventId from GET /api/lessons once it is ready or failed,
+ *  polled every second for at most timeout ms (the catalog page must be
+ *  open); else the last seen (or null). */
+export async function waitForLesson(page, eventId, timeout) {
+  const deadline = Date.now() + timeout;
+  let lesson = null;
+  while (Date.now() < deadline) {
+    const r = await page.evaluate(() => fetch('/api/lessons').then((x) => x.json()));
+    lesson = r.lessons.find((l) => l.eventId === eventId);
+    if (lesson && (lesson.state === 'ready' || lesson.state === 'failed')) break;
+    await page.waitForTimeout(1000);
+  }
+  return lesson;
+}
+
+/** The lesson's item in the catalog, shown anew (away and back). */
+export async function catalogItem(page, lessonId, timeout) {
+  await page.click('#nav-events');
+  await page.click('#nav-lessons');
+  const item = page.locator(`#lessons-list li[data-lesson="${lessonId}"]`);
+  await item.waitFor({ state: 'visible', timeout });
+  return item;
+}
+
+/** Open the lesson page from the catalog (signed in); resolves once its
+ *  video has its metadata. */
+export async function openLesson(page, lessonId) {
+  await page.click('#nav-lessons');
+  await page.locator(`#lessons-list li[data-lesson="${lessonId}"] button.lesson-watch`).click();
+  await page.locator('#lesson-view').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.querySelector('#lesson-video').readyState >= 1,
+    null, { timeout: 20000 });
+}
+
+/** The speed control sets the video's playbackRate (1.5, then 0.75). */
+export async function checkLessonSpeed(page) {
+  for (const rate of [1.5, 0.75]) {
+    await page.selectOption('#lesson-speed', String(rate));
+    assert.equal(await lessonVideo(page, (v) => v.playbackRate), rate);
+  }
 }
 
 // --- a server of a test's own (tests that need other settings) ---

@@ -18,15 +18,15 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, CSP_PROBE, checkCsp, checkPairsAndMedia, freePort, isCspViolation, isolatedPage,
-  join, roomName, startProcess, startServer, stopProcess, waitFor, waitForMedia,
+  CHROMIUM_ARGS, COLLECT_PCS, CSP_PROBE, OwnServers, checkCsp, checkPairsAndMedia, freePort,
+  isCspViolation, isolatedPage, join, roomName, startProcess, startServer, waitFor, waitForMedia,
 } from './lib.mjs';
 
 const FRONT = fileURLToPath(new URL('../integration/nginx.py', import.meta.url));
@@ -38,18 +38,8 @@ let nginx;
 let nginxDir;
 let base;           // https://127.0.0.1:NGINX_PORT/
 let browser;
-const logs = [];
-let failed = false;
-
-const recorded = (fn) => async (t) => {
-  try {
-    await fn(t);
-    checkCsp(logs.filter(isCspViolation), 0);
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-};
+const own = new OwnServers();
+const recorded = (fn) => own.recorded(fn, () => checkCsp(own.logs.filter(isCspViolation), 0));
 
 before(async () => {
   dir = mkdtempSync(pathJoin(tmpdir(), 'veche-nginx-'));
@@ -74,31 +64,9 @@ before(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
-after(async () => {
-  if (failed || process.env.VECHE_TEST_VERBOSE) {
-    process.stderr.write(`--- browser console ---\n${logs.join('\n')}\n`);
-    process.stderr.write(`--- veche ---\n${server ? server.output().slice(-6000) : ''}\n`);
-    process.stderr.write(`--- nginx ---\n${nginx ? nginx.output().slice(-3000) : ''}\n`);
-  }
-  if (browser) await browser.close();
-  await stopProcess(server);
-  await stopProcess(nginx);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => own.end({ browser, dir, procs: [['veche', server, 6000], ['nginx', nginx, 3000]] }));
 
-// Every RTCPeerConnection of the page, for checkPairsAndMedia().
-function collectPcs() {
-  const Native = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.__pcs.push(this);
-    }
-  };
-}
-
-const newPage = (label) => isolatedPage(browser, label, base, logs, [CSP_PROBE, collectPcs]);
+const newPage = (label) => isolatedPage(browser, label, base, own.logs, [CSP_PROBE, COLLECT_PCS]);
 
 const pages = {};
 const ids = {};
@@ -138,10 +106,5 @@ test('media goes straight to Veche, the WebSocket went through nginx', { timeout
   assert.ok(opened.length >= 2, server.output().slice(-2000));
 }));
 
-// Last: the server stops cleanly on SIGTERM (a sanitizer build reports
-// leaks and errors at exit with a non-zero status).
-test('the server exits cleanly', { timeout: 60000 }, recorded(async () => {
-  assert.ok(server, 'no server was started');
-  const code = await stopProcess(server);
-  assert.equal(code, 0, server.output().slice(-3000));
-}));
+// Last: the server stops cleanly on SIGTERM.
+test('the server exits cleanly', { timeout: 60000 }, recorded(() => OwnServers.stopsCleanly(server)));

@@ -18,13 +18,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, checkPairsAndMedia, freePort, isolatedPage, join, roomName, startProcess,
-  startServer, stopProcess, waitForMedia,
+  CHROMIUM_ARGS, COLLECT_PCS, OwnServers, checkPairsAndMedia, freePort, isolatedPage, join,
+  roomName, startProcess, startServer, waitForMedia,
 } from './lib.mjs';
 
 const SECRET = `turn-test-${process.pid}-${Date.now()}`;
@@ -36,17 +36,8 @@ let server;         // the veche process
 let turnPort;
 let base;           // https://127.0.0.1:PORT/
 let browser;
-const logs = [];
-let failed = false;
-
-const recorded = (fn) => async (t) => {
-  try {
-    await fn(t);
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-};
+const own = new OwnServers();
+const recorded = (fn) => own.recorded(fn);
 
 // A TURN REST API credential, made independently of the server's C code.
 function credential(expiry, user) {
@@ -72,35 +63,24 @@ before(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
-after(async () => {
-  if (failed || process.env.VECHE_TEST_VERBOSE) {
-    process.stderr.write(`--- browser console ---\n${logs.join('\n')}\n`);
-    process.stderr.write(`--- veche ---\n${server ? server.output().slice(-6000) : ''}\n`);
-    process.stderr.write(`--- coturn ---\n${turn ? turn.output().slice(-6000) : ''}\n`);
-  }
-  if (browser) await browser.close();
-  await stopProcess(server);
-  await stopProcess(turn);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => own.end({ browser, dir, procs: [['veche', server, 6000], ['coturn', turn, 6000]] }));
 
-// Every RTCPeerConnection of the page relays only; the configurations the
-// web client asked for are kept in window.__pcConfigs for the checks.
+// Every RTCPeerConnection of the page relays only (COLLECT_PCS, put
+// before it, keeps them); the configurations the web client asked for are
+// kept in window.__pcConfigs for the checks.
 function forceRelay() {
   const Native = window.RTCPeerConnection;
   window.__pcConfigs = [];
-  window.__pcs = [];
   window.RTCPeerConnection = class extends Native {
     constructor(config = {}, ...rest) {
       super({ ...config, iceTransportPolicy: 'relay' }, ...rest);
       window.__pcConfigs.push(JSON.parse(JSON.stringify(config)));
-      window.__pcs.push(this);
     }
   };
 }
 
 const newPage = (label, { relay = true } = {}) =>
-  isolatedPage(browser, label, base, logs, relay ? forceRelay : null);
+  isolatedPage(browser, label, base, own.logs, relay ? [COLLECT_PCS, forceRelay] : null);
 const joinRoom = (page, name) => join(page, { room: ROOM, name, base, timeout: 20000 });
 
 const pages = {};
@@ -175,10 +155,5 @@ test('an expired TURN credential is refused, a fresh one is not', { timeout: 600
   assert.equal(forged.relays.length, 0, JSON.stringify(forged));
 }));
 
-// Last: the server stops cleanly on SIGTERM (a sanitizer build reports
-// leaks and errors at exit with a non-zero status).
-test('the server exits cleanly', { timeout: 60000 }, recorded(async () => {
-  assert.ok(server, 'no server was started');
-  const code = await stopProcess(server);
-  assert.equal(code, 0, server.output().slice(-3000));
-}));
+// Last: the server stops cleanly on SIGTERM.
+test('the server exits cleanly', { timeout: 60000 }, recorded(() => OwnServers.stopsCleanly(server)));
