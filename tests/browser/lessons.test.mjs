@@ -16,7 +16,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BASE, DOC_SHOTS, PHONE, Session, signIn } from './lib.mjs';
+import {
+  BASE, DOC_SHOTS, PHONE, Session, catalogItem, checkLessonSpeed, lessonVideo as video, openLesson,
+  signIn, waitForLesson,
+} from './lib.mjs';
 
 const DATA = process.env.VECHE_DATA;
 const FIXTURE = fileURLToPath(new URL('../integration/lesson_fixture.py', import.meta.url));
@@ -57,8 +60,6 @@ c.commit()`, DATA, event);
   return Number(event);
 }
 
-const video = (page, expr) => page.$eval('#lesson-video', expr);
-
 test('lessons: a recorded session becomes a lesson in the catalog', { timeout: 900000 },
   s.recorded(async () => {
     assert.ok(DATA, 'run.sh passes VECHE_DATA');
@@ -69,21 +70,11 @@ test('lessons: a recorded session becomes a lesson in the catalog', { timeout: 9
     await page.locator('#lessons-view').waitFor({ state: 'visible' });
     // The catalog polls while the lesson is prepared: wait for it to be ready
     // (generously: the machine is shared, veche-render runs at idle priority).
-    const deadline = Date.now() + 840000;
-    let lesson = null;
-    while (Date.now() < deadline) {
-      const r = await page.evaluate(() => fetch('/api/lessons').then((x) => x.json()));
-      lesson = r.lessons.find((l) => l.eventId === event);
-      if (lesson && (lesson.state === 'ready' || lesson.state === 'failed')) break;
-      await page.waitForTimeout(1000);
-    }
+    const lesson = await waitForLesson(page, event, 840000);
     assert.equal(lesson && lesson.state, 'ready', JSON.stringify(lesson));
     assert.ok(Math.abs(lesson.durationMs - SECONDS * 1000) <= 100, JSON.stringify(lesson));
     lessonId = lesson.id;
-    await page.click('#nav-events');
-    await page.click('#nav-lessons');
-    const item = page.locator(`#lessons-list li[data-lesson="${lessonId}"]`);
-    await item.waitFor({ state: 'visible', timeout: 10000 });
+    const item = await catalogItem(page, lessonId, 10000);
     assert.match(await item.textContent(), /Переговоры: запись/);
     assert.match(await item.textContent(), /Жанна Тренерова/);
     assert.match(await item.textContent(), /0 min 10 s/);
@@ -96,11 +87,7 @@ test('lessons: the lesson page plays, changes speed, seeks by chapter and resume
     assert.ok(lessonId, 'the catalog test made a lesson');
     const page = await s.page('trainer-watch');
     await signIn(page, 'trainer@veche.demo');
-    await page.click('#nav-lessons');
-    await page.locator(`#lessons-list li[data-lesson="${lessonId}"] button.lesson-watch`).click();
-    await page.locator('#lesson-view').waitFor({ state: 'visible' });
-    await page.waitForFunction(() => document.querySelector('#lesson-video').readyState >= 1,
-      null, { timeout: 20000 });
+    await openLesson(page, lessonId);
     const duration = await video(page, (v) => v.duration);
     assert.ok(Math.abs(duration - SECONDS) <= 0.5, `duration ${duration}`);
     // chapters from the WebVTT: start, screen, the trainer's mark, the floor
@@ -115,11 +102,7 @@ test('lessons: the lesson page plays, changes speed, seeks by chapter and resume
     await video(page, (v) => { v.muted = true; return v.play(); });
     await page.waitForFunction(() => document.querySelector('#lesson-video').currentTime > 1,
       null, { timeout: 20000 });
-    // the speed control
-    await page.selectOption('#lesson-speed', '1.5');
-    assert.equal(await video(page, (v) => v.playbackRate), 1.5);
-    await page.selectOption('#lesson-speed', '0.75');
-    assert.equal(await video(page, (v) => v.playbackRate), 0.75);
+    await checkLessonSpeed(page);
     // a chapter click seeks
     await chapters.nth(3).click();
     await page.waitForFunction(() => document.querySelector('#lesson-video').currentTime >= 7.9,
@@ -153,11 +136,7 @@ test('lessons: an activist watches on a phone, in Russian', { timeout: 120000 },
     const page = await s.page('activist-phone', { viewport: PHONE });
     await signIn(page, 'activist1@veche.demo');
     await page.selectOption('#lang', 'ru');
-    await page.click('#nav-lessons');
-    await page.locator(`#lessons-list li[data-lesson="${lessonId}"] button.lesson-watch`).click();
-    await page.locator('#lesson-view').waitFor({ state: 'visible' });
-    await page.waitForFunction(() => document.querySelector('#lesson-video').readyState >= 1,
-      null, { timeout: 20000 });
+    await openLesson(page, lessonId);
     assert.equal(await page.textContent('label[for="lesson-speed"]'), 'Скорость');
     assert.equal(await page.isVisible('#lesson-edit'), false, 'activists do not edit');
     const box = await page.locator('#lesson-video').boundingBox();

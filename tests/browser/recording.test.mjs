@@ -12,7 +12,9 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DOC_SHOTS, Session, joinEvent, signIn, state, waitFor } from './lib.mjs';
+import {
+  DOC_SHOTS, Session, joinEvent, pressUntilRecording, signIn, state,
+} from './lib.mjs';
 
 const TRAINING = 'Занятие школы актива';
 const s = new Session();
@@ -38,13 +40,7 @@ test('recording: the trainer records, activists see the indicator at once and on
     await trainer.locator('#recording-start').waitFor({ state: 'visible', timeout: 10000 });
     // Recording needs the trainer's tracks at the server (nothing-to-record
     // before): press again until it starts.
-    await waitFor(async () => {
-      if (await trainer.isVisible('#recording-start')) await trainer.click('#recording-start');
-      try {
-        await indicator(activist).waitFor({ state: 'visible', timeout: 4000 });
-        return true;
-      } catch { return false; }
-    }, { timeout: 60000, interval: 500 });
+    await pressUntilRecording(trainer, '#recording-start', activist, 'visible');
     assert.match(await indicator(activist).textContent(), /Recording/);
     assert.equal(await indicator(activist).getAttribute('aria-live'), 'assertive');
     assert.equal(await indicator(activist).getAttribute('role'), 'status');

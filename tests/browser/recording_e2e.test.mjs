@@ -23,7 +23,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Session, joinEvent, signIn, sleep, waitFor } from './lib.mjs';
+import {
+  Session, catalogItem, checkLessonSpeed, joinEvent, lessonVideo as video, openLesson,
+  pressUntilRecording, signIn, sleep, waitForLesson,
+} from './lib.mjs';
 
 const DATA = process.env.VECHE_DATA;
 const TITLE = `Запись целиком ${Date.now().toString(36)}`;
@@ -51,7 +54,6 @@ print(c.execute("SELECT last_insert_rowid()").fetchone()[0])`, DATA, TITLE], { e
 }
 
 const indicator = (page) => page.locator('#recording-indicator');
-const video = (page, expr) => page.$eval('#lesson-video', expr);
 
 test('recording e2e: an administrator allows a body\'s chair to record, then not',
   { timeout: 60000 }, s.recorded(async () => {
@@ -103,13 +105,7 @@ test('recording e2e: the trainer records with the real recorder, the activist se
     // The trainer's camera and microphone must be at the server before
     // there is something to record: press Start until recording begins.
     await trainer.locator('#recording-start').waitFor({ state: 'visible', timeout: 15000 });
-    await waitFor(async () => {
-      if (await trainer.isVisible('#recording-start')) await trainer.click('#recording-start');
-      try {
-        await indicator(activist).waitFor({ state: 'visible', timeout: 4000 });
-        return true;
-      } catch { return false; }
-    }, { timeout: 60000, interval: 500, describe: 'recording to start' });
+    await pressUntilRecording(trainer, '#recording-start', activist, 'visible');
     const started = Date.now();
     assert.match(await indicator(activist).textContent(), /Recording/);
     await indicator(trainer).waitFor({ state: 'visible', timeout: 10000 });
@@ -125,13 +121,7 @@ test('recording e2e: the trainer records with the real recorder, the activist se
     // Press Stop until recording stops: on this shared machine a page's
     // media transport may time out and reconnect (the recording goes on
     // through it, in a new part), and a request sent meanwhile is lost.
-    await waitFor(async () => {
-      if (await trainer.isVisible('#recording-stop')) await trainer.click('#recording-stop');
-      try {
-        await indicator(activist).waitFor({ state: 'hidden', timeout: 4000 });
-        return true;
-      } catch { return false; }
-    }, { timeout: 60000, interval: 500, describe: 'recording to stop' });
+    await pressUntilRecording(trainer, '#recording-stop', activist, 'hidden');
     await indicator(trainer).waitFor({ state: 'hidden', timeout: 10000 });
     const { times, markTime } = await trainer.evaluate(() => ({ times: window.recTimes,
       markTime: window.markTime }));
@@ -156,24 +146,14 @@ test('recording e2e: veche-render makes the lesson, it appears in the catalog',
     await signIn(page, 'trainer@veche.demo');
     await page.click('#nav-lessons');
     await page.locator('#lessons-view').waitFor({ state: 'visible' });
-    let lesson = null;
-    const deadline = Date.now() + 900000;
-    while (Date.now() < deadline) {
-      const r = await page.evaluate(() => fetch('/api/lessons').then((x) => x.json()));
-      lesson = r.lessons.find((l) => l.eventId === recorded.eventId);
-      if (lesson && (lesson.state === 'ready' || lesson.state === 'failed')) break;
-      await page.waitForTimeout(1000);
-    }
+    const lesson = await waitForLesson(page, recorded.eventId, 900000);
     assert.equal(lesson && lesson.state, 'ready', JSON.stringify(lesson));
     assert.ok(Math.abs(lesson.durationMs / 1000 - recorded.seconds) <= 1.0,
       `lesson ${lesson.durationMs} ms, recorded ${recorded.seconds} s`);
     assert.ok(lesson.bytes > 10000, JSON.stringify(lesson));
     lessonId = lesson.id;
     // the catalog (reloaded) lists it with its title and trainer
-    await page.click('#nav-events');
-    await page.click('#nav-lessons');
-    const item = page.locator(`#lessons-list li[data-lesson="${lessonId}"]`);
-    await item.waitFor({ state: 'visible', timeout: 15000 });
+    const item = await catalogItem(page, lessonId, 15000);
     assert.match(await item.textContent(), new RegExp(TITLE));
     assert.match(await item.textContent(), /Жанна Тренерова/);
     await page.context().close();
@@ -184,11 +164,7 @@ test('recording e2e: the lesson page plays the recorded lesson, speed and chapte
     assert.ok(lessonId, 'the catalog test found the lesson');
     const page = await s.page('activist-watch');
     await signIn(page, 'activist1@veche.demo');
-    await page.click('#nav-lessons');
-    await page.locator(`#lessons-list li[data-lesson="${lessonId}"] button.lesson-watch`).click();
-    await page.locator('#lesson-view').waitFor({ state: 'visible' });
-    await page.waitForFunction(() => document.querySelector('#lesson-video').readyState >= 1,
-      null, { timeout: 20000 });
+    await openLesson(page, lessonId);
     const duration = await video(page, (v) => v.duration);
     assert.ok(Number.isFinite(duration) && Math.abs(duration - recorded.seconds) <= 1.0,
       `duration ${duration}, recorded ${recorded.seconds} s`);
@@ -222,11 +198,7 @@ test('recording e2e: the lesson page plays the recorded lesson, speed and chapte
       return sum / (d.length / 4);
     });
     assert.ok(luma > 30, `mean brightness ${luma}: a black picture`);
-    // the speed control
-    await page.selectOption('#lesson-speed', '1.5');
-    assert.equal(await video(page, (v) => v.playbackRate), 1.5);
-    await page.selectOption('#lesson-speed', '0.75');
-    assert.equal(await video(page, (v) => v.playbackRate), 0.75);
+    await checkLessonSpeed(page);
     // back to the start, then a click on the mark's chapter seeks there
     await video(page, (v) => { v.pause(); v.currentTime = 0; });
     await page.waitForFunction(() => document.querySelector('#lesson-video').currentTime < 0.5,
