@@ -102,332 +102,301 @@ static const veche_token_secret *secret(void)
     return &k;
 }
 
+/* A SIGN_IN request for person, now (NOW) and for an hour. */
+static veche_storeq_req *sign_in(int64_t person)
+{
+    veche_storeq_req *in = veche_storeq_req_new(VECHE_STOREQ_SIGN_IN);
+    in->person_id = person;
+    in->now = NOW;
+    in->expires = NOW + 3600;
+    return in;
+}
+
+/* What each test starts from: a fresh store with the cast, a main
+ * context and a store thread on it, and empty results.  rig_close() frees
+ * them all (q may have been freed and set to NULL by the test). */
+typedef struct {
+    char path[256];
+    veche_store *s;
+    cast c;
+    GMainContext *ctx;
+    veche_storeq *q;
+    results r;
+} rig;
+
+static bool rig_open(rig *g)
+{
+    g->s = fresh(g->path, sizeof g->path);
+    if (!g->s)
+        return false;
+    build_cast(g->s, &g->c);
+    g->ctx = g_main_context_new();
+    g->q = NULL;
+    CHECK_EQ_INT(veche_storeq_new(g->path, secret(), g->ctx, &g->q), 0);
+    results_init(&g->r);
+    if (!g->q) {
+        results_clear(&g->r);
+        g_main_context_unref(g->ctx);
+        veche_store_close(g->s);
+        return false;
+    }
+    return true;
+}
+
+static void rig_close(rig *g)
+{
+    veche_storeq_free(g->q);
+    results_clear(&g->r);
+    g_main_context_unref(g->ctx);
+    veche_store_close(g->s);
+}
+
 /* Requests in, completions back on the main context, in order; the records
  * are on disk when their completion runs; the roster comes with a join
  * that asks for it. */
 TEST(completions_in_order)
 {
-    char path[256];
-    veche_store *s = fresh(path, sizeof path);
-    if (!s)
+    rig g;
+    if (!rig_open(&g))
         return;
-    cast c;
-    build_cast(s, &c);
-    GMainContext *ctx = g_main_context_new();
-    veche_storeq *q = NULL;
-    CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
-    if (!q)
-        return;
-    results r;
-    results_init(&r);
-    veche_storeq_req *first = attend(&c, c.chair, VECHE_PRESENCE_JOIN, 1000, 1);
-    CHECK_EQ_INT(veche_store_event_get(s, c.meeting, &first->event), 0);
+    veche_storeq_req *first = attend(&g.c, g.c.chair, VECHE_PRESENCE_JOIN, 1000, 1);
+    CHECK_EQ_INT(veche_store_event_get(g.s, g.c.meeting, &first->event), 0);
     first->want_roster = true;
-    submit(q, first, &r, 0);
+    submit(g.q, first, &g.r, 0);
     for (int i = 1; i < 40; i++)
-        submit(q, attend(&c, i % 2 ? c.secretary : c.member_nv,
-                         i % 4 < 2 ? VECHE_PRESENCE_JOIN : VECHE_PRESENCE_LEAVE, 1000 + i,
-                         100 + i / 2), &r, i);
-    submit(q, veche_storeq_req_new(VECHE_STOREQ_BARRIER), &r, 40);
-    CHECK_EQ_INT(veche_storeq_in_flight(q), 41);
-    CHECK_EQ_INT(r.order->len, 0);  /* nothing before the loop runs */
-    wait_for(ctx, &r, 41);
-    CHECK_EQ_INT(r.order->len, 41);
-    CHECK_EQ_INT(g_array_index(r.order, int, 40), 40);  /* the barrier comes last */
-    g_array_set_size(r.order, 40);
-    CHECK_EQ_INT(veche_storeq_in_flight(q), 0);
-    CHECK(!r.other_thread);
-    CHECK_EQ_INT(r.freed, 41);
-    for (guint i = 0; i < r.order->len; i++) {
-        CHECK_EQ_INT(g_array_index(r.order, int, i), (int)i);
-        CHECK_EQ_INT(g_array_index(r.rcs, int, i), 0);
+        submit(g.q, attend(&g.c, i % 2 ? g.c.secretary : g.c.member_nv,
+                           i % 4 < 2 ? VECHE_PRESENCE_JOIN : VECHE_PRESENCE_LEAVE, 1000 + i,
+                           100 + i / 2), &g.r, i);
+    submit(g.q, veche_storeq_req_new(VECHE_STOREQ_BARRIER), &g.r, 40);
+    CHECK_EQ_INT(veche_storeq_in_flight(g.q), 41);
+    CHECK_EQ_INT(g.r.order->len, 0);  /* nothing before the loop runs */
+    wait_for(g.ctx, &g.r, 41);
+    CHECK_EQ_INT(g.r.order->len, 41);
+    CHECK_EQ_INT(g_array_index(g.r.order, int, 40), 40);  /* the barrier comes last */
+    g_array_set_size(g.r.order, 40);
+    CHECK_EQ_INT(veche_storeq_in_flight(g.q), 0);
+    CHECK(!g.r.other_thread);
+    CHECK_EQ_INT(g.r.freed, 41);
+    for (guint i = 0; i < g.r.order->len; i++) {
+        CHECK_EQ_INT(g_array_index(g.r.order, int, i), (int)i);
+        CHECK_EQ_INT(g_array_index(g.r.rcs, int, i), 0);
         if (i > 0)
-            CHECK(g_array_index(r.ids, int64_t, i) > g_array_index(r.ids, int64_t, i - 1));
+            CHECK(g_array_index(g.r.ids, int64_t, i) > g_array_index(g.r.ids, int64_t, i - 1));
     }
-    CHECK_EQ_INT(query(path, "SELECT count(*) FROM attendance_event"), 40);
-    veche_storeq_free(q);
-    results_clear(&r);
-    g_main_context_unref(ctx);
-    veche_store_close(s);
+    CHECK_EQ_INT(query(g.path, "SELECT count(*) FROM attendance_event"), 40);
+    rig_close(&g);
 }
 
 /* The roster of a join that asks for it, through the roll. */
 TEST(join_brings_roster)
 {
-    char path[256];
-    veche_store *s = fresh(path, sizeof path);
-    if (!s)
+    rig g;
+    if (!rig_open(&g))
         return;
-    cast c;
-    build_cast(s, &c);
-    GMainContext *ctx = g_main_context_new();
-    veche_storeq *q = NULL;
-    CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
-    veche_storeq_req *req = attend(&c, c.chair, VECHE_PRESENCE_JOIN, 5000, 9);
-    CHECK_EQ_INT(veche_store_event_get(s, c.meeting, &req->event), 0);
+    veche_storeq_req *req = attend(&g.c, g.c.chair, VECHE_PRESENCE_JOIN, 5000, 9);
+    CHECK_EQ_INT(veche_store_event_get(g.s, g.c.meeting, &req->event), 0);
     req->want_roster = true;
-    veche_storeq_call(q, req);
+    veche_storeq_call(g.q, req);
     CHECK_EQ_INT(req->rc, 0);
     CHECK(req->roster != NULL);
     CHECK(req->att_id > 0);
     veche_roll *roll = veche_roll_new();
     veche_admission adm;
     veche_person who;
-    CHECK_EQ_INT(veche_store_admit(s, c.meeting, c.chair, &adm), 0);
-    CHECK_EQ_INT(veche_store_person_get(s, c.chair, &who), 0);
-    CHECK(!veche_roll_hold(roll, c.meeting));  /* not loaded: ask for the roster */
+    CHECK_EQ_INT(veche_store_admit(g.s, g.c.meeting, g.c.chair, &adm), 0);
+    CHECK_EQ_INT(veche_store_person_get(g.s, g.c.chair, &who), 0);
+    CHECK(!veche_roll_hold(roll, g.c.meeting));  /* not loaded: ask for the roster */
     veche_quorum_change ch;
     CHECK(veche_roll_join(roll, &req->event, &who, &adm, 9, req->roster, false, 5000, &ch) >= 0);
     req->roster = NULL;
-    CHECK(veche_roll_present(roll, c.meeting, c.chair));
-    CHECK(veche_roll_hold(roll, c.meeting));  /* live: held, no roster needed */
+    CHECK(veche_roll_present(roll, g.c.meeting, g.c.chair));
+    CHECK(veche_roll_hold(roll, g.c.meeting));  /* live: held, no roster needed */
     /* the join without a roster must come held */
     veche_person other;
-    CHECK_EQ_INT(veche_store_person_get(s, c.secretary, &other), 0);
+    CHECK_EQ_INT(veche_store_person_get(g.s, g.c.secretary, &other), 0);
     CHECK(veche_roll_join(roll, &req->event, &other, &adm, 10, NULL, true, 5001, &ch) >= 0);
-    CHECK(veche_roll_leave(roll, c.meeting, c.chair, 5002, &ch) >= 0);
-    CHECK(veche_roll_leave(roll, c.meeting, c.secretary, 5003, &ch) >= 0);
-    CHECK(!veche_roll_live(roll, c.meeting));
+    CHECK(veche_roll_leave(roll, g.c.meeting, g.c.chair, 5002, &ch) >= 0);
+    CHECK(veche_roll_leave(roll, g.c.meeting, g.c.secretary, 5003, &ch) >= 0);
+    CHECK(!veche_roll_live(roll, g.c.meeting));
     /* unloaded: a join without a roster is refused, nothing changes */
     CHECK_EQ_INT(veche_roll_join(roll, &req->event, &who, &adm, 11, NULL, false, 5004, &ch),
                  VECHE_EINVAL);
-    CHECK(!veche_roll_live(roll, c.meeting));
+    CHECK(!veche_roll_live(roll, g.c.meeting));
     veche_roll_free(roll);
     veche_storeq_req_free(req);
-    veche_storeq_free(q);
-    g_main_context_unref(ctx);
-    veche_store_close(s);
+    rig_close(&g);
 }
 
 /* A write that fails comes back as an error completion; the requests
  * around it are not affected. */
 TEST(failing_write_is_an_error)
 {
-    char path[256];
-    veche_store *s = fresh(path, sizeof path);
-    if (!s)
+    rig g;
+    if (!rig_open(&g))
         return;
-    cast c;
-    build_cast(s, &c);
-    GMainContext *ctx = g_main_context_new();
-    veche_storeq *q = NULL;
-    CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
-    results r;
-    results_init(&r);
-    submit(q, attend(&c, c.chair, VECHE_PRESENCE_JOIN, 1000, 1), &r, 0);
-    veche_storeq_req *bad = attend(&c, c.chair, VECHE_PRESENCE_JOIN, 1001, 2);
+    submit(g.q, attend(&g.c, g.c.chair, VECHE_PRESENCE_JOIN, 1000, 1), &g.r, 0);
+    veche_storeq_req *bad = attend(&g.c, g.c.chair, VECHE_PRESENCE_JOIN, 1001, 2);
     bad->att.event_id = 987654;  /* no such event: the foreign key refuses */
-    submit(q, bad, &r, 1);
+    submit(g.q, bad, &g.r, 1);
     veche_storeq_req *bad2 = veche_storeq_req_new(VECHE_STOREQ_QUORUM_LOG);
     bad2->event_id = 987654;
-    submit(q, bad2, &r, 2);
-    submit(q, attend(&c, c.chair, VECHE_PRESENCE_LEAVE, 1002, 1), &r, 3);
-    wait_for(ctx, &r, 4);
-    CHECK_EQ_INT(r.order->len, 4);
-    CHECK_EQ_INT(g_array_index(r.rcs, int, 0), 0);
-    CHECK(g_array_index(r.rcs, int, 1) < 0);
-    CHECK(g_array_index(r.rcs, int, 2) < 0);
-    CHECK_EQ_INT(g_array_index(r.rcs, int, 3), 0);
-    CHECK_EQ_INT(query(path, "SELECT count(*) FROM attendance_event"), 2);
-    CHECK_EQ_INT(query(path, "SELECT count(*) FROM quorum_log"), 0);
-    veche_storeq_free(q);
-    results_clear(&r);
-    g_main_context_unref(ctx);
-    veche_store_close(s);
+    submit(g.q, bad2, &g.r, 2);
+    submit(g.q, attend(&g.c, g.c.chair, VECHE_PRESENCE_LEAVE, 1002, 1), &g.r, 3);
+    wait_for(g.ctx, &g.r, 4);
+    CHECK_EQ_INT(g.r.order->len, 4);
+    CHECK_EQ_INT(g_array_index(g.r.rcs, int, 0), 0);
+    CHECK(g_array_index(g.r.rcs, int, 1) < 0);
+    CHECK(g_array_index(g.r.rcs, int, 2) < 0);
+    CHECK_EQ_INT(g_array_index(g.r.rcs, int, 3), 0);
+    CHECK_EQ_INT(query(g.path, "SELECT count(*) FROM attendance_event"), 2);
+    CHECK_EQ_INT(query(g.path, "SELECT count(*) FROM quorum_log"), 0);
+    rig_close(&g);
 }
 
 /* Free drains: everything submitted is written; the completions not yet
  * delivered are dropped, each ud freed once. */
 TEST(shutdown_drains)
 {
-    char path[256];
-    veche_store *s = fresh(path, sizeof path);
-    if (!s)
+    rig g;
+    if (!rig_open(&g))
         return;
-    cast c;
-    build_cast(s, &c);
-    GMainContext *ctx = g_main_context_new();
-    veche_storeq *q = NULL;
-    CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
-    results r;
-    results_init(&r);
     for (int i = 0; i < 25; i++)
-        submit(q, attend(&c, c.chair, i % 2 ? VECHE_PRESENCE_LEAVE : VECHE_PRESENCE_JOIN,
-                         2000 + i, 10 + i / 2), &r, i);
-    veche_storeq_free(q);  /* no loop turn: nothing delivered */
-    CHECK_EQ_INT(r.order->len, 0);
-    CHECK_EQ_INT(r.freed, 25);
-    CHECK_EQ_INT(query(path, "SELECT count(*) FROM attendance_event"), 25);
-    CHECK_EQ_INT(query(path, "SELECT max(ts_ms) FROM attendance_event"), 2024);
+        submit(g.q, attend(&g.c, g.c.chair, i % 2 ? VECHE_PRESENCE_LEAVE : VECHE_PRESENCE_JOIN,
+                           2000 + i, 10 + i / 2), &g.r, i);
+    veche_storeq_free(g.q);  /* no loop turn: nothing delivered */
+    CHECK_EQ_INT(g.r.order->len, 0);
+    CHECK_EQ_INT(g.r.freed, 25);
+    CHECK_EQ_INT(query(g.path, "SELECT count(*) FROM attendance_event"), 25);
+    CHECK_EQ_INT(query(g.path, "SELECT max(ts_ms) FROM attendance_event"), 2024);
     /* nothing is left for the context either */
-    while (g_main_context_iteration(ctx, FALSE))
+    while (g_main_context_iteration(g.ctx, FALSE))
         ;
-    CHECK_EQ_INT(r.order->len, 0);
-    veche_storeq_free(NULL);
-    results_clear(&r);
-    g_main_context_unref(ctx);
-    veche_store_close(s);
+    CHECK_EQ_INT(g.r.order->len, 0);
+    g.q = NULL;  /* freed above */
+    rig_close(&g);
 }
 
 /* Sign-in then a join by the session's cookie, admitted on the store
  * thread; refusals carry the protocol code. */
 TEST(sign_in_and_admit)
 {
-    char path[256];
-    veche_store *s = fresh(path, sizeof path);
-    if (!s)
+    rig g;
+    if (!rig_open(&g))
         return;
-    cast c;
-    build_cast(s, &c);
-    GMainContext *ctx = g_main_context_new();
-    veche_storeq *q = NULL;
-    CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
     char token[VECHE_TOKEN_SESSION_SIZE];
     uint8_t hash[VECHE_TOKEN_HASH_LEN];
     CHECK_EQ_INT(veche_token_session_new(token, hash), 0);
-    veche_storeq_req *in = veche_storeq_req_new(VECHE_STOREQ_SIGN_IN);
-    in->person_id = c.chair;
+    veche_storeq_req *in = sign_in(g.c.chair);
     in->verify_hash[0] = '\0';  /* the cast's accounts have no password */
     memcpy(in->token, hash, sizeof hash);
-    in->now = NOW;
-    in->expires = NOW + 3600;
-    veche_storeq_call(q, in);
+    veche_storeq_call(g.q, in);
     CHECK_EQ_INT(in->rc, 0);
     veche_storeq_req_free(in);
     /* the password changed meanwhile: no session */
-    in = veche_storeq_req_new(VECHE_STOREQ_SIGN_IN);
-    in->person_id = c.chair;
+    in = sign_in(g.c.chair);
     snprintf(in->verify_hash, sizeof in->verify_hash, "$argon2id$old");
-    in->now = NOW;
-    in->expires = NOW + 3600;
-    veche_storeq_call(q, in);
+    veche_storeq_call(g.q, in);
     CHECK_EQ_INT(in->rc, VECHE_ENOTFOUND);
     veche_storeq_req_free(in);
     /* blocked: no session */
-    in = veche_storeq_req_new(VECHE_STOREQ_SIGN_IN);
-    in->person_id = c.blocked;
-    in->now = NOW;
-    in->expires = NOW + 3600;
-    veche_storeq_call(q, in);
+    in = sign_in(g.c.blocked);
+    veche_storeq_call(g.q, in);
     CHECK_EQ_INT(in->rc, VECHE_EBLOCKED);
     veche_storeq_req_free(in);
 
     veche_storeq_req *ad = veche_storeq_req_new(VECHE_STOREQ_ADMIT);
     ad->cookie = g_strdup_printf("a=b; veche_session=%s", token);
-    ad->event_id = c.meeting;
+    ad->event_id = g.c.meeting;
     ad->now = NOW + 10;
-    veche_storeq_call(q, ad);
+    veche_storeq_call(g.q, ad);
     CHECK_EQ_INT(ad->rc, 0);
-    CHECK_EQ_INT(ad->join.person.id, c.chair);
-    CHECK_EQ_INT(ad->join.event.id, c.meeting);
+    CHECK_EQ_INT(ad->join.person.id, g.c.chair);
+    CHECK_EQ_INT(ad->join.event.id, g.c.meeting);
     CHECK_EQ_INT(ad->join.admission.role, VECHE_ACCESS_CHAIR);
     CHECK_EQ_STR(ad->join.source, "session");
     veche_storeq_req_free(ad);
     ad = veche_storeq_req_new(VECHE_STOREQ_ADMIT);
-    ad->event_id = c.meeting;
+    ad->event_id = g.c.meeting;
     ad->now = NOW + 10;
-    veche_storeq_call(q, ad);
+    veche_storeq_call(g.q, ad);
     CHECK(ad->rc < 0);
     CHECK_EQ_STR(ad->join.code, "sign-in-required");
     veche_storeq_req_free(ad);
-    veche_storeq_free(q);
-    g_main_context_unref(ctx);
-    veche_store_close(s);
+    rig_close(&g);
 }
 
 /* BLOCKED answers only after another connection wrote, and names the
  * blocked among the persons asked about. */
 TEST(blocked_check)
 {
-    char path[256];
-    veche_store *s = fresh(path, sizeof path);
-    if (!s)
+    rig g;
+    if (!rig_open(&g))
         return;
-    cast c;
-    build_cast(s, &c);
-    GMainContext *ctx = g_main_context_new();
-    veche_storeq *q = NULL;
-    CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
-    results r;
-    results_init(&r);
     veche_storeq_req *b = veche_storeq_req_new(VECHE_STOREQ_BLOCKED);
     b->persons = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    g_array_append_val(b->persons, c.chair);
-    g_array_append_val(b->persons, c.blocked);
-    submit(q, b, &r, 0);
-    wait_for(ctx, &r, 1);
-    CHECK(r.last.blocked && r.last.blocked->len == 0);  /* nothing written since start */
-    g_array_free(r.last.blocked, TRUE);
-    r.last.blocked = NULL;
+    g_array_append_val(b->persons, g.c.chair);
+    g_array_append_val(b->persons, g.c.blocked);
+    submit(g.q, b, &g.r, 0);
+    wait_for(g.ctx, &g.r, 1);
+    CHECK(g.r.last.blocked && g.r.last.blocked->len == 0);  /* nothing written since start */
+    g_array_free(g.r.last.blocked, TRUE);
+    g.r.last.blocked = NULL;
     char sql[128];  /* as vechectl would: another process writes the file */
     snprintf(sql, sizeof sql, "UPDATE account SET blocked = 1 WHERE person_id = %lld",
-             (long long)c.chair);
-    CHECK_EQ_INT(exec_sql(path, sql), SQLITE_OK);
+             (long long)g.c.chair);
+    CHECK_EQ_INT(exec_sql(g.path, sql), SQLITE_OK);
     b = veche_storeq_req_new(VECHE_STOREQ_BLOCKED);
     b->persons = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    g_array_append_val(b->persons, c.chair);
-    g_array_append_val(b->persons, c.secretary);
-    submit(q, b, &r, 1);
-    wait_for(ctx, &r, 2);
-    CHECK(r.last.blocked && r.last.blocked->len == 1 &&
-          g_array_index(r.last.blocked, int64_t, 0) == c.chair);
+    g_array_append_val(b->persons, g.c.chair);
+    g_array_append_val(b->persons, g.c.secretary);
+    submit(g.q, b, &g.r, 1);
+    wait_for(g.ctx, &g.r, 2);
+    CHECK(g.r.last.blocked && g.r.last.blocked->len == 1 &&
+          g_array_index(g.r.last.blocked, int64_t, 0) == g.c.chair);
     /* unblocked behind its back again: the store thread sees it at once
      * (no read transaction is left open on its connection) */
     snprintf(sql, sizeof sql, "UPDATE account SET blocked = 0 WHERE person_id = %lld",
-             (long long)c.chair);
-    CHECK_EQ_INT(exec_sql(path, sql), SQLITE_OK);
-    veche_storeq_req *in = veche_storeq_req_new(VECHE_STOREQ_SIGN_IN);
-    in->person_id = c.chair;
-    in->now = NOW;
-    in->expires = NOW + 3600;
+             (long long)g.c.chair);
+    CHECK_EQ_INT(exec_sql(g.path, sql), SQLITE_OK);
+    veche_storeq_req *in = sign_in(g.c.chair);
     CHECK_EQ_INT(veche_token_session_new((char[VECHE_TOKEN_SESSION_SIZE]){0}, in->token), 0);
-    veche_storeq_call(q, in);
+    veche_storeq_call(g.q, in);
     CHECK_EQ_INT(in->rc, 0);
     veche_storeq_req_free(in);
-    veche_storeq_free(q);
-    results_clear(&r);
-    g_main_context_unref(ctx);
-    veche_store_close(s);
+    rig_close(&g);
 }
 
 /* Recovery on the store thread closes the joins a crash left open; the
  * heartbeat file is touched there too. */
 TEST(recover_and_alive)
 {
-    char path[256], alive[256];
-    veche_store *s = fresh(path, sizeof path);
-    if (!s)
+    char alive[256];
+    rig g;
+    if (!rig_open(&g))
         return;
-    cast c;
-    build_cast(s, &c);
-    GMainContext *ctx = g_main_context_new();
-    veche_storeq *q = NULL;
-    CHECK_EQ_INT(veche_storeq_new(path, secret(), ctx, &q), 0);
     for (int i = 0; i < 2; i++) {
-        veche_storeq_req *j = attend(&c, i ? c.secretary : c.chair, VECHE_PRESENCE_JOIN,
+        veche_storeq_req *j = attend(&g.c, i ? g.c.secretary : g.c.chair, VECHE_PRESENCE_JOIN,
                                      1000, 1 + i);
-        veche_storeq_call(q, j);
+        veche_storeq_call(g.q, j);
         CHECK_EQ_INT(j->rc, 0);
         veche_storeq_req_free(j);
     }
     veche_storeq_req *rec = veche_storeq_req_new(VECHE_STOREQ_RECOVER);
     rec->last_alive_ms = 9000;
-    veche_storeq_call(q, rec);
+    veche_storeq_call(g.q, rec);
     CHECK_EQ_INT(rec->rc, 0);
     CHECK_EQ_INT(rec->count, 2);
     veche_storeq_req_free(rec);
-    CHECK_EQ_INT(query(path, "SELECT count(*) FROM attendance_event WHERE kind = 'leave'"
+    CHECK_EQ_INT(query(g.path, "SELECT count(*) FROM attendance_event WHERE kind = 'leave'"
                              " AND ts_ms = 9000 AND source = 'server'"), 2);
     db_path(alive, sizeof alive, "alive");
     veche_storeq_req *a = veche_storeq_req_new(VECHE_STOREQ_ALIVE);
     a->path = g_strdup(alive);
-    veche_storeq_call(q, a);
+    veche_storeq_call(g.q, a);
     CHECK_EQ_INT(a->rc, 0);
     veche_storeq_req_free(a);
     CHECK(g_file_test(alive, G_FILE_TEST_EXISTS));
-    veche_storeq_free(q);
-    g_main_context_unref(ctx);
-    veche_store_close(s);
+    rig_close(&g);
 }
 
 int main(void)
