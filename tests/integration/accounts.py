@@ -934,28 +934,61 @@ def no_mail_relay(binary):
 
 
 
+class Tap:
+    """TAP lines numbered as they come, for the integration tests.  ok()
+    reports a condition (when false, the last detail_lines lines of detail
+    as comments); check() runs a case that raises when it fails (its
+    traceback as comments).  done() prints the plan, for a test that
+    prints it last, and gives the exit status."""
+
+    def __init__(self, detail_lines=25):
+        self.n = 0
+        self.failed = 0
+        self.detail_lines = detail_lines
+
+    def ok(self, cond, desc, detail="", lines=None):
+        self.n += 1
+        print(f"{'ok' if cond else 'not ok'} {self.n} - {desc}", flush=True)
+        if not cond:
+            self.failed += 1
+            for line in str(detail).splitlines()[-(lines or self.detail_lines):]:
+                print(f"#   {line}")
+        return cond
+
+    def check(self, name, fn, *args):
+        """Run fn(*args) as the next test; whether it passed."""
+        self.n += 1
+        try:
+            fn(*args)
+            print(f"ok {self.n} - {name}")
+            passed = True
+        except Exception:  # noqa: BLE001 - report and go on
+            self.failed += 1
+            passed = False
+            print(f"not ok {self.n} - {name}")
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+        sys.stdout.flush()
+        return passed
+
+    def done(self):
+        print(f"1..{self.n}")
+        return 1 if self.failed else 0
+
+
 def run_cases(srv, cases, setup=None, private=(), name=None):
     """Run the test cases as TAP, then one more test: the server was alive
     after them, exits cleanly, and its log has no sanitizer report and none
     of the `private` strings (lower case: e-mail domains, names).  Each
     case gets setup()'s value, or srv; setup runs first, inside the same
     clean-up.  name(fn) gives a case's TAP name.  Returns the exit status."""
-    failed = 0
+    tap = Tap()
     alive = False
     print(f"1..{len(cases) + 1}")
     try:
         arg = setup() if setup else srv
-        for i, fn in enumerate(cases, 1):
-            what = name(fn) if name else fn.__name__
-            try:
-                fn(arg)
-                print(f"ok {i} - {what}")
-            except Exception:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f"not ok {i} - {what}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            sys.stdout.flush()
+        for fn in cases:
+            tap.check(name(fn) if name else fn.__name__, fn, arg)
         alive = srv.proc.poll() is None
     finally:
         stopped = srv.stop()
@@ -963,12 +996,10 @@ def run_cases(srv, cases, setup=None, private=(), name=None):
     leaked = [line for line in log.splitlines() if any(p in line.lower() for p in private)]
     clean = (alive and stopped and "Sanitizer" not in log and "runtime error" not in log
              and not leaked)
-    print(f"{'ok' if clean else 'not ok'} {len(cases) + 1} - server alive, clean exit, no"
-          f" sanitizer report{', no personal data in the log' if private else ''}")
-    if not clean:
-        print("\n".join("# " + line for line in (leaked or log.splitlines()[-40:])))
-        failed += 1
-    return 1 if failed else 0
+    tap.ok(clean, "server alive, clean exit, no sanitizer report"
+           + (", no personal data in the log" if private else ""),
+           "\n".join(leaked or log.splitlines()[-40:]), 40)
+    return 1 if tap.failed else 0
 
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build/server/veche")
@@ -976,58 +1007,33 @@ def main():
     sink = SMTPSink()
     srv = Server(binary, smtp_port=sink.port)
     x = Ctx(srv, sink, vechectl)
-    failed = 0
+    tap = Tap()
     total = len(CASES) + 3
     print(f"1..{total}")
     try:
         only = [n for n in os.environ.get("VECHE_CASES", "").split(",") if n]
-        for i, fn in enumerate(CASES, 1):
+        for fn in CASES:
             if only and fn.__name__ not in only:
-                print(f"ok {i} - {fn.__name__} # SKIP not in VECHE_CASES")
+                tap.n += 1
+                print(f"ok {tap.n} - {fn.__name__} # SKIP not in VECHE_CASES")
                 continue
-            try:
-                skip = fn(x)
-                print(f"ok {i} - {fn.__name__}" + (f" # {skip}" if skip else ""))
-            except Exception:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f"not ok {i} - {fn.__name__}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            sys.stdout.flush()
+            tap.check(fn.__name__, fn, x)
         alive = srv.proc.poll() is None
     finally:
         clean = srv.stop()
         sink.shutdown()
     log = srv.log_text()
-    ok = alive and clean and "Sanitizer" not in log and DEMO not in log
-    print(f"{'ok' if ok else 'not ok'} {total - 2} - server alive, clean exit, no sanitizer"
-          " report, no e-mail address in the log")
-    if not ok:
-        print("\n".join("# " + line for line in log.splitlines()[-40:]))
-        failed += 1
-    try:
-        ok, log = crash_and_restart(binary)
-        print(f"{'ok' if ok else 'not ok'} {total - 1} - attendance survives kill -9 and restart")
-        if not ok:
-            print("\n".join("# " + line for line in log.splitlines()[-40:]))
-    except Exception:  # noqa: BLE001
-        ok = False
-        print(f"not ok {total - 1} - attendance survives kill -9 and restart")
-        for line in traceback.format_exc().splitlines():
-            print("# " + line)
-    failed += not ok
-    try:
-        ok, log = no_mail_relay(binary)
-        print(f"{'ok' if ok else 'not ok'} {total} - no mail relay: said and logged")
-        if not ok:
-            print("\n".join("# " + line for line in log.splitlines()[-40:]))
-    except Exception:  # noqa: BLE001
-        ok = False
-        print(f"not ok {total} - no mail relay: said and logged")
-        for line in traceback.format_exc().splitlines():
-            print("# " + line)
-    failed += not ok
-    return 1 if failed else 0
+    tap.ok(alive and clean and "Sanitizer" not in log and DEMO not in log,
+           "server alive, clean exit, no sanitizer report, no e-mail address in the log", log, 40)
+
+    def passes(check):
+        def run():
+            good, log = check(binary)
+            assert good, "\n".join(log.splitlines()[-40:])
+        return run
+    tap.check("attendance survives kill -9 and restart", passes(crash_and_restart))
+    tap.check("no mail relay: said and logged", passes(no_mail_relay))
+    return 1 if tap.failed else 0
 
 
 if __name__ == "__main__":

@@ -15,11 +15,10 @@ usage: event_window.py VECHE_BINARY
 import os
 import sys
 import time
-import traceback
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import DEMO, Server, refused  # noqa: E402
+from accounts import DEMO, Server, Tap, refused  # noqa: E402
 
 
 def iso(t):
@@ -29,21 +28,8 @@ def iso(t):
 def main():
     binary = sys.argv[1]
     srv = Server(binary, settings=["event_join_early_minutes=30"])
-    failed = 0
-    n = 0
-
-    def check(name, fn):
-        nonlocal failed, n
-        n += 1
-        try:
-            fn()
-            print(f"ok {n} - {name}")
-        except Exception:  # noqa: BLE001 - report and go on
-            failed += 1
-            print(f"not ok {n} - {name}")
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-        sys.stdout.flush()
+    tap = Tap()
+    check = tap.check
 
     print("1..8")
     admin, _ = srv.login("admin" + DEMO)
@@ -164,13 +150,9 @@ def main():
     alive = srv.proc.poll() is None
     clean = srv.stop()
     log = srv.log_text()
-    n += 1
-    ok = alive and clean and "Sanitizer" not in log and DEMO not in log
-    print(f"{'ok' if ok else 'not ok'} {n} - server alive, clean exit, no sanitizer report")
-    if not ok:
-        print("\n".join("# " + line for line in log.splitlines()[-40:]))
-        failed += 1
-    return 1 if failed else 0
+    tap.ok(alive and clean and "Sanitizer" not in log and DEMO not in log,
+           "server alive, clean exit, no sanitizer report", log, 40)
+    return 1 if tap.failed else 0
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import DEMO, ROOT, Server, free_port, make_cert, served_cert  # noqa: E402
+from accounts import DEMO, ROOT, Server, Tap, free_port, make_cert, served_cert  # noqa: E402
 from wsclient import WS  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -37,19 +37,8 @@ FRONT = "127.0.0.2"    # nginx listens here
 CLIENT = "127.0.0.5"   # the "browser" connects from here
 FORGED = "203.0.113.9"  # what a client puts into X-Forwarded-For itself
 
-n = 0
-failed = False
-
-
-def ok(cond, desc, detail=""):
-    global n, failed
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {desc}", flush=True)
-    if not cond:
-        failed = True
-        for line in str(detail).splitlines()[-25:]:
-            print(f"#   {line}")
-    return cond
+tap = Tap(25)
+ok = tap.ok
 
 
 class Nginx:
@@ -234,8 +223,7 @@ def behind_untrusted(binary, d, cert, key):
 def main(binary):
     if not os.path.exists(NGINX):
         ok(False, "nginx is installed (scripts/deps.sh test)")
-        print(f"1..{n}")
-        return 1
+        return tap.done()
     d = tempfile.mkdtemp(prefix="veche-nginx-")
     os.chmod(d, 0o755)
     try:
@@ -246,8 +234,7 @@ def main(binary):
         ok(False, "no exception", traceback.format_exc())
     finally:
         shutil.rmtree(d, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 def front(d, port, veche_port):

@@ -16,21 +16,11 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import Server  # noqa: E402
+from accounts import Server, Tap  # noqa: E402
 from wsclient import WS  # noqa: E402
 
-n = 0
-failed = False
-
-
-def ok(cond, desc, detail=""):
-    global n, failed
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {desc}", flush=True)
-    if not cond:
-        failed = True
-        for line in str(detail).splitlines()[-20:]:
-            print(f"#   {line}")
+tap = Tap(20)
+ok = tap.ok
 
 
 def run(binary, trusted, d):
@@ -65,8 +55,7 @@ def main(binary):
         ok(False, "no exception", traceback.format_exc())
     finally:
         shutil.rmtree(d, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

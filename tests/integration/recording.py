@@ -26,10 +26,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import DEMO, ROOT, Server, drain  # noqa: E402
+from accounts import DEMO, ROOT, Server, Tap, drain  # noqa: E402
 
 PY = "/usr/bin/python3"  # Debian's, with python3-gi
 GSTPEER = os.path.join(ROOT, "tools", "gst-peer", "veche_gst_peer.py")
@@ -89,21 +88,8 @@ def main():
                 "allow_anonymous_rooms=true"]
     srv = Server(binary, data=data, settings=settings)
     peers = []
-    failed = 0
-    n = 0
-
-    def check(name, fn):
-        nonlocal failed, n
-        n += 1
-        try:
-            fn()
-            print(f"ok {n} - {name}")
-        except Exception:  # noqa: BLE001 - report and go on
-            failed += 1
-            print(f"not ok {n} - {name}")
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-        sys.stdout.flush()
+    tap = Tap()
+    check = tap.check
 
     def db():
         c = sqlite3.connect(os.path.join(data, "veche.db"))
@@ -312,6 +298,24 @@ def main():
         import json
         return json.loads(open(path).readline())["t0_ms"] / 1000.0
 
+    def assert_repaired(row):
+        """The part row leaves 'recording' (within 20 s) as 'repaired'."""
+        for _ in range(100):
+            state = db().execute("SELECT state FROM recording WHERE id = ?", (row["id"],)).fetchone()[0]
+            if state != "recording":
+                break
+            time.sleep(0.2)
+        assert state == "repaired", state
+
+    def decodes_to_kill(row, killed, what):
+        """The part's file decodes, video and audio, to within 2 s of the
+        moment `what` was killed."""
+        r = avcheck(os.path.join(data, row["path"]))
+        want = killed - meta_t0(os.path.join(data, row["meta_path"]))
+        print(f"# {what} killed {want:.2f} s into the part; decoded to video {r['last_video']:.2f} s,"
+              f" audio {r['last_audio']:.2f} s")
+        assert r["last_video"] >= want - 2 and r["last_audio"] >= want - 2, r
+
     def kill_recorder():
         wt, wa = st_["wt"], st_["wa"]
         row = start_part(wt, wa, "k1")
@@ -321,17 +325,8 @@ def main():
         os.kill(rpid, 9)
         m = wait_type(wa, lambda x: x.get("type") == "recording")
         assert m["recording"] is False and m.get("reason") == "recorder-failed", m
-        for _ in range(100):
-            state = db().execute("SELECT state FROM recording WHERE id = ?", (row["id"],)).fetchone()[0]
-            if state != "recording":
-                break
-            time.sleep(0.2)
-        assert state == "repaired", state
-        r = avcheck(os.path.join(data, row["path"]))
-        want = killed - meta_t0(os.path.join(data, row["meta_path"]))
-        print(f"# recorder killed {want:.2f} s into the part; decoded to video {r['last_video']:.2f} s,"
-              f" audio {r['last_audio']:.2f} s")
-        assert r["last_video"] >= want - 2 and r["last_audio"] >= want - 2, r
+        assert_repaired(row)
+        decodes_to_kill(row, killed, "recorder")
         # the server went on: the room still works, a new part can start
         newpid = recorder_pid(srv.proc.pid)
         assert newpid and newpid != rpid
@@ -346,18 +341,9 @@ def main():
         for p in peers:
             p.kill()
         time.sleep(3)  # the recorder closes its part on its own
-        r = avcheck(os.path.join(data, row["path"]))
-        want = killed - meta_t0(os.path.join(data, row["meta_path"]))
-        print(f"# server killed {want:.2f} s into the part; decoded to video {r['last_video']:.2f} s,"
-              f" audio {r['last_audio']:.2f} s")
-        assert r["last_video"] >= want - 2 and r["last_audio"] >= want - 2, r
+        decodes_to_kill(row, killed, "server")
         srv.start()
-        for _ in range(100):
-            state = db().execute("SELECT state FROM recording WHERE id = ?", (row["id"],)).fetchone()[0]
-            if state != "recording":
-                break
-            time.sleep(0.2)
-        assert state == "repaired", state
+        assert_repaired(row)
 
     def disk_full():
         assert mounted, "could not mount a tmpfs (root needed)"
@@ -426,12 +412,12 @@ def main():
             srv.kill9()
         if mounted:
             subprocess.run(["umount", "-l", recdir])
-    if failed:
+    if tap.failed:
         print("# server log tail:\n# " + srv.log_text()[-4000:].replace("\n", "\n# "))
         print(f"# data kept in {data}")
     else:
         __import__("shutil").rmtree(data, ignore_errors=True)
-    return 1 if failed else 0
+    return 1 if tap.failed else 0
 
 
 if __name__ == "__main__":

@@ -10,60 +10,30 @@ forwarded, floor taken back stops media) are checked by the browser tests.
 Prints TAP.
 """
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import accounts  # noqa: E402  (its Server)
+from accounts import ROOT, run_cases  # noqa: E402
 from wsclient import WS, Closed  # noqa: E402
 
-ROOT = os.environ.get("VECHE_SOURCE_ROOT",
-                      os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 FAKE_OFFER = ("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
               "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+class Server(accounts.Server):
+    """The accounts tests' server with an empty database (no demo), for
+    anonymous rooms."""
 
-
-class Server:
     def __init__(self, binary):
-        self.port = free_port()
-        self.data = tempfile.mkdtemp(prefix="veche-rules-")
-        self.log = open(os.path.join(self.data, "server.log"), "w")
-        self.proc = subprocess.Popen(
-            [binary, "--set", "listen_address=127.0.0.1", "--set", f"port={self.port}",
-             "--set", "ice_addresses=127.0.0.1", "--set", f"data_dir={self.data}",
-             "--set", f"web_root={ROOT}/web-client"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
+        super().__init__(binary, data=tempfile.mkdtemp(prefix="veche-rules-"), demo=False)
 
     def join(self, room, name, **extra):
         ws = WS(self.port)
         ws.send(dict(type="join", room=room, name=name, **extra))
         return ws, ws.expect("joined")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
 
 
 CASES = []
@@ -235,30 +205,7 @@ def bad_requests(srv):
 
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build/server/veche")
-    srv = Server(binary)
-    failed = 0
-    print(f"1..{len(CASES) + 1}")
-    try:
-        for i, fn in enumerate(CASES, 1):
-            try:
-                fn(srv)
-                print(f"ok {i} - {fn.__name__}")
-            except Exception:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f"not ok {i} - {fn.__name__}")
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            sys.stdout.flush()
-        alive = srv.proc.poll() is None
-    finally:
-        srv.stop()
-    log = open(os.path.join(srv.data, "server.log"), errors="replace").read()
-    clean = alive and "Sanitizer" not in log and srv.proc.returncode == 0
-    print(f"{'ok' if clean else 'not ok'} {len(CASES) + 1} - server alive, clean exit, no sanitizer report")
-    if not clean:
-        print("\n".join("# " + l for l in log.splitlines()[-40:]))
-        failed += 1
-    return 1 if failed else 0
+    return run_cases(Server(binary), CASES)
 
 
 if __name__ == "__main__":

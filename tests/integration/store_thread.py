@@ -28,10 +28,9 @@ import sqlite3
 import sys
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import DEMO, Ctx, Server, https  # noqa: E402
+from accounts import DEMO, Ctx, Server, Tap, https  # noqa: E402
 from wsclient import Closed  # noqa: E402
 
 JOINERS = ("chair", "secretary", "member1", "member2", "member3", "observer")
@@ -220,23 +219,13 @@ def main():
     binary = sys.argv[1]
     cases = [kill9_during_joins, backup_does_not_stall]
     print(f"1..{len(cases) + 1}")
-    failed, logs = 0, []
-    for i, fn in enumerate(cases, 1):
-        try:
-            logs.append(fn(binary))
-            print(f"ok {i} - {fn.__name__}")
-        except Exception:  # noqa: BLE001 - report and go on
-            failed += 1
-            print(f"not ok {i} - {fn.__name__}")
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-        sys.stdout.flush()
+    tap, logs = Tap(), []
+    for fn in cases:
+        tap.check(fn.__name__, lambda f=fn: logs.append(f(binary)))
     log = "".join(logs)
-    ok = "Sanitizer" not in log and DEMO not in log
-    print(f"{'ok' if ok else 'not ok'} {len(cases) + 1} - no sanitizer report,"
-          " no e-mail address in the logs")
-    failed += not ok
-    return 1 if failed else 0
+    tap.ok("Sanitizer" not in log and DEMO not in log,
+           "no sanitizer report, no e-mail address in the logs")
+    return 1 if tap.failed else 0
 
 
 if __name__ == "__main__":

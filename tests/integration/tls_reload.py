@@ -23,22 +23,11 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import Server, make_cert, served_cert  # noqa: E402
+from accounts import Server, Tap, make_cert, served_cert  # noqa: E402
 from wsclient import WS  # noqa: E402
 
-n = 0
-failed = False
-
-
-def ok(cond, desc, detail=""):
-    global n, failed
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {desc}", flush=True)
-    if not cond:
-        failed = True
-        for line in str(detail).splitlines()[-30:]:
-            print(f"#   {line}")
-    return cond
+tap = Tap(30)
+ok = tap.ok
 
 
 def install(src, dst):
@@ -130,8 +119,7 @@ def main(binary):
             ok(clean, f"the server exits cleanly on SIGTERM (status {srv.proc.returncode})",
                srv.log_text()[-3000:])
         shutil.rmtree(d, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

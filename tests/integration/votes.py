@@ -22,10 +22,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accounts import DEMO, PASSWORD, Server, drain  # noqa: E402
+from accounts import DEMO, PASSWORD, Server, Tap, drain  # noqa: E402
 
 VOTERS = ["chair", "secretary", "member1", "member2", "member3", "sixth"]
 
@@ -110,21 +109,10 @@ def main():
     srv = Server(binary)
     mt = Meeting(srv)
     db = os.path.join(srv.data, "veche.db")
-    failed = n = 0
+    tap = Tap()
     state = {}
 
-    def check(name, fn):
-        nonlocal failed, n
-        n += 1
-        try:
-            fn()
-            print(f"ok {n} - {name}")
-        except Exception:  # noqa: BLE001 - report and go on
-            failed += 1
-            print(f"not ok {n} - {name}")
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-        sys.stdout.flush()
+    check = tap.check
 
     print("1..11")
     for who in VOTERS + ["observer"]:
@@ -467,8 +455,8 @@ def main():
     check("without quorum: the body refuses, or warns (its setting), and the rule applies",
           quorum_refuse_or_warn)
     check("the server stops cleanly", stops_cleanly)
-    print(f"# {n - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"# {tap.n - tap.failed} passed, {tap.failed} failed")
+    return 1 if tap.failed else 0
 
 
 if __name__ == "__main__":
