@@ -167,10 +167,7 @@ def https_conn(port, timeout=10):
 def healthz_poller(port, stop, out):
     """Poll /healthz every 50 ms on one kept-alive connection (in a process
     of its own: the joiners' threads must not slow the measurement)."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    conn = https_conn(port)
     lat = []
     while not stop.is_set():
         t0 = time.perf_counter()
@@ -182,12 +179,34 @@ def healthz_poller(port, stop, out):
             # the server may end a kept-alive connection: a new one, and
             # this sample is not counted (it measured the close, not the loop)
             conn.close()
-            conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+            conn = https_conn(port)
             continue
         lat.append(time.perf_counter() - t0)
         time.sleep(0.05)
     conn.close()
     out.put(lat)
+
+
+def at_times(jobs, fn):
+    """For each (cookie, start time) of jobs, on a thread of its own: wait
+    for the time, then fn(cookie).  Returns, once all have ended, what they
+    raised (repr)."""
+    errors, lock = [], threading.Lock()
+
+    def run(cookie, at):
+        time.sleep(max(0.0, at - time.time()))
+        try:
+            fn(cookie)
+        except Exception as e:  # noqa: BLE001 - counted and reported
+            with lock:
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=run, args=j, daemon=True) for j in jobs]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return errors
 
 
 def joiner_process(port, event, jobs, stop, out):
@@ -196,29 +215,20 @@ def joiner_process(port, event, jobs, stop, out):
     lat, errors, conns = [], [], []
     lock = threading.Lock()
 
-    def joiner(cookie, at):
-        time.sleep(max(0.0, at - time.time()))
-        try:
-            w = WS(port, cookie=cookie, timeout=60)
-            t0 = time.perf_counter()
-            w.send(dict(type="join", event=event, id="j"))
-            m = w.wait_for(lambda y: y.get("type") in ("joined", "error"), 60)
-            dt = time.perf_counter() - t0
-            with lock:
-                if m["type"] == "joined":
-                    lat.append(dt)
-                    conns.append(w)
-                else:
-                    errors.append(m)
-        except Exception as e:  # noqa: BLE001 - counted and reported
-            with lock:
-                errors.append(repr(e))
+    def joiner(cookie):
+        w = WS(port, cookie=cookie, timeout=60)
+        t0 = time.perf_counter()
+        w.send(dict(type="join", event=event, id="j"))
+        m = w.wait_for(lambda y: y.get("type") in ("joined", "error"), 60)
+        dt = time.perf_counter() - t0
+        with lock:
+            if m["type"] == "joined":
+                lat.append(dt)
+                conns.append(w)
+            else:
+                errors.append(m)
 
-    threads = [threading.Thread(target=joiner, args=j, daemon=True) for j in jobs]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    errors += at_times(jobs, joiner)
     out.put((lat, errors))
     stop.wait()
     for w in conns[:len(conns) // 2]:  # half leave, half drop
@@ -253,6 +263,31 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
+def joiners(ctx, port, event, cookies, spread, stop, lead, procs=4):
+    """The joiner processes (not started): cookies join event one after
+    another over `spread` seconds from `lead` seconds from now, dealt round
+    up to procs processes (joiner_process).  Returns (workers, queue) for
+    gather()."""
+    jq = ctx.Queue()
+    base = time.time() + lead
+    jobs = [(c, base + spread * i / max(1, len(cookies))) for i, c in enumerate(cookies)]
+    nproc = max(1, min(procs, len(cookies)))
+    workers = [ctx.Process(target=joiner_process,
+                           args=(port, event, jobs[k::nproc], stop, jq), daemon=True)
+               for k in range(nproc)]
+    return workers, jq
+
+
+def gather(workers, jq, timeout):
+    """(latencies, errors) of the started joiners, once each has reported."""
+    lat, errors = [], []
+    for _ in workers:
+        got_lat, got_err = jq.get(timeout=timeout)
+        lat += got_lat
+        errors += got_err
+    return lat, errors
+
+
 def storm(srv, event, trainer_cookie, cookies, spread, trainer_read_rate=None,
           settle_timeout=120, procs=4):
     """Run the storm against a started server.  Returns (the result dict,
@@ -266,27 +301,18 @@ def storm(srv, event, trainer_cookie, cookies, spread, trainer_read_rate=None,
     t.wait_roll(lambda r: True, 10)
     counter = Counter(t, trainer_read_rate)
     ctx = multiprocessing.get_context("fork")
-    stop, hq, jq = ctx.Event(), ctx.Queue(), ctx.Queue()
+    stop, hq = ctx.Event(), ctx.Queue()
     hp = ctx.Process(target=healthz_poller, args=(srv.port, stop, hq), daemon=True)
     hp.start()
     n = len(cookies)
-    base = time.time() + 0.5
-    jobs = [(c, base + spread * i / max(1, n)) for i, c in enumerate(cookies)]
-    nproc = max(1, min(procs, n))
-    workers = [ctx.Process(target=joiner_process,
-                           args=(srv.port, event, jobs[k::nproc], stop, jq), daemon=True)
-               for k in range(nproc)]
+    workers, jq = joiners(ctx, srv.port, event, cookies, spread, stop, 0.5, procs)
     b0, m0, _, _ = counter.snapshot()
     pid = srv.proc.pid
     main0, proc0 = thread_cpu_s(pid), thread_cpu_s(pid, 0)
     t_start = time.perf_counter()
     for w in workers:
         w.start()
-    lat, errors = [], []
-    for _ in workers:
-        got_lat, got_err = jq.get(timeout=spread + 300)
-        lat += got_lat
-        errors += got_err
+    lat, errors = gather(workers, jq, spread + 300)
     storm_s = time.perf_counter() - t_start
     want = 1 + len(lat)
     end = time.time() + settle_timeout

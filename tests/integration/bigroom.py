@@ -220,20 +220,11 @@ def crowd(x, event, cookies, spread):
     spread seconds.  Returns (latencies, errors, stop, workers); set stop and
     join_storm.finish(workers) to make them leave."""
     ctx = multiprocessing.get_context("fork")
-    stop, jq = ctx.Event(), ctx.Queue()
-    base = time.time() + 0.3
-    jobs = [(c, base + spread * i / max(1, len(cookies))) for i, c in enumerate(cookies)]
-    nproc = max(1, min(4, len(cookies)))
-    workers = [ctx.Process(target=join_storm.joiner_process,
-                           args=(x.srv.port, event, jobs[k::nproc], stop, jq), daemon=True)
-               for k in range(nproc)]
+    stop = ctx.Event()
+    workers, jq = join_storm.joiners(ctx, x.srv.port, event, cookies, spread, stop, 0.3)
     for w in workers:
         w.start()
-    lat, errors = [], []
-    for _ in workers:
-        got_lat, got_err = jq.get(timeout=spread + 300)
-        lat += got_lat
-        errors += got_err
+    lat, errors = join_storm.gather(workers, jq, spread + 300)
     return lat, errors, stop, workers
 
 
@@ -256,29 +247,18 @@ def caster_process(port, event, vote, jobs, out):
     """For each (cookie, start time) of jobs, on a thread of its own: a
     second connection of that delegate (a second tab) joins, casts `for`
     and stays until the vote-recorded; report the errors."""
-    errors, lock = [], threading.Lock()
 
-    def cast(cookie, at):
-        time.sleep(max(0.0, at - time.time()))
-        try:
-            w = WS(port, cookie=cookie, timeout=60)
-            w.send(dict(type="join", event=event, id="j"))
-            m = w.wait_for(lambda y: y.get("id") == "j", 60)
-            assert m["type"] == "joined", m
-            w.send(dict(type="vote-cast", vote=vote, option=0, id="c"))
-            m = w.wait_for(lambda y: y.get("id") == "c", 60)
-            assert m["type"] == "vote-recorded", m
-            w.close()
-        except Exception as e:  # noqa: BLE001 - counted and reported
-            with lock:
-                errors.append(repr(e))
+    def cast(cookie):
+        w = WS(port, cookie=cookie, timeout=60)
+        w.send(dict(type="join", event=event, id="j"))
+        m = w.wait_for(lambda y: y.get("id") == "j", 60)
+        assert m["type"] == "joined", m
+        w.send(dict(type="vote-cast", vote=vote, option=0, id="c"))
+        m = w.wait_for(lambda y: y.get("id") == "c", 60)
+        assert m["type"] == "vote-recorded", m
+        w.close()
 
-    threads = [threading.Thread(target=cast, args=j, daemon=True) for j in jobs]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    out.put(errors)
+    out.put(join_storm.at_times(jobs, cast))
 
 
 def count_vote_bytes(w):
@@ -334,13 +314,9 @@ def delegates_conference_300(x):
     speakers = [x.srv.join_event(c, event) for c in delegates[:asking]]
     pings, stop_ping = [], threading.Event()
     ctx = multiprocessing.get_context("fork")
-    stop, jq = ctx.Event(), ctx.Queue()
-    base = time.time() + 0.3
+    stop = ctx.Event()
     rest = delegates[asking:]
-    jobs = [(c, base + 20 * i / len(rest)) for i, c in enumerate(rest)]
-    workers = [ctx.Process(target=join_storm.joiner_process,
-                           args=(x.srv.port, event, jobs[k::4], stop, jq), daemon=True)
-               for k in range(4)]
+    workers, jq = join_storm.joiners(ctx, x.srv.port, event, rest, 20, stop, 0.3)
     hq, hstop = ctx.Queue(), ctx.Event()
     hp = ctx.Process(target=join_storm.healthz_poller, args=(x.srv.port, hstop, hq), daemon=True)
     try:
@@ -351,11 +327,7 @@ def delegates_conference_300(x):
         while time.perf_counter() - t0 < 21:  # the chair pings through the storm
             pings.append(rtt(chair, dict(type="ping"), "pong")[0])
             time.sleep(0.1)
-        lat, errors = [], []
-        for _ in workers:
-            got_lat, got_err = jq.get(timeout=300)
-            lat += got_lat
-            errors += got_err
+        lat, errors = join_storm.gather(workers, jq, 300)
         hstop.set()  # /healthz through the storm
         health = hq.get(timeout=60)
         hp.join(5)
