@@ -10,21 +10,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { BASE, PHONE, Session, VIEWPORT, joinEvent, signIn, state } from './lib.mjs';
+import { BASE, PHONE, Session, VIEWPORT, joinEvent, signIn } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const s = new Session();
 const pages = [];
 before(() => s.start());
-after(async () => {
-  for (const p of pages) {
-    try {
-      if ((await state(p)).connection === 'joined') await p.click('#leave');
-    } catch { /* closed or not the app */ }
-  }
-  await s.end();
-});
+after(() => s.leaveAndEnd(pages));
 
 /** axe-core's serious and critical violations on the page now, as text. */
 async function violations(page, what) {

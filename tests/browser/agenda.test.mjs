@@ -28,14 +28,7 @@ const s = new Session();
 const p = {};
 
 before(() => s.start());
-after(async () => {
-  for (const page of Object.values(p)) {
-    try {
-      if ((await state(page)).connection === 'joined') await page.click('#leave');
-    } catch { /* closed already */ }
-  }
-  await s.end();
-});
+after(() => s.leaveAndEnd(p));
 
 const onScreen = (page, sel) => page.evaluate((q) => {
   const el = document.querySelector(q);

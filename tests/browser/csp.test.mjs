@@ -13,19 +13,15 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'playwright-core';
-import { BASE, ORIGIN, Session, checkCsp, join, roomName, waitFor } from './lib.mjs';
+import { BASE, Session, checkCsp, join, roomName, waitFor } from './lib.mjs';
 
 const s = new Session();
 let http = null;
 before(async () => {
   await s.start();
-  http = await request.newContext({ baseURL: ORIGIN, ignoreHTTPSErrors: true });
+  http = await s.http();
 });
-after(async () => {
-  if (http) await http.dispose();
-  await s.end();
-});
+after(() => s.end());
 
 /** The CSP directives of a header value, as name -> [sources]. */
 function directives(value) {

@@ -40,16 +40,7 @@ const s = new Session();
 const p = {};             // label -> Page in the meeting
 
 before(() => s.start());
-after(async () => {
-  // Leave properly: a dropped page keeps a resume record (and the room,
-  // with its lock) for a minute, and the next test files use this room.
-  for (const page of Object.values(p)) {
-    try {
-      if ((await state(page)).connection === 'joined') await page.click('#leave');
-    } catch { /* closed already */ }
-  }
-  await s.end();
-});
+after(() => s.leaveAndEnd(p));
 
 const onScreen = async (page, selector) => {
   const where = await whereIs(page, selector);

@@ -18,14 +18,7 @@ const s = new Session();
 const pages = [];
 
 before(() => s.start());
-after(async () => {
-  for (const page of pages) {
-    try {
-      if ((await state(page)).connection === 'joined') await page.click('#leave');
-    } catch { /* closed already */ }
-  }
-  await s.end();
-});
+after(() => s.leaveAndEnd(pages));
 
 async function enter(label, email, viewport) {
   const page = await s.page(label, { viewport });

@@ -14,7 +14,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, request } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 
 export const BASE = process.env.VECHE_URL || 'https://127.0.0.1:8443/';
@@ -164,6 +164,15 @@ export class Session {
     this.failed = false;
     this.csp = [];          // CSP violations reported by any page
     this.cspSeen = 0;       // how many of them a test has already failed on
+    this.requests = [];     // http() contexts, disposed by end()
+  }
+
+  /** Plain HTTPS requests to the server, with a cookie jar of their own
+   *  (no page's); end() disposes of them. */
+  async http() {
+    const ctx = await request.newContext({ baseURL: ORIGIN, ignoreHTTPSErrors: true });
+    this.requests.push(ctx);
+    return ctx;
   }
 
   /** Log a page's console message; keep CSP violations apart. */
@@ -235,9 +244,23 @@ export class Session {
     if (this.failed || process.env.VECHE_TEST_VERBOSE) {
       process.stderr.write(`--- browser console (${this.logs.length} lines) ---\n${this.logs.join('\n')}\n`);
     }
+    for (const ctx of this.requests) await ctx.dispose();
     if (this.browser) await this.browser.close();
     if (this.firefox) await this.firefox.close();
     if (this.xvfb) this.xvfb.proc.kill();
+  }
+
+  /** end(), after leaving properly with each of pages (a list, or an
+   *  object of them) still in a meeting: a dropped page keeps a resume
+   *  record (and the room, with its lock) for a minute, and the next test
+   *  files use the same rooms. */
+  async leaveAndEnd(pages) {
+    for (const page of Object.values(pages)) {
+      try {
+        if ((await state(page)).connection === 'joined') await page.click('#leave');
+      } catch { /* closed already, or not the app */ }
+    }
+    await this.end();
   }
 }
 

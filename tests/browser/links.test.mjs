@@ -40,12 +40,9 @@ let http = null;        // plain HTTP requests, no cookies shared with any page
 
 before(async () => {
   await s.start();
-  http = await request.newContext({ baseURL: ORIGIN, ignoreHTTPSErrors: true });
+  http = await s.http();
 });
-after(async () => {
-  if (http) await http.dispose();
-  await s.end();
-});
+after(() => s.end());
 
 const uniq = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
