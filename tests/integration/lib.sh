@@ -260,6 +260,18 @@ it_udp_garbage() {
     done
 }
 
+# it_veth_pair NS_A IF_A IP_A NS_B IF_B IP_B: two new network namespaces
+# joined by a veth pair, IF_A with IP_A/24 in NS_A and IF_B with IP_B/24 in
+# NS_B, every link up (the caller deletes the namespaces on exit).
+it_veth_pair() {
+    ip netns add "$1" && ip netns add "$4" &&
+    ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" &&
+    ip -n "$1" addr add "$3/24" dev "$2" &&
+    ip -n "$4" addr add "$6/24" dev "$5" &&
+    ip -n "$1" link set lo up && ip -n "$4" link set lo up &&
+    ip -n "$1" link set "$2" up && ip -n "$4" link set "$5" up
+}
+
 # it_finish: final server checks (alive, /healthz, clean exit on SIGTERM,
 # no error lines in its log), then the plan; exits 0 only when all passed.
 it_finish() {

@@ -208,15 +208,7 @@ if [ "$(id -u)" != 0 ]; then
     it_not_ok "runs as root (needed for ip netns; run the integration suite as root)"
     it_finish
 fi
-ns_setup() {
-    ip netns add "$NS_SRV" && ip netns add "$NS_CLI" &&
-    ip link add "$IF_SRV" netns "$NS_SRV" type veth peer name "$IF_CLI" netns "$NS_CLI" &&
-    ip -n "$NS_SRV" addr add "$IP_SRV/24" dev "$IF_SRV" &&
-    ip -n "$NS_CLI" addr add "$IP_CLI/24" dev "$IF_CLI" &&
-    ip -n "$NS_SRV" link set lo up && ip -n "$NS_CLI" link set lo up &&
-    ip -n "$NS_SRV" link set "$IF_SRV" up && ip -n "$NS_CLI" link set "$IF_CLI" up
-}
-if ! ns_setup; then
+if ! it_veth_pair "$NS_SRV" "$IF_SRV" "$IP_SRV" "$NS_CLI" "$IF_CLI" "$IP_CLI"; then
     it_not_ok "network namespaces $NS_SRV and $NS_CLI with a veth pair"
     it_finish
 fi

@@ -71,15 +71,6 @@ for tool in ip tc jq curl; do
 done
 
 # ---- namespaces and the lossy link ------------------------------------------
-nl_setup() {
-    ip netns add "$NS_SRV" && ip netns add "$NS_PUB" &&
-    ip link add "$IF_SRV" netns "$NS_SRV" type veth peer name "$IF_PUB" netns "$NS_PUB" &&
-    ip -n "$NS_SRV" addr add "$IP_SRV/24" dev "$IF_SRV" &&
-    ip -n "$NS_PUB" addr add "$IP_PUB/24" dev "$IF_PUB" &&
-    ip -n "$NS_SRV" link set lo up && ip -n "$NS_PUB" link set lo up &&
-    ip -n "$NS_SRV" link set "$IF_SRV" up && ip -n "$NS_PUB" link set "$IF_PUB" up
-}
-
 nl_loss_netem() {
     ip netns exec "$NS_PUB" tc qdisc add dev "$IF_PUB" root netem loss "$LOSS_PCT%" \
         2>/dev/null &&
@@ -115,7 +106,7 @@ nl_dropped() {
     fi
 }
 
-if ! nl_setup; then
+if ! it_veth_pair "$NS_SRV" "$IF_SRV" "$IP_SRV" "$NS_PUB" "$IF_PUB" "$IP_PUB"; then
     it_not_ok "namespaces $NS_SRV and $NS_PUB joined by a veth pair"
     it_finish
 fi
