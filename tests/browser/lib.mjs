@@ -635,13 +635,19 @@ export async function startServer(dir, sets = []) {
     .flatMap((s) => ['--set', s]);
   const proc = startProcess(SERVER_BINARY, args);
   const base = `https://127.0.0.1:${port}/`;
-  await waitFor(() => new Promise((resolve) => {
+  await waitHealthz(base, proc, 'server');
+  return { proc, base };
+}
+
+/** Wait until base's /healthz answers 200 (rejects with proc's output,
+ *  naming it `what`, when proc exits first or 20 s pass). */
+export function waitHealthz(base, proc, what) {
+  return waitFor(() => new Promise((resolve) => {
     if (proc.exitCode !== null) { resolve(false); return; }
     const req = httpsGet(`${base}healthz`, { rejectUnauthorized: false }, (r) => {
       r.resume();
       resolve(r.statusCode === 200);
     });
     req.on('error', () => resolve(false));
-  }), { timeout: 20000, describe: () => `server did not start: ${proc.output().slice(-2000)}` });
-  return { proc, base };
+  }), { timeout: 20000, describe: () => `${what} did not start: ${proc.output().slice(-2000)}` });
 }

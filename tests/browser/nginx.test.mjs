@@ -19,7 +19,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +26,7 @@ import { chromium } from 'playwright-core';
 import {
   CHROMIUM_ARGS, COLLECT_PCS, CSP_PROBE, OwnServers, checkCsp, checkPairsAndMedia, freePort,
   isCspViolation, isolatedPage, join, roomName, startProcess, startServer, waitFor, waitForMedia,
+  waitHealthz,
 } from './lib.mjs';
 
 const FRONT = fileURLToPath(new URL('../integration/nginx.py', import.meta.url));
@@ -53,14 +53,7 @@ before(async () => {
   mkdirSync(nginxDir);
   nginx = startProcess('python3', [FRONT, '--front', nginxDir, String(port), new URL(veche).port]);
   // up = /healthz answers 200 through nginx
-  await waitFor(() => new Promise((resolve) => {
-    if (nginx.exitCode !== null) { resolve(false); return; }
-    const req = httpsGet(`${base}healthz`, { rejectUnauthorized: false }, (r) => {
-      r.resume();
-      resolve(r.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-  }), { timeout: 20000, describe: () => `nginx did not start: ${nginx.output().slice(-2000)}` });
+  await waitHealthz(base, nginx, 'nginx');
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
