@@ -296,7 +296,9 @@ int veche_store_session_hours_of(veche_store *s, int64_t person_id, int64_t *sec
 /* The person of a live session: 0; VECHE_ENOTFOUND when unknown or expired
  * (expired when now >= expires); VECHE_EBLOCKED when the account is
  * blocked.  Use extends it: once less than half of its lifetime is left,
- * it ends a whole lifetime after now (sliding expiry). */
+ * it ends a whole lifetime after now (sliding expiry).  A session from
+ * before v8 (no lifetime recorded) gets its organization's lifetime, else
+ * the one it was opened with, at its first use. */
 int veche_store_session_lookup(veche_store *s,
                                const uint8_t hash[VECHE_TOKEN_HASH_LEN],
                                int64_t now, int64_t *person_id);

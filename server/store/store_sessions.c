@@ -49,6 +49,27 @@ int veche_store_session_create(veche_store *s,
     return r == VECHE_ENOTFOUND ? VECHE_EINVAL : r < 0 ? r : 0;
 }
 
+/* A session from before v8 (ttl_secs 0) gets the lifetime it slides by
+ * once, at its first use: its organization's session_hours (or an
+ * ancestor's), else the lifetime it was opened with (expires_at -
+ * created_at: the server's session_ttl_hours at its sign-in, as every
+ * session was opened before v8).  Written into the row, so from then on it
+ * is like any other (and a hold for an event adds it too).  Returns the
+ * lifetime, or 0 when none can be told (the session then does not slide). */
+static int64_t old_session_ttl(veche_store *s, const uint8_t hash[VECHE_TOKEN_HASH_LEN],
+                               int64_t person, int64_t opened_for)
+{
+    int64_t ttl = 0;
+    if (veche_store_session_hours_of(s, person, &ttl) < 0 || ttl <= 0)
+        ttl = opened_for;
+    if (ttl <= 0)
+        return 0;
+    if (store_exec(s, "UPDATE session SET ttl_secs = ? WHERE token_hash = ? AND ttl_secs = 0",
+                   "ix", ttl, (const void *)hash, VECHE_TOKEN_HASH_LEN) < 0)
+        VLOG_WARN(NULL, NULL, "session of person %lld: lifetime not recorded", (long long)person);
+    return ttl;
+}
+
 int veche_store_session_lookup(veche_store *s,
                                const uint8_t hash[VECHE_TOKEN_HASH_LEN],
                                int64_t now, int64_t *person_id)
@@ -57,24 +78,28 @@ int veche_store_session_lookup(veche_store *s,
         return VECHE_EINVAL;
     sqlite3_stmt *st;
     int r = store_prepare(s, &st,
-        "SELECT s.person_id, ifnull(a.blocked, 0), s.expires_at, s.ttl_secs"
-        " FROM session s LEFT JOIN account a ON a.person_id = s.person_id"
+        "SELECT s.person_id, ifnull(a.blocked, 0), s.expires_at, s.ttl_secs,"
+        " s.expires_at - s.created_at FROM session s LEFT JOIN account a ON a.person_id = s.person_id"
         " WHERE s.token_hash = ? AND s.expires_at > ?",
         "xi", (const void *)hash, VECHE_TOKEN_HASH_LEN, now);
     if (r < 0)
         return r;
     r = store_step(s, st);
-    int64_t expires = 0, ttl = 0;
+    int64_t expires = 0, ttl = 0, opened_for = 0, person = 0;
     if (r == 1) {
         r = sqlite3_column_int(st, 1) ? VECHE_EBLOCKED : 0;
+        person = sqlite3_column_int64(st, 0);
         if (r == 0)
-            *person_id = sqlite3_column_int64(st, 0);
+            *person_id = person;
         expires = sqlite3_column_int64(st, 2);
         ttl = sqlite3_column_int64(st, 3);
+        opened_for = sqlite3_column_int64(st, 4);
     } else if (r == 0) {
         r = VECHE_ENOTFOUND;
     }
     sqlite3_finalize(st);
+    if (r == 0 && ttl <= 0)
+        ttl = old_session_ttl(s, hash, person, opened_for);
     /* Sliding: a write at most once per half lifetime of a session in use.
      * A failed write leaves the session as it was (it still lets in). */
     if (r == 0 && ttl > 0 && expires - now < ttl / 2 &&

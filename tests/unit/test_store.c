@@ -643,6 +643,51 @@ TEST(sessions_lifetime_per_org)
     veche_store_close(s);
 }
 
+/* Sessions from before v8 (ttl_secs 0) slide too (issue 14): by their
+ * organization's lifetime when it sets one, else by the lifetime they were
+ * opened with (the server's default then), learnt at their first use. */
+TEST(sessions_before_v8_slide)
+{
+    char path[256];
+    veche_store *s = fresh(path, sizeof path);
+    if (!s)
+        return;
+    int64_t org;
+    CHECK_EQ_INT(veche_store_org_create(s, "Союз", VECHE_ORG_CENTRAL, 0, NOW, &org), 0);
+    int64_t p = add_person(s, "П", "p@example.org", org), q = add_person(s, "Q", "q@example.org", 0);
+    char token[VECHE_TOKEN_SESSION_SIZE];
+    uint8_t hp[VECHE_TOKEN_HASH_LEN], hq[VECHE_TOKEN_HASH_LEN];
+    CHECK_EQ_INT(veche_token_session_new(token, hp), 0);
+    CHECK_EQ_INT(veche_token_session_new(token, hq), 0);
+    /* as a v7 server wrote them: 12 h from sign-in, no ttl_secs */
+    CHECK_EQ_INT(veche_store_session_create(s, hp, p, NOW, NOW + 12 * 3600), 0);
+    CHECK_EQ_INT(veche_store_session_create(s, hq, q, NOW, NOW + 12 * 3600), 0);
+    CHECK_EQ_INT(store_exec(s, "UPDATE session SET ttl_secs = 0", ""), 2);
+    /* p's organization now says 2 h: used with 30 min left, p's slides by 2 h */
+    CHECK_EQ_INT(veche_store_org_set_session_hours(s, org, 2), 0);
+    int64_t who = 0;
+    CHECK_EQ_INT(veche_store_session_lookup(s, hp, NOW + 11 * 3600 + 1800, &who), 0);
+    CHECK_EQ_INT(who, p);
+    /* q has no organization: slides by the 12 h it was opened with */
+    CHECK_EQ_INT(veche_store_session_lookup(s, hq, NOW + 11 * 3600 + 1800, &who), 0);
+    CHECK_EQ_INT(who, q);
+    veche_store_close(s);
+    /* the lifetime is kept in the row, expires_at moved by it */
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT expires_at - %d FROM session WHERE person_id = %lld"
+             " AND ttl_secs = 7200", NOW, (long long)p);
+    CHECK_EQ_INT(query(path, sql), 13 * 3600 + 1800);
+    snprintf(sql, sizeof sql, "SELECT expires_at - %d FROM session WHERE person_id = %lld"
+             " AND ttl_secs = 43200", NOW, (long long)q);
+    CHECK_EQ_INT(query(path, sql), 23 * 3600 + 1800);
+    CHECK_EQ_INT(veche_store_open(path, &s), 0);
+    CHECK_EQ_INT(veche_store_session_lookup(s, hp, NOW + 13 * 3600 + 1800, &who), VECHE_ENOTFOUND);
+    /* a hold for a lesson ending at NOW + 30 h adds the lifetime learnt */
+    CHECK_EQ_INT(veche_store_session_hold(s, hq, NOW + 22 * 3600, NOW + 30 * 3600), 0);
+    CHECK_EQ_INT(veche_store_session_lookup(s, hq, NOW + 42 * 3600 - 1, &who), 0);
+    veche_store_close(s);
+}
+
 TEST(invitations_single_use)
 {
     char path[256];
@@ -910,6 +955,7 @@ int main(void)
     RUN(role_permissions);
     RUN(sessions_expire);
     RUN(sessions_lifetime_per_org);
+    RUN(sessions_before_v8_slide);
     RUN(invitations_single_use);
     RUN(admin_listings);
     RUN(caller_transaction_nests);
