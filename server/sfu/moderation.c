@@ -136,6 +136,8 @@ int veche_participant_set_floor(veche_participant *p, const char *target, bool g
         VLOG_INFO(p->room->id, t->id, "floor taken back by %s", p->id);
     }
     broadcast_floor(t);
+    if (!granted)
+        veche_room_conceal(t->room, t);  /* after its `floor`: hidden again */
     return 0;
 }
 

@@ -95,7 +95,7 @@ struct veche_participant {
     bool muted;                  /* audio not forwarded (moderator or self) */
     bool chat_muted;             /* a moderator turned its chat off */
     bool dropped;                /* the connection went away: may resume */
-    bool revealed;               /* a training: had the floor or published, so
+    bool revealed;               /* a training: has the floor or publishes, so
                                     every member sees it (visibility.c) */
     GSource *unpublish_idle;     /* pending unpublish (publish PC closed) */
     char resume_key[33];
@@ -303,6 +303,11 @@ void veche_room_broadcast_about(veche_room *room, const veche_participant *subje
 /* p now has the floor or publishes: the members who did not see it get its
  * `participant-joined`; from now on everyone sees it. */
 void veche_room_reveal(veche_room *room, veche_participant *p);
+/* p no longer has the floor and publishes nothing: the members (p aside)
+ * get its `participant-left` with hidden; from now on only the moderators
+ * and p see it.  Nothing when p is not revealed, or still has the floor or
+ * a track. */
+void veche_room_conceal(veche_room *room, veche_participant *p);
 /* A training's size to its members (`room-size`) when it changed. */
 void veche_room_send_size(veche_room *room);
 

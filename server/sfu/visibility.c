@@ -5,8 +5,12 @@
  * the room; not the other 499 activists.  So, in a training room only:
  *
  *   - a member (activist, guest) sees the moderators, itself, and the
- *     participants that have been *revealed*: given the floor or
- *     publishing a track (sticky until they leave);
+ *     participants that are *revealed*: given the floor or publishing a
+ *     track;
+ *   - when the floor is taken back from a revealed one who then publishes
+ *     nothing, it is *concealed* again: the members other than itself get
+ *     `participant-left` with `hidden` (its tile and list entry go), the
+ *     moderators still see it;
  *   - moderators see everyone (and have the attendance protocol besides);
  *   - `participant-joined` / `-left` and `hand` about a participant go only
  *     to those who see it, and `joined` lists only them;
@@ -24,6 +28,7 @@
  * (signal/attendance.c) and the policy of who may do what (policy.c).
  */
 #include "sfu.h"
+#include "log.h"
 
 bool veche_room_sees(const veche_room *room, const veche_participant *viewer,
                      const veche_participant *p)
@@ -32,6 +37,12 @@ bool veche_room_sees(const veche_room *room, const veche_participant *viewer,
         viewer->role == VECHE_ROLE_MODERATOR)
         return true;
     return p->role == VECHE_ROLE_MODERATOR || p->revealed || p->has_floor;
+}
+
+/* Those who see p only while it is revealed: the members but p. */
+static bool sees_only_revealed(const veche_participant *v, const veche_participant *p)
+{
+    return v != p && v->role != VECHE_ROLE_MODERATOR;
 }
 
 void veche_room_broadcast_about(veche_room *room, const veche_participant *subject,
@@ -57,6 +68,27 @@ void veche_room_reveal(veche_room *room, veche_participant *p)
             veche_sfu_event_add_to(ev, v->client, v->id);
     }
     p->revealed = true;
+    if (ev->n_to)
+        veche_room_emit(room, ev);
+    else
+        veche_sfu_event_free(ev);
+}
+
+void veche_room_conceal(veche_room *room, veche_participant *p)
+{
+    if (room->kind != VECHE_ROOM_TRAINING || p->role == VECHE_ROLE_MODERATOR || !p->revealed ||
+        p->has_floor || p->tracks->len > 0)
+        return;
+    p->revealed = false;
+    veche_sfu_event *ev = veche_room_event(room, VECHE_EV_PARTICIPANT_LEFT);
+    g_strlcpy(ev->participant, p->id, sizeof ev->participant);
+    ev->flag = true;  /* hidden: still in the room */
+    for (guint i = 0; i < room->participants->len; i++) {
+        veche_participant *v = g_ptr_array_index(room->participants, i);
+        if (sees_only_revealed(v, p))
+            veche_sfu_event_add_to(ev, v->client, v->id);
+    }
+    VLOG_INFO(room->id, p->id, "concealed from %u member%s", ev->n_to, ev->n_to == 1 ? "" : "s");
     if (ev->n_to)
         veche_room_emit(room, ev);
     else

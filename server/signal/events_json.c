@@ -134,8 +134,11 @@ static json_t *participant_joined_json(const veche_sfu_event *ev)
 
 static json_t *participant_left_json(const veche_sfu_event *ev)
 {
-    return json_pack("{s:s, s:s}", "type", "participant-left", "participant",
-                     ev->participant);
+    json_t *o = json_pack("{s:s, s:s}", "type", "participant-left", "participant",
+                          ev->participant);
+    if (o && ev->flag)  /* concealed, still in the room (sfu/visibility.c) */
+        json_object_set_new(o, "hidden", json_true());
+    return o;
 }
 
 static json_t *track_added_json(const veche_sfu_event *ev)

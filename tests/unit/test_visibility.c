@@ -17,6 +17,7 @@ typedef struct {
     unsigned n_to;
     unsigned n_participants, present, n_hands;   /* JOINED */
     unsigned room_size;                          /* ROOM_SIZE */
+    bool flag;                                   /* FLOOR granted, LEFT hidden */
 } seen_event;
 
 static seen_event events[MAX_EVENTS];
@@ -40,6 +41,7 @@ static void on_event(void *ud, veche_sfu_event *ev)
             e->n_hands = ev->joined->n_hands;
         }
         e->room_size = ev->present;
+        e->flag = ev->flag;
     }
     veche_sfu_event_free(ev);
 }
@@ -171,20 +173,83 @@ TEST(the_floor_reveals_an_activist_first)
     const seen_event *fl = &events[floor_at - 1];
     CHECK(addressed(fl, t) && addressed(fl, a) && addressed(fl, b));
     CHECK(veche_room_sees(f.room, a, b));
-    /* still seen once the floor is taken back (revealed until it leaves) */
+    /* the floor taken back: the `floor` to all who saw B, then B is hidden
+     * from A again (participant-left with hidden), the trainer still sees B */
+    mark = n_events;
     CHECK_EQ_INT(veche_participant_set_floor(t, b->id, false, &err), 0);
-    CHECK(veche_room_sees(f.room, a, b));
+    CHECK(!veche_room_sees(f.room, a, b) && veche_room_sees(f.room, t, b));
+    CHECK_EQ_INT(n_events - mark, 2);
+    fl = &events[mark];
+    CHECK(fl->type == VECHE_EV_FLOOR && !fl->flag && addressed(fl, a) && addressed(fl, t) &&
+          addressed(fl, b));
+    const seen_event *hid = &events[mark + 1];
+    CHECK(hid->type == VECHE_EV_PARTICIPANT_LEFT && hid->flag &&
+          strcmp(hid->participant, b->id) == 0);
+    CHECK(addressed(hid, a) && !addressed(hid, t) && !addressed(hid, b) && hid->n_to == 1);
+    /* a hand of B's now goes to the moderators and B only */
+    mark = n_events;
+    CHECK_EQ_INT(veche_participant_set_hand(b, NULL, true, &err), 0);
+    const seen_event *h = last(VECHE_EV_HAND, mark);
+    CHECK(h && addressed(h, t) && addressed(h, b) && !addressed(h, a));
+    /* taking back again: nothing more for A */
+    mark = n_events;
+    CHECK_EQ_INT(veche_participant_set_floor(t, b->id, false, &err), 0);
+    CHECK_EQ_INT(count(VECHE_EV_PARTICIPANT_LEFT, mark), 0);
+    /* its real leave: to the moderators only, not a hidden one */
     mark = n_events;
     veche_participant_leave(b);
     const seen_event *pl = last(VECHE_EV_PARTICIPANT_LEFT, mark);
-    CHECK(pl && addressed(pl, a) && addressed(pl, t));
-    /* no second participant-joined for a revealed one */
+    CHECK(pl && !pl->flag && addressed(pl, t) && !addressed(pl, a));
+    /* given the floor again: revealed again (a participant-joined to A) */
     veche_participant *c = join(&f, "C", VECHE_ROLE_MEMBER, 4);
     CHECK_EQ_INT(veche_participant_set_floor(t, c->id, true, &err), 0);
     mark = n_events;
     CHECK_EQ_INT(veche_participant_set_floor(t, c->id, false, &err), 0);
     CHECK_EQ_INT(veche_participant_set_floor(t, c->id, true, &err), 0);
-    CHECK_EQ_INT(count(VECHE_EV_PARTICIPANT_JOINED, mark), 0);
+    CHECK_EQ_INT(count(VECHE_EV_PARTICIPANT_JOINED, mark), 1);
+    CHECK(addressed(last(VECHE_EV_PARTICIPANT_JOINED, mark), a));
+    teardown(&f);
+}
+
+/* One still publishing stays revealed when the floor goes (a trainer's
+ * own tracks aside, only the floor lets an activist publish, and taking it
+ * back unpublishes; a track added some other way keeps it shown), and a
+ * meeting never conceals. */
+TEST(a_publisher_stays_revealed)
+{
+    fixture f;
+    setup(&f, VECHE_ROOM_TRAINING);
+    veche_participant *t = join(&f, "Trainer", VECHE_ROLE_MODERATOR, 1);
+    veche_participant *a = join(&f, "A", VECHE_ROLE_MEMBER, 2);
+    veche_participant *b = join(&f, "B", VECHE_ROLE_MEMBER, 3);
+    veche_sfu_error err = {0};
+    CHECK_EQ_INT(veche_participant_set_floor(t, b->id, true, &err), 0);
+    veche_codec codec = {.kind = VECHE_SDP_AUDIO, .pt = 111, .clock_rate = 48000};
+    g_strlcpy(codec.name, "opus", sizeof codec.name);
+    veche_track *tr = veche_track_new(b, "a1", &codec, 1234, 0, 16);
+    CHECK(tr != NULL);
+    g_ptr_array_add(b->tracks, tr);
+    b->has_floor = false;  /* as if taken back without the unpublish */
+    unsigned mark = n_events;
+    veche_room_conceal(f.room, b);
+    CHECK_EQ_INT(count(VECHE_EV_PARTICIPANT_LEFT, mark), 0);
+    CHECK(veche_room_sees(f.room, a, b));
+    /* its last track gone: now it is hidden */
+    g_ptr_array_remove(b->tracks, tr);
+    veche_track_free(tr);
+    veche_room_conceal(f.room, b);
+    const seen_event *hid = last(VECHE_EV_PARTICIPANT_LEFT, mark);
+    CHECK(hid && hid->flag && addressed(hid, a) && hid->n_to == 1);
+    teardown(&f);
+
+    setup(&f, VECHE_ROOM_MEETING);
+    veche_participant *c = join(&f, "Chair", VECHE_ROLE_MODERATOR, 1);
+    join(&f, "A", VECHE_ROLE_MEMBER, 2);
+    veche_participant *m = join(&f, "M", VECHE_ROLE_MEMBER, 3);
+    CHECK_EQ_INT(veche_participant_set_floor(c, m->id, true, &err), 0);
+    mark = n_events;
+    CHECK_EQ_INT(veche_participant_set_floor(c, m->id, false, &err), 0);
+    CHECK_EQ_INT(count(VECHE_EV_PARTICIPANT_LEFT, mark), 0);
     teardown(&f);
 }
 
@@ -233,6 +298,7 @@ int main(void)
 {
     RUN(activists_see_the_trainer_not_each_other);
     RUN(the_floor_reveals_an_activist_first);
+    RUN(a_publisher_stays_revealed);
     RUN(room_size_to_members_when_it_changed);
     RUN(a_meeting_is_unchanged);
     return check_finish();

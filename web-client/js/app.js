@@ -447,7 +447,7 @@ function wire(c) {
     'hand', 'floor', 'muted', 'locked', 'speaker', 'chat', 'chat-muted']) {
     on(type, (d) => {
       if (type === 'participant-left') {
-        announce(t('someone_left', { name: state.name(d.id) }));
+        announce(t(d.hidden ? 'bigroom.floor_over' : 'someone_left', { name: state.name(d.id) }));
         tiles.left(d.id);
       }
       state.apply(type, d);

@@ -21,7 +21,8 @@
 // Events (CustomEvent, data in `detail`):
 //   joined / rejoined   the `joined` message (rejoined: after a reconnect)
 //   participant-joined  {id, name, role, muted, hand, floor}
-//   participant-left    {id}
+//   participant-left    {id, hidden}  hidden: still in the room, no longer
+//                       shown to us (a training's activist whose floor ended)
 //   track               {participant, trackId, kind, source, mid, track}
 //   track-added         {participant, track: {id, kind, source}}
 //   track-removed       {participant, trackId, source, track|null}
@@ -665,7 +666,7 @@ export class VecheConnection extends EventTarget {
         this._emit('participant-joined', msg.participant);
         break;
       case 'participant-left':
-        this._emit('participant-left', { id: msg.participant });
+        this._emit('participant-left', { id: msg.participant, hidden: msg.hidden === true });
         break;
       case 'track-added':
         this.trackInfo.set(msg.track.id, {

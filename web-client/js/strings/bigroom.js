@@ -28,6 +28,8 @@ export const BIGROOM_STRINGS = {
     'bigroom.session_hint': 'Empty: the server default. Each use extends it, and joining a lesson keeps it until the lesson ends.',
     'err.bad-limit': 'The room limit is a number of people from 1 to 100000, or empty.',
     'err.bad-hours': 'The sign-in lifetime is a number of hours from 1 to 8760, or empty.',
+    // a training: one whose floor was taken back is no longer shown to the activists
+    'bigroom.floor_over': '{name} no longer has the floor.',
   },
   ru: {
     'bigroom.counts': 'присутствуют {present} из {total}',
@@ -54,5 +56,6 @@ export const BIGROOM_STRINGS = {
     'bigroom.session_hint': 'Пусто: по умолчанию сервера. Каждое обращение продлевает вход, а вход в занятие сохраняет его до конца занятия.',
     'err.bad-limit': 'Предел участников: число от 1 до 100000 или пусто.',
     'err.bad-hours': 'Срок входа: число часов от 1 до 8760 или пусто.',
+    'bigroom.floor_over': '{name} больше не выступает.',
   },
 };
