@@ -546,6 +546,55 @@ def activists_get_counts_not_the_roster(x):
 
 
 @case
+def floor_taken_back_hides_again(x):
+    """A training's activist given the floor is shown to the other
+    activists; when the floor is taken back (and so their media stopped)
+    they are hidden again: `participant-left` with hidden to the other
+    activists only, after the `floor`; the trainer still sees them, and
+    their real leave later reaches the trainer alone."""
+    event, tc, cookies, _ = join_storm.make_lesson(x.srv, x.vechectl, 10, 3, tag="hide")
+    t, _ = x.srv.join_event(tc, event)
+    obs, _ = x.srv.join_event(cookies[0], event)
+    spk, sj = x.srv.join_event(cookies[1], event)
+    who = sj["participant"]
+    try:
+        t.wait_for(lambda y: y.get("type") == "participant-joined"
+                   and y["participant"]["id"] == who, 10)
+        t.send(dict(type="give-floor", participant=who))
+        m = obs.wait_for(lambda y: y.get("type") == "participant-joined", 10)
+        assert m["participant"]["id"] == who, m
+        obs.wait_for(lambda y: y.get("type") == "floor" and y["granted"] is True, 10)
+        spk.wait_for(lambda y: y.get("type") == "floor" and y["granted"] is True, 10)
+        t.send(dict(type="take-floor", participant=who))
+        m = obs.wait_for(lambda y: y.get("type") in ("floor", "participant-left"), 10)
+        assert m["type"] == "floor" and m["granted"] is False, m  # the floor first
+        m = obs.wait_for(lambda y: y.get("type") == "participant-left", 10)
+        assert m == {"type": "participant-left", "participant": who, "hidden": True}, m
+        t.wait_for(lambda y: y.get("type") == "floor" and y["granted"] is False, 10)
+        spk.wait_for(lambda y: y.get("type") == "floor" and y["granted"] is False, 10)
+        quiet(t, ("participant-left",), 1.0)    # the trainer still sees them
+        quiet(spk, ("participant-left",), 0.2)  # not about oneself
+        # hidden: a hand goes to the trainer, not to the other activist
+        spk.send(dict(type="raise-hand"))
+        t.wait_for(lambda y: y.get("type") == "hand" and y["participant"] == who, 10)
+        quiet(obs, ("hand",), 1.0)
+        # a newcomer's `joined` does not list them; the trainer's does
+        late, lj = x.srv.join_event(cookies[2], event)
+        assert who not in [p["id"] for p in lj["participants"]], lj["participants"]
+        late.close()
+        # their real leave: to the trainer (no hidden), nothing to the others
+        spk.send(dict(type="leave"))
+        m = t.wait_for(lambda y: y.get("type") == "participant-left" and y["participant"] == who,
+                       10)
+        assert "hidden" not in m, m
+        quiet(obs, ("participant-left",), 1.0)
+    finally:
+        spk.close()
+        t.close()
+        obs.close()
+
+
+@case
 def session_lifetime_per_org(x):
     import sqlite3
     tag = "sess"
