@@ -1,5 +1,6 @@
 /* api_pw.c - Argon2id for the API off the main loop: a GThreadPool of
- * cores - 1 threads (1 to 4) does the hashing and verification of password
+ * password_threads (default one per core, 1 to 4; niced below the media)
+ * does the hashing and verification of password
  * jobs (api_int.h); finished jobs go into a queue under a mutex, and one idle
  * source on the API's main context (attached by the first finished job,
  * removed when it has run) hands them back to the main thread, where the
@@ -183,8 +184,14 @@ void api_pw_start(veche_api *a)
     g_queue_init(&a->done);
     if (!a->env.ctx)
         return;
-    int n = (int)g_get_num_processors() - 1;
-    n = n < 1 ? 1 : n > POOL_MAX_THREADS ? POOL_MAX_THREADS : n;
+    /* One per core by default: the threads are niced below the media and
+     * the main loop (POOL_NICE), so they take only the CPU those leave; with
+     * cores - 1 a 2-core server hashed on one core while the other idled. */
+    int n = (int)a->env.cfg->password_threads;
+    if (n == 0) {
+        n = (int)g_get_num_processors();
+        n = n < 1 ? 1 : n > POOL_MAX_THREADS ? POOL_MAX_THREADS : n;
+    }
     GError *err = NULL;
     a->pool = g_thread_pool_new(pool_run, a, n, TRUE, &err);
     if (!a->pool) {

@@ -197,6 +197,12 @@ static const directive directives[] = {
     DIR(login_lockout_seconds, T_UINT, 1, 86400, NULL,
         "The window in which failures are counted, and how long a locked\n"
         "address (or IP) stays locked, in seconds."),
+    DIR(password_threads, T_UINT, 0, 64, NULL,
+        "Threads that check and hash passwords (Argon2id, about 0.1 s of one\n"
+        "core per sign-in at libsodium's interactive cost).  They run below the\n"
+        "media and the main loop (nice 10), so they use what those leave.\n"
+        "0: one per CPU core (at most 4); a sign-in storm of 500 in a minute\n"
+        "needs about one idle core (docs/performance.md \"Sign-in storm\")."),
     DIR(backup_interval_hours, T_UINT, 0, 8760, "backups",
         "Hours between online backups of the database taken by the running\n"
         "server (also one at start when the newest is older than that).\n"
@@ -272,6 +278,7 @@ void veche_config_defaults(veche_config *c)
     c->allow_anonymous_rooms = true;
     c->event_join_early_minutes = 60;
     c->login_max_failures = 5;
+    c->password_threads = 0;
     c->login_lockout_seconds = 900;
     c->backup_interval_hours = 24;
     c->backup_keep = 14;

@@ -66,6 +66,7 @@ typedef struct {
     unsigned event_join_early_minutes; /* 60: members join this early */
     unsigned login_max_failures;  /* 5 failed sign-ins per address (x10 per IP) ... */
     unsigned login_lockout_seconds; /* ... within 900 s lock it for 900 s */
+    unsigned password_threads;    /* Argon2id threads (nice 10); 0 = one per core, at most 4 */
     char backup_dir[VECHE_PATH_MAX];/* empty: data_dir/backups */
     unsigned backup_interval_hours; /* 24; 0: no automatic backups */
     unsigned backup_keep;         /* 14 newest backups kept */

@@ -5,7 +5,8 @@
 // activist's camera and microphone turn on by themselves and the other
 // activists see and hear them; the trainer's screen share reaches the
 // activists as a "screen" track on the stage; taking the floor back stops
-// the activist's media at the others.  Saves docs/screenshots/
+// the activist's media at the others and hides her from them again (the
+// trainer still lists her).  Saves docs/screenshots/
 // training-trainer.png and training-activist.png.
 //
 // Screen sharing uses chromium's real getDisplayMedia: headless chromium
@@ -107,14 +108,30 @@ test('training: the trainer\'s screen share reaches the activists', { timeout: 9
     await p.a2.screenshot({ path: `${DOC_SHOTS}/training-activist.png` });
   }));
 
-test('training: taking the floor back stops the activist\'s media at the others',
+test('training: taking the floor back stops the activist\'s media at the others and hides her again',
   { timeout: 60000 }, s.recorded(async () => {
     if (setupError) throw setupError;
+    // Given the floor, Olga is in the other activists' list and on their stage.
+    for (const a of [p.a2, p.a3]) {
+      assert.equal(await a.locator(`#people-panel [data-person="${p.a1.id}"]`).count(), 1, a.label);
+      assert.equal(await a.locator(`[data-participant="${p.a1.id}"]`).count(), 1, a.label);
+    }
     await p.trainer.click(`[data-person="${p.a1.id}"] button:text-is("Take the floor back")`);
     for (const a of [p.a2, p.a3]) {
       await waitFor(async () => (await received(a, p.a1.id)).tracks === 0, { timeout: 10000,
         describe: async () => `${a.label} still receives ${JSON.stringify(await received(a, p.a1.id))}` });
     }
+    // Hidden from the other activists again (participant-left, hidden): her
+    // tile and list entry go, the page says her floor ended, not that she left.
+    for (const a of [p.a2, p.a3]) {
+      await a.locator(`#people-panel [data-person="${p.a1.id}"]`).waitFor({ state: 'detached', timeout: 10000 });
+      await a.locator(`[data-participant="${p.a1.id}"]`).waitFor({ state: 'detached', timeout: 10000 });
+      await waitFor(async () => /Olga no longer has the floor/.test(await a.textContent('#status')),
+        { timeout: 5000, describe: async () => `${a.label} #status: ${await a.textContent('#status')}` });
+    }
+    // The trainer still sees her, and she still sees herself in the list.
+    assert.equal(await p.trainer.locator(`#people-panel [data-person="${p.a1.id}"]`).count(), 1);
+    assert.equal(await p.a1.locator(`#people-panel [data-person="${p.a1.id}"]`).count(), 1);
     // Olga's page stopped sending and let go of the devices.
     await waitFor(async () => {
       const st = await state(p.a1);

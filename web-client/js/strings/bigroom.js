@@ -30,6 +30,8 @@ export const BIGROOM_STRINGS = {
     'err.bad-hours': 'The sign-in lifetime is a number of hours from 1 to 8760, or empty.',
     // a training: one whose floor was taken back is no longer shown to the activists
     'bigroom.floor_over': '{name} no longer has the floor.',
+    // sign-in storm: the password check waits in the server's queue
+    'bigroom.signin_queued': 'Many people are signing in right now: yours is in the queue and will go through by itself. Please keep this page open.',
   },
   ru: {
     'bigroom.counts': 'присутствуют {present} из {total}',
@@ -57,5 +59,6 @@ export const BIGROOM_STRINGS = {
     'err.bad-limit': 'Предел участников: число от 1 до 100000 или пусто.',
     'err.bad-hours': 'Срок входа: число часов от 1 до 8760 или пусто.',
     'bigroom.floor_over': '{name} больше не выступает.',
+    'bigroom.signin_queued': 'Сейчас входят очень многие: ваш вход в очереди и пройдёт сам. Пожалуйста, не закрывайте страницу.',
   },
 };

@@ -19,6 +19,9 @@ export function formError(el, err) {
   el.hidden = false;
 }
 
+// A sign-in still unanswered after this long is waiting in the server's queue.
+const SLOW_SIGNIN_MS = 3000;
+
 function busy(button, on, key) {
   button.disabled = on;
   button.textContent = t(on ? 'working' : key);
@@ -64,10 +67,23 @@ export class SignIn {
     if (button.disabled) return;
     formError($('signin-error'), null);
     busy(button, true, 'signin.submit');
+    // In a sign-in storm the server queues the password check (and api.js
+    // retries a 503 by itself): after a few seconds, say so.
+    const wait = $('signin-wait');
+    const slow = setTimeout(() => {
+      wait.textContent = t('bigroom.signin_queued');
+      wait.hidden = false;
+    }, SLOW_SIGNIN_MS);
+    const waited = () => {
+      clearTimeout(slow);
+      wait.hidden = true;
+      wait.textContent = '';
+    };
     let me;
     try {
       me = await api.login($('signin-email').value.trim(), $('signin-password').value);
     } catch (err) {
+      waited();
       busy(button, false, 'signin.submit');
       if (err.code === 'wrong-credentials') formError($('signin-error'), 'signin.wrong');
       else if (err.code === 'blocked') formError($('signin-error'), 'signin.blocked');
@@ -75,6 +91,7 @@ export class SignIn {
       $('signin-password').select();
       return;
     }
+    waited();
     busy(button, false, 'signin.submit');
     $('signin-password').value = '';
     this.onSignedIn(me);
