@@ -6,12 +6,14 @@ hash string: same password and cost, so every sign-in verifies one real
 hash) sign in with POST /api/login, each at a random moment within SPREAD
 seconds, all from 127.0.0.1 (a training room behind one NAT), each on a
 connection of its own as a browser would.  Each does what the web client
-does (web-client/js/api.js `call`): on 503 it waits a growing, jittered
-delay (0.5 s doubling to 8 s, times 0.5-1.5) and tries again, for up to
-90 s; any other answer is final (429 included).  Measured:
+does (web-client/js/api.js `call`): on 503, or a connection that failed,
+it waits a growing, jittered delay (0.5 s doubling to 8 s, times 0.5-1.5)
+and tries again, for up to 90 s; any other answer is final (429
+included).  Measured:
 
   statuses        final answers (200 for everyone is the target)
-  busy_503, limited_429   503 answers seen on the way (retried), 429s
+  busy_503, conn_failed   503 answers and failed connections seen on the
+                  way (retried, as the client does); limited_429: final 429s
   signin_p50/p99/max      from the first try to the final answer
   last_served_s   from the storm's start until the last one was answered
   healthz_p99     GET /healthz every 50 ms on one kept-alive connection
@@ -82,32 +84,36 @@ def post_login(port, email):
 
 
 def sign_in_as_client(port, email):
-    """As web-client/js/api.js: retry 503 with backoff for up to 90 s.
-    Returns (final status, tries, 503s seen)."""
-    waited, busy = 0.0, 0
+    """As web-client/js/api.js: retry 503, and a connection that failed,
+    with backoff for up to 90 s.  Returns (final status, tries, 503s seen,
+    failed connections seen)."""
+    waited, busy, failed = 0.0, 0, 0
     for attempt in range(1000):
         st = post_login(port, email)
-        if st != 503 or waited > 90:
-            return st, attempt + 1, busy
-        busy += 1
+        if (st != 503 and isinstance(st, int)) or waited > 90:
+            return st, attempt + 1, busy, failed
+        if st == 503:
+            busy += 1
+        else:
+            failed += 1
         delay = min(8.0, 0.5 * 2 ** attempt) * (0.5 + random.random())
         time.sleep(delay)
         waited += delay
-    return st, attempt + 1, busy
+    return st, attempt + 1, busy, failed
 
 
 def signer_process(port, jobs, out):
     """Sign in each (email, start time) of jobs on a thread of its own;
-    report [(status, tries, busy, latency, end time)]."""
+    report [(status, tries, busy, failed, latency, end time)]."""
     res, lock = [], threading.Lock()
 
     def one(email, at):
         time.sleep(max(0.0, at - time.time()))
         t0 = time.time()
-        st, tries, busy = sign_in_as_client(port, email)
+        st, tries, busy, failed = sign_in_as_client(port, email)
         t1 = time.time()
         with lock:
-            res.append((st, tries, busy, t1 - t0, t1))
+            res.append((st, tries, busy, failed, t1 - t0, t1))
 
     ths = [threading.Thread(target=one, args=j, daemon=True) for j in jobs]
     for th in ths:
@@ -157,16 +163,17 @@ def storm(srv, emails, spread, procs=2):
     statuses = {}
     for r in res:
         statuses[str(r[0])] = statuses.get(str(r[0]), 0) + 1
-    lat = [r[3] for r in res]
+    lat = [r[4] for r in res]
     ok = sum(1 for r in res if r[0] == 200)
     return dict(
         signins=len(emails), spread_s=spread, served=ok, statuses=statuses,
         busy_503=sum(r[2] for r in res), got_busy=sum(1 for r in res if r[2]),
+        conn_failed=sum(r[3] for r in res), got_conn_failed=sum(1 for r in res if r[3]),
         limited_429=sum(1 for r in res if r[0] == 429),
         retries_max=max(r[1] for r in res) - 1,
         signin_p50_ms=round(pct(lat, 0.5) * 1000), signin_p99_ms=round(pct(lat, 0.99) * 1000),
         signin_max_ms=round(max(lat) * 1000),
-        last_served_s=round(max(r[4] for r in res) - start, 1),
+        last_served_s=round(max(r[5] for r in res) - start, 1),
         healthz_p50_ms=round(pct(health, 0.5) * 1000, 1) if health else None,
         healthz_p99_ms=round(pct(health, 0.99) * 1000, 1) if health else None,
         healthz_n=len(health),

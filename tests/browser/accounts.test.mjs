@@ -55,8 +55,9 @@ test('accounts: the sign-in page refuses a wrong password', { timeout: 30000 },
   }));
 
 // Sign-in storm (issue 14): the server queues the password check, and a 503
-// busy (its queue full) is retried by api.js.  Here the route holds the
-// request back the way a queue would (and answers the first try 503), then
+// busy (its queue full) or a connection reset is retried by api.js.  Here
+// the route resets the first try, answers the second 503, holds the third
+// back the way a queue would, then
 // lets it through to the real server: the page says the sign-in is queued,
 // retries by itself, and signs in.
 test('accounts: a sign-in kept waiting says it is queued and goes through by itself',
@@ -65,7 +66,11 @@ test('accounts: a sign-in kept waiting says it is queued and goes through by its
     let tries = 0;
     await page.route('**/api/login', async (route) => {
       tries += 1;
-      if (tries === 1) {
+      if (tries === 1) {  // an overloaded server resetting the connection
+        await route.abort('connectionreset');
+        return;
+      }
+      if (tries === 2) {
         await route.fulfill({ status: 503, contentType: 'application/json',
           body: JSON.stringify({ error: 'busy', reason: 'the server is busy; try again in a moment' }) });
         return;
@@ -84,7 +89,7 @@ test('accounts: a sign-in kept waiting says it is queued and goes through by its
     assert.match(await page.textContent('#signin-wait'), /yours is in the queue/);
     assert.equal(await page.getAttribute('#signin-wait', 'role'), 'status');
     await page.locator('#events-view').waitFor({ state: 'visible', timeout: 30000 });
-    assert.equal(tries, 2, 'the 503 was retried by the page itself');
+    assert.equal(tries, 3, 'the reset and the 503 were retried by the page itself');
     assert.equal(await page.isHidden('#signin-wait'), true, 'the note goes once signed in');
     await page.context().close();
   }));

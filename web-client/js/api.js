@@ -33,14 +33,23 @@ export async function call(method, path, body = undefined) {
   }
   let res;
   // 503 busy (a sign-in storm): the server did nothing; try again after a
-  // growing, jittered delay (0.5 s doubling to 8 s) for up to 90 s.
+  // growing, jittered delay (0.5 s doubling to 8 s) for up to 90 s.  A
+  // sign-in whose connection failed (reset, or closed unanswered by an
+  // overloaded server) is tried again the same way: signing in twice only
+  // opens a second session.  Other requests are not repeated on a network
+  // error: they may have been done.
+  const again = method === 'POST' && path === 'login';
   for (let attempt = 0, waited = 0; ; attempt++) {
+    let failed = null;
     try {
       res = await fetch(`/api/${path}`, init);
     } catch (err) {
-      throw new ApiError(0, 'network', err && err.message ? err.message : 'network error');
+      failed = err;
     }
-    if (res.status !== 503 || waited > 90000) break;
+    if (failed && (!again || waited > 90000)) {
+      throw new ApiError(0, 'network', failed.message ? failed.message : 'network error');
+    }
+    if (!failed && (res.status !== 503 || waited > 90000)) break;
     const delay = Math.min(8000, 500 * 2 ** attempt) * (0.5 + Math.random());
     await new Promise((r) => setTimeout(r, delay));
     waited += delay;
