@@ -23,7 +23,7 @@ WebSocket, TLS, with a session cookie; no media).  Measured:
 
 Sessions are written straight into the database (the SHA-256 of a random
 token, as the server stores them), so the storm measures joining, not
-Argon2id: sign-in storms are measured by accounts.py.
+Argon2id: sign-in storms are measured by signin_storm.py.
 
   bench/join_storm.py [--roster 10000] [--joiners 500] [--spread 30]
                       [--build build] [--json FILE]
