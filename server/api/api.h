@@ -8,8 +8,8 @@
  * holds); every error is JSON {"error": code, "reason": text}.  Handlers
  * run on the main loop.  Argon2id (about 0.1 s and 64 MiB per sign-in,
  * password change, reset or account created with a password) does not: it
- * runs on a small pool of threads owned by the veche_api (cores - 1 of
- * them, 1 to 4), the store being read before on the main thread and
+ * runs on a small pool of threads owned by the veche_api (password_threads,
+ * by default one per core, 1 to 4, niced below the media), the store being read before on the main thread and
  * written after (a sign-in's session on the store thread, storeq.h; the
  * other writes still on the main thread), and the answer is deferred
  * (http.h) until then, so the main loop (and the media on it) never waits
