@@ -199,21 +199,6 @@ static int open_session(api_call *c, int64_t person)
     return rc;
 }
 
-typedef struct {
-    veche_store *st;
-    int64_t person;
-    unsigned mask;                /* bit per veche_access_role held somewhere */
-} roles_ctx;
-
-static int roles_cb(void *ud, const veche_event *ev)
-{
-    roles_ctx *r = ud;
-    veche_admission a;
-    if (veche_store_admit(r->st, ev->id, r->person, &a) == 0)
-        r->mask |= 1u << a.role;
-    return 0;
-}
-
 /* {person, name, email, roles, platformAdmin, mustChangePassword}: roles
  * are the names of the roles the person holds in any event. */
 /* Collects the ids of the organizations a person administers (with
@@ -231,21 +216,21 @@ static json_t *person_json(api_call *c, int64_t person)
     if (veche_store_person_get(st, person, &p) != 0)
         return NULL;
     bool has_acc = veche_store_account_get(st, person, &acc) == 0;
-    roles_ctx r = {st, person, 0};
-    if (veche_store_events_list(st, roles_cb, &r) < 0)
+    unsigned mask = 0;  /* the roles held in some event: by the person's rows */
+    if (veche_store_person_event_roles(st, person, &mask) < 0)
         return NULL;
     if (has_acc && acc.platform_admin)
-        r.mask |= 1u << VECHE_ACCESS_PLATFORM_ADMIN;
+        mask |= 1u << VECHE_ACCESS_PLATFORM_ADMIN;
     json_t *admin_orgs = json_array();  /* what the admin pages may show */
     if (veche_store_orgs_list(st, 0, person, collect_org_id, admin_orgs) < 0) {
         json_decref(admin_orgs);
         return NULL;
     }
     if (json_array_size(admin_orgs))
-        r.mask |= 1u << VECHE_ACCESS_ORG_ADMIN;
+        mask |= 1u << VECHE_ACCESS_ORG_ADMIN;
     json_t *roles = json_array();
     for (int i = VECHE_ACCESS_COUNT - 1; i > VECHE_ACCESS_NONE; i--)
-        if (r.mask & (1u << i))
+        if (mask & (1u << i))
             json_array_append_new(roles, json_string(veche_access_role_name((veche_access_role)i)));
     return json_pack("{s:I, s:s, s:s, s:o, s:b, s:o, s:b}", "person", (json_int_t)person,
                      "name", p.full_name, "email", p.email, "roles", roles, "platformAdmin",

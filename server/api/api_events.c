@@ -68,7 +68,8 @@ static void list_events(api_call *c)
     if (!api_need_person(c))
         return;
     list_ctx l = {c, json_array(), 0};
-    if (veche_store_events_list(c->api->env.store, list_cb, &l) != 0) {
+    /* the person's candidates (by their rows), each admitted as before */
+    if (veche_store_events_for_person(c->api->env.store, c->person, list_cb, &l) != 0) {
         json_decref(l.list);
         return api_error(c, 500, "internal", "database error");
     }

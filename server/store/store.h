@@ -276,6 +276,23 @@ typedef struct {
  * decision table is in docs/data-model.md. */
 int veche_store_admit(veche_store *s, int64_t event_id, int64_t person_id,
                       veche_admission *out);
+
+/* The roles person holds as their highest role (veche_store_admit's
+ * role) in at least one event, as a bit mask (1u << veche_access_role):
+ * the union of veche_store_admit over every event, in a few queries by the
+ * person's memberships and administered organizations (indexes
+ * body_member_person, course_member_person, event_guest_person, event_body,
+ * event_course), not one per event.  A blocked person has none.  0,
+ * VECHE_ENOTFOUND (no such person) or a store error. */
+int veche_store_person_event_roles(veche_store *s, int64_t person_id, unsigned *mask);
+/* The events person may hold a role in (a member of its body or course, a
+ * guest, an administrator of its organization or one above, a platform
+ * administrator: every event), by start time then id: the events of
+ * veche_store_events_list that veche_store_admit does not refuse as
+ * not listed, and maybe some it refuses otherwise (ask it).  For the
+ * events page: it scans by the person's rows, not every event's. */
+int veche_store_events_for_person(veche_store *s, int64_t person_id,
+                                  veche_store_event_cb cb, void *ud);
 /* "ok", "no_person", "blocked", "not_listed". */
 const char *veche_store_refusal_name(veche_refusal r);
 

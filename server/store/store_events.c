@@ -483,3 +483,115 @@ int veche_store_admit(veche_store *s, int64_t event_id, int64_t person_id,
     }
     return 0;
 }
+
+/* ---- a person's events, by their rows ---- */
+
+/* The event-holding units (bodies and courses with an event) of the
+ * organizations person administers, or below them: ?1 = 0, ?2 = person. */
+#define ADMIN_EVENT_IDS                                                       \
+    " SELECT e2.id FROM scope JOIN body b2 ON b2.organization_id = scope.id"  \
+    "  JOIN event e2 ON e2.body_id = b2.id"                                   \
+    " UNION SELECT e2.id FROM scope JOIN course c2"                           \
+    "  ON c2.organization_id = scope.id JOIN event e2 ON e2.course_id = c2.id"
+
+int veche_store_person_event_roles(veche_store *s, int64_t person_id, unsigned *mask)
+{
+    if (!s || !mask)
+        return VECHE_EINVAL;
+    *mask = 0;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st,
+                          "SELECT ifnull(a.blocked, 0), ifnull(a.platform_admin, 0),"
+                          " EXISTS (SELECT 1 FROM event)"
+                          " FROM person p LEFT JOIN account a ON a.person_id = p.id"
+                          " WHERE p.id = ?", "i", person_id);
+    if (r < 0)
+        return r;
+    bool blocked = false, platform = false, any = false;
+    r = store_step(s, st);
+    if (r == 1) {
+        blocked = sqlite3_column_int(st, 0) != 0;
+        platform = sqlite3_column_int(st, 1) != 0;
+        any = sqlite3_column_int(st, 2) != 0;
+        r = 0;
+    } else if (r == 0) {
+        r = VECHE_ENOTFOUND;
+    }
+    sqlite3_finalize(st);
+    if (r < 0 || blocked || !any)
+        return r;
+    if (platform) {  /* the highest role, in every event */
+        *mask = 1u << VECHE_ACCESS_PLATFORM_ADMIN;
+        return 0;
+    }
+    /* Events of the organizations administered: org_admin, higher than any
+     * role a roster gives. */
+    int64_t admin = 0;
+    r = store_query_int(s, &admin, STORE_SCOPE_CTE "SELECT EXISTS (" ADMIN_EVENT_IDS ")", "ii",
+                        (int64_t)0, person_id);
+    if (r < 0)
+        return r;
+    if (admin)
+        *mask |= 1u << VECHE_ACCESS_ORG_ADMIN;
+    /* Elsewhere: the role of the event's roster, or guest where the person
+     * is a guest but not on the roster (guest is the lowest role). */
+    r = store_prepare(s, &st, STORE_SCOPE_CTE
+        "SELECT m.role FROM body_member m JOIN body b ON b.id = m.body_id"
+        " WHERE m.person_id = ?2 AND b.organization_id NOT IN scope"
+        "  AND EXISTS (SELECT 1 FROM event e WHERE e.body_id = m.body_id)"
+        " UNION SELECT m.role FROM course_member m JOIN course c ON c.id = m.course_id"
+        " WHERE m.person_id = ?2 AND c.organization_id NOT IN scope"
+        "  AND EXISTS (SELECT 1 FROM event e WHERE e.course_id = m.course_id)"
+        " UNION SELECT 'guest' FROM event_guest g JOIN event e ON e.id = g.event_id"
+        "  LEFT JOIN body b ON b.id = e.body_id LEFT JOIN course c ON c.id = e.course_id"
+        " WHERE g.person_id = ?2"
+        "  AND coalesce(b.organization_id, c.organization_id) NOT IN scope"
+        "  AND NOT EXISTS (SELECT 1 FROM body_member m"
+        "                  WHERE m.body_id = e.body_id AND m.person_id = ?2)"
+        "  AND NOT EXISTS (SELECT 1 FROM course_member m"
+        "                  WHERE m.course_id = e.course_id AND m.person_id = ?2)",
+        "ii", (int64_t)0, person_id);
+    if (r < 0)
+        return r;
+    while ((r = store_step(s, st)) == 1) {
+        veche_access_role role;
+        if (veche_access_role_parse((const char *)sqlite3_column_text(st, 0), &role) != 0) {
+            r = VECHE_EMALFORMED;
+            break;
+        }
+        *mask |= 1u << role;
+    }
+    sqlite3_finalize(st);
+    if (r < 0)
+        *mask = 0;
+    return r < 0 ? r : 0;
+}
+
+int veche_store_events_for_person(veche_store *s, int64_t person_id,
+                                  veche_store_event_cb cb, void *ud)
+{
+    if (!s || !cb)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, STORE_SCOPE_CTE EVENT_COLUMNS
+        "WHERE e.id IN ("
+        " SELECT e2.id FROM body_member m JOIN event e2 ON e2.body_id = m.body_id"
+        "  WHERE m.person_id = ?2"
+        " UNION SELECT e2.id FROM course_member m JOIN event e2 ON e2.course_id = m.course_id"
+        "  WHERE m.person_id = ?2"
+        " UNION SELECT event_id FROM event_guest WHERE person_id = ?2"
+        " UNION" ADMIN_EVENT_IDS
+        " UNION SELECT id FROM event WHERE EXISTS (SELECT 1 FROM account"
+        "  WHERE person_id = ?2 AND platform_admin = 1))"
+        " ORDER BY e.starts_at, e.id",
+        "ii", (int64_t)0, person_id);
+    if (r < 0)
+        return r;
+    while ((r = store_step(s, st)) == 1) {
+        veche_event ev;
+        if ((r = event_columns(st, &ev)) < 0 || (r = cb(ud, &ev)) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return r;
+}

@@ -438,6 +438,12 @@ static const char v9[] =
     "ALTER TABLE organization ADD COLUMN chat_retention_days INTEGER"
     "  CHECK (chat_retention_days IS NULL OR chat_retention_days >= 0);";
 
+/* v10: API reads by person (issue 8).  event_guest_person: the events a
+ * person is a guest of, for /api/me and /api/events without a look at
+ * every event (veche_store_person_event_roles). */
+static const char v10[] =
+    "CREATE INDEX event_guest_person ON event_guest (person_id);";
+
 static const char *const migrations[] = {
     v1,
     v2,
@@ -448,6 +454,7 @@ static const char *const migrations[] = {
     v7, /* v7: administration, audit log, personal data */
     v8, /* v8: big rooms: event room limit, session lifetime */
     v9, /* v9: chat and its retention */
+    v10, /* v10: API reads by person: event_guest_person index */
 };
 
 const char *const *store_migrations(size_t *count)

@@ -937,6 +937,143 @@ TEST(caller_transaction_nests)
     veche_store_close(s);
 }
 
+/* ---- a person's roles and events by their rows (api /me, /events) ---- */
+
+/* The reference: veche_store_admit over every event. */
+static int ref_roles_cb(void *ud, const veche_event *ev)
+{
+    void **a = ud;
+    veche_store *s = a[0];
+    int64_t person = *(int64_t *)a[1];
+    veche_admission adm;
+    if (veche_store_admit(s, ev->id, person, &adm) == 0)
+        *(unsigned *)a[2] |= 1u << adm.role;
+    return 0;
+}
+
+typedef struct {
+    veche_store *s;
+    int64_t person;
+    int64_t ids[256];
+    size_t n;
+} admitted_list;
+
+static int admitted_cb(void *ud, const veche_event *ev)
+{
+    admitted_list *l = ud;
+    veche_admission adm;
+    if (veche_store_admit(l->s, ev->id, l->person, &adm) == 0 && l->n < 256)
+        l->ids[l->n++] = ev->id;
+    return 0;
+}
+
+/* Both answers for person equal the per-event ones. */
+static void check_person_by_rows(veche_store *s, int64_t person, int *mismatches)
+{
+    unsigned ref = 0, got = 99;
+    void *a[3] = {s, &person, &ref};
+    CHECK_EQ_INT(veche_store_events_list(s, ref_roles_cb, a), 0);
+    CHECK_EQ_INT(veche_store_person_event_roles(s, person, &got), 0);
+    admitted_list all = {s, person, {0}, 0}, mine = {s, person, {0}, 0};
+    CHECK_EQ_INT(veche_store_events_list(s, admitted_cb, &all), 0);
+    CHECK_EQ_INT(veche_store_events_for_person(s, person, admitted_cb, &mine), 0);
+    bool same = ref == got && all.n == mine.n &&
+                memcmp(all.ids, mine.ids, all.n * sizeof all.ids[0]) == 0;
+    if (!same) {
+        fprintf(stderr, "# person %lld: roles %#x vs %#x, events %zu vs %zu\n",
+                (long long)person, ref, got, all.n, mine.n);
+        (*mismatches)++;
+    }
+}
+
+static void person_roles_by_rows(void)
+{
+    char path[128];
+    veche_store *s = fresh(path, sizeof path);
+    cast c;
+    build_cast(s, &c);
+    int bad = 0;
+    int64_t cast_people[] = {c.chair, c.member_nv, c.secretary, c.guest, c.region_admin,
+                             c.platform, c.stranger, c.blocked, c.trainer, c.activist,
+                             c.foreign_admin, c.no_account_guest};
+    for (size_t i = 0; i < sizeof cast_people / sizeof cast_people[0]; i++)
+        check_person_by_rows(s, cast_people[i], &bad);
+    unsigned m = 0;
+    CHECK_EQ_INT(veche_store_person_event_roles(s, c.chair, &m), 0);
+    CHECK_EQ_INT((int)m, 1 << VECHE_ACCESS_CHAIR);  /* a guest too, but chair is higher */
+    CHECK_EQ_INT(veche_store_person_event_roles(s, c.blocked, &m), 0);
+    CHECK_EQ_INT((int)m, 0);
+    CHECK_EQ_INT(veche_store_person_event_roles(s, 999999, &m), VECHE_ENOTFOUND);
+    /* Random worlds: units in every organization, some without events,
+     * people on rosters, guests, administrators, blocked, platform. */
+    unsigned seed = 8;
+    int64_t orgs[] = {c.central, c.region, c.other_region, c.primary};
+    for (int world = 0; world < 6; world++) {
+        int64_t units[8], people[24];
+        bool is_body[8];
+        for (int u = 0; u < 8; u++) {
+            char name[32];
+            snprintf(name, sizeof name, "unit %d.%d", world, u);
+            int64_t org = orgs[rand_r(&seed) % 4];
+            is_body[u] = rand_r(&seed) % 2;
+            CHECK_EQ_INT(is_body[u] ? veche_store_body_create(s, org, name, NULL, &units[u])
+                                    : veche_store_course_create(s, org, name, &units[u]), 0);
+            int events = rand_r(&seed) % 3;  /* 0: a unit without events */
+            for (int e = 0; e < events; e++) {
+                veche_event ev = {0, is_body[u] ? units[u] : 0, is_body[u] ? 0 : units[u], 0,
+                                  "E", NOW + rand_r(&seed) % 5, NOW + 7200,
+                                  is_body[u] ? VECHE_ROOM_MEETING : VECHE_ROOM_TRAINING, "", 0};
+                snprintf(ev.room_id, sizeof ev.room_id, "w%d-u%d-e%d", world, u, e);
+                int64_t id = 0;
+                CHECK_EQ_INT(veche_store_event_create(s, &ev, NOW, &id), 0);
+            }
+        }
+        for (int p = 0; p < 24; p++) {
+            char email[48];
+            snprintf(email, sizeof email, "w%d-p%d@x.org", world, p);
+            people[p] = add_person(s, "Человек", email, c.primary);
+            bool account = rand_r(&seed) % 4 != 0;
+            if (account)
+                CHECK_EQ_INT(veche_store_account_create(s, people[p], NULL, false, NOW), 0);
+            static const veche_access_role body_roles[] = {
+                VECHE_ACCESS_MEMBER, VECHE_ACCESS_SECRETARY, VECHE_ACCESS_CHAIR};
+            for (int u = 0; u < 8; u++) {
+                if (rand_r(&seed) % 6)
+                    continue;
+                if (is_body[u])
+                    CHECK_EQ_INT(veche_store_body_member_set(s, units[u], people[p],
+                                                             body_roles[rand_r(&seed) % 3],
+                                                             rand_r(&seed) % 2), 0);
+                else
+                    CHECK_EQ_INT(veche_store_course_member_set(
+                                     s, units[u], people[p],
+                                     rand_r(&seed) % 2 ? VECHE_ACCESS_TRAINER
+                                                       : VECHE_ACCESS_ACTIVIST), 0);
+            }
+            if (rand_r(&seed) % 10 == 0)
+                CHECK_EQ_INT(veche_store_org_admin_set(s, orgs[rand_r(&seed) % 4], people[p],
+                                                       true), 0);
+            if (account && rand_r(&seed) % 15 == 0)
+                CHECK_EQ_INT(veche_store_account_set_platform_admin(s, people[p], true), 0);
+            if (account && rand_r(&seed) % 12 == 0)
+                CHECK_EQ_INT(veche_store_account_set_blocked(s, people[p], true, NOW, NULL), 0);
+        }
+        /* guests: a few of every world's events */
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "INSERT OR IGNORE INTO event_guest (event_id, person_id)"
+                 " SELECT e.id, p.id FROM event e, person p WHERE p.email LIKE 'w%d-%%'"
+                 " AND (e.id * 7 + p.id * 3) %% 9 = 0", world);
+        CHECK_EQ_INT(exec_sql(path, sql), 0);
+        for (int p = 0; p < 24; p++)
+            check_person_by_rows(s, people[p], &bad);
+    }
+    for (size_t i = 0; i < sizeof cast_people / sizeof cast_people[0]; i++)
+        check_person_by_rows(s, cast_people[i], &bad);
+    CHECK_EQ_INT(bad, 0);
+    veche_store_close(s);
+}
+
 int main(void)
 {
     if (fixture_begin() != 0)
@@ -959,6 +1096,7 @@ int main(void)
     RUN(invitations_single_use);
     RUN(admin_listings);
     RUN(caller_transaction_nests);
+    RUN(person_roles_by_rows);
     fixture_end();
     return check_finish();
 }
