@@ -159,8 +159,13 @@ static void attendance_answer(api_call *c, int64_t event_id, const char *what, b
 {
     veche_report *r = NULL;
     int64_t grace_ms = (int64_t)c->api->env.cfg->presence_grace_seconds * 1000;
-    if (veche_report_build(c->api->env.store, c->api->env.roll, event_id, grace_ms,
-                           g_get_real_time() / 1000, &r) != 0)
+    /* on a reader (api_read.c) the roll's copy made after the BARRIER */
+    int brc = c->api->is_reader
+                 ? veche_report_build_live(c->api->env.store, c->api->live, event_id, grace_ms,
+                                           g_get_real_time() / 1000, &r)
+                 : veche_report_build(c->api->env.store, c->api->env.roll, event_id, grace_ms,
+                                      g_get_real_time() / 1000, &r);
+    if (brc != 0)
         return api_error(c, 500, "internal", "could not build the report");
     /* the zone of the event's organization (or an ancestor's), else the server's */
     char zone[64] = "";
@@ -243,7 +248,9 @@ static void attendance(api_call *c, int64_t event_id, const char *what)
     char format[16];
     api_query(c, "format", format, sizeof format);
     bool russian = api_russian(c), plain = strcmp(format, "rfc4180") == 0;
-    if (!c->api->env.storeq || !c->req->pending)
+    /* inline: on a reader (api_read.c waited for the BARRIER before), or
+     * without a store thread or a way to defer */
+    if (c->api->is_reader || !c->api->env.storeq || !c->req->pending)
         return attendance_answer(c, event_id, what, russian, plain);
     report_wait *w = g_new0(report_wait, 1);
     w->api = c->api;

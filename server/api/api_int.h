@@ -24,7 +24,11 @@ struct veche_api {
     GMutex lock;                  /* guards done and wake */
     GQueue done;                  /* of api_pw_job, worked, waiting for the main thread */
     GSource *wake;                /* idle source on env.ctx delivering done, or NULL */
-    struct api_reader *reader;    /* api_read.c: the read-only routes' thread, or NULL */
+    struct api_reader *readers[2];/* api_read.c: the read-only routes' threads (quick,
+                                     heavy), or NULL */
+    bool is_reader;               /* this is a reader's own veche_api (api_read.c) */
+    const struct veche_report_live *live; /* on a reader: the roll's copy for the
+                                     attendance report it is answering, or NULL */
 };
 
 typedef struct api_reader api_reader;
@@ -139,9 +143,13 @@ void api_pw_stop(veche_api *a);
  * the route (api.c; veche_api_handle without the offloading). */
 void api_run(veche_api *a, const veche_http_request *req, veche_http_response *resp);
 
-/* ---- api_read.c: the read-only routes on a thread of their own ----
- * GET /api/me, /api/session and /api/events run, cookie lookup included,
- * on one thread with its own store connection; the answer is deferred. */
+/* ---- api_read.c: the read-only routes on threads of their own ----
+ * Every GET route that only reads the store runs, cookie lookup included,
+ * on a reader thread with its own store connection; the answer is
+ * deferred.  api_read.c's routes[] lists them. */
+/* Which reader answers (method, path): 0 quick, 1 heavy, -1 the main loop;
+ * *report_event: the event of an attendance report, else 0. */
+int api_read_route(const char *method, const char *path, int64_t *report_event);
 /* Take req when it is one of those routes and it can wait: resp->deferred
  * is set and true returned; false: answer it on the main loop. */
 bool api_read_offload(veche_api *a, const veche_http_request *req, veche_http_response *resp);

@@ -1,38 +1,53 @@
 /* api_read.c - the API's read-only routes off the main loop.
  *
- * GET /api/me, GET /api/session and GET /api/events (the routes every page
- * asks on load; /api/me reads the person's admission to every event) only
- * read the store.  They run, with the session cookie's lookup, on one
- * thread of their own with a store connection of its own (WAL: a read
- * there sees every write committed on the main connection or the store
- * thread before it started, so the answers are the same as on the main
- * loop); the main loop only copies the request and later sends the
- * finished answer (http.h's deferred responses), so a page load waits
- * for SQLite without the rooms, the WebSockets or /healthz waiting too.
+ * Every GET route that only reads the store (routes[] below: the table
+ * says which, and why the others stay) runs, with the session cookie's
+ * lookup, on a reader thread with a store connection of its own (WAL: a
+ * read there sees every write committed on the main connection or the
+ * store thread before it started, so the answers are the same as on the
+ * main loop); the main loop only copies the request and later sends the
+ * finished answer (http.h's deferred responses), so a page load waits for
+ * SQLite without the rooms, the WebSockets or /healthz waiting too.
  *
- * A routed call on the thread gets a veche_api of its own (the reader's)
- * whose env has only cfg, secret, cost and the thread's store: the
- * handlers of these routes use nothing else (no roll, signal, storeq,
- * mailer, guards or password pool, all main-thread state).  One thread,
- * because one connection may be used by one thread at a time; requests
- * are answered in the order they came.
+ * Two readers, each one thread and one connection, so that a big report
+ * does not hold up the page loads of everyone else: QUICK (the routes of
+ * every page load: /api/me, /api/session, /api/events, lists, one lesson)
+ * and HEAVY (reports, minutes, votes, the audit log, whole lists of people
+ * and rosters: O(roster) or O(records)).  Each answers in the order its
+ * requests came.
+ *
+ * The attendance reports need the live roll (who is in now, the quorum),
+ * main-thread state, and the attendance written before the request: the
+ * main loop first waits for the store thread's queue (a BARRIER, as
+ * before), then copies the event's presence (veche_report_live_take,
+ * O(present)) and hands the request to HEAVY, whose report is built from
+ * its connection and that copy.
+ *
+ * A routed call on a reader gets a veche_api of its own (the reader's)
+ * whose env has only cfg, secret, cost and the reader's store (and, for a
+ * report, the roll's copy): the handlers of these routes use nothing else
+ * (no roll, signal, storeq, mailer, guards or password pool, all
+ * main-thread state).
  *
  * Like api_pw.c: finished jobs go into a queue under a mutex, one idle
  * source on the main context (attached by the first finished job) hands
- * them back.  Shutdown (api_read_stop): the thread finishes what is
- * queued, the idle source is destroyed and the answers left are sent
- * (the http layer drops those whose client is gone).
+ * them back.  Shutdown (api_read_stop): the threads finish what is queued,
+ * the idle source is destroyed and the answers left are sent (the http
+ * layer drops those whose client is gone).
  *
- * Does not: run any route that writes, or that needs main-thread state;
- * those stay on the main loop (api.c).  Without a main context or a
- * pending handle (the fuzzer, tests calling the hook directly) nothing is
- * offloaded. */
+ * Does not: run any route that writes, or that needs main-thread state
+ * beyond the roll's copy; those stay on the main loop (api.c).  Without a
+ * main context or a pending handle (the fuzzer, tests calling the hook
+ * directly) nothing is offloaded. */
 #include "api_int.h"
 
 #include <string.h>
 
 #include "err.h"
 #include "log.h"
+#include "report.h"
+
+typedef enum { READ_QUICK, READ_HEAVY, READ_KINDS } read_kind;
 
 struct api_reader {
     veche_api api;                /* env: cfg, secret, cost, the thread's store */
@@ -47,37 +62,113 @@ typedef struct {
     veche_http_pending *pending;
     veche_http_response resp;
     /* the request, copied (the hook's strings live only during its call) */
-    char *method, *path, *query, *cookie, *accept_language, *peer;
+    char *method, *path, *query, *cookie, *accept_language, *peer, *range;
     bool tls;
+    read_kind kind;
+    int64_t report_event;         /* an attendance report: its event, else 0 */
+    veche_report_live *live;      /* its copy of the roll (main thread made it) */
+    veche_api *owner;             /* for the BARRIER's completion */
 } read_job;
 
-/* The routes that only read the store: (method, path after /api/). */
+/* The GET routes off the main loop: path segments after /api/, "#" a
+ * positive id (api_id).  Each handler reads only the store and the
+ * configuration (and the attendance report the roll's copy, see above).
+ *
+ * Stay on the main loop, and why:
+ *   every POST, PUT, PATCH and DELETE: they write, their order matters,
+ *     several use main-thread state (the signal plane, the roll, mail,
+ *     the sign-in guards, the password pool, the store thread's queue);
+ *   GET admin/people/#/export: audited (writes the audit entry in the
+ *     export's transaction);
+ *   GET events/#/roll: a page of the live roll (main-thread state; its
+ *     SQLite is the cookie lookup and one admission check, point lookups);
+ *   anything not below (unknown routes: the 404 costs the cookie lookup). */
 static const struct {
-    const char *method, *path;
+    const char *path;
+    read_kind kind;
 } routes[] = {
-    {"GET", "me"},
-    {"GET", "session"},
-    {"GET", "events"},
+    /* every page load: the account and what it may open */
+    {"me", READ_QUICK},
+    {"session", READ_QUICK},
+    {"events", READ_QUICK},
+    {"privacy", READ_QUICK},
+    {"password-reset/check", READ_QUICK},
+    {"events/#/agenda", READ_QUICK},
+    {"lessons", READ_QUICK},
+    {"lessons/#", READ_QUICK},
+    {"lessons/#/video", READ_QUICK},   /* the file itself is sent by the http layer */
+    {"lessons/#/chapters.vtt", READ_QUICK},
+    {"lessons/retention/#", READ_QUICK},
+    {"admin/orgs", READ_QUICK},
+    {"admin/orgs/#/admins", READ_QUICK},
+    {"admin/bodies", READ_QUICK},
+    {"admin/courses", READ_QUICK},
+    {"admin/events", READ_QUICK},
+    {"admin/events/#/guests", READ_QUICK},
+    {"admin/bodies/#/voting", READ_QUICK},
+    /* O(roster) or O(records): reports, minutes, votes, logs, lists */
+    {"events/#/attendance", READ_HEAVY},
+    {"events/#/attendance.csv", READ_HEAVY},
+    {"events/#/attendance.html", READ_HEAVY},
+    {"events/#/minutes", READ_HEAVY},
+    {"events/#/minutes.html", READ_HEAVY},
+    {"events/#/votes.csv", READ_HEAVY},
+    {"events/#/votes.json", READ_HEAVY},
+    {"admin/people", READ_HEAVY},
+    {"admin/roster/body/#", READ_HEAVY},
+    {"admin/roster/course/#", READ_HEAVY},
+    {"admin/audit", READ_HEAVY},
+    {"admin/audit.csv", READ_HEAVY},
 };
 
-/* Whether path ("/api/x/y") is one of routes[], as api.c's router splits
- * it (empty segments are skipped). */
-static bool is_read_route(const char *method, const char *path)
+/* Whether pattern ("a/#/b") matches the segments. */
+static bool pattern_matches(const char *pattern, char **segs, size_t n)
 {
-    if (!method || !path || strncmp(path, "/api/", 5) != 0)
-        return false;
-    const char *p = path + 5;
-    while (*p == '/')
-        p++;
-    size_t n = strcspn(p, "/");
-    for (const char *q = p + n; *q; q++)
-        if (*q != '/')
-            return false;  /* more than one segment */
-    for (size_t i = 0; i < G_N_ELEMENTS(routes); i++)
-        if (strcmp(method, routes[i].method) == 0 && strlen(routes[i].path) == n &&
-            strncmp(p, routes[i].path, n) == 0)
-            return true;
-    return false;
+    size_t i = 0;
+    for (const char *p = pattern; *p; i++) {
+        size_t len = strcspn(p, "/");
+        if (i == n)
+            return false;
+        if (len == 1 && *p == '#') {
+            if (!api_id(segs[i]))
+                return false;
+        } else if (strlen(segs[i]) != len || strncmp(segs[i], p, len) != 0) {
+            return false;
+        }
+        p += len;
+        if (*p == '/')
+            p++;
+    }
+    return i == n;
+}
+
+/* The reader of (method, path) as api.c's router splits path (empty
+ * segments skipped), or -1: the main loop's.  *report_event: the event
+ * of an attendance report, else 0. */
+int api_read_route(const char *method, const char *path, int64_t *report_event)
+{
+    *report_event = 0;
+    if (!method || !path || strcmp(method, "GET") != 0 || strncmp(path, "/api/", 5) != 0)
+        return -1;
+    char *copy = g_strdup(path + 5), *segs[API_MAX_SEGS];
+    size_t n = 0;
+    for (char *save = NULL, *seg = strtok_r(copy, "/", &save); seg;
+         seg = strtok_r(NULL, "/", &save)) {
+        if (n == API_MAX_SEGS) {
+            g_free(copy);
+            return -1;
+        }
+        segs[n++] = seg;
+    }
+    int kind = -1;
+    for (size_t i = 0; i < G_N_ELEMENTS(routes) && kind < 0; i++)
+        if (pattern_matches(routes[i].path, segs, n))
+            kind = (int)routes[i].kind;
+    if (kind >= 0 && n == 3 && strcmp(segs[0], "events") == 0 &&
+        g_str_has_prefix(segs[2], "attendance"))
+        *report_event = api_id(segs[1]);
+    g_free(copy);
+    return kind;
 }
 
 static void job_free(read_job *j)
@@ -88,7 +179,10 @@ static void job_free(read_job *j)
     g_free(j->cookie);
     g_free(j->accept_language);
     g_free(j->peer);
+    g_free(j->range);
     g_free(j->resp.body);  /* NULL when taken by the http layer */
+    g_free(j->resp.file);
+    veche_report_live_free(j->live);
     g_free(j);
 }
 
@@ -127,9 +221,11 @@ static void pool_run(gpointer data, gpointer user)
     veche_http_request req = {
         .method = j->method, .path = j->path, .query = j->query, .cookie = j->cookie,
         .accept_language = j->accept_language, .body = "", .body_len = 0, .tls = j->tls,
-        .peer = j->peer, .authorization = "", .pending = NULL, .range = "",
+        .peer = j->peer, .authorization = "", .pending = NULL, .range = j->range,
     };
+    r->api.live = j->live;
     api_run(&r->api, &req, &j->resp);
+    r->api.live = NULL;
     g_mutex_lock(&r->lock);
     g_queue_push_tail(&r->done, j);
     if (!r->wake) {
@@ -141,10 +237,46 @@ static void pool_run(gpointer data, gpointer user)
     g_mutex_unlock(&r->lock);
 }
 
+/* Hand j to its reader; false (j untouched) when the thread refuses. */
+static bool push(veche_api *a, read_job *j)
+{
+    GError *err = NULL;
+    if (g_thread_pool_push(a->readers[j->kind]->pool, j, &err))
+        return true;
+    VLOG_ERROR(NULL, NULL, "api: read thread: %s", err ? err->message : "?");
+    g_clear_error(&err);
+    return false;
+}
+
+/* The BARRIER before a report is through (main thread): the attendance
+ * written before the request is in the store; copy the roll and go on. */
+static void report_barrier_done(void *ud, veche_storeq_req *req)
+{
+    (void)req;
+    read_job *j = ud;
+    veche_api *a = j->owner;
+    j->live = veche_report_live_take(a->env.roll, j->report_event);
+    if (!a->readers[j->kind] || !push(a, j)) {
+        j->resp.status = 503;
+        complete(j);
+    }
+    j->owner = NULL;  /* handed on (or answered): not for report_barrier_free */
+}
+
+static void report_barrier_free(gpointer ud)
+{
+    read_job *j = ud;
+    if (!j->owner)
+        return;
+    j->resp.status = 503;  /* the queue went away first (shutdown) */
+    complete(j);
+}
+
 bool api_read_offload(veche_api *a, const veche_http_request *req, veche_http_response *resp)
 {
-    api_reader *r = a->reader;
-    if (!r || !req->pending || req->body_len || !is_read_route(req->method, req->path))
+    int64_t report_event = 0;
+    int kind = req->body_len ? -1 : api_read_route(req->method, req->path, &report_event);
+    if (kind < 0 || !a->readers[kind] || !req->pending)
         return false;
     read_job *j = g_new0(read_job, 1);
     j->pending = req->pending;
@@ -154,59 +286,66 @@ bool api_read_offload(veche_api *a, const veche_http_request *req, veche_http_re
     j->cookie = g_strdup(req->cookie ? req->cookie : "");
     j->accept_language = g_strdup(req->accept_language ? req->accept_language : "");
     j->peer = g_strdup(req->peer ? req->peer : "");
+    j->range = g_strdup(req->range ? req->range : "");
     j->tls = req->tls;
-    GError *err = NULL;
-    if (!g_thread_pool_push(r->pool, j, &err)) {  /* answer on the main loop instead */
-        VLOG_ERROR(NULL, NULL, "api: read thread: %s", err ? err->message : "?");
-        g_clear_error(&err);
+    j->kind = (read_kind)kind;
+    j->report_event = report_event;
+    resp->deferred = true;
+    if (report_event && a->env.storeq) {
+        j->owner = a;
+        veche_storeq_submit(a->env.storeq, veche_storeq_req_new(VECHE_STOREQ_BARRIER),
+                            report_barrier_done, j, report_barrier_free);
+        return true;
+    }
+    if (report_event)
+        j->live = veche_report_live_take(a->env.roll, report_event);
+    if (!push(a, j)) {  /* answer on the main loop instead */
+        resp->deferred = false;
         j->pending = NULL;
         job_free(j);
         return false;
     }
-    resp->deferred = true;
     return true;
 }
 
-void api_read_start(veche_api *a)
+/* A reader with its own connection to the database, or NULL (logged). */
+static api_reader *reader_new(veche_api *a, const char *what)
 {
-    if (!a->env.ctx || !a->env.cfg)
-        return;
     char path[VECHE_PATH_MAX + 16];
     veche_config_database_path(a->env.cfg, path, sizeof path);
     veche_store *st = NULL;
     int rc = veche_store_open(path, &st);
     if (rc != 0) {
-        VLOG_ERROR(NULL, NULL, "api: read connection %s: %s: reads stay on the main loop", path,
-                   veche_strerror(rc));
-        return;
+        VLOG_ERROR(NULL, NULL, "api: %s read connection %s: %s: its reads stay on the main loop",
+                   what, path, veche_strerror(rc));
+        return NULL;
     }
     api_reader *r = g_new0(api_reader, 1);
     r->owner = a;
     r->api.env = (veche_api_env){
         .cfg = a->env.cfg, .store = st, .secret = a->env.secret, .cost = a->env.cost,
     };
+    r->api.is_reader = true;
     g_mutex_init(&r->lock);
     g_queue_init(&r->done);
     GError *err = NULL;
     r->pool = g_thread_pool_new(pool_run, r, 1, TRUE, &err);
     if (!r->pool) {
-        VLOG_ERROR(NULL, NULL, "api: no read thread (%s): reads stay on the main loop",
-                   err ? err->message : "?");
+        VLOG_ERROR(NULL, NULL, "api: no %s read thread (%s): its reads stay on the main loop",
+                   what, err ? err->message : "?");
         g_clear_error(&err);
         g_mutex_clear(&r->lock);
         veche_store_close(st);
         g_free(r);
-        return;
+        return NULL;
     }
-    a->reader = r;
+    return r;
 }
 
-void api_read_stop(veche_api *a)
+static void reader_free(api_reader *r)
 {
-    api_reader *r = a->reader;
     if (!r)
         return;
-    a->reader = NULL;
     g_thread_pool_free(r->pool, FALSE, TRUE);  /* what is queued is answered */
     g_mutex_lock(&r->lock);
     if (r->wake) {
@@ -223,4 +362,21 @@ void api_read_stop(veche_api *a)
     g_mutex_clear(&r->lock);
     veche_store_close(r->api.env.store);
     g_free(r);
+}
+
+void api_read_start(veche_api *a)
+{
+    if (!a->env.ctx || !a->env.cfg)
+        return;
+    a->readers[READ_QUICK] = reader_new(a, "quick");
+    a->readers[READ_HEAVY] = reader_new(a, "heavy");
+}
+
+void api_read_stop(veche_api *a)
+{
+    for (int k = 0; k < READ_KINDS; k++) {
+        api_reader *r = a->readers[k];
+        a->readers[k] = NULL;
+        reader_free(r);
+    }
 }

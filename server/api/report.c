@@ -112,9 +112,52 @@ static int merge_row(veche_report_row *row, GArray *evs, int64_t grace_ms, int64
 
 static void free_array(gpointer a) { g_array_free(a, TRUE); }
 
+struct veche_report_live {
+    int64_t event_id;
+    GHashTable *present;          /* int64 person ids (keys owned) */
+    bool quorum_live;
+    veche_roll_quorum quorum;
+};
+
+veche_report_live *veche_report_live_take(const veche_roll *roll, int64_t event_id)
+{
+    veche_report_live *l = g_new0(veche_report_live, 1);
+    l->event_id = event_id;
+    l->present = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    veche_roll_present_ids(roll, event_id, ids);
+    for (guint i = 0; i < ids->len; i++) {
+        int64_t *k = g_new(int64_t, 1);
+        *k = g_array_index(ids, int64_t, i);
+        g_hash_table_add(l->present, k);
+    }
+    g_array_free(ids, TRUE);
+    l->quorum_live = roll && veche_roll_quorum_now(roll, event_id, &l->quorum) == 0;
+    return l;
+}
+
+void veche_report_live_free(veche_report_live *l)
+{
+    if (!l)
+        return;
+    g_hash_table_destroy(l->present);
+    g_free(l);
+}
+
 int veche_report_build(veche_store *st, const veche_roll *roll, int64_t event_id,
                        int64_t grace_ms, int64_t now_ms, veche_report **out)
 {
+    veche_report_live *l = roll ? veche_report_live_take(roll, event_id) : NULL;
+    int rc = veche_report_build_live(st, l, event_id, grace_ms, now_ms, out);
+    veche_report_live_free(l);
+    return rc;
+}
+
+int veche_report_build_live(veche_store *st, const veche_report_live *live, int64_t event_id,
+                            int64_t grace_ms, int64_t now_ms, veche_report **out)
+{
+    if (live && live->event_id != event_id)
+        live = NULL;
     veche_report *r = g_new0(veche_report, 1);
     r->now_ms = now_ms;
     int rc = veche_store_event_get(st, event_id, &r->event);
@@ -145,7 +188,7 @@ int veche_report_build(veche_store *st, const veche_roll *roll, int64_t event_id
     for (guint i = 0; rc == 0 && i < b.rows->len; i++) {
         veche_report_row *row = &g_array_index(b.rows, veche_report_row, i);
         GArray *evs = g_hash_table_lookup(events, &row->person_id);
-        row->present_now = veche_roll_present(roll, event_id, row->person_id);
+        row->present_now = live && g_hash_table_contains(live->present, &row->person_id);
         if (evs)
             rc = merge_row(row, evs, grace_ms, now_ms);
         r->present_now += row->present_now;
@@ -163,7 +206,9 @@ int veche_report_build(veche_store *st, const veche_roll *roll, int64_t event_id
     if (rc == 0 && r->meeting) {
         if (veche_quorum_rule_format(&rule, r->rule, sizeof r->rule) < 0)
             snprintf(r->rule, sizeof r->rule, "?");
-        r->quorum_live = veche_roll_quorum_now(roll, event_id, &r->quorum) == 0;
+        r->quorum_live = live && live->quorum_live;
+        if (r->quorum_live)
+            r->quorum = live->quorum;
         if (!r->quorum_live) {
             unsigned voting = 0;
             for (size_t i = 0; i < r->n_rows; i++)

@@ -51,9 +51,22 @@ typedef struct {
 } veche_report;
 
 /* Build the report of event_id at now_ms; grace_ms merges reconnects.
- * Returns 0, VECHE_ENOTFOUND or a store error. */
+ * Returns 0, VECHE_ENOTFOUND or a store error.  roll may be NULL (nobody
+ * in).  Main thread (the roll is its state). */
 int veche_report_build(veche_store *st, const veche_roll *roll, int64_t event_id,
                        int64_t grace_ms, int64_t now_ms, veche_report **out);
+
+/* What a report takes from the live roll (who is in, the quorum now),
+ * copied on the main thread, so that the report can be built on another
+ * thread with its own store connection (api_read.c).  O(present).
+ * Ownership: the caller frees it with veche_report_live_free. */
+typedef struct veche_report_live veche_report_live;
+veche_report_live *veche_report_live_take(const veche_roll *roll, int64_t event_id);
+void veche_report_live_free(veche_report_live *l);  /* accepts NULL */
+/* veche_report_build with a copy instead of the roll (live may be NULL:
+ * nobody in); any thread. */
+int veche_report_build_live(veche_store *st, const veche_report_live *live, int64_t event_id,
+                            int64_t grace_ms, int64_t now_ms, veche_report **out);
 void veche_report_free(veche_report *r);  /* accepts NULL */
 
 /* The report as JSON (new reference), see docs/api.md. */

@@ -391,6 +391,18 @@ json_t *veche_roll_person_json(const veche_roll *r, int64_t event_id, int64_t pe
     return p ? person_json(p) : NULL;
 }
 
+void veche_roll_present_ids(const veche_roll *r, int64_t event_id, GArray *out)
+{
+    roll_event *e = r ? find_event(r, event_id) : NULL;
+    if (!e)
+        return;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, e->present);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        g_array_append_val(out, *(int64_t *)key);
+}
+
 json_t *veche_roll_present_json(const veche_roll *r, int64_t event_id)
 {
     roll_event *e = r ? find_event(r, event_id) : NULL;

@@ -102,6 +102,9 @@ int64_t veche_roll_body_id(const veche_roll *r, int64_t event_id);
 bool veche_roll_live(const veche_roll *r, int64_t event_id);
 /* Whether person has a connection joined in event. */
 bool veche_roll_present(const veche_roll *r, int64_t event_id, int64_t person_id);
+/* The people with a connection joined in event, appended to out (a
+ * GArray of int64_t, in no order); O(present).  Nothing when not live. */
+void veche_roll_present_ids(const veche_roll *r, int64_t event_id, GArray *out);
 
 /* What the attendance messages are built from (signal/attendance.c),
  * each in O(1) or O(what it returns), never O(roster):
