@@ -67,7 +67,6 @@ typedef struct {
     read_kind kind;
     int64_t report_event;         /* an attendance report: its event, else 0 */
     veche_report_live *live;      /* its copy of the roll (main thread made it) */
-    veche_api *owner;             /* for the BARRIER's completion */
 } read_job;
 
 /* The GET routes off the main loop: path segments after /api/, "#" a
@@ -248,28 +247,36 @@ static bool push(veche_api *a, read_job *j)
     return false;
 }
 
+/* A report waiting for the store thread's BARRIER; job is NULL once it
+ * went on (so report_barrier_free never touches a job a reader holds). */
+typedef struct {
+    veche_api *api;
+    read_job *job;
+} barrier_wait;
+
 /* The BARRIER before a report is through (main thread): the attendance
  * written before the request is in the store; copy the roll and go on. */
 static void report_barrier_done(void *ud, veche_storeq_req *req)
 {
     (void)req;
-    read_job *j = ud;
-    veche_api *a = j->owner;
-    j->live = veche_report_live_take(a->env.roll, j->report_event);
-    if (!a->readers[j->kind] || !push(a, j)) {
+    barrier_wait *w = ud;
+    read_job *j = w->job;
+    w->job = NULL;
+    j->live = veche_report_live_take(w->api->env.roll, j->report_event);
+    if (!w->api->readers[j->kind] || !push(w->api, j)) {
         j->resp.status = 503;
         complete(j);
     }
-    j->owner = NULL;  /* handed on (or answered): not for report_barrier_free */
 }
 
 static void report_barrier_free(gpointer ud)
 {
-    read_job *j = ud;
-    if (!j->owner)
-        return;
-    j->resp.status = 503;  /* the queue went away first (shutdown) */
-    complete(j);
+    barrier_wait *w = ud;
+    if (w->job) {  /* the queue went away first (shutdown) */
+        w->job->resp.status = 503;
+        complete(w->job);
+    }
+    g_free(w);
 }
 
 bool api_read_offload(veche_api *a, const veche_http_request *req, veche_http_response *resp)
@@ -292,9 +299,11 @@ bool api_read_offload(veche_api *a, const veche_http_request *req, veche_http_re
     j->report_event = report_event;
     resp->deferred = true;
     if (report_event && a->env.storeq) {
-        j->owner = a;
+        barrier_wait *w = g_new(barrier_wait, 1);
+        w->api = a;
+        w->job = j;
         veche_storeq_submit(a->env.storeq, veche_storeq_req_new(VECHE_STOREQ_BARRIER),
-                            report_barrier_done, j, report_barrier_free);
+                            report_barrier_done, w, report_barrier_free);
         return true;
     }
     if (report_event)
