@@ -6,7 +6,8 @@
  * exported, and protect/unprotect RTP and RTCP in place.
  * Does not: derive keys (dtls.c does), use MKIs, or lock: one veche_srtp is
  * used by one thread at a time.  The only global state is libsrtp's own,
- * initialised once by veche_srtp_global_init().
+ * initialised once by veche_srtp_global_init(), which also puts our
+ * HMAC-SHA1 (srtp_hmac.h) in place of libsrtp's.
  */
 #include "srtp.h"
 
@@ -19,6 +20,7 @@
 #include <srtp2/srtp.h>
 
 #include "err.h"
+#include "srtp_hmac.h"
 
 struct veche_srtp {
     srtp_t out;  /* protects with keys->local */
@@ -31,6 +33,9 @@ static int srtp_init_result = VECHE_ECRYPTO;
 static void srtp_init_once(void)
 {
     srtp_init_result = srtp_init() == srtp_err_status_ok ? 0 : VECHE_ECRYPTO;
+    /* AES-CM's HMAC-SHA1 without a re-key and allocations per packet. */
+    if (srtp_init_result == 0)
+        srtp_init_result = veche_srtp_hmac_install();
 }
 
 int veche_srtp_global_init(void)
