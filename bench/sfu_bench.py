@@ -107,6 +107,45 @@ def proc_cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])   # utime, stime
 
 
+def thread_stats(pid):
+    """Per thread of pid: tid -> (comm, cpu ticks, on-CPU ns, run-queue wait
+    ns, voluntary and involuntary context switches)."""
+    out = {}
+    for d in glob.glob("/proc/%d/task/*" % pid):
+        try:
+            with open(d + "/stat") as f:
+                head, rest = f.read().rsplit(")", 1)
+            fields = rest.split()
+            comm = head.split("(", 1)[1]
+            with open(d + "/schedstat") as f:
+                run_ns, wait_ns = (int(x) for x in f.read().split()[:2])
+            vol = nonvol = 0
+            with open(d + "/status") as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches"):
+                        vol = int(line.split()[1])
+                    elif line.startswith("nonvoluntary_ctxt_switches"):
+                        nonvol = int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        out[int(os.path.basename(d))] = (comm, int(fields[11]) + int(fields[12]), run_ns,
+                                         wait_ns, vol, nonvol)
+    return out
+
+
+def thread_deltas(pid, before, after):
+    """The window's CPU and switches, for the main thread (tid == pid), the
+    media workers (veche-media*) and the rest."""
+    groups = {}
+    for tid, a in after.items():
+        b = before.get(tid, (a[0], 0, 0, 0, 0, 0))
+        g = "main" if tid == pid else "media" if a[0].startswith("veche-media") else "other"
+        acc = groups.setdefault(g, [0, 0, 0, 0, 0])
+        for i in range(5):
+            acc[i] += a[i + 1] - b[i + 1]
+    return groups
+
+
 def udp_drops(pid):
     """Sum of the drops column over the process's UDP sockets."""
     inodes = set()
@@ -248,6 +287,22 @@ class Veche:
     def peer_args(self):
         return ["--port", str(VECHE_PORT), "--room", "bench"]
 
+    def loop_turn_max_us(self):
+        """The main loop's longest turn since the last read (/metrics, which
+        resets it), in µs; None if the server does not say."""
+        c = ApiProbe(True, VECHE_PORT, "/metrics").conn()
+        try:
+            c.request("GET", "/metrics")
+            text = c.getresponse().read().decode()
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            c.close()
+        for line in text.splitlines():
+            if line.startswith("veche_main_loop_turn_max_seconds "):
+                return float(line.split()[1]) * 1e6
+        return None
+
     def stop(self):
         stop_proc(self.proc)
         self.log.close()
@@ -328,6 +383,9 @@ class Janus:
 
     def probe(self):
         return ApiProbe(False, JANUS_PORT, "/janus/info")
+
+    def loop_turn_max_us(self):
+        return None
 
     def peer_args(self):
         return ["--janus", "http://127.0.0.1:%d/janus" % JANUS_PORT, "--janus-room", "1234"]
@@ -426,15 +484,19 @@ def run_one(args, server, n, tmp):
         # the window
         perf = None
         if args.perf and server.name == "veche":
-            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(pid),
+            perf = subprocess.Popen(["perf", "record", "-F", str(args.perf_freq), "-g", "-p", str(pid),
                                      "-o", args.perf, "--", "sleep", str(args.duration)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         probe = server.probe()
         probe.start()
         load0 = open("/proc/loadavg").read().split()[0]
+        server.loop_turn_max_us()   # starts the window's maximum
+        threads0 = thread_stats(pid)
         t0, cpu0, (drops0, nsock) = time.time(), proc_cpu_ticks(pid), udp_drops(pid)
         time.sleep(args.duration)
         t1, cpu1, (drops1, _) = time.time(), proc_cpu_ticks(pid), udp_drops(pid)
+        threads1 = thread_stats(pid)
+        turn = server.loop_turn_max_us()
         probe.stop_ev.set()
         probe.join()
         if perf:
@@ -470,6 +532,22 @@ def run_one(args, server, n, tmp):
             "first_frame_ms_median": round(statistics.median(firsts)) if firsts else None,
             "first_frame_ms_max": round(max(firsts)) if firsts else None,
         })
+        # Per thread group: CPU (on-CPU time from schedstat), run-queue wait
+        # (ready but not running), context switches; the media threads'
+        # voluntary switches are their wake-ups.
+        win = t1 - t0
+        for g, (ticks, run_ns, wait_ns, vol, nonvol) in sorted(
+                thread_deltas(pid, threads0, threads1).items()):
+            res["%s_cpu_s" % g] = round(run_ns / 1e9, 3)
+            res["%s_runq_wait_ms" % g] = round(wait_ns / 1e6, 1)
+            res["%s_wakeups_per_s" % g] = round(vol / win, 1)
+            res["%s_preempted_per_s" % g] = round(nonvol / win, 1)
+        if pk > 0 and res.get("media_wakeups_per_s") is not None:
+            res["media_wakeups_per_fwd_pkt"] = round(res["media_wakeups_per_s"] * win / pk, 4)
+        if res.get("main_runq_wait_ms") is not None:
+            res["main_runq_wait_pct"] = round(res["main_runq_wait_ms"] / 10.0 / win, 2)
+        if turn is not None:
+            res["main_loop_turn_max_ms"] = round(turn / 1000.0, 2)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -551,6 +629,7 @@ def main():
     p.add_argument("--bitrate", type=int, default=1500, help="video kbit/s")
     p.add_argument("--json", help="write the results here")
     p.add_argument("--perf", help="perf record Veche during its windows into this file")
+    p.add_argument("--perf-freq", type=int, default=499, help="perf samples per second")
     p.add_argument("--keep", action="store_true", help="keep the logs and reports")
     p.add_argument("--stats-lag", type=float, default=1.0)
     p.add_argument("--in-netns", help=argparse.SUPPRESS)
