@@ -50,6 +50,7 @@ struct veche_server {
     veche_api *api;
     veche_metrics *metrics;       /* main-thread histograms and counters */
     veche_metrics_page_env metrics_page;
+    veche_loopturn *loopturn;     /* the main loop's turn lengths (/metrics) */
     char backup_dir[VECHE_PATH_MAX + 16];
     veche_http *http;
     GSource *tick;                /* heartbeat and blocked accounts, every 500 ms */
@@ -250,9 +251,11 @@ veche_server *veche_server_new(const veche_config *cfg, GMainLoop *loop, char *e
     };
     veche_signal_set_accounts(s->signal, &acc);
     veche_signal_set_metrics(s->signal, s->metrics);
+    s->loopturn = veche_loopturn_new(g_main_loop_get_context(loop));
     s->metrics_page = (veche_metrics_page_env){
         .cfg = cfg, .metrics = s->metrics, .signal = s->signal,
         .backup_dir = s->backup ? s->backup_dir : NULL, .lessons = s->lessons,
+        .loopturn = s->loopturn,
     };
     const veche_api_env api_env = {
         .cfg = cfg, .store = s->store, .storeq = s->storeq, .secret = &s->secret,
@@ -313,5 +316,6 @@ void veche_server_free(veche_server *s)
     veche_store_close(s->store);
     veche_dtls_cert_unref(s->cert);
     veche_metrics_free(s->metrics);
+    veche_loopturn_free(s->loopturn);
     g_free(s);
 }

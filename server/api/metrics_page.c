@@ -181,6 +181,27 @@ static void write_workers(GString *out, veche_signal *sig)
     veche_metrics_sample(out, "veche_media_workers", "", n_workers);
 }
 
+/* The main loop's turns (loopturn.h): the maxima since the last page. */
+static void write_loopturn(GString *out, veche_loopturn *lt)
+{
+    veche_loopturn_stats st;
+    veche_loopturn_take(lt, &st);
+    veche_metrics_family(out, "veche_main_loop_turn_max_seconds", "gauge",
+                         "Longest main loop turn (wake-up to next sleep, wall time) since "
+                         "the previous scrape.");
+    veche_metrics_sample(out, "veche_main_loop_turn_max_seconds", "", (double)st.max_us / 1e6);
+    veche_metrics_family(out, "veche_main_loop_turn_cpu_max_seconds", "gauge",
+                         "Most CPU time one main loop turn used since the previous scrape.");
+    veche_metrics_sample(out, "veche_main_loop_turn_cpu_max_seconds", "",
+                         (double)st.max_cpu_us / 1e6);
+    veche_metrics_family(out, "veche_main_loop_busy_seconds_total", "counter",
+                         "Wall time of all main loop turns.");
+    veche_metrics_sample(out, "veche_main_loop_busy_seconds_total", "",
+                         (double)st.busy_us_total / 1e6);
+    veche_metrics_family(out, "veche_main_loop_turns_total", "counter", "Main loop turns.");
+    veche_metrics_sample(out, "veche_main_loop_turns_total", "", (double)st.turns);
+}
+
 /* The recorder (signal/recording.h) and the lesson renderer. */
 static void write_recording(GString *out, veche_signal *sig)
 {
@@ -287,6 +308,8 @@ void veche_metrics_page_handle(const veche_metrics_page_env *env, const veche_ht
     }
     if (env->lessons)
         write_lessons(out, env->lessons);
+    if (env->loopturn)
+        write_loopturn(out, env->loopturn);
     if (env->metrics)
         veche_metrics_write(env->metrics, out);
     write_snmp(out, env->snmp_path ? env->snmp_path : "/proc/net/snmp");

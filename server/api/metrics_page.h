@@ -9,7 +9,9 @@
  * The page is built on the main thread from the main-thread metrics
  * (metrics.h), the media workers' counters (read with relaxed atomic loads,
  * mstats.h), the recorder's state (recording.h, main thread), the lesson
- * renderer's queue (lesson_render.h, under its lock), the host's UDP
+ * renderer's queue (lesson_render.h, under its lock), the main loop's
+ * turn lengths (loopturn.h; the maxima are since the previous page), the
+ * host's UDP
  * receive errors (/proc/net/snmp) and the age of the newest backup (a
  * directory listing).
  *
@@ -23,6 +25,7 @@
 #include "config.h"
 #include "http.h"
 #include "lesson_render.h"
+#include "loopturn.h"
 #include "metrics.h"
 #include "signalling.h"
 
@@ -33,6 +36,8 @@ typedef struct {
     const char *backup_dir;      /* NULL: backups off */
     const char *snmp_path;       /* NULL: "/proc/net/snmp" (tests pass a file) */
     veche_lesson_render *lessons;  /* NULL: no lesson render families */
+    veche_loopturn *loopturn;    /* NULL: no main loop families; each page
+                                  * resets its maxima (loopturn.h) */
 } veche_metrics_page_env;
 
 /* 0 when the request may read /metrics, else the HTTP status to refuse it
