@@ -358,6 +358,14 @@ def finish(workers):
         w.join(60)
 
 
+def print_result(res, path=None):
+    """The RESULT line a run ends with, and the same as JSON in path."""
+    print("RESULT " + json.dumps(res, ensure_ascii=False))
+    if path:
+        with open(path, "w") as f:
+            json.dump(res, f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--roster", type=int, default=10000)
@@ -378,10 +386,7 @@ def main():
         t.close()
     finally:
         srv.stop()
-    print("RESULT " + json.dumps(res, ensure_ascii=False))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(res, f, indent=1)
+    print_result(res, a.json)
 
 
 if __name__ == "__main__":

@@ -201,10 +201,7 @@ def main():
         res.update(one_alone_ms=round(one * 1000), settings=a.set, cores=os.cpu_count())
     finally:
         srv.stop()
-    print("RESULT " + json.dumps(res, ensure_ascii=False))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(res, f, indent=1)
+    join_storm.print_result(res, a.json)
 
 
 if __name__ == "__main__":

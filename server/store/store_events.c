@@ -314,14 +314,11 @@ int veche_store_event_find_room(veche_store *s, const char *room_id,
     return r < 0 ? r : read_event(s, st, out);
 }
 
-int veche_store_events_list(veche_store *s, veche_store_event_cb cb, void *ud)
+/* Each row of st (EVENT_COLUMNS) to cb until it returns nonzero; st is
+ * finalized.  0, cb's nonzero, or a store error. */
+static int each_event(veche_store *s, sqlite3_stmt *st, veche_store_event_cb cb, void *ud)
 {
-    if (!s || !cb)
-        return VECHE_EINVAL;
-    sqlite3_stmt *st;
-    int r = store_prepare(s, &st, EVENT_COLUMNS "ORDER BY e.starts_at, e.id", "");
-    if (r < 0)
-        return r;
+    int r;
     while ((r = store_step(s, st)) == 1) {
         veche_event ev;
         if ((r = event_columns(st, &ev)) < 0 || (r = cb(ud, &ev)) != 0)
@@ -329,6 +326,15 @@ int veche_store_events_list(veche_store *s, veche_store_event_cb cb, void *ud)
     }
     sqlite3_finalize(st);
     return r;
+}
+
+int veche_store_events_list(veche_store *s, veche_store_event_cb cb, void *ud)
+{
+    if (!s || !cb)
+        return VECHE_EINVAL;
+    sqlite3_stmt *st;
+    int r = store_prepare(s, &st, EVENT_COLUMNS "ORDER BY e.starts_at, e.id", "");
+    return r < 0 ? r : each_event(s, st, cb, ud);
 }
 
 int veche_store_events_in(veche_store *s, int64_t org_id, int64_t admin_id,
@@ -585,13 +591,5 @@ int veche_store_events_for_person(veche_store *s, int64_t person_id,
         "  WHERE person_id = ?2 AND platform_admin = 1))"
         " ORDER BY e.starts_at, e.id",
         "ii", (int64_t)0, person_id);
-    if (r < 0)
-        return r;
-    while ((r = store_step(s, st)) == 1) {
-        veche_event ev;
-        if ((r = event_columns(st, &ev)) < 0 || (r = cb(ud, &ev)) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
-    return r;
+    return r < 0 ? r : each_event(s, st, cb, ud);
 }

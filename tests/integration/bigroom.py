@@ -706,23 +706,9 @@ def signin_storm_no_busy(x):
     or 429, and /healthz keeps answering.  The accounts are made in the
     database with the demo trainer's Argon2id hash (same password, own
     salt-bearing string), so only the sign-ins hash."""
-    import sqlite3
-    from accounts import DEMO, PASSWORD
-    db = sqlite3.connect(os.path.join(x.srv.data, "veche.db"), timeout=30)
-    (hsh,) = db.execute("SELECT a.password_hash FROM account a JOIN person p ON"
-                        " p.id = a.person_id WHERE p.email = ?", ("trainer" + DEMO,)).fetchone()
-    now = int(time.time())
-    emails = []
-    for i in range(100):
-        email = f"storm{i}@signin.test"
-        cur = db.execute("INSERT INTO person (full_name, email, created_at) VALUES (?, ?, ?)",
-                         (f"Участник {i}", email, now))
-        db.execute("INSERT INTO account (person_id, password_hash, must_change_password,"
-                   " created_at, updated_at) VALUES (?, ?, 0, ?, ?)",
-                   (cur.lastrowid, hsh, now, now))
-        emails.append(email)
-    db.commit()
-    db.close()
+    import signin_storm
+    from accounts import PASSWORD
+    emails = signin_storm.make_accounts(x.srv, 100, tag="storm")
     statuses = []
     lock = threading.Lock()
 
