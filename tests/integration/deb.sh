@@ -95,12 +95,20 @@ it_check "nothing under /usr/local or a build path" \
 # The packaged programs run, with the packaged configuration.
 ROOTFS=$IT_TMP/root
 dpkg-deb -x "$DEB" "$ROOTFS"
+# Run "$@" with its output in file $1 (TAP allows no other lines on stdout).
+to_file() {
+    local out=$1
+    shift
+    "$@" >"$out" 2>&1
+}
 it_check "the packaged veche accepts the packaged configuration (--check-config)" \
+    to_file "$IT_TMP/check-config.out" \
     "$ROOTFS/usr/bin/veche" --check-config "$ROOTFS/etc/veche/veche.conf"
 it_check "the unit starts the packaged binary with the packaged configuration" \
     grep -qx 'ExecStart=/usr/bin/veche -c /etc/veche/veche.conf' \
     "$ROOTFS/lib/systemd/system/veche.service"
-it_check "the packaged vechectl runs (--help)" "$ROOTFS/usr/bin/vechectl" --help
+it_check "the packaged vechectl runs (--help)" \
+    to_file "$IT_TMP/vechectl-help.out" "$ROOTFS/usr/bin/vechectl" --help
 
 # lintian when installed (Debian's; scripts/deps.sh test installs it).
 if command -v lintian >/dev/null; then
