@@ -29,7 +29,7 @@
 typedef struct {
     char *url, *room, *name, *report_file, *ice, *log_level;
     int duration, leave_after, rejoin_after, cycles, expect_peers,
-        drop_video, drop_send;
+        drop_video, drop_send, settle_ms;
     double min_ratio;
     gboolean misbehave, no_publish, clip_hash, trickle_only, rtx, no_nack, send_rtx,
              ssrc_from_offer;
@@ -42,6 +42,7 @@ typedef struct {
     GMainLoop *loop;
     vpeer_client *client;
     vpeer_report *report;
+    vpeer_verify *verify;
     bool finishing;
     int64_t end_us;
     int left;                     /* leaves so far (--cycles) */
@@ -59,6 +60,9 @@ static int parse_options(int argc, char **argv, options *o)
         { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, "display name", "N" },
         { "duration", 0, 0, G_OPTION_ARG_INT, &o->duration,
           "seconds to run (default 20)", "SEC" },
+        { "settle-ms", 0, 0, G_OPTION_ARG_INT, &o->settle_ms,
+          "after the duration, wait MS for repairs of gaps already seen "
+          "(newer packets are not counted) before finishing (default 0)", "MS" },
         { "ice-address", 0, 0, G_OPTION_ARG_STRING, &o->ice,
           "comma-separated local addresses for ICE (default 127.0.0.1)",
           "ADDRS" },
@@ -132,8 +136,8 @@ static int parse_options(int argc, char **argv, options *o)
         fprintf(stderr, "veche-peer: --url is required\n");
         return -1;
     }
-    if (o->duration <= 0 || o->leave_after < 0 || o->rejoin_after < 0 ||
-        o->cycles < 1 ||
+    if (o->duration <= 0 || o->settle_ms < 0 || o->settle_ms > 60000 ||
+        o->leave_after < 0 || o->rejoin_after < 0 || o->cycles < 1 ||
         o->expect_peers < 0 || o->min_ratio < 0 || o->min_ratio > 1 ||
         o->drop_video < 0 || o->drop_video > 500 || o->drop_send < 0 ||
         o->drop_send > 500 || o->ssrc_audio < 0 || o->ssrc_audio > 0xffffffffLL ||
@@ -177,14 +181,31 @@ static void finish(scenario *s)
     if (s->finishing)
         return;
     s->finishing = true;
-    s->end_us = g_get_monotonic_time();
+    if (!s->end_us)  /* with --settle-ms the window ended before the settling */
+        s->end_us = g_get_monotonic_time();
     vpeer_report_event(s->report, "finish", NULL);
     vpeer_client_finish(s->client, on_finished, s);
 }
 
-static gboolean on_end(gpointer ud)
+static gboolean on_settled(gpointer ud)
 {
     finish(ud);
+    return G_SOURCE_REMOVE;
+}
+
+/* The duration is over: with --settle-ms, count no new packets but let the
+ * repairs of gaps already seen arrive for that long, then finish. */
+static gboolean on_end(gpointer ud)
+{
+    scenario *s = ud;
+    if (s->opt->settle_ms > 0 && !s->finishing) {
+        vpeer_verify_freeze(s->verify);
+        s->end_us = g_get_monotonic_time();
+        vpeer_report_event(s->report, "settle", NULL);
+        g_timeout_add((guint)s->opt->settle_ms, on_settled, s);
+    } else {
+        finish(s);
+    }
     return G_SOURCE_REMOVE;
 }
 
@@ -339,7 +360,7 @@ static int run(const options *o, const vpeer_clip *clip)
         return 2;
     }
     vpeer_verify *v = vpeer_verify_new(clip);
-    scenario s = { .opt = o, .loop = g_main_loop_new(NULL, FALSE),
+    scenario s = { .opt = o, .loop = g_main_loop_new(NULL, FALSE), .verify = v,
                    .report = vpeer_report_new(g_get_monotonic_time(), o->name,
                                               out) };
     vpeer_client_config cfg = {

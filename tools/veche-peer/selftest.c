@@ -120,6 +120,37 @@ TEST(verify_counts_loss_dups_and_mismatch)
     vpeer_verify_free(v);
 }
 
+/* After the window (freeze): the repair of a gap already seen still counts,
+ * a newer packet does not (--settle-ms). */
+TEST(verify_freeze_counts_repairs_not_newer)
+{
+    vpeer_verify *v = vpeer_verify_new(clip);
+    vpeer_verify_add_track(v, 1, "pB", "a1", VPEER_AUDIO, 42, 0);
+    uint8_t buf[1600];
+    int64_t t = 1000;
+    for (uint32_t k = 0; k < 20; k++) {
+        if (k == 17)
+            continue;  /* lost near the window's edge, repaired later */
+        size_t len = make_rtp(buf, VPEER_AUDIO, k, (uint16_t)(100 + k), 42);
+        vpeer_verify_on_rtp(v, 1, buf, len, t += 20000);
+    }
+    vpeer_track_info ti;
+    vpeer_verify_get(v, 0, &ti);
+    CHECK_EQ_INT(ti.lost, 1);
+    vpeer_verify_freeze(v);
+    for (uint32_t k = 20; k < 30; k++) {  /* after the window: not counted */
+        size_t len = make_rtp(buf, VPEER_AUDIO, k, (uint16_t)(100 + k), 42);
+        vpeer_verify_on_rtp(v, 1, buf, len, t += 20000);
+    }
+    size_t len = make_rtp(buf, VPEER_AUDIO, 17, 117, 42);  /* the repair */
+    vpeer_verify_on_rtp(v, 1, buf, len, t += 20000);
+    vpeer_verify_get(v, 0, &ti);
+    CHECK_EQ_INT(ti.packets, 20);
+    CHECK_EQ_INT(ti.lost, 0);
+    CHECK_EQ_INT(ti.identical, 20);
+    vpeer_verify_free(v);
+}
+
 TEST(verify_after_removed_and_first_video)
 {
     vpeer_verify *v = vpeer_verify_new(clip);
@@ -586,6 +617,7 @@ int main(void)
     RUN(clip_is_deterministic);
     RUN(clip_shape);
     RUN(verify_counts_loss_dups_and_mismatch);
+    RUN(verify_freeze_counts_repairs_not_newer);
     RUN(verify_after_removed_and_first_video);
     RUN(verify_video_reorder_and_timestamps);
     RUN(sender_to_verify_loopback);

@@ -47,6 +47,7 @@ typedef struct {
 
 struct vpeer_verify {
     const vpeer_clip *clip;       /* borrowed */
+    bool frozen;                  /* vpeer_verify_freeze: max_ext is final */
     GPtrArray *tracks;            /* track *, owned */
     GHashTable *names;            /* participant id -> name, owned */
     uint64_t unknown_ssrc;
@@ -160,6 +161,11 @@ void vpeer_verify_remove(vpeer_verify *v, const char *participant,
     }
 }
 
+void vpeer_verify_freeze(vpeer_verify *v)
+{
+    v->frozen = true;
+}
+
 void vpeer_verify_end_session(vpeer_verify *v, int session, int64_t now_us)
 {
     for (guint i = 0; i < v->tracks->len; i++) {
@@ -265,6 +271,8 @@ static void account(const vpeer_verify *v, track *t,
                     const veche_rtp_view *rv, size_t len, int64_t now_us)
 {
     int64_t ext = extend_seq(t, rv->seq);
+    if (v->frozen && (!t->started || ext > t->max_ext))
+        return;  /* after the window: only repairs of gaps inside it count */
     if (!t->started) {
         t->started = true;
         t->first_ext = t->min_ext = t->max_ext = ext;

@@ -110,6 +110,12 @@ void vpeer_verify_remove(vpeer_verify *v, const char *participant,
  * counting as removed by the server. */
 void vpeer_verify_end_session(vpeer_verify *v, int session, int64_t now_us);
 
+/* The run's window has ended: from now on each track counts only packets
+ * up to the highest sequence number it has seen (repairs still in flight
+ * fill their gaps; anything newer is ignored), so a loss being repaired at
+ * the window's edge is not counted as lost (--settle-ms). */
+void vpeer_verify_freeze(vpeer_verify *v);
+
 /* Account one plain RTP packet received in a session. */
 vpeer_rtp_result vpeer_verify_on_rtp(vpeer_verify *v, int session,
                                      const uint8_t *buf, size_t len,
