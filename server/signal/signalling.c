@@ -565,15 +565,7 @@ static void join_replied(veche_signal_conn *c, pending *pd, const veche_sfu_even
     if (pd->ticket) {
         if (conn_moderates(c))
             veche_attfan_subscribe(c->sig->attfan, c->event_id, c);
-        if (c->sig->acc.votes) {  /* the vote under way, and this person's ballot */
-            veche_votes *v = c->sig->acc.votes;
-            conn_send(c, veche_votes_msg(v, c->event_id, c->person_id), NULL);
-            if (veche_votes_sees_waiting(c->access)) {  /* and who has not voted */
-                json_t *p = veche_votes_progress_msg(v, c->event_id);
-                conn_send(c, veche_votes_progress_waiting_msg(v, c->event_id, p), NULL);
-                json_decref(p);
-            }
-        }
+        veche_vote_msg_to_joiner(c->sig, c->client, c->event_id, c->person_id, c->access);
     }
 }
 

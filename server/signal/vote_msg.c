@@ -179,19 +179,44 @@ static void send_one(void *ud, uint64_t client, int64_t person_id, veche_access_
         veche_signal_client_send(n->s, client, msg, NULL);
 }
 
+/* The messages of one change, made once for all its recipients; false
+ * when there are no votes. */
+static bool ctx_init(notify_ctx *n, veche_signal *s, int64_t event_id, veche_votes_change what,
+                     int64_t person_id)
+{
+    *n = (notify_ctx){s, veche_signal_votes(s), event_id, what, person_id, NULL, NULL, NULL};
+    if (!n->votes)
+        return false;
+    if (what == VECHE_VOTES_STATE)
+        n->shared = veche_votes_state_json(n->votes, event_id);
+    if (what != VECHE_VOTES_BALLOT)
+        n->progress = veche_votes_progress_msg(n->votes, event_id);
+    return true;
+}
+
+static void ctx_clear(notify_ctx *n)
+{
+    json_decref(n->shared);
+    json_decref(n->progress);
+    json_decref(n->waiting);
+}
+
 void veche_vote_msg_notify(void *ud, int64_t event_id, veche_votes_change what,
                            int64_t person_id)
 {
-    veche_signal *s = ud;
-    notify_ctx n = {s, veche_signal_votes(s), event_id, what, person_id, NULL, NULL, NULL};
-    if (!n.votes)
+    notify_ctx n;
+    if (!ctx_init(&n, ud, event_id, what, person_id))
         return;
-    if (what == VECHE_VOTES_STATE)
-        n.shared = veche_votes_state_json(n.votes, event_id);
-    if (what != VECHE_VOTES_BALLOT)
-        n.progress = veche_votes_progress_msg(n.votes, event_id);
-    veche_signal_each_in_event(s, event_id, send_one, &n);
-    json_decref(n.shared);
-    json_decref(n.progress);
-    json_decref(n.waiting);
+    veche_signal_each_in_event(ud, event_id, send_one, &n);
+    ctx_clear(&n);
+}
+
+void veche_vote_msg_to_joiner(veche_signal *s, uint64_t client, int64_t event_id,
+                              int64_t person_id, veche_access_role access)
+{
+    notify_ctx n;
+    if (!ctx_init(&n, s, event_id, VECHE_VOTES_STATE, person_id))
+        return;
+    send_one(&n, client, person_id, access);
+    ctx_clear(&n);
 }

@@ -48,4 +48,10 @@ void veche_vote_msg_handle(veche_signal *s, veche_votes *votes, const veche_vote
 void veche_vote_msg_notify(void *ud, int64_t event_id, veche_votes_change what,
                            int64_t person_id);
 
+/* What a person who has just joined event_id's room (connection client)
+ * gets, as if the vote had just changed (VECHE_VOTES_STATE): the vote under
+ * way with their own ballot, and to those who run it who has not voted. */
+void veche_vote_msg_to_joiner(veche_signal *s, uint64_t client, int64_t event_id,
+                              int64_t person_id, veche_access_role access);
+
 #endif
