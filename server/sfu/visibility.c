@@ -68,10 +68,7 @@ void veche_room_reveal(veche_room *room, veche_participant *p)
             veche_sfu_event_add_to(ev, v->client, v->id);
     }
     p->revealed = true;
-    if (ev->n_to)
-        veche_room_emit(room, ev);
-    else
-        veche_sfu_event_free(ev);
+    veche_room_emit(room, ev);  /* frees it when it has no addressee */
 }
 
 void veche_room_conceal(veche_room *room, veche_participant *p)
@@ -89,10 +86,7 @@ void veche_room_conceal(veche_room *room, veche_participant *p)
             veche_sfu_event_add_to(ev, v->client, v->id);
     }
     VLOG_INFO(room->id, p->id, "concealed from %u member%s", ev->n_to, ev->n_to == 1 ? "" : "s");
-    if (ev->n_to)
-        veche_room_emit(room, ev);
-    else
-        veche_sfu_event_free(ev);
+    veche_room_emit(room, ev);  /* frees it when it has no addressee */
 }
 
 void veche_room_send_size(veche_room *room)
@@ -108,8 +102,5 @@ void veche_room_send_size(veche_room *room)
             veche_sfu_event_add_to(ev, v->client, v->id);
     }
     room->size_sent = n;
-    if (ev->n_to)
-        veche_room_emit(room, ev);
-    else
-        veche_sfu_event_free(ev);
+    veche_room_emit(room, ev);  /* frees it when it has no addressee */
 }
